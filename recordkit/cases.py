@@ -1,0 +1,449 @@
+"""Case files: load, validate against the contract, number, store and find.
+
+A case is kept as the mapping read from its file, so keys recordkit does not know are
+written back unchanged (round-tripped). Validation reports every problem of a file at
+once, each naming the file, the key path and the Chinese label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import string
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from filelock import FileLock, Timeout
+
+from . import schema
+from .config import Config
+from .dates import parse_date, parse_datetime
+from .errors import (
+    CaseFileError,
+    CaseNotFoundError,
+    CaseValidationError,
+    FieldProblem,
+    LockedError,
+    RecordkitError,
+)
+
+MISSING = object()
+_UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
+# Fields where a bare YAML number already lost leading zeros: demand quotes instead.
+_TEXT_ONLY = ("complainant.phone", "complainant.id_no", "subject.report_no", "subject.batch_no", "subject.order_no")
+
+# Extra checks other modules plug in (e.g. the case clock's extension limit).
+ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+# --------------------------------------------------------------------------- access
+
+def get_path(data: dict[str, Any], path: str) -> Any:
+    """The value at a dotted key path, or MISSING."""
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return MISSING
+        node = node[key]
+    return node
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    keys = path.split(".")
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+
+
+def is_blank(value: Any) -> bool:
+    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------- loading
+
+class _CaseLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2026-02-30) stay text for the validator to name,
+    instead of PyYAML raising a bare ValueError from deep inside the parser."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> CaseFileError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return CaseFileError(path, f"第 {mark.line + 1} 行第 {mark.column + 1} 列: YAML 格式错误 ({problem})")
+    return CaseFileError(path, f"YAML 格式错误 ({problem})")
+
+
+def parse_case_text(text: str, path: Path) -> dict[str, Any]:
+    """Parse YAML or JSON text of one case; the top level must be a mapping."""
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = load_yaml(text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(path, f"第 {exc.lineno} 行第 {exc.colno} 列: JSON 格式错误 ({exc.msg})") from None
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    if not isinstance(data, dict):
+        raise CaseFileError(path, "案件文件的顶层必须是键值映射 (top level must be a mapping)")
+    return data
+
+
+def read_case_file(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The parsed mapping and the raw bytes (whose hash the manifest records)."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CaseFileError(path, "文件不存在 (file not found)") from None
+    except OSError as exc:
+        raise CaseFileError(path, f"无法读取文件 ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaseFileError(path, "文件不是 UTF-8 编码 (not UTF-8; save it as UTF-8)") from None
+    return parse_case_text(text, Path(path)), raw
+
+
+# --------------------------------------------------------------------------- validation
+
+def check_case_no(value: str) -> str | None:
+    """Why a case number is unsafe as part of a file name, or None."""
+    if not value or not value.strip():
+        return "编号不能为空"
+    if _UNSAFE_CASE_NO.search(value):
+        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control characters)"
+    if len(value) > 64:
+        return "编号过长 (at most 64 characters)"
+    return None
+
+
+def _check_type(field: schema.Field, value: Any) -> str | None:
+    kind = field.type
+    if kind == schema.TEXT:
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            return f"应为文本, 实际为 {_type_name(value)}"
+        if isinstance(value, (int, float)) and field.path in _TEXT_ONLY:
+            return f"{value} 应加引号作为文本 (quote it: leading zeros would be lost)"
+        if field.choices and str(value) not in field.choices:
+            return f"{value} 不是允许的值 (allowed: {' | '.join(field.choices)})"
+        return None
+    if kind in (schema.DATE, schema.DATETIME):
+        try:
+            parse_date(value) if kind == schema.DATE else parse_datetime(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+    if kind == schema.BOOL:
+        return None if isinstance(value, bool) else f"{value!r} 应为 true 或 false"
+    if kind == schema.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return f"应为数字, 实际为 {_type_name(value)}"
+        try:
+            float(value)
+        except ValueError:
+            return f"{value} 不是数字 (not a number)"
+        return None
+    if kind == schema.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{value!r} 应为整数 (must be a whole number)"
+        return None if value >= 0 else f"{value} 不能为负数"
+    if kind == schema.LIST:
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            return f"应为文本列表 (a list such as [王芳, 赵雷]), 实际为 {_type_name(value)}"
+        return None
+    return None
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "映射", list: "列表", bool: "布尔值", int: "数字", float: "数字", str: "文本"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _field_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for group in schema.GROUPS:
+        value = data.get(group, MISSING)
+        if value is not MISSING and value is not None and not isinstance(value, dict):
+            yield group, f"应为键值映射, 实际为 {_type_name(value)}"
+    bad_groups = {g for g in schema.GROUPS if not isinstance(data.get(g, {}) or {}, dict)}
+    for field in schema.FIELDS:
+        if field.path.split(".", 1)[0] in bad_groups and "." in field.path:
+            continue
+        value = get_path(data, field.path)
+        if is_blank(value):
+            if field.required:
+                yield field.path, "必填项为空 (required)"
+            continue
+        if field.path == "case_no":
+            problem = check_case_no(str(value))
+        else:
+            problem = _check_type(field, value)
+        if problem:
+            yield field.path, problem
+
+
+def _name_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if not isinstance(data.get("complainant", {}) or {}, dict):
+        return  # already reported as a type problem of the group
+    anonymous = get_path(data, "complainant.anonymous") is True
+    if not anonymous and is_blank(get_path(data, "complainant.name")):
+        yield "complainant.name", "必填项为空 (required unless complainant.anonymous is true)"
+
+
+def _date_order_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    try:
+        received = parse_date(data.get("received_at"))
+    except ValueError:
+        return
+    for path in schema.AFTER_RECEIPT:
+        value = get_path(data, path)
+        if is_blank(value):
+            continue
+        try:
+            when = parse_date(value)
+        except ValueError:
+            continue
+        if when < received:
+            yield path, f"{when.isoformat()} 早于接收时间 {received.isoformat()} (before received_at)"
+
+
+def _people(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if is_blank(value):
+        return []
+    return [str(value).strip()]
+
+
+def _recusal_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    recused = set(_people(get_path(data, "assignment.recused")))
+    if not recused:
+        return
+    for path in schema.ACTING_PEOPLE:
+        for person in _people(get_path(data, path)):
+            if person in recused:
+                yield path, f"{person} 属于回避人员 (assignment.recused), 不能担任此角色"
+
+
+def validate_case(
+    data: dict[str, Any], file: str, extra_checks: Iterable[ExtraCheck] = ()
+) -> list[FieldProblem]:
+    """Every problem of one case, in field order; an empty list means valid."""
+    found: list[tuple[str, str]] = []
+    for check in (_field_problems, _name_problems, _date_order_problems, _recusal_problems):
+        found.extend(check(data))
+    for check in extra_checks:
+        found.extend(check(data))
+    return [FieldProblem(file, path, schema.label_of(path), problem) for path, problem in found]
+
+
+# --------------------------------------------------------------------------- the case
+
+@dataclass
+class Case:
+    path: Path
+    data: dict[str, Any]
+    raw: bytes
+
+    @property
+    def case_no(self) -> str:
+        return str(self.data.get("case_no", ""))
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+    @property
+    def received(self) -> date:
+        return parse_date(self.data.get("received_at"))
+
+    @property
+    def year(self) -> int:
+        return self.received.year
+
+    @property
+    def is_closed(self) -> bool:
+        return not is_blank(self.data.get("closed_at"))
+
+    @property
+    def data_sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+def display_path(path: Path) -> str:
+    """A path as the user best recognises it: relative to the current folder when inside."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def dump_case(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Write via a temporary file in the same folder and rename, so no half file is ever seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CaseBook:
+    """The cases of one working folder: ``cases/<year>/<case_no>.yaml``."""
+
+    def __init__(self, config: Config, extra_checks: Iterable[ExtraCheck] = ()) -> None:
+        self.config = config
+        self.root = config.cases_dir
+        self.extra_checks = list(extra_checks)
+
+    # ----- reading
+    def load(self, path: Path) -> Case:
+        """Load and validate one case file (raises with all problems at once)."""
+        data, raw = read_case_file(path)
+        problems = validate_case(data, display_path(path), self.extra_checks)
+        if problems:
+            raise CaseValidationError(problems)
+        return Case(Path(path), data, raw)
+
+    def files(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p for p in self.root.rglob("*") if p.suffix.lower() in (".yaml", ".yml", ".json") and not p.name.startswith(".")
+        )
+
+    def path_for(self, case_no: str, year: int) -> Path:
+        problem = check_case_no(case_no)
+        if problem:
+            raise RecordkitError(f"case_no (编号): {problem}")
+        return self.root / str(year) / f"{case_no}.yaml"
+
+    def locate(self, ref: str) -> Path:
+        """A case file by case number or by path."""
+        candidate = Path(ref)
+        if candidate.suffix.lower() in (".yaml", ".yml", ".json"):
+            if not candidate.is_file():
+                raise CaseFileError(candidate, "文件不存在 (file not found)")
+            return candidate
+        problem = check_case_no(ref)
+        if problem:
+            raise RecordkitError(f"案件编号 {ref!r} 无效: {problem}")
+        for suffix in (".yaml", ".yml", ".json"):
+            hits = sorted(self.root.glob(f"*/{ref}{suffix}")) + sorted(self.root.glob(f"{ref}{suffix}"))
+            if hits:
+                return hits[0]
+        raise CaseNotFoundError(ref)
+
+    def get(self, ref: str) -> Case:
+        return self.load(self.locate(ref))
+
+    def all(self) -> list[Case]:
+        """Every valid case; the first invalid file raises (use ``scan`` to collect problems)."""
+        return [self.load(p) for p in self.files()]
+
+    def scan(self) -> tuple[list[Case], list[RecordkitError]]:
+        """Every case, with the problems of invalid files collected rather than raised."""
+        cases: list[Case] = []
+        errors: list[RecordkitError] = []
+        for path in self.files():
+            try:
+                cases.append(self.load(path))
+            except RecordkitError as exc:
+                errors.append(exc)
+        return cases, errors
+
+    def existing_numbers(self) -> set[str]:
+        return {p.stem for p in self.files()}
+
+    # ----- writing
+    def _lock(self) -> FileLock:
+        self.config.lock_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.config.lock_dir / "numbering.lock"), timeout=30)
+
+    def next_number(self, kind: str, year: int) -> str:
+        pattern = self.config.case_patterns.get(kind)
+        if pattern is None:
+            raise RecordkitError(f"kind (类别): {kind} 没有编号规则 (no case_numbers pattern in recordkit.toml)")
+        regex = _pattern_regex(pattern, year)
+        taken = [int(m.group("seq")) for n in self.existing_numbers() if (m := regex.fullmatch(n))]
+        return pattern.format(year=year, seq=max(taken, default=0) + 1)
+
+    def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
+        """Validate, number if needed, and write a new case; safe when two processes add at once."""
+        problems = validate_case(data, source, self.extra_checks)
+        if problems:
+            raise CaseValidationError(problems)
+        try:
+            with self._lock():
+                return self._add_locked(dict(data))
+        except Timeout:
+            raise LockedError("另一个 recordkit 进程正在分配案件编号, 请稍后重试 (numbering lock busy)") from None
+
+    def _add_locked(self, data: dict[str, Any]) -> Case:
+        year = parse_date(data["received_at"]).year
+        if is_blank(data.get("case_no")):
+            # case_no goes first so the file reads like the paper form
+            data.pop("case_no", None)
+            data = {"case_no": self.next_number(str(data["kind"]), year), **data}
+        case_no = str(data["case_no"])
+        if case_no in self.existing_numbers():
+            raise RecordkitError(f"case_no (编号): {case_no} 已存在 (a case with this number exists)")
+        path = self.path_for(case_no, year)
+        text = dump_case(data).encode("utf-8")
+        write_atomic(path, text)
+        return Case(path, data, text)
+
+
+def _pattern_regex(pattern: str, year: int) -> re.Pattern[str]:
+    """A regex that reads the sequence number back out of numbers made by ``pattern``."""
+    out = []
+    for literal, field_name, _spec, _conv in string.Formatter().parse(pattern):
+        out.append(re.escape(literal))
+        if field_name == "year":
+            out.append(str(year))
+        elif field_name == "seq":
+            out.append(r"(?P<seq>\d+)")
+        elif field_name is not None:
+            out.append(r".*?")
+    return re.compile("".join(out))
+
+
+def case_date_text(value: Any) -> str:
+    """How a date value of a case prints (used by the rendering context)."""
+    if isinstance(value, (date, datetime)):
+        from .dates import format_value
+
+        return format_value(value)
+    return "" if value is None else str(value)

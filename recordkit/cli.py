@@ -1,0 +1,404 @@
+"""The command line: the only module that imports click.
+
+Each command parses options, builds a library object, calls one method and prints the
+result. Errors of the ``RecordkitError`` tree are translated once, in ``RecordkitGroup``:
+``Error: <Chinese message>`` on stderr and the error's exit code (1, or 2 for usage).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import RecordkitError
+
+EPILOG_EXAMPLES = "\b\n示例 (examples):\n"
+
+
+class RecordkitGroup(click.Group):
+    """A group that turns recordkit errors into one clear line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecordkitError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("已中断 (interrupted); 已完成的文件完整保留。", err=True)
+            ctx.exit(130)
+
+
+def _examples(*lines: str) -> str:
+    return EPILOG_EXAMPLES + "\n".join(f"  {line}" for line in lines)
+
+
+def _config(ctx: click.Context):
+    from .config import load_config
+
+    return load_config(ctx.obj.get("config_path"))
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain aligned table; CJK characters count as two columns."""
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    cells = [[str(c) for c in headers]] + [[_one_line(c) for c in r] for r in rows]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    for index, row in enumerate(cells):
+        click.echo("  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(row)).rstrip())
+        if index == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+def _one_line(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\x0b", " ").replace("\t", " ")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar with rate and ETA on a terminal; silent when stderr is piped."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True,
+                           item_show_func=None) as bar:
+        yield bar.update
+
+
+@click.group(cls=RecordkitGroup, epilog=_examples(
+    "recordkit init 我的工作目录 --org 漳州市检验检测中心",
+    "recordkit case new --from 投诉.yaml",
+    "recordkit generate --case TS-2026-0001",
+    "recordkit register --year 2026 --xlsx",
+    "recordkit demo",
+))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="recordkit.toml 的路径 (default: found in this folder or its parents)")
+@click.version_option(__version__, prog_name="recordkit")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """recordkit — 投诉、申诉处理表单的生成、归档与审计工具。
+
+    Forms, archive and audit for complaint, appeal and quality-incident files.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+# --------------------------------------------------------------------------- init
+
+@cli.command(epilog=_examples("recordkit init", "recordkit init D:\\投诉档案 --org 某某检测中心 --fonds-no Z109 --profile lab"))
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--org", "org_name", default="示例检验检测中心", show_default=True, help="单位名称 (organisation name)")
+@click.option("--fonds-no", default="Z109", show_default=True, help="全宗号")
+@click.option("--profile", default="lab", show_default=True, help="程序时限配置名 (procedure profile)")
+@click.option("--force", is_flag=True, help="覆盖已有的 recordkit.toml")
+def init(directory: Path, org_name: str, fonds_no: str, profile: str, force: bool) -> None:
+    """创建工作目录: recordkit.toml, cases/, out/, archive/inbox/, form_templates/。"""
+    from .config import init_workdir
+
+    config = init_workdir(directory, org_name=org_name, fonds_no=fonds_no, profile=profile, force=force)
+    click.echo(f"已创建工作目录 {config.root} (recordkit.toml, cases/, out/, archive/inbox/, form_templates/)")
+
+
+# --------------------------------------------------------------------------- case
+
+@cli.group(cls=RecordkitGroup)
+def case() -> None:
+    """案件文件: 新建、校验、列表、从 Excel 导入。"""
+
+
+@case.command("new", epilog=_examples("recordkit case new --kind 申诉", "recordkit case new --from 来访记录.yaml"))
+@click.option("--kind", type=click.Choice(["投诉", "申诉", "争议", "意见建议"]), default="投诉", show_default=True, help="类别")
+@click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取案件内容")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@click.pass_context
+def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) -> None:
+    """新建案件并分配下一个编号 (TS-2026-0001 …), 写入 cases/<年>/<编号>.yaml。
+
+    不带 --from 时写入一份待填写的空白案件文件。
+    """
+    from .cases import CaseBook
+    from .casework import new_blank_case, new_case_from_file
+
+    book = CaseBook(_config(ctx))
+    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    if as_json:
+        _print_json({"case_no": created.case_no, "path": str(created.path)})
+    else:
+        click.echo(f"{created.case_no}  {created.path}")
+
+
+@case.command("validate", epilog=_examples("recordkit case validate", "recordkit case validate cases/2026/TS-2026-0007.yaml"))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def case_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """校验案件文件 (默认全部); 列出每个文件的全部错误。"""
+    from .casework import validate_files
+
+    config = _config(ctx) if not paths else _optional_config(ctx)
+    report = validate_files(config, list(paths))
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(f"已校验 {report.checked} 个文件, {report.bad} 个有错误。")
+    if report.bad:
+        ctx.exit(1)
+
+
+def _optional_config(ctx: click.Context):
+    try:
+        return _config(ctx)
+    except RecordkitError:
+        return None
+
+
+@case.command("list", epilog=_examples("recordkit case list", "recordkit case list --json"))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def case_list(ctx: click.Context, as_json: bool) -> None:
+    """列出全部案件。"""
+    from .casework import list_cases
+
+    rows = list_cases(_config(ctx))
+    if as_json:
+        _print_json(rows)
+        return
+    _table(["编号", "类别", "接收时间", "投诉人", "状态", "文件"],
+           [[r["case_no"], r["kind"], r["received_at"], r["complainant"], r["status"], r["path"]] for r in rows])
+
+
+@case.command("import", epilog=_examples("recordkit case import 2026年10月投诉台帐.xlsx", "recordkit case import 台帐.csv --skip-bad"))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="跳过有错误的行, 导入其余行并报告")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -> None:
+    """从 Excel (.xlsx) 或 CSV 导入案件; 列名可用字段路径或中文标签。"""
+    from .cases import CaseBook
+    from .spreadsheet import import_cases
+
+    report = import_cases(CaseBook(_config(ctx)), file, skip_bad=skip_bad)
+    if as_json:
+        _print_json({
+            "created": [c.case_no for c in report.created],
+            "duplicates": [{"row": r, "case_no": n} for r, n in report.duplicates],
+            "skipped": [str(p) for p in report.skipped],
+            "extra_columns": report.extra_columns,
+        })
+    else:
+        for case_ in report.created:
+            click.echo(f"{case_.case_no}  {case_.path}")
+        for row, existing in report.duplicates:
+            click.echo(f"第 {row} 行已导入过 ({existing}), 跳过")
+        for problem in report.skipped:
+            click.echo(f"跳过 {problem}", err=True)
+        if report.extra_columns:
+            click.echo(f"以下列不是案件字段, 已保存在 extra 中: {'、'.join(report.extra_columns)}")
+        click.echo(f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。")
+    if report.skipped:
+        ctx.exit(1)
+
+
+# --------------------------------------------------------------------------- forms
+
+@cli.group(cls=RecordkitGroup)
+def forms() -> None:
+    """表单模板: 列表、详情、检查。"""
+
+
+def _catalog(ctx: click.Context):
+    from .catalog import Catalog
+
+    return Catalog(_config(ctx).templates_dir)
+
+
+@forms.command("list", epilog=_examples("recordkit forms list", "recordkit forms list --json"))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def forms_list(ctx: click.Context, as_json: bool) -> None:
+    """列出全部表单和台帐。"""
+    catalog = _catalog(ctx)
+    rows = [{**f.summary(), "version": f.version} for f in catalog.forms.values()]
+    if as_json:
+        _print_json(rows)
+        return
+    _table(["编号", "名称", "版本", "类型", "纸张", "保管期限", "适用类别"],
+           [[r["code"], r["title"], r["version"], r["type"], r["paper"], r["retention"], "、".join(r["kinds"])] for r in rows])
+
+
+@forms.command("show", epilog=_examples("recordkit forms show F03"))
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def forms_show(ctx: click.Context, code: str, as_json: bool) -> None:
+    """显示一个表单的目录信息和它使用的字段。"""
+    from .casework import form_details
+
+    details = form_details(_catalog(ctx), code)
+    if as_json:
+        _print_json(details)
+        return
+    for key, value in details.items():
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        click.echo(f"{key}: {value}")
+
+
+@forms.command("check", epilog=_examples("recordkit forms check", "recordkit forms check F03"))
+@click.argument("codes", nargs=-1)
+@click.pass_context
+def forms_check(ctx: click.Context, codes: tuple[str, ...]) -> None:
+    """检查模板: 标签语法、未知字段、二维码占位图、版本号。有问题时退出码为 1。"""
+    catalog = _catalog(ctx)
+    bad = 0
+    for form in catalog.select(list(codes)):
+        problems = catalog.check(form)
+        if problems:
+            bad += 1
+            for problem in problems:
+                click.echo(str(problem), err=True)
+        else:
+            click.echo(f"{form.code} {form.title} 第{form.version}版: 正常")
+    if bad:
+        click.echo(f"Error: {bad} 个模板有问题", err=True)
+        ctx.exit(1)
+
+
+# --------------------------------------------------------------------------- fill / generate
+
+def _generator(ctx: click.Context):
+    from .casework import make_generator
+
+    return make_generator(_config(ctx))
+
+
+def _report_batch(result: Any, as_json: bool, pdfs: list[Path]) -> None:
+    if as_json:
+        _print_json({
+            "outputs": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
+            "pdfs": [str(p) for p in pdfs],
+            "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
+        })
+    else:
+        for output in result.outputs:
+            click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
+        for pdf in pdfs:
+            click.echo(f"PDF  {pdf}")
+        if result.failures:
+            click.echo(f"失败 {len(result.failures)} 项:", err=True)
+            for failure in result.failures:
+                where = " ".join(x for x in (failure.case, failure.form_code) if x)
+                click.echo(f"  {where}: {failure.reason}" if where else f"  {failure.reason}", err=True)
+        click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项。")
+
+
+@cli.command(epilog=_examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf"))
+@click.argument("code")
+@click.argument("cases", nargs=-1, required=True)
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def fill(ctx: click.Context, code: str, cases: tuple[str, ...], pdf: bool, as_json: bool) -> None:
+    """用案件数据填写一个表单, 写入 out/<编号>/<表单>.docx。"""
+    generator = _generator(ctx)
+    form = generator.catalog.get(code)
+    result = generator.fill_cases(form, list(cases))
+    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
+    _report_batch(result, as_json, pdfs)
+    generator.close()
+    if result.failures:
+        ctx.exit(1)
+
+
+@cli.command(epilog=_examples("recordkit generate", "recordkit generate --case TS-2026-0001 --case TS-2026-0002",
+                              "recordkit generate --form F03 --form F18 --pdf"))
+@click.option("--form", "codes", multiple=True, help="只生成这些表单 (可重复)")
+@click.option("--case", "case_refs", multiple=True, help="只处理这些案件 (编号或文件路径, 可重复)")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], pdf: bool, as_json: bool) -> None:
+    """为案件生成表单: 默认为每个案件生成其类别和程序所需的全部表单。"""
+    generator = _generator(ctx)
+    cases, failures = generator.load_cases(list(case_refs))
+    plan = generator.plan(cases, list(codes))
+    with _progress(len(plan), "生成表单") as update:
+        result = generator.run(plan, update)
+    result.failures[:0] = failures
+    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
+    _report_batch(result, as_json, pdfs)
+    generator.close()
+    if result.failures:
+        ctx.exit(1)
+
+
+@cli.command(epilog=_examples("recordkit register --year 2026 --xlsx", "recordkit register --from 2026-10-01 --to 2026-10-31",
+                              "recordkit register --year 2026 --status open"))
+@click.option("--form", "code", default="R01", show_default=True, help="台帐编号")
+@click.option("--year", type=int, help="年度 (按接收时间)")
+@click.option("--from", "start", help="起始日期 YYYY-MM-DD")
+@click.option("--to", "end", help="截止日期 YYYY-MM-DD")
+@click.option("--status", type=click.Choice(["open", "closed"]), help="open 未办结 / closed 已办结")
+@click.option("--xlsx", is_flag=True, help="同时写出相同列的 Excel 文件")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def register(ctx: click.Context, code: str, year: int | None, start: str | None, end: str | None,
+             status: str | None, xlsx: bool, pdf: bool, as_json: bool) -> None:
+    """生成投诉登记台帐 (R01): 按年度、日期范围或状态选取案件, 横向 A4。"""
+    from .generate import parse_day
+    from .office import convert_to_pdf
+
+    generator = _generator(ctx)
+    result = generator.register(
+        code, year, parse_day(start, "--from") if start else None, parse_day(end, "--to") if end else None, status, xlsx
+    )
+    pdf_path = convert_to_pdf([result.path])[0] if pdf else None
+    generator.close()
+    if as_json:
+        _print_json({"path": str(result.path), "xlsx": str(result.xlsx) if result.xlsx else None,
+                     "pdf": str(pdf_path) if pdf_path else None, "count": result.count, "period": result.period})
+        return
+    click.echo(f"{result.period}: {result.count} 件  {result.path}")
+    for extra in (result.xlsx, pdf_path):
+        if extra:
+            click.echo(f"  {extra}")
+
+
+# --------------------------------------------------------------------------- demo
+
+@cli.command(epilog=_examples("recordkit demo", "recordkit demo --dir /tmp/recordkit-demo"))
+@click.option("--dir", "directory", type=click.Path(path_type=Path), help="演示工作目录 (default: a new temporary folder)")
+def demo(directory: Path | None) -> None:
+    """演示: 用自带的示例案件走一遍完整流程 (what `make demo` runs)。"""
+    from .demo import run_demo
+
+    run_demo(directory, echo=click.echo, table=_table)
+
+
+def main() -> None:
+    # Windows consoles default to a legacy code page; Chinese output needs UTF-8.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(obj={})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,207 @@
+"""The working folder and its ``recordkit.toml``.
+
+Commands find ``recordkit.toml`` in the current folder or its parents (like git), or
+take ``--config``. ``init_workdir`` writes the file with commented defaults, creates the
+folders and copies the bundled form templates so an office revises its own copies.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAME = "recordkit.toml"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+BUNDLED_TEMPLATES = PACKAGE_ROOT.parent / "form_templates"
+
+DEFAULT_PATTERNS = {
+    "投诉": "TS-{year}-{seq:04d}",
+    "申诉": "SS-{year}-{seq:04d}",
+    "争议": "ZY-{year}-{seq:04d}",
+    "意见建议": "YJ-{year}-{seq:04d}",
+}
+
+DEFAULT_TOML = """\
+# recordkit 配置文件 (written by `recordkit init`; edit freely)
+
+[organization]
+name = "{org_name}"           # 单位名称, printed on every form
+fonds_no = "{fonds_no}"       # 全宗号 (4 letters/digits; may stay blank until assigned)
+category_code = "WS"          # 门类代码 (文书 = WS)
+department_code = ""          # 机构(问题)代码, e.g. "ZLB"; blank = not used in 档号
+
+[procedure]
+profile = "{profile}"         # 程序时限配置: lab, certification, hospital, consumer, ...
+
+[case_numbers]                # 案件编号规则 per kind; {{year}} and {{seq:04d}} are filled in
+"投诉" = "TS-{{year}}-{{seq:04d}}"
+"申诉" = "SS-{{year}}-{{seq:04d}}"
+"争议" = "ZY-{{year}}-{{seq:04d}}"
+"意见建议" = "YJ-{{year}}-{{seq:04d}}"
+
+[folders]                     # relative to this file
+cases = "cases"
+out = "out"
+templates = "form_templates"
+archive = "archive"
+
+[generate]
+keep_history = true           # keep the previous output under out/<case_no>/.history/ on regenerate
+
+[archive]
+stability_seconds = 2         # a scan is taken once size and mtime are unchanged this long
+max_file_mb = 200
+
+[archive.retention]           # 保管期限 by form retention class (Y 永久, D30, D10)
+default = "D10"
+"""
+
+
+@dataclass
+class Organization:
+    name: str = ""
+    fonds_no: str = ""
+    category_code: str = "WS"
+    department_code: str = ""
+
+
+@dataclass
+class Config:
+    """Settings of one working folder; every path is absolute."""
+
+    root: Path
+    organization: Organization = field(default_factory=Organization)
+    profile: str = "lab"
+    case_patterns: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATTERNS))
+    cases_dir: Path = Path("cases")
+    out_dir: Path = Path("out")
+    templates_dir: Path = Path("form_templates")
+    archive_dir: Path = Path("archive")
+    keep_history: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.sqlite"
+
+    @property
+    def lock_dir(self) -> Path:
+        return self.root / ".recordkit"
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def find_config(start: Path | None = None) -> Path:
+    """The nearest recordkit.toml in ``start`` or its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"找不到 {CONFIG_NAME} (not found in {here} or its parents)。"
+        "请先运行 `recordkit init` 创建工作目录，或用 --config 指定。"
+    )
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load ``path`` or the nearest recordkit.toml."""
+    path = Path(path) if path else find_config()
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: 配置文件不存在 (config file not found)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: 无法读取配置文件 ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: 配置文件格式错误 (TOML): {exc}") from None
+    return _build(path.resolve(), raw)
+
+
+def _text(raw: dict[str, Any], section: str, key: str, default: str, path: Path) -> str:
+    value = raw.get(section, {}).get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: [{section}] {key}: 应为文本 (must be a string)")
+    return value
+
+
+def _build(path: Path, raw: dict[str, Any]) -> Config:
+    root = path.parent
+    org = Organization(
+        name=_text(raw, "organization", "name", "", path),
+        fonds_no=_text(raw, "organization", "fonds_no", "", path),
+        category_code=_text(raw, "organization", "category_code", "WS", path),
+        department_code=_text(raw, "organization", "department_code", "", path),
+    )
+    patterns = dict(DEFAULT_PATTERNS)
+    for kind, pattern in raw.get("case_numbers", {}).items():
+        if not isinstance(pattern, str) or "{seq" not in pattern:
+            raise ConfigError(f"{path}: [case_numbers] {kind}: 编号规则必须包含 {{seq}} (pattern needs {{seq}})")
+        patterns[kind] = pattern
+
+    def folder(key: str, default: str) -> Path:
+        return root / (_text(raw, "folders", key, default, path) or default)
+
+    return Config(
+        root=root,
+        organization=org,
+        profile=_text(raw, "procedure", "profile", "lab", path),
+        case_patterns=patterns,
+        cases_dir=folder("cases", "cases"),
+        out_dir=folder("out", "out"),
+        templates_dir=folder("templates", "form_templates"),
+        archive_dir=folder("archive", "archive"),
+        keep_history=bool(raw.get("generate", {}).get("keep_history", True)),
+        raw=raw,
+        path=path,
+    )
+
+
+def init_workdir(
+    directory: Path,
+    org_name: str = "示例检验检测中心",
+    fonds_no: str = "Z109",
+    profile: str = "lab",
+    force: bool = False,
+) -> Config:
+    """Create a working folder: recordkit.toml, cases/, out/, archive/inbox/, templates."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config_path = directory / CONFIG_NAME
+    if config_path.exists() and not force:
+        raise ConfigError(f"{config_path}: 已存在 (already exists; use --force to overwrite)")
+    for name in ('"', "\\", "\n"):
+        if name in org_name or name in fonds_no or name in profile:
+            raise ConfigError(f"单位名称、全宗号和配置名不能包含 {name!r}")
+    config_path.write_text(
+        DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile), encoding="utf-8"
+    )
+    for sub in ("cases", "out", "archive/inbox"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    copy_bundled_templates(directory / "form_templates")
+    return load_config(config_path)
+
+
+def copy_bundled_templates(dest: Path) -> None:
+    """Copy the bundled templates that the folder does not have yet (never overwrite a revision)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if not BUNDLED_TEMPLATES.is_dir():
+        raise ConfigError(f"找不到内置表单模板目录 {BUNDLED_TEMPLATES} (bundled templates missing)")
+    for source in BUNDLED_TEMPLATES.iterdir():
+        if source.suffix in (".docx", ".yaml") and not (dest / source.name).exists():
+            shutil.copy2(source, dest / source.name)

@@ -1,0 +1,63 @@
+"""Parsing the dates and times people write in case files and spreadsheets.
+
+Accepted: ``2026-03-02``, ``2026-03-02 09:30``, ``2026-03-02T09:30:00`` (ISO 8601),
+``2026/3/2``, ``2026年3月2日`` and YAML's own date/datetime values. A date that does not
+exist (``2026-02-30``) raises ``ValueError`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2})(?:\.\d+)?)?)?\s*$"
+)
+
+
+def _parse(value: object) -> datetime | date:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} 不是日期 (is not a date)")
+    m = _DATE_RE.match(value)
+    if not m:
+        raise ValueError(f"{value} 不是日期 (is not a date; use YYYY-MM-DD or YYYY-MM-DD HH:MM)")
+    y, mo, d, hh, mm, ss = m.groups()
+    try:
+        if hh is None:
+            return date(int(y), int(mo), int(d))
+        return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+    except ValueError:
+        raise ValueError(f"{value} 不是日期 (is not a date)") from None
+
+
+def parse_date(value: object) -> date:
+    """A date; a datetime value is cut to its date."""
+    parsed = _parse(value)
+    return parsed.date() if isinstance(parsed, datetime) else parsed
+
+
+def parse_datetime(value: object) -> datetime | date:
+    """A date, or a datetime when a time was given."""
+    return _parse(value)
+
+
+def as_datetime(value: object) -> datetime:
+    """A datetime; a bare date means the start of that day."""
+    parsed = _parse(value)
+    if isinstance(parsed, datetime):
+        return parsed
+    return datetime(parsed.year, parsed.month, parsed.day)
+
+
+def format_value(value: date | datetime) -> str:
+    """How a date or time prints on a form: ISO, minutes only when a time was given."""
+    if isinstance(value, datetime):
+        if value.second:
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()

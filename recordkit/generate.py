@@ -1,0 +1,285 @@
+"""The generator: case data + form templates → filled .docx files and manifest rows.
+
+Each output is written atomically (temporary file + rename) to
+``out/<case_no>/<code>-<title>.docx``; the manifest records the template version and
+SHA-256, the case data's SHA-256 and the output's SHA-256, which regeneration uses.
+A failing case does not stop a batch: failures are collected with their reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .cases import Case, CaseBook, display_path, write_atomic
+from .catalog import Catalog, Form
+from .config import Config
+from .context import case_record, form_context, form_record, register_context
+from .dates import parse_date
+from .errors import RecordkitError, UsageError
+from .index.manifest import Manifest, OutputRecord
+from .qr import QrPayload
+
+# Supplies form deadlines for a case (the case clock plugs in here).
+DeadlineSource = Callable[[dict[str, Any]], dict[str, str]]
+RowExtras = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Output:
+    case_no: str
+    form_code: str
+    path: Path
+    version: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    case: str
+    form_code: str
+    reason: str
+
+
+@dataclass
+class BatchResult:
+    outputs: list[Output] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    def merge(self, other: BatchResult) -> None:
+        self.outputs += other.outputs
+        self.failures += other.failures
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Generator:
+    """Fills forms of one working folder."""
+
+    def __init__(
+        self,
+        config: Config,
+        catalog: Catalog | None = None,
+        casebook: CaseBook | None = None,
+        deadlines: DeadlineSource | None = None,
+        row_extras: RowExtras | None = None,
+    ) -> None:
+        self.config = config
+        self.catalog = catalog or Catalog(config.templates_dir)
+        self.casebook = casebook or CaseBook(config)
+        self.deadlines = deadlines
+        self.row_extras = row_extras
+        self._manifest: Manifest | None = None
+
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = Manifest(self.config.manifest_path)
+        return self._manifest
+
+    # ----- paths
+    def output_path(self, case_no: str, form: Form) -> Path:
+        return self.config.out_dir / case_no / f"{form.output_name}.docx"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.config.root.resolve()).as_posix()
+        except ValueError:
+            return Path(path).resolve().as_posix()
+
+    # ----- one document
+    def render(self, form: Form, case: Case) -> bytes:
+        """The filled .docx bytes for one case (nothing written)."""
+        compiled = form.compiled
+        deadlines = self.deadlines(case.data) if self.deadlines else None
+        ctx = form_context(self.config, form_record(form.code, form.title, compiled.version), case.data, deadlines)
+        return compiled.render(ctx, QrPayload(case.case_no, form.code, compiled.version or "0"))
+
+    def fill(self, form: Form, case: Case) -> tuple[Output, OutputRecord]:
+        if form.is_register:
+            raise UsageError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
+        data = self.render(form, case)
+        path = self.output_path(case.case_no, form)
+        write_atomic(path, data)
+        record = OutputRecord(
+            output_path=self.relative(path),
+            case_no=case.case_no,
+            form_code=form.code,
+            template_file=form.file,
+            template_version=form.compiled.version,
+            template_sha256=form.compiled.sha256,
+            case_path=self.relative(case.path),
+            data_sha256=case.data_sha256,
+            output_sha256=_sha256(data),
+            created_at=_now(),
+        )
+        return Output(case.case_no, form.code, path, form.compiled.version), record
+
+    def run(self, jobs: Iterable[tuple[Form, Case]], progress: Callable[[int], None] | None = None) -> BatchResult:
+        """Fill every (form, case) pair; record the manifest in batches; collect failures."""
+        result = BatchResult()
+        pending: list[OutputRecord] = []
+        try:
+            for form, case in jobs:
+                try:
+                    output, record = self.fill(form, case)
+                except RecordkitError as exc:
+                    result.failures.append(Failure(case.case_no, form.code, exc.message))
+                else:
+                    result.outputs.append(output)
+                    pending.append(record)
+                    if len(pending) >= 500:
+                        self.manifest.record(pending)
+                        pending = []
+                if progress:
+                    progress(1)
+        finally:
+            # Finished files are recorded even when the batch is interrupted (Ctrl-C).
+            if pending:
+                self.manifest.record(pending)
+        return result
+
+    # ----- selections
+    def load_cases(self, refs: Iterable[str] | None) -> tuple[list[Case], list[Failure]]:
+        """Cases by number or path (all when none named); invalid files become failures."""
+        refs = list(refs or [])
+        if refs:
+            cases, failures = [], []
+            for ref in refs:
+                try:
+                    cases.append(self.casebook.get(ref))
+                except RecordkitError as exc:
+                    failures.append(Failure(ref, "", exc.message))
+            return cases, failures
+        cases, errors = self.casebook.scan()
+        return cases, [Failure("", "", e.message) for e in errors]
+
+    def plan(self, cases: list[Case], codes: list[str] | None) -> list[tuple[Form, Case]]:
+        """The (form, case) pairs to fill: the forms asked for, or every form each case needs."""
+        if codes:
+            forms = [f for f in self.catalog.select(codes) if not f.is_register]
+            return [(f, c) for c in cases for f in forms]
+        return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile)]
+
+    def generate(self, case_refs: list[str] | None, codes: list[str] | None,
+                 progress: Callable[[int], None] | None = None) -> BatchResult:
+        cases, failures = self.load_cases(case_refs)
+        result = self.run(self.plan(cases, codes), progress)
+        result.failures[:0] = failures
+        return result
+
+    def fill_cases(self, form: Form, refs: list[str]) -> BatchResult:
+        cases, failures = self.load_cases(refs)
+        result = self.run([(form, c) for c in cases])
+        result.failures[:0] = failures
+        return result
+
+    def to_pdf(self, result: BatchResult) -> list[Path]:
+        from .office import convert_to_pdf
+
+        return convert_to_pdf([o.path for o in result.outputs])
+
+    # ----- registers
+    def register(
+        self,
+        code: str = "R01",
+        year: int | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        status: str | None = None,
+        xlsx: bool = False,
+    ) -> RegisterResult:
+        form = self.catalog.get(code)
+        if not form.is_register:
+            raise UsageError(f"{code} 不是台帐 (not a register)")
+        cases, errors = self.casebook.scan()
+        if errors:
+            raise RecordkitError("以下案件文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+        selection = select_cases(cases, year, start, end, status)
+        period = describe_period(year, start, end, status)
+        register_id = f"{code}-{register_slug(year, start, end, status)}"
+        rows = [case_record(c.data, self.row_extras(c.data) if self.row_extras else None) for c in selection]
+        compiled = form.compiled
+        ctx = register_context(self.config, form_record(form.code, form.title, compiled.version), register_id, rows, period)
+        data = compiled.render(ctx, QrPayload(register_id, form.code, compiled.version or "0"))
+        path = self.config.out_dir / "registers" / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
+        write_atomic(path, data)
+        result = RegisterResult(path, len(selection), period)
+        if xlsx:
+            from .spreadsheet import write_register_xlsx
+
+            result.xlsx = path.with_suffix(".xlsx")
+            write_register_xlsx(result.xlsx, path, f"{form.code} {form.title}")
+        return result
+
+    def close(self) -> None:
+        if self._manifest is not None:
+            self._manifest.close()
+
+
+@dataclass
+class RegisterResult:
+    path: Path
+    count: int
+    period: str
+    xlsx: Path | None = None
+
+
+def select_cases(
+    cases: list[Case], year: int | None, start: date | None, end: date | None, status: str | None
+) -> list[Case]:
+    """Cases received in the year / date range, with the status asked for, in receiving order."""
+    chosen = []
+    for case in cases:
+        received = case.received
+        if year and received.year != year:
+            continue
+        if start and received < start:
+            continue
+        if end and received > end:
+            continue
+        if status == "open" and case.is_closed:
+            continue
+        if status == "closed" and not case.is_closed:
+            continue
+        chosen.append(case)
+    return sorted(chosen, key=lambda c: (str(c.data.get("received_at")), c.case_no))
+
+
+def describe_period(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
+    if year:
+        text = f"{year}年度"
+    elif start or end:
+        text = f"{start.isoformat() if start else '…'} 至 {end.isoformat() if end else '…'}"
+    else:
+        text = "全部"
+    return text + {"open": " (未办结)", "closed": " (已办结)"}.get(status or "", "")
+
+
+def register_slug(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
+    if year:
+        slug = str(year)
+    elif start or end:
+        slug = f"{start.strftime('%Y%m%d') if start else 'start'}-{end.strftime('%Y%m%d') if end else 'end'}"
+    else:
+        slug = "all"
+    return slug + (f"-{status}" if status else "")
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+__all__ = ["Generator", "BatchResult", "Failure", "Output", "RegisterResult", "display_path"]
