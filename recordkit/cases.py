@@ -7,6 +7,7 @@ once, each naming the file, the key path and the Chinese label.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -384,8 +385,15 @@ class CaseBook:
                 errors.append(exc)
         return cases, errors
 
-    def existing_numbers(self) -> set[str]:
-        return {p.stem for p in self.files()}
+    def existing_numbers(self, year: int | None = None) -> set[str]:
+        """Case numbers on disk (of one year's folder when ``year`` is given)."""
+        if year is None:
+            return {p.stem for p in self.files()}
+        folder = self.root / str(year)
+        return {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+
+    def exists(self, case_no: str) -> bool:
+        return any(self.root.glob(f"*/{glob.escape(case_no)}.yaml"))
 
     # ----- writing
     def _lock(self) -> FileLock:
@@ -397,7 +405,7 @@ class CaseBook:
         if pattern is None:
             raise RecordkitError(f"kind (类别): {kind} 没有编号规则 (no case_numbers pattern in recordkit.toml)")
         regex = _pattern_regex(pattern, year)
-        taken = [int(m.group("seq")) for n in self.existing_numbers() if (m := regex.fullmatch(n))]
+        taken = [int(m.group("seq")) for n in self.existing_numbers(year) if (m := regex.fullmatch(n))]
         return pattern.format(year=year, seq=max(taken, default=0) + 1)
 
     def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
@@ -418,7 +426,7 @@ class CaseBook:
             data.pop("case_no", None)
             data = {"case_no": self.next_number(str(data["kind"]), year), **data}
         case_no = str(data["case_no"])
-        if case_no in self.existing_numbers():
+        if self.exists(case_no):
             raise RecordkitError(f"case_no (编号): {case_no} 已存在 (a case with this number exists)")
         path = self.path_for(case_no, year)
         text = dump_case(data).encode("utf-8")

@@ -8,16 +8,85 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .cases import Case, CaseBook, display_path, dump_case, get_path, read_case_file, validate_case, write_atomic
+from .cases import (
+    Case,
+    CaseBook,
+    display_path,
+    dump_case,
+    get_path,
+    read_case_file,
+    validate_case,
+    write_atomic,
+)
 from .catalog import Catalog
+from .clock import (
+    CaseStatus,
+    case_status,
+    extension_problems,
+    form_deadlines,
+    parse_duration,
+    register_extras,
+    select,
+)
 from .config import Config
-from .errors import CaseValidationError, RecordkitError
+from .errors import CaseValidationError, RecordkitError, UsageError
 from .generate import Generator
+from .profiles import Profile, load_profile
+from .workdays import WorkCalendar
+
+
+@dataclass
+class ClockSetup:
+    """The procedure profile and working-day calendar a working folder configures."""
+
+    profile: Profile
+    calendar: WorkCalendar
+
+    def extension_check(self, data: dict[str, Any]) -> list[tuple[str, str]]:
+        prefix = "extension.days (延长天数): "
+        return [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+
+    def deadlines(self, data: dict[str, Any]) -> dict[str, str]:
+        return form_deadlines(data, self.profile, self.calendar)
+
+    def row_extras(self, data: dict[str, Any]) -> dict[str, Any]:
+        return register_extras(data, self.profile, self.calendar, datetime.now())
+
+
+def clock_for(config: Config) -> ClockSetup:
+    override = str(config.section("procedure").get("calendar_override", "") or "")
+    calendar = WorkCalendar(config.root / override if override else None)
+    return ClockSetup(load_profile(config.profile, config.root), calendar)
+
+
+def open_casebook(config: Config, clock: ClockSetup | None = None) -> CaseBook:
+    """The case book with the profile's checks (e.g. extension limits) plugged in."""
+    clock = clock or clock_for(config)
+    return CaseBook(config, extra_checks=[clock.extension_check])
 
 
 def make_generator(config: Config) -> Generator:
     """A generator wired with everything the working folder configures."""
-    return Generator(config)
+    clock = clock_for(config)
+    return Generator(config, casebook=open_casebook(config, clock), deadlines=clock.deadlines,
+                     row_extras=clock.row_extras)
+
+
+def case_statuses(config: Config, refs: list[str], now: datetime | None = None) -> list[CaseStatus]:
+    """The clock of each case named (all cases when none are named)."""
+    clock = clock_for(config)
+    book = open_casebook(config, clock)
+    cases = [book.get(r) for r in refs] if refs else book.all()
+    now = now or datetime.now()
+    return [case_status(c.data, clock.profile, clock.calendar, now) for c in cases]
+
+
+def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool) -> list[CaseStatus]:
+    try:
+        delta = parse_duration(within) if within else None
+    except ValueError as exc:
+        raise UsageError(f"--due-within: {exc}") from None
+    return list(select(statuses, within=delta, overdue=overdue, open_only=open_only))
 
 
 def new_case_from_file(book: CaseBook, source: Path) -> Case:
@@ -68,7 +137,7 @@ class ValidationReport:
 
 
 def validate_files(config: Config | None, paths: list[Path]) -> ValidationReport:
-    book = CaseBook(config) if config else None
+    book = open_casebook(config) if config else None
     files = paths or (book.files() if book else [])
     report = ValidationReport()
     for path in files:
@@ -86,8 +155,11 @@ def validate_files(config: Config | None, paths: list[Path]) -> ValidationReport
     return report
 
 
-def list_cases(config: Config) -> list[dict[str, Any]]:
-    cases, errors = CaseBook(config).scan()
+def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, Any]]:
+    """Rows for `case list`; ``keep`` limits them to these case numbers (clock filters)."""
+    cases, errors = open_casebook(config).scan()
+    if keep is not None:
+        cases, errors = [c for c in cases if c.case_no in keep], []
     rows = []
     for case in sorted(cases, key=lambda c: (str(c.data.get("received_at")), c.case_no)):
         name = get_path(case.data, "complainant.name")

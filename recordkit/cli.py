@@ -133,10 +133,9 @@ def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) 
 
     不带 --from 时写入一份待填写的空白案件文件。
     """
-    from .cases import CaseBook
-    from .casework import new_blank_case, new_case_from_file
+    from .casework import new_blank_case, new_case_from_file, open_casebook
 
-    book = CaseBook(_config(ctx))
+    book = open_casebook(_config(ctx))
     created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
     if as_json:
         _print_json({"case_no": created.case_no, "path": str(created.path)})
@@ -167,19 +166,46 @@ def _optional_config(ctx: click.Context):
         return None
 
 
-@case.command("list", epilog=_examples("recordkit case list", "recordkit case list --json"))
+@case.command("list", epilog=_examples("recordkit case list", "recordkit case list --due-within 3d",
+                                      "recordkit case list --overdue --json", "recordkit case list --open"))
+@click.option("--due-within", "within", metavar="3d|12h|2w", help="只列出在此时间内到期的未完成步骤所属案件")
+@click.option("--overdue", is_flag=True, help="只列出已超期的案件")
+@click.option("--open", "open_only", is_flag=True, help="只列出未办结的案件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def case_list(ctx: click.Context, as_json: bool) -> None:
-    """列出全部案件。"""
-    from .casework import list_cases
+def case_list(ctx: click.Context, within: str | None, overdue: bool, open_only: bool, as_json: bool) -> None:
+    """列出案件; 可按时限筛选 (按 recordkit.toml 中的程序配置计算)。"""
+    from .casework import case_statuses, filter_statuses, list_cases
 
-    rows = list_cases(_config(ctx))
+    config = _config(ctx)
+    keep = None
+    if within or overdue or open_only:
+        keep = {s.case_no for s in filter_statuses(case_statuses(config, []), within, overdue, open_only)}
+    rows = list_cases(config, keep)
     if as_json:
         _print_json(rows)
         return
     _table(["编号", "类别", "接收时间", "投诉人", "状态", "文件"],
            [[r["case_no"], r["kind"], r["received_at"], r["complainant"], r["status"], r["path"]] for r in rows])
+
+
+@case.command("status", epilog=_examples("recordkit case status", "recordkit case status TS-2026-0001 --json"))
+@click.argument("cases", nargs=-1)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def case_status_cmd(ctx: click.Context, cases: tuple[str, ...], as_json: bool) -> None:
+    """每个案件各步骤的期限、是否完成、剩余或超期 (按程序配置和工作日历)。"""
+    from .casework import case_statuses
+    from .clock import render_status
+
+    statuses = case_statuses(_config(ctx), list(cases))
+    if as_json:
+        _print_json([s.to_dict() for s in statuses])
+        return
+    for index, status in enumerate(statuses):
+        if index:
+            click.echo("")
+        click.echo(render_status(status))
 
 
 @case.command("import", epilog=_examples("recordkit case import 2026年10月投诉台帐.xlsx", "recordkit case import 台帐.csv --skip-bad"))
@@ -189,10 +215,10 @@ def case_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -> None:
     """从 Excel (.xlsx) 或 CSV 导入案件; 列名可用字段路径或中文标签。"""
-    from .cases import CaseBook
+    from .casework import open_casebook
     from .spreadsheet import import_cases
 
-    report = import_cases(CaseBook(_config(ctx)), file, skip_bad=skip_bad)
+    report = import_cases(open_casebook(_config(ctx)), file, skip_bad=skip_bad)
     if as_json:
         _print_json({
             "created": [c.case_no for c in report.created],
@@ -212,6 +238,64 @@ def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -
         click.echo(f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。")
     if report.skipped:
         ctx.exit(1)
+
+
+# --------------------------------------------------------------------------- profiles
+
+@cli.group(cls=RecordkitGroup)
+def profile() -> None:
+    """程序时限配置 (procedure profiles): 列表、查看、检查、复制。"""
+
+
+@profile.command("list", epilog=_examples("recordkit profile list"))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def profile_list(ctx: click.Context, as_json: bool) -> None:
+    """列出内置和工作目录 profiles/ 中的程序配置。"""
+    from .profiles import list_profiles
+
+    config = _optional_config(ctx)
+    entries = list_profiles(config.root if config else None)
+    rows = [{"name": e.name, "title": e.title, "origin": e.origin, "problem": e.problem} for e in entries]
+    if as_json:
+        _print_json(rows)
+        return
+    current = config.profile if config else None
+    _table(["名称", "说明", "来源", "状态"],
+           [[("* " if r["name"] == current else "") + r["name"], r["title"], r["origin"], r["problem"] or "正常"] for r in rows])
+
+
+@profile.command("show", epilog=_examples("recordkit profile show hospital"))
+@click.argument("name")
+@click.pass_context
+def profile_show(ctx: click.Context, name: str) -> None:
+    """显示一个程序配置文件的内容。"""
+    from .profiles import profile_text
+
+    config = _optional_config(ctx)
+    click.echo(profile_text(name, config.root if config else None), nl=False)
+
+
+@profile.command("check", epilog=_examples("recordkit profile check profiles/我的程序.yaml"))
+@click.argument("file", type=click.Path(path_type=Path))
+def profile_check(file: Path) -> None:
+    """检查一个程序配置文件; 有错误时列出文件和步骤, 退出码 1。"""
+    from .profiles import check_profile, describe_profile
+
+    click.echo(describe_profile(check_profile(file)))
+
+
+@profile.command("copy", epilog=_examples("recordkit profile copy hospital my-hospital"))
+@click.argument("name")
+@click.argument("new_name", required=False)
+@click.pass_context
+def profile_copy(ctx: click.Context, name: str, new_name: str | None) -> None:
+    """把内置配置复制到工作目录 profiles/ 以便修改。"""
+    from .profiles import copy_profile
+
+    config = _config(ctx)
+    path = copy_profile(name, config.root / "profiles", new_name, config.root)
+    click.echo(f"已复制到 {path}; 在 recordkit.toml 的 [procedure] profile 中选用它。")
 
 
 # --------------------------------------------------------------------------- forms
@@ -329,20 +413,80 @@ def fill(ctx: click.Context, code: str, cases: tuple[str, ...], pdf: bool, as_js
                               "recordkit generate --form F03 --form F18 --pdf"))
 @click.option("--form", "codes", multiple=True, help="只生成这些表单 (可重复)")
 @click.option("--case", "case_refs", multiple=True, help="只处理这些案件 (编号或文件路径, 可重复)")
+@click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], pdf: bool, as_json: bool) -> None:
+def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
+             pdf: bool, as_json: bool) -> None:
     """为案件生成表单: 默认为每个案件生成其类别和程序所需的全部表单。"""
+    from .batch import Job, default_jobs, run_jobs
+
     generator = _generator(ctx)
     cases, failures = generator.load_cases(list(case_refs))
-    plan = generator.plan(cases, list(codes))
+    plan = [Job(form.code, str(case.path), case.case_no) for form, case in generator.plan(cases, list(codes))]
     with _progress(len(plan), "生成表单") as update:
-        result = generator.run(plan, update)
+        result = run_jobs(generator, plan, jobs or default_jobs(), update)
     result.failures[:0] = failures
     pdfs = generator.to_pdf(result) if pdf and result.outputs else []
     _report_batch(result, as_json, pdfs)
     generator.close()
+    if result.failures:
+        ctx.exit(1)
+
+
+@cli.command(epilog=_examples("recordkit regenerate --dry-run", "recordkit regenerate --form F03",
+                              "recordkit regenerate --case TS-2026-0001 --force --json"))
+@click.option("--form", "codes", multiple=True, help="只检查这些表单 (可重复)")
+@click.option("--case", "case_nos", multiple=True, help="只检查这些案件 (可重复)")
+@click.option("--since", help="只检查此日期以后生成的文件 (YYYY-MM-DD)")
+@click.option("--dry-run", is_flag=True, help="只列出将要重新生成的文件及原因, 不写入")
+@click.option("--force", is_flag=True, help="连同被手工修改过的输出文件一起覆盖")
+@click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, ...], since: str | None,
+               dry_run: bool, force: bool, jobs: int | None, as_json: bool) -> None:
+    """模板修订或案件数据修改后, 只重新生成受影响的文件 (旧文件保存在 .history/)。"""
+    from .batch import default_jobs
+    from .generate import parse_day
+    from .regenerate import EDITED, Regenerator
+
+    generator = _generator(ctx)
+    regenerator = Regenerator(generator)
+    plan = regenerator.plan(list(case_nos), list(codes), parse_day(since, "--since").isoformat() if since else None)
+    stale = [s.as_dict() for s in plan.stale]
+    if dry_run:
+        if as_json:
+            _print_json({"stale": stale, "unchanged": plan.unchanged,
+                         "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in plan.failures]})
+        else:
+            _table(["编号", "表单", "原因", "文件"], [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in stale])
+            click.echo(f"需重新生成 {len(plan.to_render(force))} 份, 未变化 {plan.unchanged} 份, "
+                       f"手工修改 {sum(1 for s in plan.stale if s.reason == EDITED)} 份。")
+        generator.close()
+        if plan.failures:
+            ctx.exit(1)
+        return
+    with _progress(len(plan.to_render(force)), "重新生成") as update:
+        result = regenerator.run(plan, force, jobs or default_jobs(), update)
+    generator.close()
+    skipped = [s for s in plan.stale if s.reason == EDITED and not force]
+    if as_json:
+        _print_json({
+            "regenerated": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
+            "skipped_edited": [s.as_dict() for s in skipped],
+            "unchanged": plan.unchanged,
+            "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
+        })
+    else:
+        for output in result.outputs:
+            click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
+        for s in skipped:
+            click.echo(f"未覆盖 (手工修改过, 用 --force 覆盖): {s.record.output_path}", err=True)
+        for failure in result.failures:
+            click.echo(f"失败 {failure.case} {failure.form_code}: {failure.reason}", err=True)
+        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped)} 份, 失败 {len(result.failures)} 项。")
     if result.failures:
         ctx.exit(1)
 

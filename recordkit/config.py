@@ -41,7 +41,8 @@ category_code = "WS"          # 门类代码 (文书 = WS)
 department_code = ""          # 机构(问题)代码, e.g. "ZLB"; blank = not used in 档号
 
 [procedure]
-profile = "{profile}"         # 程序时限配置: lab, certification, hospital, consumer, ...
+profile = "{profile}"         # 程序时限配置: lab, certification, hospital, consumer, ... (`recordkit profile list`)
+calendar_override = ""        # 节假日覆盖文件, e.g. "holidays.yaml" for years chinesecalendar does not cover
 
 [case_numbers]                # 案件编号规则 per kind; {{year}} and {{seq:04d}} are filled in
 "投诉" = "TS-{{year}}-{{seq:04d}}"

@@ -19,7 +19,7 @@ from .render import Record
 
 ORG_KEYS = ("name", "fonds_no", "category_code", "department_code")
 FORM_KEYS = ("code", "title", "version")
-CLOCK_KEYS = ("acceptance_due", "reply_due", "original_due", "extended_due")
+CLOCK_KEYS = ("acceptance_due", "reply_due", "original_due", "extended_due", "extension_days", "calendar_warning")
 ROW_EXTRA_KEYS = ("overdue",)
 REGISTER_KEYS = ("rows", "period", "count")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cases import CaseBook, read_case_file
+from .cases import read_case_file
 from .config import PACKAGE_ROOT, init_workdir
 from .errors import RecordkitError
 
@@ -26,9 +26,12 @@ Table = Callable[[list[str], list[list[Any]]], None]
 def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     root = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="recordkit-demo-"))
     echo(f"== 演示工作目录 (demo working folder): {root}")
-    config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="lab", force=True)
+    # hospital: the samples include a granted extension, which the lab procedure does not provide for
+    config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True)
 
-    book = CaseBook(config)
+    from .casework import open_casebook
+
+    book = open_casebook(config)
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
         raise RecordkitError(f"找不到示例案件 {EXAMPLES / 'cases'} (sample cases missing)")

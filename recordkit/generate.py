@@ -8,6 +8,7 @@ A failing case does not stop a batch: failures are collected with their reasons.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -110,6 +111,8 @@ class Generator:
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
         write_atomic(path, data)
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            leftover.unlink(missing_ok=True)  # left by a run killed mid-write
         record = OutputRecord(
             output_path=self.relative(path),
             case_no=case.case_no,

@@ -30,7 +30,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from .dates import format_value
-from .errors import RenderError, TemplateError as RkTemplateError, TemplateProblem
+from .errors import RenderError, TemplateProblem
+from .errors import TemplateError as RkTemplateError
 from .qr import QrPayload, qr_png
 
 QR_NAME = "RK_QR"

@@ -137,12 +137,12 @@ def _rows_as_cases(path: Path) -> Iterator[tuple[int, dict[str, Any], dict[str, 
     if missing:
         labels = "、".join(f"{schema.BY_PATH[p].label} ({p})" for p in missing)
         raise SpreadsheetError(f"{path}: 缺少必需的列: {labels} (missing required column)")
-    column_of = {k: h for k, h in zip(keys, headers) if k}
+    column_of = {k: h for k, h in zip(keys, headers, strict=False) if k}
     for number, row in enumerate(rows[1:], start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         data: dict[str, Any] = {}
-        for key, value in zip(keys, row):
+        for key, value in zip(keys, row, strict=False):
             converted = _cell_value(key, value) if key else None
             if key and converted is not None:
                 set_path(data, key, converted)

@@ -129,3 +129,11 @@ def test_two_processes_numbering_at_once_never_collide(workdir, sample_case):
     numbers = results[0] + results[1]
     assert len(set(numbers)) == 16
     assert sorted(numbers) == [f"TS-2026-{i:04d}" for i in range(1, 17)]
+
+
+def test_case_format_doc_lists_every_field():
+    from recordkit import schema
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "case-format.md").read_text(encoding="utf-8")
+    for field in schema.FIELDS:
+        assert f"| `{field.path}` | {field.label} |" in doc, field.path
