@@ -214,11 +214,11 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     header = ("case", "work", "time", "rate", "ratio / target")
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=False)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
     print("-|-".join("-" * w for w in widths))
     for row in rows:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from docx_text import docx_text
 from filelock import FileLock
 
 from recordkit.cli import cli
 from recordkit.generate import Generator
-
-from docx_text import docx_text
 
 
 def bump_version(template: Path, label_from: str | None = None, label_to: str | None = None) -> None:
@@ -28,7 +27,7 @@ def bump_version(template: Path, label_from: str | None = None, label_to: str | 
     with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in items:
             if re.match(r"word/header\d*\.xml", info.filename):
-                data = re.sub(rb"\xe7\xac\xac(\d+)\xe7\x89\x88", lambda m: "第{}版".format(int(m.group(1)) + 1).encode(), data)
+                data = re.sub(rb"\xe7\xac\xac(\d+)\xe7\x89\x88", lambda m: f"第{int(m.group(1)) + 1}版".encode(), data)
             if label_from and info.filename == "word/document.xml":
                 data = data.replace(label_from.encode(), label_to.encode(), 1)
             archive.writestr(info, data)
