@@ -13,23 +13,15 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_config
 from .errors import RecordkitError
-from .generate import BatchResult, Failure, Generator, Output
+from .generate import BatchResult, Failure, Generator, Job, Output
 from .index.manifest import OutputRecord
 
 CHUNK = 64
 SERIAL_BELOW = 48  # smaller batches are faster in-process than starting workers
-
-
-@dataclass(frozen=True)
-class Job:
-    form_code: str
-    case_path: str
-    case_no: str
 
 
 def default_jobs() -> int:

@@ -420,11 +420,10 @@ def fill(ctx: click.Context, code: str, cases: tuple[str, ...], pdf: bool, as_js
 def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
              pdf: bool, as_json: bool) -> None:
     """为案件生成表单: 默认为每个案件生成其类别和程序所需的全部表单。"""
-    from .batch import Job, default_jobs, run_jobs
+    from .batch import default_jobs, run_jobs
 
     generator = _generator(ctx)
-    cases, failures = generator.load_cases(list(case_refs))
-    plan = [Job(form.code, str(case.path), case.case_no) for form, case in generator.plan(cases, list(codes))]
+    plan, failures = generator.plan_jobs(list(case_refs), list(codes))
     with _progress(len(plan), "生成表单") as update:
         result = run_jobs(generator, plan, jobs or default_jobs(), update)
     result.failures[:0] = failures
@@ -524,6 +523,194 @@ def register(ctx: click.Context, code: str, year: int | None, start: str | None,
             click.echo(f"  {extra}")
 
 
+# --------------------------------------------------------------------------- archive
+
+@cli.group(cls=RecordkitGroup)
+def archive() -> None:
+    """档案: 接收签字扫描件, 检测 (四性检测)、编号 (档号)、加盖归档章、检索。
+
+    Signed scans in archive/inbox/ are checked, numbered, stored read-only, stamped on an
+    access copy and indexed (docs/archive.md).
+    """
+
+
+def _archive(ctx: click.Context):
+    from .archive import Archive
+
+    return Archive(_config(ctx))
+
+
+def _result_row(result: Any) -> list[Any]:
+    where = result.archive_no if result.outcome == "filed" else result.destination
+    if result.outcome == "duplicate" and result.archive_no:
+        where = f"{result.destination} (= {result.archive_no})"
+    return [result.label, result.source, where, result.reason]
+
+
+def _echo_result(result: Any) -> None:
+    click.echo("  ".join(str(c) for c in _result_row(result) if c))
+
+
+@archive.command("ingest", epilog=_examples(
+    "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
+    "recordkit archive ingest 扫描件.pdf 另一份.pdf",
+    "recordkit archive ingest --inbox --jobs 4 --json",
+))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--inbox", is_flag=True, help="处理 inbox/ 中的文件 (不给文件时默认如此)")
+@click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, jobs: int | None, as_json: bool) -> None:
+    """接收扫描件 (一次性): 检测、识别、编号、存储、加盖归档章、建立索引。
+
+    文件会被移入档案库: 归档成功的进入 store/, 其余进入 duplicates/、unidentified/ 或
+    quarantine/ 并附 <文件名>.reason.txt。退出码: 0 全部归档 (或为重复件), 1 有文件被隔离、
+    待识别、出错或仍在写入。
+    """
+    import contextlib
+
+    from .batch import default_jobs
+
+    archive_ = _archive(ctx)
+    with contextlib.ExitStack() as stack:
+        tick: list[Callable[[int], None]] = [lambda n: None]
+
+        def start(total: int) -> None:
+            tick[0] = stack.enter_context(_progress(total, "归档"))
+
+        report = archive_.ingest(list(files), inbox=inbox or not files, jobs=jobs or default_jobs(),
+                                 on_result=lambda r: tick[0](1), on_start=start)
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        rows = [_result_row(r) for r in report.recovered + report.results]
+        if rows:
+            _table(["结果", "文件", "档号 / 去向", "原因"], rows)
+        for name in report.still_writing:
+            click.echo(f"仍在写入, 未处理 (still being written): {name}", err=True)
+        counts = report.counts()
+        click.echo(f"输入 {report.inputs} 个文件 (恢复 {len(report.recovered)} 个): 归档 {counts['filed']}, "
+                   f"重复 {counts['duplicate']}, 待识别 {counts['unidentified']}, 隔离 {counts['quarantine']}, "
+                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else ""))
+    if not report.ok:
+        ctx.exit(1)
+
+
+@archive.command("watch", epilog=_examples("recordkit archive watch", "recordkit archive watch --jobs 2"))
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数")
+@click.pass_context
+def archive_watch(ctx: click.Context, jobs: int) -> None:
+    """监视 inbox/ (含子文件夹), 文件写完 (大小和修改时间稳定) 后自动归档。
+
+    Ctrl-C 或 SIGTERM 停止: 正在处理的文件会先处理完。稳定等待时间、重新扫描间隔等见
+    recordkit.toml 的 [archive]。
+    """
+    archive_ = _archive(ctx)
+    archive_.watch(jobs=jobs, on_result=_echo_result, on_event=lambda m: click.echo(m, err=True))
+    archive_.close()
+    click.echo("已停止监视 (stopped)。", err=True)
+
+
+@archive.command("assign", epilog=_examples(
+    "recordkit archive assign archive/unidentified/扫描001.pdf --case TS-2026-0007 --form F03",
+))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--case", "case_no", required=True, help="案件编号")
+@click.option("--form", "form_code", required=True, help="表单编号, 如 F03")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_assign(ctx: click.Context, file: Path, case_no: str, form_code: str, as_json: bool) -> None:
+    """人工指定案件和表单, 归档一份无法自动识别的扫描件 (通常在 unidentified/ 中)。"""
+    archive_ = _archive(ctx)
+    result = archive_.assign(file, case_no, form_code)
+    archive_.close()
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _echo_result(result)
+    if result.outcome != "filed":
+        ctx.exit(1)
+
+
+def _document_rows(docs: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[d["archive_no"], d["case_no"], d["form_code"], d["year"], d["retention_label"], d["pages"],
+             {"none": "无", "valid": "有效", "invalid": "无效"}.get(d["signed"], d["signed"]),
+             {"filed": "已归档", "filing": "归档中"}.get(d["status"], d["status"]), (d["filed_at"] or "")[:19]]
+            for d in docs]  # fmt: skip
+
+
+_DOC_HEADERS = ["档号", "案件", "表单", "年度", "保管期限", "页数", "签名", "状态", "归档时间"]
+
+
+@archive.command("search", epilog=_examples(
+    "recordkit archive search 抗压强度", "recordkit archive search --case TS-2026-0007",
+    "recordkit archive search --year 2026 --retention D30 --json",
+))
+@click.argument("text", required=False)
+@click.option("--case", "case_no", help="案件编号")
+@click.option("--form", "form_code", help="表单编号")
+@click.option("--year", type=int, help="年度")
+@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False), help="保管期限代码")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_search(ctx: click.Context, text: str | None, case_no: str | None, form_code: str | None,
+                   year: int | None, retention: str | None, as_json: bool) -> None:
+    """检索档案: 全文 (文本层、原文件名、案件编号) 和条件组合。"""
+    archive_ = _archive(ctx)
+    docs = archive_.search(text, case_no, form_code, year, retention.upper() if retention else None)
+    archive_.close()
+    if as_json:
+        _print_json(docs)
+        return
+    _table(_DOC_HEADERS, _document_rows(docs))
+    click.echo(f"共 {len(docs)} 件。")
+
+
+@archive.command("show", epilog=_examples("recordkit archive show Z109-WS·2026-D10-0001",
+                                         "recordkit archive show Z109-WS_2026-D10-0001 --json"))
+@click.argument("archive_no")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
+    """显示一件档案的元数据和四性检测结果 (档号中的 · 也可写作 _)。"""
+    archive_ = _archive(ctx)
+    doc = archive_.show(archive_no)
+    archive_.close()
+    if as_json:
+        _print_json(doc)
+        return
+    labels = [("档号", "archive_no"), ("案件", "case_no"), ("表单", "form_code"), ("年度", "year"),
+              ("保管期限", "retention_label"), ("件号", "item_no"), ("页数", "pages"), ("签名", "signed"),
+              ("到期鉴定", "disposal_due"), ("状态", "status"), ("原文件名", "original_name"),
+              ("原件", "original_path"), ("利用副本", "access_path"), ("SHA-256", "sha256"), ("SM3", "sm3"),
+              ("归档时间", "filed_at")]  # fmt: skip
+    for label, key in labels:
+        value = doc[key]
+        click.echo(f"{label}: {'' if value is None else value}")
+    click.echo("")
+    _table(["四性检测", "检查项", "结果", "说明"],
+           [[c["category"], c["name"], {"pass": "通过", "fail": "不通过", "warn": "警告"}[c["result"]], c["detail"]]
+            for c in doc["checks"]])  # fmt: skip
+
+
+@archive.command("list", epilog=_examples("recordkit archive list", "recordkit archive list --year 2026 --json"))
+@click.option("--year", type=int, help="年度")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """按档号顺序列出档案。"""
+    archive_ = _archive(ctx)
+    docs = archive_.list(year)
+    archive_.close()
+    if as_json:
+        _print_json(docs)
+        return
+    _table(_DOC_HEADERS, _document_rows(docs))
+    click.echo(f"共 {len(docs)} 件。")
+
+
 # --------------------------------------------------------------------------- demo
 
 @cli.command(epilog=_examples("recordkit demo", "recordkit demo --dir /tmp/recordkit-demo"))
@@ -533,6 +720,55 @@ def demo(directory: Path | None) -> None:
     from .demo import run_demo
 
     run_demo(directory, echo=click.echo, table=_table)
+
+
+# --------------------------------------------------------------------------- reports
+
+@cli.group(cls=RecordkitGroup)
+def report() -> None:
+    """统计报表: 月报、年报 (Word + Excel, 可选 PDF), 含服务目标与图表。"""
+
+
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--pdf and --json, shared by the monthly and yearly reports."""
+    command = click.pass_context(command)
+    command = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出文件路径和全部统计数字")(command)
+    return click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")(command)
+
+
+def _print_report(result: Any, as_json: bool) -> None:
+    from .reports import report_lines
+
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    for line in report_lines(result):
+        click.echo(line)
+
+
+@report.command("monthly", epilog=_examples("recordkit report monthly --month 2026-10",
+                                           "recordkit report monthly --month 2026-10 --pdf",
+                                           "recordkit report monthly --month 2026-10 --json"))
+@click.option("--month", required=True, metavar="YYYY-MM", help="统计月份 (按接收时间), 如 2026-10")
+@_report_options
+def report_monthly(ctx: click.Context, month: str, pdf: bool, as_json: bool) -> None:
+    """投诉处理统计月报: 写入 out/reports/投诉统计月报-YYYY-MM.docx / .xlsx (/ .pdf)。"""
+    from .reports import parse_month, write_report
+
+    period = parse_month(month)
+    _print_report(write_report(_config(ctx), period, pdf=pdf), as_json)
+
+
+@report.command("yearly", epilog=_examples("recordkit report yearly --year 2026",
+                                          "recordkit report yearly --year 2026 --pdf --json"))
+@click.option("--year", required=True, metavar="YYYY", help="统计年度 (按接收时间), 如 2026")
+@_report_options
+def report_yearly(ctx: click.Context, year: str, pdf: bool, as_json: bool) -> None:
+    """投诉处理统计年报: 写入 out/reports/投诉统计年报-YYYY.docx / .xlsx (/ .pdf)。"""
+    from .reports import parse_year, write_report
+
+    period = parse_year(year)
+    _print_report(write_report(_config(ctx), period, pdf=pdf), as_json)
 
 
 def main() -> None:

@@ -59,6 +59,12 @@ archive = "archive"
 [generate]
 keep_history = true           # keep the previous output under out/<case_no>/.history/ on regenerate
 
+[reports]                     # 统计报表 (recordkit report monthly/yearly)
+# service_volume = {{"2026-10" = 1200}}   # 当月服务/产品总量, 用户抱怨率的分母
+# timeliness_target = 0.90              # 服务及时率 ≥ 90 %
+# satisfaction_target = 0.85            # 用户满意程度 ≥ 85 %
+# complaint_rate_limit = 0.03           # 用户抱怨率 < 3 %
+
 [archive]
 stability_seconds = 2         # a scan is taken once size and mtime are unchanged this long
 max_file_mb = 200

@@ -15,6 +15,7 @@ from typing import Any
 
 from .cases import read_case_file
 from .config import PACKAGE_ROOT, init_workdir
+from .dates import format_value
 from .errors import RecordkitError
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
@@ -76,8 +77,29 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         echo(f"台帐 {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
+
+    _status_table(config, table, echo)
+
+    from .reports import demo_reports
+
+    echo("== 统计报表 (reports)")
+    demo_reports(config, echo)
     echo(f"== 完成。打开 {config.out_dir} 查看生成的表单。")
     return root
+
+
+def _status_table(config, table: Table, echo: Echo) -> None:
+    """The case clock over the samples: each case's next deadline or how late it is."""
+    from .casework import case_statuses
+
+    echo("== 时限状态 (case clock, profile hospital)")
+    rows = []
+    for status in case_statuses(config, []):
+        step = status.next_due
+        rows.append([status.case_no, "办理中" if status.is_open else "已办结",
+                     step.name if step else "", format_value(step.due) if step and step.due else "",
+                     step.text if step else "全部完成"])
+    table(["编号", "状态", "当前步骤", "期限", "剩余/超期"], rows)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -31,6 +31,15 @@ RowExtras = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class Job:
+    """One form to fill for one case file (small, so batches of 10,000 cost little memory)."""
+
+    form_code: str
+    case_path: str
+    case_no: str
+
+
+@dataclass(frozen=True)
 class Output:
     case_no: str
     form_code: str
@@ -172,6 +181,33 @@ class Generator:
             forms = [f for f in self.catalog.select(codes) if not f.is_register]
             return [(f, c) for c in cases for f in forms]
         return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile)]
+
+    def plan_jobs(self, case_refs: list[str] | None, codes: list[str] | None) -> tuple[list[Job], list[Failure]]:
+        """(form, case file) jobs without keeping cases in memory: with forms named, a case
+        file need not even be parsed here (the worker validates it); otherwise each case is
+        read once to learn which forms it needs, then dropped."""
+        forms = [f for f in self.catalog.select(codes) if not f.is_register] if codes else None
+        failures: list[Failure] = []
+        paths: list[Path] = []
+        for ref in case_refs or []:
+            try:
+                paths.append(self.casebook.locate(ref))
+            except RecordkitError as exc:
+                failures.append(Failure(ref, "", exc.message))
+        if not case_refs:
+            paths = self.casebook.files()
+        jobs: list[Job] = []
+        for path in paths:
+            if forms is not None:
+                jobs += [Job(f.code, str(path), path.stem) for f in forms]
+                continue
+            try:
+                case = self.casebook.load(path)
+            except RecordkitError as exc:
+                failures.append(Failure("", "", exc.message))
+                continue
+            jobs += [Job(f.code, str(path), case.case_no) for f in self.catalog.needed_for(case.data, self.config.profile)]
+        return jobs, failures
 
     def generate(self, case_refs: list[str] | None, codes: list[str] | None,
                  progress: Callable[[int], None] | None = None) -> BatchResult:
