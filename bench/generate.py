@@ -74,6 +74,11 @@ def workdir(n: int) -> Path:
     root = Path(tempfile.mkdtemp(prefix="rk-bench-"))
     config = init_workdir(root, org_name="漳州市示例检验检测中心")
     make_cases(config, n)
+    # Real case files were written days ago; files younger than 2 s are never cached
+    # (racy timestamps), which would make every run here a cold one.
+    past = time.time() - 3600
+    for path in config.cases_dir.rglob("*.yaml"):
+        os.utime(path, (past, past))
     return root
 
 
@@ -151,13 +156,17 @@ def bump_template(root: Path) -> None:
             archive.writestr(info, data)
 
 
-def bench_register(rows: int) -> float:
+def bench_register(rows: int) -> tuple[float, float]:
+    """Seconds for the first register over new case files (cache cold) and the next one."""
     root = workdir(rows)
-    generator = make_generator(load_config(root))
-    seconds, result = timed(lambda: generator.register("R01", year=2026))
-    assert result.count == rows
-    generator.close()
-    return seconds
+    times = []
+    for _ in range(2):
+        generator = make_generator(load_config(root))
+        seconds, result = timed(lambda g=generator: g.register("R01", year=2026))
+        assert result.count == rows
+        generator.close()
+        times.append(seconds)
+    return times[0], times[1]
 
 
 def child_peak(n: int) -> float:
@@ -199,7 +208,7 @@ def main() -> None:
     e_sec, e_count = bench_regenerate(root, args.jobs)
     small, large = args.memory or (args.n, 5 * args.n)
     m_small, m_large = child_peak(small), child_peak(large)
-    g_sec = bench_register(args.register_rows)
+    g_cold, g_warm = bench_register(args.register_rows)
 
     rows = [
         ("(a) docxtpl, obvious way", f"{min(args.docxtpl, args.n)} docs", f"{a_sec:.2f} s", f"{a_rate:.0f} docs/s", "1.0×"),
@@ -208,7 +217,8 @@ def main() -> None:
         ("(d) regenerate, nothing changed", f"{args.n} outputs", f"{d_sec:.2f} s", f"{d_sec * 10000 / args.n:.2f} s per 10,000", "target < 2 s per 10,000"),
         ("(e) regenerate after F01 revised", f"{e_count} docs", f"{e_sec:.2f} s", f"{e_count / e_sec:.0f} docs/s", ""),
         (f"(f) peak memory, {small} / {large} docs", "", f"{m_small:.0f} / {m_large:.0f} MiB", "", f"{m_large / m_small:.2f}×  target ≤ 1.5×"),
-        (f"(g) R01 register, {args.register_rows} rows", "", f"{g_sec:.2f} s", "", "target < 2 s"),
+        (f"(g) R01 register, {args.register_rows} rows", "first / again", f"{g_cold:.2f} / {g_warm:.2f} s", "",
+         "target < 2 s (again: parsed cases cached)"),
     ]
     print(f"recordkit generate benchmark — {date.today().isoformat()} — {platform.platform()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}")

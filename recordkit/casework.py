@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,11 @@ class ClockSetup:
     profile: Profile
     calendar: WorkCalendar
 
+    @property
+    def profile_signature(self) -> str:
+        """Changes whenever the profile's rules could change a case's validation result."""
+        return hashlib.sha256(repr(self.profile).encode("utf-8")).hexdigest()
+
     def extension_check(self, data: dict[str, Any]) -> list[tuple[str, str]]:
         prefix = "extension.days (延长天数): "
         return [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
@@ -62,7 +68,7 @@ def clock_for(config: Config) -> ClockSetup:
 def open_casebook(config: Config, clock: ClockSetup | None = None) -> CaseBook:
     """The case book with the profile's checks (e.g. extension limits) plugged in."""
     clock = clock or clock_for(config)
-    return CaseBook(config, extra_checks=[clock.extension_check])
+    return CaseBook(config, extra_checks=[clock.extension_check], check_context=clock.profile_signature)
 
 
 def make_generator(config: Config) -> Generator:
@@ -126,7 +132,7 @@ def new_blank_case(book: CaseBook, kind: str) -> Case:
         path = book.path_for(case_no, datetime.now().year)
         text = dump_case(data).encode("utf-8")
         write_atomic(path, text)
-    return Case(path, data, text)
+    return Case(path, data, hashlib.sha256(text).hexdigest())
 
 
 @dataclass

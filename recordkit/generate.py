@@ -119,7 +119,7 @@ class Generator:
             raise UsageError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)
         for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
             leftover.unlink(missing_ok=True)  # left by a run killed mid-write
         record = OutputRecord(

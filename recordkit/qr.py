@@ -6,8 +6,10 @@ drift apart.
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from dataclasses import dataclass
+from typing import Any
 
 PREFIX = "RK1"
 
@@ -34,14 +36,28 @@ def qr_png(payload: QrPayload, scale: int = 8) -> bytes:
     """A 1-bit PNG of the payload; error correction M survives a stamp or a fold on paper.
 
     zxing-cpp's C++ encoder (the same library that decodes the scans) takes well under a
-    millisecond, where a pure-Python encoder took ~10 ms and dominated batch generation.
+    millisecond, where a pure-Python encoder took ~10 ms and dominated batch generation;
+    the PNG is packed directly, which is several times faster than going through PIL.
     """
     import numpy as np
     import zxingcpp
-    from PIL import Image
 
     code = zxingcpp.create_barcode(payload.text(), zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = Image.fromarray(np.asarray(code.to_image(scale=scale, add_quiet_zones=True))).convert("1")
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
+    pixels = np.asarray(code.to_image(scale=scale, add_quiet_zones=True))
+    return _png_1bit(pixels > 127)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_1bit(white: Any) -> bytes:
+    """A black-and-white PNG from a boolean array (True = white)."""
+    import numpy as np
+
+    height, width = white.shape
+    rows = np.packbits(white, axis=1)
+    raw = np.hstack([np.zeros((height, 1), dtype=np.uint8), rows]).tobytes()  # filter byte 0 per row
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(raw, 6)) + _png_chunk(b"IEND", b""))

@@ -69,6 +69,8 @@ class WorkCalendar:
     warnings: set[str] = field(default_factory=set)
     _overrides: dict[int, YearOverride] = field(default_factory=dict, repr=False)
     _package_covers: dict[int, bool] = field(default_factory=dict, repr=False)
+    # The clock asks about the same days thousands of times in a register or report.
+    _days: dict[date, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.override_file is not None:
@@ -79,6 +81,12 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         day = _as_date(day)
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._compute_workday(day)
+        return known
+
+    def _compute_workday(self, day: date) -> bool:
         listed = self._overrides.get(day.year)
         if listed is not None:
             if day in listed.holidays:

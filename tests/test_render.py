@@ -45,7 +45,7 @@ def nasty_case(sample: dict, used_paths: set[str]) -> dict:
         if path.startswith("extra.") or (field and field.type == schema.TEXT and not field.choices and path != "case_no"):
             set_path(data, path, nasty_for(path))
         elif field and field.type == schema.LIST:
-            set_path(data, path, [nasty_for(path) + " 1", "第二人"])
+            set_path(data, path, [nasty_for(path) + " 1", f"第二人 {path}"])
     data["content"] = nasty_for("content") + LONG
     data["case_no"] = "TS-2026-0042"
     return data
