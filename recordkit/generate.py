@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -89,6 +90,7 @@ class Generator:
         self.deadlines = deadlines
         self.row_extras = row_extras
         self._manifest: Manifest | None = None
+        self._root: str | None = None
 
     @property
     def manifest(self) -> Manifest:
@@ -101,10 +103,13 @@ class Generator:
         return self.config.out_dir / case_no / f"{form.output_name}.docx"
 
     def relative(self, path: Path) -> str:
-        try:
-            return Path(path).resolve().relative_to(self.config.root.resolve()).as_posix()
-        except ValueError:
-            return Path(path).resolve().as_posix()
+        """A path as the manifest stores it: relative to the working folder, '/' separators."""
+        absolute = os.path.abspath(path)
+        if self._root is None:
+            self._root = os.path.abspath(self.config.root)
+        if absolute.startswith(self._root + os.sep):
+            return Path(os.path.relpath(absolute, self._root)).as_posix()
+        return Path(absolute).as_posix()
 
     # ----- one document
     def render(self, form: Form, case: Case) -> bytes:

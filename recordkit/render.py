@@ -151,8 +151,27 @@ def _yesno(value: Any, yes: str = "是", no: str = "否") -> str:
     return out
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with a fast path for Record: pure data whose only readable names are
+    its fields (a name starting with "_" is never one), so the general safety checks,
+    which cost more than the rest of rendering, are not needed for it."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is Record:
+            try:
+                return obj.__getattr__(attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if type(obj) is Record and isinstance(argument, str):
+            return self.getattr(obj, argument)
+        return super().getitem(obj, argument)
+
+
 def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=StrictUndefined, autoescape=False, finalize=finalize, keep_trailing_newline=True
     )
     env.filters["check"] = _check

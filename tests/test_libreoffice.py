@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import soffice_missing
 from pypdf import PdfReader
 
 from recordkit.generate import Generator
 from recordkit.office import convert_to_pdf
-
-from conftest import soffice_missing
 
 pytestmark = pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
 
@@ -25,7 +24,7 @@ def test_every_form_and_register_converts(workdir, book, sample_case):
     generator.close()
     pdfs = convert_to_pdf(docs)
     assert len(pdfs) == len(docs)
-    for pdf, form in zip(pdfs, generator.catalog.forms.values()):
+    for pdf, form in zip(pdfs, generator.catalog.forms.values(), strict=False):
         reader = PdfReader(pdf)
         text = "".join(page.extract_text() or "" for page in reader.pages)
         expected = f"{form.code}-2026" if form.is_register else "TS-2026-0001"

@@ -169,3 +169,31 @@ def test_kill_during_regeneration_leaves_old_or_new_and_rerun_finishes(workdir, 
     assert rerun.returncode == 0, rerun.stderr.decode()
     assert all(p.read_bytes() == new[p] for p in outputs)
     assert not list(workdir.out_dir.rglob("*.tmp")), "temporary files of the killed run were left behind"
+
+
+def test_ctrl_c_stops_parallel_generate_cleanly(workdir, book, sample_case):
+    import hashlib
+
+    from recordkit.index.manifest import Manifest
+
+    for _ in range(500):
+        book.add(sample_case)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "recordkit.cli", "generate", "--form", "F01", "--jobs", "2"],
+                            cwd=workdir.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(workdir.out_dir.rglob("F01-*.docx"))) < 20:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "已中断" in err.decode() and "Traceback" not in err.decode()
+    written = sorted(workdir.out_dir.rglob("F01-*.docx"))
+    assert 0 < len(written) < 500, "the interrupt did not land mid-way"
+    assert not list(workdir.out_dir.rglob("*.tmp"))
+    for path in written:
+        zipfile.ZipFile(path).testzip()  # every file is complete
+    recorded = Manifest(workdir.manifest_path).all()
+    assert recorded, "finished files must be recorded"
+    for row in recorded:
+        assert hashlib.sha256((workdir.root / row.output_path).read_bytes()).hexdigest() == row.output_sha256

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from docx_text import docx_parts, docx_text, strict_parse_all
 from PIL import Image
 
 from recordkit import schema
@@ -18,8 +19,6 @@ from recordkit.catalog import Catalog
 from recordkit.errors import RenderError, TemplateError
 from recordkit.generate import Generator
 from recordkit.render import compile_template, expected_text, field_uses, to_wordml
-
-from docx_text import docx_parts, docx_text, strict_parse_all
 
 NASTY_PIECES = "A&B <tag> x>y \"dq\" 'sq' \x0bshift-enter\r\ncrlf\nlf\ttab \x1fctl \x00nul 😀 {{ 7*7 }} {% if x %}{# c #}"
 LONG = "长" * 5000
@@ -260,5 +259,18 @@ def test_tag_split_across_runs_by_word(tmp_path, workdir, book, sample_case):
 def test_template_copy_in_workdir_is_independent(workdir):
     assert (workdir.templates_dir / "catalog.yaml").is_file()
     shutil.rmtree(workdir.templates_dir)
-    with pytest.raises(Exception):
+    from recordkit.errors import ConfigError
+
+    with pytest.raises(ConfigError):
         Catalog(workdir.templates_dir)
+
+
+@pytest.mark.parametrize("tag", ["{{ case._values }}", "{{ case.complainant.__dict__ }}", "{{ case['_lenient'] }}",
+                                 "{{ case.extra.__class__.__init__.__globals__ }}"])
+def test_sandbox_exposes_only_fields_of_case_data(tag, workdir, book, sample_case):
+    form = Catalog(workdir.templates_dir).get(FORMS[0].code)
+    _edit_document(form.path, form.path, lambda x: _first_text_run(x, tag))
+    fresh = Generator(workdir)
+    with pytest.raises(RenderError):
+        fresh.fill(fresh.catalog.get(form.code), book.add(sample_case))
+    fresh.close()
