@@ -686,8 +686,9 @@ def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
               ("到期鉴定", "disposal_due"), ("状态", "status"), ("原文件名", "original_name"),
               ("原件", "original_path"), ("利用副本", "access_path"), ("SHA-256", "sha256"), ("SM3", "sm3"),
               ("归档时间", "filed_at")]  # fmt: skip
+    words = {"signed": {"none": "无", "valid": "有效", "invalid": "无效"}, "status": {"filed": "已归档", "filing": "归档中"}}
     for label, key in labels:
-        value = doc[key]
+        value = words.get(key, {}).get(doc[key], doc[key])
         click.echo(f"{label}: {'' if value is None else value}")
     click.echo("")
     _table(["四性检测", "检查项", "结果", "说明"],

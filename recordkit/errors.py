@@ -148,3 +148,16 @@ class ArchiveError(RecordkitError):
 
 class PdfError(RecordkitError):
     """A PDF cannot be read, parsed or written."""
+
+
+class DocumentNotFoundError(ArchiveError):
+    """No archived document has this 档号."""
+
+    def __init__(self, archive_no: str) -> None:
+        self.archive_no = archive_no
+        super().__init__(f"找不到档号为 {archive_no} 的档案 (no archived document with this number)")
+
+
+class ArchiveIndexError(ArchiveError):
+    """The archive's database failed (locked too long, disk error): the machine's
+    problem, not the file's, so the file waits in work/ and is retried."""

@@ -24,9 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import fonts
 from .archive_no import parse_archive_no, retention_label
 from .cases import write_atomic
-from . import fonts
 from .errors import PdfError
 
 FONT_NAME = fonts.FONT_NAME

@@ -1,0 +1,473 @@
+"""The archive index: documents, 四性检测 results, intake journal, event chain, full text.
+
+One SQLite file, ``archive/index.sqlite``, shared by every ingester. What makes it safe
+for several processes and for crashes:
+
+- The 件号 of a document is allocated and the document row inserted in one
+  ``BEGIN IMMEDIATE`` transaction, so two processes serialise on it, and rows are never
+  deleted, so the sequence has no gap and no repeat (``UNIQUE(year, retention,
+  dept_code, item_no)`` and ``UNIQUE(sha256)`` make a repeat impossible even by mistake).
+- ``intake`` has one row per input file (per claim), with where it ended, so "every
+  input ends exactly once somewhere" is a query.
+- ``events`` is append-only and hash-chained: each row stores the hash of the previous
+  row and ``hash = SHA-256(prev_hash + canonical JSON of the event)``, so an edited or
+  deleted event breaks the chain.
+- The text layer goes into an FTS5 table with the trigram tokenizer where SQLite has it
+  (3.34+), so a Chinese substring of three or more characters is an index look-up;
+  search uses ``LIKE`` on it, which works for shorter strings too (as a scan), and on a
+  plain table where FTS5 trigram is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ArchiveIndexError
+from . import connect
+
+GENESIS_HASH = "0" * 64
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS intake (
+    id TEXT PRIMARY KEY,              -- the claim id: work/<id>/ while in progress
+    original_name TEXT NOT NULL,
+    source TEXT NOT NULL,             -- inbox-relative path, or the path given to ingest/assign
+    claimed_at TEXT NOT NULL,
+    size INTEGER,
+    sha256 TEXT,
+    sm3 TEXT,
+    state TEXT NOT NULL DEFAULT 'processing',   -- processing | routing | done
+    outcome TEXT,                     -- filed | duplicate | unidentified | quarantine
+    destination TEXT,                 -- archive-relative path where the file ended
+    archive_no TEXT,
+    check_name TEXT,                  -- the check that routed it (Chinese)
+    reason TEXT,
+    finished_at TEXT,
+    superseded_by TEXT                -- a later intake of the same file (assign)
+);
+CREATE INDEX IF NOT EXISTS intake_sha ON intake(sha256);
+CREATE INDEX IF NOT EXISTS intake_destination ON intake(destination);
+
+CREATE TABLE IF NOT EXISTS documents (
+    archive_no TEXT PRIMARY KEY,
+    fonds_no TEXT NOT NULL,
+    category_code TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    retention TEXT NOT NULL,
+    dept_code TEXT NOT NULL,
+    item_no INTEGER NOT NULL,
+    case_no TEXT NOT NULL,
+    form_code TEXT NOT NULL,
+    form_version TEXT,
+    identified_by TEXT NOT NULL,      -- qr | filename | text | assign
+    pages INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    sm3 TEXT NOT NULL,
+    pdf_version TEXT,
+    signed TEXT NOT NULL,             -- none | valid | invalid
+    signatures TEXT NOT NULL,         -- JSON list
+    disposal_due TEXT,                -- ISO date; NULL for Y (永久)
+    status TEXT NOT NULL,             -- filing | filed
+    original_name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    original_path TEXT NOT NULL,      -- archive-relative: store/<年度>/<保管期限>/<name>
+    access_path TEXT,                 -- archive-relative: access/…; NULL if no access copy
+    intake_id TEXT NOT NULL UNIQUE REFERENCES intake(id),
+    numbered_at TEXT NOT NULL,
+    filed_at TEXT,
+    UNIQUE (year, retention, dept_code, item_no)
+);
+CREATE INDEX IF NOT EXISTS documents_case ON documents(case_no);
+CREATE INDEX IF NOT EXISTS documents_year ON documents(year, retention);
+
+CREATE TABLE IF NOT EXISTS checks (
+    intake_id TEXT NOT NULL REFERENCES intake(id),
+    seq INTEGER NOT NULL,
+    category TEXT NOT NULL,           -- 真实性 | 完整性 | 可用性 | 安全性
+    name TEXT NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'warn')),
+    detail TEXT NOT NULL,
+    PRIMARY KEY (intake_id, category, name)
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    archive_no TEXT,
+    intake_id TEXT,
+    detail TEXT NOT NULL,             -- canonical JSON
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_archive_no ON events(archive_no, kind);
+"""
+
+_FTS_TRIGRAM = "CREATE VIRTUAL TABLE IF NOT EXISTS doc_text USING fts5(archive_no UNINDEXED, text, tokenize='trigram')"
+_TEXT_PLAIN = "CREATE TABLE IF NOT EXISTS doc_text (archive_no TEXT PRIMARY KEY, text TEXT NOT NULL)"
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    category: str
+    name: str
+    result: str  # pass | fail | warn
+    detail: str
+
+
+@dataclass(frozen=True)
+class IntakeRef:
+    """The intake row's identity, written the first time the index hears of a claim."""
+
+    id: str
+    original_name: str
+    source: str
+    claimed_at: str
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """Everything the document row holds except what numbering decides."""
+
+    fonds_no: str
+    category_code: str
+    year: int
+    retention: str
+    dept_code: str
+    case_no: str
+    form_code: str
+    form_version: str | None
+    identified_by: str
+    pages: int
+    size: int
+    sha256: str
+    sm3: str
+    pdf_version: str
+    signed: str
+    signatures: list[dict[str, Any]]
+    disposal_due: str | None
+    original_name: str
+    source: str
+    intake_id: str
+
+
+@dataclass(frozen=True)
+class Numbered:
+    archive_no: str
+    item_no: int
+    original_path: str
+    access_path: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    archive_no: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str | None = None
+    case_no: str | None = None
+    form_code: str | None = None
+    year: int | None = None
+    retention: str | None = None
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(event)).encode("utf-8")).hexdigest()
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class ArchiveIndex:
+    """The archive's SQLite index; one per process (connections are not shared)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.conn = connect(self.path, SCHEMA)
+        self.has_trigram = self._create_text_table()
+
+    def _create_text_table(self) -> bool:
+        existing = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'doc_text'"
+        ).fetchone()
+        if existing is not None:
+            return "trigram" in (existing["sql"] or "")
+        try:
+            self.conn.execute(_FTS_TRIGRAM)
+            return True
+        except sqlite3.OperationalError:  # no FTS5, or no trigram tokenizer (SQLite < 3.34)
+            self.conn.execute(_TEXT_PLAIN)
+            return False
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE``: the write lock is taken up front, so two processes queue
+        here instead of failing on a lock upgrade. ``durable`` makes this commit reach the
+        disk before returning (synchronous=FULL): needed right before a file that only
+        the database now accounts for is deleted."""
+        conn = self.conn
+        try:
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise ArchiveIndexError(f"{self.path}: 数据库忙或不可写 ({exc})") from exc
+        try:
+            yield conn
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise ArchiveIndexError(f"{self.path}: 数据库无法提交 ({exc})") from exc
+
+    # ----- intake journal
+    def start_intake(self, ref: IntakeRef) -> None:
+        with self.transaction() as conn:
+            self._start_intake(conn, ref)
+
+    @staticmethod
+    def _start_intake(conn: sqlite3.Connection, ref: IntakeRef) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO intake (id, original_name, source, claimed_at) VALUES (?, ?, ?, ?)",
+            (ref.id, ref.original_name, ref.source, ref.claimed_at),
+        )
+
+    def supersede(self, destination: str, intake_id: str) -> None:
+        """Mark the earlier intake that left a file at ``destination`` as re-ingested."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE intake SET superseded_by = ? WHERE destination = ? AND state = 'done' "
+                "AND superseded_by IS NULL AND id != ?",
+                (intake_id, destination, intake_id),
+            )
+
+    def intake(self, intake_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM intake WHERE id = ?", (intake_id,)).fetchone()
+        return dict(row) if row else None
+
+    def intake_at(self, destination: str) -> dict[str, Any] | None:
+        """The latest intake that left a file at ``destination`` (archive-relative)."""
+        row = self.conn.execute(
+            "SELECT * FROM intake WHERE destination = ? ORDER BY claimed_at DESC, id DESC LIMIT 1", (destination,)
+        ).fetchone()
+        return dict(row) if row else None
+
+    def intakes(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM intake ORDER BY claimed_at, id")]
+
+    def begin_route(self, ref: IntakeRef, *, outcome: str, destination: str, check_name: str,
+                    reason: str, archive_no: str | None, digests: tuple[int, str, str] | None,
+                    checks: Iterable[CheckRow]) -> None:  # fmt: skip
+        """Journal where a file is about to be moved, before it moves (crash recovery);
+        durable, since after the move only this row says where the file went."""
+        intake_id = ref.id
+        with self.transaction(durable=True) as conn:
+            self._start_intake(conn, ref)
+            conn.execute(
+                "UPDATE intake SET state = 'routing', outcome = ?, destination = ?, check_name = ?, "
+                "reason = ?, archive_no = ? WHERE id = ?",
+                (outcome, destination, check_name, reason, archive_no, intake_id),
+            )
+            if digests is not None:
+                self._set_digests(conn, intake_id, digests)
+            self._put_checks(conn, intake_id, checks)
+
+    def finish_route(self, intake_id: str, finished_at: str, event: tuple[str, str | None, dict[str, Any]]) -> None:
+        with self.transaction(durable=True) as conn:
+            conn.execute(
+                "UPDATE intake SET state = 'done', finished_at = ? WHERE id = ? AND state != 'done'",
+                (finished_at, intake_id),
+            )
+            kind, archive_no, detail = event
+            self._append_event(conn, finished_at, kind, archive_no, intake_id, detail)
+
+    @staticmethod
+    def _set_digests(conn: sqlite3.Connection, intake_id: str, digests: tuple[int, str, str]) -> None:
+        size, sha256, sm3 = digests
+        conn.execute("UPDATE intake SET size = ?, sha256 = ?, sm3 = ? WHERE id = ?", (size, sha256, sm3, intake_id))
+
+    # ----- documents
+    def find_sha256(self, sha256: str) -> Duplicate | None:
+        row = self.conn.execute("SELECT archive_no, status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return Duplicate(row["archive_no"], row["status"]) if row else None
+
+    def number(self, ref: IntakeRef, doc: NewDocument, make_archive_no: Callable[[int], str],
+               make_paths: Callable[[str], tuple[str, str]], numbered_at: str,
+               checks: Iterable[CheckRow], text: str) -> Numbered | Duplicate:  # fmt: skip
+        """Allocate the next 件号 of (年度, 保管期限, 机构) and record the document, atomically.
+
+        Returns the existing document instead when the same bytes were filed meanwhile
+        (another ingester may have taken an identical copy since the duplicate step).
+        """
+        with self.transaction() as conn:
+            self._start_intake(conn, ref)
+            existing = conn.execute(
+                "SELECT archive_no, status FROM documents WHERE sha256 = ?", (doc.sha256,)
+            ).fetchone()
+            if existing is not None:
+                return Duplicate(existing["archive_no"], existing["status"])
+            item_no = conn.execute(
+                "SELECT COALESCE(MAX(item_no), 0) + 1 FROM documents WHERE year = ? AND retention = ? AND dept_code = ?",
+                (doc.year, doc.retention, doc.dept_code),
+            ).fetchone()[0]
+            archive_no = make_archive_no(item_no)
+            original_path, access_path = make_paths(archive_no)
+            conn.execute(
+                """INSERT INTO documents (archive_no, fonds_no, category_code, year, retention, dept_code,
+                       item_no, case_no, form_code, form_version, identified_by, pages, size, sha256, sm3,
+                       pdf_version, signed, signatures, disposal_due, status, original_name, source,
+                       original_path, access_path, intake_id, numbered_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filing', ?, ?, ?, ?, ?, ?)""",
+                (archive_no, doc.fonds_no, doc.category_code, doc.year, doc.retention, doc.dept_code,
+                 item_no, doc.case_no, doc.form_code, doc.form_version, doc.identified_by, doc.pages,
+                 doc.size, doc.sha256, doc.sm3, doc.pdf_version, doc.signed, canonical_json(doc.signatures),
+                 doc.disposal_due, doc.original_name, doc.source, original_path, access_path,
+                 doc.intake_id, numbered_at),
+            )
+            self._set_digests(conn, doc.intake_id, (doc.size, doc.sha256, doc.sm3))
+            conn.execute("UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id))
+            self._put_checks(conn, doc.intake_id, checks)
+            conn.execute("INSERT INTO doc_text (archive_no, text) VALUES (?, ?)", (archive_no, text))
+            return Numbered(archive_no, item_no, original_path, access_path)
+
+    def mark_filed(self, archive_no: str, intake_id: str, filed_at: str, access_path: str | None,
+                   checks: Iterable[CheckRow]) -> None:  # fmt: skip
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE documents SET status = 'filed', filed_at = COALESCE(filed_at, ?), access_path = ? "
+                "WHERE archive_no = ?",
+                (filed_at, access_path, archive_no),
+            )
+            conn.execute(
+                "UPDATE intake SET outcome = 'filed', destination = (SELECT original_path FROM documents "
+                "WHERE archive_no = ?) WHERE id = ?",
+                (archive_no, intake_id),
+            )
+            self._put_checks(conn, intake_id, checks)
+
+    def finish_filing(self, archive_no: str, intake_id: str, finished_at: str, detail: dict[str, Any]) -> None:
+        """Close the intake and append the ``filed`` event once (idempotent on resume)."""
+        with self.transaction(durable=True) as conn:
+            seen = conn.execute(
+                "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
+            ).fetchone()
+            if seen is None:
+                self._append_event(conn, finished_at, "filed", archive_no, intake_id, detail)
+            conn.execute(
+                "UPDATE intake SET state = 'done', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
+                (finished_at, intake_id),
+            )
+
+    def document_for_intake(self, intake_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE intake_id = ?", (intake_id,)).fetchone()
+        return dict(row) if row else None
+
+    def document(self, archive_no: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE archive_no = ?", (archive_no,)).fetchone()
+        return dict(row) if row else None
+
+    def documents(self, filters: Filters = Filters()) -> list[dict[str, Any]]:
+        where, args = [], []
+        if filters.case_no:
+            where.append("d.case_no = ?")
+            args.append(filters.case_no)
+        if filters.form_code:
+            where.append("d.form_code = ?")
+            args.append(filters.form_code.upper())
+        if filters.year is not None:
+            where.append("d.year = ?")
+            args.append(filters.year)
+        if filters.retention:
+            where.append("d.retention = ?")
+            args.append(filters.retention)
+        if filters.text:
+            pattern = _like_pattern(filters.text)
+            where.append(
+                "(d.archive_no IN (SELECT archive_no FROM doc_text WHERE text LIKE ? ESCAPE '\\') "
+                "OR d.original_name LIKE ? ESCAPE '\\' OR d.case_no LIKE ? ESCAPE '\\')"
+            )
+            args += [pattern, pattern, pattern]
+        sql = "SELECT d.* FROM documents d"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
+        return [dict(r) for r in self.conn.execute(sql, args)]
+
+    def checks(self, intake_id: str) -> list[CheckRow]:
+        rows = self.conn.execute(
+            "SELECT category, name, result, detail FROM checks WHERE intake_id = ? ORDER BY seq", (intake_id,)
+        )
+        return [CheckRow(r["category"], r["name"], r["result"], r["detail"]) for r in rows]
+
+    @staticmethod
+    def _put_checks(conn: sqlite3.Connection, intake_id: str, checks: Iterable[CheckRow]) -> None:
+        start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM checks WHERE intake_id = ?", (intake_id,)).fetchone()[0]
+        for offset, check in enumerate(checks, 1):
+            conn.execute(
+                "INSERT INTO checks (intake_id, seq, category, name, result, detail) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (intake_id, category, name) DO UPDATE SET result = excluded.result, "
+                "detail = excluded.detail",
+                (intake_id, start + offset, check.category, check.name, check.result, check.detail),
+            )
+
+    # ----- events
+    def append_event(self, time: str, kind: str, archive_no: str | None, intake_id: str | None,
+                     detail: dict[str, Any]) -> None:  # fmt: skip
+        with self.transaction() as conn:
+            self._append_event(conn, time, kind, archive_no, intake_id, detail)
+
+    @staticmethod
+    def _append_event(conn: sqlite3.Connection, time: str, kind: str, archive_no: str | None,
+                      intake_id: str | None, detail: dict[str, Any]) -> None:  # fmt: skip
+        last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        event_id = (last["id"] + 1) if last else 1
+        prev_hash = last["hash"] if last else GENESIS_HASH
+        event = {"id": event_id, "time": time, "kind": kind, "archive_no": archive_no,
+                 "intake_id": intake_id, "detail": detail}  # fmt: skip
+        conn.execute(
+            "INSERT INTO events (id, time, kind, archive_no, intake_id, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (event_id, time, kind, archive_no, intake_id, canonical_json(detail), prev_hash,
+             event_hash(prev_hash, event)),
+        )
+
+    def events(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM events ORDER BY id")]
+
+    def chain_problems(self) -> list[str]:
+        """Events whose hash does not follow from their content and predecessor."""
+        problems = []
+        prev_hash = GENESIS_HASH
+        for row in self.events():
+            event = {"id": row["id"], "time": row["time"], "kind": row["kind"], "archive_no": row["archive_no"],
+                     "intake_id": row["intake_id"], "detail": json.loads(row["detail"])}  # fmt: skip
+            if row["prev_hash"] != prev_hash or row["hash"] != event_hash(prev_hash, event):
+                problems.append(f"事件 {row['id']} 的哈希链断开 (event chain broken)")
+            prev_hash = row["hash"]
+        return problems
