@@ -2,8 +2,9 @@
 
 ``Archive`` opens the folders and the index of one working folder and offers one method
 per command: ``ingest`` (one-shot, optionally on all cores), ``watch`` (see
-watcher.py), ``assign``, ``search``, ``show`` and ``list``. The pipeline itself is in
-ingest.py; the SQL in index/archive.py.
+watcher.py), ``assign``, ``search``, ``show`` and ``list``; and the audit ones:
+``verify``, ``check``, ``export``, ``due``, ``dispose`` and legal holds (audit.py,
+bag.py, retention.py). The pipeline itself is in ingest.py; the SQL in index/archive.py.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .archive_no import parse_archive_no, retention_label
 from .config import Config, load_config
-from .errors import ArchiveError, DocumentNotFoundError
+from .errors import ArchiveError, DocumentNotFoundError, RecordkitError
 from .index.archive import ArchiveIndex, Filters
 from .ingest import (
     DUPLICATE,
@@ -37,6 +38,12 @@ from .ingest import (
     recover,
 )
 from .stability import StabilityTracker, is_ignored
+
+if TYPE_CHECKING:
+    from .audit import CheckReport, VerifyReport
+    from .bag import ExportReport
+    from .catalog import Catalog
+    from .retention import DisposalReport, DueReport
 
 SERIAL_BELOW = 4  # fewer files than this are faster in-process than starting workers
 OUTCOMES = (FILED, DUPLICATE, UNIDENTIFIED, QUARANTINE, ERROR)
@@ -355,6 +362,73 @@ class Archive:
             "checks": [{"category": c.category, "name": c.name, "result": c.result, "detail": c.detail}
                        for c in checks],  # fmt: skip
         }
+
+    # ----- audit and retention (audit.py, retention.py, bag.py; docs/audit.md)
+    def now(self) -> datetime:
+        return self._now() if self._now else datetime.now().astimezone()
+
+    def timestamp(self) -> str:
+        return self.now().isoformat(timespec="milliseconds")
+
+    def catalog(self) -> Catalog | None:
+        """The form catalog, or None when the working folder has none (titles then fall
+        back to form codes; the archive itself never needs it)."""
+        from .catalog import Catalog
+
+        try:
+            return Catalog(self.config.templates_dir)
+        except RecordkitError:
+            return None
+
+    def form_titles(self) -> dict[str, str]:
+        catalog = self.catalog()
+        return {code: form.title for code, form in catalog.forms.items()} if catalog else {}
+
+    def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
+               on_progress: Callable[[int], None] | None = None) -> VerifyReport:  # fmt: skip
+        """Re-hash every original, find missing and unknown files, walk the event chain."""
+        from .audit import verify
+
+        return verify(self, year, jobs, on_start, on_progress)
+
+    def check(self, year: int | None = None) -> CheckReport:
+        """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
+        from .audit import check
+
+        return check(self, year, self.now().replace(tzinfo=None))
+
+    def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
+        from .bag import export
+
+        return export(self, to, year, cases, as_zip)
+
+    def due(self, on: date | None = None) -> DueReport:
+        from .retention import due
+
+        return due(self, on or self.now().date())
+
+    def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
+                by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
+        from .retention import dispose
+
+        return dispose(self, use_due, list_file, approver, reason, by, dry_run)
+
+    def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
+                 reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip
+        from .retention import add_hold
+
+        return add_hold(self, archive_no, case_no, year, reason, by)
+
+    def remove_hold(self, hold_id: int, by: str | None, reason: str | None = None) -> dict[str, Any]:
+        from .retention import remove_hold
+
+        return remove_hold(self, hold_id, by, reason)
+
+    def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
+        from .retention import list_holds
+
+        return list_holds(self, include_released)
+
 
 
 def _size(path: Path) -> int:

@@ -43,7 +43,7 @@ MISSING = object()
 _RACY_NS = 2_000_000_000
 _UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
 # Fields where a bare YAML number already lost leading zeros: demand quotes instead.
-_TEXT_ONLY = ("complainant.phone", "complainant.id_no", "subject.report_no", "subject.batch_no", "subject.order_no")
+_TEXT_ONLY = schema.CASE.text_only
 
 # Extra checks other modules plug in (e.g. the case clock's extension limit).
 ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
@@ -151,12 +151,12 @@ def check_case_no(value: str) -> str | None:
     return None
 
 
-def _check_type(field: schema.Field, value: Any) -> str | None:
+def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _TEXT_ONLY) -> str | None:
     kind = field.type
     if kind == schema.TEXT:
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             return f"应为文本, 实际为 {_type_name(value)}"
-        if isinstance(value, (int, float)) and field.path in _TEXT_ONLY:
+        if isinstance(value, (int, float)) and field.path in text_only:
             return f"{value} 应加引号作为文本 (quote it: leading zeros would be lost)"
         if field.choices and str(value) not in field.choices:
             return f"{value} 不是允许的值 (allowed: {' | '.join(field.choices)})"
@@ -185,6 +185,25 @@ def _check_type(field: schema.Field, value: Any) -> str | None:
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
             return f"应为文本列表 (a list such as [王芳, 赵雷]), 实际为 {_type_name(value)}"
         return None
+    if kind == schema.ROWS:
+        return _rows_problem(field, value)
+    return None
+
+
+def _rows_problem(field: schema.Field, value: Any) -> str | None:
+    """A table value: a list of mappings whose keys are the field's columns."""
+    keys = [key for key, _label in field.columns]
+    example = ", ".join(f"{k}: …" for k in keys)
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return f"应为列表, 每项是含 {', '.join(keys)} 的映射 (e.g. - {{{example}}}), 实际为 {_type_name(value)}"
+    for number, item in enumerate(value, 1):
+        unknown = sorted(str(k) for k in item if k not in keys)
+        if unknown:
+            labels = "、".join(f"{k} ({label})" for k, label in field.columns)
+            return f"第 {number} 项有未知的键 {', '.join(unknown)} (columns: {labels})"
+        for key, cell in item.items():
+            if isinstance(cell, (dict, list, bool)):
+                return f"第 {number} 项 {key}: 应为文本或数字, 实际为 {_type_name(cell)}"
     return None
 
 
@@ -194,24 +213,24 @@ def _type_name(value: Any) -> str:
     )
 
 
-def _field_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for group in schema.GROUPS:
+def _field_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> Iterator[tuple[str, str]]:
+    for group in rtype.groups:
         value = data.get(group, MISSING)
         if value is not MISSING and value is not None and not isinstance(value, dict):
             yield group, f"应为键值映射, 实际为 {_type_name(value)}"
-    bad_groups = {g for g in schema.GROUPS if not isinstance(data.get(g, {}) or {}, dict)}
-    for field in schema.FIELDS:
+    bad_groups = {g for g in rtype.groups if not isinstance(data.get(g, {}) or {}, dict)}
+    for field in rtype.fields:
         if field.path.split(".", 1)[0] in bad_groups and "." in field.path:
             continue
         value = get_path(data, field.path)
-        if is_blank(value):
+        if is_blank(value) or (field.type == schema.ROWS and value == []):
             if field.required:
                 yield field.path, "必填项为空 (required)"
             continue
-        if field.path == "case_no":
+        if field.path == rtype.number_key or (field.path == "source_case" and rtype is not schema.CASE):
             problem = check_case_no(str(value))
         else:
-            problem = _check_type(field, value)
+            problem = _check_type(field, value, rtype.text_only)
         if problem:
             yield field.path, problem
 
@@ -224,21 +243,44 @@ def _name_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield "complainant.name", "必填项为空 (required unless complainant.anonymous is true)"
 
 
-def _date_order_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _moment(data: dict[str, Any], path: str) -> Any:
+    """The date or date-time at ``path``, or None when missing or not a date."""
+    value = get_path(data, path)
+    if is_blank(value):
+        return None
     try:
-        received = parse_date(data.get("received_at"))
+        return parse_datetime(value)
     except ValueError:
-        return
-    for path in schema.AFTER_RECEIPT:
-        value = get_path(data, path)
-        if is_blank(value):
+        return None
+
+
+def _before(when: Any, earlier: Any) -> bool:
+    """Whether ``when`` is before ``earlier``; a bare date only compares by day."""
+    if isinstance(when, datetime) and isinstance(earlier, datetime):
+        return when < earlier
+    return _day(when) < _day(earlier)
+
+
+def _date_order_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> Iterator[tuple[str, str]]:
+    for rule in rtype.date_rules:
+        when, earlier = _moment(data, rule.later), _moment(data, rule.earlier)
+        if when is None or earlier is None or not _before(when, earlier):
             continue
-        try:
-            when = parse_date(value)
-        except ValueError:
-            continue
-        if when < received:
-            yield path, f"{when.isoformat()} 早于接收时间 {received.isoformat()} (before received_at)"
+        if rule.earlier == "received_at" and rtype is schema.CASE:
+            day, received = _day(when), _day(earlier)
+            yield rule.later, f"{day.isoformat()} 早于接收时间 {received.isoformat()} (before received_at)"
+        else:
+            why = f"; {rule.why}" if rule.why else ""
+            label = schema.label_of(rule.earlier, rtype)
+            yield rule.later, f"{_text(when)} 早于{label} {_text(earlier)} (before {rule.earlier}){why}"
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _text(value: Any) -> str:
+    return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
 def _people(value: Any) -> list[str]:
@@ -259,37 +301,73 @@ def _recusal_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield path, f"{person} 属于回避人员 (assignment.recused), 不能担任此角色"
 
 
+def _signature_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """F27: the customer signs the service sheet after the service, never before (seed 004)."""
+    if not is_blank(get_path(data, "customer_signed_at")) and is_blank(get_path(data, "completed_at")):
+        yield "customer_signed_at", "服务尚未完成 (completed_at 为空), 不能先有用户签字; 不允许在服务前要求用户签字"
+
+
+def _recheck_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if not is_blank(get_path(data, "closed_at")) and get_path(data, "recheck.result") == "不合格":
+        yield "closed_at", "复查结论为不合格, 不能关闭 (重新整改并复查合格后再关闭)"
+
+
+def _verifier_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    owner, verifier = get_path(data, "owner"), get_path(data, "verification.by")
+    if not is_blank(owner) and not is_blank(verifier) and str(owner).strip() == str(verifier).strip():
+        yield "verification.by", f"{verifier} 是本措施的责任人, 不能验证自己的措施 (verifier must not be the owner)"
+
+
+# Rules beyond field types and date order, per record type.
+_Rule = Callable[[dict[str, Any]], Iterator[tuple[str, str]]]
+_TYPE_RULES: dict[str, tuple[_Rule, ...]] = {
+    "service": (_signature_problems,),
+    "rectification": (_recheck_problems,),
+    "capa": (_verifier_problems,),
+}
+
+
 def validate_case(
-    data: dict[str, Any], file: str, extra_checks: Iterable[ExtraCheck] = ()
+    data: dict[str, Any], file: str, extra_checks: Iterable[ExtraCheck] = (),
+    rtype: schema.RecordType = schema.CASE,
 ) -> list[FieldProblem]:
-    """Every problem of one case, in field order; an empty list means valid."""
-    found: list[tuple[str, str]] = []
-    for check in (_field_problems, _name_problems, _date_order_problems, _recusal_problems):
-        found.extend(check(data))
+    """Every problem of one case (or record of another type), in field order; [] means valid."""
+    found: list[tuple[str, str]] = list(_field_problems(data, rtype))
+    if rtype is schema.CASE:
+        found += [*_name_problems(data), *_date_order_problems(data, rtype), *_recusal_problems(data)]
+    else:
+        found += _date_order_problems(data, rtype)
+        for rule in _TYPE_RULES.get(rtype.name, ()):
+            found.extend(rule(data))
     for check in extra_checks:
         found.extend(check(data))
-    return [FieldProblem(file, path, schema.label_of(path), problem) for path, problem in found]
+    return [FieldProblem(file, path, schema.label_of(path, rtype), problem) for path, problem in found]
 
 
 # --------------------------------------------------------------------------- the case
 
 @dataclass
 class Case:
+    """One case file, or one record of another type (``rtype``): incident, CAPA …"""
+
     path: Path
     data: dict[str, Any]
     data_sha256: str  # of the file's bytes: what the manifest compares
+    rtype: schema.RecordType = schema.CASE
 
     @property
     def case_no(self) -> str:
-        return str(self.data.get("case_no", ""))
+        """The number printed under the QR code: 案件编号, or the record's own number."""
+        return str(self.data.get(self.rtype.number_key, "") or "")
 
     @property
     def kind(self) -> str:
-        return str(self.data.get("kind", ""))
+        return str(self.data.get("kind", "") or "")
 
     @property
     def received(self) -> date:
-        return parse_date(self.data.get("received_at"))
+        """The date that places the record in a year (received_at for cases)."""
+        return parse_date(self.data.get(self.rtype.date_field))
 
     @property
     def year(self) -> int:
@@ -333,15 +411,24 @@ def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
 
 
 class CaseBook:
-    """The cases of one working folder: ``cases/<year>/<case_no>.yaml``."""
+    """The cases of one working folder: ``cases/<year>/<case_no>.yaml``; or, with another
+    record type, that type's records: ``records/<type>/<year>/<record_no>.yaml``."""
 
-    def __init__(self, config: Config, extra_checks: Iterable[ExtraCheck] = (), check_context: str = "") -> None:
+    def __init__(self, config: Config, extra_checks: Iterable[ExtraCheck] = (), check_context: str = "",
+                 rtype: schema.RecordType = schema.CASE, live_checks: Iterable[ExtraCheck] = ()) -> None:
         self.config = config
-        self.root = config.cases_dir
+        self.rtype = rtype
+        self.root = config.cases_dir if rtype is schema.CASE else config.record_dir(rtype.name, rtype.folder)
         self.extra_checks = list(extra_checks)
         # What the extra checks depend on (e.g. the profile's text): part of the cache key.
-        self.check_context = check_context
+        self.check_context = f"{rtype.name}|{check_context}"
+        # Checks that depend on other files (a linked case exists): run on every load, never cached.
+        self.live_checks = list(live_checks)
         self._cache: CaseCache | None = None
+
+    @property
+    def checks(self) -> list[ExtraCheck]:
+        return self.extra_checks + self.live_checks
 
     # ----- reading
     def load(self, path: Path) -> Case:
@@ -358,14 +445,16 @@ class CaseBook:
         else:
             data, raw = read_case_file(path)
             sha = hashlib.sha256(raw).hexdigest()
-            found = validate_case(data, "", self.extra_checks)
+            found = validate_case(data, "", self.extra_checks, self.rtype)
             problems = [[p.path, p.problem] for p in found]
             if cache and stat and time.time_ns() - stat.st_mtime_ns > _RACY_NS:
                 cache.put(path.resolve(), stat.st_mtime_ns, stat.st_size, self.check_context, sha, data, problems)
+        problems = list(problems) + [[key, why] for check in self.live_checks for key, why in check(data)]
         if problems:
             where = display_path(path)
-            raise CaseValidationError([FieldProblem(where, key, schema.label_of(key), why) for key, why in problems])
-        return Case(path, data, sha)
+            raise CaseValidationError(
+                [FieldProblem(where, key, schema.label_of(key, self.rtype), why) for key, why in problems])
+        return Case(path, data, sha, self.rtype)
 
     def _case_cache(self) -> CaseCache | None:
         if self._cache is None:
@@ -386,7 +475,8 @@ class CaseBook:
     def path_for(self, case_no: str, year: int) -> Path:
         problem = check_case_no(case_no)
         if problem:
-            raise RecordkitError(f"case_no (编号): {problem}")
+            key = self.rtype.number_key
+            raise RecordkitError(f"{key} ({schema.label_of(key, self.rtype)}): {problem}")
         return self.root / str(year) / f"{case_no}.yaml"
 
     def locate(self, ref: str) -> Path:
@@ -403,7 +493,9 @@ class CaseBook:
             hits = sorted(self.root.glob(f"*/{ref}{suffix}")) + sorted(self.root.glob(f"{ref}{suffix}"))
             if hits:
                 return hits[0]
-        raise CaseNotFoundError(ref)
+        if self.rtype is schema.CASE:
+            raise CaseNotFoundError(ref)
+        raise CaseNotFoundError(ref, f"找不到{self.rtype.label}记录 {ref} (no {self.rtype.name} record with this number)")
 
     def get(self, ref: str) -> Case:
         return self.load(self.locate(ref))
@@ -438,8 +530,19 @@ class CaseBook:
         self.config.lock_dir.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.config.lock_dir / "numbering.lock"), timeout=30)
 
+    def numbers_look_like(self, number: str) -> bool:
+        """Whether ``number`` has the form of this book's numbers (any year)."""
+        if self.rtype is schema.CASE:
+            patterns = list(self.config.case_patterns.values())
+        else:
+            patterns = [self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern]
+        return any(_pattern_regex(p, None).fullmatch(number) for p in patterns)
+
     def next_number(self, kind: str, year: int) -> str:
-        pattern = self.config.case_patterns.get(kind)
+        if self.rtype is not schema.CASE:
+            pattern = self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern
+        else:
+            pattern = self.config.case_patterns.get(kind)
         if pattern is None:
             raise RecordkitError(f"kind (类别): {kind} 没有编号规则 (no case_numbers pattern in recordkit.toml)")
         regex = _pattern_regex(pattern, year)
@@ -448,37 +551,128 @@ class CaseBook:
 
     def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
         """Validate, number if needed, and write a new case; safe when two processes add at once."""
-        problems = validate_case(data, source, self.extra_checks)
+        problems = validate_case(data, source, self.checks, self.rtype)
         if problems:
             raise CaseValidationError(problems)
         try:
             with self._lock():
                 return self._add_locked(dict(data))
         except Timeout:
-            raise LockedError("另一个 recordkit 进程正在分配案件编号, 请稍后重试 (numbering lock busy)") from None
+            raise LockedError("另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)") from None
 
     def _add_locked(self, data: dict[str, Any]) -> Case:
-        year = parse_date(data["received_at"]).year
-        if is_blank(data.get("case_no")):
-            # case_no goes first so the file reads like the paper form
-            data.pop("case_no", None)
-            data = {"case_no": self.next_number(str(data["kind"]), year), **data}
-        case_no = str(data["case_no"])
+        key = self.rtype.number_key
+        year = parse_date(data[self.rtype.date_field]).year
+        if is_blank(data.get(key)):
+            # the number goes first so the file reads like the paper form
+            data.pop(key, None)
+            data = {key: self.next_number(str(data.get("kind", "")), year), **data}
+        case_no = str(data[key])
         if self.exists(case_no):
-            raise RecordkitError(f"case_no (编号): {case_no} 已存在 (a case with this number exists)")
+            raise RecordkitError(f"{key} ({schema.label_of(key, self.rtype)}): {case_no} 已存在 "
+                                 f"(a {'case' if self.rtype is schema.CASE else 'record'} with this number exists)")
         path = self.path_for(case_no, year)
         text = dump_case(data).encode("utf-8")
         write_atomic(path, text)
-        return Case(path, data, hashlib.sha256(text).hexdigest())
+        return Case(path, data, hashlib.sha256(text).hexdigest(), self.rtype)
 
 
-def _pattern_regex(pattern: str, year: int) -> re.Pattern[str]:
+class Library:
+    """Every book of a working folder: the complaint cases and each other record type.
+
+    A number is looked up across all books (the default patterns give each type its own
+    prefix); a file is loaded as the type of the folder it lives in, so a batch job that
+    names only a path (a worker, ``regenerate``) still validates it as the right type.
+    Offers the reading side of ``CaseBook`` so the generator can use either.
+    """
+
+    def __init__(self, config: Config, books: dict[str, CaseBook]) -> None:
+        self.config = config
+        self.books = books
+        # Folder prefixes of the record books, computed once: batches look a type up per file.
+        self._prefixes = [(str(b.root.resolve()) + os.sep, b) for b in books.values()]
+
+    @classmethod
+    def around(cls, config: Config, cases: CaseBook | None = None) -> Library:
+        """A library with ``cases`` (or a plain case book) and plain books of the other types."""
+        books = {"case": cases or CaseBook(config)}
+        for rtype in schema.OTHER_TYPES:
+            books[rtype.name] = CaseBook(config, rtype=rtype)
+        return cls(config, books)
+
+    @property
+    def cases(self) -> CaseBook:
+        return self.books["case"]
+
+    @property
+    def root(self) -> Path:
+        return self.cases.root
+
+    def book(self, name: str) -> CaseBook:
+        return self.books[name]
+
+    def book_for_path(self, path: Path) -> CaseBook:
+        for text in (os.path.abspath(path), str(Path(path).resolve())):  # cheap first, then through links
+            for prefix, book in self._prefixes:
+                if text.startswith(prefix):
+                    return book
+        return self.cases  # a case file outside the folders (named by its path)
+
+    def load(self, path: Path) -> Case:
+        return self.book_for_path(path).load(path)
+
+    def locate(self, ref: str) -> Path:
+        if Path(ref).suffix.lower() in (".yaml", ".yml", ".json"):
+            return self.cases.locate(ref)
+        missing: CaseNotFoundError | None = None
+        for book in self.books.values():
+            try:
+                return book.locate(ref)
+            except CaseNotFoundError as exc:
+                if missing is None or book.numbers_look_like(ref):
+                    missing = exc  # name the type whose numbers look like this one
+        assert missing is not None
+        raise missing
+
+    def get(self, ref: str) -> Case:
+        return self.load(self.locate(ref))
+
+    def files(self) -> list[Path]:
+        return [path for book in self.books.values() for path in book.files()]
+
+    def scan(self) -> tuple[list[Case], list[RecordkitError]]:
+        cases: list[Case] = []
+        errors: list[RecordkitError] = []
+        for book in self.books.values():
+            found, problems = book.scan()
+            cases += found
+            errors += problems
+        return cases, errors
+
+    def all(self) -> list[Case]:
+        return [case for book in self.books.values() for case in book.all()]
+
+    def exists(self, number: str) -> bool:
+        return any(book.exists(number) for book in self.books.values())
+
+    def linked_to(self, case_no: str) -> list[Case]:
+        """Records of the other types whose ``source_case`` is this case (invalid files skipped)."""
+        linked = []
+        for name, book in self.books.items():
+            if name == "case":
+                continue
+            found, _errors = book.scan()
+            linked += [r for r in found if str(r.data.get("source_case") or "") == case_no]
+        return linked
+
+
+def _pattern_regex(pattern: str, year: int | None) -> re.Pattern[str]:
     """A regex that reads the sequence number back out of numbers made by ``pattern``."""
     out = []
     for literal, field_name, _spec, _conv in string.Formatter().parse(pattern):
         out.append(re.escape(literal))
         if field_name == "year":
-            out.append(str(year))
+            out.append(str(year) if year is not None else r"\d{4}")
         elif field_name == "seq":
             out.append(r"(?P<seq>\d+)")
         elif field_name is not None:

@@ -12,6 +12,7 @@ from . import schema
 from .cases import (
     Case,
     CaseBook,
+    Library,
     display_path,
     dump_case,
     get_path,
@@ -33,6 +34,7 @@ from .config import Config
 from .errors import CaseValidationError, RecordkitError, UsageError
 from .generate import Generator
 from .profiles import Profile, load_profile
+from .records import IncidentRules, link_check
 from .workdays import WorkCalendar
 
 
@@ -71,10 +73,38 @@ def open_casebook(config: Config, clock: ClockSetup | None = None) -> CaseBook:
     return CaseBook(config, extra_checks=[clock.extension_check], check_context=clock.profile_signature)
 
 
+def record_type(name: str) -> schema.RecordType:
+    """A record type by its name (incident …) or Chinese label (质量事故 …)."""
+    for rtype in schema.RECORD_TYPES.values():
+        if name in (rtype.name, rtype.label):
+            return rtype
+    known = ", ".join(f"{t.name} ({t.label})" for t in schema.OTHER_TYPES)
+    raise UsageError(f"未知的记录类型 {name} (known: {known})")
+
+
+def open_book(config: Config, rtype: schema.RecordType, clock: ClockSetup | None = None) -> CaseBook:
+    """The book of one record type, with its checks: a record's ``source_case`` must exist,
+    an incident's grade must fit the loss thresholds of recordkit.toml."""
+    if rtype is schema.CASE:
+        return open_casebook(config, clock)
+    checks, context = [], ""
+    if rtype is schema.INCIDENT:
+        rules = IncidentRules.from_config(config)
+        checks, context = [rules.check], rules.signature
+    return CaseBook(config, extra_checks=checks, check_context=context, rtype=rtype,
+                    live_checks=[link_check(CaseBook(config))])
+
+
+def open_library(config: Config, clock: ClockSetup | None = None) -> Library:
+    """Cases and every other record type of the working folder, each with its checks."""
+    clock = clock or clock_for(config)
+    return Library(config, {t.name: open_book(config, t, clock) for t in schema.RECORD_TYPES.values()})
+
+
 def make_generator(config: Config) -> Generator:
     """A generator wired with everything the working folder configures."""
     clock = clock_for(config)
-    return Generator(config, casebook=open_casebook(config, clock), deadlines=clock.deadlines,
+    return Generator(config, casebook=open_library(config, clock), deadlines=clock.deadlines,
                      row_extras=clock.row_extras)
 
 
@@ -96,43 +126,49 @@ def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: boo
 
 
 def new_case_from_file(book: CaseBook, source: Path) -> Case:
+    """A new case (or record of the book's type) from a YAML/JSON file, validated, numbered."""
     data, _raw = read_case_file(source)
-    problems = validate_case(data, display_path(source), book.extra_checks)
+    problems = validate_case(data, display_path(source), book.checks, book.rtype)
     if problems:
         raise CaseValidationError(problems)
     return book.add(data, source=display_path(source))
 
 
-def blank_case(kind: str, now: datetime | None = None) -> dict[str, Any]:
-    """Every contract key, empty, for a person to fill in."""
+def blank_case(kind: str, now: datetime | None = None, rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
+    """Every contract key (of cases, or of ``rtype``), empty, for a person to fill in."""
     now = now or datetime.now()
     data: dict[str, Any] = {}
-    for f in schema.FIELDS:
-        if f.path == "case_no":
+    for f in rtype.fields:
+        if f.path == rtype.number_key:
             continue
-        empty: Any = [] if f.type == schema.LIST else False if f.type == schema.BOOL else None
+        empty: Any = [] if f.type in (schema.LIST, schema.ROWS) else False if f.type == schema.BOOL else None
         node = data
         *groups, leaf = f.path.split(".")
         for g in groups:
             node = node.setdefault(g, {})
         node[leaf] = empty
-    data["kind"] = kind
-    data["received_at"] = now.strftime("%Y-%m-%d %H:%M")
-    data["content"] = ""
+    if "kind" in rtype.by_path:
+        data["kind"] = kind
+    date_field = rtype.by_path[rtype.date_field]
+    data[rtype.date_field] = now.strftime("%Y-%m-%d %H:%M" if date_field.type == schema.DATETIME else "%Y-%m-%d")
+    for required in rtype.required:
+        if required not in ("kind", rtype.date_field) and "." not in required:
+            data[required] = ""
     data["extra"] = {}
     return data
 
 
 def new_blank_case(book: CaseBook, kind: str) -> Case:
-    """Reserve the next number and write a blank case file (filled in by the user later)."""
-    data = blank_case(kind)
+    """Reserve the next number and write a blank case (or record) file, filled in later."""
+    rtype = book.rtype
+    data = blank_case(kind, rtype=rtype)
     with book._lock():
         case_no = book.next_number(kind, datetime.now().year)
-        data = {"case_no": case_no, **data}
+        data = {rtype.number_key: case_no, **data}
         path = book.path_for(case_no, datetime.now().year)
         text = dump_case(data).encode("utf-8")
         write_atomic(path, text)
-    return Case(path, data, hashlib.sha256(text).hexdigest())
+    return Case(path, data, hashlib.sha256(text).hexdigest(), rtype)
 
 
 @dataclass
@@ -142,11 +178,15 @@ class ValidationReport:
     problems: list[str] = field(default_factory=list)
 
 
-def validate_files(config: Config | None, paths: list[Path]) -> ValidationReport:
-    book = open_casebook(config) if config else None
-    files = paths or (book.files() if book else [])
+def validate_files(config: Config | None, paths: list[Path],
+                   types: list[schema.RecordType] | None = None) -> ValidationReport:
+    """Validate the files named (all files of ``types`` when none are named; cases by default)."""
+    types = types or [schema.CASE]
+    books = [open_book(config, t) for t in types] if config else []
+    files = [(p, _type_of(p, books, types[0])) for p in paths] or [(p, b.rtype) for b in books for p in b.files()]
+    by_type = {b.rtype.name: b for b in books}
     report = ValidationReport()
-    for path in files:
+    for path, rtype in files:
         report.checked += 1
         try:
             data, _raw = read_case_file(Path(path))
@@ -154,11 +194,46 @@ def validate_files(config: Config | None, paths: list[Path]) -> ValidationReport
             report.bad += 1
             report.problems.append(exc.message)
             continue
-        problems = validate_case(data, display_path(Path(path)), book.extra_checks if book else ())
+        book = by_type.get(rtype.name)
+        problems = validate_case(data, display_path(Path(path)), book.checks if book else (), rtype)
         if problems:
             report.bad += 1
             report.problems += [str(p) for p in problems]
     return report
+
+
+def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> schema.RecordType:
+    """A file's record type: that of the book folder it lives in, else ``default``."""
+    resolved = Path(path).resolve()
+    for book in books:
+        if book.rtype is not schema.CASE and book.root.resolve() in resolved.parents:
+            return book.rtype
+    return default
+
+
+def list_records(config: Config, types: list[schema.RecordType], open_only: bool = False) -> list[dict[str, Any]]:
+    """Rows for `record list`: number, type, date, gist, status, linked case, file."""
+    rows = []
+    for rtype in types:
+        records, errors = open_book(config, rtype).scan()
+        for record in sorted(records, key=lambda r: (str(r.data.get(rtype.date_field)), r.case_no)):
+            if open_only and record.is_closed:
+                continue
+            gist = str(get_path(record.data, rtype.summary) or "").strip().splitlines()
+            rows.append({
+                "record_no": record.case_no,
+                "type": rtype.name,
+                "type_label": rtype.label,
+                "date": str(record.data.get(rtype.date_field, "")),
+                "summary": gist[0] if gist else "",
+                "status": "已关闭" if record.is_closed else "进行中",
+                "source_case": str(record.data.get("source_case") or ""),
+                "path": display_path(record.path),
+            })
+        for error in errors:
+            rows.append({"record_no": "", "type": rtype.name, "type_label": rtype.label, "date": "", "summary": "",
+                         "status": "文件有错误", "source_case": "", "path": error.message.splitlines()[0]})
+    return rows
 
 
 def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, Any]]:

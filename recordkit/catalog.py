@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import schema
 from .cases import MISSING, get_path, is_blank
 from .context import unknown_use
 from .errors import ConfigError, TemplateError, TemplateProblem, UnknownFormError
@@ -31,6 +32,7 @@ class Form:
     title: str
     file: str
     type: str = "form"
+    record_type: str = "case"
     paper: str = "A4 portrait"
     source: str = ""
     retention: str = "D10"
@@ -50,6 +52,11 @@ class Form:
         return self.type == "register"
 
     @property
+    def rtype(self) -> schema.RecordType:
+        """The kind of record this form shows (cases, or incidents, CAPAs …)."""
+        return schema.RECORD_TYPES[self.record_type]
+
+    @property
     def output_name(self) -> str:
         return f"{self.code}-{self.title}"
 
@@ -66,9 +73,11 @@ class Form:
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
-    def needed_by(self, case_data: dict[str, Any], profile: str) -> bool:
-        """Whether a case of this kind, under this profile, needs this form."""
-        if self.is_register or str(case_data.get("kind", "")) not in self.kinds:
+    def needed_by(self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE) -> bool:
+        """Whether a case (or record of ``rtype``) of this kind, under this profile, needs this form."""
+        if self.is_register or rtype.name != self.record_type:
+            return False
+        if (rtype.kinds or self.kinds) and str(case_data.get("kind", "")) not in self.kinds:
             return False
         if self.profiles and profile not in self.profiles:
             return False
@@ -83,6 +92,7 @@ class Form:
             "code": self.code,
             "title": self.title,
             "type": self.type,
+            "record_type": self.record_type,
             "paper": self.paper,
             "source": self.source,
             "retention": self.retention,
@@ -128,6 +138,12 @@ class Catalog:
             raise ConfigError(f"{where} ({form.code}): type 应为 {' | '.join(FORM_TYPES)}")
         if form.retention not in RETENTION_CODES:
             raise ConfigError(f"{where} ({form.code}): retention 应为 {' | '.join(RETENTION_CODES)}")
+        if form.record_type not in schema.RECORD_TYPES:
+            raise ConfigError(f"{where} ({form.code}): record_type 应为 {' | '.join(schema.RECORD_TYPES)}")
+        unknown_kinds = [k for k in form.kinds if k not in form.rtype.kinds]
+        if unknown_kinds:
+            allowed = " | ".join(form.rtype.kinds) or "[] (this record type has no kinds)"
+            raise ConfigError(f"{where} ({form.code}): kinds 中的 {'、'.join(map(str, unknown_kinds))} 不是允许的值 ({allowed})")
         return form
 
     def codes(self) -> list[str]:
@@ -142,8 +158,8 @@ class Catalog:
     def select(self, codes: list[str] | None) -> list[Form]:
         return [self.get(c) for c in codes] if codes else list(self.forms.values())
 
-    def needed_for(self, case_data: dict[str, Any], profile: str) -> list[Form]:
-        return [f for f in self.forms.values() if f.needed_by(case_data, profile)]
+    def needed_for(self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE) -> list[Form]:
+        return [f for f in self.forms.values() if f.needed_by(case_data, profile, rtype)]
 
     def check(self, form: Form) -> list[TemplateProblem]:
         """Everything wrong with one template: broken tags, unknown fields, missing QR/version."""
@@ -156,7 +172,7 @@ class Catalog:
         problems: list[TemplateProblem] = []
         seen: set[tuple[str, str, str]] = set()
         for use in field_uses(compiled):
-            why = unknown_use(use.root, use.path)
+            why = unknown_use(use.root, use.path, form.rtype)
             key = (use.part, use.root, use.path)
             if why and key not in seen:
                 seen.add(key)

@@ -109,11 +109,11 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @click.option("--profile", default="lab", show_default=True, help="程序时限配置名 (procedure profile)")
 @click.option("--force", is_flag=True, help="覆盖已有的 recordkit.toml")
 def init(directory: Path, org_name: str, fonds_no: str, profile: str, force: bool) -> None:
-    """创建工作目录: recordkit.toml, cases/, out/, archive/inbox/, form_templates/。"""
+    """创建工作目录: recordkit.toml, cases/, records/, out/, archive/inbox/, form_templates/。"""
     from .config import init_workdir
 
     config = init_workdir(directory, org_name=org_name, fonds_no=fonds_no, profile=profile, force=force)
-    click.echo(f"已创建工作目录 {config.root} (recordkit.toml, cases/, out/, archive/inbox/, form_templates/)")
+    click.echo(f"已创建工作目录 {config.root} (recordkit.toml, cases/, records/, out/, archive/inbox/, form_templates/)")
 
 
 # --------------------------------------------------------------------------- case
@@ -219,6 +219,111 @@ def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -
     from .spreadsheet import import_cases
 
     report = import_cases(open_casebook(_config(ctx)), file, skip_bad=skip_bad)
+    _print_import(report, as_json, "案件")
+    if report.skipped:
+        ctx.exit(1)
+
+
+# --------------------------------------------------------------------------- records
+
+RECORD_TYPE_NAMES = ["incident", "rectification", "capa", "service", "质量事故", "整改通知", "纠正和预防措施", "售后服务"]
+_TYPE_HELP = "记录类型: incident 质量事故 | rectification 整改通知 | capa 纠正和预防措施 | service 售后服务"
+
+
+@cli.group(cls=RecordkitGroup)
+def record() -> None:
+    """其他记录 (不是投诉案件的记录): 质量事故、整改通知、纠正和预防措施、售后服务/安装。
+
+    Each type is its own numbered register, kept as YAML files in records/<type>/<year>/,
+    validated and imported like cases; a record may name the complaint case it came from
+    (source_case). Its forms are filled with `fill`, `generate` and `register` like a case's.
+    """
+
+
+def _types(name: str | None):
+    from . import schema
+    from .casework import record_type
+
+    return [record_type(name)] if name else list(schema.OTHER_TYPES)
+
+
+@record.command("new", epilog=_examples("recordkit record new --type capa", "recordkit record new --type incident --from 事故.yaml",
+                                       "recordkit record new --type 售后服务 --from 服务单.yaml --json"))
+@click.option("--type", "type_name", required=True, type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP)
+@click.option("--kind", default="维修", show_default=True, help="服务类别 (service only): 维修 | 安装调试 | 保养 | 巡检 | 技术培训")
+@click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取记录内容")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@click.pass_context
+def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | None, as_json: bool) -> None:
+    """新建记录并分配下一个编号 (SG-/ZG-/CA-/FW-…), 写入 records/<类型>/<年>/<编号>.yaml。
+
+    不带 --from 时写入一份待填写的空白记录文件。
+    """
+    from .casework import new_blank_case, new_case_from_file, open_book
+
+    book = open_book(_config(ctx), _types(type_name)[0])
+    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    if as_json:
+        _print_json({"record_no": created.case_no, "type": book.rtype.name, "path": str(created.path)})
+    else:
+        click.echo(f"{created.case_no}  {created.path}")
+
+
+@record.command("validate", epilog=_examples("recordkit record validate", "recordkit record validate --type capa",
+                                            "recordkit record validate records/capa/2026/CA-2026-005.yaml"))
+@click.option("--type", "type_name", type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP + " (default: all)")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def record_validate(ctx: click.Context, type_name: str | None, paths: tuple[Path, ...]) -> None:
+    """校验记录文件 (默认全部); 列出每个文件的全部错误。文件的类型按其所在文件夹或 --type 确定。"""
+    from .casework import validate_files
+
+    report = validate_files(_config(ctx), list(paths), _types(type_name))
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(f"已校验 {report.checked} 个文件, {report.bad} 个有错误。")
+    if report.bad:
+        ctx.exit(1)
+
+
+@record.command("list", epilog=_examples("recordkit record list", "recordkit record list --type service --open",
+                                        "recordkit record list --type capa --json"))
+@click.option("--type", "type_name", type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP + " (default: all)")
+@click.option("--open", "open_only", is_flag=True, help="只列出未关闭的记录")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def record_list(ctx: click.Context, type_name: str | None, open_only: bool, as_json: bool) -> None:
+    """列出记录: 编号、类型、日期、摘要、状态、来源案件。"""
+    from .casework import list_records
+
+    rows = list_records(_config(ctx), _types(type_name), open_only)
+    if as_json:
+        _print_json(rows)
+        return
+    _table(["编号", "类型", "日期", "摘要", "状态", "来源案件", "文件"],
+           [[r["record_no"], r["type_label"], r["date"], r["summary"], r["status"], r["source_case"], r["path"]]
+            for r in rows])
+
+
+@record.command("import", epilog=_examples("recordkit record import --type service 2026年售后服务记录.xlsx",
+                                          "recordkit record import --type capa 纠正措施台帐.csv --skip-bad"))
+@click.option("--type", "type_name", required=True, type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="跳过有错误的行, 导入其余行并报告")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def record_import(ctx: click.Context, type_name: str, file: Path, skip_bad: bool, as_json: bool) -> None:
+    """从 Excel (.xlsx) 或 CSV 导入记录; 列名可用字段路径或中文标签 (同案件导入规则)。"""
+    from .casework import open_book
+    from .spreadsheet import import_cases
+
+    report = import_cases(open_book(_config(ctx), _types(type_name)[0]), file, skip_bad=skip_bad)
+    _print_import(report, as_json, "记录")
+    if report.skipped:
+        ctx.exit(1)
+
+
+def _print_import(report: Any, as_json: bool, what: str) -> None:
     if as_json:
         _print_json({
             "created": [c.case_no for c in report.created],
@@ -226,18 +331,16 @@ def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -
             "skipped": [str(p) for p in report.skipped],
             "extra_columns": report.extra_columns,
         })
-    else:
-        for case_ in report.created:
-            click.echo(f"{case_.case_no}  {case_.path}")
-        for row, existing in report.duplicates:
-            click.echo(f"第 {row} 行已导入过 ({existing}), 跳过")
-        for problem in report.skipped:
-            click.echo(f"跳过 {problem}", err=True)
-        if report.extra_columns:
-            click.echo(f"以下列不是案件字段, 已保存在 extra 中: {'、'.join(report.extra_columns)}")
-        click.echo(f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。")
-    if report.skipped:
-        ctx.exit(1)
+        return
+    for created in report.created:
+        click.echo(f"{created.case_no}  {created.path}")
+    for row, existing in report.duplicates:
+        click.echo(f"第 {row} 行已导入过 ({existing}), 跳过")
+    for problem in report.skipped:
+        click.echo(f"跳过 {problem}", err=True)
+    if report.extra_columns:
+        click.echo(f"以下列不是{what}字段, 已保存在 extra 中: {'、'.join(report.extra_columns)}")
+    click.echo(f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。")
 
 
 # --------------------------------------------------------------------------- profiles
@@ -321,8 +424,13 @@ def forms_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _print_json(rows)
         return
-    _table(["编号", "名称", "版本", "类型", "纸张", "保管期限", "适用类别"],
-           [[r["code"], r["title"], r["version"], r["type"], r["paper"], r["retention"], "、".join(r["kinds"])] for r in rows])
+    _table(["编号", "名称", "版本", "类型", "记录", "纸张", "保管期限", "适用类别", "适用程序"],
+           [[r["code"], r["title"], r["version"], r["type"], r["record_type"], r["paper"], r["retention"],
+             "、".join(r["kinds"]) or "全部", "、".join(r["profiles"]) or "全部"] for r in rows])
+    f_codes = sum(1 for r in rows if r["code"].startswith("F"))
+    ledgers = sum(1 for r in rows if r["type"] == "register")
+    click.echo(f"共 {len(rows)} 种: 表单 {f_codes} 种 (F 编号), 台帐 {len(rows) - f_codes} 种 (R 编号); "
+               f"其中 {ledgers} 种为横向登记簿 (按年度/期间选取记录)。")
 
 
 @forms.command("show", epilog=_examples("recordkit forms show F03"))
@@ -391,14 +499,30 @@ def _report_batch(result: Any, as_json: bool, pdfs: list[Path]) -> None:
         click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项。")
 
 
-@cli.command(epilog=_examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf"))
-@click.argument("code")
-@click.argument("cases", nargs=-1, required=True)
+@cli.command(epilog=_examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf",
+                              "recordkit fill F26 CA-2026-005", "recordkit fill --bundle TS-2026-0005 --pdf"))
+@click.argument("code", required=False)
+@click.argument("cases", nargs=-1)
+@click.option("--bundle", "bundle_ref", metavar="CASE",
+              help="打印合集: 该案件需要的全部表单 (含关联记录的表单) 按程序顺序合成一个文件, 每表另起一页")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def fill(ctx: click.Context, code: str, cases: tuple[str, ...], pdf: bool, as_json: bool) -> None:
-    """用案件数据填写一个表单, 写入 out/<编号>/<表单>.docx。"""
+def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_ref: str | None, pdf: bool,
+         as_json: bool) -> None:
+    """用案件 (或记录) 数据填写一个表单, 写入 out/<编号>/<表单>.docx。
+
+    --bundle CASE 写出 out/<编号>/<编号>-打印合集.docx (加 --pdf 同时写出 PDF): 该案件需要的每一张表单
+    及其关联记录 (质量事故、整改通知、纠正措施、售后服务) 的表单, 每张另起一页, 各有自己的页眉、二维码
+    和页码, 供打印签字。
+    """
+    if bundle_ref:
+        if code or cases:
+            raise click.UsageError("--bundle 不能与表单编号和案件编号同时使用 (use either CODE CASE… or --bundle CASE)")
+        _fill_bundle(ctx, bundle_ref, pdf, as_json)
+        return
+    if not code or not cases:
+        raise click.UsageError("需要表单编号和至少一个案件编号 (CODE CASE…), 或 --bundle CASE")
     generator = _generator(ctx)
     form = generator.catalog.get(code)
     result = generator.fill_cases(form, list(cases))
@@ -409,17 +533,33 @@ def fill(ctx: click.Context, code: str, cases: tuple[str, ...], pdf: bool, as_js
         ctx.exit(1)
 
 
+def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, as_json: bool) -> None:
+    generator = _generator(ctx)
+    result = generator.bundle(ref, pdf=pdf)
+    generator.close()
+    if as_json:
+        _print_json({"path": str(result.path), "pdf": str(result.pdf) if result.pdf else None,
+                     "forms": [{"form_code": c, "number": n} for c, n in result.contents], "pages": result.pages})
+        return
+    for index, (code, number) in enumerate(result.contents):
+        pages = f"  {result.pages[index]} 页" if result.pages else ""
+        click.echo(f"{index + 1:>2}. {code}  {number}{pages}")
+    click.echo(f"打印合集 {len(result.contents)} 张表单: {result.path}")
+    if result.pdf:
+        click.echo(f"PDF  {result.pdf}")
+
+
 @cli.command(epilog=_examples("recordkit generate", "recordkit generate --case TS-2026-0001 --case TS-2026-0002",
                               "recordkit generate --form F03 --form F18 --pdf"))
 @click.option("--form", "codes", multiple=True, help="只生成这些表单 (可重复)")
-@click.option("--case", "case_refs", multiple=True, help="只处理这些案件 (编号或文件路径, 可重复)")
+@click.option("--case", "case_refs", multiple=True, help="只处理这些案件或记录 (编号或文件路径, 可重复)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
              pdf: bool, as_json: bool) -> None:
-    """为案件生成表单: 默认为每个案件生成其类别和程序所需的全部表单。"""
+    """为案件和记录生成表单: 默认为每个案件 (及每条质量事故、整改、纠正措施、售后服务记录) 生成所需的全部表单。"""
     from .batch import default_jobs, run_jobs
 
     generator = _generator(ctx)
@@ -492,8 +632,10 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
 
 @cli.command(epilog=_examples("recordkit register --year 2026 --xlsx", "recordkit register --from 2026-10-01 --to 2026-10-31",
                               "recordkit register --year 2026 --status open"))
-@click.option("--form", "code", default="R01", show_default=True, help="台帐编号")
-@click.option("--year", type=int, help="年度 (按接收时间)")
+@click.option("--form", "code", default="R01", show_default=True,
+              help="台帐编号: R01 投诉登记台帐, F10 客户投诉接收登记表, R02 顾客来电来函来访处理记录, "
+                   "F29 售后服务故障处理记事表, R03 售后服务记录表")
+@click.option("--year", type=int, help="年度 (按接收时间; 记录按其日期)")
 @click.option("--from", "start", help="起始日期 YYYY-MM-DD")
 @click.option("--to", "end", help="截止日期 YYYY-MM-DD")
 @click.option("--status", type=click.Choice(["open", "closed"]), help="open 未办结 / closed 已办结")
@@ -503,7 +645,10 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
 @click.pass_context
 def register(ctx: click.Context, code: str, year: int | None, start: str | None, end: str | None,
              status: str | None, xlsx: bool, pdf: bool, as_json: bool) -> None:
-    """生成投诉登记台帐 (R01): 按年度、日期范围或状态选取案件, 横向 A4。"""
+    """生成台帐 (默认 R01 投诉登记台帐): 按年度、日期范围或状态选取案件或记录, 横向 A4, 每页重复标题行。
+
+    选取为空时也写出台帐, 注明“本期无记录”。--xlsx 同时写出相同列的 Excel 文件。
+    """
     from .generate import parse_day
     from .office import convert_to_pdf
 
@@ -710,6 +855,273 @@ def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
         return
     _table(_DOC_HEADERS, _document_rows(docs))
     click.echo(f"共 {len(docs)} 件。")
+
+
+# --------------------------------------------------------------------------- archive audit and retention
+
+@archive.command("verify", epilog=_examples("recordkit archive verify", "recordkit archive verify --year 2026 --jobs 2",
+                                           "recordkit archive verify --json"))
+@click.option("--year", type=int, help="只校验此年度的原件 (事件链总是整体校验)")
+@click.option("--jobs", type=click.IntRange(1, 64), help="并行线程数 (default: CPU 核数)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_json: bool) -> None:
+    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引核对。
+
+    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件, 按档号和路径; 校验事件日志
+    的哈希链并指出第一处断开。本次校验记入事件日志。有任何问题时退出码为 1。
+    """
+    import contextlib
+
+    archive_ = _archive(ctx)
+    with contextlib.ExitStack() as stack:
+        tick: list[Callable[[int], None]] = [lambda n: None]
+
+        def start(total: int) -> None:
+            tick[0] = stack.enter_context(_progress(total, "校验"))
+
+        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n))
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        from .audit import verify_lines
+
+        for line in verify_lines(report):
+            click.echo(line)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@archive.command("check", epilog=_examples("recordkit archive check", "recordkit archive check --year 2026 --json"))
+@click.option("--year", type=int, help="只检查此年度的档案和案件")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """检查档案: 件号连续性、四性检测汇总、案件文件齐全性、办理期限。
+
+    件号: 每个 (年度, 保管期限, 机构) 序列的空号和重号。四性检测: 每项检查的通过、警告、不通过
+    件数和不通过的档案。齐全性: 每个案件按类别、状态和程序配置应归档的已签字表单
+    (recordkit.toml [archive.required], 见 docs/audit.md)。期限: 已超期的案件。有问题时退出码为 1。
+    """
+    from .audit import check_count_rows, check_lines, sequence_rows
+
+    archive_ = _archive(ctx)
+    report = archive_.check(year)
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        _table(["年度", "保管期限", "机构", "件数", "最大件号", "件号"], sequence_rows(report))
+        click.echo("")
+        _table(["四性检测", "检查项", "通过", "警告", "不通过"], check_count_rows(report))
+        click.echo("")
+        for line in check_lines(report):
+            click.echo(line)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@archive.command("export", epilog=_examples("recordkit archive export --year 2026 --to 审计/2026年度",
+                                           "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip"))
+@click.option("--year", type=int, required=True, help="年度")
+@click.option("--case", "cases", multiple=True, help="只导出这个案件的档案 (可重复)")
+@click.option("--to", "to", type=click.Path(path_type=Path), required=True, help="目标文件夹 (不存在或为空)")
+@click.option("--zip", "as_zip", is_flag=True, help="打包为 <目标>.zip")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Path, as_zip: bool, as_json: bool) -> None:
+    """导出一个年度的档案为 BagIt 包 (RFC 8493), 供审计、评审或移交。
+
+    包内: data/ 下的原件、索引 (CSV 和 JSON)、事件日志、归档文件目录 (PDF 和 XLSX); bag-info.txt、
+    manifest-sha256.txt、tagmanifest-sha256.txt。用 recordkit archive verify-export 校验。
+    """
+    archive_ = _archive(ctx)
+    report = archive_.export(to, year, list(cases), as_zip)
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    click.echo(f"已导出 {report.year} 年度档案 {report.documents} 件 (原件 {report.originals}, 已销毁 {report.destroyed}): "
+               f"{report.path}")
+    click.echo(f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
+               f"校验: recordkit archive verify-export {report.path}")
+
+
+@archive.command("verify-export", epilog=_examples("recordkit archive verify-export 审计/2026年度",
+                                                  "recordkit archive verify-export 审计/TS-2026-0007.zip --json"))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_verify_export(ctx: click.Context, path: Path, as_json: bool) -> None:
+    """校验导出的 BagIt 包 (文件夹或 .zip): 清单、校验值、原件的 SM3、事件哈希链。有问题时退出码为 1。"""
+    from .bag import verify_export
+
+    report = verify_export(path)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for problem in report.problems:
+            click.echo(problem)
+        verdict = "有效" if report.ok else f"无效 ({len(report.problems)} 处问题)"
+        click.echo(f"BagIt 包{verdict}: {report.path}; {report.files} 个文件, 原件 {report.originals} 件, "
+                   f"事件 {report.events} 个")
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _day_option(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} 不是日期 (YYYY-MM-DD)", param_hint=option) from None
+
+
+@archive.command("due", epilog=_examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",
+                                        "recordkit archive due --xlsx 到期鉴定表.xlsx"))
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算 (default: 今天)")
+@click.option("--xlsx", type=click.Path(path_type=Path), help="同时写出鉴定表 (Excel), 可改后用于 dispose --list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: bool) -> None:
+    """列出保管期限已满、待鉴定销毁的档案; 处于法律保全中的单独列出 (不会被销毁)。"""
+    archive_ = _archive(ctx)
+    report = archive_.due(_day_option(on, "--on"))
+    if xlsx:
+        from .retention import write_due_xlsx
+
+        write_due_xlsx(archive_, report, xlsx)
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    if report.due:
+        _table(["档号", "题名", "年度", "保管期限", "页数", "到期日期"],
+               [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["disposal_due"]] for e in report.due])
+    for entry in report.held:
+        click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
+    for disposal_id in report.unfinished:
+        click.echo(f"注意: 第 {disposal_id} 批销毁未完成, 再次运行 recordkit archive dispose 即可完成")
+    click.echo(f"截至 {report.on}: 到期 {len(report.due)} 件, 因法律保全保留 {len(report.held)} 件。"
+               + (f" 鉴定表: {xlsx}" if xlsx else ""))
+
+
+@archive.command("dispose", epilog=_examples(
+    "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
+    "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
+    "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
+))
+@click.option("--due", "use_due", is_flag=True, help="销毁全部到期且未被保全的档案")
+@click.option("--list", "list_file", type=click.Path(path_type=Path), help="销毁清单: 每行一个档号, 或含“档号”列的 .xlsx/.csv")
+@click.option("--approver", help="批准人姓名 (必填)")
+@click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
+@click.option("--by", help="执行人 (default: 当前登录用户)")
+@click.option("--dry-run", is_flag=True, help="只列出将销毁的档案, 不做任何改动")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, approver: str | None,
+                    reason: str | None, by: str | None, dry_run: bool, as_json: bool) -> None:
+    """销毁保管期满的档案: 写出销毁清册 (PDF + XLSX), 删除原件和利用副本, 索引保留元数据并标记已销毁。
+
+    必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
+    中途中断时, 再次运行即完成上次的销毁。
+    """
+    archive_ = _archive(ctx)
+    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run)
+    archive_.close()
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    for disposal_id in report.resumed:
+        click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
+    if report.items:
+        _table(["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
+               [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["opinion"]] for e in report.items])
+    for entry in report.held:
+        click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
+    for archive_no in report.already_destroyed:
+        click.echo(f"已销毁过, 跳过: {archive_no}")
+    if dry_run:
+        click.echo(f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。")
+    elif report.disposal_id is None:
+        click.echo("没有需要销毁的档案。")
+    else:
+        click.echo(f"已销毁 {len(report.items)} 件 (第 {report.disposal_id} 批, 批准人 {report.approver}, 执行人 "
+                   f"{report.by or '未记录'}); 销毁清册: {report.list_pdf}  {report.list_xlsx}")
+
+
+@archive.group("hold", cls=RecordkitGroup)
+def archive_hold() -> None:
+    """法律保全 (legal holds): 设置、解除、列出。保全期间档案不能销毁。"""
+
+
+def _hold_line(hold: dict[str, Any]) -> str:
+    state = "生效" if hold["active"] else f"已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除"
+    return (f"#{hold['id']}  {hold['scope_label']} {hold['target']}  覆盖 {hold['documents']} 件  {hold['reason']}  "
+            f"{hold['placed_by']} {hold['placed_at'][:10]}  {state}")
+
+
+@archive_hold.command("add", epilog=_examples(
+    "recordkit archive hold add Z109-WS·2026-D10-0001 --reason 诉讼中 --by 张律师",
+    "recordkit archive hold add --case TS-2026-0007 --reason 复议进行中 --by 质量负责人",
+    "recordkit archive hold add --year 2026 --reason 上级检查 --by 档案室",
+))
+@click.argument("archive_no", required=False)
+@click.option("--case", "case_no", help="保全一个案件的全部档案 (含以后归档的)")
+@click.option("--year", type=int, help="保全一个年度的全部档案")
+@click.option("--reason", help="保全原因 (必填)")
+@click.option("--by", help="设置人 (必填)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_hold_add(ctx: click.Context, archive_no: str | None, case_no: str | None, year: int | None,
+                     reason: str | None, by: str | None, as_json: bool) -> None:
+    """设置法律保全: 一件档案 (档号)、一个案件 (--case) 或一个年度 (--year)。"""
+    archive_ = _archive(ctx)
+    hold = archive_.add_hold(archive_no, case_no, year, reason, by)
+    archive_.close()
+    if as_json:
+        _print_json(hold)
+    else:
+        click.echo(f"已设置法律保全 {_hold_line(hold)}")
+
+
+@archive_hold.command("remove", epilog=_examples("recordkit archive hold remove 3 --by 张律师 --reason 诉讼已结束"))
+@click.argument("hold_id", type=int)
+@click.option("--by", help="解除人 (必填)")
+@click.option("--reason", help="解除原因")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_hold_remove(ctx: click.Context, hold_id: int, by: str | None, reason: str | None, as_json: bool) -> None:
+    """解除法律保全 (编号见 hold list)。"""
+    archive_ = _archive(ctx)
+    hold = archive_.remove_hold(hold_id, by, reason)
+    archive_.close()
+    if as_json:
+        _print_json(hold)
+    else:
+        click.echo(f"已解除法律保全 {_hold_line(hold)}")
+
+
+@archive_hold.command("list", epilog=_examples("recordkit archive hold list", "recordkit archive hold list --all --json"))
+@click.option("--all", "include_released", is_flag=True, help="包括已解除的")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_hold_list(ctx: click.Context, include_released: bool, as_json: bool) -> None:
+    """列出法律保全 (默认只列生效的)。"""
+    archive_ = _archive(ctx)
+    holds = archive_.holds(include_released)
+    archive_.close()
+    if as_json:
+        _print_json(holds)
+        return
+    _table(["编号", "范围", "对象", "覆盖件数", "原因", "设置人", "设置日期", "状态"],
+           [[h["id"], h["scope_label"], h["target"], h["documents"], h["reason"], h["placed_by"], h["placed_at"][:10],
+             "生效" if h["active"] else f"已解除 {h['released_at'][:10]}"] for h in holds])  # fmt: skip
+    click.echo(f"共 {len(holds)} 项。")
 
 
 # --------------------------------------------------------------------------- demo

@@ -30,6 +30,13 @@ DEFAULT_PATTERNS = {
     "争议": "ZY-{year}-{seq:04d}",
     "意见建议": "YJ-{year}-{seq:04d}",
 }
+# Records beside cases (质量事故, 整改通知, 纠正和预防措施, 售后服务): one sequence per type.
+DEFAULT_RECORD_PATTERNS = {
+    "incident": "SG-{year}-{seq:04d}",
+    "rectification": "ZG-{year}-{seq:04d}",
+    "capa": "CA-{year}-{seq:03d}",
+    "service": "FW-{year}-{seq:04d}",
+}
 
 DEFAULT_TOML = """\
 # recordkit 配置文件 (written by `recordkit init`; edit freely)
@@ -50,8 +57,19 @@ calendar_override = ""        # 节假日覆盖文件, e.g. "holidays.yaml" for 
 "争议" = "ZY-{{year}}-{{seq:04d}}"
 "意见建议" = "YJ-{{year}}-{{seq:04d}}"
 
+[record_numbers]              # 其他记录的编号规则: 质量事故, 整改通知, 纠正和预防措施, 售后服务
+incident = "SG-{{year}}-{{seq:04d}}"
+rectification = "ZG-{{year}}-{{seq:04d}}"
+capa = "CA-{{year}}-{{seq:03d}}"
+service = "FW-{{year}}-{{seq:04d}}"
+
+[incidents]                   # 质量事故等级 by loss amount (元) per batch; seed 002 uses 500 / 5000, another 20000
+minor_loss_yuan = 500         # 损失 ≥ 500 元: 一般质量事故
+serious_loss_yuan = 5000      # 损失 ≥ 5000 元: 重大质量事故
+
 [folders]                     # relative to this file
 cases = "cases"
+records = "records"           # records/<type>/<year>/<record_no>.yaml
 out = "out"
 templates = "form_templates"
 archive = "archive"
@@ -90,7 +108,9 @@ class Config:
     organization: Organization = field(default_factory=Organization)
     profile: str = "lab"
     case_patterns: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATTERNS))
+    record_patterns: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RECORD_PATTERNS))
     cases_dir: Path = Path("cases")
+    records_dir: Path = Path("records")
     out_dir: Path = Path("out")
     templates_dir: Path = Path("form_templates")
     archive_dir: Path = Path("archive")
@@ -109,6 +129,10 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
+
+    def record_dir(self, type_name: str, folder: str) -> Path:
+        """The folder of one record type's files (records/<type>/)."""
+        return self.records_dir / (folder or type_name)
 
 
 def find_config(start: Path | None = None) -> Path:
@@ -160,6 +184,13 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
         if not isinstance(pattern, str) or "{seq" not in pattern:
             raise ConfigError(f"{path}: [case_numbers] {kind}: 编号规则必须包含 {{seq}} (pattern needs {{seq}})")
         patterns[kind] = pattern
+    record_patterns = dict(DEFAULT_RECORD_PATTERNS)
+    for name, pattern in raw.get("record_numbers", {}).items():
+        if name not in DEFAULT_RECORD_PATTERNS:
+            raise ConfigError(f"{path}: [record_numbers] {name}: 未知的记录类型 (known: {', '.join(DEFAULT_RECORD_PATTERNS)})")
+        if not isinstance(pattern, str) or "{seq" not in pattern:
+            raise ConfigError(f"{path}: [record_numbers] {name}: 编号规则必须包含 {{seq}} (pattern needs {{seq}})")
+        record_patterns[name] = pattern
 
     def folder(key: str, default: str) -> Path:
         return root / (_text(raw, "folders", key, default, path) or default)
@@ -169,7 +200,9 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
         organization=org,
         profile=_text(raw, "procedure", "profile", "lab", path),
         case_patterns=patterns,
+        record_patterns=record_patterns,
         cases_dir=folder("cases", "cases"),
+        records_dir=folder("records", "records"),
         out_dir=folder("out", "out"),
         templates_dir=folder("templates", "form_templates"),
         archive_dir=folder("archive", "archive"),
@@ -186,7 +219,7 @@ def init_workdir(
     profile: str = "lab",
     force: bool = False,
 ) -> Config:
-    """Create a working folder: recordkit.toml, cases/, out/, archive/inbox/, templates."""
+    """Create a working folder: recordkit.toml, cases/, records/, out/, archive/inbox/, templates."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / CONFIG_NAME
@@ -198,7 +231,7 @@ def init_workdir(
     config_path.write_text(
         DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile), encoding="utf-8"
     )
-    for sub in ("cases", "out", "archive/inbox"):
+    for sub in ("cases", "records", "out", "archive/inbox"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     copy_bundled_templates(directory / "form_templates")
     return load_config(config_path)

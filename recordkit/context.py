@@ -34,9 +34,17 @@ def _display(field: schema.Field, value: Any) -> Any:
             return str(value)
     if field.type == schema.LIST:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if field.type == schema.ROWS:
+        items = value if isinstance(value, list) else []
+        return [Record({key: _cell(item.get(key) if isinstance(item, Mapping) else None) for key, _ in field.columns})
+                for item in items]
     if field.type == schema.BOOL:
         return value if isinstance(value, bool) else str(value)
     return value if isinstance(value, str) else str(value)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _loose(value: Any) -> Any:
@@ -48,18 +56,24 @@ def _loose(value: Any) -> Any:
     return "" if value is None else value
 
 
-def case_record(data: Mapping[str, Any], row_extras: Mapping[str, Any] | None = None) -> Record:
-    """The ``case`` (or register row) a template reads."""
+def case_record(data: Mapping[str, Any], row_extras: Mapping[str, Any] | None = None,
+                rtype: schema.RecordType = schema.CASE, derived: Mapping[str, Any] | None = None) -> Record:
+    """The ``case`` (or register row) a template reads: a case, or a record of ``rtype``,
+    whose number templates also read as ``case.case_no`` (printed under the QR code)."""
     tree: dict[str, Any] = {}
     for key, value in data.items():
-        if key not in schema.GROUPS and key not in schema.BY_PATH:
+        if key not in rtype.groups and key not in rtype.by_path:
             tree[str(key)] = _loose(value)
-    for field in schema.FIELDS:
+    for field in rtype.fields:
         node = tree
         *groups, leaf = field.path.split(".")
         for group in groups:
             node = node.setdefault(group, {})
         node[leaf] = _display(field, get_path(dict(data), field.path))
+    if rtype is not schema.CASE:
+        tree["case_no"] = tree[rtype.number_key]
+    for key, value in (derived or {}).items():
+        tree[key] = {**tree.get(key, {}), **value} if isinstance(value, Mapping) else value
     extra = data.get("extra")
     tree["extra"] = _loose(extra if isinstance(extra, Mapping) else {})
     for key in ROW_EXTRA_KEYS:
@@ -81,9 +95,11 @@ def clock_record(deadlines: Mapping[str, str] | None) -> Record:
 
 
 def form_context(
-    config: Config, form: Record, case_data: Mapping[str, Any], deadlines: Mapping[str, str] | None = None
+    config: Config, form: Record, case_data: Mapping[str, Any], deadlines: Mapping[str, str] | None = None,
+    rtype: schema.RecordType = schema.CASE, derived: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {"case": case_record(case_data), "org": org_record(config), "form": form, "clock": clock_record(deadlines)}
+    return {"case": case_record(case_data, None, rtype, derived), "org": org_record(config), "form": form,
+            "clock": clock_record(deadlines)}
 
 
 def register_context(
@@ -100,11 +116,14 @@ def register_context(
     }
 
 
-def unknown_use(root: str, path: str) -> str | None:
-    """Why a name a template reads does not exist, or None (the ``forms check`` rule)."""
+def unknown_use(root: str, path: str, rtype: schema.RecordType = schema.CASE) -> str | None:
+    """Why a name a template reads does not exist, or None (the ``forms check`` rule);
+    a form's ``case`` is its record type's record."""
     if root in ("case", "row"):
-        if not path or schema.is_known_path(path) or (root == "row" and path in ROW_EXTRA_KEYS):
+        if not path or schema.is_known_path(path, rtype) or (root == "row" and path in ROW_EXTRA_KEYS):
             return None
+        if rtype is not schema.CASE:
+            return f"{rtype.label}记录格式中没有字段 {path} (not in the {rtype.name} record format)"
         return f"案件格式中没有字段 {path} (not in the case format)"
     known = {"org": ORG_KEYS, "form": FORM_KEYS, "clock": CLOCK_KEYS}
     if root in known:

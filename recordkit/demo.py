@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import schema
 from .cases import read_case_file
 from .config import PACKAGE_ROOT, init_workdir
 from .dates import format_value
 from .errors import RecordkitError
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
+BUNDLE_CASE = "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
 
 Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
@@ -42,6 +44,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         if str(data.get("case_no")) not in existing:
             book.add(data, source=str(path))
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
+    _file_records(config, echo)
 
     from .casework import make_generator
 
@@ -58,23 +61,28 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         echo(f"   失败 {failure.case} {failure.form_code}: {failure.reason}")
 
     registers = [
-        generator.register(f.code, year=year, xlsx=True)
+        (f.code, generator.register(f.code, year=year, xlsx=True))
         for f in generator.catalog.forms.values() if f.is_register
-        for year in sorted({c.year for c in cases})
+        for year in sorted({c.year for c in cases if c.rtype.name == f.record_type})
     ]
+    bundle = generator.bundle(BUNDLE_CASE)
     generator.close()
 
     per_case: dict[str, list[str]] = {}
     for output in result.outputs:
         per_case.setdefault(output.case_no, []).append(output.form_code)
     rows = [
-        [c.case_no, c.kind, str(c.data.get("received_at", "")), " ".join(per_case.get(c.case_no, [])),
+        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
          _rel(config.out_dir / c.case_no, root)]
-        for c in sorted(cases, key=lambda c: c.case_no)
+        for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
     ]
-    table(["编号", "类别", "接收时间", "已生成表单", "位置"], rows)
-    for reg in registers:
-        echo(f"台帐 {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
+    table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
+    for code, reg in registers:
+        echo(f"台帐 {code} {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
+    made = {o.form_code for o in result.outputs} | {code for code, _reg in registers}
+    echo(f"== 表单和台帐 {len(made)} 种 (of {len(generator.catalog.forms)} in the catalog)")
+    echo(f"== 打印合集 (print bundle) {BUNDLE_CASE}: {' '.join(f'{c}/{n}' for c, n in bundle.contents)}  "
+         f"{_rel(bundle.path, root)}")
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
 
@@ -86,6 +94,23 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     demo_reports(config, echo)
     echo(f"== 完成。打开 {config.out_dir} 查看生成的表单。")
     return root
+
+
+def _file_records(config, echo: Echo) -> None:
+    """File the sample records of the other types (examples/records/<type>/*.yaml)."""
+    from .casework import open_book
+
+    counts = []
+    for rtype in schema.OTHER_TYPES:
+        book = open_book(config, rtype)
+        existing = book.existing_numbers()
+        files = sorted((EXAMPLES / "records" / rtype.folder).glob("*.yaml"))
+        for path in files:
+            data, _raw = read_case_file(path)
+            if str(data.get(rtype.number_key)) not in existing:
+                book.add(data, source=str(path))
+        counts.append(f"{rtype.label} {len(files)}")
+    echo(f"== 已登记示例记录 (sample records filed): {', '.join(counts)}")
 
 
 def _status_table(config, table: Table, echo: Echo) -> None:

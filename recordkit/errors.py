@@ -58,9 +58,11 @@ class CaseValidationError(RecordkitError):
 
 
 class CaseNotFoundError(RecordkitError):
-    def __init__(self, case_no: str) -> None:
+    """No case (or record of another type) has this number."""
+
+    def __init__(self, case_no: str, message: str = "") -> None:
         self.case_no = case_no
-        super().__init__(f"找不到案件 {case_no} (no case file with this number in cases/)")
+        super().__init__(message or f"找不到案件 {case_no} (no case file with this number in cases/)")
 
 
 class CaseFileError(RecordkitError):
@@ -85,11 +87,11 @@ class RowProblem:
 class ImportRowsError(RecordkitError):
     """A spreadsheet import found bad rows; nothing was written."""
 
-    def __init__(self, file: str, problems: list[RowProblem]) -> None:
+    def __init__(self, file: str, problems: list[RowProblem], what: str = "案件") -> None:
         self.file = file
         self.problems = problems
         lines = [f"{file}: {p}" for p in problems]
-        lines.append(f"{file}: 共 {len(problems)} 处错误, 未导入任何案件 (use --skip-bad to import the good rows)")
+        lines.append(f"{file}: 共 {len(problems)} 处错误, 未导入任何{what} (use --skip-bad to import the good rows)")
         super().__init__("\n".join(lines))
 
 
@@ -161,3 +163,12 @@ class DocumentNotFoundError(ArchiveError):
 class ArchiveIndexError(ArchiveError):
     """The archive's database failed (locked too long, disk error): the machine's
     problem, not the file's, so the file waits in work/ and is retried."""
+
+
+class DisposalRefusedError(ArchiveError):
+    """A disposal (销毁) was refused: held, not yet due, not filed or unknown records;
+    nothing was destroyed. ``problems`` has one line per record."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("销毁被拒绝, 未销毁任何档案 (disposal refused, nothing destroyed):\n" + "\n".join(problems))

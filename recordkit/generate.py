@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .cases import Case, CaseBook, display_path, write_atomic
+from . import schema
+from .cases import Case, CaseBook, Library, display_path, write_atomic
 from .catalog import Catalog, Form
 from .config import Config
 from .context import case_record, form_context, form_record, register_context
@@ -25,6 +26,7 @@ from .dates import parse_date
 from .errors import RecordkitError, UsageError
 from .index.manifest import Manifest, OutputRecord
 from .qr import QrPayload
+from .records import derived_values
 
 # Supplies form deadlines for a case (the case clock plugs in here).
 DeadlineSource = Callable[[dict[str, Any]], dict[str, str]]
@@ -80,13 +82,14 @@ class Generator:
         self,
         config: Config,
         catalog: Catalog | None = None,
-        casebook: CaseBook | None = None,
+        casebook: CaseBook | Library | None = None,
         deadlines: DeadlineSource | None = None,
         row_extras: RowExtras | None = None,
     ) -> None:
         self.config = config
         self.catalog = catalog or Catalog(config.templates_dir)
-        self.casebook = casebook or CaseBook(config)
+        # Cases and the other record types: a number or path may name any of them.
+        self.casebook = casebook if isinstance(casebook, Library) else Library.around(config, casebook)
         self.deadlines = deadlines
         self.row_extras = row_extras
         self._manifest: Manifest | None = None
@@ -113,10 +116,17 @@ class Generator:
 
     # ----- one document
     def render(self, form: Form, case: Case) -> bytes:
-        """The filled .docx bytes for one case (nothing written)."""
+        """The filled .docx bytes for one case or record (nothing written)."""
+        if form.record_type != case.rtype.name:
+            raise RecordkitError(
+                f"{form.code} {form.title} 用于{form.rtype.label}记录, {case.case_no} 是{case.rtype.label}"
+                f" (form is for {form.record_type} records, not {case.rtype.name})")
         compiled = form.compiled
-        deadlines = self.deadlines(case.data) if self.deadlines else None
-        ctx = form_context(self.config, form_record(form.code, form.title, compiled.version), case.data, deadlines)
+        is_case = case.rtype is schema.CASE
+        deadlines = self.deadlines(case.data) if self.deadlines and is_case else None
+        derived = derived_values(case, self.config, self.casebook.cases)
+        ctx = form_context(self.config, form_record(form.code, form.title, compiled.version), case.data, deadlines,
+                           case.rtype, derived)
         return compiled.render(ctx, QrPayload(case.case_no, form.code, compiled.version or "0"))
 
     def fill(self, form: Form, case: Case) -> tuple[Output, OutputRecord]:
@@ -184,8 +194,8 @@ class Generator:
         """The (form, case) pairs to fill: the forms asked for, or every form each case needs."""
         if codes:
             forms = [f for f in self.catalog.select(codes) if not f.is_register]
-            return [(f, c) for c in cases for f in forms]
-        return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile)]
+            return [(f, c) for c in cases for f in forms if f.record_type == c.rtype.name]
+        return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile, c.rtype)]
 
     def plan_jobs(self, case_refs: list[str] | None, codes: list[str] | None) -> tuple[list[Job], list[Failure]]:
         """(form, case file) jobs without keeping cases in memory: with forms named, a case
@@ -204,14 +214,16 @@ class Generator:
         jobs: list[Job] = []
         for path in paths:
             if forms is not None:
-                jobs += [Job(f.code, str(path), path.stem) for f in forms]
+                kind = self.casebook.book_for_path(path).rtype.name
+                jobs += [Job(f.code, str(path), path.stem) for f in forms if f.record_type == kind]
                 continue
             try:
                 case = self.casebook.load(path)
             except RecordkitError as exc:
                 failures.append(Failure("", "", exc.message))
                 continue
-            jobs += [Job(f.code, str(path), case.case_no) for f in self.catalog.needed_for(case.data, self.config.profile)]
+            needed = self.catalog.needed_for(case.data, self.config.profile, case.rtype)
+            jobs += [Job(f.code, str(path), case.case_no) for f in needed]
         return jobs, failures
 
     def generate(self, case_refs: list[str] | None, codes: list[str] | None,
@@ -245,13 +257,17 @@ class Generator:
         form = self.catalog.get(code)
         if not form.is_register:
             raise UsageError(f"{code} 不是台帐 (not a register)")
-        cases, errors = self.casebook.scan()
+        book = self.casebook.book(form.record_type)
+        cases, errors = book.scan()
         if errors:
-            raise RecordkitError("以下案件文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+            what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
+            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+        if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
+            cases = [c for c in cases if c.kind in form.kinds]
         selection = select_cases(cases, year, start, end, status)
         period = describe_period(year, start, end, status)
         register_id = f"{code}-{register_slug(year, start, end, status)}"
-        rows = [case_record(c.data, self.row_extras(c.data) if self.row_extras else None) for c in selection]
+        rows = [self._row(c) for c in selection]
         compiled = form.compiled
         ctx = register_context(self.config, form_record(form.code, form.title, compiled.version), register_id, rows, period)
         data = compiled.render(ctx, QrPayload(register_id, form.code, compiled.version or "0"))
@@ -265,9 +281,55 @@ class Generator:
             write_register_xlsx(result.xlsx, path, f"{form.code} {form.title}")
         return result
 
+    def _row(self, case: Case) -> Any:
+        """One register row: the record's fields, plus the clock's 是否超期 for cases."""
+        extras = self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
+        return case_record(case.data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
+
+    # ----- print bundles
+    def bundle(self, ref: str, pdf: bool = False) -> BundleResult:
+        """One .docx (and PDF) with every form a case needs, and the forms of the records
+        linked to it, in procedure order: what an admin prints for signatures."""
+        from .bundle import build_bundle, forms_to_pdf, join_pdfs, page_count
+
+        case = self.casebook.get(ref)
+        items = self.bundle_items(case)
+        if not items:
+            raise RecordkitError(f"{case.case_no}: 没有需要打印的表单 (no form in the catalog applies)")
+        documents = [self.render(form, record) for form, record in items]
+        titles = [f"{form.code} {form.title} {record.case_no}" for form, record in items]
+        # With a PDF, each form is converted on its own first: its PDF pages are joined into
+        # the bundle's PDF, and its page count is written into the .docx's 共 Y 页.
+        pdfs = forms_to_pdf(list(zip(titles, documents, strict=True))) if pdf else None
+        path = self.config.out_dir / case.case_no / f"{case.case_no}-打印合集.docx"
+        write_atomic(path, build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None))
+        result = BundleResult(path, [(f.code, r.case_no) for f, r in items])
+        if pdfs:
+            result.pdf = path.with_suffix(".pdf")
+            write_atomic(result.pdf, join_pdfs(pdfs, titles))
+            result.pages = [page_count(p) for p in pdfs]
+        return result
+
+    def bundle_items(self, case: Case) -> list[tuple[Form, Case]]:
+        """(form, record) pairs of a bundle, in the catalog's procedure order."""
+        records = [case]
+        if case.rtype is schema.CASE:
+            records += sorted(self.casebook.linked_to(case.case_no), key=lambda r: (r.rtype.name, r.case_no))
+        pairs = [(f, r) for r in records for f in self.catalog.needed_for(r.data, self.config.profile, r.rtype)]
+        order = {code: index for index, code in enumerate(self.catalog.forms)}
+        return sorted(pairs, key=lambda p: (order[p[0].code], records.index(p[1])))
+
     def close(self) -> None:
         if self._manifest is not None:
             self._manifest.close()
+
+
+@dataclass
+class BundleResult:
+    path: Path
+    contents: list[tuple[str, str]]  # (form code, case or record number) in print order
+    pdf: Path | None = None
+    pages: list[int] = field(default_factory=list)  # each form's pages in the PDF
 
 
 @dataclass

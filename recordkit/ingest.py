@@ -56,7 +56,7 @@ from .archive_no import (
     retention_label,
     stored_name,
 )
-from .cases import CaseBook, write_atomic
+from .cases import CaseBook, Library, write_atomic
 from .catalog import Catalog, Form
 from .config import Config
 from .errors import (
@@ -223,14 +223,16 @@ class IngestContext:
     settings: ArchiveSettings
     layout: Layout
     catalog: Catalog
-    casebook: CaseBook
+    casebook: CaseBook | Library  # cases and the other record types (SG-, ZG-, CA-, FW-)
     index: ArchiveIndex
     now: Callable[[], datetime] = local_now
     _case_years: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @classmethod
     def open(cls, config: Config, now: Callable[[], datetime] | None = None,
-             casebook: CaseBook | None = None) -> IngestContext:  # fmt: skip
+             casebook: CaseBook | Library | None = None) -> IngestContext:  # fmt: skip
+        from .casework import open_library  # casework imports the generator stack; keep it lazy
+
         settings = ArchiveSettings.from_config(config)
         _check_numbering_config(config)
         layout = Layout(config.archive_dir)
@@ -240,7 +242,7 @@ class IngestContext:
             settings=settings,
             layout=layout,
             catalog=Catalog(config.templates_dir),
-            casebook=casebook or CaseBook(config),
+            casebook=casebook or open_library(config),
             index=ArchiveIndex(layout.index_path),
             now=now or local_now,
         )

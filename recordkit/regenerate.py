@@ -28,7 +28,7 @@ from .index.manifest import OutputRecord
 TEMPLATE, DATA, BOTH, MISSING, EDITED = "template", "data", "both", "output missing", "edited by hand"
 REASON_TEXT = {
     TEMPLATE: "模板已修订",
-    DATA: "案件数据已修改",
+    DATA: "案件或记录数据已修改",
     BOTH: "模板和数据都已修改",
     MISSING: "输出文件不存在",
     EDITED: "输出文件被手工修改 (需 --force 才覆盖)",

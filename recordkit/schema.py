@@ -8,6 +8,7 @@ template renders with (every field present, missing ones as empty text).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Value types. "datetime" accepts a date or a date with time, as CASE-FORMAT.md says.
 TEXT = "text"
@@ -17,6 +18,7 @@ BOOL = "bool"
 NUMBER = "number"
 INTEGER = "integer"
 LIST = "list"  # list of text
+ROWS = "rows"  # list of mappings with fixed columns (e.g. 换件: 名称 / 数量 / 原因)
 
 KINDS = ("投诉", "申诉", "争议", "意见建议")
 CHANNELS = ("电话", "来访", "信函", "传真", "电子邮件", "网上", "第三方转交", "满意度调查")
@@ -35,6 +37,7 @@ class Field:
     type: str = TEXT
     choices: tuple[str, ...] = field(default=())
     required: bool = False
+    columns: tuple[tuple[str, str], ...] = field(default=())  # ROWS: (key, 中文标签) of each column
 
 
 FIELDS: tuple[Field, ...] = (
@@ -138,20 +141,343 @@ GROUP_LABELS: dict[str, str] = {
 }
 
 
-def label_of(path: str) -> str:
+def label_of(path: str, rtype: RecordType | None = None) -> str:
     """Chinese label of a key path; for extra.* and list items, the nearest known one."""
-    if path in BY_PATH:
-        return BY_PATH[path].label
-    if path in GROUP_LABELS:
-        return GROUP_LABELS[path]
+    by_path = rtype.by_path if rtype else BY_PATH
+    group_labels = rtype.group_labels if rtype else GROUP_LABELS
+    if path in by_path:
+        return by_path[path].label
+    if path in group_labels:
+        return group_labels[path]
     if path.startswith("extra."):
         return "表单专用字段"
     base = path.split("[", 1)[0]
-    if base in BY_PATH:
-        return BY_PATH[base].label
+    if base in by_path:
+        return by_path[base].label
     return ""
 
 
-def is_known_path(path: str) -> bool:
+def is_known_path(path: str, rtype: RecordType | None = None) -> bool:
     """True if a template may name this path (a field, a group, or anything under extra)."""
+    if rtype is not None and rtype is not CASE:
+        return (path in rtype.by_path or path in rtype.groups or path in rtype.derived
+                or path in ("case_no", "extra") or path.startswith("extra."))
     return path in BY_PATH or path in GROUPS or path == "extra" or path.startswith("extra.")
+
+
+# --------------------------------------------------------------------------- record types
+# Complaint cases are one kind of record an office keeps. Quality incidents, rectification
+# notices, corrective/preventive actions and service visits are the others: each is its
+# own numbered register in the office (CASE-FORMAT.md already cites `CA-2026-003`), so
+# each has its own file folder, number sequence and field table, validated, imported and
+# rendered by the same code as cases (docs/case-format.md, "其他记录").
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """``later`` may not come before ``earlier`` (both key paths of the same record)."""
+
+    later: str
+    earlier: str
+    why: str = ""  # Chinese explanation appended to the message
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # case | incident | rectification | capa | service
+    label: str  # 中文名称
+    number_key: str  # the key holding the record's number
+    date_field: str  # the date that places a record in a year and a register period
+    fields: tuple[Field, ...]
+    folder: str = ""  # sub-folder of [folders] records ("" = cases, which have their own folder)
+    pattern: str = ""  # default numbering pattern ("" = by kind, for cases)
+    date_rules: tuple[DateRule, ...] = ()
+    text_only: tuple[str, ...] = ()  # bare YAML numbers here already lost leading zeros
+    identity: tuple[str, ...] = ()  # what identifies one record in a spreadsheet import
+    group_labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    derived: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # computed for forms
+    summary: str = ""  # the field `record list` shows as the gist
+
+    @cached_property
+    def by_path(self) -> dict[str, Field]:
+        return {f.path: f for f in self.fields}
+
+    @cached_property
+    def by_label(self) -> dict[str, Field]:
+        return {f.label: f for f in self.fields}
+
+    @cached_property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(sorted({f.path.split(".", 1)[0] for f in self.fields if "." in f.path} | {"extra"}))
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        kind = self.by_path.get("kind")
+        return kind.choices if kind else ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.fields if f.required)
+
+
+# What a record's form prints about the complaint case it came from (``source_case``).
+LINKED_CASE = {"linked.kind": "来源案件类别", "linked.received_at": "来源案件接收时间",
+               "linked.complainant": "来源案件投诉人", "linked.description": "来源案件事项"}
+
+
+def _after(date_field: str, *paths: str) -> tuple[DateRule, ...]:
+    return tuple(DateRule(p, date_field) for p in paths)
+
+
+CASE = RecordType(
+    name="case",
+    label="案件",
+    number_key="case_no",
+    date_field="received_at",
+    fields=FIELDS,
+    date_rules=_after("received_at", *AFTER_RECEIPT),
+    text_only=("complainant.phone", "complainant.id_no", "subject.report_no", "subject.batch_no", "subject.order_no"),
+    identity=("kind", "received_at", "complainant.name", "content"),
+    group_labels=GROUP_LABELS,
+    summary="content",
+)
+
+INCIDENT_GRADES = ("一般", "重大")
+# seed 002: 重大质量事故 ①假冒伪劣 ②因质量问题整批报废 ③保管不善霉烂变质、污染破损 ④损失达到
+# 重大标准; 造成人身伤亡或性质恶劣、造成重大影响的重大事故立即上报.
+SERIOUS_REASONS = ("损失金额达到重大标准", "假冒伪劣", "整批报废", "保管不善霉烂变质、污染破损",
+                   "人员伤亡", "性质恶劣、造成重大影响")
+
+INCIDENT = RecordType(
+    name="incident",
+    label="质量事故",
+    number_key="record_no",
+    date_field="occurred_at",
+    folder="incident",
+    pattern="SG-{year}-{seq:04d}",
+    fields=(
+        Field("record_no", "事故编号"),
+        Field("occurred_at", "发生时间", DATETIME, required=True),
+        Field("place", "发生地点"),
+        Field("department", "发生部门"),
+        Field("reported_by", "报告人"),
+        Field("reported_at", "报告时间", DATETIME),
+        Field("source_case", "来源案件"),
+        Field("product.name", "品名"),
+        Field("product.spec", "规格型号"),
+        Field("product.batch_no", "批号"),
+        Field("product.quantity", "数量"),
+        Field("product.manufacturer", "生产企业"),
+        Field("scope", "事故范围"),
+        Field("description", "事故经过", required=True),
+        Field("casualties", "人员伤亡", BOOL),
+        Field("casualty_details", "伤亡情况"),
+        Field("loss_amount", "损失金额", NUMBER),
+        Field("grade", "事故等级", choices=INCIDENT_GRADES),
+        Field("serious_reason", "重大事故情形", choices=SERIOUS_REASONS),
+        Field("immediate_actions", "紧急措施"),
+        Field("investigation.investigators", "调查人员", LIST),
+        Field("investigation.findings", "调查情况"),
+        Field("investigation.cause", "事故原因"),
+        Field("investigation.responsibility", "责任范围"),
+        Field("investigation.responsible_party", "责任部门及责任人"),
+        Field("corrective_action", "纠正措施"),
+        Field("capa_no", "纠正措施编号"),
+        Field("report.to", "上报单位"),
+        Field("report.reported_at", "上报时间", DATETIME),
+        Field("report.written_at", "书面报告日期", DATE),
+        Field("handling.opinion", "处理意见"),
+        Field("handling.result", "处理结果"),
+        Field("handling.leader_opinion", "企业负责人意见"),
+        Field("handling.leader", "企业负责人"),
+        Field("handling.decided_at", "批准日期", DATE),
+        Field("handling.published_at", "公布日期", DATE),
+        Field("handling.published_how", "公布情况"),
+        Field("closed_at", "结案日期", DATE),
+        Field("attachments", "附件", LIST),
+    ),
+    date_rules=_after("occurred_at", "reported_at", "report.reported_at", "report.written_at",
+                      "handling.decided_at", "handling.published_at", "closed_at"),
+    text_only=("product.batch_no",),
+    identity=("occurred_at", "place", "description"),
+    group_labels={"product": "涉及产品", "investigation": "事故调查", "report": "上报",
+                  "handling": "事故处理", "extra": "表单专用字段"},
+    derived={"grade_rule": "事故等级标准", "report_rule": "上报时限", "report_due": "上报期限", **LINKED_CASE},
+    summary="description",
+)
+
+RECTIFICATION_RESULTS = ("合格", "不合格")
+RECTIFICATION_SOURCES = ("质量检查", "投诉处理", "质量事故", "监督抽查", "上级检查", "其他")
+
+RECTIFICATION = RecordType(
+    name="rectification",
+    label="整改通知",
+    number_key="record_no",
+    date_field="issued_at",
+    folder="rectification",
+    pattern="ZG-{year}-{seq:04d}",
+    fields=(
+        Field("record_no", "通知单编号"),
+        Field("issued_at", "签发日期", DATE, required=True),
+        Field("issuer", "签发部门", required=True),
+        Field("issued_by", "签发人"),
+        Field("recipient", "被通知单位", required=True),
+        Field("recipient_contact", "被通知单位负责人"),
+        Field("project", "工程（项目）名称"),
+        Field("location", "部位"),
+        Field("source", "问题来源", choices=RECTIFICATION_SOURCES),
+        Field("source_case", "来源案件"),
+        Field("problem", "问题描述", required=True),
+        Field("requirement", "整改要求", required=True),
+        Field("deadline", "整改期限", DATE),
+        Field("serious", "重大问题整改", BOOL),
+        Field("plan.content", "整改方案"),
+        Field("plan.approved_by", "方案审核人"),
+        Field("plan.approved_at", "方案批准日期", DATE),
+        Field("received_by", "签收人"),
+        Field("received_at", "签收日期", DATE),
+        Field("completion.report", "整改情况"),
+        Field("completion.completed_at", "整改完成日期", DATE),
+        Field("recheck.by", "复查人"),
+        Field("recheck.at", "复查日期", DATE),
+        Field("recheck.result", "复查结论", choices=RECTIFICATION_RESULTS),
+        Field("recheck.opinion", "复查意见"),
+        Field("closed_at", "关闭日期", DATE),
+        Field("attachments", "附件", LIST),
+    ),
+    date_rules=(
+        *_after("issued_at", "deadline", "plan.approved_at", "received_at", "completion.completed_at",
+                "recheck.at", "closed_at"),
+        DateRule("recheck.at", "completion.completed_at", "复查验收在整改完成之后"),
+    ),
+    identity=("issued_at", "recipient", "problem"),
+    group_labels={"plan": "整改方案", "completion": "整改完成", "recheck": "复查验收", "extra": "表单专用字段"},
+    derived=dict(LINKED_CASE),
+    summary="problem",
+)
+
+CAPA_TYPES = ("纠正措施", "预防措施", "纠正和预防措施")
+CAPA_SOURCES = ("投诉", "申诉", "内部审核", "管理评审", "监督检查", "外部评审", "质量事故", "其他")
+# seed 000 6.4.1 (纠正措施 a–d) and 6.4.2 (预防措施 a–b).
+CAPA_BASES = (
+    "质量体系适应性和有效性方面的问题",
+    "检验检测工作质量方面的问题",
+    "责任人职业道德方面的问题",
+    "计量器具、仪器设备失准方面的问题",
+    "客户或其它方面的期望、要求",
+    "通过调研引发的其它潜在的不符合倾向",
+)
+CAPA_RESULTS = ("有效", "基本有效", "无效")
+
+CAPA = RecordType(
+    name="capa",
+    label="纠正和预防措施",
+    number_key="record_no",
+    date_field="opened_at",
+    folder="capa",
+    pattern="CA-{year}-{seq:03d}",
+    fields=(
+        Field("record_no", "措施编号"),
+        Field("opened_at", "提出日期", DATE, required=True),
+        Field("action_type", "措施类型", choices=CAPA_TYPES, required=True),
+        Field("source", "不符合来源", choices=CAPA_SOURCES),
+        Field("source_case", "投诉编号"),
+        Field("source_ref", "来源记录编号"),
+        Field("basis", "启动情形", choices=CAPA_BASES),
+        Field("nonconformity", "不符合事实", required=True),
+        Field("raised_by", "提出人"),
+        Field("department", "责任部门"),
+        Field("owner", "责任人"),
+        Field("cause", "原因分析"),
+        Field("correction", "纠正（立即处置）"),
+        Field("corrective_action", "纠正措施"),
+        Field("preventive_action", "预防措施"),
+        Field("due", "完成期限", DATE),
+        Field("approved_by", "批准人"),
+        Field("approved_at", "批准日期", DATE),
+        Field("completed_at", "完成日期", DATE),
+        Field("verification.by", "验证人"),
+        Field("verification.at", "验证日期", DATE),
+        Field("verification.result", "验证结论", choices=CAPA_RESULTS),
+        Field("verification.notes", "验证情况"),
+        Field("closed_at", "关闭日期", DATE),
+        Field("attachments", "附件", LIST),
+    ),
+    date_rules=(
+        *_after("opened_at", "due", "approved_at", "completed_at", "verification.at", "closed_at"),
+        DateRule("verification.at", "completed_at", "验证在措施完成之后"),
+    ),
+    identity=("opened_at", "nonconformity"),
+    group_labels={"verification": "验证", "extra": "表单专用字段"},
+    derived=dict(LINKED_CASE),
+    summary="nonconformity",
+)
+
+SERVICE_KINDS = ("维修", "安装调试", "保养", "巡检", "技术培训")
+SERVICE_CHANNELS = ("电话", "来函", "来访", "传真", "电子邮件", "网上", "走访")
+ACCEPTANCE_RESULTS = ("验收合格", "基本合格，需整改", "不合格")
+
+SERVICE = RecordType(
+    name="service",
+    label="售后服务",
+    number_key="record_no",
+    date_field="requested_at",
+    folder="service",
+    pattern="FW-{year}-{seq:04d}",
+    fields=(
+        Field("record_no", "服务单编号"),
+        Field("kind", "服务类别", choices=SERVICE_KINDS, required=True),
+        Field("requested_at", "报修时间", DATETIME, required=True),
+        Field("channel", "报修方式", choices=SERVICE_CHANNELS),
+        Field("source_case", "来源案件"),
+        Field("customer.organization", "用户单位", required=True),
+        Field("customer.contact", "联系人"),
+        Field("customer.phone", "联系电话"),
+        Field("customer.address", "用户地址"),
+        Field("product.name", "产品名称"),
+        Field("product.model", "产品型号"),
+        Field("product.serial_no", "产品编号"),
+        Field("product.installed_on", "安装日期", DATE),
+        Field("fault", "故障现象"),
+        Field("warranty", "是否三包", BOOL),
+        Field("engineers", "服务工程师", LIST),
+        Field("distance_km", "服务距离（km）", NUMBER),
+        Field("arrived_at", "到达时间", DATETIME),
+        Field("completed_at", "完成时间", DATETIME),
+        Field("diagnosis", "故障原因"),
+        Field("work_done", "处理情况"),
+        Field("parts", "换件", ROWS, columns=(("name", "名称"), ("quantity", "数量"), ("reason", "换件原因"))),
+        Field("charge", "收费金额", NUMBER),
+        Field("commissioning", "安装调试情况"),
+        Field("training", "培训情况"),
+        Field("acceptance", "验收意见", choices=ACCEPTANCE_RESULTS),
+        Field("open_issues", "遗留问题"),
+        Field("rating", "用户评价", choices=SATISFACTION),
+        Field("customer_opinion", "用户意见"),
+        Field("customer_signer", "用户签字人"),
+        Field("customer_signed_at", "用户签字时间", DATETIME),
+        Field("verified_by", "回访验证人"),
+        Field("verified_at", "回访验证日期", DATE),
+        Field("closed_at", "关闭日期", DATE),
+        Field("attachments", "附件", LIST),
+    ),
+    date_rules=(
+        *_after("requested_at", "arrived_at", "completed_at", "customer_signed_at", "verified_at", "closed_at"),
+        DateRule("completed_at", "arrived_at", "服务在到达现场之后完成"),
+        DateRule("customer_signed_at", "completed_at",
+                 "用户只能在服务完成后签字确认 (不允许在服务前要求用户签字)"),
+    ),
+    text_only=("customer.phone", "product.serial_no"),
+    identity=("kind", "requested_at", "customer.organization", "product.serial_no", "fault"),
+    group_labels={"customer": "用户", "product": "产品", "extra": "表单专用字段"},
+    derived=dict(LINKED_CASE),
+    summary="fault",
+)
+
+RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in (CASE, INCIDENT, RECTIFICATION, CAPA, SERVICE)}
+OTHER_TYPES: tuple[RecordType, ...] = (INCIDENT, RECTIFICATION, CAPA, SERVICE)
+
+
+def record_type(name: str) -> RecordType:
+    """The record type called ``name`` (KeyError for an unknown one)."""
+    return RECORD_TYPES[name]

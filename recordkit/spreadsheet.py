@@ -78,22 +78,23 @@ def _read_csv(path: Path) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
 
 
-def _column_key(header: str) -> str:
+def _column_key(header: str, rtype: schema.RecordType = schema.CASE) -> str:
     header = header.strip()
-    if header in schema.BY_PATH or header.startswith("extra."):
+    if header in rtype.by_path or header.startswith("extra."):
         return header
-    if header in schema.BY_LABEL:
-        return schema.BY_LABEL[header].path
+    if header in rtype.by_label:
+        return rtype.by_label[header].path
     return f"extra.{header}"
 
 
 # --------------------------------------------------------------------------- converting
 
-def _cell_value(field_path: str, value: Any) -> Any:
+def _cell_value(field_path: str, value: Any, rtype: schema.RecordType = schema.CASE) -> Any:
     """A cell as the case file holds it (Excel gives numbers and datetimes, CSV text)."""
+    field_def = rtype.by_path.get(field_path)
+    long_text = field_path in ("content", rtype.summary)  # the main text stays exactly as typed
     if isinstance(value, str):
-        value = value.strip() if field_path != "content" else value
-    field_def = schema.BY_PATH.get(field_path)
+        value = value.strip() if not long_text else value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if field_def is None:
@@ -101,6 +102,8 @@ def _cell_value(field_path: str, value: Any) -> Any:
     if field_def.type == schema.BOOL:
         text = str(value).strip()
         return True if text in _TRUE else False if text in _FALSE else text
+    if field_def.type == schema.ROWS:
+        return _table_cell(field_def, value)
     if field_def.type == schema.LIST:
         text = str(value)
         for sep in _LIST_SPLIT[1:]:
@@ -122,20 +125,36 @@ def _cell_value(field_path: str, value: Any) -> Any:
     return value
 
 
-def fingerprint(data: dict[str, Any]) -> str:
-    parts = [str(get_path(data, p)) for p in ("kind", "received_at", "complainant.name", "content")]
+def _table_cell(field_def: schema.Field, value: Any) -> Any:
+    """A table field typed in one cell: one line per row, columns separated by | (or a tab),
+    e.g. "PPR 直接 | 6 个 | 熔接不到位"."""
+    keys = [key for key, _label in field_def.columns]
+    rows = []
+    for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.replace("\t", "|").split("|")]
+        if len(cells) > len(keys):  # the last column keeps any further separators as text
+            cells = cells[: len(keys) - 1] + [" | ".join(cells[len(keys) - 1:])]
+        rows.append({key: cell for key, cell in zip(keys, cells, strict=False) if cell})
+    return rows
+
+
+def fingerprint(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> str:
+    parts = [str(get_path(data, p)) for p in rtype.identity]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def _rows_as_cases(path: Path) -> Iterator[tuple[int, dict[str, Any], dict[str, str]]]:
+def _rows_as_cases(path: Path, rtype: schema.RecordType = schema.CASE) -> Iterator[tuple[int, dict[str, Any], dict[str, str]]]:
     rows = _read_rows(path)
     if not rows:
         raise SpreadsheetError(f"{path}: 表格为空 (no header row)")
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
-    keys = [_column_key(h) if h else "" for h in headers]
-    missing = [p for p in REQUIRED_COLUMNS if p not in keys]
+    keys = [_column_key(h, rtype) if h else "" for h in headers]
+    required = REQUIRED_COLUMNS if rtype is schema.CASE else rtype.required
+    missing = [p for p in required if p not in keys]
     if missing:
-        labels = "、".join(f"{schema.BY_PATH[p].label} ({p})" for p in missing)
+        labels = "、".join(f"{rtype.by_path[p].label} ({p})" for p in missing)
         raise SpreadsheetError(f"{path}: 缺少必需的列: {labels} (missing required column)")
     column_of = {k: h for k, h in zip(keys, headers, strict=False) if k}
     for number, row in enumerate(rows[1:], start=2):
@@ -143,29 +162,31 @@ def _rows_as_cases(path: Path) -> Iterator[tuple[int, dict[str, Any], dict[str, 
             continue
         data: dict[str, Any] = {}
         for key, value in zip(keys, row, strict=False):
-            converted = _cell_value(key, value) if key else None
+            converted = _cell_value(key, value, rtype) if key else None
             if key and converted is not None:
                 set_path(data, key, converted)
         yield number, data, column_of
 
 
 def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False) -> ImportReport:
-    """Import every row; all-or-nothing unless ``skip_bad`` (then good rows plus a report)."""
+    """Import every row; all-or-nothing unless ``skip_bad`` (then good rows plus a report).
+    The book's record type decides the columns (cases, or incidents, CAPAs …)."""
     path = Path(path)
+    rtype = casebook.rtype
     report = ImportReport(file=str(path))
     known = _known_fingerprints(casebook)
     good: list[tuple[int, dict[str, Any]]] = []
     problems: list[RowProblem] = []
-    for number, data, column_of in _rows_as_cases(path):
+    for number, data, column_of in _rows_as_cases(path, rtype):
         report.extra_columns = sorted({h for k, h in column_of.items() if k.startswith("extra.") and h != k})
         row_problems = [
             RowProblem(number, column_of.get(p.path, p.path) + (f" ({p.label})" if p.label and p.label != column_of.get(p.path) else ""), p.problem)
-            for p in validate_case(data, str(path), casebook.extra_checks)
+            for p in validate_case(data, str(path), casebook.checks, rtype)
         ]
         if row_problems:
             problems += row_problems
             continue
-        mark = fingerprint(data)
+        mark = fingerprint(data, rtype)
         if mark in known:
             report.duplicates.append((number, known[mark]))
             continue
@@ -173,7 +194,7 @@ def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False) -> Impo
         known[mark] = "(本次导入)"
         good.append((number, data))
     if problems and not skip_bad:
-        raise ImportRowsError(str(path), problems)
+        raise ImportRowsError(str(path), problems, "案件" if rtype is schema.CASE else f"{rtype.label}记录")
     report.skipped = problems
     for _number, data in good:
         report.created.append(casebook.add(data, source=str(path)))
@@ -186,7 +207,7 @@ def _known_fingerprints(casebook: CaseBook) -> dict[str, str]:
     for case in cases:
         imported = case.data.get("imported")
         mark = imported.get("fingerprint") if isinstance(imported, dict) else None
-        marks[mark or fingerprint(case.data)] = case.case_no
+        marks[mark or fingerprint(case.data, casebook.rtype)] = case.case_no
     return marks
 
 

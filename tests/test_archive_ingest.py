@@ -438,3 +438,24 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
     assert {row[1] for row in rows} == {"TS-2026-0001", "SS-2026-0001"}
     assert {row[7] for row in rows} == {"qr"}  # every scan identified by its QR code
     assert any(("LibreOffice" if printer == "libreoffice" else "reportlab") in line for line in lines)
+
+
+def test_scan_of_a_record_form_is_filed_under_the_record(config, tmp_path):
+    """Incidents, CAPAs, rectification notices and service sheets carry their own numbers
+    (SG-/CA-/ZG-/FW-) in the QR; the archive finds them like cases."""
+    import shutil
+
+    catalog = config.templates_dir / "catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8")
+                       + "  - {code: F23, title: 质量事故调查处理报告表, file: F23.docx, retention: D30, kinds: []}\n",
+                       encoding="utf-8")
+    example = Path(__file__).resolve().parent.parent / "examples" / "records" / "incident" / "SG-2026-0002.yaml"
+    target = config.root / "records" / "incident" / "2026" / example.name
+    target.parent.mkdir(parents=True)
+    shutil.copy(example, target)
+    with Archive(config) as archive:
+        (result,) = ingest(archive, form_pdf(tmp_path / "事故报告.pdf", case_no="SG-2026-0002", form="F23", serial=9))
+        assert result.outcome == "filed", result.reason
+        doc = archive.show(result.archive_no)
+    assert doc["case_no"] == "SG-2026-0002" and doc["form_code"] == "F23" and doc["year"] == 2026
+    assert result.archive_no == "Z109-WS·2026-D30-0001"

@@ -9,8 +9,14 @@ def test_demo_runs_end_to_end(tmp_path, runner):
     target = tmp_path / "demo"
     result = runner.invoke(cli, ["demo", "--dir", str(target)])
     assert result.exit_code == 0, result.output
-    assert "== 已登记 17 个示例案件" in result.stdout
+    assert "== 已登记 20 个示例案件" in result.stdout
+    assert "质量事故 3, 整改通知 4, 纠正和预防措施 6, 售后服务 6" in result.stdout
     assert "失败" not in result.stdout
+    # every form and register of the catalog is generated from the sample data
+    assert "== 表单和台帐 32 种 (of 32 in the catalog)" in result.stdout
     docs = list((target / "out").rglob("*.docx"))
     assert len(docs) > 17
     assert list((target / "out" / "registers").glob("R01-*-2026.xlsx"))
+    for code in ("F10", "F29", "R02", "R03"):
+        assert list((target / "out" / "registers").glob(f"{code}-*-2026.xlsx")), code
+    assert (target / "out" / "TS-2026-0005" / "TS-2026-0005-打印合集.docx").is_file()

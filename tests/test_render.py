@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from conftest import FIRST_NUMBER, sample_for
 from docx_text import docx_parts, docx_text, strict_parse_all
 from PIL import Image
 
 from recordkit import schema
+from recordkit.cases import CaseBook
 from recordkit.catalog import Catalog
 from recordkit.errors import RenderError, TemplateError
 from recordkit.generate import Generator
@@ -28,26 +30,53 @@ def nasty_for(path: str) -> str:
     return f"«{path}» {NASTY_PIECES} «end {path}»"
 
 
-def valid_value(field: schema.Field, sample: dict):
-    from recordkit.cases import get_path
+def is_free_text(rtype: schema.RecordType, path: str) -> bool:
+    """Fields a person types freely: every one must come out exactly."""
+    if path.startswith("extra."):
+        return True
+    field = rtype.by_path.get(path)
+    return (field is not None and field.type in (schema.TEXT, schema.LIST, schema.ROWS) and not field.choices
+            and path not in (rtype.number_key, "source_case"))
 
-    return get_path(sample, field.path)
 
-
-def nasty_case(sample: dict, used_paths: set[str]) -> dict:
-    """The sample case with every free-text field a form reads set to a nasty, traceable value."""
+def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = schema.CASE) -> dict:
+    """The sample with every free-text field a form reads set to a nasty, traceable value."""
     data = copy.deepcopy(sample)
     from recordkit.cases import set_path
 
     for path in used_paths:
-        field = schema.BY_PATH.get(path)
-        if path.startswith("extra.") or (field and field.type == schema.TEXT and not field.choices and path != "case_no"):
-            set_path(data, path, nasty_for(path))
-        elif field and field.type == schema.LIST:
+        field = rtype.by_path.get(path)
+        if not is_free_text(rtype, path):
+            continue
+        if field and field.type == schema.LIST:
             set_path(data, path, [nasty_for(path) + " 1", f"第二人 {path}"])
-    data["content"] = nasty_for("content") + LONG
-    data["case_no"] = "TS-2026-0042"
+        elif field and field.type == schema.ROWS:
+            set_path(data, path, [{key: nasty_for(f"{path}.{key}") for key, _label in field.columns},
+                                  {key: f"第二行 {key}" for key, _label in field.columns}])
+        else:
+            set_path(data, path, nasty_for(path))
+    data[rtype.summary] = nasty_for(rtype.summary) + LONG
+    data[rtype.number_key] = NUMBERS[rtype.name].replace("0001", "0042").replace("-001", "-042")
     return data
+
+
+def expected_values(data: dict, used: set[str], rtype: schema.RecordType) -> dict[str, str]:
+    """key path -> the text that must appear in the document."""
+    from recordkit.cases import get_path
+
+    wanted = {}
+    for path in sorted(used):
+        if not is_free_text(rtype, path):
+            continue
+        value = get_path(data, path)
+        field = rtype.by_path.get(path)
+        if field and field.type == schema.ROWS:
+            for number, row in enumerate(value):
+                for key, cell in row.items():
+                    wanted[f"{path}[{number}].{key}"] = expected_text(cell)
+        else:
+            wanted[path] = expected_text(value)
+    return wanted
 
 
 def catalog_forms():
@@ -57,6 +86,8 @@ def catalog_forms():
 
 FORMS = catalog_forms()
 FORM_IDS = [f.code for f in FORMS]
+REGISTER_IDS = [f.code for f in FORMS if f.is_register]
+NUMBERS = FIRST_NUMBER
 
 
 @pytest.fixture
@@ -66,47 +97,50 @@ def generator(workdir):
     gen.close()
 
 
+def book_for(workdir, form) -> CaseBook:
+    return CaseBook(workdir, rtype=form.rtype)
+
+
 def used_case_paths(form) -> set[str]:
     roots = {"case", "row"}
     return {u.path for u in field_uses(form.compiled) if u.root in roots and u.path}
 
 
+def add_sample(workdir, form, data=None):
+    """A sample case or record of the form's type, filed in the working folder."""
+    return book_for(workdir, form).add(data or sample_for(form.record_type))
+
+
 @pytest.mark.parametrize("code", [f.code for f in FORMS if not f.is_register])
-def test_every_value_appears_exactly(code, generator, book, sample_case, workdir):
+def test_every_value_appears_exactly(code, generator, sample_case, workdir):
     form = generator.catalog.get(code)
+    rtype = form.rtype
     used = used_case_paths(form)
     assert used, f"{code} reads no case fields"
     workdir.organization.name = "某某 & <检测> 中心\x0b二部"
-    data = nasty_case(sample_case, used)
-    case = book.add(data)
-    output, _record = generator.fill(form, case)
+    data = nasty_case(sample_for(form.record_type), used, rtype)
+    record = add_sample(workdir, form, data)
+    output, _record = generator.fill(form, record)
     strict_parse_all(output.path)
     text = docx_text(output.path)
-    missing = []
-    for path in sorted(used):
-        field = schema.BY_PATH.get(path)
-        if path.startswith("extra.") or (field and field.type in (schema.TEXT, schema.LIST) and not field.choices and path != "case_no"):
-            value = data
-            for key in path.split("."):
-                value = value[key]
-            wanted = expected_text(value)
-            if wanted not in text:
-                missing.append(path)
+    missing = [path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text]
     assert missing == [], f"{code}: values lost or altered for {missing}"
     assert expected_text(workdir.organization.name) in text  # header gets the same treatment
-    assert "TS-2026-0042" in text
+    assert data[rtype.number_key] in text
+
+
+def _document(generator, workdir, form):
+    """A rendered document of the form (a register over one sample) and the number it carries."""
+    if form.is_register:
+        add_sample(workdir, form)
+        return generator.register(form.code, year=2026).path, f"{form.code}-2026"
+    output, _ = generator.fill(form, add_sample(workdir, form))
+    return output.path, NUMBERS[form.record_type]
 
 
 @pytest.mark.parametrize("code", FORM_IDS)
-def test_no_tag_survives_and_xml_is_strict(code, generator, book, sample_case):
-    form = generator.catalog.get(code)
-    if form.is_register:
-        book.add(sample_case)
-        result = generator.register(code, year=2026)
-        path = result.path
-    else:
-        output, _ = generator.fill(form, book.add(sample_case))
-        path = output.path
+def test_no_tag_survives_and_xml_is_strict(code, generator, workdir):
+    path, _number = _document(generator, workdir, generator.catalog.get(code))
     strict_parse_all(path)
     for name, xml in docx_parts(path).items():
         if name.endswith(".xml"):
@@ -115,16 +149,9 @@ def test_no_tag_survives_and_xml_is_strict(code, generator, book, sample_case):
 
 
 @pytest.mark.parametrize("code", FORM_IDS)
-def test_qr_carries_payload_and_case_number_in_text(code, generator, book, sample_case):
+def test_qr_carries_payload_and_case_number_in_text(code, generator, workdir):
     form = generator.catalog.get(code)
-    if form.is_register:
-        book.add(sample_case)
-        path = generator.register(code, year=2026).path
-        expected_case = f"{code}-2026"
-    else:
-        output, _ = generator.fill(form, book.add(sample_case))
-        path = output.path
-        expected_case = "TS-2026-0001"
+    path, expected_case = _document(generator, workdir, form)
     parts = docx_parts(path)
     media = parts[form.compiled.qr_member]
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(media)).convert("L"))
@@ -132,44 +159,45 @@ def test_qr_carries_payload_and_case_number_in_text(code, generator, book, sampl
     assert expected_case in docx_text(path)
 
 
-def test_register_rows_keep_nasty_values(generator, book, sample_case):
-    used = used_case_paths(generator.catalog.get("R01"))
-    data = nasty_case(sample_case, used)
-    book.add(data)
-    book.add(sample_case)
-    result = generator.register("R01", year=2026)
+@pytest.mark.parametrize("code", REGISTER_IDS)
+def test_register_rows_keep_nasty_values(code, generator, workdir):
+    form = generator.catalog.get(code)
+    rtype = form.rtype
+    used = used_case_paths(form)
+    data = nasty_case(sample_for(form.record_type), used, rtype)
+    add_sample(workdir, form, data)
+    add_sample(workdir, form)
+    result = generator.register(code, year=2026)
     assert result.count == 2
     strict_parse_all(result.path)
     text = docx_text(result.path)
-    for path in sorted(used):
-        field = schema.BY_PATH.get(path)
-        if field and field.type == schema.TEXT and not field.choices and path != "case_no":
-            value = data
-            for key in path.split("."):
-                value = value[key]
-            assert expected_text(value) in text, path
+    missing = [path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text]
+    assert missing == [], f"{code}: values lost or altered for {missing}"
 
 
-def test_empty_register_says_so(generator):
-    result = generator.register("R01", year=2030)
+@pytest.mark.parametrize("code", REGISTER_IDS)
+def test_empty_register_says_so(code, generator):
+    result = generator.register(code, year=2030)
     assert result.count == 0
     text = docx_text(result.path)
-    assert "无记录" in text
+    assert "本期无记录" in text and "2030年度" in text
     strict_parse_all(result.path)
 
 
-def test_register_xlsx_has_same_columns(generator, book, sample_case):
+@pytest.mark.parametrize("code", REGISTER_IDS)
+def test_register_xlsx_has_same_columns(code, generator, workdir):
     from openpyxl import load_workbook
 
     from recordkit.spreadsheet import register_table
 
-    book.add(sample_case)
-    result = generator.register("R01", year=2026, xlsx=True)
+    form = generator.catalog.get(code)
+    add_sample(workdir, form)
+    result = generator.register(code, year=2026, xlsx=True)
     header, body = register_table(result.path)
     sheet = load_workbook(result.xlsx).active
     rows = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == header and len(rows) == 1 + len(body) == 2
-    assert "TS-2026-0001" in rows[1]
+    assert NUMBERS[form.record_type] in rows[1]
 
 
 def test_transformation_rules():

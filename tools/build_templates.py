@@ -39,7 +39,7 @@ import yaml
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -154,6 +154,7 @@ class FormSpec:
     type: str  # form | notice | register
     source: str
     blocks: list[Block]
+    record_type: str = "case"  # case | incident | rectification | capa | service (schema.RECORD_TYPES)
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     profiles: list[str] = field(default_factory=list)
     when: str = ""
@@ -184,6 +185,7 @@ class FormSpec:
             "title": self.title,
             "file": self.file,
             "type": self.type,
+            "record_type": self.record_type,
             "paper": self.paper,
             "source": self.source,
             "retention": self.retention,
@@ -217,6 +219,39 @@ def yn(path: str, yes: str, no: str) -> str:
 def jn(path: str) -> str:
     """A list joined with 、 (the renderer prints lists the same way)."""
     return "{{ case." + path + "|join('、') }}"
+
+
+def multi(path: str, *options: str) -> str:
+    """Check boxes for a list field where several options may apply (a single text value
+    counts as a list of one); values typed that are not among the options are kept, ticked."""
+    value = "case." + path
+    listed = "[" + ", ".join(f"'{o}'" for o in options) + "]"
+    return (
+        "{% set picked = " + value + " if " + value + " is sequence and " + value + " is not string else ["
+        + value + "] %}"
+        "{% for o in " + listed + " %}{% if o in picked %}☑{% else %}☐{% endif %}{{ o }}  {% endfor %}"
+        "{% for v in picked %}{% if v and v not in " + listed + " %}☑{{ v }}  {% endif %}{% endfor %}"
+    )
+
+
+def ck_line(path: str, options: tuple[str, ...] | list[str]) -> str:
+    """One line of check boxes for some of a field's options (a long list split over lines);
+    unlike ``ck`` a value outside these options is not added here."""
+    listed = "[" + ", ".join(f"'{o}'" for o in options) + "]"
+    return ("{% for o in " + listed + " %}{% if case." + path + " == o %}☑{% else %}☐{% endif %}{{ o }}  {% endfor %}")
+
+
+def ck_other(path: str, options: tuple[str, ...] | list[str]) -> str:
+    """The value ticked when it is none of ``options`` (goes with ``ck_line``): nothing is lost."""
+    listed = "[" + ", ".join(f"'{o}'" for o in options) + "]"
+    return "{% if case." + path + " and case." + path + " not in " + listed + " %}☑{{ case." + path + " }}{% endif %}"
+
+
+def linked(prefix: str = "") -> str:
+    """The complaint case a record came from: number, kind, date, complainant, matter."""
+    return (prefix + "{% if case.source_case %}{{ case.source_case }}（{{ case.linked.kind }}，"
+            "{{ case.linked.received_at }} 接收；{{ case.linked.complainant }}：{{ case.linked.description }}）"
+            "{% else %}无{% endif %}")
 
 
 def or_blank(expr: str, blank: str = DATE_LINE) -> str:
@@ -512,8 +547,8 @@ def add_row(table: DocxTable, grid_mm: list[float], spec: Row, *, header: bool =
             fill: str | None = None, style: str | None = None, valign: str | None = None) -> None:
     tr = _el("w:tr")
     tr_pr = _el("w:trPr")
-    if header:
-        tr_pr.append(_el("w:cantSplit"))
+    if header or any(cell.kind == "sign" for cell in spec.cells):
+        tr_pr.append(_el("w:cantSplit"))  # a signature line never breaks away from its date line
     if spec.min_mm:
         tr_pr.append(_el("w:trHeight", {"w:val": str(twips(spec.min_mm)), "w:hRule": "atLeast"}))
     if header:
@@ -656,7 +691,12 @@ def build_document(spec: FormSpec) -> bytes:
     setup_header_footer(doc, spec)
     set_properties(doc, spec)
     add_title_block(doc, spec)
+    previous = None
     for block in spec.blocks:
+        if isinstance(block, Table) and isinstance(previous, Table):
+            gap = doc.add_paragraph(style="RK Small")  # else Word merges the two tables
+            gap.paragraph_format.space_after = Pt(0)
+        previous = block
         if isinstance(block, Table):
             add_table(doc, block)
         elif isinstance(block, Para):
@@ -671,6 +711,12 @@ def build_document(spec: FormSpec) -> bytes:
     if body[-2].tag == qn("w:tbl"):
         end = doc.add_paragraph(style="RK Small")
         end.paragraph_format.space_after = Pt(0)
+        # 1 pt high: a table that just fills the page must not push this mark onto a blank page
+        end.paragraph_format.line_spacing = Pt(1)
+        end.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        mark = _child(end._p.get_or_add_pPr(), "w:rPr")
+        _child(mark, "w:sz", {"w:val": "2"})
+        _child(mark, "w:szCs", {"w:val": "2"})
     put_in_schema_order(doc)
     raw = io.BytesIO()
     doc.save(raw)
@@ -711,6 +757,9 @@ def spec_texts(spec: FormSpec) -> Iterable[str]:
 
 def check_spec(spec: FormSpec) -> None:
     """Every case path the spec reads exists in the contract; extra keys are declared."""
+    rtype = schema.RECORD_TYPES[spec.record_type]
+    if set(spec.kinds) - set(rtype.kinds):
+        raise SystemExit(f"{spec.code}: kinds {sorted(set(spec.kinds) - set(rtype.kinds))} are not {rtype.name} kinds")
     used_extra: set[str] = set()
     for text in spec_texts(spec):
         for root, path in _CASE_PATH.findall(text):
@@ -718,8 +767,8 @@ def check_spec(spec: FormSpec) -> None:
                 continue
             if path.startswith("extra."):
                 used_extra.add(path.split(".")[1])
-            elif not schema.is_known_path(path):
-                raise SystemExit(f"{spec.code}: {root}.{path} is not in recordkit/schema.py")
+            elif not schema.is_known_path(path, rtype):
+                raise SystemExit(f"{spec.code}: {root}.{path} is not in recordkit/schema.py ({rtype.name})")
     declared = set(spec.extra_fields)
     if used_extra != declared:
         raise SystemExit(
@@ -735,9 +784,12 @@ CATALOG_HEADER = """\
 # Form catalog: metadata the .docx files cannot carry themselves.
 # The .docx is the source of truth for content and version (第N版 in its header).
 #   type        form | notice | register
+#   record_type case (complaint cases) | incident 质量事故 | rectification 整改通知 |
+#               capa 纠正和预防措施 | service 售后服务: the records this form shows
 #   paper       A4 portrait | A4 landscape (registers)
 #   retention   Y 永久 | D30 定期30年 | D10 定期10年 (complaint files default to D10)
-#   kinds       case kinds (类别) that need this form
+#   kinds       case kinds (类别) that need this form; for service records the service kinds
+#               (服务类别); [] for record types without kinds (every record needs it)
 #   profiles    procedure profiles that need it; [] = every profile
 #   when        "" = always; else a case key that must be filled for the form to be needed:
 #               extension = only cases with an extension; acceptance = once acceptance is decided
@@ -1297,7 +1349,1087 @@ R01 = FormSpec(
     ],
 )
 
-SPECS: list[FormSpec] = [F01, F02, F03, F08, F09, F12, F13, F18, F19, R01]
+# ----------------------------------------------------------------------------- issue 3: the rest of FORMS.md
+
+SOURCES_SEED000 = ("客户直接", "走访调查", "消费者协会", "主管部门转交", "媒体", "市场调研", "内部员工")
+RETEST_FEE_NOTE = ("复检费用：复检结果与原检测结果一致时，由顾客交纳重复检测费用；复检结果与原检测结果不一致、"
+                   "确认是本单位过失时，先收回原检验报告作废，再发出正确的报告，费用由本单位承担，"
+                   "必要时由责任部门适当赔偿顾客损失，并按情节轻重追究过失人责任。")
+
+F04 = FormSpec(
+    code="F04",
+    title="顾客申诉和投诉处理表",
+    type="form",
+    source="seed 000: 机动车检测站检测质量申诉和投诉制度（第2–5条）; 检测站客户投诉管理程序; 产品检测投诉(申诉)处理程序（4.2.3 复检及费用）",
+    kinds=["投诉", "申诉"],
+    profiles=["lab"],
+    when="extra.plate_no",
+    order=50,
+    extra_fields={
+        "plate_no": "车辆牌照",
+        "vehicle_type": "车辆类型",
+        "inspection_type": "检测类别",
+        "inspection_date": "检测日期",
+        "test_line": "检测线",
+        "test_items": "检测项目",
+        "record_check": "原始记录核查",
+        "process_analysis": "检测过程分析",
+        "retest_date": "复检日期",
+        "retest_result": "复检结果",
+        "retest_consistent": "复检结果与原检测结果是否一致",
+        "fee_handling": "费用处理",
+        "fee_amount": "费用金额（元）",
+        "sanction": "责任人奖惩",
+        "persuasion": "与事实不符时的说服工作",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、申诉、投诉受理（办公室）"),
+            row(L("编号"), V(c("case_no")), L("受理时间"), V(c("received_at")), L("受理人"), V(c("receiver"))),
+            row(L("类别"), V(ck("kind", "申诉", "投诉"), 3), L("方式"), V(c("channel"))),
+            row(L("顾客姓名"), V(c("complainant.name")), L("联系电话"), V(c("complainant.phone")),
+                L("车辆牌照"), V(c("extra.plate_no"))),
+            row(L("单位"), V(c("complainant.organization"), 3), L("车辆类型"), V(c("extra.vehicle_type"))),
+            row(L("检测日期"), V(c("extra.inspection_date")), L("检测线"), V(c("extra.test_line")),
+                L("报告编号"), V(c("subject.report_no"))),
+            wide("检测类别", ck("extra.inspection_type", "安全技术检验", "综合性能检测", "环保（尾气）检测", "其他")),
+            wide("检测项目", c("extra.test_items")),
+            wide("被投诉对象", c("respondent")),
+            wide("申诉、投诉\n内容", c("content"), h=19),
+            wide("顾客要求", c("request")),
+            signs("受理人", "顾客"),
+            section("二、调查核实（组织有关人员检查原始记录，了解分析检测过程）"),
+            wide("调查人员", jn("assignment.investigators")),
+            wide("原始记录核查", c("extra.record_check"), h=12),
+            wide("检测过程分析", c("extra.process_analysis"), h=12),
+            row(L("复检日期"), V(c("extra.retest_date")), L("复检结果"), V(c("extra.retest_result"), REST)),
+            wide("复检与原结果", yn("extra.retest_consistent", "一致", "不一致")),
+            wide("调查结论", [yn("investigation.valid", "属本公司责任", "与事实不符"), c("investigation.findings")]),
+            section("三、处理方案"),
+            wide("处理方案", c("resolution.measures"), h=10),
+            wide("费用处理", [
+                ck("extra.fee_handling", "顾客交纳复检费", "本站承担复检费", "退还多收费用", "不涉及费用")
+                + "　金额（元）：" + c("extra.fee_amount"),
+                Small(RETEST_FEE_NOTE),
+            ]),
+            wide("责任人及奖惩", [c("investigation.responsibility"),
+                               "奖惩（按公司责任奖惩条例执行）：" + c("extra.sanction")]),
+            wide("与事实不符时\n的说服工作", [c("extra.persuasion"),
+                                     Small("经调查与事实不符时，应以事实为依据，做好说服工作，不得为难用户。")]),
+            row(L("批准人\n（站长）"), V(c("resolution.approved_by")), L("批准日期"), V(c("resolution.approved_at")),
+                L("批准人签字"), V(""), h=10),
+            section("四、答复"),
+            row(L("答复日期"), V(c("reply.replied_at")), L("答复方式"), V(ck("reply.method", *schema.REPLY_METHODS), REST)),
+            wide("答复内容", c("reply.content"), h=12),
+            row(L("顾客满意度"), V(ck("follow_up.satisfaction", *schema.SATISFACTION), 3), L("办结日期"), V(c("closed_at"))),
+            signs("经办人", "检测站负责人"),
+        ]),
+        Para("检测质量申诉和投诉处理后填写本表。公司全体员工应积极配合做好申诉和投诉处理工作，"
+             "对打击报复者严肃处理。", "RK Small"),
+    ],
+)
+
+F05 = FormSpec(
+    code="F05",
+    title="申诉、投诉登记表",
+    type="form",
+    source="seed 000: 申诉和投诉处理程序（检验检测中心, 6.1–6.4）",
+    kinds=["申诉", "投诉"],
+    profiles=["lab"],
+    order=18,
+    extra_fields={
+        "occurred_at": "发生时间",
+        "place": "发生地点",
+        "impact": "影响程度",
+        "written_material": "是否有书面材料",
+        "evidence_check": "疑义取证",
+        "special_team": "是否组成专项调查组",
+        "corrective_basis": "纠正措施情形",
+        "preventive_basis": "预防措施情形",
+        "additional_audit": "附加审核",
+        "extra_review": "增加管理评审",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、登记（管理室）"),
+            row(L("编号"), V(c("case_no")), L("收到时间"), V(c("received_at")), L("登记人"), V(c("receiver"))),
+            wide("类别", ck("kind", "申诉", "投诉")),
+            wide("受理方式", ck("channel", "电话", "传真", "来访", "信函", "电子邮件", "网上")),
+            wide("信息来源", ck("source", *SOURCES_SEED000)),
+            row(L("申诉/投诉人"), V(c("complainant.name")), L("单位"), V(c("complainant.organization"), REST)),
+            row(L("联系电话"), V(c("complainant.phone")), L("通讯地址"), V(c("complainant.address"), REST)),
+            row(L("发生时间"), V(c("extra.occurred_at")), L("发生地点"), V(c("extra.place"), REST)),
+            row(L("被申诉/投诉\n对象"), V(c("respondent"), 3), L("报告编号"), V(c("subject.report_no"))),
+            wide("内容", c("content"), h=19),
+            wide("要求", c("request")),
+            row(L("严重程度"), V(ck("severity", "一般", "重大"), 2), L("影响程度"), V(c("extra.impact"), REST)),
+            wide("书面材料", [
+                yn("extra.written_material", "有书面材料（已认真阅读并妥善保管）", "无（口头、电话，已详细记录）"),
+                "材料清单：" + jn("attachments"),
+                "疑义取证（与信息来源处联系）：" + c("extra.evidence_check"),
+            ]),
+            signs("登记人", "申诉/投诉人"),
+            section("二、调查分析、确认事实"),
+            row(L("相关责任室"), V(c("assignment.department")), L("调查人员"), V(jn("assignment.investigators"), REST)),
+            wide("专项调查组", yn("extra.special_team", "已报告质量负责人，组成专项调查组", "不需要")),
+            wide("调查核实", c("investigation.findings"), h=13),
+            wide("原因分析", c("investigation.root_cause")),
+            wide("确认事实", yn("investigation.valid", "属本中心责任", "不属于本中心责任（管理室与申诉、投诉者沟通解决）")),
+            section("三、处理"),
+            wide("纠正措施\n（按《纠正和预防\n措施控制程序》）", [
+                multi("extra.corrective_basis", "质量体系适应性和有效性方面的问题", "检验检测工作质量方面问题",
+                      "责任人职业道德方面的问题", "计量器具、仪器设备失准方面的问题"),
+                "纠正措施编号：" + c("resolution.corrective_action_no"),
+            ]),
+            wide("预防措施", [
+                multi("extra.preventive_basis", "客户或其它方面的期望、要求", "通过调研引发的其它潜在的不符合倾向"),
+                c("resolution.preventive_action"),
+            ]),
+            wide("处理意见", c("resolution.measures"), h=10),
+            wide("重大质量事故", [
+                yn("extra.additional_audit", "质量负责人决定进行附加审核", "不进行附加审核"),
+                yn("extra.extra_review", "最高管理者决定增加管理评审", "不增加管理评审"),
+            ]),
+            row(L("质量负责人"), V(c("resolution.approved_by")), L("日期"), V(c("resolution.approved_at")),
+                L("签字"), V(""), h=10),
+            row(L("答复日期"), V(c("reply.replied_at")), L("答复方式"), V(ck("reply.method", *schema.REPLY_METHODS), REST)),
+            wide("答复内容", c("reply.content")),
+            row(L("办结日期"), V(c("closed_at")), L("满意度"), V(ck("follow_up.satisfaction", *schema.SATISFACTION), REST)),
+            signs("管理室负责人", "质量负责人"),
+        ]),
+    ],
+)
+
+F06 = FormSpec(
+    code="F06",
+    title="客户投诉处理登记表",
+    type="form",
+    source="seed 001: 中信证券客户投诉受理、处理及反馈办法（第六至八条）",
+    kinds=["投诉"],
+    profiles=["securities"],
+    order=19,
+    extra_fields={
+        "account_no": "资金账号",
+        "on_the_spot": "当场处理情况",
+        "promised_at": "承诺反馈时间",
+        "supervisor": "运营主管",
+        "supervisor_at": "运营主管处理日期",
+        "progress_feedback": "处理进度反馈",
+        "compensation_involved": "是否涉及赔偿",
+        "escalated": "是否上报营业部总经理",
+        "gm_opinion": "营业部总经理意见",
+    },
+    blocks=[
+        Table(G6, [
+            row(L("登记编号"), V(c("case_no")), L("投诉时间"), V(c("received_at")), L("接待人"), V(c("receiver"))),
+            wide("投诉方式", ck("channel", "电话", "来访", "信函", "传真", "电子邮件", "网上")),
+            row(L("客户姓名"), V(c("complainant.name")), L("资金账号"), V(c("extra.account_no")),
+                L("联系电话"), V(c("complainant.phone"))),
+            wide("通讯地址", c("complainant.address")),
+            wide("投诉内容分类", ck("category", *schema.CATEGORIES)),
+            wide("被投诉对象", c("respondent")),
+            wide("投诉内容", c("content"), h=19),
+            wide("客户要求", c("request")),
+            wide("当场处理情况", [c("extra.on_the_spot"), Small("能当场解决的投诉事项应尽量当场解决；当场无法解决的，应向客户明示反馈的时间。")]),
+            wide("承诺反馈时间", "{{ case.extra.promised_at }}　（一般承诺期不超过三天"
+                 "{% if clock.reply_due %}，本件最迟 {{ clock.reply_due }}{% endif %}）"),
+            signs("接待人", "客户"),
+            section("运营主管处理记录"),
+            row(L("运营主管"), V(c("extra.supervisor")), L("处理日期"), V(c("extra.supervisor_at")),
+                L("处理人"), V(c("assignment.handler"))),
+            wide("调查情况", c("investigation.findings"), h=12),
+            wide("处理记录", c("resolution.measures"), h=12),
+            wide("处理进度反馈", [c("extra.progress_feedback"), Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
+            row(L("是否涉及赔偿"), V(yn("extra.compensation_involved", "涉及", "不涉及"), 3), L("赔偿金额（元）"),
+                V(c("resolution.compensation"))),
+            wide("上报总经理", [
+                yn("extra.escalated", "已上报营业部总经理", "未上报（运营主管直接处理）"),
+                Small("无法协调或遇重大情况和涉及赔偿的，须向营业部总经理汇报处理。"),
+                "总经理意见：" + c("extra.gm_opinion"),
+            ]),
+            section("反馈"),
+            row(L("反馈日期"), V(c("reply.replied_at")), L("反馈方式"), V(ck("reply.method", *schema.REPLY_METHODS), REST)),
+            wide("反馈内容", c("reply.content"), h=12),
+            row(L("客户满意度"), V(ck("follow_up.satisfaction", *schema.SATISFACTION), 3), L("办结日期"), V(c("closed_at"))),
+            signs("运营主管", "营业部总经理"),
+        ]),
+    ],
+)
+
+MAJOR_COMPLAINT = ("涉及赔偿", "与安全方面相关", "损害金额大", "短期内维修频次高、客户不接受",
+                   "涉及媒体、律师、警察、消协、政府机关", "客户意见较大、易造成不良影响", "行业部门、工商部门转交")
+
+F07 = FormSpec(
+    code="F07",
+    title="客户投诉信息反馈单",
+    type="form",
+    source="seed 001: 客户投诉处理流程和规范方案（汽车服务, 四、1.1–1.4）",
+    kinds=["投诉"],
+    profiles=["dealer"],
+    order=6,
+    extra_fields={
+        "plate_no": "车辆牌照号码",
+        "vehicle_model": "车型",
+        "read_back_confirmed": "投诉内容已复述并经客户确认",
+        "major_reasons": "重大投诉情形",
+        "after_hours": "是否工作时间外接到",
+        "registered_at": "客户部登记时间",
+        "transferred_at": "转交责任部门时间",
+        "contacted_at": "联系客户时间",
+        "investigated_at": "调查核实完成日期",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、客户部登记（接到投诉最迟半个小时内交客户部登记，登记后最迟半个小时内转交责任部门；重大投诉立即交）"),
+            row(L("反馈单编号"), V(c("case_no")), L("接到投诉"), V(c("received_at")), L("接待人"), V(c("receiver"))),
+            row(L("客户姓名"), V(c("complainant.name")), L("车辆牌照号码"), V(c("extra.plate_no")),
+                L("联系方式"), V(c("complainant.phone"))),
+            row(L("车型"), V(c("extra.vehicle_model")), L("维修工单号"), V(c("subject.order_no")),
+                L("投诉方式"), V(c("channel"))),
+            wide("被投诉对象", c("respondent")),
+            wide("投诉内容\n（复述确认）", [
+                c("content"),
+                "客户要求：" + c("request"),
+                "已用自己的语言向客户复述投诉内容，客户确认：" + yn("extra.read_back_confirmed", "无误", "有更正"),
+            ], h=14),
+            wide("是否重大投诉", ck("severity", "一般", "重大") + "　重大投诉情形：" + multi("extra.major_reasons", *MAJOR_COMPLAINT)),
+            row(L("客户部登记"), V(c("extra.registered_at")), L("转交时间"), V(c("extra.transferred_at")),
+                L("责任部门"), V(c("assignment.department"))),
+            wide("接到时间", yn("extra.after_hours", "工作时间外（紧急的先电话联系公司领导，上班后补派本单）", "工作时间内")),
+            signs("客户部登记人", "责任部门经理签收"),
+            section("二、处理结果（责任部门填写）"),
+            row(L("处理人"), V(c("assignment.handler")), L("联系客户"), V(c("extra.contacted_at")),
+                L("调查完成"), V(c("extra.investigated_at"))),
+            wide("调查情况", c("investigation.findings"), h=10),
+            wide("处理结果", c("resolution.measures"), h=10),
+            row(L("赔偿金额（元）"), V(c("resolution.compensation")), L("总经理审定"), V(c("resolution.approved_by")),
+                L("审定日期"), V(c("resolution.approved_at"))),
+            section("三、客户部跟踪"),
+            row(L("回访日期"), V(c("follow_up.visited_at")), L("回访人"), V(c("follow_up.by")),
+                L("办结日期"), V(c("closed_at"))),
+            wide("客户满意度", ck("follow_up.satisfaction", *schema.SATISFACTION)),
+            wide("跟踪意见", c("follow_up.opinion")),
+            signs("客户部", "总经理"),
+        ]),
+    ],
+)
+
+F10 = FormSpec(
+    code="F10",
+    title="客户投诉接收登记表",
+    type="register",
+    source="seed 001: 客户投诉处理标准操作规程 GL-004-00（附件一）",
+    profiles=["enterprise-quality", "pharma"],
+    order=910,
+    retention="D30",
+    extra_fields={"qa_handover_at": "转交QA时间"},
+    blocks=[
+        Register(
+            columns=[
+                ("序号", 8, "{{ loop.index }}"),
+                ("接收日期", 22, "{{ r.received_at }}"),
+                ("投诉编号", 24, "{{ r.case_no }}"),
+                ("投诉人（单位）", 36, "{{ r.complainant.name }}{% if r.complainant.organization %}\n"
+                                   "{{ r.complainant.organization }}{% endif %}"),
+                ("方式", 14, "{{ r.channel }}"),
+                ("投诉内容摘要", 95, "{{ r.content }}"),
+                ("接收人", 18, "{{ r.receiver }}"),
+                ("转交QA时间", 24, "{{ r.extra.qa_handover_at }}"),
+                ("受理部门", 16, "{{ r.assignment.department }}"),
+            ],
+            before=["文件编号：GL-004-00 附件一　　登记期间：{{ period }}　　共 {{ count }} 件"],
+            after=["登记人：" + SIGN_LINE + "　　QA：" + SIGN_LINE + "　　日期：" + DATE_LINE],
+        ),
+    ],
+)
+
+F11 = FormSpec(
+    code="F11",
+    title="客户投诉记录表",
+    type="form",
+    source="seed 001: 客户投诉处理标准操作规程 GL-004-00（附件二; 四、1–4）",
+    kinds=["投诉"],
+    profiles=["enterprise-quality", "pharma"],
+    order=14,
+    extra_fields={
+        "qa_by": "QA",
+        "qa_at": "QA记录日期",
+        "reviewer": "复核人",
+        "reviewed_at": "复核日期",
+        "handling_route": "受理部门确定",
+        "time_needed": "解决所需时间",
+    },
+    blocks=[
+        Table(G6, [
+            row(L("投诉编号"), V(c("case_no")), L("QA"), V(c("extra.qa_by")), L("日期"), V(c("extra.qa_at"))),
+            row(L("文件编号"), V("GL-004-00"), L("复核人"), V(c("extra.reviewer")), L("日期"), V(c("extra.reviewed_at"))),
+            section("一、投诉内容"),
+            row(L("投诉人"), V(c("complainant.name")), L("单位"), V(c("complainant.organization"), REST)),
+            row(L("联系电话"), V(c("complainant.phone")), L("电子邮件"), V(c("complainant.email")),
+                L("投诉时间"), V(c("received_at"))),
+            row(L("接收人"), V(c("receiver")), L("投诉方式"), V(ck("channel", "电话", "电子邮件", "信函", "来访", "传真"), REST)),
+            row(L("产品/样品"), V(c("subject.product_name")), L("批号"), V(c("subject.batch_no")),
+                L("订单编号"), V(c("subject.order_no"))),
+            wide("投诉内容", c("content"), h=19),
+            wide("投诉要求", c("request"), h=12),
+            section("二、处理"),
+            wide("受理部门", [
+                ck("extra.handling_route", "接收人自行处理", "产品质量问题：研发部门和质量部门",
+                   "样品包装及邮寄问题：商务部门和QA", "其他"),
+                "受理部门：" + c("assignment.department") + "　受理负责人：" + c("assignment.handler"),
+            ]),
+            wide("原因分析", c("investigation.root_cause"), h=10),
+            wide("处理措施", [c("resolution.measures"), "解决问题所需时间：" + c("extra.time_needed")], h=12),
+            signs("受理负责人"),
+            section("三、跟踪回访（QA）"),
+            row(L("回访日期"), V(c("follow_up.visited_at")), L("回访人"), V(c("follow_up.by")),
+                L("办结日期"), V(c("closed_at"))),
+            wide("满意程度", ck("follow_up.satisfaction", *schema.SATISFACTION)),
+            wide("客户反馈", c("follow_up.opinion"), h=10),
+            wide("预防措施", c("resolution.preventive_action"), h=10),
+            signs("QA", "复核人"),
+        ]),
+        Para("投诉档案包括本记录表和投诉处理措施及客户反馈表，由QA部门建立并保管。", "RK Small"),
+    ],
+)
+
+WARRANTY_NOTE = ("最低保修期限：地基基础和主体结构为设计文件规定的合理使用年限；屋面防水、有防水要求的卫生间、房间和外墙面的防渗漏"
+                 "为5年；供热与供冷系统为2个采暖期、供冷期；电气管线、给排水管道、设备安装为2年；装修工程为2年；"
+                 "其他项目由建设单位和施工单位在合同中约定。")
+
+F14 = FormSpec(
+    code="F14",
+    title="工程质量投诉登记表",
+    type="form",
+    source="seed 002: 工程质量投诉处理工作制度（四、五）; 质量投诉处理工作制度（质监站, 1–8）",
+    kinds=["投诉"],
+    profiles=["construction"],
+    order=15,
+    extra_fields={
+        "project_name": "工程名称",
+        "location": "工程部位",
+        "project_type": "工程类别",
+        "respondent_type": "投诉对象类别",
+        "in_warranty": "是否在保修期内",
+        "completion_date": "竣工（交付）日期",
+        "evidence": "证据",
+        "written_material": "是否已提供文字材料",
+        "survey_date": "现场勘察日期",
+        "testing": "检测鉴定",
+        "testing_fee": "检测鉴定费用",
+        "rectification_no": "整改通知单编号",
+        "authority_reported_at": "向主管部门汇报日期",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、投诉登记"),
+            row(L("登记编号"), V(c("case_no")), L("投诉时间"), V(c("received_at")), L("接待人"), V(c("receiver"))),
+            wide("投诉方式", ck("channel", "信函", "电话", "来访", "电子邮件", "第三方转交")),
+            row(L("投诉人"), V(c("complainant.name")), L("联系电话"), V(c("complainant.phone")),
+                L("单位"), V(c("complainant.organization"))),
+            wide("联系地址", [c("complainant.address"),
+                           yn("complainant.anonymous", "匿名投诉", "实名投诉（处理情况须通知投诉人）")]),
+            wide("工程名称", c("extra.project_name")),
+            row(L("工程部位"), V(c("extra.location"), 3), L("竣工日期"), V(c("extra.completion_date"))),
+            wide("工程类别", ck("extra.project_type", "建筑工程", "道路工程", "桥梁工程", "市政工程", "其他")),
+            wide("投诉对象", [c("respondent"),
+                          ck("extra.respondent_type", "施工单位", "建设单位", "监理单位", "设计单位", "其他")]),
+            wide("是否在保修期内", [
+                yn("extra.in_warranty", "在保修期内（质监站主动到现场调查，责成有关方面处理）",
+                   "已超过保修期（由产权单位或有关部门处理）"),
+                Small(WARRANTY_NOTE),
+            ]),
+            wide("投诉内容", c("content"), h=17),
+            wide("投诉要求", c("request")),
+            wide("证据", [
+                multi("extra.evidence", "照片", "视频", "文件"),
+                "证据清单：" + jn("attachments"),
+                yn("extra.written_material", "已提供文字材料（投诉人对材料的真实性负责）",
+                   "未提供（电话、来访投诉应要求投诉者提供文字材料）"),
+            ]),
+            signs("接待人", "投诉人"),
+            section("二、现场勘察与核实"),
+            row(L("勘察日期"), V(c("extra.survey_date")), L("勘察人员"), V(jn("assignment.investigators"), REST)),
+            wide("勘察情况", c("investigation.findings"), h=16),
+            wide("核实结论", [
+                yn("investigation.valid", "存在工程质量问题", "未发现工程质量问题（符合设计和验收标准）"),
+                "责任单位：" + c("investigation.responsibility"),
+            ]),
+            wide("检测鉴定", [
+                c("extra.testing"),
+                "费用：" + ck("extra.testing_fee", "投诉方垫支，责任单位承担", "投诉方承担（工程质量符合要求）", "不需要检测鉴定"),
+                Small("投诉方要求检测、鉴定的，由投诉处理机构委托有资质的检测单位或组织专家进行，费用由投诉方垫支，"
+                      "责任单位承担；经检测鉴定工程质量符合设计和检测评定标准要求的，费用由投诉方承担。"),
+            ]),
+            signs("勘察人员"),
+            section("三、处理与反馈"),
+            wide("处理意见", [c("resolution.measures"), "整改通知单编号：" + c("extra.rectification_no")], h=12),
+            row(L("处理人"), V(c("assignment.handler")), L("汇报主管部门"), V(c("extra.authority_reported_at")),
+                L("办结日期"), V(c("closed_at"))),
+            wide("反馈投诉人", [
+                "反馈日期：" + c("reply.replied_at") + "　方式：" + ck("reply.method", *schema.REPLY_METHODS),
+                c("reply.content"),
+            ], h=12),
+            signs("处理人", "质监站负责人"),
+        ]),
+        Para("受理一件，处理一件，件件有结果；调查和处理情况在两个月内向主管部门汇报。", "RK Small"),
+    ],
+)
+
+DRUG_CLASSES = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ")
+DRUG_CLASS_NOTE = ("Ⅰ类：可能危及生命或严重威胁患者健康的缺陷（如产品或规格错误、无菌制剂污染、活性成分错误）；"
+                   "Ⅱ类：可能引起疾病或误诊的缺陷（如标签错误、化学/物理污染、与规格不符）；"
+                   "Ⅲ类：可能不会严重威胁患者健康的缺陷（如包装缺陷、批号或有效期错误、密封缺陷）；"
+                   "Ⅳ类：对患者健康没有危害的缺陷（如偶尔缺片、次级包装损害、不严重的打印错误）；"
+                   "Ⅴ类：无缺陷产品（经调查非产品本身或过程引入）。")
+
+F15 = FormSpec(
+    code="F15",
+    title="药品质量投诉登记表",
+    type="form",
+    source="seed 002: 质量投诉管理制度（药品经营, 4–6）; 投诉的分类及管理（Ⅰ–Ⅴ类）",
+    kinds=["投诉"],
+    profiles=["pharma"],
+    order=16,
+    extra_fields={
+        "manufacturer": "生产企业",
+        "expiry_date": "有效期至",
+        "complaint_nature": "投诉性质",
+        "drug_class": "严重程度（Ⅰ–Ⅴ类）",
+        "suspension_notified_at": "暂停销售/发货通知时间",
+        "suspension_notified": "已通知暂停的部门和单位",
+        "suspension_lifted_at": "解除暂停日期",
+        "investigated_at": "调查取证完成时间",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、投诉登记（质量管理部）"),
+            row(L("登记编号"), V(c("case_no")), L("投诉时间"), V(c("received_at")), L("接收人"), V(c("receiver"))),
+            row(L("投诉单位"), V(c("complainant.organization"), 3), L("投诉方式"), V(c("channel"))),
+            row(L("投诉人"), V(c("complainant.name")), L("职务"), V(c("complainant.occupation")),
+                L("联系电话"), V(c("complainant.phone"))),
+            row(L("品名"), V(c("subject.product_name")), L("规格"), V(c("subject.spec")), L("批号"), V(c("subject.batch_no"))),
+            row(L("生产企业"), V(c("extra.manufacturer"), 3), L("有效期至"), V(c("extra.expiry_date"))),
+            row(L("数量"), V(c("subject.quantity")), L("配送单号"), V(c("subject.order_no"), REST)),
+            wide("投诉主要内容", c("content"), h=19),
+            wide("投诉要求", c("request")),
+            wide("投诉性质", ck("extra.complaint_nature", "质量投诉", "医学投诉", "假药投诉", "工作质量投诉")),
+            wide("严重程度", [ck("extra.drug_class", *DRUG_CLASSES) + "　类", Small(DRUG_CLASS_NOTE)]),
+            signs("接收人"),
+            section("二、暂停销售和发货"),
+            wide("暂停通知", [
+                "通知时间：" + c("extra.suspension_notified_at"),
+                multi("extra.suspension_notified", "储运部（暂停发货）", "销售部（暂停销售）", "购货单位（暂停销售和使用）"),
+                "解除暂停（正常品种恢复销售和发货）日期：" + c("extra.suspension_lifted_at"),
+            ]),
+            section("三、调查取证（接到投诉后一天内完成）"),
+            row(L("调查人员"), V(jn("assignment.investigators"), 3), L("完成时间"), V(c("extra.investigated_at"))),
+            wide("调查取证情况", c("investigation.findings"), h=16),
+            wide("原因及责任", [c("investigation.root_cause"), "责任：" + c("investigation.responsibility")]),
+            section("四、处理意见"),
+            wide("处理意见", c("resolution.measures"), h=12),
+            row(L("质量机构\n负责人审批"), V(c("resolution.approved_by")), L("审批日期"), V(c("resolution.approved_at")),
+                L("签字"), V(""), h=10),
+            wide("答复投诉单位", ["答复日期：" + c("reply.replied_at") + "　方式：" + ck("reply.method", *schema.REPLY_METHODS),
+                             c("reply.content")], h=12),
+            row(L("预防措施"), V(c("resolution.preventive_action"), 3), L("办结日期"), V(c("closed_at"))),
+            signs("质量管理部经办人", "质量机构负责人"),
+        ]),
+    ],
+)
+
+F16 = FormSpec(
+    code="F16",
+    title="投诉或意见反馈处理登记表",
+    type="form",
+    source="seed 001: 客户投诉及客户意见反馈处理管理制度（律师事务所, 一至三）",
+    kinds=["投诉", "意见建议"],
+    when="extra.responsible_person",
+    order=17,
+    extra_fields={
+        "intake_route": "受理渠道",
+        "responsible_person": "专门负责人",
+        "responsible_at": "书面意见日期",
+        "responsible_opinion": "专门负责人书面意见",
+        "major_matter": "是否重大事项",
+        "meeting_decision": "所务会议/合伙人会议决定",
+        "notify_authority": "是否向管理部门通报",
+        "after_work": "不满意时的后续工作",
+    },
+    blocks=[
+        Table(G6, [
+            section("一、接待受理"),
+            row(L("登记编号"), V(c("case_no")), L("受理日期"), V(c("received_at")), L("接待受理人"), V(c("receiver"))),
+            wide("类别", ck("kind", "投诉", "意见建议")),
+            wide("受理渠道", ck("extra.intake_route", "书面（行政总台受理）", "电话或上门（总台接待，转专门负责人）",
+                            "司法行政机关、律师协会转来")),
+            row(L("投诉/反馈人"), V(c("complainant.name")), L("联系电话"), V(c("complainant.phone")),
+                L("单位"), V(c("complainant.organization"))),
+            wide("通讯地址", c("complainant.address")),
+            wide("被投诉人", c("respondent")),
+            wide("涉及事务", c("subject.description")),
+            wide("投诉/意见\n内容", c("content"), h=17),
+            wide("要求", c("request")),
+            wide("留存原件", jn("attachments")),
+            signs("接待受理人"),
+            section("二、专门负责人书面意见"),
+            row(L("专门负责人"), V(c("extra.responsible_person")), L("日期"), V(c("extra.responsible_at")),
+                L("签字"), V("")),
+            wide("书面意见", c("extra.responsible_opinion"), h=12),
+            section("三、分管合伙人处理意见"),
+            row(L("分管合伙人"), V(c("resolution.approved_by")), L("日期"), V(c("resolution.approved_at")),
+                L("签字"), V("")),
+            wide("回避", ["被投诉人应当回避。回避人员：" + jn("assignment.recused")]),
+            wide("调查核实", c("investigation.findings"), h=10),
+            wide("处理意见", c("resolution.measures"), h=10),
+            wide("重大事项", [
+                yn("extra.major_matter", "涉及原则性问题或重大问题，提交所务会议/合伙人会议讨论", "否"),
+                "会议决定：" + c("extra.meeting_decision"),
+                "向相关管理部门通报：" + yn("extra.notify_authority", "通报", "不通报"),
+            ]),
+            section("四、处理结果及满意度"),
+            row(L("回复日期"), V(c("reply.replied_at")), L("回复方式"), V(ck("reply.method", *schema.REPLY_METHODS), REST)),
+            wide("处理结果\n（原则上书面回复）", c("reply.content"), h=12),
+            wide("满意度调查", [ck("follow_up.satisfaction", *schema.SATISFACTION), c("follow_up.opinion")]),
+            wide("后续工作", c("extra.after_work")),
+            row(L("归档日期"), V(c("closed_at")), L("回访人"), V(c("follow_up.by")), L("回访日期"), V(c("follow_up.visited_at"))),
+            signs("专门负责人", "分管合伙人"),
+        ]),
+        Para("处理人员不得与投诉人发生争执，在作出处理决定前不得做任何承诺，不得将投诉及处理事宜告知不相关人员。", "RK Small"),
+    ],
+)
+
+F17 = FormSpec(
+    code="F17",
+    title="投诉处理记录",
+    type="form",
+    source="seed 004: 售后服务和质量投诉处理制度（5.1, 6）; 客户投诉处理管理（投诉分类、处理流程、处理职责）; seed 002: 客户投诉处理（责任归属）",
+    kinds=["投诉"],
+    profiles=["after-sales", "enterprise-quality"],
+    order=50,
+    extra_fields={
+        "cause_class": "投诉分类（原因）",
+        "shipped_on": "交运日期",
+        "countermeasure_by": "处理对策拟定部门",
+        "execution": "执行情况",
+        "effect": "效果确认",
+    },
+    blocks=[
+        Table(G6, [
+            row(L("投诉编号"), V(c("case_no")), L("登记日期"), V(c("received_at")), L("记录人"), V(c("receiver"))),
+            row(L("客户"), V(c("complainant.organization") + "　" + c("complainant.name"), 3), L("联系电话"),
+                V(c("complainant.phone"))),
+            row(L("产品名称"), V(c("subject.product_name")), L("规格/料号"), V(c("subject.spec")),
+                L("数量"), V(c("subject.quantity"))),
+            row(L("订单编号"), V(c("subject.order_no")), L("交运日期"), V(c("extra.shipped_on")),
+                L("批号"), V(c("subject.batch_no"))),
+            wide("投诉分类", ck("extra.cause_class", "质量异常", "非质量异常（人为因素）", "其他原因")),
+            wide("投诉内容", c("content"), h=16),
+            wide("客户要求", c("request")),
+            section("一、调查分析"),
+            wide("调查分析", [c("investigation.findings"), "调查人员：" + jn("assignment.investigators")], h=13),
+            wide("原因", c("investigation.root_cause")),
+            wide("责任归属", [c("investigation.responsibility"), "责任部门：" + c("assignment.department")]),
+            section("二、处理对策"),
+            wide("处理对策", [c("resolution.measures"), "拟定部门：" + c("extra.countermeasure_by")], h=12),
+            wide("改善（预防）措施", c("resolution.preventive_action")),
+            section("三、执行与跟踪"),
+            wide("执行情况", c("extra.execution"), h=10),
+            row(L("跟踪人"), V(c("follow_up.by")), L("跟踪日期"), V(c("follow_up.visited_at")),
+                L("效果确认"), V(c("extra.effect"))),
+            wide("客户反馈", [ck("follow_up.satisfaction", *schema.SATISFACTION), c("follow_up.opinion")]),
+            section("四、审批"),
+            row(L("费用（元）"), V(c("resolution.compensation")), L("审批人"), V(c("resolution.approved_by")),
+                L("审批日期"), V(c("resolution.approved_at"))),
+            signs("售后服务管理人员", "质检部门", "审批人"),
+        ]),
+        Para("售后服务管理人员编写客户投诉编号并登记于本记录，并最终负责将处理结果落实、反馈到有关领导、部门。", "RK Small"),
+    ],
+)
+
+F20 = FormSpec(
+    code="F20",
+    title="调查意见表",
+    type="form",
+    source="seed 002: 客户投诉处理程序（产品质量, 三（二）调查被投诉问题产生的原因）",
+    kinds=["投诉"],
+    profiles=["enterprise-quality"],
+    order=35,
+    extra_fields={
+        "visited_on": "现场调查日期",
+        "quality_determination": "是否属于质量问题",
+        "exchange_requested": "是否申请退换货",
+        "supervisor_decision": "上级主管决策意见",
+    },
+    blocks=[
+        Table(G6, [
+            row(L("编号"), V(c("case_no")), L("投诉日期"), V(c("received_at")), L("调查日期"), V(c("extra.visited_on"))),
+            row(L("投诉人"), V(c("complainant.name")), L("联系电话"), V(c("complainant.phone")),
+                L("购买地点"), V(c("subject.purchase_place"))),
+            row(L("产品名称"), V(c("subject.product_name")), L("生产批号"), V(c("subject.batch_no")),
+                L("投诉量"), V(c("subject.quantity"))),
+            wide("投诉问题", c("content"), h=14),
+            section("一、现场初步调查"),
+            row(L("调查人员"), V(jn("assignment.investigators"), 3), L("责任区域"), V(c("assignment.department"))),
+            wide("初步调查情况", c("investigation.findings"), h=17),
+            wide("问题产生原因", c("investigation.root_cause"), h=12),
+            wide("是否属于\n质量问题", [
+                ck("extra.quality_determination", "明显质量问题", "难以界定（申请暂时退回公司，由质量部门界定）",
+                   "不属于质量问题"),
+            ]),
+            wide("质量问题照片", [jn("attachments"),
+                             Small("属于产品质量问题的，现场调查人员必须获得投诉产品的质量问题照片，并论述鉴定结果。")]),
+            wide("处理意见", [c("resolution.measures"),
+                          yn("extra.exchange_requested", "已填写产品质量界定和退换货申请", "不需退换货")], h=12),
+            signs("调查人"),
+            section("二、上级主管决策"),
+            row(L("主管"), V(c("resolution.approved_by")), L("日期"), V(c("resolution.approved_at")), L("签字"), V("")),
+            wide("决策意见", c("extra.supervisor_decision"), h=13),
+        ]),
+        Para("本表以内联单方式向被投诉责任区域的主管汇报，并提供处理意见，供上级主管决策。", "RK Small"),
+    ],
+)
+
+F21 = FormSpec(
+    code="F21",
+    title="客户满意度调查表",
+    type="form",
+    source="seed 001: 投诉处理程序（检测实验室, 3.1.2 客户满意度调查, 3.5.1）; seed 004: 售后服务和质量投诉处理制度（4.4 顾客回访, 4.6）",
+    when="follow_up",
+    order=70,
+    extra_fields={
+        "visit_method": "回访方式",
+        "rating_timeliness": "处理及时性",
+        "rating_attitude": "服务态度",
+        "rating_result": "处理结果",
+        "rating_quality": "产品/服务质量",
+        "next_actions": "后续措施",
+    },
+    blocks=[
+        Table(G6, [
+            row(L("编号"), V(c("case_no")), L("投诉日期"), V(c("received_at")), L("办结日期"), V(c("closed_at"))),
+            row(L("客户"), V(c("complainant.name")), L("单位"), V(c("complainant.organization"), REST)),
+            row(L("联系电话"), V(c("complainant.phone")), L("类别"), V(c("kind")), L("责任部门"),
+                V(c("assignment.department"))),
+            wide("投诉事项", c("subject.description")),
+            wide("处理结果", c("resolution.measures"), h=12),
+            section("回访"),
+            row(L("回访日期"), V(c("follow_up.visited_at")), L("回访人"), V(c("follow_up.by")), L("回访方式"),
+                V(c("extra.visit_method"))),
+            row(L("处理及时性"), V(ck("extra.rating_timeliness", *schema.SATISFACTION), REST)),
+            row(L("服务态度"), V(ck("extra.rating_attitude", *schema.SATISFACTION), REST)),
+            row(L("处理结果"), V(ck("extra.rating_result", *schema.SATISFACTION), REST)),
+            row(L("产品/服务质量"), V(ck("extra.rating_quality", *schema.SATISFACTION), REST)),
+            wide("总体满意度", ck("follow_up.satisfaction", *schema.SATISFACTION)),
+            wide("意见和建议", c("follow_up.opinion"), h=17),
+            wide("后续措施", [c("extra.next_actions"),
+                          Small("对客户提出的问题和要求汇总分析，形成改进意见；对调查表上提出的问题给予针对性的答复。")], h=13),
+            signs("回访人", "客户"),
+        ]),
+        Para("本表由资料管理员保存；按季度汇总计算顾客满意率，年底整理顾客满意程度调查报告。", "RK Small"),
+    ],
+)
+
+F22 = FormSpec(
+    code="F22",
+    title="投诉处理报告",
+    type="form",
+    source="seed 002: 投诉处理与质量反馈制度（第四节 投诉反馈与整改）; seed 003: 投诉受理处置（投诉处理结束后15日内报告）",
+    kinds=["投诉"],
+    profiles=["enterprise-quality", "government"],
+    when="closed_at",
+    order=80,
+    extra_fields={
+        "report_to": "报送",
+        "report_date": "报告日期",
+        "statistics": "统计",
+        "leader_opinion": "领导层评估和反馈意见",
+    },
+    blocks=[
+        Table(G4, [
+            row(L("报告编号"), V(c("case_no")), L("报告日期"), V(c("extra.report_date"))),
+            row(L("报送"), V(c("extra.report_to")), L("编制部门"), V(c("assignment.department"))),
+            section("一、投诉概况"),
+            row(L("投诉人"), V(c("complainant.organization") + "　" + c("complainant.name")), L("投诉时间"),
+                V(c("received_at"))),
+            row(L("投诉方式"), V(c("channel")), L("分类/等级"), V(c("category") + "　" + c("severity"))),
+            wide("投诉问题", c("content"), h=16),
+            section("二、调查过程"),
+            wide("调查人员", jn("assignment.investigators")),
+            wide("调查情况", c("investigation.findings"), h=14),
+            section("三、原因"),
+            wide("原因分析", c("investigation.root_cause"), h=12),
+            wide("责任认定", c("investigation.responsibility")),
+            section("四、处理结果"),
+            wide("处理措施", c("resolution.measures"), h=10),
+            row(L("赔偿金额（元）"), V(c("resolution.compensation")), L("办结日期"), V(c("closed_at"))),
+            wide("答复投诉人", c("reply.content")),
+            row(L("满意度"), V(ck("follow_up.satisfaction", *schema.SATISFACTION), REST)),
+            section("五、改进措施"),
+            wide("改进措施", [c("resolution.preventive_action"), "纠正措施编号：" + c("resolution.corrective_action_no")], h=10),
+            section("六、统计"),
+            wide("同类投诉统计", c("extra.statistics"), h=12),
+            signs("编制人", "审核人"),
+            section("七、领导层评估和反馈"),
+            wide("意见", c("extra.leader_opinion"), h=12),
+            signs("公司领导"),
+        ]),
+    ],
+)
+
+F23 = FormSpec(
+    code="F23",
+    title="质量事故调查处理报告表",
+    type="form",
+    record_type="incident",
+    source="seed 002: 质量投诉、事故调查和处理报告管理制度（医疗器械门店 4.1; 质量事故的划分与报告时限）",
+    kinds=[],
+    order=100,
+    retention="D30",
+    blocks=[
+        Table(G6, [
+            section("一、事故概况"),
+            row(L("事故编号"), V(c("case_no")), L("发生时间"), V(c("occurred_at")), L("发生地点"), V(c("place"))),
+            row(L("发生部门"), V(c("department")), L("报告人"), V(c("reported_by")), L("报告时间"), V(c("reported_at"))),
+            wide("来源投诉", linked()),
+            row(L("品名"), V(c("product.name")), L("规格型号"), V(c("product.spec")), L("批号"), V(c("product.batch_no"))),
+            row(L("生产企业"), V(c("product.manufacturer"), 3), L("数量"), V(c("product.quantity"))),
+            wide("事故范围", c("scope")),
+            wide("事故经过", c("description"), h=19),
+            row(L("人员伤亡"), V(yn("casualties", "有", "无")), L("伤亡情况"), V(c("casualty_details"), REST)),
+            row(L("损失金额（元）"), V(c("loss_amount")), L("事故等级"), V(ck("grade", *schema.INCIDENT_GRADES), REST)),
+            wide("重大事故情形", [ck_line("serious_reason", schema.SERIOUS_REASONS[:3]),
+                              ck_line("serious_reason", schema.SERIOUS_REASONS[3:]) + ck_other("serious_reason", schema.SERIOUS_REASONS),
+                              Small("等级标准：{{ case.grade_rule }}")]),
+            wide("紧急措施", [c("immediate_actions"),
+                          Small("在场人员应采取必要的紧急措施，防止事故扩大，使损失减低到最小程度，并注意保护现场。")], h=12),
+            signs("事故部门负责人"),
+            section("二、调查（质管部）"),
+            wide("调查人员", jn("investigation.investigators")),
+            wide("调查情况", c("investigation.findings"), h=13),
+            wide("事故原因", c("investigation.cause"), h=12),
+            wide("责任范围", [c("investigation.responsibility"), "责任部门及责任人：" + c("investigation.responsible_party")]),
+            wide("纠正措施", [c("corrective_action"), "纠正措施编号：" + c("capa_no")], h=12),
+            signs("质管部调查人"),
+            section("三、上报"),
+            wide("上报时限", [c("report_rule"), "{% if case.report_due %}本事故：{{ case.report_due }}{% endif %}"]),
+            row(L("上报单位"), V(c("report.to")), L("上报时间"), V(c("report.reported_at")),
+                L("书面报告"), V(c("report.written_at"))),
+            signs("质管部负责人", "企业负责人"),
+        ]),
+    ],
+)
+
+F24 = FormSpec(
+    code="F24",
+    title="公司质量事故处理表",
+    type="form",
+    record_type="incident",
+    source="seed 002: 质量投诉、事故调查和处理报告管理制度（4.1.3 ⑥–⑨）; seed 004: 质量事故处理制度（“四不放过”原则）",
+    kinds=[],
+    order=105,
+    retention="D30",
+    blocks=[
+        Table(G6, [
+            row(L("事故编号"), V(c("case_no")), L("发生时间"), V(c("occurred_at")), L("事故等级"), V(c("grade"))),
+            row(L("发生部门"), V(c("department")), L("发生地点"), V(c("place")), L("损失金额（元）"), V(c("loss_amount"))),
+            wide("来源投诉", linked()),
+            wide("事故概况", c("description"), h=13),
+            section("一、调查情况"),
+            wide("调查情况", c("investigation.findings"), h=13),
+            wide("原因及责任", [c("investigation.cause"), "责任：" + c("investigation.responsibility"),
+                           "责任部门及责任人：" + c("investigation.responsible_party")]),
+            wide("纠正措施\n（责任部门书面检查、整改）", [c("corrective_action"), "纠正措施编号：" + c("capa_no")], h=12),
+            section("二、处理意见（质管部、企业负责人根据事故情况、责任人表现及相关规定作出）"),
+            wide("处理意见", c("handling.opinion"), h=13),
+            wide("处理结果", c("handling.result"), h=10),
+            section("三、企业负责人意见"),
+            wide("意见", c("handling.leader_opinion"), h=10),
+            row(L("企业负责人"), V(c("handling.leader")), L("日期"), V(c("handling.decided_at")), L("签字"), V(""), h=10),
+            section("四、公布情况"),
+            row(L("公布日期"), V(c("handling.published_at")), L("公布方式"), V(c("handling.published_how"), REST)),
+            row(L("结案日期"), V(c("closed_at")), L("上报时间"), V(c("report.reported_at")), L("书面报告"),
+                V(c("report.written_at"))),
+            signs("质管部负责人", "企业负责人"),
+        ]),
+        Para("处理结束后，由质管部在公司办公会议上公布质量事故的调查处理情况，起到教育职工的警示作用。"
+             "坚持“事故原因未查清不放过、当事人和群众未受教育不放过、没有防范措施不放过、"
+             "责任者和单位负责人未受处理不放过”的“四不放过”原则。", "RK Small"),
+    ],
+)
+
+F25 = FormSpec(
+    code="F25",
+    title="整改通知单",
+    type="form",
+    record_type="rectification",
+    source="seed 004: 质量处理、整改制度（一、质量整改制度; 质量检查制度：对质量隐患要有处理后的复查记录）",
+    kinds=[],
+    order=110,
+    blocks=[
+        Table(G6, [
+            row(L("通知单编号"), V(c("case_no")), L("签发日期"), V(c("issued_at")), L("签发部门"), V(c("issuer"))),
+            row(L("被通知单位"), V(c("recipient"), 3), L("负责人"), V(c("recipient_contact"))),
+            row(L("工程（项目）\n名称"), V(c("project"), 3), L("部位"), V(c("location"))),
+            wide("问题来源", ck("source", *schema.RECTIFICATION_SOURCES)),
+            wide("来源投诉", linked()),
+            wide("存在问题", c("problem"), h=16),
+            wide("整改要求", [c("requirement"),
+                          Small("接到本通知单后应高度重视，制定针对性强、切实可行有效的整改方案，按期整改并书面回复；"
+                                "整改完成后由签发部门复查验收，复查不合格的重新整改。")], h=12),
+            row(L("整改期限"), V(c("deadline")), L("问题性质"),
+                V(yn("serious", "重大问题（整改方案报公司总工审核、主管部门批准后实施）", "一般问题"), REST)),
+            row(L("签发人"), V(c("issued_by")), L("签收人"), V(c("received_by")), L("签收日期"), V(c("received_at"))),
+            signs("签发人", "签收人"),
+            section("一、整改方案（被通知单位填写）"),
+            wide("整改方案", c("plan.content"), h=10),
+            row(L("方案审核"), V(c("plan.approved_by")), L("批准日期"), V(c("plan.approved_at")), L("审核人签字"), V("")),
+            section("二、整改情况（被通知单位填写）"),
+            wide("整改情况", c("completion.report"), h=10),
+            row(L("完成日期"), V(c("completion.completed_at")), L("被通知单位负责人签字"), V("", REST), h=10),
+            section("三、复查验收（签发部门）"),
+            row(L("复查人"), V(c("recheck.by")), L("复查日期"), V(c("recheck.at")),
+                L("复查结论"), V(ck("recheck.result", *schema.RECTIFICATION_RESULTS))),
+            wide("复查意见", c("recheck.opinion"), h=10),
+            row(L("关闭日期"), V(c("closed_at")), L("附件"), V(jn("attachments"), REST)),
+            signs("复查人", "签发部门负责人"),
+        ]),
+    ],
+)
+
+F26 = FormSpec(
+    code="F26",
+    title="纠正和预防措施表",
+    type="form",
+    record_type="capa",
+    source="seed 000: 申诉和投诉处理程序（6.4.1 纠正措施、6.4.2 预防措施,《纠正和预防措施控制程序》; 4.2–4.3 职责）",
+    kinds=[],
+    order=120,
+    blocks=[
+        Table(G6, [
+            row(L("措施编号"), V(c("case_no")), L("提出日期"), V(c("opened_at")), L("提出人"), V(c("raised_by"))),
+            wide("措施类型", ck("action_type", *schema.CAPA_TYPES)),
+            wide("不符合来源", [ck("source", *schema.CAPA_SOURCES), "来源记录编号：" + c("source_ref")]),
+            wide("投诉编号", linked()),
+            wide("启动情形", [
+                "纠正措施：" + ck_line("basis", schema.CAPA_BASES[:2]),
+                "　　　　　" + ck_line("basis", schema.CAPA_BASES[2:4]),
+                "预防措施：" + ck_line("basis", schema.CAPA_BASES[4:]) + ck_other("basis", schema.CAPA_BASES),
+            ]),
+            wide("不符合事实", c("nonconformity"), h=14),
+            row(L("责任部门"), V(c("department")), L("责任人"), V(c("owner")), L("完成期限"), V(c("due"))),
+            wide("原因分析", c("cause"), h=13),
+            wide("纠正\n（立即处置）", c("correction"), h=10),
+            wide("纠正措施", c("corrective_action"), h=13),
+            wide("预防措施", c("preventive_action"), h=10),
+            row(L("批准人"), V(c("approved_by")), L("批准日期"), V(c("approved_at")),
+                L("批准人签字"), V(""), h=10),
+            section("实施与验证"),
+            row(L("完成日期"), V(c("completed_at")), L("验证人"), V(c("verification.by")), L("验证日期"),
+                V(c("verification.at"))),
+            wide("验证情况", c("verification.notes"), h=13),
+            wide("验证结论", [ck("verification.result", *schema.CAPA_RESULTS),
+                          Small("验证人不得由措施责任人担任；验证无效的，重新分析原因、制定措施。"
+                                "相关责任室负责制定、实施纠正和预防措施，质量负责人监督实施。")]),
+            row(L("关闭日期"), V(c("closed_at")), L("附件"), V(jn("attachments"), REST)),
+            signs("责任人", "验证人", "质量负责人"),
+        ]),
+    ],
+)
+
+PARTS_GRID = [12, 52, 22, 84]
+
+
+def parts_table(blank_rows: int = 2) -> Table:
+    """换件明细: one row per part; blank rows to write on when no part was changed."""
+    return Table(PARTS_GRID, [
+        row(Cell("序号", 1, "label"), Cell("换件名称", 1, "label"), Cell("数量", 1, "label"), Cell("换件原因", 1, "label")),
+        row(V("{%tr for p in case.parts %}", REST)),
+        row(V("{{ loop.index }}", align="center"), V("{{ p.name }}"), V("{{ p.quantity }}", align="center"),
+            V("{{ p.reason }}")),
+        row(V("{%tr endfor %}", REST)),
+        row(V("{%tr if not case.parts %}", REST)),
+        *[row(V(""), V(""), V(""), V(""), h=7) for _ in range(blank_rows)],
+        row(V("{%tr endif %}", REST)),
+    ])
+
+
+F27 = FormSpec(
+    code="F27",
+    title="产品售后服务单",
+    type="form",
+    record_type="service",
+    source="seed 004: 售后服务和质量投诉处理制度（3.3.2, 3.4.2 e, 4.3.2–4.3.4）",
+    kinds=["维修", "保养", "巡检", "技术培训"],
+    order=130,
+    blocks=[
+        Table(G6, [
+            row(L("服务单编号"), V(c("case_no")), L("报修时间"), V(c("requested_at")), L("报修方式"), V(c("channel"))),
+            row(L("用户单位"), V(c("customer.organization"), 3), L("联系人"), V(c("customer.contact"))),
+            row(L("联系电话"), V(c("customer.phone")), L("地址"), V(c("customer.address"), REST)),
+            row(L("产品名称"), V(c("product.name")), L("产品型号"), V(c("product.model")), L("产品编号"),
+                V(c("product.serial_no"))),
+            row(L("安装日期"), V(c("product.installed_on")), L("是否三包"), V(yn("warranty", "是", "否")),
+                L("服务类别"), V(c("kind"))),
+            wide("来源投诉", linked()),
+            wide("故障现象", c("fault"), h=12),
+            row(L("服务工程师"), V(jn("engineers")), L("到达时间"), V(c("arrived_at")), L("完成时间"), V(c("completed_at"))),
+            wide("故障原因", c("diagnosis"), h=12),
+            wide("处理情况", c("work_done"), h=14),
+        ]),
+        parts_table(),
+        Table(G6, [
+            row(L("收费金额（元）"), V(c("charge")), L("遗留问题"), V(c("open_issues"), REST)),
+            signs("服务工程师"),
+            section("顾客对服务的评价（服务完成后由用户填写）"),
+            wide("用户评价", ck("rating", *schema.SATISFACTION)),
+            wide("用户意见", c("customer_opinion"), h=12),
+            Row([Cell([
+                "服务完成后由用户签字确认。用户签字（盖章）：" + SIGN_LINE + "{% if case.customer_signer %}"
+                "（{{ case.customer_signer }}）{% endif %}　　日期：" + or_blank("case.customer_signed_at"),
+                Small("服务人员不允许在服务前要求用户签字（盖章），不允许涂改、伪造用户的签字（盖章）或意见。"),
+            ], REST, "value")], 14),
+            section("营销策划部验证"),
+            row(L("回访验证人"), V(c("verified_by")), L("验证日期"), V(c("verified_at")), L("关闭日期"), V(c("closed_at"))),
+        ]),
+        Para("服务人员回公司后，应及时将本单交营销策划部，并填写售后服务记录表、售后服务故障处理记事表；"
+             "换下的旧件须妥善包装及时带回。", "RK Small"),
+    ],
+)
+
+F28 = FormSpec(
+    code="F28",
+    title="安装验收单",
+    type="form",
+    record_type="service",
+    source="seed 004: 售后服务和质量投诉处理制度（4.1.3 售后服务内容, 4.5.3.5）",
+    kinds=["安装调试"],
+    order=135,
+    blocks=[
+        Table(G6, [
+            row(L("编号"), V(c("case_no")), L("安装通知时间"), V(c("requested_at")), L("通知方式"), V(c("channel"))),
+            row(L("用户单位"), V(c("customer.organization"), 3), L("联系人"), V(c("customer.contact"))),
+            row(L("联系电话"), V(c("customer.phone")), L("安装地址"), V(c("customer.address"), REST)),
+            row(L("产品名称"), V(c("product.name")), L("产品型号"), V(c("product.model")), L("产品编号"),
+                V(c("product.serial_no"))),
+            row(L("安装人员"), V(jn("engineers")), L("开始安装"), V(c("arrived_at")), L("安装完成"), V(c("completed_at"))),
+            wide("来源投诉", linked()),
+            wide("安装调试情况", c("commissioning"), h=17),
+            wide("培训情况", [c("training"), Small("为顾客免费培训所购产品的使用人员。")], h=12),
+            wide("安装中发现的问题", c("fault"), h=10),
+            section("验收（客户填写）"),
+            wide("验收意见", ck("acceptance", *schema.ACCEPTANCE_RESULTS)),
+            wide("需整改事项", c("open_issues"), h=10),
+            wide("客户评价", ck("rating", *schema.SATISFACTION)),
+            wide("意见及建议", c("customer_opinion"), h=12),
+            Row([Cell([
+                "客户签字（盖章）：" + SIGN_LINE + "{% if case.customer_signer %}（{{ case.customer_signer }}）{% endif %}"
+                "　　日期：" + or_blank("case.customer_signed_at"),
+            ], REST, "value")], 12),
+            signs("安装人员"),
+            section("营销策划部整理"),
+            row(L("收回整理人"), V(c("verified_by")), L("整理日期"), V(c("verified_at")), L("关闭日期"), V(c("closed_at"))),
+        ]),
+        Para("交付产品时随产品附上本单，完成交付时由客户填写，安装人员带回交营销策划部整理统计。"
+             "产品安装调试后提供免费保修服务，保修期后提供终身维护服务。", "RK Small"),
+    ],
+)
+
+F29 = FormSpec(
+    code="F29",
+    title="售后服务故障处理记事表",
+    type="register",
+    record_type="service",
+    source="seed 004: 售后服务和质量投诉处理制度（4.3.4）",
+    kinds=["维修"],
+    profiles=["after-sales"],
+    order=930,
+    retention="D30",
+    blocks=[
+        Register(
+            columns=[
+                ("序号", 8, "{{ loop.index }}"),
+                ("日期", 22, "{{ r.requested_at }}"),
+                ("服务单编号", 24, "{{ r.case_no }}"),
+                ("用户", 36, "{{ r.customer.organization }}"),
+                ("产品型号/编号", 27, "{{ r.product.model }}\n{{ r.product.serial_no }}"),
+                ("故障", 45, "{{ r.fault }}"),
+                ("处理", 45, "{{ r.work_done }}"),
+                ("工程师", 16, "{{ r.engineers|join('、') }}"),
+                ("结果", 34, "{% if r.open_issues %}遗留：{{ r.open_issues }}{% elif r.completed_at %}已处理"
+                           "{% else %}处理中{% endif %}"),
+            ],
+            before=["期间：{{ period }}　　共 {{ count }} 次"],
+            after=["填表人：" + SIGN_LINE + "　　营销策划部：" + SIGN_LINE + "　　日期：" + DATE_LINE],
+        ),
+    ],
+)
+
+R02 = FormSpec(
+    code="R02",
+    title="顾客来电、来函、来访处理记录",
+    type="register",
+    source="seed 004: 售后服务和质量投诉处理制度（3.5 来电来函处理程序; 4.5.3.2）",
+    profiles=["after-sales"],
+    order=920,
+    retention="D30",
+    blocks=[
+        Register(
+            columns=[
+                ("序号", 8, "{{ loop.index }}"),
+                ("日期", 24, "{{ r.received_at }}"),
+                ("方式", 14, "{{ r.channel }}"),
+                ("顾客", 40, "{{ r.complainant.organization }}\n{{ r.complainant.name }}"),
+                ("编号", 24, "{{ r.case_no }}"),
+                ("事由", 62, "{{ r.content }}"),
+                ("处理", 50, "{{ r.resolution.measures }}"),
+                ("答复日期", 20, "{{ r.reply.replied_at }}"),
+                ("经办人", 15, "{{ r.receiver }}"),
+            ],
+            before=["期间：{{ period }}　　共 {{ count }} 件（按来电、来函、来访的时间顺序）"],
+            after=["记录人：" + SIGN_LINE + "　　营销策划部：" + SIGN_LINE + "　　每季度汇总日期：" + DATE_LINE],
+        ),
+    ],
+)
+
+R03 = FormSpec(
+    code="R03",
+    title="售后服务记录表",
+    type="register",
+    record_type="service",
+    source="seed 004: 售后服务和质量投诉处理制度（4.3.4）",
+    kinds=list(schema.SERVICE_KINDS),
+    profiles=["after-sales"],
+    order=940,
+    retention="D30",
+    blocks=[
+        Register(
+            columns=[
+                ("序号", 8, "{{ loop.index }}"),
+                ("日期", 20, "{{ r.requested_at }}"),
+                ("服务单编号", 22, "{{ r.case_no }}"),
+                ("用户单位", 34, "{{ r.customer.organization }}"),
+                ("产品型号/编号", 28, "{{ r.product.model }}\n{{ r.product.serial_no }}"),
+                ("类别", 14, "{{ r.kind }}"),
+                ("服务内容", 62, "{% for t in [r.fault, r.work_done, r.commissioning] if t %}{{ t }}"
+                             "{% if not loop.last %}\n{% endif %}{% endfor %}"),
+                ("换件", 30, "{% for p in r.parts %}{{ p.name }} ×{{ p.quantity }}{% if p.reason %}（{{ p.reason }}）"
+                           "{% endif %}{% if not loop.last %}\n{% endif %}{% endfor %}"),
+                ("工程师", 15, "{{ r.engineers|join('、') }}"),
+                ("三包", 12, "{% if r.warranty == true %}是{% elif r.warranty == false %}否{% endif %}"),
+                ("评价", 12, "{{ r.rating }}"),
+            ],
+            before=["期间：{{ period }}　　共 {{ count }} 次服务"],
+            after=["填表人：" + SIGN_LINE + "　　营销策划部：" + SIGN_LINE + "　　日期：" + DATE_LINE],
+        ),
+    ],
+)
+
+NEW_SPECS = [F04, F05, F06, F07, F10, F11, F14, F15, F16, F17, F20, F21, F22, F23, F24, F25, F26, F27, F28, F29,
+             R02, R03]
+
+
+SPECS: list[FormSpec] = [F01, F02, F03, F08, F09, F12, F13, F18, F19, R01, *NEW_SPECS]
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveIndexError
+from ..errors import ArchiveIndexError, DisposalRefusedError
 from . import connect
 
 GENESIS_HASH = "0" * 64
@@ -109,6 +109,47 @@ CREATE TABLE IF NOT EXISTS events (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_archive_no ON events(archive_no, kind);
+
+-- Legal holds (法律保全): while a hold is active, no record it covers may be destroyed.
+-- A hold covers one document, every document of a case, or every document of a 年度,
+-- including documents filed after the hold was placed.
+CREATE TABLE IF NOT EXISTS holds (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL CHECK (scope IN ('document', 'case', 'year')),
+    target TEXT NOT NULL,             -- 档号, case number or 年度
+    reason TEXT NOT NULL,
+    placed_by TEXT NOT NULL,
+    placed_at TEXT NOT NULL,
+    released_by TEXT,
+    released_at TEXT,
+    release_reason TEXT
+);
+
+-- Disposals (销毁): one row per approved batch; documents keep their row, marked
+-- destroying (files being removed) and then destroyed.
+CREATE TABLE IF NOT EXISTS disposals (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,              -- destroying | done
+    approver TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    executed_by TEXT NOT NULL,
+    on_date TEXT NOT NULL,            -- the day whose expiry was applied (ISO date)
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    list_pdf TEXT,                    -- archive-relative: the 销毁清册
+    list_pdf_sha256 TEXT,
+    list_xlsx TEXT,
+    list_xlsx_sha256 TEXT
+);
+CREATE TABLE IF NOT EXISTS disposal_items (
+    disposal_id INTEGER NOT NULL REFERENCES disposals(id),
+    seq INTEGER NOT NULL,
+    archive_no TEXT NOT NULL UNIQUE REFERENCES documents(archive_no),
+    title TEXT NOT NULL,
+    opinion TEXT NOT NULL,            -- 鉴定意见
+    destroyed_at TEXT,
+    PRIMARY KEY (disposal_id, seq)
+);
 """
 
 _FTS_TRIGRAM = "CREATE VIRTUAL TABLE IF NOT EXISTS doc_text USING fts5(archive_no UNINDEXED, text, tokenize='trigram')"
@@ -180,6 +221,34 @@ class Filters:
     form_code: str | None = None
     year: int | None = None
     retention: str | None = None
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The event chain walked from the genesis hash."""
+
+    events: int
+    head_id: int
+    head_hash: str
+    first_break: ChainBreak | None
+    breaks: int
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+@dataclass(frozen=True)
+class DisposalItem:
+    archive_no: str
+    title: str
+    opinion: str  # 鉴定意见
 
 
 def canonical_json(value: Any) -> str:
@@ -471,3 +540,240 @@ class ArchiveIndex:
                 problems.append(f"事件 {row['id']} 的哈希链断开 (event chain broken)")
             prev_hash = row["hash"]
         return problems
+
+    def chain_report(self) -> ChainReport:
+        """Walk the chain from the genesis hash; the first event whose link to the one
+        before or whose own content does not verify, and the head to note down."""
+        prev_hash, prev_id = GENESIS_HASH, 0
+        first: ChainBreak | None = None
+        breaks = count = 0
+        for row in self.conn.execute("SELECT * FROM events ORDER BY id"):
+            count += 1
+            problem = link_problem(row, prev_hash, prev_id)
+            if problem:
+                breaks += 1
+                first = first or ChainBreak(row["id"], problem)
+            prev_hash, prev_id = row["hash"], row["id"]
+        return ChainReport(count, prev_id, prev_hash, first, breaks)
+
+    def documents_without_event(self) -> list[tuple[str, str]]:
+        """(档号, missing event kind): every filed document has a ``filed`` event and every
+        destroyed one a ``destroyed`` event; a missing one means the log lost events
+        (or an ingest crashed before its last step and waits in work/ for recovery)."""
+        rows = self.conn.execute(
+            "SELECT archive_no, 'filed' AS kind FROM documents d WHERE status IN ('filed', 'destroying', 'destroyed') "
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.archive_no = d.archive_no AND e.kind = 'filed') "
+            "UNION ALL SELECT archive_no, 'destroyed' FROM documents d WHERE status = 'destroyed' "
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.archive_no = d.archive_no AND e.kind = 'destroyed') "
+            "ORDER BY 1, 2"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def check_counts(self, year: int | None = None) -> list[dict[str, Any]]:
+        """四性检测 results of archived documents: one row per (category, name, result)."""
+        where, args = _year_clause(year)
+        rows = self.conn.execute(
+            "SELECT c.category, c.name, c.result, COUNT(*) AS n, MIN(c.seq) AS first FROM checks c "
+            f"JOIN documents d ON d.intake_id = c.intake_id {where} GROUP BY 1, 2, 3 ORDER BY first, 1, 2, 3",
+            args,
+        )
+        return [dict(r) for r in rows]
+
+    def failed_checks(self, year: int | None = None) -> list[dict[str, Any]]:
+        where, args = _year_clause(year, "c.result = 'fail'")
+        rows = self.conn.execute(
+            "SELECT d.archive_no, d.case_no, d.form_code, c.category, c.name, c.detail FROM checks c "
+            f"JOIN documents d ON d.intake_id = c.intake_id {where} "
+            "ORDER BY d.year, d.retention, d.dept_code, d.item_no, c.seq",
+            args,
+        )
+        return [dict(r) for r in rows]
+
+    def intake_outcomes(self) -> dict[str, int]:
+        """Current (not superseded) intakes by where they ended."""
+        rows = self.conn.execute(
+            "SELECT outcome, COUNT(*) FROM intake WHERE state = 'done' AND superseded_by IS NULL GROUP BY outcome"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # ----- legal holds
+    def add_hold(self, scope: str, target: str, reason: str, by: str, at: str, archive_no: str | None) -> int:
+        with self.transaction(durable=True) as conn:
+            hold_id = conn.execute(
+                "INSERT INTO holds (scope, target, reason, placed_by, placed_at) VALUES (?, ?, ?, ?, ?)",
+                (scope, target, reason, by, at),
+            ).lastrowid
+            assert hold_id is not None
+            detail = {"hold_id": hold_id, "scope": scope, "target": target, "reason": reason, "by": by}
+            self._append_event(conn, at, "hold_placed", archive_no, None, detail)
+            return hold_id
+
+    def release_hold(self, hold_id: int, by: str, at: str, reason: str) -> bool:
+        """False when no active hold has this id."""
+        with self.transaction(durable=True) as conn:
+            row = conn.execute("SELECT * FROM holds WHERE id = ? AND released_at IS NULL", (hold_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                "UPDATE holds SET released_by = ?, released_at = ?, release_reason = ? WHERE id = ?",
+                (by, at, reason, hold_id),
+            )
+            detail = {"hold_id": hold_id, "scope": row["scope"], "target": row["target"], "reason": reason, "by": by}
+            archive_no = row["target"] if row["scope"] == "document" else None
+            self._append_event(conn, at, "hold_released", archive_no, None, detail)
+            return True
+
+    def hold(self, hold_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM holds WHERE id = ?", (hold_id,)).fetchone()
+        return dict(row) if row else None
+
+    def holds(self, active_only: bool = True) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM holds" + (" WHERE released_at IS NULL" if active_only else "") + " ORDER BY id"
+        return [dict(r) for r in self.conn.execute(sql)]
+
+    def covered_count(self, scope: str, target: str) -> int:
+        """How many documents a hold of this scope and target covers now."""
+        column = {"document": "archive_no", "case": "case_no", "year": "CAST(year AS TEXT)"}[scope]
+        return self.conn.execute(f"SELECT COUNT(*) FROM documents WHERE {column} = ?", (target,)).fetchone()[0]
+
+    @staticmethod
+    def _holds_on(conn: sqlite3.Connection, doc: dict[str, Any] | sqlite3.Row) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            "SELECT * FROM holds WHERE released_at IS NULL AND ((scope = 'document' AND target = ?) "
+            "OR (scope = 'case' AND target = ?) OR (scope = 'year' AND target = ?)) ORDER BY id",
+            (doc["archive_no"], doc["case_no"], str(doc["year"])),
+        )
+        return [dict(r) for r in rows]
+
+    def holds_on(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        """Active holds covering one document (by its 档号, case or 年度)."""
+        return self._holds_on(self.conn, doc)
+
+    # ----- disposal
+    def begin_disposal(self, items: list[DisposalItem], approver: str, reason: str, by: str, on_date: str,
+                       at: str) -> int:  # fmt: skip
+        """Record the approved batch and mark its documents ``destroying``, in one durable
+        transaction; refuses (rolls back) if any document changed meanwhile: held,
+        no longer filed, or not due on ``on_date``."""
+        with self.transaction(durable=True) as conn:
+            refusals = []
+            for item in items:
+                doc = conn.execute("SELECT * FROM documents WHERE archive_no = ?", (item.archive_no,)).fetchone()
+                if doc is None or doc["status"] != "filed" or not self._filing_finished(conn, item.archive_no):
+                    refusals.append(f"{item.archive_no}: 状态已改变 ({doc['status'] if doc else '不存在'}), 请重新执行")
+                elif not doc["disposal_due"] or doc["disposal_due"] > on_date:
+                    refusals.append(f"{item.archive_no}: 保管期限未满")
+                elif self._holds_on(conn, doc):
+                    refusals.append(f"{item.archive_no}: 刚被设置了法律保全 (hold)")
+            if refusals:
+                raise DisposalRefusedError(refusals)
+            disposal_id = conn.execute(
+                "INSERT INTO disposals (state, approver, reason, executed_by, on_date, started_at) "
+                "VALUES ('destroying', ?, ?, ?, ?, ?)",
+                (approver, reason, by, on_date, at),
+            ).lastrowid
+            assert disposal_id is not None
+            for seq, item in enumerate(items, 1):
+                conn.execute(
+                    "INSERT INTO disposal_items (disposal_id, seq, archive_no, title, opinion) VALUES (?, ?, ?, ?, ?)",
+                    (disposal_id, seq, item.archive_no, item.title, item.opinion),
+                )
+                conn.execute("UPDATE documents SET status = 'destroying' WHERE archive_no = ?", (item.archive_no,))
+            detail = {"disposal_id": disposal_id, "approver": approver, "reason": reason, "by": by,
+                      "archive_nos": [i.archive_no for i in items]}  # fmt: skip
+            self._append_event(conn, at, "disposal_started", None, None, detail)
+            return disposal_id
+
+    @staticmethod
+    def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:
+        return conn.execute(
+            "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
+        ).fetchone() is not None
+
+    def filing_finished(self, archive_no: str) -> bool:
+        """The last ingest step (the ``filed`` event) is done: nothing in work/ still
+        refers to this document."""
+        return self._filing_finished(self.conn, archive_no)
+
+    def set_disposal_lists(self, disposal_id: int, pdf: tuple[str, str], xlsx: tuple[str, str]) -> None:
+        """Where the 销毁清册 was written and its SHA-256 (checked by verify)."""
+        with self.transaction(durable=True) as conn:
+            conn.execute(
+                "UPDATE disposals SET list_pdf = ?, list_pdf_sha256 = ?, list_xlsx = ?, list_xlsx_sha256 = ? "
+                "WHERE id = ?",
+                (*pdf, *xlsx, disposal_id),
+            )
+
+    def finish_disposal(self, disposal_id: int, at: str) -> None:
+        """The files are gone: documents ``destroyed`` (metadata kept, full text dropped),
+        one ``destroyed`` event each, the batch done. Idempotent."""
+        with self.transaction(durable=True) as conn:
+            disposal = conn.execute("SELECT * FROM disposals WHERE id = ?", (disposal_id,)).fetchone()
+            if disposal is None or disposal["state"] == "done":
+                return
+            items = conn.execute(
+                "SELECT i.archive_no, d.sha256, d.sm3, d.original_path, d.access_path FROM disposal_items i "
+                "JOIN documents d ON d.archive_no = i.archive_no WHERE i.disposal_id = ? ORDER BY i.seq",
+                (disposal_id,),
+            ).fetchall()
+            for item in items:
+                conn.execute("UPDATE documents SET status = 'destroyed' WHERE archive_no = ?", (item["archive_no"],))
+                conn.execute(
+                    "UPDATE disposal_items SET destroyed_at = ? WHERE archive_no = ?", (at, item["archive_no"])
+                )
+                conn.execute("DELETE FROM doc_text WHERE archive_no = ?", (item["archive_no"],))
+                detail = {"disposal_id": disposal_id, "approver": disposal["approver"], "sha256": item["sha256"],
+                          "sm3": item["sm3"], "original_path": item["original_path"],
+                          "access_path": item["access_path"]}  # fmt: skip
+                self._append_event(conn, at, "destroyed", item["archive_no"], None, detail)
+            conn.execute("UPDATE disposals SET state = 'done', finished_at = ? WHERE id = ?", (at, disposal_id))
+            detail = {"disposal_id": disposal_id, "count": len(items), "list_pdf": disposal["list_pdf"],
+                      "list_pdf_sha256": disposal["list_pdf_sha256"]}  # fmt: skip
+            self._append_event(conn, at, "disposal_finished", None, None, detail)
+
+    def disposal(self, disposal_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM disposals WHERE id = ?", (disposal_id,)).fetchone()
+        return dict(row) if row else None
+
+    def disposals(self, unfinished_only: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM disposals" + (" WHERE state != 'done'" if unfinished_only else "") + " ORDER BY id"
+        return [dict(r) for r in self.conn.execute(sql)]
+
+    def disposal_items(self, disposal_id: int) -> list[dict[str, Any]]:
+        """The batch's documents with their index rows (title and opinion from the batch)."""
+        rows = self.conn.execute(
+            "SELECT d.*, i.seq, i.title, i.opinion, i.destroyed_at FROM disposal_items i "
+            "JOIN documents d ON d.archive_no = i.archive_no WHERE i.disposal_id = ? ORDER BY i.seq",
+            (disposal_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def destroyed_on(self) -> dict[str, tuple[int, str | None]]:
+        """档号 → (disposal id, destroyed_at) for every document in a disposal batch."""
+        rows = self.conn.execute("SELECT archive_no, disposal_id, destroyed_at FROM disposal_items")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _year_clause(year: int | None, *conditions: str) -> tuple[str, list[Any]]:
+    parts, args = list(conditions), []
+    if year is not None:
+        parts.append("d.year = ?")
+        args.append(year)
+    return ("WHERE " + " AND ".join(parts)) if parts else "", args
+
+
+def link_problem(row: Any, prev_hash: str, prev_id: int) -> str:
+    """Why one event does not follow from the one before, or "" when it does."""
+    if row["prev_hash"] != prev_hash:
+        before = f"事件 {prev_id}" if prev_id else "链的起点"
+        return (f"事件 {row['id']} 记录的前一哈希与{before}的哈希不符: 其间的事件被删除、插入或改写 "
+                f"(link from event {prev_id} to {row['id']} broken)")  # fmt: skip
+    try:
+        detail = json.loads(row["detail"])
+    except ValueError:
+        detail = None
+    event = {"id": row["id"], "time": row["time"], "kind": row["kind"], "archive_no": row["archive_no"],
+             "intake_id": row["intake_id"], "detail": detail}  # fmt: skip
+    if detail is None or row["hash"] != event_hash(prev_hash, event):
+        return f"事件 {row['id']} 的内容与其哈希不符: 该事件被改写 (event {row['id']} was altered)"
+    return ""
