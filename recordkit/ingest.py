@@ -916,8 +916,9 @@ def resume(work_dir: Path, ctx: IngestContext) -> IngestResult | None:
     """Continue one claim from where it stopped. The caller holds its lock."""
     item = _intake_from_work_dir(work_dir)
     if item is None:
-        _remove_work_dir(work_dir)  # stopped between mkdir and the rename: nothing was moved
-        return None
+        if not _input_candidates(work_dir):
+            _remove_work_dir(work_dir)  # stopped before the rename: the input is still where it was
+        return None  # otherwise left for a person: never delete what might be an input
     item.resumed = True
     journal = ctx.index.intake(item.id)
     if journal and journal["state"] == "done":
@@ -942,7 +943,7 @@ def _intake_from_work_dir(work_dir: Path) -> Intake | None:
         meta = json.loads((work_dir / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         meta = None
-    files = [p for p in work_dir.iterdir() if p.name != META_FILE and not p.name.endswith(".copying")]
+    files = _input_candidates(work_dir)
     if meta is None:
         if len(files) != 1:
             return None
@@ -956,6 +957,13 @@ def _intake_from_work_dir(work_dir: Path) -> Intake | None:
         claimed_at=meta.get("claimed_at", ""),
         assign=(assign[0], assign[1]) if assign else None,
     )
+
+
+def _input_candidates(work_dir: Path) -> list[Path]:
+    """Files in a claim that may be the input: not the claim record, and not the scratch
+    files of an interrupted write (``.<name>.<random>.tmp``, ``.<name>.copying``)."""
+    return [p for p in work_dir.iterdir()
+            if p.name != META_FILE and not p.name.startswith(".") and not p.name.endswith((".tmp", ".copying"))]
 
 
 def _fill_from_document(item: Intake, doc: dict[str, Any]) -> None:

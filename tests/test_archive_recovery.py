@@ -250,3 +250,30 @@ def test_a_busy_database_leaves_the_file_in_work_for_a_retry(config, tmp_path):
         (recovered,) = archive.recover()
     assert recovered.outcome == "filed" and recovered.resumed
     assert_each_input_ended_once(config, [sha])
+
+
+def test_killed_while_writing_the_claim_record(config, tmp_path):
+    """kill -9 during the claim record's atomic write leaves only its scratch file: the
+    input never moved, so recovery drops the claim and quarantines nothing."""
+    src = form_pdf(config.archive_dir / "inbox" / "登记表.pdf", serial=71)
+    work = config.archive_dir / "work" / "20260101-claim-killed"
+    work.mkdir(parents=True)
+    (work / ".claim.json.k3j2.tmp").write_bytes(b'{"id": "20260101-claim-ki')
+    with Archive(config) as archive:
+        results = archive.ingest([], inbox=True).results
+    assert [r.outcome for r in results] == ["filed"]
+    assert not work.exists()
+    assert not src.exists()
+    assert not any((config.archive_dir / "quarantine").iterdir())
+
+
+def test_unreadable_claim_with_several_files_is_left_for_a_person(config):
+    """Without its claim record recovery cannot tell which file is the input: it never
+    deletes what might be one."""
+    work = config.archive_dir / "work" / "20260101-claim-odd"
+    work.mkdir(parents=True)
+    form_pdf(work / "a.pdf", serial=72)
+    form_pdf(work / "b.pdf", serial=73)
+    with Archive(config) as archive:
+        archive.ingest([], inbox=True)
+    assert sorted(p.name for p in work.iterdir()) == ["a.pdf", "b.pdf"]
