@@ -21,6 +21,7 @@ from . import __version__
 from .errors import RecordkitError
 
 EPILOG_EXAMPLES = "\b\n示例 (examples):\n"
+STATUS_WORDS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
 
 
 class RecordkitGroup(click.Group):
@@ -782,7 +783,7 @@ def archive_assign(ctx: click.Context, file: Path, case_no: str, form_code: str,
 def _document_rows(docs: list[dict[str, Any]]) -> list[list[Any]]:
     return [[d["archive_no"], d["case_no"], d["form_code"], d["year"], d["retention_label"], d["pages"],
              {"none": "无", "valid": "有效", "invalid": "无效"}.get(d["signed"], d["signed"]),
-             {"filed": "已归档", "filing": "归档中"}.get(d["status"], d["status"]), (d["filed_at"] or "")[:19]]
+             STATUS_WORDS.get(d["status"], d["status"]), (d["filed_at"] or "")[:19]]
             for d in docs]  # fmt: skip
 
 
@@ -831,7 +832,7 @@ def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
               ("到期鉴定", "disposal_due"), ("状态", "status"), ("原文件名", "original_name"),
               ("原件", "original_path"), ("利用副本", "access_path"), ("SHA-256", "sha256"), ("SM3", "sm3"),
               ("归档时间", "filed_at")]  # fmt: skip
-    words = {"signed": {"none": "无", "valid": "有效", "invalid": "无效"}, "status": {"filed": "已归档", "filing": "归档中"}}
+    words = {"signed": {"none": "无", "valid": "有效", "invalid": "无效"}, "status": STATUS_WORDS}
     for label, key in labels:
         value = words.get(key, {}).get(doc[key], doc[key])
         click.echo(f"{label}: {'' if value is None else value}")

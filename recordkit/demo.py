@@ -92,7 +92,15 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
     echo("== 统计报表 (reports)")
     demo_reports(config, echo)
-    echo(f"== 完成。打开 {config.out_dir} 查看生成的表单。")
+
+    from .archive_demo import demo_archive
+    from .audit import demo_audit
+
+    echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
+    demo_archive(config, echo, table)
+    echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
+    demo_audit(config, echo, table)
+    echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
     return root
 
 

@@ -207,7 +207,8 @@ def _raw_members(path: Path) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
 
 
 def _deflate(data: bytes) -> bytes:
-    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    # Level 1: a third of level 6's time on a rendered part, for ~15 % more bytes.
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush()
 
 
