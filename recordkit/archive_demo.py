@@ -128,7 +128,9 @@ def _reportlab_rendition(config: Config, row: Any, path: Path) -> Path:
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from .cases import CaseBook
+    from . import schema
+    from .cases import MISSING, get_path
+    from .casework import open_library
     from .catalog import Catalog
     from .errors import RecordkitError
     from .fonts import reportlab_font
@@ -139,17 +141,11 @@ def _reportlab_rendition(config: Config, row: Any, path: Path) -> Path:
         title = Catalog(config.templates_dir).get(row.form_code).title
     except RecordkitError:
         title = row.form_code
-    data = CaseBook(config).get(row.case_no).data
-    complainant = data.get("complainant") or {}
-    fields = [
-        ("编号", row.case_no),
-        ("类别", data.get("kind", "")),
-        ("接收时间", data.get("received_at", "")),
-        ("投诉人", complainant.get("name", "") if isinstance(complainant, dict) else ""),
-        ("被投诉对象", data.get("respondent", "")),
-        ("投诉内容", data.get("content", "")),
-        ("处理意见", (data.get("resolution") or {}).get("measures", "") if isinstance(data.get("resolution"), dict) else ""),
-    ]
+    record = open_library(config).get(row.case_no)
+    fields = [("编号", row.case_no)] + [
+        (f.label, value) for f in record.rtype.fields[1:]
+        if f.type == schema.TEXT and (value := get_path(record.data, f.path)) not in (MISSING, None, "")
+    ][:7]
     w, h = A4
     c = canvas.Canvas(str(path), pagesize=A4)
     qr = ImageReader(io.BytesIO(qr_png(QrPayload(row.case_no, row.form_code, row.template_version or "0"))))
