@@ -500,6 +500,15 @@ def _report_batch(result: Any, as_json: bool, pdfs: list[Path]) -> None:
         click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项。")
 
 
+def _finish_batch(ctx: click.Context, generator: Any, result: Any, pdf: bool, as_json: bool) -> None:
+    """PDFs if asked, the report, and exit 1 when anything failed."""
+    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
+    _report_batch(result, as_json, pdfs)
+    generator.close()
+    if result.failures:
+        ctx.exit(1)
+
+
 @cli.command(epilog=_examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf",
                               "recordkit fill F26 CA-2026-005", "recordkit fill --bundle TS-2026-0005 --pdf"))
 @click.argument("code", required=False)
@@ -527,11 +536,7 @@ def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_re
     generator = _generator(ctx)
     form = generator.catalog.get(code)
     result = generator.fill_cases(form, list(cases))
-    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
-    _report_batch(result, as_json, pdfs)
-    generator.close()
-    if result.failures:
-        ctx.exit(1)
+    _finish_batch(ctx, generator, result, pdf, as_json)
 
 
 def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, as_json: bool) -> None:
@@ -568,11 +573,7 @@ def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, .
     with _progress(len(plan), "生成表单") as update:
         result = run_jobs(generator, plan, jobs or default_jobs(), update)
     result.failures[:0] = failures
-    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
-    _report_batch(result, as_json, pdfs)
-    generator.close()
-    if result.failures:
-        ctx.exit(1)
+    _finish_batch(ctx, generator, result, pdf, as_json)
 
 
 @cli.command(epilog=_examples("recordkit regenerate --dry-run", "recordkit regenerate --form F03",
