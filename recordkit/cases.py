@@ -15,7 +15,7 @@ import re
 import string
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -51,11 +51,11 @@ ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 # --------------------------------------------------------------------------- access
 
-def get_path(data: dict[str, Any], path: str) -> Any:
+def get_path(data: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted key path, or MISSING."""
     node: Any = data
     for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
+        if not isinstance(node, Mapping) or key not in node:
             return MISSING
         node = node[key]
     return node

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from recordkit import cases
 from recordkit.dates import format_value, parse_datetime
 from recordkit.profiles import WINDOW, Profile, Step
 from recordkit.workdays import TIME_UNITS, WORKDAY, WorkCalendar
@@ -145,12 +146,8 @@ class CaseStatus:
 
 def get_path(case: Mapping[str, object], path: str) -> object:
     """The value at a dotted key path, or None when any part is absent."""
-    value: object = case
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
+    value = cases.get_path(case, path)
+    return None if value is cases.MISSING else value
 
 
 def _present(value: object) -> bool:

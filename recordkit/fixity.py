@@ -170,6 +170,15 @@ def sm3_hex(data: bytes) -> str:
     return h.hexdigest()
 
 
+def sha256_file(path: Path | str) -> str:
+    """SHA-256 of a file's bytes, streamed (raises FileNotFoundError like open)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def file_digests(path: Path | str) -> Digests:
     """SHA-256 and SM3 of the file's bytes, streamed: memory stays at one chunk."""
     sha = hashlib.sha256()

@@ -226,13 +226,6 @@ class Generator:
             jobs += [Job(f.code, str(path), case.case_no) for f in needed]
         return jobs, failures
 
-    def generate(self, case_refs: list[str] | None, codes: list[str] | None,
-                 progress: Callable[[int], None] | None = None) -> BatchResult:
-        cases, failures = self.load_cases(case_refs)
-        result = self.run(self.plan(cases, codes), progress)
-        result.failures[:0] = failures
-        return result
-
     def fill_cases(self, form: Form, refs: list[str]) -> BatchResult:
         cases, failures = self.load_cases(refs)
         result = self.run([(form, c) for c in cases])

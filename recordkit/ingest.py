@@ -29,7 +29,6 @@ What makes it safe to crash at any point and to run two ingesters at once:
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import json
 import os
@@ -68,7 +67,7 @@ from .errors import (
     RecordkitError,
     UnknownFormError,
 )
-from .fixity import Digests, file_digests
+from .fixity import Digests, file_digests, sha256_file
 from .identify import Identification, is_safe_case_no
 from .identify import identify as identify_pdf
 from .index.archive import ArchiveIndex, CheckRow, Duplicate, IntakeRef, NewDocument
@@ -574,7 +573,7 @@ def store(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Copy the original bit for bit, re-hash the copy, make it read-only."""
     assert item.original_path and item.digests
     dest = ctx.layout.abs(item.original_path)
-    if dest.exists() and _sha256_of(dest) == item.digests.sha256:
+    if dest.exists() and sha256_file(dest) == item.digests.sha256:
         _make_read_only(dest)
     else:
         _copy_verified(item.work_path, dest, item.digests.sha256, item.id)
@@ -1016,14 +1015,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _sha256_of(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
 def _make_read_only(path: Path) -> None:
     os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
@@ -1044,7 +1035,7 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
     try:
         shutil.copyfile(source, tmp)
         _fsync_file(tmp)
-        copied = _sha256_of(tmp)
+        copied = sha256_file(tmp)
         if copied != sha256:
             raise ArchiveError(f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)")
         _make_read_only(tmp)

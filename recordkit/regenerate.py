@@ -10,7 +10,6 @@ atomically, so an output is always the old or the new file; a rerun finishes the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from .batch import Job, run_jobs
 from .errors import LockedError, RecordkitError
+from .fixity import sha256_file
 from .generate import BatchResult, Failure, Generator
 from .index.manifest import OutputRecord
 
@@ -63,14 +63,11 @@ class RegenerationPlan:
 
 
 def _file_sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+    """SHA-256 of a file, or None when it is gone (an output deleted, a case file moved)."""
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        return sha256_file(path)
     except FileNotFoundError:
         return None
-    return digest.hexdigest()
 
 
 class Regenerator:
