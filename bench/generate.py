@@ -27,11 +27,11 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from recordkit.batch import Job, default_jobs, run_jobs
-from recordkit.cases import dump_case
-from recordkit.casework import make_generator
+from recordkit.forms.batch import Job, default_jobs, run_jobs
+from recordkit.cases.store import dump_case
+from recordkit.workspace import make_generator
 from recordkit.config import init_workdir, load_config
-from recordkit.regenerate import Regenerator
+from recordkit.forms.regenerate import Regenerator
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
@@ -99,8 +99,8 @@ def bench_docxtpl(root: Path, count: int) -> float:
     from docxtpl import DocxTemplate
     from jinja2 import Environment
 
-    from recordkit.context import form_context, form_record
-    from recordkit.render import _check, _yesno
+    from recordkit.forms.context import form_context, form_record
+    from recordkit.forms.render import _check, _yesno
 
     config = load_config(root)
     generator = make_generator(config)

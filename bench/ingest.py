@@ -36,10 +36,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from recordkit.archive import Archive
-from recordkit.archive_demo import sign_and_scan
-from recordkit.batch import default_jobs
-from recordkit.cases import dump_case
+from recordkit.archive.service import Archive
+from recordkit.demo.archive import sign_and_scan
+from recordkit.forms.batch import default_jobs
+from recordkit.cases.store import dump_case
 from recordkit.config import init_workdir, load_config
 
 CASES = [f"TS-2026-{i:04d}" for i in range(1, 21)]
@@ -56,7 +56,7 @@ def born_digital(path: Path, case_no: str, form: str, serial: int) -> Path:
     from reportlab.pdfgen import canvas
 
     from recordkit.fonts import reportlab_font
-    from recordkit.qr import QrPayload, qr_png
+    from recordkit.forms.qr import QrPayload, qr_png
 
     font = reportlab_font()
     w, h = A4
@@ -129,10 +129,10 @@ def fill_inbox(root: Path, files: list[Path]) -> None:
 
 def run_obvious(files: list[Path]) -> float:
     """What one would write first: the primitives in a loop, nothing recorded."""
-    from recordkit.fixity import file_digests
-    from recordkit.identify import identify
-    from recordkit.pdfinspect import inspect_pdf, preflight
-    from recordkit.stamp import StampFields, stamp_access_copy
+    from recordkit.archive.fixity import file_digests
+    from recordkit.archive.identify import identify
+    from recordkit.archive.pdfinspect import inspect_pdf, preflight
+    from recordkit.archive.stamp import StampFields, stamp_access_copy
 
     out = Path(tempfile.mkdtemp(prefix="rk-obvious-"))
     started = time.perf_counter()

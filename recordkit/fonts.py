@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RecordkitError
+from recordkit.errors import RecordkitError
 
 FONT_NAME = "WenQuanYiMicroHei"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pdf_factory as pf
 from conftest import SAMPLE_CASE
 
-from recordkit.cases import dump_case
+from recordkit.cases.store import dump_case
 from recordkit.config import Config, init_workdir, load_config
-from recordkit.qr import QrPayload
+from recordkit.forms.qr import QrPayload
 
 CATALOG = """\
 forms:

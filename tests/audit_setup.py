@@ -16,8 +16,8 @@ from pathlib import Path
 from archive_setup import form_pdf, make_workdir
 from conftest import SAMPLE_CASE
 
-from recordkit.archive import Archive
-from recordkit.cases import dump_case
+from recordkit.archive.service import Archive
+from recordkit.cases.store import dump_case
 from recordkit.cli import cli
 from recordkit.config import Config, load_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from recordkit.cases import CaseBook
+from recordkit.cases.store import CaseBook
 from recordkit.config import Config, init_workdir
 
 SAMPLE_CASE = {
@@ -174,7 +174,7 @@ def runner() -> CliRunner:
 
 
 def soffice_missing() -> str | None:
-    from recordkit.office import find_soffice
+    from recordkit.forms.libreoffice import find_soffice
 
     if find_soffice() is None:
         return "LibreOffice (soffice) is not installed; CI installs libreoffice-writer-nogui as root"

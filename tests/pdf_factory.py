@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from recordkit.qr import QrPayload, qr_png
+from recordkit.forms.qr import QrPayload, qr_png
 
 PAYLOAD = QrPayload("TS-2026-0007", "F01", "3")
 CJK_FONT = "STSong-Light"  # not embedded, but its text layer extracts: enough for tests

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from recordkit.archive_no import (
+from recordkit.archive.numbering import (
     ArchiveNo,
     archive_no_from_stored_name,
     disposal_due,

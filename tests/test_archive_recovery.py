@@ -20,8 +20,8 @@ import pdf_factory as pf
 import pytest
 from archive_setup import assert_each_input_ended_once, form_pdf, make_workdir, sha256
 
-from recordkit.archive import Archive
-from recordkit.ingest import STEPS, IngestContext, claim, new_claim_id, run_steps
+from recordkit.archive.service import Archive
+from recordkit.archive.intake import STEPS, IngestContext, claim, new_claim_id, run_steps
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
@@ -134,7 +134,7 @@ def test_a_stale_copy_from_a_lost_transaction_is_replaced(config, tmp_path):
 
 
 def test_a_claim_held_by_a_live_process_is_not_touched(config):
-    from recordkit.ingest import claim_lock
+    from recordkit.archive.intake import claim_lock
 
     inbox = config.archive_dir / "inbox"
     src = form_pdf(inbox / "a.pdf", serial=1)

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from audit_setup import run, work_folder, write_case
 
-from recordkit.archive import Archive
-from recordkit.audit import default_required, number_ranges, required_forms
+from recordkit.archive.service import Archive
+from recordkit.archive.audit import default_required, number_ranges, required_forms
 from recordkit.config import load_config
 from recordkit.errors import ConfigError
 
@@ -172,7 +172,7 @@ def test_a_malformed_rule_is_a_config_error(work):
 
 
 def test_demo_audit_prints_short_summaries(work):
-    from recordkit.audit import demo_audit
+    from recordkit.archive.audit import demo_audit
 
     lines: list[str] = []
     tables: list[list[str]] = []

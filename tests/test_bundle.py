@@ -15,10 +15,10 @@ from docx_text import docx_text, strict_parse_all
 from lxml import etree
 from PIL import Image
 
-from recordkit import schema
-from recordkit.casework import make_generator, open_book
+from recordkit.cases import schema
+from recordkit.workspace import make_generator, open_book
 from recordkit.cli import cli
-from recordkit.render import expected_text
+from recordkit.forms.render import expected_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NASTY = "A&B <tag> \"dq\" 'sq' \x0bshift\r\ncrlf\ttab \x1fctl 😀 {{ 7*7 }} {% if x %}"
@@ -80,7 +80,7 @@ def test_bundle_has_one_section_per_form_in_procedure_order(workdir, linked_case
 
 
 def test_bundle_keeps_every_value_exactly(workdir, book, sample_case):
-    from recordkit.cases import set_path
+    from recordkit.cases.store import set_path
 
     typed = {}
     for field in schema.FIELDS:
@@ -93,7 +93,7 @@ def test_bundle_keeps_every_value_exactly(workdir, book, sample_case):
     result = generator.bundle(case.case_no)
     used = set()
     for code, _number in result.contents:
-        from recordkit.render import field_uses
+        from recordkit.forms.render import field_uses
 
         used |= {u.path for u in field_uses(generator.catalog.get(code).compiled) if u.root == "case"}
     generator.close()
@@ -123,7 +123,7 @@ def test_fill_bundle_cli_and_usage_errors(workdir, runner, linked_case):
 def test_bundle_pdf_pages_add_up_and_number_per_form(workdir, linked_case):
     from pypdf import PdfReader
 
-    from recordkit.office import convert_to_pdf
+    from recordkit.forms.libreoffice import convert_to_pdf
 
     generator = make_generator(workdir)
     result = generator.bundle(linked_case.case_no, pdf=True)

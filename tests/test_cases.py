@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from recordkit.cases import CaseBook, read_case_file, validate_case
+from recordkit.cases.store import CaseBook, read_case_file, validate_case
 from recordkit.config import load_config
 from recordkit.errors import CaseFileError, CaseValidationError
 
@@ -132,7 +132,7 @@ def test_two_processes_numbering_at_once_never_collide(workdir, sample_case):
 
 
 def test_case_format_doc_lists_every_field():
-    from recordkit import schema
+    from recordkit.cases import schema
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "case-format.md").read_text(encoding="utf-8")
     for field in schema.FIELDS:

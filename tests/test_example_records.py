@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from recordkit import schema
-from recordkit.cases import validate_case
+from recordkit.cases import schema
+from recordkit.cases.store import validate_case
 from recordkit.dates import parse_date
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from recordkit import schema
+from recordkit.cases import schema
 from recordkit.dates import as_datetime, parse_date, parse_datetime
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

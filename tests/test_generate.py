@@ -51,7 +51,7 @@ def test_generate_makes_every_needed_form(workdir, runner, book, sample_case):
     result = runner.invoke(cli, ["generate", "--json"])
     assert result.exit_code == 0, result.output
     codes = {o["form_code"] for o in json.loads(result.stdout)["outputs"]}
-    from recordkit.catalog import Catalog
+    from recordkit.forms.catalog import Catalog
 
     expected = {f.code for f in Catalog(workdir.templates_dir).needed_for(sample_case, workdir.profile)}
     assert codes == expected and "F01" in codes

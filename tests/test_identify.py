@@ -9,7 +9,7 @@ import pdf_factory as pf
 import pytest
 
 from recordkit.errors import PdfError
-from recordkit.identify import (
+from recordkit.archive.identify import (
     decode_qr_from_pdf,
     find_case_no_in_text,
     find_case_nos_in_text,
@@ -17,8 +17,8 @@ from recordkit.identify import (
     identify,
     identify_from_filename,
 )
-from recordkit.pdfinspect import inspect_pdf
-from recordkit.qr import QrPayload
+from recordkit.archive.pdfinspect import inspect_pdf
+from recordkit.forms.qr import QrPayload
 
 PAYLOAD = pf.PAYLOAD
 

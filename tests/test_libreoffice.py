@@ -6,9 +6,9 @@ import pytest
 from conftest import FIRST_NUMBER, sample_for, soffice_missing
 from pypdf import PdfReader
 
-from recordkit.cases import CaseBook
-from recordkit.generate import Generator
-from recordkit.office import convert_to_pdf
+from recordkit.cases.store import CaseBook
+from recordkit.forms.generator import Generator
+from recordkit.forms.libreoffice import convert_to_pdf
 
 pytestmark = pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
 

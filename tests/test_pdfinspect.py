@@ -7,7 +7,7 @@ from pathlib import Path
 import pdf_factory as pf
 import pytest
 
-from recordkit.pdfinspect import inspect_pdf, preflight
+from recordkit.archive.pdfinspect import inspect_pdf, preflight
 
 LIMIT = 50 * 1024 * 1024
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from recordkit import profiles
+from recordkit.clock import profiles
 from recordkit.errors import ProfileError
-from recordkit.profiles import WINDOW
+from recordkit.clock.profiles import WINDOW
 
 # Every profile PROFILES.md names, with the limits it gives (step key -> (limit, unit)).
 EXPECTED = {

@@ -17,7 +17,7 @@ from docx_text import docx_text
 from filelock import FileLock
 
 from recordkit.cli import cli
-from recordkit.generate import Generator
+from recordkit.forms.generator import Generator
 
 
 def bump_version(template: Path, label_from: str | None = None, label_to: str | None = None) -> None:

@@ -10,10 +10,10 @@ import pytest
 from conftest import sample_for, soffice_missing
 from docx_text import docx_text
 
-from recordkit import schema
-from recordkit.casework import make_generator, open_book
+from recordkit.cases import schema
+from recordkit.workspace import make_generator, open_book
 from recordkit.cli import cli
-from recordkit.spreadsheet import register_table
+from recordkit.cases.spreadsheet import register_table
 
 
 def _visit(workdir, kind: str, requested: str, closed: bool, organization: str):
@@ -100,7 +100,7 @@ def test_register_of_a_form_that_is_not_a_register_is_a_usage_error(workdir, run
 def test_long_registers_repeat_their_header_and_number_pages(workdir, book, sample_case):
     from pypdf import PdfReader
 
-    from recordkit.office import convert_to_pdf
+    from recordkit.forms.libreoffice import convert_to_pdf
 
     for index in range(40):
         book.add(dict(sample_case, received_at=f"2026-03-0{1 + index % 2} 09:{index:02d}"))

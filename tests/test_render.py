@@ -15,12 +15,12 @@ from conftest import FIRST_NUMBER, sample_for
 from docx_text import docx_parts, docx_text, strict_parse_all
 from PIL import Image
 
-from recordkit import schema
-from recordkit.cases import CaseBook
-from recordkit.catalog import Catalog
+from recordkit.cases import schema
+from recordkit.cases.store import CaseBook
+from recordkit.forms.catalog import Catalog
 from recordkit.errors import RenderError, TemplateError
-from recordkit.generate import Generator
-from recordkit.render import compile_template, expected_text, field_uses, to_wordml
+from recordkit.forms.generator import Generator
+from recordkit.forms.render import compile_template, expected_text, field_uses, to_wordml
 
 NASTY_PIECES = "A&B <tag> x>y \"dq\" 'sq' \x0bshift-enter\r\ncrlf\nlf\ttab \x1fctl \x00nul 😀 {{ 7*7 }} {% if x %}{# c #}"
 LONG = "长" * 5000
@@ -42,7 +42,7 @@ def is_free_text(rtype: schema.RecordType, path: str) -> bool:
 def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = schema.CASE) -> dict:
     """The sample with every free-text field a form reads set to a nasty, traceable value."""
     data = copy.deepcopy(sample)
-    from recordkit.cases import set_path
+    from recordkit.cases.store import set_path
 
     for path in used_paths:
         field = rtype.by_path.get(path)
@@ -62,7 +62,7 @@ def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = sc
 
 def expected_values(data: dict, used: set[str], rtype: schema.RecordType) -> dict[str, str]:
     """key path -> the text that must appear in the document."""
-    from recordkit.cases import get_path
+    from recordkit.cases.store import get_path
 
     wanted = {}
     for path in sorted(used):
@@ -188,7 +188,7 @@ def test_empty_register_says_so(code, generator):
 def test_register_xlsx_has_same_columns(code, generator, workdir):
     from openpyxl import load_workbook
 
-    from recordkit.spreadsheet import register_table
+    from recordkit.cases.spreadsheet import register_table
 
     form = generator.catalog.get(code)
     add_sample(workdir, form)

@@ -26,13 +26,13 @@ from conftest import soffice_missing
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from recordkit.casework import open_casebook
+from recordkit.workspace import open_casebook
 from recordkit.cli import cli
-from recordkit.clock import case_status
+from recordkit.clock.status import case_status
 from recordkit.config import init_workdir, load_config
 from recordkit.errors import ConfigError, UsageError
-from recordkit.profiles import load_profile
-from recordkit.reports import (
+from recordkit.clock.profiles import load_profile
+from recordkit.reports.stats import (
     COMPLAINT_RATE,
     NO_VOLUME,
     SATISFACTION,
@@ -49,7 +49,7 @@ from recordkit.reports import (
     volume_for,
     write_report,
 )
-from recordkit.workdays import WorkCalendar
+from recordkit.clock.calendar import WorkCalendar
 
 NOW = datetime(2026, 11, 13, 10, 0)
 OCTOBER = Period(2026, 10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recordkit.stability import StabilityTracker, is_ignored
+from recordkit.archive.stability import StabilityTracker, is_ignored
 
 
 def feed(tracker: StabilityTracker, path: str, seq: list[tuple[int, float, float]]) -> list[bool]:

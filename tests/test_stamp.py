@@ -10,9 +10,9 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from recordkit.errors import PdfError
-from recordkit.fixity import file_digests
-from recordkit.pdfinspect import inspect_pdf
-from recordkit.stamp import (
+from recordkit.archive.fixity import file_digests
+from recordkit.archive.pdfinspect import inspect_pdf
+from recordkit.archive.stamp import (
     STAMP_H_MM,
     STAMP_W_MM,
     Placement,

@@ -15,10 +15,10 @@ from docx.oxml.ns import qn
 from docx_text import docx_parts, docx_text
 from PIL import Image
 
-from recordkit.casework import make_generator, open_book
-from recordkit.catalog import Catalog
+from recordkit.workspace import make_generator, open_book
+from recordkit.forms.catalog import Catalog
 from recordkit.cli import cli
-from recordkit.regenerate import TEMPLATE, Regenerator
+from recordkit.forms.regenerate import TEMPLATE, Regenerator
 
 
 def _replace_text(paragraphs, old: str, new: str) -> bool:
@@ -105,7 +105,7 @@ def test_word_revision_renders_checks_clean_and_makes_outputs_stale(code, type_n
 
 
 def _rtype(name: str):
-    from recordkit import schema
+    from recordkit.cases import schema
 
     return schema.RECORD_TYPES[name]
 

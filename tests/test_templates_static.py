@@ -20,8 +20,8 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 from lxml import etree
 
-from recordkit import schema
-from recordkit.catalog import Catalog
+from recordkit.cases import schema
+from recordkit.forms.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "form_templates"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pypdfium2
 
-from recordkit import schema
-from recordkit.cases import read_case_file
-from recordkit.casework import make_generator, open_book, open_casebook
+from recordkit.cases import schema
+from recordkit.cases.store import read_case_file
+from recordkit.workspace import make_generator, open_book, open_casebook
 from recordkit.config import init_workdir
-from recordkit.office import convert_to_pdf, require_soffice
+from recordkit.forms.libreoffice import convert_to_pdf, require_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

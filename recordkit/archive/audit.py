@@ -1,0 +1,685 @@
+"""Audit of the archive: ``verify`` (fixity and the event chain) and ``check`` (件号,
+四性检测, completeness per case, the case clock). See docs/audit.md.
+
+``verify`` re-hashes every original with SHA-256 and SM3 on ``jobs`` threads (hashlib
+and OpenSSL release the GIL while hashing and reading, so threads use every core without
+the start-up and hand-over cost of processes; bench/verify.py measures both), compares
+size and digests with the index, looks for files in ``store/`` the index does not know,
+walks the hash-chained event log from the genesis hash, and logs the run as an event.
+
+``check`` reads the index and the case book only; it changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recordkit.archive.fixity import Hasher, new_sm3, sm3_backend
+from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.cases.store import CaseBook
+from recordkit.clock.setup import clock_for
+from recordkit.clock.status import OVERDUE, case_status
+from recordkit.dates import format_value
+from recordkit.errors import ArchiveError, ConfigError, RecordkitError
+from recordkit.index.archive import ChainReport, Filters
+
+if TYPE_CHECKING:
+    from recordkit.archive.service import Archive
+    from recordkit.config import Config
+    from recordkit.forms.catalog import Catalog
+
+ALGORITHMS = ("sha256", "sm3")
+CHUNK_SIZE = 4 * 1024 * 1024  # few GIL hand-overs per file; scans are ~1 MB a page
+ALGORITHM_LABELS = {"sha256": "SHA-256", "sm3": "SM3"}
+STATUS_LABELS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
+
+Progress = Callable[[int], None]
+
+
+# --------------------------------------------------------------------------- hashing
+
+@dataclass(frozen=True)
+class FileDigest:
+    """What reading one file gave: its size and digests, or why it could not be read."""
+
+    size: int = 0
+    sha256: str | None = None
+    sm3: str | None = None
+    missing: bool = False
+    error: str = ""
+
+
+def _sm3_factory() -> Callable[[], Hasher]:
+    """The interpreter's OpenSSL SM3 when it has one (hashlib releases the GIL for the
+    whole update), else fixity's backend (``cryptography``, or the pure-Python one)."""
+    try:
+        if hashlib.new("sm3", b"abc").hexdigest().startswith("66c7f0f4"):
+            return lambda: hashlib.new("sm3")
+    except ValueError:
+        pass
+    sm3_backend()
+    return new_sm3
+
+
+_BUFFERS = threading.local()
+
+
+def digest_file(path: Path, algorithms: tuple[str, ...] = ALGORITHMS,
+                sm3_factory: Callable[[], Hasher] | None = None) -> FileDigest:  # fmt: skip
+    """Stream one file through the algorithms asked for, in large chunks, reusing one
+    buffer per thread."""
+    buf = getattr(_BUFFERS, "buf", None)
+    if buf is None:
+        buf = _BUFFERS.buf = bytearray(CHUNK_SIZE)
+    view = memoryview(buf)
+    hashers: dict[str, Hasher] = {}
+    if "sha256" in algorithms:
+        hashers["sha256"] = hashlib.sha256()
+    if "sm3" in algorithms:
+        hashers["sm3"] = (sm3_factory or _sm3_factory())()
+    updates = list(hashers.values())
+    size = 0
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            while n := fh.readinto(buf):
+                chunk = view[:n]
+                for h in updates:
+                    h.update(chunk)
+                size += n
+    except FileNotFoundError:
+        return FileDigest(missing=True)
+    except OSError as exc:
+        return FileDigest(error=str(exc.strerror or exc))
+    return FileDigest(size, *(hashers[a].hexdigest() if a in hashers else None for a in ALGORITHMS))
+
+
+def digest_files(paths: list[Path], algorithms: tuple[str, ...], jobs: int,
+                 on_file: Callable[[int, FileDigest], None] | None = None) -> list[FileDigest]:  # fmt: skip
+    """Digests of ``paths`` in order, on ``jobs`` threads."""
+    factory = _sm3_factory() if "sm3" in algorithms else None
+    tick = on_file or (lambda i, d: None)
+    results: list[FileDigest] = []
+    if jobs <= 1 or len(paths) < 2:
+        for i, path in enumerate(paths):
+            results.append(digest_file(path, algorithms, factory))
+            tick(i, results[-1])
+        return results
+    with ThreadPoolExecutor(jobs, thread_name_prefix="verify") as pool:
+        for i, digest in enumerate(pool.map(lambda p: digest_file(p, algorithms, factory), paths)):
+            results.append(digest)
+            tick(i, digest)
+    return results
+
+
+def verify_algorithms(config: Config) -> tuple[str, ...]:
+    """``[archive] verify_algorithms``: both by default (an audit); ["sha256"] for quick
+    routine runs."""
+    raw = config.section("archive").get("verify_algorithms", list(ALGORITHMS))
+    where = f"{config.path or 'recordkit.toml'}: [archive] verify_algorithms"
+    if not isinstance(raw, list) or not raw or any(a not in ALGORITHMS for a in raw):
+        raise ConfigError(f'{where}: 应为 ["sha256", "sm3"] 中的一项或两项 (e.g. ["sha256", "sm3"])')
+    return tuple(a for a in ALGORITHMS if a in raw)
+
+
+# --------------------------------------------------------------------------- verify
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One file that is not as the index says."""
+
+    kind: str  # changed | missing | unknown | unreadable | not_destroyed | disposal_list
+    path: str  # archive-relative
+    archive_no: str | None = None
+    detail: str = ""
+
+    def line(self) -> str:
+        who = f"{self.archive_no}  " if self.archive_no else ""
+        return f"{who}{self.path}: {self.detail}"
+
+
+@dataclass
+class VerifyReport:
+    year: int | None
+    algorithms: tuple[str, ...]
+    jobs: int
+    documents: int = 0  # originals read
+    bytes: int = 0
+    seconds: float = 0.0
+    problems: list[FileProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chain: ChainReport | None = None
+    events_missing: list[tuple[str, str]] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[FileProblem]:
+        return [p for p in self.problems if p.kind == kind]
+
+    @property
+    def chain_ok(self) -> bool:
+        return self.chain is not None and self.chain.ok and not self.events_missing
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.chain_ok
+
+    @property
+    def rate(self) -> float:
+        """MB/s (10^6 bytes) of originals read and hashed."""
+        return self.bytes / self.seconds / 1e6 if self.seconds else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The counts the ``verified`` event records."""
+        return {
+            "year": self.year, "algorithms": list(self.algorithms), "documents": self.documents,
+            "bytes": self.bytes, "changed": len(self.of("changed")), "missing": len(self.of("missing")),
+            "unknown": len(self.of("unknown")), "other": len(self.problems) - sum(
+                len(self.of(k)) for k in ("changed", "missing", "unknown")),
+            "chain_ok": self.chain_ok,
+            "first_break": self.chain.first_break.event_id if self.chain and self.chain.first_break else None,
+            "ok": self.ok,
+        }  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        chain = self.chain
+        other = [p for p in self.problems if p.kind not in ("changed", "missing", "unknown")]
+        return {
+            "ok": self.ok,
+            "year": self.year,
+            "algorithms": list(self.algorithms),
+            "jobs": self.jobs,
+            "documents": self.documents,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "mb_per_s": round(self.rate, 1),
+            "changed": [asdict(p) for p in self.of("changed")],
+            "missing": [asdict(p) for p in self.of("missing")],
+            "unknown": [asdict(p) for p in self.of("unknown")],
+            "other": [asdict(p) for p in other],
+            "warnings": self.warnings,
+            "chain": {
+                "ok": self.chain_ok,
+                "events": chain.events if chain else 0,
+                "head_id": chain.head_id if chain else 0,
+                "head_hash": chain.head_hash if chain else "",
+                "first_break": asdict(chain.first_break) if chain and chain.first_break else None,
+                "breaks": chain.breaks if chain else 0,
+                "events_missing": [{"archive_no": a, "kind": k} for a, k in self.events_missing],
+            },
+        }
+
+
+@dataclass(frozen=True)
+class _Target:
+    path: Path
+    rel: str
+    doc: dict[str, Any] | None = None  # None: a 销毁清册 file
+    sha256: str | None = None
+
+
+def verify(archive: Archive, year: int | None = None, jobs: int = 1,
+           on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None) -> VerifyReport:  # fmt: skip
+    """Re-hash every original against the index, find unknown files, walk the event chain,
+    and log the run."""
+    index, layout = archive.index, archive.layout
+    algorithms = verify_algorithms(archive.config)
+    report = VerifyReport(year, algorithms, jobs)
+    # The store is listed before the index is read: ingest writes the row before the
+    # file, so every file seen here has its row in the snapshot below.
+    on_disk = _store_files(layout.root, year)
+    docs = index.documents(Filters(year=year))
+    known = {d["original_path"] for d in index.documents()}
+    targets = _targets(archive, docs, report)
+    for rel in sorted(on_disk - known):
+        name = rel.rsplit("/", 1)[-1]
+        if name.startswith(".") and name.endswith(".tmp"):
+            report.warnings.append(f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)")
+        else:
+            report.problems.append(FileProblem("unknown", rel, None, "档案库中有此文件, 但索引中没有 (not in the index)"))
+    if on_start:
+        on_start(sum(int(t.doc["size"]) if t.doc else 0 for t in targets))
+    started = time.perf_counter()
+    tick = on_progress or (lambda n: None)
+
+    def done(i: int, digest: FileDigest) -> None:
+        tick(digest.size)
+
+    digests = digest_files([t.path for t in targets], algorithms, jobs, done)
+    report.seconds = time.perf_counter() - started
+    for target, digest in zip(targets, digests, strict=True):
+        report.bytes += digest.size
+        if target.doc is None:
+            _compare_list(target, digest, report)
+        else:
+            report.documents += 0 if digest.missing or digest.error else 1
+            _compare(target, digest, algorithms, report)
+    report.chain = index.chain_report()
+    report.events_missing = index.documents_without_event()
+    index.append_event(archive.timestamp(), "verified", None, None, report.summary())
+    return report
+
+
+def _store_files(root: Path, year: int | None) -> set[str]:
+    top = root / "store" / (str(year) if year is not None else "")
+    found = set()
+    for folder, _dirs, files in os.walk(top):
+        for name in files:
+            found.add((Path(folder) / name).relative_to(root).as_posix())
+    return found
+
+
+def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport) -> list[_Target]:
+    layout = archive.layout
+    targets = []
+    for doc in docs:
+        path = layout.abs(doc["original_path"])
+        status = doc["status"]
+        if status in ("filed", "filing"):
+            if status == "filing" and not path.exists():
+                report.warnings.append(f"{doc['archive_no']}: 归档中, 原件尚未存入 (ingest in progress; "
+                                       "崩溃遗留的会在下次 archive ingest 时完成)")  # fmt: skip
+                continue
+            targets.append(_Target(path, doc["original_path"], doc))
+            if status == "filed" and doc["access_path"] and not layout.abs(doc["access_path"]).exists():
+                report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} (原件完好时可重新生成)")
+        elif status == "destroying":
+            report.warnings.append(f"{doc['archive_no']}: 销毁未完成 (再次运行 archive dispose 即可完成)")
+        elif status == "destroyed":
+            for rel in (doc["original_path"], doc["access_path"]):
+                if rel and layout.abs(rel).exists():
+                    report.problems.append(FileProblem("not_destroyed", rel, doc["archive_no"],
+                                                       "已登记销毁, 但文件仍在 (destroyed record still on disk)"))  # fmt: skip
+    if report.year is None:
+        for disposal in archive.index.disposals():
+            for rel, sha in ((disposal["list_pdf"], disposal["list_pdf_sha256"]),
+                             (disposal["list_xlsx"], disposal["list_xlsx_sha256"])):  # fmt: skip
+                if rel and sha:
+                    targets.append(_Target(layout.abs(rel), rel, None, sha))
+    return targets
+
+
+def _compare(target: _Target, digest: FileDigest, algorithms: tuple[str, ...], report: VerifyReport) -> None:
+    doc = target.doc
+    assert doc is not None
+    archive_no = doc["archive_no"]
+    if digest.missing:
+        report.problems.append(FileProblem("missing", target.rel, archive_no, "原件缺失 (original missing)"))
+        return
+    if digest.error:
+        report.problems.append(FileProblem("unreadable", target.rel, archive_no, f"原件无法读取 ({digest.error})"))
+        return
+    differences = []
+    if digest.size != doc["size"]:
+        differences.append(f"大小 {digest.size} 字节, 索引为 {doc['size']}")
+    for algorithm in algorithms:
+        actual = getattr(digest, algorithm)
+        if actual != doc[algorithm]:
+            differences.append(f"{ALGORITHM_LABELS[algorithm]} {actual}, 索引为 {doc[algorithm]}")
+    if differences:
+        report.problems.append(FileProblem("changed", target.rel, archive_no,
+                                           "原件内容已改变 (changed): " + "; ".join(differences)))  # fmt: skip
+
+
+def _compare_list(target: _Target, digest: FileDigest, report: VerifyReport) -> None:
+    if digest.missing:
+        report.problems.append(FileProblem("disposal_list", target.rel, None, "销毁清册缺失 (disposal list missing)"))
+    elif digest.error:
+        report.problems.append(FileProblem("disposal_list", target.rel, None, f"销毁清册无法读取 ({digest.error})"))
+    elif "sha256" in report.algorithms and digest.sha256 != target.sha256:
+        report.problems.append(FileProblem("disposal_list", target.rel, None,
+                                           f"销毁清册已改变 (SHA-256 {digest.sha256}, 索引为 {target.sha256})"))  # fmt: skip
+
+
+def verify_lines(report: VerifyReport) -> list[str]:
+    """What ``archive verify`` prints: problems by kind, the chain, one summary line."""
+    lines = []
+    titles = {"changed": "内容已改变", "missing": "原件缺失", "unknown": "未登记的文件", "unreadable": "无法读取",
+              "not_destroyed": "应已销毁", "disposal_list": "销毁清册"}  # fmt: skip
+    for kind, title in titles.items():
+        found = report.of(kind)
+        if found:
+            lines.append(f"{title} ({len(found)}):")
+            lines += [f"  {p.line()}" for p in found]
+    chain = report.chain
+    if chain is not None:
+        if chain.first_break:
+            lines.append(f"事件日志哈希链断开 (共 {chain.breaks} 处), 第一处: {chain.first_break.problem}")
+        else:
+            lines.append(f"事件日志哈希链完整: {chain.events} 个事件, 链头 #{chain.head_id} {chain.head_hash[:16]}…")
+    for archive_no, kind in report.events_missing:
+        lines.append(f"事件日志缺少 {archive_no} 的 {kind} 事件 (events deleted from the log?)")
+    lines += [f"注意: {w}" for w in report.warnings]
+    verdict = "通过" if report.ok else "发现问题"
+    algos = " + ".join(ALGORITHM_LABELS[a] for a in report.algorithms)
+    lines.append(
+        f"校验{verdict}: {report.documents} 件原件 ({report.bytes / 1e6:.1f} MB, {algos}, {report.jobs} 线程, "
+        f"{report.seconds:.2f} 秒, {report.rate:.0f} MB/s); 内容改变 {len(report.of('changed'))}, "
+        f"缺失 {len(report.of('missing'))}, 未登记 {len(report.of('unknown'))}, "
+        f"其他 {len(report.problems) - sum(len(report.of(k)) for k in ('changed', 'missing', 'unknown'))}; "
+        f"事件链{'完整' if report.chain_ok else '有问题'}"
+    )
+    return lines
+
+
+# --------------------------------------------------------------------------- check
+
+# The main register form of each built-in profile: a closed case must have it signed
+# and filed, with the reply (F18), the acceptance notice where the procedure sends one
+# (F09, F13: only once acceptance is decided) and the extension notice (F19: only when
+# an extension was granted). Conditions come from the catalog's kinds and `when`.
+MAIN_FORMS = {
+    "lab": "F03", "certification": "F08", "accreditation": "F01", "hospital": "F01",
+    "consumer": "F12", "service-centre": "F12", "government": "F12", "enterprise-quality": "F11",
+    "pharma": "F15", "construction": "F14", "after-sales": "F17", "dealer": "F07",
+    "securities": "F06", "employee": "F01",
+}  # fmt: skip
+NOTICE_FORMS = {"certification": "F09", "accreditation": "F09", "consumer": "F13", "service-centre": "F13",
+                "government": "F13"}  # fmt: skip
+REPLY_FORM, EXTENSION_FORM = "F18", "F19"
+
+
+@dataclass(frozen=True)
+class RequiredForms:
+    """Which signed forms a case must have in the archive: groups of alternatives
+    (``"F03|F05"`` = either) for closed cases, and for every case (open ones too)."""
+
+    profile: str
+    closed: tuple[tuple[str, ...], ...]
+    always: tuple[tuple[str, ...], ...] = ()
+    origin: str = "内置默认"  # or "recordkit.toml [archive.required]"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"profile": self.profile, "closed": ["|".join(g) for g in self.closed],
+                "open": ["|".join(g) for g in self.always], "origin": self.origin}  # fmt: skip
+
+
+def default_required(profile: str) -> RequiredForms:
+    codes = [MAIN_FORMS.get(profile, "F01"), NOTICE_FORMS.get(profile), REPLY_FORM, EXTENSION_FORM]
+    return RequiredForms(profile, tuple((c,) for c in codes if c))
+
+
+def required_forms(config: Config, catalog: Catalog | None) -> RequiredForms:
+    """The rules for the working folder's profile: ``[archive.required]`` of
+    recordkit.toml (by profile name, else its ``default``), else the built-in defaults.
+    Codes a configured rule names must be in the catalog; built-in defaults skip codes
+    the catalog lacks."""
+    table = config.section("archive").get("required", {})
+    where = f"{config.path or 'recordkit.toml'}: [archive.required]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: 应为表, 如 lab = [\"F03\", \"F18\"]")
+    profile = config.profile
+    key = profile if profile in table else "default" if "default" in table else None
+    if key is None:
+        rules = default_required(profile)
+        if catalog is not None:
+            rules = replace(rules, closed=tuple(g for g in rules.closed if all(c in catalog.forms for c in g)))
+        return rules
+    value = table[key]
+    closed, always = (value, []) if isinstance(value, list) else (
+        (value.get("closed", []), value.get("open", [])) if isinstance(value, dict) else (None, None))  # fmt: skip
+    if closed is None or (isinstance(value, dict) and set(value) - {"closed", "open"}):
+        raise ConfigError(f'{where} {key}: 应为表单编号列表, 或含 closed / open 两个列表的表 (e.g. {key} = ["F03", "F18"])')
+    return RequiredForms(profile, _groups(closed, where, key, catalog), _groups(always, where, key, catalog),
+                         f"recordkit.toml [archive.required] {key}")  # fmt: skip
+
+
+def _groups(entries: Any, where: str, key: str, catalog: Catalog | None) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise ConfigError(f'{where} {key}: 应为表单编号列表, 如 ["F03", "F18"]; "F03|F05" 表示其一即可')
+    groups = []
+    for entry in entries:
+        group = tuple(c.strip().upper() for c in entry.split("|") if c.strip())
+        unknown = [c for c in group if catalog is not None and c not in catalog.forms]
+        if unknown:
+            raise ConfigError(f"{where} {key}: 表单目录中没有 {'、'.join(unknown)} (unknown form code)")
+        groups.append(group)
+    return tuple(groups)
+
+
+@dataclass
+class Sequence:
+    """One 件号 sequence: (年度, 保管期限, 机构)."""
+
+    year: int
+    retention: str
+    dept_code: str
+    count: int
+    last: int
+    gaps: list[int] = field(default_factory=list)
+    repeats: list[int] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)  # 档号 whose number differs from its fields
+
+    @property
+    def ok(self) -> bool:
+        return not (self.gaps or self.repeats or self.mismatched)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.retention}" + (f"-{self.dept_code}" if self.dept_code else "")
+
+
+@dataclass(frozen=True)
+class IncompleteCase:
+    case_no: str
+    kind: str
+    closed: bool
+    missing: tuple[str, ...]  # "F18 投诉处理结果告知书", alternatives joined by " 或 "
+    filed: tuple[str, ...]  # form codes in the archive
+
+
+@dataclass(frozen=True)
+class OverdueStep:
+    case_no: str
+    step: str
+    due: str
+    text: str
+
+
+@dataclass
+class CheckReport:
+    year: int | None
+    sequences: list[Sequence] = field(default_factory=list)
+    check_counts: list[dict[str, Any]] = field(default_factory=list)
+    failed_checks: list[dict[str, Any]] = field(default_factory=list)
+    intake_outcomes: dict[str, int] = field(default_factory=dict)
+    required: RequiredForms | None = None
+    cases_checked: int = 0
+    incomplete: list[IncompleteCase] = field(default_factory=list)
+    case_errors: list[str] = field(default_factory=list)
+    overdue: list[OverdueStep] = field(default_factory=list)
+    clock_note: str = ""
+
+    @property
+    def sequence_problems(self) -> list[Sequence]:
+        return [s for s in self.sequences if not s.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.sequence_problems or self.failed_checks or self.incomplete or self.overdue)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "year": self.year,
+            "sequences": [{**asdict(s), "label": s.label, "ok": s.ok} for s in self.sequences],
+            "checks": self.check_counts,
+            "failed_checks": self.failed_checks,
+            "intake_outcomes": self.intake_outcomes,
+            "required": self.required.to_dict() if self.required else None,
+            "cases_checked": self.cases_checked,
+            "incomplete_cases": [asdict(c) for c in self.incomplete],
+            "case_errors": self.case_errors,
+            "overdue": [asdict(o) for o in self.overdue],
+            "clock_note": self.clock_note,
+        }
+
+
+def check(archive: Archive, year: int | None = None, now: datetime | None = None) -> CheckReport:
+    report = CheckReport(year)
+    docs = archive.index.documents(Filters(year=year))
+    report.sequences = sequences(docs)
+    report.check_counts = archive.index.check_counts(year)
+    report.failed_checks = archive.index.failed_checks(year)
+    report.intake_outcomes = archive.index.intake_outcomes()
+    catalog = archive.catalog()
+    report.required = required_forms(archive.config, catalog)
+    cases = _cases(archive.config, year, report)
+    by_case: dict[str, set[str]] = {}
+    for doc in archive.index.documents():
+        by_case.setdefault(doc["case_no"], set()).add(doc["form_code"])
+    for case in cases:
+        gap = case_gap(case, by_case.get(case.case_no, set()), report.required, catalog)
+        if gap is not None:
+            report.incomplete.append(gap)
+    report.cases_checked = len(cases)
+    _overdue(archive.config, cases, now or datetime.now(), report)
+    return report
+
+
+def sequences(docs: Iterable[dict[str, Any]]) -> list[Sequence]:
+    """Each (年度, 保管期限, 机构) sequence must run 0001, 0002, … with no gap or repeat."""
+    grouped: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+    for doc in docs:
+        grouped.setdefault((doc["year"], doc["retention"], doc["dept_code"]), []).append(doc)
+    out = []
+    for (year, retention, dept), rows in sorted(grouped.items()):
+        numbers = [r["item_no"] for r in rows]
+        present = set(numbers)
+        last = max(numbers)
+        seq = Sequence(year, retention, dept, len(rows), last)
+        seq.gaps = [n for n in range(1, last + 1) if n not in present]
+        seq.repeats = sorted({n for n in numbers if numbers.count(n) > 1})
+        for row in rows:
+            try:
+                parsed = parse_archive_no(row["archive_no"])
+            except ArchiveError:
+                seq.mismatched.append(row["archive_no"])
+                continue
+            if (parsed.year, parsed.retention_code, parsed.dept_code, parsed.item_no) != (year, retention, dept, row["item_no"]):
+                seq.mismatched.append(row["archive_no"])
+        out.append(seq)
+    return out
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """0003, 0007–0009 (a gap of a thousand numbers stays one short line)."""
+    parts, start = [], None
+    for i, n in enumerate(numbers):
+        start = n if start is None else start
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(f"{start:04d}" if start == n else f"{start:04d}–{n:04d}")
+            start = None
+    return ", ".join(parts)
+
+
+def _cases(config: Config, year: int | None, report: CheckReport) -> list[Any]:
+    cases, errors = CaseBook(config).scan()
+    report.case_errors = [e.message.splitlines()[0] for e in errors]
+    return sorted((c for c in cases if year is None or c.year == year), key=lambda c: c.case_no)
+
+
+def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None) -> IncompleteCase | None:
+    """The required forms a case lacks in the archive, or None when it has them all.
+
+    A group applies when one of its forms applies to the case by the catalog's kinds and
+    ``when`` (whatever profiles the catalog lists: the rule itself is per profile)."""
+    groups = list(rules.always) + (list(rules.closed) if case.is_closed else [])
+    missing = []
+    for group in groups:
+        applicable = [c for c in group if _applies(c, case.data, rules.profile, catalog)]
+        if applicable and not any(c in filed for c in group):
+            missing.append(" 或 ".join(_form_label(c, catalog) for c in applicable))
+    if not missing:
+        return None
+    return IncompleteCase(case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed)))
+
+
+def _applies(code: str, data: dict[str, Any], profile: str, catalog: Catalog | None) -> bool:
+    if catalog is None or code not in catalog.forms:
+        return True
+    form = catalog.forms[code]
+    return replace(form, profiles=[]).needed_by(data, profile)
+
+
+def _form_label(code: str, catalog: Catalog | None) -> str:
+    form = catalog.forms.get(code) if catalog else None
+    return f"{code} {form.title}" if form else code
+
+
+def _overdue(config: Config, cases: list[Any], now: datetime, report: CheckReport) -> None:
+    try:
+        clock = clock_for(config)
+    except RecordkitError as exc:
+        report.clock_note = f"未检查办理期限: 程序时限配置无法加载 ({exc.message})"
+        return
+    if not clock.profile.steps:
+        report.clock_note = f"未检查办理期限: 程序配置 {clock.profile.name} 没有时限步骤"
+        return
+    for case in cases:
+        try:
+            status = case_status(case.data, clock.profile, clock.calendar, now)
+        except RecordkitError as exc:
+            report.case_errors.append(f"{case.case_no}: 无法计算期限 ({exc.message})")
+            continue
+        for step in status.steps:
+            if step.state == OVERDUE:
+                report.overdue.append(OverdueStep(case.case_no, step.name, format_value(step.due) if step.due else "", step.text))
+
+
+def check_lines(report: CheckReport) -> list[str]:
+    """What ``archive check`` prints after its tables."""
+    lines = []
+    for seq in report.sequence_problems:
+        if seq.gaps:
+            lines.append(f"件号不连续 {seq.label}: 缺 {number_ranges(seq.gaps)} (共 {seq.count} 件, 最大件号 {seq.last:04d})")
+        if seq.repeats:
+            lines.append(f"件号重复 {seq.label}: {number_ranges(seq.repeats)}")
+        for archive_no in seq.mismatched:
+            lines.append(f"档号与索引字段不一致 {seq.label}: {archive_no}")
+    for row in report.failed_checks:
+        lines.append(f"检测不通过 {row['archive_no']} ({row['case_no']} {row['form_code']}): "
+                     f"{row['category']}/{row['name']}: {row['detail']}")  # fmt: skip
+    for gap in report.incomplete:
+        state = "已办结" if gap.closed else "办理中"
+        have = " ".join(gap.filed) or "无"
+        lines.append(f"案件文件不齐 {gap.case_no} ({gap.kind}, {state}): 缺 {'; '.join(gap.missing)} (已归档: {have})")
+    for step in report.overdue:
+        lines.append(f"超期 {step.case_no}: {step.step}, 期限 {step.due} ({step.text})")
+    for error in report.case_errors:
+        lines.append(f"案件文件有错误, 未检查: {error}")
+    if report.clock_note:
+        lines.append(f"注意: {report.clock_note}")
+    rules = report.required
+    if rules:
+        closed = "、".join("|".join(g) for g in rules.closed) or "无"
+        lines.append(f"齐全性规则 ({rules.profile}, {rules.origin}): 已办结案件须有 {closed}"
+                     + (f"; 所有案件须有 {'、'.join('|'.join(g) for g in rules.always)}" if rules.always else ""))  # fmt: skip
+    fails = sum(r["n"] for r in report.check_counts if r["result"] == "fail")
+    lines.append(
+        f"检查{'通过' if report.ok else '发现问题'}: 件号序列 {len(report.sequences)} 个 (有问题 {len(report.sequence_problems)}), "
+        f"检测不通过 {fails} 项, 案件 {report.cases_checked} 个 (文件不齐 {len(report.incomplete)}), "
+        f"超期步骤 {len(report.overdue)}"
+    )
+    return lines
+
+
+def check_count_rows(report: CheckReport) -> list[list[Any]]:
+    """四性检测 summary: one row per check, counts per result."""
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for row in report.check_counts:
+        table.setdefault((row["category"], row["name"]), {})[row["result"]] = row["n"]
+    return [[cat, name, counts.get("pass", 0), counts.get("warn", 0), counts.get("fail", 0)]
+            for (cat, name), counts in table.items()]  # fmt: skip
+
+
+def sequence_rows(report: CheckReport) -> list[list[Any]]:
+    return [[s.year, retention_label(s.retention), s.dept_code or "", s.count, f"{s.last:04d}",
+             "连续" if s.ok else ("缺 " + number_ranges(s.gaps) if s.gaps else "有问题")]
+            for s in report.sequences]  # fmt: skip

@@ -1,0 +1,342 @@
+"""Retention: what has expired (``due``), its destruction with a named approver
+(``dispose``, which writes the 销毁清册), and legal holds that stop it. See docs/audit.md.
+
+A disposal is crash-safe the way ingest is: the approved batch is recorded and its
+documents marked ``destroying`` in one durable transaction; then the 销毁清册 (PDF and
+XLSX) is written and its SHA-256 recorded; then the originals and access copies are
+removed; then the documents are marked ``destroyed`` with one event each. A crash at any
+point leaves a batch that the next ``dispose`` finishes first. Index rows are never
+deleted: a destroyed record keeps its metadata (and its 件号, so no gap appears).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recordkit.archive.catalogue_list import (
+    DISPOSAL_HEADERS,
+    DISPOSAL_WIDTHS_MM,
+    Section,
+    day8,
+    document_title,
+    write_disposal_pdf,
+    write_sheets_xlsx,
+)
+from recordkit.archive.fixity import file_digests
+from recordkit.archive.identify import is_safe_case_no
+from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.cases.spreadsheet import read_rows
+from recordkit.errors import ArchiveError, DisposalRefusedError, DocumentNotFoundError, UsageError
+from recordkit.files import fsync_dir
+from recordkit.index.archive import DisposalItem
+
+if TYPE_CHECKING:
+    from recordkit.archive.service import Archive
+
+SCOPE_LABELS = {"document": "档号", "case": "案件", "year": "年度"}
+DEFAULT_OPINION = "保管期限已满, 经鉴定无继续保存价值, 同意销毁"
+
+
+# --------------------------------------------------------------------------- holds
+
+def describe_hold(hold: dict[str, Any]) -> str:
+    """法律保全 #3 (案件 TS-2026-0007): 诉讼中, 张律师 于 2026-11-21 设置"""
+    return (f"法律保全 #{hold['id']} ({SCOPE_LABELS[hold['scope']]} {hold['target']}): {hold['reason']}, "
+            f"{hold['placed_by']} 于 {hold['placed_at'][:10]} 设置")  # fmt: skip
+
+
+def hold_target(archive_no: str | None, case_no: str | None, year: int | None) -> tuple[str, str]:
+    """(scope, target) from exactly one of 档号, case number, 年度."""
+    given = [(s, v) for s, v in (("document", archive_no), ("case", case_no), ("year", year)) if v not in (None, "")]
+    if len(given) != 1:
+        raise UsageError("请给出一个保全对象: 档号, 或 --case 案件编号, 或 --year 年度 (exactly one)")
+    scope, value = given[0]
+    if scope == "document":
+        return scope, str(parse_archive_no(str(value)))
+    if scope == "case":
+        if not is_safe_case_no(str(value)):
+            raise UsageError(f"--case: {value!r} 不是有效的案件编号")
+        return scope, str(value)
+    if not 1000 <= int(value) <= 9999:  # type: ignore[arg-type]
+        raise UsageError(f"--year: {value} 不是有效的年度 (4 digits)")
+    return scope, str(value)
+
+
+def _required_text(value: str | None, option: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise UsageError(f"{option}: 必须写明{what}")
+    return text
+
+
+def add_hold(archive: Archive, archive_no: str | None, case_no: str | None, year: int | None,
+             reason: str | None, by: str | None) -> dict[str, Any]:  # fmt: skip
+    scope, target = hold_target(archive_no, case_no, year)
+    reason = _required_text(reason, "--reason", "保全原因 (reason)")
+    by = _required_text(by, "--by", "设置人姓名 (who places the hold)")
+    if scope == "document" and archive.index.document(target) is None:
+        raise DocumentNotFoundError(target)
+    hold_id = archive.index.add_hold(scope, target, reason, by, archive.timestamp(),
+                                     target if scope == "document" else None)  # fmt: skip
+    return hold_dict(archive, archive.index.hold(hold_id) or {})
+
+
+def remove_hold(archive: Archive, hold_id: int, by: str | None, reason: str | None) -> dict[str, Any]:
+    by = _required_text(by, "--by", "解除人姓名 (who releases the hold)")
+    hold = archive.index.hold(hold_id)
+    if hold is None:
+        raise ArchiveError(f"没有编号为 {hold_id} 的法律保全 (no such hold; see recordkit archive hold list)")
+    if hold["released_at"]:
+        raise ArchiveError(f"法律保全 #{hold_id} 已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除")
+    if not archive.index.release_hold(hold_id, by, archive.timestamp(), (reason or "").strip()):
+        raise ArchiveError(f"法律保全 #{hold_id} 刚被另一个进程解除")
+    return hold_dict(archive, archive.index.hold(hold_id) or {})
+
+
+def list_holds(archive: Archive, include_released: bool = False) -> list[dict[str, Any]]:
+    return [hold_dict(archive, h) for h in archive.index.holds(active_only=not include_released)]
+
+
+def hold_dict(archive: Archive, hold: dict[str, Any]) -> dict[str, Any]:
+    return {**hold, "scope_label": SCOPE_LABELS[hold["scope"]], "active": not hold["released_at"],
+            "documents": archive.index.covered_count(hold["scope"], hold["target"])}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- due
+
+@dataclass
+class DueReport:
+    on: date
+    due: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)  # due, but kept by a hold
+    unfinished: list[int] = field(default_factory=list)  # disposal batches to finish
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"on": self.on.isoformat(), "due": self.due, "held": self.held, "unfinished_disposals": self.unfinished}
+
+
+def _entry(archive: Archive, doc: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    return {"archive_no": doc["archive_no"], "case_no": doc["case_no"], "form_code": doc["form_code"],
+            "title": document_title(doc, titles), "year": doc["year"], "retention": doc["retention"],
+            "retention_label": retention_label(doc["retention"]), "pages": doc["pages"],
+            "disposal_due": doc["disposal_due"], "status": doc["status"]}  # fmt: skip
+
+
+def due(archive: Archive, on: date) -> DueReport:
+    """Filed records whose period has ended on ``on``; those under a hold apart."""
+    report = DueReport(on)
+    titles = archive.form_titles()
+    for doc in archive.index.documents():
+        if doc["status"] != "filed" or not doc["disposal_due"] or doc["disposal_due"] > on.isoformat():
+            continue
+        if not archive.index.filing_finished(doc["archive_no"]):
+            continue  # still being filed (or waiting in work/ for recovery): not yet
+        entry = _entry(archive, doc, titles)
+        holds = archive.index.holds_on(doc)
+        if holds:
+            report.held.append({**entry, "holds": [describe_hold(h) for h in holds]})
+        else:
+            report.due.append(entry)
+    report.unfinished = [d["id"] for d in archive.index.disposals(unfinished_only=True)]
+    return report
+
+
+def write_due_xlsx(archive: Archive, report: DueReport, path: Path) -> None:
+    """The due list as a spreadsheet to appraise: delete the rows to keep, fill in
+    鉴定意见, then ``dispose --list`` the file."""
+    headers = ["序号", "档号", "题名", "年度", "保管期限", "页数", "到期日期", "鉴定意见"]
+    rows = [[str(n), e["archive_no"], e["title"], str(e["year"]), e["retention_label"], str(e["pages"]),
+             e["disposal_due"], ""] for n, e in enumerate(report.due, 1)]  # fmt: skip
+    org = archive.config.organization
+    heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("截至", report.on.isoformat()),
+               ("说明", "删去需续存的行, 填写鉴定意见后: recordkit archive dispose --list 本文件")]  # fmt: skip
+    write_sheets_xlsx(path, "到期档案鉴定表", headers, [12, 52, 70, 14, 18, 12, 22, 60],
+                      [Section(heading, rows, "到期档案")])  # fmt: skip
+
+
+# --------------------------------------------------------------------------- dispose
+
+@dataclass
+class DisposalReport:
+    dry_run: bool
+    on: date
+    approver: str
+    reason: str
+    by: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)  # with --due: kept by a hold
+    already_destroyed: list[str] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)  # unfinished batches finished first
+    disposal_id: int | None = None
+    list_pdf: str | None = None
+    list_xlsx: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "on": self.on.isoformat(), "approver": self.approver, "reason": self.reason,
+                "by": self.by, "disposal_id": self.disposal_id, "items": self.items, "held": self.held,
+                "already_destroyed": self.already_destroyed, "resumed_disposals": self.resumed,
+                "list_pdf": self.list_pdf, "list_xlsx": self.list_xlsx}  # fmt: skip
+
+
+def read_list(path: Path) -> list[tuple[str, str]]:
+    """(档号, 鉴定意见 or "") from a text file (one 档号 a line, # comments) or a
+    spreadsheet (.xlsx/.csv) with a 档号 column (else the first column) and an optional
+    鉴定意见 column."""
+    if not Path(path).is_file():
+        raise UsageError(f"--list: 文件不存在 {path}")
+    if Path(path).suffix.lower() in (".xlsx", ".csv"):
+        rows = [["" if v is None else str(v).strip() for v in row] for row in read_rows(Path(path))]
+        header_at = next((i for i, r in enumerate(rows[:5]) if "档号" in r), None)
+        if header_at is None:
+            return [(r[0], "") for r in rows if r and r[0]]
+        header = rows[header_at]
+        col, opinion = header.index("档号"), header.index("鉴定意见") if "鉴定意见" in header else None
+        return [(r[col], r[opinion] if opinion is not None and opinion < len(r) else "")
+                for r in rows[header_at + 1:] if col < len(r) and r[col]]  # fmt: skip
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = Path(path).read_bytes().decode("gb18030")
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [(line.split()[0], "") for line in lines if line]
+
+
+def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
+            by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
+    """Destroy the due records (``use_due``) or those listed, with a named approver."""
+    if use_due == (list_file is not None):
+        raise UsageError("请用 --due (全部到期档案) 或 --list 文件 (指定清单) 之一")
+    approver = _required_text(approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)")
+    reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
+    by = (by or "").strip() or _login_name()
+    on = archive.now().date()
+    report = DisposalReport(dry_run, on, approver, reason, by)
+    if not dry_run:
+        report.resumed = finish_unfinished(archive)
+    if use_due:
+        chosen = due(archive, on)
+        report.held = chosen.held
+        wanted = [(e["archive_no"], "") for e in chosen.due]
+    else:
+        assert list_file is not None
+        wanted = read_list(list_file)
+        if not wanted:
+            raise UsageError(f"--list: {list_file} 中没有档号")
+    report.items = _approve(archive, wanted, on, reason, report)
+    if dry_run or not report.items:
+        return report
+    for entry in report.items:
+        entry["approver"], entry["date"] = approver, on.isoformat()
+    items = [DisposalItem(e["archive_no"], e["title"], e["opinion"]) for e in report.items]
+    report.disposal_id = archive.index.begin_disposal(items, approver, reason, by, on.isoformat(), archive.timestamp())
+    disposal = complete_disposal(archive, report.disposal_id)
+    report.list_pdf, report.list_xlsx = disposal["list_pdf"], disposal["list_xlsx"]
+    return report
+
+
+def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: str,
+             report: DisposalReport) -> list[dict[str, Any]]:  # fmt: skip
+    """The entries to destroy; every refusal at once (nothing destroyed) otherwise."""
+    titles = archive.form_titles()
+    refusals, items, seen = [], [], set()
+    for raw, opinion in wanted:
+        try:
+            archive_no = str(parse_archive_no(raw))
+        except ArchiveError as exc:
+            refusals.append(exc.message)
+            continue
+        if archive_no in seen:
+            continue
+        seen.add(archive_no)
+        doc = archive.index.document(archive_no)
+        if doc is None:
+            refusals.append(f"{archive_no}: 找不到此档号 (no such record)")
+        elif doc["status"] in ("destroyed", "destroying"):
+            report.already_destroyed.append(archive_no)
+        elif doc["status"] != "filed" or not archive.index.filing_finished(archive_no):
+            refusals.append(f"{archive_no}: 尚未完成归档 (接收未完成; 先运行 recordkit archive ingest 完成恢复), 不能销毁")
+        elif not doc["disposal_due"]:
+            refusals.append(f"{archive_no}: 永久保管, 不能销毁")
+        elif doc["disposal_due"] > on.isoformat():
+            refusals.append(f"{archive_no}: 保管期限未满, {doc['disposal_due']} 到期, 不能销毁")
+        else:
+            holds = archive.index.holds_on(doc)
+            if holds:
+                refusals += [f"{archive_no}: 处于{describe_hold(h)}, 不能销毁; 解除后再处理 "
+                             f"(recordkit archive hold remove {h['id']} --by 姓名)" for h in holds]  # fmt: skip
+            else:
+                items.append({**_entry(archive, doc, titles), "opinion": opinion.strip() or reason})
+    if refusals:
+        raise DisposalRefusedError(refusals)
+    return items
+
+
+def finish_unfinished(archive: Archive) -> list[int]:
+    """Finish the batches a crash or a kill left ``destroying``."""
+    finished = []
+    for disposal in archive.index.disposals(unfinished_only=True):
+        complete_disposal(archive, disposal["id"])
+        finished.append(disposal["id"])
+    return finished
+
+
+def complete_disposal(archive: Archive, disposal_id: int) -> dict[str, Any]:
+    """From a recorded batch on: the 销毁清册, then the files, then the index. Each
+    step may be repeated."""
+    disposal = archive.index.disposal(disposal_id)
+    if disposal is None:
+        raise ArchiveError(f"没有编号为 {disposal_id} 的销毁批次")
+    items = archive.index.disposal_items(disposal_id)
+    if disposal["state"] != "done":
+        pdf, xlsx = write_disposal_list(archive, disposal, items)
+        archive.index.set_disposal_lists(disposal_id, pdf, xlsx)
+        for doc in items:
+            for rel in (doc["original_path"], doc["access_path"]):
+                if rel:
+                    _remove(archive.layout.abs(rel))
+        archive.index.finish_disposal(disposal_id, archive.timestamp())
+    return archive.index.disposal(disposal_id) or disposal
+
+
+def write_disposal_list(archive: Archive, disposal: dict[str, Any], items: list[dict[str, Any]]) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The 销毁清册 as PDF and XLSX under disposals/; ((path, sha256), (path, sha256))."""
+    org = archive.config.organization
+    day = day8(disposal["started_at"])
+    rows = [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
+             d["opinion"], disposal["approver"], day] for n, d in enumerate(items, 1)]  # fmt: skip
+    heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("销毁批次", f"第 {disposal['id']} 批"),
+               ("销毁原因", disposal["reason"]), ("批准人", disposal["approver"]), ("执行人", disposal["executed_by"]),
+               ("销毁日期", disposal["started_at"][:10]),
+               ("数量", f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"),
+               ("依据", f"保管期限截至 {disposal['on_date']} 已满; 无法律保全")]  # fmt: skip
+    folder = archive.layout.root / "disposals"
+    pdf = folder / f"销毁清册-{disposal['id']:04d}-{day}.pdf"
+    xlsx = pdf.with_suffix(".xlsx")
+    write_disposal_pdf(pdf, heading, rows, org.name)
+    write_sheets_xlsx(xlsx, "档案销毁清册", DISPOSAL_HEADERS, DISPOSAL_WIDTHS_MM, [Section(heading, rows, "销毁清册")])
+    return ((archive.layout.rel(pdf), file_digests(pdf).sha256), (archive.layout.rel(xlsx), file_digests(xlsx).sha256))
+
+
+def _remove(path: Path) -> None:
+    """Delete a stored file (read-only by design) and make the deletion durable."""
+    try:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)  # Windows refuses to delete read-only files
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ArchiveError(f"{path}: 无法删除 ({exc.strerror or exc}); 修复后再次运行 archive dispose 即可完成") from exc
+    fsync_dir(path.parent)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (some services, containers)
+        return ""

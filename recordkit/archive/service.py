@@ -1,0 +1,422 @@
+"""The archive: what the ``recordkit archive`` commands call.
+
+``Archive`` opens the folders and the index of one working folder and offers one method
+per command: ``ingest`` (one-shot, optionally on all cores), ``watch`` (see
+watcher.py), ``assign``, ``search``, ``show`` and ``list``; and the audit ones:
+``verify``, ``check``, ``export``, ``due``, ``dispose`` and legal holds (audit.py,
+bag.py, retention.py). The pipeline itself is in ingest.py; the SQL in index/archive.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from recordkit.archive import audit, retention
+from recordkit.archive import export as exporting
+from recordkit.archive.audit import CheckReport, VerifyReport
+from recordkit.archive.export import ExportReport
+from recordkit.archive.intake import (
+    DUPLICATE,
+    ERROR,
+    FILED,
+    QUARANTINE,
+    UNIDENTIFIED,
+    ArchiveSettings,
+    IngestContext,
+    IngestResult,
+    Layout,
+    ingest_file,
+    recover,
+)
+from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.pool import error_result, future_result, init_worker, work
+from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.stability import StabilityTracker, is_ignored
+from recordkit.archive.watcher import InboxWatcher
+from recordkit.config import Config
+from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
+from recordkit.forms.catalog import Catalog
+from recordkit.index.archive import ArchiveIndex, Filters
+
+SERIAL_BELOW = 4  # fewer files than this are faster in-process than starting workers
+OUTCOMES = (FILED, DUPLICATE, UNIDENTIFIED, QUARANTINE, ERROR)
+
+Progress = Callable[[IngestResult], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ``archive ingest`` did."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    recovered: list[IngestResult] = field(default_factory=list)
+    still_writing: list[str] = field(default_factory=list)  # inbox files that never settled
+    ignored: list[str] = field(default_factory=list)  # temporary, hidden or non-PDF inbox files
+    inputs: int = 0
+    input_bytes: int = 0
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for result in self.recovered + self.results:
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """Every file filed (or already in the archive) and none left behind."""
+        return not self.still_writing and all(r.outcome in (FILED, DUPLICATE) for r in self.recovered + self.results)
+
+    @property
+    def balanced(self) -> bool:
+        """完整性 of the batch: every input file ended somewhere (or is reported as an error)."""
+        return len(self.results) == self.inputs
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "results": [r.to_dict() for r in self.results],
+            "recovered": [r.to_dict() for r in self.recovered],
+            "still_writing": self.still_writing,
+            "ignored": self.ignored,
+            "inputs": self.inputs,
+            "input_bytes": self.input_bytes,
+            "counts": self.counts(),
+            "balanced": self.balanced,
+        }
+
+
+class Archive:
+    """The archive of one working folder."""
+
+    def __init__(self, config: Config, now: Callable[[], datetime] | None = None) -> None:
+        self.config = config
+        self.settings = ArchiveSettings.from_config(config)
+        self.layout = Layout(config.archive_dir)
+        self._now = now
+        self._ctx: IngestContext | None = None
+        self._index: ArchiveIndex | None = None
+
+    # ----- plumbing
+    def context(self) -> IngestContext:
+        if self._ctx is None:
+            self._ctx = IngestContext.open(self.config, now=self._now)
+        return self._ctx
+
+    @property
+    def index(self) -> ArchiveIndex:
+        """The index alone, for the read-only commands (no catalog or case book needed)."""
+        if self._ctx is not None:
+            return self._ctx.index
+        if self._index is None:
+            self.layout.ensure()
+            self._index = ArchiveIndex(self.layout.index_path)
+        return self._index
+
+    def close(self) -> None:
+        # Closed before a process pool forks, too: a child must never touch the
+        # parent's SQLite connection.
+        for holder in (self._ctx, self._index):
+            if holder is not None:
+                holder.close()
+        self._ctx = None
+        self._index = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- ingest
+    def recover(self) -> list[IngestResult]:
+        """Finish what a stopped or crashed ingester left in work/."""
+        return recover(self.context())
+
+    def inbox_files(self) -> tuple[list[Path], list[str]]:
+        """PDFs waiting in the inbox (sub-folders included) and the names ignored."""
+        inbox = self.layout.inbox
+        found: list[Path] = []
+        ignored: list[str] = []
+        if not inbox.is_dir():
+            return found, ignored
+        for folder, dirs, files in os.walk(inbox):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                rel = path.relative_to(inbox)
+                if is_ignored(rel):
+                    ignored.append(rel.as_posix())
+                else:
+                    found.append(path)
+        return found, ignored
+
+    def label(self, path: Path) -> str:
+        """How a source is named in the index and reason files."""
+        try:
+            return Path(path).resolve().relative_to(self.layout.root.resolve()).as_posix()
+        except ValueError:
+            return str(Path(path).resolve())
+
+    def wait_until_stable(self, paths: list[Path], clock: Callable[[], float] = time.monotonic,
+                          sleep: Callable[[float], None] = time.sleep,
+                          max_wait: float | None = None) -> tuple[list[Path], list[Path]]:  # fmt: skip
+        """(stable, still being written): a file is stable once size and mtime stayed the
+        same for ``stability_seconds``; gives up after ``max_wait`` (default: 10 × that
+        delay plus the empty-file delay)."""
+        tracker = StabilityTracker(self.settings.stability_seconds, self.settings.empty_file_seconds)
+        limit = max_wait if max_wait is not None else 10 * self.settings.stability_seconds + self.settings.empty_file_seconds
+        start = clock()
+        pending = list(paths)
+        stable: list[Path] = []
+        while pending:
+            now = clock()
+            for path in list(pending):
+                try:
+                    st = path.stat()
+                except FileNotFoundError:
+                    pending.remove(path)  # taken by another ingester, or deleted
+                    continue
+                if tracker.observe(path, st.st_size, st.st_mtime, now):
+                    stable.append(path)
+                    pending.remove(path)
+            if not pending or now - start >= limit:
+                break
+            sleep(min(0.2, max(0.02, self.settings.stability_seconds / 4)))
+        return stable, pending
+
+    def _explicit_sources(self, files: Iterable[Path]) -> list[Path]:
+        sources = []
+        protected = [self.layout.work, self.layout.root / "store", self.layout.root / "access"]
+        for file in files:
+            path = Path(file)
+            if not path.exists():
+                raise ArchiveError(f"{path}: 文件不存在 (file not found)")
+            if not path.is_file():
+                raise ArchiveError(f"{path}: 不是文件 (not a file)")
+            resolved = path.resolve()
+            for folder in protected:
+                if resolved.is_relative_to(folder.resolve()):
+                    raise ArchiveError(f"{path}: 是档案库 {folder.name}/ 中的文件, 不能再次接收")
+            sources.append(path)
+        return sources
+
+    def ingest(self, files: Iterable[Path] = (), inbox: bool = False, jobs: int = 1,
+               on_result: Progress | None = None, on_start: Callable[[int], None] | None = None) -> IngestReport:  # fmt: skip
+        """One-shot: recover, then take the files given and (with ``inbox``) the inbox."""
+        report = IngestReport()
+        sources = self._explicit_sources(files)
+        report.recovered = self.recover()
+        if inbox:
+            waiting, report.ignored = self.inbox_files()
+            stable, writing = self.wait_until_stable(waiting)
+            report.still_writing = [self.label(p) for p in writing]
+            sources += stable
+        report.inputs = len(sources)
+        report.input_bytes = sum(_size(p) for p in sources)
+        if on_start:
+            on_start(len(sources))
+        report.results = self.run_sources(sources, jobs, on_result)
+        return report
+
+    def run_sources(self, sources: list[Path], jobs: int, on_result: Progress | None = None) -> list[IngestResult]:
+        """Claim and process each source; on ``jobs`` processes when worth it."""
+        tick = on_result or (lambda r: None)
+        labelled = [(p, self.label(p)) for p in sources]
+        if jobs <= 1 or len(sources) < SERIAL_BELOW:
+            results = []
+            for path, label in labelled:
+                result = self.take(path, label)
+                if result is not None:
+                    results.append(result)
+                    tick(result)
+            return results
+        return self._run_pool(labelled, jobs, tick)
+
+    def take(self, path: Path, label: str | None = None) -> IngestResult | None:
+        """Claim and process one file here; None if another process took it first."""
+        label = label or self.label(path)
+        ctx = self.context()
+        previous = label if _in_routed_folder(label) else None
+        original = _earlier_name(ctx, label) if previous else None
+        try:
+            return ingest_file(Path(path), ctx, label, original_name=original, previous=previous)
+        except Exception as exc:  # noqa: BLE001 - one broken file must not stop a batch or the watcher
+            return error_result(Path(path), label, exc)
+
+    def _run_pool(self, labelled: list[tuple[Path, str]], jobs: int, tick: Progress) -> list[IngestResult]:
+        assert self.config.path is not None, "a pool needs the recordkit.toml path"
+        self.close()
+        results: list[IngestResult] = []
+        queue = iter(labelled)
+        with ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(Archive, str(self.config.path))) as pool:
+            pending: dict[Future[IngestResult | None], tuple[Path, str]] = {}
+
+            def submit(count: int) -> None:
+                for _ in range(count):
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        return
+                    pending[pool.submit(work, str(nxt[0]), nxt[1])] = nxt
+
+            submit(jobs * 2)
+            try:
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        source = pending.pop(future)
+                        result = future_result(future, source)
+                        if result is not None:
+                            results.append(result)
+                            tick(result)
+                        submit(1)
+            except KeyboardInterrupt:
+                # Hand out nothing more; files the workers hold are finished by them.
+                for future, source in pending.items():
+                    if not future.cancel():
+                        result = future_result(future, source)
+                        if result is not None:
+                            results.append(result)
+                raise
+        return results
+
+    def assign(self, file: Path, case_no: str, form_code: str) -> IngestResult:
+        """File an unidentified scan under the case and form a person names."""
+        ctx = self.context()
+        ctx.case_year(case_no)  # CaseNotFoundError / case file errors before anything moves
+        form = ctx.catalog.get(form_code)
+        (path,) = self._explicit_sources([file])
+        label = self.label(path)
+        previous = label if _in_routed_folder(label) else None
+        original = _earlier_name(ctx, label) if previous else None
+        result = ingest_file(path, ctx, label, assign=(case_no, form.code), original_name=original, previous=previous)
+        if result is None:
+            raise ArchiveError(f"{path}: 文件正被另一个进程处理 (taken by another ingester)")
+        return result
+
+    def watch(self, jobs: int = 1, on_result: Progress | None = None, on_event: Callable[[str], None] | None = None,
+              stop: Any = None) -> None:  # fmt: skip
+        """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py)."""
+        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event).run(stop)
+
+    # ----- finding things
+    def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
+               year: int | None = None, retention: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        rows = self.index.documents(Filters(text or None, case_no, form_code, year, retention))
+        return [self.describe(row) for row in rows]
+
+    def list(self, year: int | None = None) -> list[dict[str, Any]]:
+        return self.search(year=year)
+
+    def show(self, archive_no: str) -> dict[str, Any]:
+        normalized = str(parse_archive_no(archive_no))  # accepts the stored-name form too
+        row = self.index.document(normalized)
+        if row is None:
+            raise DocumentNotFoundError(normalized)
+        return self.describe(row)
+
+    def describe(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A document as the JSON output and the tables show it."""
+        checks = self.index.checks(row["intake_id"])
+        return {
+            "archive_no": row["archive_no"],
+            "case_no": row["case_no"],
+            "form_code": row["form_code"],
+            "form_version": row["form_version"],
+            "year": row["year"],
+            "retention": row["retention"],
+            "retention_label": retention_label(row["retention"]),
+            "fonds_no": row["fonds_no"],
+            "category_code": row["category_code"],
+            "dept_code": row["dept_code"],
+            "item_no": row["item_no"],
+            "pages": row["pages"],
+            "size": row["size"],
+            "sha256": row["sha256"],
+            "sm3": row["sm3"],
+            "pdf_version": row["pdf_version"],
+            "signed": row["signed"],
+            "signatures": json.loads(row["signatures"]),
+            "disposal_due": row["disposal_due"],
+            "status": row["status"],
+            "identified_by": row["identified_by"],
+            "original_name": row["original_name"],
+            "source": row["source"],
+            "original_path": str(self.layout.abs(row["original_path"])),
+            "access_path": str(self.layout.abs(row["access_path"])) if row["access_path"] else None,
+            "numbered_at": row["numbered_at"],
+            "filed_at": row["filed_at"],
+            "checks": [{"category": c.category, "name": c.name, "result": c.result, "detail": c.detail}
+                       for c in checks],  # fmt: skip
+        }
+
+    # ----- audit and retention (audit.py, retention.py, bag.py; docs/audit.md)
+    def now(self) -> datetime:
+        return self._now() if self._now else datetime.now().astimezone()
+
+    def timestamp(self) -> str:
+        return self.now().isoformat(timespec="milliseconds")
+
+    def catalog(self) -> Catalog | None:
+        """The form catalog, or None when the working folder has none (titles then fall
+        back to form codes; the archive itself never needs it)."""
+        try:
+            return Catalog(self.config.templates_dir)
+        except RecordkitError:
+            return None
+
+    def form_titles(self) -> dict[str, str]:
+        catalog = self.catalog()
+        return {code: form.title for code, form in catalog.forms.items()} if catalog else {}
+
+    def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
+               on_progress: Callable[[int], None] | None = None) -> VerifyReport:  # fmt: skip
+        """Re-hash every original, find missing and unknown files, walk the event chain."""
+        return audit.verify(self, year, jobs, on_start, on_progress)
+
+    def check(self, year: int | None = None) -> CheckReport:
+        """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
+        return audit.check(self, year, self.now().replace(tzinfo=None))
+
+    def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
+        return exporting.export(self, to, year, cases, as_zip)
+
+    def due(self, on: date | None = None) -> DueReport:
+        return retention.due(self, on or self.now().date())
+
+    def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
+                by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
+        return retention.dispose(self, use_due, list_file, approver, reason, by, dry_run)
+
+    def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
+                 reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip
+        return retention.add_hold(self, archive_no, case_no, year, reason, by)
+
+    def remove_hold(self, hold_id: int, by: str | None, reason: str | None = None) -> dict[str, Any]:
+        return retention.remove_hold(self, hold_id, by, reason)
+
+    def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
+        return retention.list_holds(self, include_released)
+
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _in_routed_folder(label: str) -> bool:
+    return label.split("/", 1)[0] in ("quarantine", "duplicates", "unidentified")
+
+
+def _earlier_name(ctx: IngestContext, destination: str) -> str | None:
+    row = ctx.index.intake_at(destination)
+    return row["original_name"] if row else None

@@ -1,0 +1,117 @@
+"""Parallel batches: the same fill work spread over processes.
+
+Each worker process builds one Generator for the working folder, so every template is
+compiled once per process, then fills chunks of (form, case file) jobs and returns the
+manifest rows; the parent records them. Workers ignore SIGINT: on Ctrl-C the parent
+stops handing out chunks, lets the chunks in hand finish (each file is written
+atomically, so none is partial), records what finished, and re-raises.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from recordkit.config import load_config
+from recordkit.errors import RecordkitError
+from recordkit.forms.generator import BatchResult, Failure, Generator, Job, Output, make_generator
+from recordkit.index.manifest import OutputRecord
+
+CHUNK = 32  # small enough that Ctrl-C waits only for ~50 ms of work per worker
+SERIAL_BELOW = 48  # smaller batches are faster in-process than starting workers
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+_WORKER: Generator | None = None
+
+
+def _init_worker(config_path: str) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = make_generator(load_config(Path(config_path)))
+
+
+def fill_jobs(generator: Generator, jobs: list[Job]) -> tuple[list[Output], list[OutputRecord], list[Failure]]:
+    """Fill jobs in this process without recording them (the caller records)."""
+    outputs, records, failures = [], [], []
+    for job in jobs:
+        try:
+            form = generator.catalog.get(job.form_code)
+            case = generator.casebook.load(Path(job.case_path))
+            output, record = generator.fill(form, case)
+        except RecordkitError as exc:
+            failures.append(Failure(job.case_no, job.form_code, exc.message))
+        else:
+            outputs.append(output)
+            records.append(record)
+    return outputs, records, failures
+
+
+def _work(jobs: list[Job]) -> tuple[list[Output], list[OutputRecord], list[Failure]]:
+    assert _WORKER is not None
+    return fill_jobs(_WORKER, jobs)
+
+
+def run_jobs(
+    generator: Generator,
+    jobs: list[Job],
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Fill every job with ``workers`` processes (1 = here); manifest rows recorded as chunks finish."""
+    result = BatchResult()
+    tick = progress or (lambda n: None)
+    if workers <= 1 or len(jobs) < SERIAL_BELOW:
+        for start in range(0, len(jobs), CHUNK):
+            _absorb(generator, result, fill_jobs(generator, jobs[start : start + CHUNK]))
+            tick(len(jobs[start : start + CHUNK]))
+        return result
+    assert generator.config.path is not None
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(generator.config.path),)) as pool:
+        pending: dict[Future, int] = {}
+        queue = iter(chunks)
+        try:
+            for chunk in _take(queue, workers * 2):
+                pending[pool.submit(_work, chunk)] = len(chunk)
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    size = pending.pop(future)
+                    _absorb(generator, result, future.result())
+                    tick(size)
+                    for chunk in _take(queue, 1):
+                        pending[pool.submit(_work, chunk)] = len(chunk)
+        except KeyboardInterrupt:
+            # Finish what workers hold (complete files), record it, hand out nothing more.
+            for future in pending:
+                if not future.cancel():
+                    try:
+                        _absorb(generator, result, future.result())
+                    except Exception:  # noqa: BLE001 - a worker that died is reported by its absence
+                        pass
+            raise
+    return result
+
+
+def _take(queue: Iterable[list[Job]], count: int) -> list[list[Job]]:
+    out = []
+    for chunk in queue:
+        out.append(chunk)
+        if len(out) == count:
+            break
+    return out
+
+
+def _absorb(generator: Generator, result: BatchResult, part: tuple[list[Output], list[OutputRecord], list[Failure]]) -> None:
+    outputs, records, failures = part
+    if records:
+        generator.manifest.record(records)
+    result.outputs += outputs
+    result.failures += failures

@@ -1,0 +1,245 @@
+"""The one door to the library: a ``Workspace`` opens a working folder (``recordkit.toml``)
+and builds every service from it — case books, the form catalog and generator, the
+archive, the clock, the reports. The CLI, the demo and (later) the web app get their
+services here and nowhere else; this module is the only place objects are wired together.
+
+The module-level functions below are the case and record operations the commands call
+(they need books with the profile's checks, which only this level can build)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from recordkit.archive.service import Archive
+from recordkit.cases import schema
+from recordkit.cases.store import (
+    Case,
+    CaseBook,
+    Library,
+    display_path,
+    dump_case,
+    get_path,
+    read_case_file,
+    validate_case,
+    write_atomic,
+)
+from recordkit.clock.setup import ClockSetup, clock_for, open_book, open_casebook, open_library
+from recordkit.clock.status import CaseStatus, case_status, parse_duration, select
+from recordkit.config import Config, load_config
+from recordkit.errors import CaseValidationError, RecordkitError, UsageError
+from recordkit.forms.catalog import Catalog
+from recordkit.forms.generator import Generator, make_generator
+from recordkit.forms.render import field_uses
+from recordkit.reports.stats import Period, ReportResult, write_report
+
+
+class Workspace:
+    """A working folder and the services built from its ``recordkit.toml``."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    @classmethod
+    def open(cls, config_path: Path | None = None) -> Workspace:
+        """The working folder of ``config_path`` (default: found in this folder or its parents)."""
+        return cls(load_config(config_path))
+
+    @cached_property
+    def clock(self) -> ClockSetup:
+        """The procedure profile and working-day calendar (loaded once)."""
+        return clock_for(self.config)
+
+    def casebook(self) -> CaseBook:
+        return open_casebook(self.config, self.clock)
+
+    def book(self, rtype: schema.RecordType) -> CaseBook:
+        return open_book(self.config, rtype, self.clock)
+
+    def library(self) -> Library:
+        return open_library(self.config, self.clock)
+
+    def catalog(self) -> Catalog:
+        return Catalog(self.config.templates_dir)
+
+    def generator(self) -> Generator:
+        return make_generator(self.config)
+
+    def archive(self) -> Archive:
+        """The archive; use it with ``with`` so its index is closed."""
+        return Archive(self.config)
+
+    def report(self, period: Period, pdf: bool = False) -> ReportResult:
+        return write_report(self.config, period, pdf=pdf)
+
+
+def record_type(name: str) -> schema.RecordType:
+    """A record type by its name (incident …) or Chinese label (质量事故 …)."""
+    for rtype in schema.RECORD_TYPES.values():
+        if name in (rtype.name, rtype.label):
+            return rtype
+    known = ", ".join(f"{t.name} ({t.label})" for t in schema.OTHER_TYPES)
+    raise UsageError(f"未知的记录类型 {name} (known: {known})")
+
+
+def case_statuses(config: Config, refs: list[str], now: datetime | None = None) -> list[CaseStatus]:
+    """The clock of each case named (all cases when none are named)."""
+    clock = clock_for(config)
+    book = open_casebook(config, clock)
+    cases = [book.get(r) for r in refs] if refs else book.all()
+    now = now or datetime.now()
+    return [case_status(c.data, clock.profile, clock.calendar, now) for c in cases]
+
+
+def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool) -> list[CaseStatus]:
+    try:
+        delta = parse_duration(within) if within else None
+    except ValueError as exc:
+        raise UsageError(f"--due-within: {exc}") from None
+    return list(select(statuses, within=delta, overdue=overdue, open_only=open_only))
+
+
+def new_case_from_file(book: CaseBook, source: Path) -> Case:
+    """A new case (or record of the book's type) from a YAML/JSON file, validated, numbered."""
+    data, _raw = read_case_file(source)
+    problems = validate_case(data, display_path(source), book.checks, book.rtype)
+    if problems:
+        raise CaseValidationError(problems)
+    return book.add(data, source=display_path(source))
+
+
+def blank_case(kind: str, now: datetime | None = None, rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
+    """Every contract key (of cases, or of ``rtype``), empty, for a person to fill in."""
+    now = now or datetime.now()
+    data: dict[str, Any] = {}
+    for f in rtype.fields:
+        if f.path == rtype.number_key:
+            continue
+        empty: Any = [] if f.type in (schema.LIST, schema.ROWS) else False if f.type == schema.BOOL else None
+        node = data
+        *groups, leaf = f.path.split(".")
+        for g in groups:
+            node = node.setdefault(g, {})
+        node[leaf] = empty
+    if "kind" in rtype.by_path:
+        data["kind"] = kind
+    date_field = rtype.by_path[rtype.date_field]
+    data[rtype.date_field] = now.strftime("%Y-%m-%d %H:%M" if date_field.type == schema.DATETIME else "%Y-%m-%d")
+    for required in rtype.required:
+        if required not in ("kind", rtype.date_field) and "." not in required:
+            data[required] = ""
+    data["extra"] = {}
+    return data
+
+
+def new_blank_case(book: CaseBook, kind: str) -> Case:
+    """Reserve the next number and write a blank case (or record) file, filled in later."""
+    rtype = book.rtype
+    data = blank_case(kind, rtype=rtype)
+    with book.lock():
+        case_no = book.next_number(kind, datetime.now().year)
+        data = {rtype.number_key: case_no, **data}
+        path = book.path_for(case_no, datetime.now().year)
+        text = dump_case(data).encode("utf-8")
+        write_atomic(path, text)
+    return Case(path, data, hashlib.sha256(text).hexdigest(), rtype)
+
+
+@dataclass
+class ValidationReport:
+    checked: int = 0
+    bad: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def validate_files(config: Config | None, paths: list[Path],
+                   types: list[schema.RecordType] | None = None) -> ValidationReport:
+    """Validate the files named (all files of ``types`` when none are named; cases by default)."""
+    types = types or [schema.CASE]
+    books = [open_book(config, t) for t in types] if config else []
+    files = [(p, _type_of(p, books, types[0])) for p in paths] or [(p, b.rtype) for b in books for p in b.files()]
+    by_type = {b.rtype.name: b for b in books}
+    report = ValidationReport()
+    for path, rtype in files:
+        report.checked += 1
+        try:
+            data, _raw = read_case_file(Path(path))
+        except RecordkitError as exc:
+            report.bad += 1
+            report.problems.append(exc.message)
+            continue
+        book = by_type.get(rtype.name)
+        problems = validate_case(data, display_path(Path(path)), book.checks if book else (), rtype)
+        if problems:
+            report.bad += 1
+            report.problems += [str(p) for p in problems]
+    return report
+
+
+def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> schema.RecordType:
+    """A file's record type: that of the book folder it lives in, else ``default``."""
+    resolved = Path(path).resolve()
+    for book in books:
+        if book.rtype is not schema.CASE and book.root.resolve() in resolved.parents:
+            return book.rtype
+    return default
+
+
+def list_records(config: Config, types: list[schema.RecordType], open_only: bool = False) -> list[dict[str, Any]]:
+    """Rows for `record list`: number, type, date, gist, status, linked case, file."""
+    rows = []
+    for rtype in types:
+        records, errors = open_book(config, rtype).scan()
+        for record in sorted(records, key=lambda r: (str(r.data.get(rtype.date_field)), r.case_no)):
+            if open_only and record.is_closed:
+                continue
+            gist = str(get_path(record.data, rtype.summary) or "").strip().splitlines()
+            rows.append({
+                "record_no": record.case_no,
+                "type": rtype.name,
+                "type_label": rtype.label,
+                "date": str(record.data.get(rtype.date_field, "")),
+                "summary": gist[0] if gist else "",
+                "status": "已关闭" if record.is_closed else "进行中",
+                "source_case": str(record.data.get("source_case") or ""),
+                "path": display_path(record.path),
+            })
+        for error in errors:
+            rows.append({"record_no": "", "type": rtype.name, "type_label": rtype.label, "date": "", "summary": "",
+                         "status": "文件有错误", "source_case": "", "path": error.message.splitlines()[0]})
+    return rows
+
+
+def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, Any]]:
+    """Rows for `case list`; ``keep`` limits them to these case numbers (clock filters)."""
+    cases, errors = open_casebook(config).scan()
+    if keep is not None:
+        cases, errors = [c for c in cases if c.case_no in keep], []
+    rows = []
+    for case in sorted(cases, key=lambda c: (str(c.data.get("received_at")), c.case_no)):
+        name = get_path(case.data, "complainant.name")
+        anonymous = get_path(case.data, "complainant.anonymous") is True
+        rows.append({
+            "case_no": case.case_no,
+            "kind": case.kind,
+            "received_at": str(case.data.get("received_at", "")),
+            "complainant": "(匿名)" if anonymous else ("" if not isinstance(name, str) else name),
+            "status": "已办结" if case.is_closed else "办理中",
+            "closed_at": str(case.data.get("closed_at") or ""),
+            "path": display_path(case.path),
+        })
+    for error in errors:
+        rows.append({"case_no": "", "kind": "", "received_at": "", "complainant": "", "status": "文件有错误",
+                     "closed_at": "", "path": error.message.splitlines()[0]})
+    return rows
+
+
+def form_details(catalog: Catalog, code: str) -> dict[str, Any]:
+    form = catalog.get(code)
+    uses = sorted({f"{u.root}.{u.path}" if u.path else u.root for u in field_uses(form.compiled)})
+    return {**form.summary(), "version": form.version, "template_sha256": form.compiled.sha256,
+            "fields": uses, "problems": [str(p) for p in catalog.check(form)]}
