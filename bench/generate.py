@@ -29,7 +29,7 @@ from pathlib import Path
 
 from recordkit.forms.batch import Job, default_jobs, run_jobs
 from recordkit.cases.store import dump_case
-from recordkit.workspace import make_generator
+from recordkit.forms.generator import make_generator
 from recordkit.config import init_workdir, load_config
 from recordkit.forms.regenerate import Regenerator
 

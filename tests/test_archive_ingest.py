@@ -413,7 +413,8 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
 
     from recordkit.demo.archive import demo_archive
     from recordkit.cases.store import read_case_file
-    from recordkit.workspace import make_generator, open_casebook
+    from recordkit.forms.generator import make_generator
+    from recordkit.clock.setup import open_casebook
     from recordkit.config import init_workdir
     from recordkit.demo.run import EXAMPLES
 

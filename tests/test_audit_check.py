@@ -172,7 +172,7 @@ def test_a_malformed_rule_is_a_config_error(work):
 
 
 def test_demo_audit_prints_short_summaries(work):
-    from recordkit.archive.audit import demo_audit
+    from recordkit.demo.audit import demo_audit
 
     lines: list[str] = []
     tables: list[list[str]] = []

@@ -16,7 +16,8 @@ from lxml import etree
 from PIL import Image
 
 from recordkit.cases import schema
-from recordkit.workspace import make_generator, open_book
+from recordkit.forms.generator import make_generator
+from recordkit.clock.setup import open_book
 from recordkit.cli import cli
 from recordkit.forms.render import expected_text
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from recordkit.cases import schema
 from recordkit.cases.store import Library, validate_case
-from recordkit.workspace import open_book, open_library
+from recordkit.clock.setup import open_book, open_library
 from recordkit.cli import cli
 from recordkit.config import load_config
 from recordkit.errors import CaseNotFoundError, CaseValidationError, ImportRowsError
@@ -146,7 +146,7 @@ def test_incident_grade_is_checked_against_the_configured_loss_thresholds(workdi
 def test_incident_form_prints_computed_grade_rule_and_report_deadlines(workdir):
     from docx_text import docx_text
 
-    from recordkit.workspace import make_generator
+    from recordkit.forms.generator import make_generator
 
     data = sample_for("incident")
     data.pop("grade")
@@ -167,7 +167,7 @@ def test_incident_form_prints_computed_grade_rule_and_report_deadlines(workdir):
 def test_source_case_must_exist_and_forms_show_the_link(workdir, book, sample_case):
     from docx_text import docx_text
 
-    from recordkit.workspace import make_generator
+    from recordkit.forms.generator import make_generator
 
     capa_book = open_book(workdir, schema.CAPA)
     data = sample_for("capa")
@@ -277,7 +277,7 @@ def test_import_needs_the_types_required_columns(workdir, tmp_path):
 # --------------------------------------------------------------------------- generation
 
 def test_forms_of_a_record_type_refuse_other_records(workdir, book, sample_case):
-    from recordkit.workspace import make_generator
+    from recordkit.forms.generator import make_generator
 
     case = book.add(sample_case)
     generator = make_generator(workdir)
@@ -288,7 +288,7 @@ def test_forms_of_a_record_type_refuse_other_records(workdir, book, sample_case)
 
 
 def test_generate_fills_each_record_with_its_forms_and_regenerate_follows_edits(workdir, book, sample_case):
-    from recordkit.workspace import make_generator
+    from recordkit.forms.generator import make_generator
     from recordkit.forms.regenerate import DATA, Regenerator
 
     book.add(sample_case)

@@ -11,7 +11,8 @@ from conftest import sample_for, soffice_missing
 from docx_text import docx_text
 
 from recordkit.cases import schema
-from recordkit.workspace import make_generator, open_book
+from recordkit.forms.generator import make_generator
+from recordkit.clock.setup import open_book
 from recordkit.cli import cli
 from recordkit.cases.spreadsheet import register_table
 

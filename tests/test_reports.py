@@ -26,12 +26,13 @@ from conftest import soffice_missing
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from recordkit.workspace import open_casebook
+from recordkit.clock.setup import open_casebook
 from recordkit.cli import cli
 from recordkit.clock.status import case_status
 from recordkit.config import init_workdir, load_config
 from recordkit.errors import ConfigError, UsageError
 from recordkit.clock.profiles import load_profile
+from recordkit.demo.reports import demo_reports
 from recordkit.reports.stats import (
     COMPLAINT_RATE,
     NO_VOLUME,
@@ -40,7 +41,6 @@ from recordkit.reports.stats import (
     Period,
     Target,
     compute_stats,
-    demo_reports,
     draw_charts,
     parse_month,
     parse_year,

@@ -49,7 +49,7 @@ from docx.table import _Cell
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from recordkit import schema  # noqa: E402  (the field list is the contract templates follow)
+from recordkit.cases import schema  # noqa: E402  (the field list is the contract templates follow)
 
 TEMPLATES = ROOT / "form_templates"
 CATALOG = TEMPLATES / "catalog.yaml"
