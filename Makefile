@@ -17,11 +17,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/recordkit demo
 
-test: $(STAMP)
+# `make test` = lint (ruff + the import-linter contracts in pyproject.toml) then pytest.
+test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check recordkit tests bench tools
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

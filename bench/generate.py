@@ -27,10 +27,10 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from recordkit.forms.batch import Job, default_jobs, run_jobs
 from recordkit.cases.store import dump_case
-from recordkit.forms.generator import make_generator
 from recordkit.config import init_workdir, load_config
+from recordkit.forms.batch import Job, default_jobs, run_jobs
+from recordkit.forms.generator import make_generator
 from recordkit.forms.regenerate import Regenerator
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

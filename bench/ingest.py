@@ -37,10 +37,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from recordkit.archive.service import Archive
-from recordkit.demo.archive import sign_and_scan
-from recordkit.forms.batch import default_jobs
 from recordkit.cases.store import dump_case
 from recordkit.config import init_workdir, load_config
+from recordkit.demo.archive import sign_and_scan
+from recordkit.forms.batch import default_jobs
 
 CASES = [f"TS-2026-{i:04d}" for i in range(1, 21)]
 FORMS = ["F01", "F02", "F03", "F12"]

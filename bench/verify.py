@@ -39,13 +39,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from recordkit.archive.service import Archive
-from recordkit.archive.numbering import format_archive_no
 from recordkit.archive.audit import _sm3_factory, digest_file, digest_files
-from recordkit.config import init_workdir, load_config
 from recordkit.archive.fixity import file_digests
-from recordkit.index.archive import ArchiveIndex, IntakeRef, NewDocument
 from recordkit.archive.intake import Layout
+from recordkit.archive.numbering import format_archive_no
+from recordkit.archive.service import Archive
+from recordkit.config import init_workdir, load_config
+from recordkit.index.archive import ArchiveIndex, IntakeRef, NewDocument
 
 YEAR = 2026
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from recordkit.demo.archive import _reportlab_rendition
 from recordkit.archive.identify import decode_qr_from_pdf
+from recordkit.demo.archive import _reportlab_rendition
 from recordkit.index.manifest import OutputRecord
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -21,6 +21,7 @@ from archive_setup import (
 )
 from pypdf import PdfReader
 
+from recordkit.archive.intake import STEPS, ArchiveSettings, _safe_name
 from recordkit.archive.service import Archive
 from recordkit.config import load_config
 from recordkit.errors import (
@@ -30,7 +31,6 @@ from recordkit.errors import (
     DocumentNotFoundError,
     UnknownFormError,
 )
-from recordkit.archive.intake import STEPS, ArchiveSettings, _safe_name
 
 JSON_KEYS = {"archive_no", "case_no", "form_code", "year", "retention", "item_no", "pages", "sha256", "sm3",
              "signed", "disposal_due", "status", "original_path", "access_path", "filed_at", "checks"}  # fmt: skip
@@ -411,12 +411,12 @@ def test_every_input_ends_exactly_once_and_the_journal_says_where(config, archiv
 def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch, printer):
     from conftest import soffice_missing
 
-    from recordkit.demo.archive import demo_archive
     from recordkit.cases.store import read_case_file
-    from recordkit.forms.generator import make_generator
     from recordkit.clock.setup import open_casebook
     from recordkit.config import init_workdir
+    from recordkit.demo.archive import demo_archive
     from recordkit.demo.run import EXAMPLES
+    from recordkit.forms.generator import make_generator
 
     if printer == "libreoffice" and soffice_missing():
         pytest.skip(soffice_missing())

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from audit_setup import run, work_folder, write_case
 
-from recordkit.archive.service import Archive
 from recordkit.archive.audit import default_required, number_ranges, required_forms
+from recordkit.archive.service import Archive
 from recordkit.config import load_config
 from recordkit.errors import ConfigError
 

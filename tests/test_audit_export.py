@@ -14,8 +14,8 @@ from audit_setup import DUE, run, stored, work_folder
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from recordkit.archive.service import Archive
 from recordkit.archive.catalogue_list import CATALOGUE_HEADERS
+from recordkit.archive.service import Archive
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from audit_setup import DUE, run, stored, work_folder
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
-from recordkit.archive.service import Archive
 from recordkit.archive.catalogue_list import DISPOSAL_HEADERS
-from recordkit.index.archive import DisposalItem
 from recordkit.archive.retention import complete_disposal
+from recordkit.archive.service import Archive
+from recordkit.index.archive import DisposalItem
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from lxml import etree
 from PIL import Image
 
 from recordkit.cases import schema
-from recordkit.forms.generator import make_generator
-from recordkit.clock.setup import open_book
 from recordkit.cli import cli
+from recordkit.clock.setup import open_book
+from recordkit.forms.generator import make_generator
 from recordkit.forms.render import expected_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from recordkit.clock import status as clock
-from recordkit.clock.status import case_status, extension_problems, form_deadlines
-from recordkit.clock.profiles import load_profile
 from recordkit.clock.calendar import WorkCalendar
+from recordkit.clock.profiles import load_profile
+from recordkit.clock.status import case_status, extension_problems, form_deadlines
 
 FALLBACK_2027 = "2027 年的节假日安排未知 (chinesecalendar 未覆盖, 无覆盖文件)，按周一至周五计算工作日"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from recordkit.archive import fixity
-from recordkit.errors import ArchiveError
 from recordkit.archive.fixity import SM3_BACKENDS, PureSM3, file_digests, sm3_hex
+from recordkit.errors import ArchiveError
 
 # GB/T 32905-2016 appendix A.
 ABC = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"

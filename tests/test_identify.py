@@ -8,7 +8,6 @@ from pathlib import Path
 import pdf_factory as pf
 import pytest
 
-from recordkit.errors import PdfError
 from recordkit.archive.identify import (
     decode_qr_from_pdf,
     find_case_no_in_text,
@@ -18,6 +17,7 @@ from recordkit.archive.identify import (
     identify_from_filename,
 )
 from recordkit.archive.pdfinspect import inspect_pdf
+from recordkit.errors import PdfError
 from recordkit.forms.qr import QrPayload
 
 PAYLOAD = pf.PAYLOAD

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from recordkit.clock import profiles
-from recordkit.errors import ProfileError
 from recordkit.clock.profiles import WINDOW
+from recordkit.errors import ProfileError
 
 # Every profile PROFILES.md names, with the limits it gives (step key -> (limit, unit)).
 EXPECTED = {

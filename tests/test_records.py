@@ -12,12 +12,12 @@ from conftest import FIRST_NUMBER, sample_for
 from openpyxl import Workbook
 
 from recordkit.cases import schema
+from recordkit.cases.spreadsheet import import_cases
 from recordkit.cases.store import Library, validate_case
-from recordkit.clock.setup import open_book, open_library
 from recordkit.cli import cli
+from recordkit.clock.setup import open_book, open_library
 from recordkit.config import load_config
 from recordkit.errors import CaseNotFoundError, CaseValidationError, ImportRowsError
-from recordkit.cases.spreadsheet import import_cases
 
 TYPES = [t.name for t in schema.OTHER_TYPES]
 

@@ -11,10 +11,10 @@ from conftest import sample_for, soffice_missing
 from docx_text import docx_text
 
 from recordkit.cases import schema
-from recordkit.forms.generator import make_generator
-from recordkit.clock.setup import open_book
-from recordkit.cli import cli
 from recordkit.cases.spreadsheet import register_table
+from recordkit.cli import cli
+from recordkit.clock.setup import open_book
+from recordkit.forms.generator import make_generator
 
 
 def _visit(workdir, kind: str, requested: str, closed: bool, organization: str):

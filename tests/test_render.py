@@ -17,8 +17,8 @@ from PIL import Image
 
 from recordkit.cases import schema
 from recordkit.cases.store import CaseBook
-from recordkit.forms.catalog import Catalog
 from recordkit.errors import RenderError, TemplateError
+from recordkit.forms.catalog import Catalog
 from recordkit.forms.generator import Generator
 from recordkit.forms.render import compile_template, expected_text, field_uses, to_wordml
 

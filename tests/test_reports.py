@@ -26,13 +26,14 @@ from conftest import soffice_missing
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from recordkit.clock.setup import open_casebook
 from recordkit.cli import cli
+from recordkit.clock.calendar import WorkCalendar
+from recordkit.clock.profiles import load_profile
+from recordkit.clock.setup import open_casebook
 from recordkit.clock.status import case_status
 from recordkit.config import init_workdir, load_config
-from recordkit.errors import ConfigError, UsageError
-from recordkit.clock.profiles import load_profile
 from recordkit.demo.reports import demo_reports
+from recordkit.errors import ConfigError, UsageError
 from recordkit.reports.stats import (
     COMPLAINT_RATE,
     NO_VOLUME,
@@ -49,7 +50,6 @@ from recordkit.reports.stats import (
     volume_for,
     write_report,
 )
-from recordkit.clock.calendar import WorkCalendar
 
 NOW = datetime(2026, 11, 13, 10, 0)
 OCTOBER = Period(2026, 10)

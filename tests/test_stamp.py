@@ -9,7 +9,6 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from recordkit.errors import PdfError
 from recordkit.archive.fixity import file_digests
 from recordkit.archive.pdfinspect import inspect_pdf
 from recordkit.archive.stamp import (
@@ -22,6 +21,7 @@ from recordkit.archive.stamp import (
     find_placement,
     stamp_access_copy,
 )
+from recordkit.errors import PdfError
 
 FIELDS = StampFields.from_archive_no("Z109-WS·2026-D10-ZLB-0001", pages=2)
 RENDER_DPI = 72  # 1 px per point keeps the geometry checks simple

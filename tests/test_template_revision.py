@@ -15,10 +15,10 @@ from docx.oxml.ns import qn
 from docx_text import docx_parts, docx_text
 from PIL import Image
 
-from recordkit.forms.generator import make_generator
+from recordkit.cli import cli
 from recordkit.clock.setup import open_book
 from recordkit.forms.catalog import Catalog
-from recordkit.cli import cli
+from recordkit.forms.generator import make_generator
 from recordkit.forms.regenerate import TEMPLATE, Regenerator
 
 

@@ -18,9 +18,9 @@ import pypdfium2
 
 from recordkit.cases import schema
 from recordkit.cases.store import read_case_file
-from recordkit.forms.generator import make_generator
 from recordkit.clock.setup import open_book, open_casebook
 from recordkit.config import init_workdir
+from recordkit.forms.generator import make_generator
 from recordkit.forms.libreoffice import convert_to_pdf, require_soffice
 
 ROOT = Path(__file__).resolve().parent.parent

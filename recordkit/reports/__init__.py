@@ -1,0 +1,1 @@
+"""Statistics reports: figures, charts, the Word and Excel reports (``stats``)."""
