@@ -4,7 +4,7 @@
 per command: ``ingest`` (one-shot, optionally on all cores), ``watch`` (see
 watcher.py), ``assign``, ``search``, ``show`` and ``list``; and the audit ones:
 ``verify``, ``check``, ``export``, ``due``, ``dispose`` and legal holds (audit.py,
-bag.py, retention.py). The pipeline itself is in ingest.py; the SQL in index/archive.py.
+export.py, retention.py). The pipeline itself is in intake.py; the SQL in index/archive.py.
 """
 
 from __future__ import annotations

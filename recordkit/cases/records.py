@@ -4,8 +4,8 @@ a record to the complaint case it came from, and the values forms print that are
 computed rather than typed (等级标准, 上报时限, the linked case's details).
 
 The field tables themselves are data in ``schema.py``; validation that needs nothing but
-the record is in ``cases.py``. Checks here plug into a ``CaseBook`` like the case clock's
-extension check does (``casework.open_library`` wires them).
+the record is in ``store.py``. Checks here plug into a ``CaseBook`` like the case clock's
+extension check does (``recordkit.clock.setup.open_library`` wires them).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from recordkit.cli.output import (
     print_import,
     print_json,
     print_table,
+    workspace,
 )
 from recordkit.clock.status import render_status
 from recordkit.workspace import (
@@ -23,7 +24,6 @@ from recordkit.workspace import (
     list_cases,
     new_blank_case,
     new_case_from_file,
-    open_casebook,
     validate_files,
 )
 
@@ -44,7 +44,7 @@ def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) 
 
     不带 --from 时写入一份待填写的空白案件文件。
     """
-    book = open_casebook(config_of(ctx))
+    book = workspace(ctx).casebook()
     created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
     if as_json:
         print_json({"case_no": created.case_no, "path": str(created.path)})
@@ -112,7 +112,7 @@ def case_status_cmd(ctx: click.Context, cases: tuple[str, ...], as_json: bool) -
 @click.pass_context
 def case_import(ctx: click.Context, file: Path, skip_bad: bool, as_json: bool) -> None:
     """从 Excel (.xlsx) 或 CSV 导入案件; 列名可用字段路径或中文标签。"""
-    report = import_cases(open_casebook(config_of(ctx)), file, skip_bad=skip_bad)
+    report = import_cases(workspace(ctx).casebook(), file, skip_bad=skip_bad)
     print_import(report, as_json, "案件")
     if report.skipped:
         ctx.exit(1)

@@ -15,12 +15,12 @@ from recordkit.cli.output import (
     print_import,
     print_json,
     print_table,
+    workspace,
 )
 from recordkit.workspace import (
     list_records,
     new_blank_case,
     new_case_from_file,
-    open_book,
     record_type,
     validate_files,
 )
@@ -57,7 +57,7 @@ def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | Non
 
     不带 --from 时写入一份待填写的空白记录文件。
     """
-    book = open_book(config_of(ctx), _types(type_name)[0])
+    book = workspace(ctx).book(_types(type_name)[0])
     created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
     if as_json:
         print_json({"record_no": created.case_no, "type": book.rtype.name, "path": str(created.path)})
@@ -106,7 +106,7 @@ def record_list(ctx: click.Context, type_name: str | None, open_only: bool, as_j
 @click.pass_context
 def record_import(ctx: click.Context, type_name: str, file: Path, skip_bad: bool, as_json: bool) -> None:
     """从 Excel (.xlsx) 或 CSV 导入记录; 列名可用字段路径或中文标签 (同案件导入规则)。"""
-    report = import_cases(open_book(config_of(ctx), _types(type_name)[0]), file, skip_bad=skip_bad)
+    report = import_cases(workspace(ctx).book(_types(type_name)[0]), file, skip_bad=skip_bad)
     print_import(report, as_json, "记录")
     if report.skipped:
         ctx.exit(1)

@@ -9,11 +9,11 @@ import click
 
 from recordkit.cli.output import (
     RecordkitGroup,
-    config_of,
     examples,
     print_json,
+    workspace,
 )
-from recordkit.reports.stats import parse_month, parse_year, report_lines, write_report
+from recordkit.reports.stats import parse_month, parse_year, report_lines
 
 # --------------------------------------------------------------------------- reports
 
@@ -45,7 +45,7 @@ def _print_report(result: Any, as_json: bool) -> None:
 def report_monthly(ctx: click.Context, month: str, pdf: bool, as_json: bool) -> None:
     """投诉处理统计月报: 写入 out/reports/投诉统计月报-YYYY-MM.docx / .xlsx (/ .pdf)。"""
     period = parse_month(month)
-    _print_report(write_report(config_of(ctx), period, pdf=pdf), as_json)
+    _print_report(workspace(ctx).report(period, pdf=pdf), as_json)
 
 
 @report.command("yearly", epilog=examples("recordkit report yearly --year 2026",
@@ -55,4 +55,4 @@ def report_monthly(ctx: click.Context, month: str, pdf: bool, as_json: bool) -> 
 def report_yearly(ctx: click.Context, year: str, pdf: bool, as_json: bool) -> None:
     """投诉处理统计年报: 写入 out/reports/投诉统计年报-YYYY.docx / .xlsx (/ .pdf)。"""
     period = parse_year(year)
-    _print_report(write_report(config_of(ctx), period, pdf=pdf), as_json)
+    _print_report(workspace(ctx).report(period, pdf=pdf), as_json)
