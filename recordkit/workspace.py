@@ -35,7 +35,8 @@ from recordkit.errors import CaseValidationError, RecordkitError, UsageError
 from recordkit.forms.catalog import Catalog
 from recordkit.forms.generator import Generator, make_generator
 from recordkit.forms.render import field_uses
-from recordkit.reports.stats import Period, ReportResult, write_report
+from recordkit.reports.report import ReportResult, write_report
+from recordkit.reports.stats import Period
 
 
 class Workspace:

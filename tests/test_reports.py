@@ -34,6 +34,8 @@ from recordkit.clock.status import case_status
 from recordkit.config import init_workdir, load_config
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import ConfigError, UsageError
+from recordkit.reports.charts import draw_charts
+from recordkit.reports.report import write_report
 from recordkit.reports.stats import (
     COMPLAINT_RATE,
     NO_VOLUME,
@@ -42,13 +44,11 @@ from recordkit.reports.stats import (
     Period,
     Target,
     compute_stats,
-    draw_charts,
     parse_month,
     parse_year,
     pct,
     service_volumes,
     volume_for,
-    write_report,
 )
 
 NOW = datetime(2026, 11, 13, 10, 0)

@@ -13,7 +13,8 @@ from recordkit.cli.output import (
     print_json,
     workspace,
 )
-from recordkit.reports.stats import parse_month, parse_year, report_lines
+from recordkit.reports.report import report_lines
+from recordkit.reports.stats import parse_month, parse_year
 
 # --------------------------------------------------------------------------- reports
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from recordkit.clock.setup import open_casebook
 from recordkit.config import Config, load_config
 from recordkit.forms.libreoffice import find_soffice
-from recordkit.reports.stats import Period, ReportResult, report_lines, write_report
+from recordkit.reports.report import ReportResult, report_lines, write_report
+from recordkit.reports.stats import Period
 
 DEMO_VOLUME = 120  # illustrative: services the demo office delivered in the report month
 

@@ -1,1 +1,2 @@
-"""Statistics reports: figures, charts, the Word and Excel reports (``stats``)."""
+"""Statistics reports: the figures (``stats``), charts (``charts``), the Word and Excel
+files (``word``, ``excel``) and writing a period's report (``report``)."""

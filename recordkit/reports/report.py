@@ -1,0 +1,129 @@
+"""Writing a period's report: statistics, charts, Word, Excel (and PDF), and the lines the
+command prints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from recordkit.cases import schema
+from recordkit.cases.store import display_path
+from recordkit.clock.setup import clock_for, open_casebook
+from recordkit.clock.status import case_status
+from recordkit.config import Config
+from recordkit.forms.libreoffice import convert_to_pdf
+from recordkit.reports.charts import Chart, draw_charts
+from recordkit.reports.excel import build_xlsx
+from recordkit.reports.stats import (
+    Period,
+    Stats,
+    compute_stats,
+    configured_targets,
+    service_volumes,
+    summary_lines,
+    volume_for,
+    write_bytes,
+)
+from recordkit.reports.word import build_docx
+
+DPI = 200
+BLANK = "未填写"
+VALID_LABELS = ("有效", "无效", "未认定")
+SATISFACTION_LABELS = (*schema.SATISFACTION, "未回访")
+NO_DECISION = "未决定"
+SATISFIED = ("满意", "基本满意")
+NO_VOLUME = "未配置服务总量, 无法计算"
+NO_BASE = "无可计算的案件"
+
+# Service targets of seed 004 (3.2.1): 服务及时率 ≥ 90 %, 用户满意程度 ≥ 85 %,
+# 用户抱怨率 (确属服务责任的) < 3 %. recordkit.toml [reports] may change the numbers.
+TIMELINESS = "timeliness"
+SATISFACTION = "satisfaction"
+COMPLAINT_RATE = "complaint_rate"
+DEFAULT_TARGETS = {TIMELINESS: 90.0, SATISFACTION: 85.0, COMPLAINT_RATE: 3.0}
+TARGET_KEYS = {TIMELINESS: "timeliness_target", SATISFACTION: "satisfaction_target",
+               COMPLAINT_RATE: "complaint_rate_limit"}
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
+_MIN_YEAR, _MAX_YEAR = 1900, 2999
+
+
+
+
+# --------------------------------------------------------------------------- writing
+
+@dataclass
+class ReportResult:
+    docx: Path
+    xlsx: Path
+    pdf: Path | None
+    charts: list[Chart]
+    stats: Stats
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "docx": str(self.docx), "xlsx": str(self.xlsx),
+            "pdf": str(self.pdf) if self.pdf else None,
+            "charts": [{"path": str(c.path), "title": c.title, "description": c.description}
+                       for c in self.charts],
+            "problems": self.problems,
+            "stats": self.stats.to_dict(),
+        }
+
+
+def write_report(config: Config, period: Period, out_dir: Path | None = None, pdf: bool = False,
+                 now: datetime | None = None) -> ReportResult:
+    """Compute one period's statistics and write the Word, Excel (and PDF) report.
+
+    Files: ``<out>/reports/投诉统计月报-2026-10.docx`` / ``.xlsx`` / ``.pdf`` and the
+    charts in ``<out>/reports/投诉统计月报-2026-10-charts/``. Case files with errors are
+    left out and listed in ``problems`` (and in the report's notes).
+    """
+    now = (now or datetime.now()).replace(second=0, microsecond=0)
+    out_dir = Path(out_dir) if out_dir else config.out_dir / "reports"
+    clock = clock_for(config)
+    cases, errors = open_casebook(config, clock).scan()
+    statuses = [
+        case_status(c.data, clock.profile, clock.calendar, now) if period.contains(c.received) else None
+        for c in cases
+    ]
+    volume, volume_note = volume_for(period, service_volumes(config))
+    stats = compute_stats(cases, statuses, period, profile=clock.profile, service_volume=volume,
+                          volume_note=volume_note, targets=configured_targets(config), as_of=now)
+    problems = [e.message.splitlines()[0] for e in errors]
+    charts, glyph_problems = draw_charts(stats, out_dir / f"{period.file_stem}-charts")
+    problems += [f"图表字体缺字: {p}" for p in glyph_problems]
+    org = config.organization.name
+    profile_title = f"{clock.profile.title} ({clock.profile.name})"
+    docx_path = out_dir / f"{period.file_stem}.docx"
+    xlsx_path = out_dir / f"{period.file_stem}.xlsx"
+    write_bytes(docx_path, build_docx(stats, charts, org, profile_title, problems))
+    write_bytes(xlsx_path, build_xlsx(stats, org))
+    pdf_path = None
+    if pdf:
+        pdf_path = convert_to_pdf([docx_path])[0]
+    return ReportResult(docx_path, xlsx_path, pdf_path, charts, stats, problems)
+
+
+def report_lines(result: ReportResult, root: Path | None = None) -> list[str]:
+    """What `recordkit report …` prints: the files, the headline figures, any problems."""
+    def shown(path: Path) -> str:
+        if root is not None:
+            try:
+                return str(Path(path).relative_to(root))
+            except ValueError:
+                pass
+        return display_path(path)
+
+    lines = [f"Word   {shown(result.docx)}", f"Excel  {shown(result.xlsx)}"]
+    if result.pdf:
+        lines.append(f"PDF    {shown(result.pdf)}")
+    lines.append(f"图表   {shown(result.charts[0].path.parent)} ({len(result.charts)} 张)")
+    lines += summary_lines(result.stats)
+    lines += [f"注意: {p}" for p in result.problems]
+    return lines
