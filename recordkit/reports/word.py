@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from recordkit.cases import schema
 from recordkit.reports.charts import Chart
 from recordkit.reports.stats import Period, Stats, pct
-
-DPI = 200
-BLANK = "未填写"
-VALID_LABELS = ("有效", "无效", "未认定")
-SATISFACTION_LABELS = (*schema.SATISFACTION, "未回访")
-NO_DECISION = "未决定"
-SATISFIED = ("满意", "基本满意")
-NO_VOLUME = "未配置服务总量, 无法计算"
-NO_BASE = "无可计算的案件"
-
-# Service targets of seed 004 (3.2.1): 服务及时率 ≥ 90 %, 用户满意程度 ≥ 85 %,
-# 用户抱怨率 (确属服务责任的) < 3 %. recordkit.toml [reports] may change the numbers.
-TIMELINESS = "timeliness"
-SATISFACTION = "satisfaction"
-COMPLAINT_RATE = "complaint_rate"
-DEFAULT_TARGETS = {TIMELINESS: 90.0, SATISFACTION: 85.0, COMPLAINT_RATE: 3.0}
-TARGET_KEYS = {TIMELINESS: "timeliness_target", SATISFACTION: "satisfaction_target",
-               COMPLAINT_RATE: "complaint_rate_limit"}
-
-_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
-_MIN_YEAR, _MAX_YEAR = 1900, 2999
-
-
-
 
 # --------------------------------------------------------------------------- Word
 
