@@ -21,18 +21,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive.service import Archive
 from recordkit.cases import schema
 from recordkit.cases.store import MISSING, get_path
 from recordkit.config import Config
 from recordkit.errors import LibreOfficeError, RecordkitError
 from recordkit.fonts import reportlab_font
 from recordkit.forms.batch import default_jobs
-from recordkit.forms.catalog import Catalog
 from recordkit.forms.libreoffice import convert_to_pdf, find_soffice
 from recordkit.forms.qr import QrPayload, qr_png
 from recordkit.index.manifest import Manifest
-from recordkit.workspace import open_library
+from recordkit.workspace import Workspace
 
 Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
@@ -62,7 +60,7 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
             _drop(scan, inbox / f"SCAN_{time.strftime('%Y%m%d')}_{n:04d}.pdf")
         _drop(scans[0], inbox / "重复扫描_0001.pdf")  # the same sheet scanned twice: not filed twice
     echo(f"== 放入 {config.archive_dir / 'inbox'} 共 {len(scans) + 1} 份, 开始归档 (recordkit archive ingest)")
-    with Archive(config) as archive:
+    with Workspace(config).archive() as archive:
         started = time.perf_counter()
         report = archive.ingest(inbox=True, jobs=default_jobs())
         elapsed = time.perf_counter() - started
@@ -134,10 +132,10 @@ def _reportlab_rendition(config: Config, row: Any, path: Path) -> Path:
 
     font = reportlab_font()
     try:
-        title = Catalog(config.templates_dir).get(row.form_code).title
+        title = Workspace(config).catalog().get(row.form_code).title
     except RecordkitError:
         title = row.form_code
-    record = open_library(config).get(row.case_no)
+    record = Workspace(config).library().get(row.case_no)
     fields = [("编号", row.case_no)] + [
         (f.label, value) for f in record.rtype.fields[1:]
         if f.type == schema.TEXT and (value := get_path(record.data, f.path)) not in (MISSING, None, "")

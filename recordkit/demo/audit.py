@@ -13,14 +13,14 @@ from recordkit.archive.audit import (
     sequence_rows,
     verify_lines,
 )
-from recordkit.archive.service import Archive
 from recordkit.config import Config
 from recordkit.forms.batch import default_jobs
+from recordkit.workspace import Workspace
 
 
 def demo_audit(config: Config, echo: Callable[..., None], table: Callable[[list[str], list[list[Any]]], None]) -> tuple[VerifyReport, CheckReport]:
     """The audit part of ``recordkit demo``: verify and check the demo archive."""
-    with Archive(config) as archive:
+    with Workspace(config).archive() as archive:
         echo("== 审计: 校验原件和事件链 (recordkit archive verify)")
         verified = archive.verify(jobs=default_jobs())
         echo("   " + verify_lines(verified)[-1])

@@ -7,18 +7,18 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from recordkit.clock.setup import open_casebook
 from recordkit.config import Config, load_config
 from recordkit.forms.libreoffice import find_soffice
-from recordkit.reports.report import ReportResult, report_lines, write_report
+from recordkit.reports.report import ReportResult, report_lines
 from recordkit.reports.stats import Period
+from recordkit.workspace import Workspace
 
 DEMO_VOLUME = 120  # illustrative: services the demo office delivered in the report month
 
 
 def busiest_month(config: Config) -> Period:
     """The month with the most cases received (the latest on a tie); 2026-10 when none."""
-    cases, _errors = open_casebook(config).scan()
+    cases, _errors = Workspace(config).casebook().scan()
     months = Counter((c.received.year, c.received.month) for c in cases)
     if not months:
         return Period(2026, 10)
@@ -44,13 +44,13 @@ def demo_reports(config: Config, echo: Callable[..., None]) -> ReportResult:
             text += "\n[reports]\n" + line
         config.path.write_text(text, encoding="utf-8")
         config = load_config(config.path)
-    result = write_report(config, period, pdf=find_soffice() is not None)
+    result = Workspace(config).report(period, pdf=find_soffice() is not None)
     echo(f"== 统计月报 {period.label} (recordkit report monthly --month {period.key})")
     for line in report_lines(result, config.root):
         echo(f"   {line}")
     chart = result.charts[1]
     echo(f"   {chart.path.name}: {chart.description}")
-    yearly = write_report(config, Period(period.year))
+    yearly = Workspace(config).report(Period(period.year))
     echo(f"== 统计年报 {yearly.stats.period.label} (recordkit report yearly --year {period.year})")
     for line in report_lines(yearly, config.root):
         echo(f"   {line}")

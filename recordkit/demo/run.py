@@ -21,7 +21,7 @@ from recordkit.demo.archive import demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import RecordkitError
-from recordkit.workspace import case_statuses, make_generator, open_book, open_casebook
+from recordkit.workspace import Workspace, case_statuses
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
 BUNDLE_CASE = "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
@@ -36,7 +36,8 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     # hospital: the samples include a granted extension, which the lab procedure does not provide for
     config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True)
 
-    book = open_casebook(config)
+    workspace = Workspace(config)
+    book = workspace.casebook()
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
         raise RecordkitError(f"找不到示例案件 {EXAMPLES / 'cases'} (sample cases missing)")
@@ -48,7 +49,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
     _file_records(config, echo)
 
-    generator = make_generator(config)
+    generator = workspace.generator()
     codes = [f.code for f in generator.catalog.forms.values() if not f.is_register]
     cases, failures = generator.load_cases(None)
     started = time.perf_counter()
@@ -103,7 +104,7 @@ def _file_records(config, echo: Echo) -> None:
     """File the sample records of the other types (examples/records/<type>/*.yaml)."""
     counts = []
     for rtype in schema.OTHER_TYPES:
-        book = open_book(config, rtype)
+        book = Workspace(config).book(rtype)
         existing = book.existing_numbers()
         files = sorted((EXAMPLES / "records" / rtype.folder).glob("*.yaml"))
         for path in files:
