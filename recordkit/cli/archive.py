@@ -39,7 +39,8 @@ def archive() -> None:
 
 
 def _archive(ctx: click.Context):
-    return workspace(ctx).archive()
+    # Entered as a context manager for the command's lifetime: closed even when it fails.
+    return ctx.with_resource(workspace(ctx).archive())
 
 
 def _result_row(result: Any) -> list[Any]:
