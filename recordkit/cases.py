@@ -168,7 +168,8 @@ def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _T
             return str(exc)
         return None
     if kind == schema.BOOL:
-        return None if isinstance(value, bool) else f"{value!r} 应为 true 或 false"
+        # Spreadsheets and forms say 是/否; a YAML case file needs true/false.
+        return None if isinstance(value, bool) else f"{value!r} 应为 是 或 否 (yes/no; in a case file: true or false)"
     if kind == schema.NUMBER:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return f"应为数字, 实际为 {_type_name(value)}"
@@ -225,7 +226,8 @@ def _field_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE
         value = get_path(data, field.path)
         if is_blank(value) or (field.type == schema.ROWS and value == []):
             if field.required:
-                yield field.path, "必填项为空 (required)"
+                allowed = f"; allowed: {' | '.join(field.choices)}" if field.choices else ""
+                yield field.path, f"必填项为空 (required{allowed})"
             continue
         if field.path == rtype.number_key or (field.path == "source_case" and rtype is not schema.CASE):
             problem = check_case_no(str(value))
@@ -339,8 +341,11 @@ def validate_case(
         found += _date_order_problems(data, rtype)
         for rule in _TYPE_RULES.get(rtype.name, ()):
             found.extend(rule(data))
+    # A value already reported as the wrong type is not reported again by a plugged-in
+    # rule (the extension limit would repeat "not a whole number" for one cell).
+    typed_wrong = {path for path, _problem in found}
     for check in extra_checks:
-        found.extend(check(data))
+        found.extend(item for item in check(data) if item[0] not in typed_wrong)
     return [FieldProblem(file, path, schema.label_of(path, rtype), problem) for path, problem in found]
 
 

@@ -69,7 +69,10 @@ def test_required_fields_types_and_dates_are_checked_with_file_key_and_label(typ
     assert f"x.yaml: {rtype.date_field} ({date_label}): 2026-02-30 不是日期 (is not a date)" in found
     for path in rtype.required:
         if path != rtype.date_field:
-            assert f"x.yaml: {path} ({rtype.by_path[path].label}): 必填项为空 (required)" in found
+            # issue 10: an empty choice field lists what may be typed
+            choices = rtype.by_path[path].choices
+            allowed = f"; allowed: {' | '.join(choices)}" if choices else ""
+            assert f"x.yaml: {path} ({rtype.by_path[path].label}): 必填项为空 (required{allowed})" in found
 
 
 def test_dates_may_not_precede_the_record_date():
