@@ -216,8 +216,6 @@ def fingerprint(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) ->
 def _header_keys(path: Path, headers: list[str], rtype: schema.RecordType) -> list[str]:
     """The key path of each column; refuses headers that would lose or overwrite a value:
     a column that is another's parent (备注 and 备注.说明), or nesting beyond MAX_HEADER_DEPTH."""
-    from openpyxl.utils import get_column_letter
-
     keys = [_column_key(h, rtype) if h else "" for h in headers]
     column_of: dict[str, str] = {}
     for index, (header, key) in enumerate(zip(headers, keys, strict=True), start=1):
@@ -225,10 +223,13 @@ def _header_keys(path: Path, headers: list[str], rtype: schema.RecordType) -> li
             continue
         depth = len(header.split("."))
         if depth > MAX_HEADER_DEPTH:
-            raise SpreadsheetError(f"{path}: 第 {get_column_letter(index)} 列的列名层级过深 ({depth} 层, 最多 "
+            raise SpreadsheetError(f"{path}: 第 {_column_letter(index - 1)} 列的列名层级过深 ({depth} 层, 最多 "
                                    f"{MAX_HEADER_DEPTH} 层) (header nested too deep)")
+        if key in column_of:  # e.g. 投诉人 and complainant.name: the second would overwrite the first
+            raise SpreadsheetError(f"{path}: 列 {header} 与列 {column_of[key]} 是同一字段 {key}, 请删去一列 "
+                                   "(duplicate column)")
         parts = key.split(".")
-        related = [column_of[k] for k in (".".join(parts[:n]) for n in range(1, len(parts) + 1)) if k in column_of]
+        related = [column_of[k] for k in (".".join(parts[:n]) for n in range(1, len(parts))) if k in column_of]
         related += [h for k, h in column_of.items() if k.startswith(key + ".")]
         if related:
             raise SpreadsheetError(f"{path}: 列 {header} 与列 {related[0]} 冲突: 一个字段不能既有值又有子项, "
@@ -252,19 +253,35 @@ def _rows_as_cases(path: Path, rtype: schema.RecordType = schema.CASE
         raise SpreadsheetError(f"{path}: 缺少必需的列: {labels} (missing required column)")
     column_of = {k: h for k, h in zip(keys, headers, strict=False) if k}
     for number, row in enumerate(rows[1:], start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if all(_is_empty(v) for v in row):
             continue
         data: dict[str, Any] = {}
         cell_problems: list[tuple[str, str]] = []
-        for key, value in zip(keys, row, strict=False):
-            if key and isinstance(value, UncachedFormula):
+        for index, value in enumerate(row):
+            key = keys[index] if index < len(keys) else ""
+            if not key:
+                if not _is_empty(value):  # a value with no header would be dropped
+                    cell_problems.append((_column_letter(index), "有内容但没有列名, 请填写列名 (value in a column without a header)"))
+                continue
+            if isinstance(value, UncachedFormula):
                 cell_problems.append((key, f"单元格 {value.cell} 是公式 ({value.formula}) 但没有保存计算结果, "
                                            "请在 Excel/WPS 中打开并保存后再导入 (formula without a cached value)"))
                 continue
-            converted = _cell_value(key, value, rtype) if key else None
-            if key and converted is not None:
+            converted = _cell_value(key, value, rtype)
+            if converted is not None:
                 set_path(data, key, converted)
         yield number, data, column_of, cell_problems
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column (A, B … AA), for columns without a header."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _row_problem(number: int, path: str, label: str, problem: str, column_of: dict[str, str]) -> RowProblem:

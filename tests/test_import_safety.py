@@ -202,3 +202,19 @@ def test_number_already_taken_reported_before_writing(workdir, runner, tmp_path)
     assert result.stderr.splitlines()[0] == (
         f"Error: {path}: 第 3 行, 列 事故编号: SG-2026-0101 已存在 (a record with this number exists)")
     assert len(list((workdir.root / "records").rglob("SG-*.yaml"))) == 1
+
+
+def test_label_and_key_path_for_one_field_refused(workdir, runner, tmp_path, book):
+    path = write_xlsx(tmp_path / "d.xlsx", [*BASE_HEADER, "投诉人", "complainant.name"], [[*BASE_ROW, "甲", "乙"]])
+    result = runner.invoke(cli, ["case", "import", str(path)])
+    assert_refused(result, book, f"Error: {path}: 列 complainant.name 与列 投诉人 是同一字段 complainant.name, "
+                                 "请删去一列 (duplicate column)")
+
+
+def test_value_in_column_without_header_refused(workdir, runner, tmp_path, book):
+    path = write_xlsx(tmp_path / "h.xlsx", BASE_HEADER, [[*BASE_ROW, "无列名的说明"]])
+    result = runner.invoke(cli, ["case", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {path}: 第 2 行, 列 E: 有内容但没有列名, 请填写列名 (value in a column without a header)")
+    assert book.files() == []
