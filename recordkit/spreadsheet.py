@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from .errors import ImportRowsError, RecordkitError, RowProblem, SpreadsheetErro
 REQUIRED_COLUMNS = ("kind", "received_at", "content")
 _LIST_SPLIT = ("、", "，", ",", "；", ";")
 _TRUE = {"是", "true", "True", "TRUE", "1", "√", "✓", "y", "Y", "yes"}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _FALSE = {"否", "false", "False", "FALSE", "0", "×", "n", "N", "no", ""}
 
 
@@ -184,6 +186,8 @@ def _cell_value(field_path: str, value: Any, rtype: schema.RecordType = schema.C
         return str(value)
     if field_def.type == schema.INTEGER and isinstance(value, float) and value.is_integer():
         return int(value)
+    if field_def.type == schema.INTEGER and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)  # CSV cells (and Excel text cells) hold "10", not 10
     if field_def.type == schema.TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
         # Excel stores phone numbers as numbers; write them back as text without ".0".
         return str(int(value)) if float(value).is_integer() else str(value)

@@ -218,3 +218,12 @@ def test_value_in_column_without_header_refused(workdir, runner, tmp_path, book)
     assert result.stderr.splitlines()[0] == (
         f"Error: {path}: 第 2 行, 列 E: 有内容但没有列名, 请填写列名 (value in a column without a header)")
     assert book.files() == []
+
+
+def test_csv_whole_number_cell_is_an_integer(workdir, runner, tmp_path, book):
+    path = tmp_path / "ext.csv"
+    path.write_text("kind,received_at,content,complainant.anonymous,extension.days\n投诉,2026-10-08,内容,是,0\n",
+                    encoding="utf-8")
+    result = runner.invoke(cli, ["case", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert book.get("TS-2026-0001").data["extension"]["days"] == 0  # the number, not the text "0"
