@@ -106,7 +106,8 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
     for r, c, cell in formulas:
         if values[r][c] is None:
             values[r][c] = UncachedFormula(cell.coordinate, str(cell.value))
-    return values
+    width = max((len(row) for row in values), default=0)
+    return [row + [None] * (width - len(row)) for row in values]  # rectangular, as the declared range was
 
 
 def _sheet_rows(path: Path, data_only: bool) -> list[list[Any]]:

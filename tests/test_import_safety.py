@@ -10,7 +10,7 @@ import sys
 import zipfile
 from datetime import datetime
 
-from openpyxl import Workbook
+from test_import import write_xlsx as write_register
 
 from recordkit.cli import cli
 
@@ -21,13 +21,7 @@ CASE_ROW = [*BASE_ROW, "来电未留姓名"]
 
 
 def write_xlsx(path, header, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return write_register(path, rows, header=header)
 
 
 def run_cli_process(*args: str) -> subprocess.CompletedProcess:
