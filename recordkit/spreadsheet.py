@@ -28,8 +28,8 @@ from .errors import ImportRowsError, RecordkitError, RowProblem, SpreadsheetErro
 REQUIRED_COLUMNS = ("kind", "received_at", "content")
 _LIST_SPLIT = ("、", "，", ",", "；", ";")
 _TRUE = {"是", "true", "True", "TRUE", "1", "√", "✓", "y", "Y", "yes"}
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _FALSE = {"否", "false", "False", "FALSE", "0", "×", "n", "N", "no", ""}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         raise SpreadsheetError(f"{path}: {_DAMAGED} ({type(exc).__name__}: {exc})") from None
     for r, c, cell in formulas:
         if values[r][c] is None:
-            values[r][c] = UncachedFormula(cell.coordinate, str(cell.value))
+            values[r][c] = UncachedFormula(cell.coordinate, str(getattr(cell.value, "text", cell.value)))
     width = max((len(row) for row in values), default=0)
     return [row + [None] * (width - len(row)) for row in values]  # rectangular, as the declared range was
 
