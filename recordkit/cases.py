@@ -7,6 +7,7 @@ once, each naming the file, the key path and the Chinese label.
 
 from __future__ import annotations
 
+import copy
 import glob
 import hashlib
 import json
@@ -26,7 +27,7 @@ from filelock import FileLock, Timeout
 
 from . import schema
 from .config import Config
-from .dates import parse_date, parse_datetime
+from .dates import canonical, parse_date, parse_datetime
 from .errors import (
     CaseFileError,
     CaseNotFoundError,
@@ -69,6 +70,18 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[keys[-1]] = value
 
 
+def normalise_dates(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
+    """Every date of the contract written as ISO 8601 text (2026年11月10日 -> 2026-11-10), so
+    lists and registers show one form and text order is date order. Call after validation."""
+    for field in rtype.fields:
+        if field.type in (schema.DATE, schema.DATETIME):
+            value = get_path(data, field.path)
+            fixed = canonical(value)
+            if fixed is not value and fixed != value:
+                set_path(data, field.path, fixed)
+    return data
+
+
 def is_blank(value: Any) -> bool:
     return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
 
@@ -99,16 +112,81 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> CaseFileError:
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str = "") -> CaseFileError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:
+        if _is_tab_problem(text, mark.line, problem):
+            return CaseFileError(path, f"第 {mark.line + 1} 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)")
         return CaseFileError(path, f"第 {mark.line + 1} 行第 {mark.column + 1} 列: YAML 格式错误 ({problem})")
     return CaseFileError(path, f"YAML 格式错误 ({problem})")
 
 
+def _is_tab_problem(text: str, line: int, problem: str) -> bool:
+    """Whether a scanner error comes from a tab where YAML wants spaces (libyaml only
+    says it "cannot start any token", which no office worker can act on)."""
+    lines = text.splitlines()
+    if "tab" in problem.lower():
+        return True
+    return line < len(lines) and "cannot start any token" in problem and "\t" in lines[line]
+
+
+# Limits of one case file: far above any real case, far below what hurts every later
+# command (a 1 KB "billion laughs" alias bomb expands to gigabytes in the case cache).
+MAX_CASE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 16
+MAX_EXPANDED = 100_000  # values after expanding aliases, long text counting per 100 characters
+_SAFE_SCALARS = (str, bool, int, float, date, type(None))
+
+
+class _Shape:
+    """One walk over a loaded case: refuses what no later command can store or print."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.shared = 0
+
+    def size(self, value: Any, where: str, depth: int, ancestors: frozenset[int]) -> int:
+        if isinstance(value, _SAFE_SCALARS):
+            return 1 + (len(value) // 100 if isinstance(value, str) else 0)
+        if not isinstance(value, (dict, list)):
+            raise ValueError(f"{where}: 不支持的 YAML 类型 {type(value).__name__} "
+                             "(!!binary, !!set 等; use plain text, lists and mappings)")
+        if id(value) in ancestors:
+            raise ValueError(f"{where}: 锚点引用了自身 (self-referencing anchor)")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"{where}: 嵌套超过 {MAX_DEPTH} 层 (nested too deeply)")
+        if id(value) in self.sizes:
+            self.shared += 1
+            if self.shared > MAX_ALIASES:
+                raise ValueError(f"YAML 别名 (*引用) 超过 {MAX_ALIASES} 个 (too many aliases)")
+            return self.sizes[id(value)]
+        inner = ancestors | {id(value)}
+        total = 1
+        for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+            if isinstance(value, dict) and not isinstance(key, str):
+                raise ValueError(f"{where}{'.' if where else ''}{key}: 键应为文本, 请加引号 "
+                                 f"(keys must be text: '{key}')")
+            total += self.size(item, f"{where}.{key}" if where else str(key), depth + 1, inner)
+            if total > MAX_EXPANDED:
+                raise ValueError(f"展开后内容过大 (more than {MAX_EXPANDED} values after expanding aliases)")
+        self.sizes[id(value)] = total
+        return total
+
+
+def check_shape(data: Any, path: Path) -> None:
+    """Refuse alias bombs, cycles, excessive depth and types outside plain YAML/JSON."""
+    try:
+        _Shape().size(data, "", 1, frozenset())
+    except ValueError as exc:
+        raise CaseFileError(path, f"案件文件不安全, 未读取 ({exc})") from None
+
+
 def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML or JSON text of one case; the top level must be a mapping."""
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseFileError(path, f"文件过大 (more than {MAX_CASE_BYTES // 1_000_000} MB); 案件文件不应这么大")
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -117,9 +195,14 @@ def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise CaseFileError(path, f"第 {exc.lineno} 行第 {exc.colno} 列: JSON 格式错误 ({exc.msg})") from None
     except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
+        raise _yaml_error(path, exc, text) from None
+    except RecursionError:
+        raise CaseFileError(path, f"嵌套超过 {MAX_DEPTH} 层 (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise CaseFileError(path, f"无法读取的值, 数字过长请加引号作为文本 ({exc})") from None
     if not isinstance(data, dict):
         raise CaseFileError(path, "案件文件的顶层必须是键值映射 (top level must be a mapping)")
+    check_shape(data, path)
     return data
 
 
@@ -454,7 +537,7 @@ class CaseBook:
             where = display_path(path)
             raise CaseValidationError(
                 [FieldProblem(where, key, schema.label_of(key, self.rtype), why) for key, why in problems])
-        return Case(path, data, sha, self.rtype)
+        return Case(path, normalise_dates(data, self.rtype), sha, self.rtype)
 
     def _case_cache(self) -> CaseCache | None:
         if self._cache is None:
@@ -556,7 +639,7 @@ class CaseBook:
             raise CaseValidationError(problems)
         try:
             with self._lock():
-                return self._add_locked(dict(data))
+                return self._add_locked(normalise_dates(copy.deepcopy(data), self.rtype))
         except Timeout:
             raise LockedError("另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)") from None
 

@@ -31,6 +31,7 @@ from .clock import (
     select,
 )
 from .config import Config
+from .dates import sort_key
 from .errors import CaseValidationError, RecordkitError, UsageError
 from .generate import Generator
 from .profiles import Profile, load_profile
@@ -216,7 +217,7 @@ def list_records(config: Config, types: list[schema.RecordType], open_only: bool
     rows = []
     for rtype in types:
         records, errors = open_book(config, rtype).scan()
-        for record in sorted(records, key=lambda r: (str(r.data.get(rtype.date_field)), r.case_no)):
+        for record in sorted(records, key=lambda r: (sort_key(r.data.get(rtype.date_field)), r.case_no)):
             if open_only and record.is_closed:
                 continue
             gist = str(get_path(record.data, rtype.summary) or "").strip().splitlines()
@@ -242,7 +243,7 @@ def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, A
     if keep is not None:
         cases, errors = [c for c in cases if c.case_no in keep], []
     rows = []
-    for case in sorted(cases, key=lambda c: (str(c.data.get("received_at")), c.case_no)):
+    for case in sorted(cases, key=lambda c: (sort_key(c.data.get("received_at")), c.case_no)):
         name = get_path(case.data, "complainant.name")
         anonymous = get_path(case.data, "complainant.anonymous") is True
         rows.append({

@@ -973,14 +973,9 @@ def archive_verify_export(ctx: click.Context, path: Path, as_json: bool) -> None
 
 
 def _day_option(value: str | None, option: str):
-    from datetime import date
+    from .dates import parse_day_option
 
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} 不是日期 (YYYY-MM-DD)", param_hint=option) from None
+    return None if value is None else parse_day_option(value, option)
 
 
 @archive.command("due", epilog=_examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",
