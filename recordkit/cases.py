@@ -16,6 +16,7 @@ import re
 import string
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,8 @@ MISSING = object()
 # the filesystem's timestamp granularity without its mtime moving, so it is not cached.
 _RACY_NS = 2_000_000_000
 _UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
+# Device names Windows reserves with any extension (CON, NUL.txt, COM1 …): such a file cannot be opened.
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
 # Fields where a bare YAML number already lost leading zeros: demand quotes instead.
 _TEXT_ONLY = schema.CASE.text_only
 
@@ -223,12 +226,18 @@ def read_case_file(path: Path) -> tuple[dict[str, Any], bytes]:
 
 # --------------------------------------------------------------------------- validation
 
-def check_case_no(value: str) -> str | None:
-    """Why a case number is unsafe as part of a file name, or None."""
+def check_case_no(value: Any) -> str | None:
+    """Why a case number is unsafe as part of a file name (on Windows too), or None."""
+    if not isinstance(value, str):
+        return f"应为文本, 实际为 {_type_name(value)}"
     if not value or not value.strip():
         return "编号不能为空"
-    if _UNSAFE_CASE_NO.search(value):
-        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control characters)"
+    if _UNSAFE_CASE_NO.search(value) or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value):
+        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control/invisible characters)"
+    if value.endswith((".", " ")):
+        return f"{value!r} 不能以句点或空格结尾 (Windows drops them from file names)"
+    if _WINDOWS_RESERVED.match(value):
+        return f"{value!r} 是 Windows 保留的设备名, 不能作为文件名 (reserved name on Windows)"
     if len(value) > 64:
         return "编号过长 (at most 64 characters)"
     return None
@@ -469,8 +478,31 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+class _CaseDumper(yaml.SafeDumper):
+    """Writes multi-line text as a ``|`` block, as people type it, not a quoted string."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_str(value)
+
+
+_CaseDumper.add_representer(str, _represent_text)
+
+
 def dump_case(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    """YAML text of a case in the key order given (the user's), long lines unbroken."""
+    return yaml.dump(data, Dumper=_CaseDumper, allow_unicode=True, sort_keys=False, width=1000,
+                     default_flow_style=False)
+
+
+def write_case_file(path: Path, text: str) -> None:
+    """Write one case file atomically; a full disk is a Chinese error and leaves nothing behind."""
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise CaseFileError(path, f"无法写入, 未保存任何内容 ({exc.strerror or exc}; 磁盘已满或没有权限?)") from None
 
 
 def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
@@ -615,11 +647,7 @@ class CaseBook:
 
     def numbers_look_like(self, number: str) -> bool:
         """Whether ``number`` has the form of this book's numbers (any year)."""
-        if self.rtype is schema.CASE:
-            patterns = list(self.config.case_patterns.values())
-        else:
-            patterns = [self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern]
-        return any(_pattern_regex(p, None).fullmatch(number) for p in patterns)
+        return any(_pattern_regex(p, None).fullmatch(number) for p in self._patterns())
 
     def next_number(self, kind: str, year: int) -> str:
         if self.rtype is not schema.CASE:
@@ -635,6 +663,10 @@ class CaseBook:
     def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
         """Validate, number if needed, and write a new case; safe when two processes add at once."""
         problems = validate_case(data, source, self.checks, self.rtype)
+        number_problem = self._number_problem(data.get(self.rtype.number_key))
+        if number_problem:
+            key = self.rtype.number_key
+            problems.append(FieldProblem(source, key, schema.label_of(key, self.rtype), number_problem))
         if problems:
             raise CaseValidationError(problems)
         try:
@@ -642,6 +674,21 @@ class CaseBook:
                 return self._add_locked(normalise_dates(copy.deepcopy(data), self.rtype))
         except Timeout:
             raise LockedError("另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)") from None
+
+    def _patterns(self) -> list[str]:
+        if self.rtype is schema.CASE:
+            return list(self.config.case_patterns.values())
+        return [self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern]
+
+    def _number_problem(self, number: Any) -> str | None:
+        """Why a number given in a new file cannot be this book's (blank: one is assigned)."""
+        if is_blank(number):
+            return None
+        problem = check_case_no(number)
+        if problem is None and not self.numbers_look_like(number):
+            problem = (f"{number} 不符合编号规则 ({' | '.join(self._patterns())}); "
+                       "留空即自动编号 (leave it blank to number automatically)")
+        return problem
 
     def _add_locked(self, data: dict[str, Any]) -> Case:
         key = self.rtype.number_key
@@ -655,9 +702,9 @@ class CaseBook:
             raise RecordkitError(f"{key} ({schema.label_of(key, self.rtype)}): {case_no} 已存在 "
                                  f"(a {'case' if self.rtype is schema.CASE else 'record'} with this number exists)")
         path = self.path_for(case_no, year)
-        text = dump_case(data).encode("utf-8")
-        write_atomic(path, text)
-        return Case(path, data, hashlib.sha256(text).hexdigest(), self.rtype)
+        text = dump_case(data)
+        write_case_file(path, text)
+        return Case(path, data, hashlib.sha256(text.encode("utf-8")).hexdigest(), self.rtype)
 
 
 class Library:
