@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from .errors import UsageError
 
+MIN_YEAR, MAX_YEAR = 1900, 2199
 _OFFSET_RE = re.compile(r"\d[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})\s*$")
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -20,12 +21,10 @@ _DATE_RE = re.compile(
 
 
 def _parse(value: object) -> datetime | date:
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            raise ValueError(_offset_text(value))
-        return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        raise ValueError(_offset_text(value))
     if isinstance(value, date):
-        return value
+        return _in_range(value, value)
     if not isinstance(value, str):
         raise ValueError(f"{value!r} 不是日期 (is not a date)")
     m = _DATE_RE.match(value)
@@ -36,10 +35,20 @@ def _parse(value: object) -> datetime | date:
     y, mo, d, hh, mm, ss = m.groups()
     try:
         if hh is None:
-            return date(int(y), int(mo), int(d))
-        return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+            parsed: date = date(int(y), int(mo), int(d))
+        else:
+            parsed = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
     except ValueError:
         raise ValueError(f"{value} 不是日期 (is not a date)") from None
+    return _in_range(parsed, value)
+
+
+def _in_range(parsed: date, value: object) -> date:
+    """Refuse years no office works in (9999-12-31 is a typo): deadlines computed from
+    them would overflow the calendar in every later command."""
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"{value} 年份超出范围 ({MIN_YEAR}–{MAX_YEAR}) (year out of range)")
+    return parsed
 
 
 def _offset_text(value: object) -> str:
