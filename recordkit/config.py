@@ -7,6 +7,7 @@ folders and copies the bundled form templates so an office revises its own copie
 
 from __future__ import annotations
 
+import re
 import string
 import sys
 from dataclasses import dataclass, field
@@ -171,13 +172,21 @@ def _text(raw: dict[str, Any], section: str, key: str, default: str, path: Path)
     return value
 
 
+# A format spec a number may use: zero padding and a width of at most two digits (04d, 3d).
+_SPEC = re.compile(r"0?[1-9]?[0-9]?d?")
+
+
 def check_pattern(pattern: Any, where: str) -> str:
     """A numbering pattern that makes safe numbers: only {year} and exactly one {seq},
     checked when the config loads rather than when the first case is numbered."""
     if not isinstance(pattern, str):
         raise ConfigError(f"{where}: 编号规则应为文本 (must be a string)")
     try:
-        names = [name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None]
+        parts = [(name, spec) for _text, name, spec, _conv in string.Formatter().parse(pattern) if name is not None]
+        names = [name for name, _spec in parts]
+        odd = [spec for _name, spec in parts if spec and not _SPEC.fullmatch(spec)]
+        if odd:  # checked before formatting: {seq:99999999999d} would try to allocate gigabytes
+            raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: 格式 :{odd[0]} 不可用, 请写成 {{seq:04d}} 这样)")
         unknown = [name for name in names if name not in ("year", "seq")]
         if unknown:
             raise ConfigError(f"{where}: 未知的占位符 {{{unknown[0]}}}, 只能使用 {{year}} 和 {{seq}} ({pattern})")
@@ -185,7 +194,7 @@ def check_pattern(pattern: Any, where: str) -> str:
             raise ConfigError(f"{where}: 编号规则必须包含且只包含一次 {{seq}} (pattern needs {{seq}} once: {pattern})")
         sample = pattern.format(year=2026, seq=1)
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: {exc})") from None
+        raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: {exc or type(exc).__name__})") from None
     from .cases import check_case_no  # late: cases builds on this module
 
     problem = check_case_no(sample)
