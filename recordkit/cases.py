@@ -136,7 +136,7 @@ def _is_tab_problem(text: str, line: int, problem: str) -> bool:
 
 # Limits of one case file: far above any real case, far below what hurts every later
 # command (a 1 KB "billion laughs" alias bomb expands to gigabytes in the case cache).
-MAX_CASE_BYTES = 1_000_000
+MAX_CASE_CHARS = 1_000_000
 MAX_DEPTH = 32
 MAX_ALIASES = 16
 MAX_EXPANDED = 100_000  # values after expanding aliases, long text counting per 100 characters
@@ -144,52 +144,64 @@ _SAFE_SCALARS = (str, bool, int, float, date, type(None))
 
 
 class _Shape:
-    """One walk over a loaded case: refuses what no later command can store or print."""
+    """One walk over a loaded case: refuses what no later command can store or print.
+
+    Runs on every uncached load, so it keeps no per-value garbage: the key path is a
+    stack joined only for an error message, the containers being visited a mutable set.
+    """
 
     def __init__(self) -> None:
         self.sizes: dict[int, int] = {}
         self.shared = 0
+        self.keys: list[str] = []
+        self.open: set[int] = set()
 
-    def size(self, value: Any, where: str, depth: int, ancestors: frozenset[int]) -> int:
+    def fail(self, problem: str) -> ValueError:
+        where = ".".join(self.keys)
+        return ValueError(f"{where}: {problem}" if where else problem)
+
+    def size(self, value: Any) -> int:
         if isinstance(value, _SAFE_SCALARS):
             return 1 + (len(value) // 100 if isinstance(value, str) else 0)
         if not isinstance(value, (dict, list)):
-            raise ValueError(f"{where}: 不支持的 YAML 类型 {type(value).__name__} "
-                             "(!!binary, !!set 等; use plain text, lists and mappings)")
-        if id(value) in ancestors:
-            raise ValueError(f"{where}: 锚点引用了自身 (self-referencing anchor)")
-        if depth > MAX_DEPTH:
-            raise ValueError(f"{where}: 嵌套超过 {MAX_DEPTH} 层 (nested too deeply)")
-        if id(value) in self.sizes:
+            raise self.fail(f"不支持的 YAML 类型 {type(value).__name__} (!!binary, !!set 等; use plain text, lists and mappings)")
+        ident = id(value)
+        if ident in self.open:
+            raise self.fail("锚点引用了自身 (self-referencing anchor)")
+        if ident in self.sizes:
             self.shared += 1
             if self.shared > MAX_ALIASES:
                 raise ValueError(f"YAML 别名 (*引用) 超过 {MAX_ALIASES} 个 (too many aliases)")
-            return self.sizes[id(value)]
-        inner = ancestors | {id(value)}
+            return self.sizes[ident]
+        if len(self.keys) >= MAX_DEPTH:
+            raise self.fail(f"嵌套超过 {MAX_DEPTH} 层 (nested too deeply)")
+        self.open.add(ident)
         total = 1
         for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+            self.keys.append(str(key))
             if isinstance(value, dict) and not isinstance(key, str):
-                raise ValueError(f"{where}{'.' if where else ''}{key}: 键应为文本, 请加引号 "
-                                 f"(keys must be text: '{key}')")
-            total += self.size(item, f"{where}.{key}" if where else str(key), depth + 1, inner)
+                raise self.fail(f"键应为文本, 请加引号 (keys must be text: '{key}')")
+            total += self.size(item)
+            self.keys.pop()
             if total > MAX_EXPANDED:
                 raise ValueError(f"展开后内容过大 (more than {MAX_EXPANDED} values after expanding aliases)")
-        self.sizes[id(value)] = total
+        self.open.discard(ident)
+        self.sizes[ident] = total
         return total
 
 
 def check_shape(data: Any, path: Path) -> None:
     """Refuse alias bombs, cycles, excessive depth and types outside plain YAML/JSON."""
     try:
-        _Shape().size(data, "", 1, frozenset())
+        _Shape().size(data)
     except ValueError as exc:
         raise CaseFileError(path, f"案件文件不安全, 未读取 ({exc})") from None
 
 
 def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML or JSON text of one case; the top level must be a mapping."""
-    if len(text) > MAX_CASE_BYTES:
-        raise CaseFileError(path, f"文件过大 (more than {MAX_CASE_BYTES // 1_000_000} MB); 案件文件不应这么大")
+    if len(text) > MAX_CASE_CHARS:
+        raise CaseFileError(path, f"文件过大 (more than {MAX_CASE_CHARS // 1_000_000} MB); 案件文件不应这么大")
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)

@@ -88,3 +88,17 @@ def test_integer_over_4300_digits_is_a_clear_error(workdir, runner, tmp_path, na
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {source}: 无法读取的值, 数字过长请加引号作为文本 (Exceeds the limit (4300 digits)")
     assert "Traceback" not in result.output
+
+
+def test_oversized_case_file_is_refused(workdir, runner, tmp_path):
+    result, source = _new(runner, tmp_path, HEAD + "extra:\n  note: " + "长" * 1_000_001 + "\n")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {source}: 文件过大 (more than 1 MB); 案件文件不应这么大\n"
+
+
+def test_nesting_deeper_than_the_limit_is_refused(workdir, runner, tmp_path):
+    deep = "extra: " + "{a: " * 40 + "1" + "}" * 40 + "\n"
+    result, source = _new(runner, tmp_path, HEAD + deep)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {source}: 案件文件不安全, 未读取 (extra.a.a.")
+    assert result.stderr.endswith(": 嵌套超过 32 层 (nested too deeply))\n")
