@@ -127,9 +127,10 @@ def case() -> None:
 @case.command("new", epilog=_examples("recordkit case new --kind 申诉", "recordkit case new --from 来访记录.yaml"))
 @click.option("--kind", type=click.Choice(["投诉", "申诉", "争议", "意见建议"]), default="投诉", show_default=True, help="类别")
 @click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取案件内容")
+@click.option("--allow-duplicate", is_flag=True, help="与已有案件相同 (投诉人、接收时间、内容) 时仍然新建")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 @click.pass_context
-def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) -> None:
+def case_new(ctx: click.Context, kind: str, source: Path | None, allow_duplicate: bool, as_json: bool) -> None:
     """新建案件并分配下一个编号 (TS-2026-0001 …), 写入 cases/<年>/<编号>.yaml。
 
     不带 --from 时写入一份待填写的空白案件文件。
@@ -137,7 +138,7 @@ def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) 
     from .casework import new_blank_case, new_case_from_file, open_casebook
 
     book = open_casebook(_config(ctx))
-    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    created = new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
     if as_json:
         _print_json({"case_no": created.case_no, "path": str(created.path)})
     else:
@@ -253,9 +254,11 @@ def _types(name: str | None):
 @click.option("--type", "type_name", required=True, type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP)
 @click.option("--kind", default="维修", show_default=True, help="服务类别 (service only): 维修 | 安装调试 | 保养 | 巡检 | 技术培训")
 @click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取记录内容")
+@click.option("--allow-duplicate", is_flag=True, help="与已有记录相同时仍然新建")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 @click.pass_context
-def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | None, as_json: bool) -> None:
+def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | None, allow_duplicate: bool,
+               as_json: bool) -> None:
     """新建记录并分配下一个编号 (SG-/ZG-/CA-/FW-…), 写入 records/<类型>/<年>/<编号>.yaml。
 
     不带 --from 时写入一份待填写的空白记录文件。
@@ -263,7 +266,7 @@ def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | Non
     from .casework import new_blank_case, new_case_from_file, open_book
 
     book = open_book(_config(ctx), _types(type_name)[0])
-    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    created = new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
     if as_json:
         _print_json({"record_no": created.case_no, "type": book.rtype.name, "path": str(created.path)})
     else:
@@ -973,14 +976,9 @@ def archive_verify_export(ctx: click.Context, path: Path, as_json: bool) -> None
 
 
 def _day_option(value: str | None, option: str):
-    from datetime import date
+    from .dates import parse_day_option
 
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} 不是日期 (YYYY-MM-DD)", param_hint=option) from None
+    return None if value is None else parse_day_option(value, option)
 
 
 @archive.command("due", epilog=_examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",

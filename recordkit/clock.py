@@ -495,6 +495,9 @@ _DURATION_UNITS = {
 }
 
 
+_LONGEST = timedelta(days=36500)
+
+
 def parse_duration(text: str) -> timedelta:
     """`3d`, `12h`, `2w`, `30min` (or 3天, 12小时, 2周, 30分钟) as a timedelta."""
     match = _DURATION.match(str(text))
@@ -502,7 +505,13 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(
             f'"{text}" 不是时长 (use a number with d, h, w or min, e.g. 3d, 12h, 2w, 30min)'
         )
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    try:
+        delta = float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    except OverflowError:
+        delta = timedelta.max
+    if delta > _LONGEST:
+        raise ValueError(f'"{text}" 时长过长 (at most 100 years, e.g. 36500d)')
+    return delta
 
 
 def due_within(status: CaseStatus, delta: timedelta) -> bool:

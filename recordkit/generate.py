@@ -22,7 +22,7 @@ from .cases import Case, CaseBook, Library, display_path, write_atomic
 from .catalog import Catalog, Form
 from .config import Config
 from .context import case_record, form_context, form_record, register_context
-from .dates import parse_date
+from .dates import parse_day_option, sort_key
 from .errors import RecordkitError, UsageError
 from .index.manifest import Manifest, OutputRecord
 from .qr import QrPayload
@@ -351,7 +351,7 @@ def select_cases(
         if status == "closed" and not case.is_closed:
             continue
         chosen.append(case)
-    return sorted(chosen, key=lambda c: (str(c.data.get("received_at")), c.case_no))
+    return sorted(chosen, key=lambda c: (sort_key(c.data.get(c.rtype.date_field)), c.case_no))
 
 
 def describe_period(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
@@ -374,11 +374,7 @@ def register_slug(year: int | None, start: date | None, end: date | None, status
     return slug + (f"-{status}" if status else "")
 
 
-def parse_day(value: str, option: str) -> date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+parse_day = parse_day_option  # the one date-option parser (recordkit.dates)
 
 
 __all__ = ["Generator", "BatchResult", "Failure", "Output", "RegisterResult", "display_path"]
