@@ -10,11 +10,8 @@ atomically, so an output is always the old or the new file; a rerun finishes the
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -136,23 +133,8 @@ class Regenerator:
     def _run_locked(self, plan: RegenerationPlan, force: bool, workers: int,
                     progress: Callable[[int], None] | None) -> BatchResult:
         todo = plan.to_render(force)
-        if self.generator.config.keep_history:
-            for stale in todo:
-                self._keep_previous(stale.record)
-        jobs = [Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no) for s in todo]
+        # The previous files go to .history/ as each one is replaced (recordkit.outputs).
+        jobs = [Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no, force) for s in todo]
         result = run_jobs(self.generator, jobs, workers, progress)
         result.failures[:0] = plan.failures
         return result
-
-    def _keep_previous(self, record: OutputRecord) -> None:
-        current = self.root / record.output_path
-        if not current.is_file():
-            return
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        history = current.parent / ".history" / f"{current.stem}.v{record.template_version}.{stamp}{current.suffix}"
-        history.parent.mkdir(parents=True, exist_ok=True)
-        if history.exists():
-            return
-        temporary = history.with_name(history.name + ".tmp")
-        shutil.copy2(current, temporary)
-        os.replace(temporary, history)
