@@ -622,27 +622,28 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
     generator = _generator(ctx)
     regenerator = Regenerator(generator)
     plan = regenerator.plan(list(case_nos), list(codes), parse_day(since, "--since").isoformat() if since else None)
-    stale = [s.as_dict() for s in plan.stale]
+    stale = [s.as_dict() for s in plan.everything]
     if dry_run:
         if as_json:
             _print_json({"stale": stale, "unchanged": plan.unchanged,
                          "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in plan.failures]})
         else:
             _table(["编号", "表单", "原因", "文件"], [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in stale])
-            click.echo(f"需重新生成 {len(plan.to_render(force))} 份, 未变化 {plan.unchanged} 份, "
-                       f"手工修改 {sum(1 for s in plan.stale if s.reason == EDITED)} 份。")
+            click.echo(f"需重新生成 {len(plan.to_render(force)) + len(plan.derived_to_render(force))} 份, "
+                       f"未变化 {plan.unchanged} 份, 手工修改 {sum(1 for s in plan.everything if s.reason == EDITED)} 份。")
         generator.close()
         if plan.failures:
             ctx.exit(1)
         return
-    with _progress(len(plan.to_render(force)), "重新生成") as update:
+    with _progress(len(plan.to_render(force)) + len(plan.derived_to_render(force)), "重新生成") as update:
         result = regenerator.run(plan, force, jobs or default_jobs(), update)
     generator.close()
-    skipped = [s for s in plan.stale if s.reason == EDITED and not force]
+    skipped = [s for s in plan.everything if s.reason == EDITED and not force]
     if as_json:
         _print_json({
             "regenerated": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
-            "skipped_edited": [s.as_dict() for s in skipped],
+            "skipped_edited": [s.as_dict() for s in skipped]
+            + [{"output_path": s.path, "case_no": s.case_no, "form_code": s.form_code} for s in result.skipped],
             "unchanged": plan.unchanged,
             "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
         })
@@ -652,7 +653,8 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
         _report_skipped([s.record.output_path for s in skipped] + [s.path for s in result.skipped])
         for failure in result.failures:
             click.echo(f"失败 {failure.case} {failure.form_code}: {failure.reason}", err=True)
-        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped)} 份, 失败 {len(result.failures)} 项。")
+        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped) + len(result.skipped)} 份, "
+                   f"失败 {len(result.failures)} 项。")
     if result.failures:
         ctx.exit(1)
 

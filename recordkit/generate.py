@@ -306,13 +306,7 @@ class Generator:
         form = self.catalog.get(code)
         if not form.is_register:
             raise UsageError(f"{code} 不是台帐 (not a register)")
-        book = self.casebook.book(form.record_type)
-        cases, errors = book.scan()
-        if errors:
-            what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
-            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
-        if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
-            cases = [c for c in cases if c.kind in form.kinds]
+        cases = self.register_records(form)
         selection = select_cases(cases, year, start, end, status)
         period = describe_period(year, start, end, status)
         register_id = f"{code}-{register_slug(year, start, end, status)}"
@@ -321,8 +315,7 @@ class Generator:
         ctx = register_context(self.config, form_record(form.code, form.title, compiled.version), register_id, rows, period)
         data = compiled.render(ctx, QrPayload(register_id, form.code, compiled.version or "0"))
         path = self.config.out_dir / "registers" / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
-        # Any record of the book may enter or leave the selection: all are its inputs.
-        inputs = {f"template:{code}": compiled.sha256, **{f"data:{self.relative(c.path)}": c.data_sha256 for c in cases}}
+        inputs = self.register_inputs(form, cases)
         params = {"code": code, "year": year, "start": start.isoformat() if start else None,
                   "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx}
         # No --force on `register`: a hand-edited register is replaced, its previous file kept.
@@ -334,6 +327,21 @@ class Generator:
             result.xlsx = path.with_suffix(".xlsx")
             write_register_xlsx(result.xlsx, path, f"{form.code} {form.title}")
         return result
+
+    def register_records(self, form: Form) -> list[Case]:
+        """Every record a register may list (all files must be valid)."""
+        book = self.casebook.book(form.record_type)
+        cases, errors = book.scan()
+        if errors:
+            what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
+            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+        if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
+            cases = [c for c in cases if c.kind in form.kinds]
+        return cases
+
+    def register_inputs(self, form: Form, cases: list[Case]) -> dict[str, str]:
+        """Any record may enter or leave a register's selection: all of them are its inputs."""
+        return {f"template:{form.code}": form.compiled.sha256, **{f"data:{self.relative(c.path)}": c.data_sha256 for c in cases}}
 
     def _row(self, case: Case) -> Any:
         """One register row: the record's fields, plus the clock's 是否超期 for cases."""
