@@ -273,25 +273,26 @@ class Generator:
         from .bundle import forms_to_pdf
 
         documents = [(str(path), path.read_bytes()) for path, _, _ in sources]
-        written, skipped, rows = [], [], []
+        written, skipped = [], []
         for (path, number, code), (_, docx), pdf in zip(sources, documents, forms_to_pdf(documents), strict=True):
             target = path.with_suffix(".pdf")
             inputs = {self.relative(path): _sha256(docx)}
             try:
-                rows.append(self._derive(target, pdf, (PDF, number, code), inputs, {"source": self.relative(path)}, force))
+                self._derive(target, pdf, (PDF, number, code), inputs, {"source": self.relative(path)}, force)
             except EditedOutputError:
                 skipped.append(Skipped(number, code, str(target)))
                 continue
             written.append(target)
-        self.manifest.record_derived(rows)
         return written, skipped
 
     def _derive(self, path: Path, data: bytes, what: tuple[str, str, str], inputs: dict[str, str],
-                params: dict[str, Any], force: bool) -> DerivedRecord:
-        """Write one derived output (kind, number, form code) and the manifest row to record."""
+                params: dict[str, Any], force: bool) -> None:
+        """Write one derived output (kind, number, form code) and record it with its inputs
+        at once, so a later refusal (a hand-edited sibling) leaves the manifest true."""
         self.write_output(path, data, force, durable=True)
         kind, number, code = what
-        return DerivedRecord(self.relative(path), kind, number, code, inputs, params, _sha256(data), _now())
+        row = DerivedRecord(self.relative(path), kind, number, code, inputs, params, _sha256(data), _now())
+        self.manifest.record_derived([row])
 
     # ----- registers
     def register(
@@ -319,7 +320,7 @@ class Generator:
         params = {"code": code, "year": year, "start": start.isoformat() if start else None,
                   "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx}
         # No --force on `register`: a hand-edited register is replaced, its previous file kept.
-        self.manifest.record_derived([self._derive(path, data, (REGISTER, register_id, code), inputs, params, True)])
+        self._derive(path, data, (REGISTER, register_id, code), inputs, params, True)
         result = RegisterResult(path, len(selection), period)
         if xlsx:
             from .spreadsheet import write_register_xlsx
@@ -366,13 +367,12 @@ class Generator:
         path = self.bundle_path(case.case_no)
         what, inputs, params = (BUNDLE, case.case_no, case.case_no), self.bundle_inputs(items), {"pdf": pdf}
         data = build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None)
-        rows = [self._derive(path, data, what, inputs, params, force)]
+        self._derive(path, data, what, inputs, params, force)
         result = BundleResult(path, [(f.code, r.case_no) for f, r in items])
         if pdfs:
             result.pdf = path.with_suffix(".pdf")
-            rows.append(self._derive(result.pdf, join_pdfs(pdfs, titles), what, inputs, params, force))
+            self._derive(result.pdf, join_pdfs(pdfs, titles), what, inputs, params, force)
             result.pages = [page_count(p) for p in pdfs]
-        self.manifest.record_derived(rows)
         return result
 
     def bundle_path(self, case_no: str) -> Path:
