@@ -35,7 +35,8 @@ def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, forc
         if edited and not force:
             raise EditedOutputError(path)
         if keep_history and previous != data:
-            keep_previous(path, previous, version)
+            # A hand edit (or a file of unknown origin) exists nowhere else: forced to disk.
+            keep_previous(path, previous, version, durable=edited or recorded_sha256 is None)
     write_atomic(path, data, durable=durable)
     # Temporary files of a run killed mid-write, beside the output and in its history.
     name = glob.escape(path.name)
@@ -43,7 +44,7 @@ def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, forc
         leftover.unlink(missing_ok=True)
 
 
-def keep_previous(path: Path, previous: bytes, version: str = "") -> Path:
+def keep_previous(path: Path, previous: bytes, version: str = "", durable: bool = True) -> Path:
     """Copy of the previous bytes under ``.history/`` (never overwriting an older copy)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     tag = f".v{version}" if version else ""
@@ -55,5 +56,5 @@ def keep_previous(path: Path, previous: bytes, version: str = "") -> Path:
             return target  # a rerun after a crash: this copy is already kept
         number += 1
         target = folder / f"{path.stem}{tag}.{stamp}-{number}{path.suffix}"
-    write_atomic(target, previous)
+    write_atomic(target, previous, durable=durable)
     return target
