@@ -24,7 +24,7 @@ from .context import case_record, form_context, form_record, register_context
 from .dates import parse_date
 from .errors import EditedOutputError, RecordkitError, UsageError
 from .index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, Manifest, OutputRecord
-from .outputs import replace_output
+from .outputs import is_hand_edited, replace_output
 from .qr import QrPayload
 from .records import derived_values
 
@@ -356,6 +356,11 @@ class Generator:
         from .bundle import build_bundle, forms_to_pdf, join_pdfs, page_count
 
         case = self.casebook.get(ref)
+        path = self.bundle_path(case.case_no)
+        if not force:  # refuse before writing either file (and before LibreOffice runs)
+            for target in [path, path.with_suffix(".pdf")] if pdf else [path]:
+                if is_hand_edited(target, self.recorded(target)[0]):
+                    raise EditedOutputError(target)
         items = self.bundle_items(case)
         if not items:
             raise RecordkitError(f"{case.case_no}: 没有需要打印的表单 (no form in the catalog applies)")
@@ -364,7 +369,6 @@ class Generator:
         # With a PDF, each form is converted on its own first: its PDF pages are joined into
         # the bundle's PDF, and its page count is written into the .docx's 共 Y 页.
         pdfs = forms_to_pdf(list(zip(titles, documents, strict=True))) if pdf else None
-        path = self.bundle_path(case.case_no)
         what, inputs, params = (BUNDLE, case.case_no, case.case_no), self.bundle_inputs(items), {"pdf": pdf}
         data = build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None)
         self._derive(path, data, what, inputs, params, force)

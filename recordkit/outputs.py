@@ -44,6 +44,14 @@ def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, forc
         leftover.unlink(missing_ok=True)
 
 
+def is_hand_edited(path: Path, recorded_sha256: str | None) -> bool:
+    """Whether the file at ``path`` differs from what recordkit recorded writing there."""
+    try:
+        return recorded_sha256 is not None and hashlib.sha256(path.read_bytes()).hexdigest() != recorded_sha256
+    except FileNotFoundError:
+        return False
+
+
 def keep_previous(path: Path, previous: bytes, version: str = "", durable: bool = True) -> Path:
     """Copy of the previous bytes under ``.history/`` (never overwriting an older copy)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

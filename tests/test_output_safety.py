@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import soffice_missing
 
 from recordkit.cli import cli
 
@@ -90,3 +91,18 @@ def test_bundle_keeps_hand_edited_bundle(two_cases, runner):
     assert bundle.read_bytes() == edited
     assert runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001", "--force"]).exit_code == 0
     assert [p.read_bytes() for p in history(bundle)] == [edited]
+
+
+@pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
+def test_bundle_with_hand_edited_pdf_writes_neither_file(two_cases, runner):
+    assert runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001", "--pdf"]).exit_code == 0
+    bundle = two_cases.out_dir / "TS-2026-0001" / "TS-2026-0001-打印合集.docx"
+    pdf = bundle.with_suffix(".pdf")
+    pdf.write_bytes(pdf.read_bytes() + b"%% annotated by hand\n")
+    before = (bundle.read_bytes(), pdf.read_bytes())
+    case_file = two_cases.cases_dir / "2026" / "TS-2026-0001.yaml"
+    case_file.write_text(case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8")
+    result = runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001", "--pdf"])
+    assert result.exit_code == 1
+    assert f"Error: {pdf}: 输出文件被手工修改过, 未覆盖" in result.output
+    assert (bundle.read_bytes(), pdf.read_bytes()) == before
