@@ -172,3 +172,11 @@ class DisposalRefusedError(ArchiveError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("销毁被拒绝, 未销毁任何档案 (disposal refused, nothing destroyed):\n" + "\n".join(problems))
+
+
+class EditedOutputError(RecordkitError):
+    """An output was edited by hand since recordkit wrote it: kept, not overwritten."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)")
+        self.path = path

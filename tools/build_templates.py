@@ -161,6 +161,7 @@ class FormSpec:
     order: int = 100
     retention: str = "D10"
     extra_fields: dict[str, str] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)  # must not be empty (warned on fill)
     version: int = 1
 
     @property
@@ -194,6 +195,7 @@ class FormSpec:
             "when": self.when,
             "order": self.order,
             "extra_fields": dict(self.extra_fields),
+            **({"required": list(self.required)} if self.required else {}),
         }
 
 
@@ -795,6 +797,8 @@ CATALOG_HEADER = """\
 #               extension = only cases with an extension; acceptance = once acceptance is decided
 #   order       position in the procedure / print bundle
 #   extra_fields  case.extra.<key>: 中文标签 -- the form-specific fields this form reads
+#   required    keys that must not be empty for the form to make sense (e.g. a notice's
+#               findings and result): fill/generate warn, naming each key and its label
 # Entries are (re)written by tools/build_templates.py for the forms it builds; the others
 # are kept as they are.
 """
@@ -1256,6 +1260,7 @@ F18 = FormSpec(
     kinds=["投诉", "申诉", "争议"],
     order=60,
     extra_fields={"basis": "处理依据", "remedy": "救济途径"},
+    required=["investigation.findings", "resolution.measures"],
     blocks=[
         Para("编号：{{ case.case_no }}", "RK Plain", "right"),
         Para(ADDRESSEE, "RK Plain"),
