@@ -29,12 +29,14 @@ from .ingest import (
     ERROR,
     FILED,
     QUARANTINE,
+    ROUTE_FOLDERS,
     UNIDENTIFIED,
     ArchiveSettings,
     IngestContext,
     IngestResult,
     Layout,
     ingest_file,
+    open_index,
     recover,
 )
 from .stability import StabilityTracker, is_ignored
@@ -121,7 +123,7 @@ class Archive:
             return self._ctx.index
         if self._index is None:
             self.layout.ensure()
-            self._index = ArchiveIndex(self.layout.index_path)
+            self._index = open_index(self.layout)
         return self._index
 
     def close(self) -> None:
@@ -198,19 +200,43 @@ class Archive:
 
     def _explicit_sources(self, files: Iterable[Path]) -> list[Path]:
         sources = []
-        protected = [self.layout.work, self.layout.root / "store", self.layout.root / "access"]
         for file in files:
             path = Path(file)
+            if path.is_symlink():
+                raise ArchiveError(f"{path}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)")
             if not path.exists():
                 raise ArchiveError(f"{path}: 文件不存在 (file not found)")
             if not path.is_file():
                 raise ArchiveError(f"{path}: 不是文件 (not a file)")
-            resolved = path.resolve()
-            for folder in protected:
-                if resolved.is_relative_to(folder.resolve()):
-                    raise ArchiveError(f"{path}: 是档案库 {folder.name}/ 中的文件, 不能再次接收")
+            refusal = self._refusal(path)
+            if refusal:
+                raise ArchiveError(f"{path}: {refusal}")
             sources.append(path)
         return sources
+
+    def _refusal(self, path: Path) -> str | None:
+        """Why a file given on the command line may not be taken, or None.
+
+        Taken are files in inbox/, in the routed folders (a person re-files them with
+        ``assign``) and anywhere outside the working folder. The archive's own files
+        (index, store, disposal lists…), the config and the working folder's other
+        files (cases, templates) would be moved away and lost to the archive.
+        """
+        resolved = path.resolve()
+        root = self.layout.root.resolve()
+        if self.config.path is not None and resolved == self.config.path.resolve():
+            return f"是配置文件 {self.config.path.name}, 不能接收"
+        if resolved.is_relative_to(root):
+            top = resolved.relative_to(root).parts[0]
+            if top == "inbox" or top in ROUTE_FOLDERS.values():
+                return None
+            if top in ("work", "store", "access"):
+                return f"是档案库 {top}/ 中的文件, 不能再次接收"
+            return f"是档案库自身的文件 ({resolved.relative_to(root).as_posix()}), 不能接收"
+        if resolved.is_relative_to(self.config.root.resolve()):
+            return ("在工作目录中, 不能接收 (可能是案件或模板文件); "
+                    "请把扫描件放入 archive/inbox/, 或从工作目录以外的位置接收")
+        return None
 
     def ingest(self, files: Iterable[Path] = (), inbox: bool = False, jobs: int = 1,
                on_result: Progress | None = None, on_start: Callable[[int], None] | None = None) -> IngestReport:  # fmt: skip

@@ -242,7 +242,7 @@ class IngestContext:
             layout=layout,
             catalog=Catalog(config.templates_dir),
             casebook=casebook or open_library(config),
-            index=ArchiveIndex(layout.index_path),
+            index=open_index(layout),
             now=now or local_now,
         )
 
@@ -259,6 +259,35 @@ class IngestContext:
         if key not in self._case_years:
             self._case_years[key] = self.casebook.load(path).year
         return self._case_years[key]
+
+
+def open_index(layout: Layout) -> ArchiveIndex:
+    """The index, refusing to start fresh beside stored originals.
+
+    A missing or empty index next to a non-empty store/ means the index was lost or
+    moved: starting over would hand out 件号 0001 again and collide with the originals.
+    """
+    stored = _first_stored_file(layout)
+    if stored is not None and not layout.index_path.exists():
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    index = ArchiveIndex(layout.index_path)
+    if stored is not None and index.document_count() == 0:
+        index.close()
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    return index
+
+
+def _first_stored_file(layout: Layout) -> Path | None:
+    store = layout.root / "store"
+    if not store.is_dir():
+        return None
+    return next((p for p in store.rglob("*") if p.is_file() and not p.name.startswith(".")), None)
+
+
+def _lost_index_message(layout: Layout, stored: Path) -> str:
+    return (f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+            "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
+            "(index missing or empty beside a non-empty store)")
 
 
 def _check_numbering_config(config: Config) -> None:
@@ -1026,9 +1055,9 @@ def _make_writable(path: Path) -> None:
 def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
     """Copy, fsync, re-read and compare the hash, then publish read-only under ``dest``.
 
-    A file already at ``dest`` with other bytes can only be a copy whose document row
-    was lost with an unsynced transaction (power loss): the number was free again and
-    the row is now ours, so the stale copy is replaced.
+    Publishing is exclusive: a stored original is never replaced, whatever the index
+    says. A file already at ``dest`` (with other bytes: the caller checked) stops the
+    filing with an error; the input stays in work/ for a person to look at.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{tag}.tmp")
@@ -1039,16 +1068,20 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
         if copied != sha256:
             raise ArchiveError(f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)")
         _make_read_only(tmp)
-        if dest.exists():
-            _make_writable(dest)  # Windows refuses to replace a read-only file
-        os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
+        _move_no_clobber(tmp, dest)
+    except FileExistsError:
+        raise ArchiveError(_occupied_message(dest)) from None
     except OSError as exc:
         raise ArchiveError(f"{dest}: 无法存储原件 ({exc.strerror or exc})") from exc
     finally:
         if tmp.exists():
             _make_writable(tmp)
             tmp.unlink()
+
+
+def _occupied_message(dest: Path) -> str:
+    return (f"{dest}: 目标位置已有另一份原件, 拒绝覆盖; 索引可能与 store/ 不一致, "
+            "请运行 recordkit archive verify 并联系档案管理员 (stored original exists, not overwritten)")
 
 
 def _move_no_clobber(source: Path, dest: Path) -> None:
