@@ -812,6 +812,42 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
         return process(item, ctx)
 
 
+# ----- symlinks
+
+def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> IngestResult | None:
+    """Move a symlink found in the inbox (the link, never what it points to) to
+    quarantine/ with a reason file; None if another process moved it first.
+
+    Following it would archive a file from anywhere on the machine, and moving it
+    would take the target away from its owner."""
+    target = os.readlink(source) if source.is_symlink() else "?"
+    item = Intake("", source.parent, source.name, source_label, ctx.timestamp())
+    outcome = Outcome(QUARANTINE, "安全性 — 符号链接", f"是符号链接 (指向 {target}), 不接收",
+                      "请把实际的 PDF 文件 (不是快捷方式或链接) 放入 inbox/。")  # fmt: skip
+    folder = ctx.layout.folder(QUARANTINE)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        dest = folder / _numbered_name(_safe_name(source.name), n)
+        if os.path.lexists(dest) or _reason_path(dest).exists():
+            continue
+        try:
+            os.link(source, dest, follow_symlinks=False)  # the link itself; never replaces
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        source.unlink()
+        break
+    else:  # pragma: no cover - ten thousand links of one name
+        raise ArchiveError(f"{folder}: 同名文件过多, 无法放入 {source.name}")
+    write_atomic(_reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
+    detail = {"original_name": source.name, "source": source_label, "destination": ctx.layout.rel(dest),
+              "check": outcome.check, "reason": outcome.reason}  # fmt: skip
+    ctx.index.append_event(ctx.timestamp(), "quarantined", None, None, detail)
+    return IngestResult(intake_id="", original_name=source.name, source=source_label, outcome=QUARANTINE,
+                        destination=ctx.layout.rel(dest), check=outcome.check, reason=outcome.reason)  # fmt: skip
+
+
 # ----- routing
 
 def route(item: Intake, outcome: Outcome, ctx: IngestContext) -> IngestResult:

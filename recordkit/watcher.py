@@ -169,7 +169,7 @@ class InboxWatcher:
             if key in busy:
                 continue
             try:
-                st = path.stat()
+                st = path.lstat()  # a symlink is judged (and refused) as itself
             except OSError:
                 del self._candidates[key]
                 self.tracker.forget(key)
