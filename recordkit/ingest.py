@@ -468,8 +468,8 @@ def inspect(item: Intake, ctx: IngestContext) -> Outcome | None:
         found = "、".join(facts.active_content)
         item.add("安全性", "活动内容", "fail", f"含有 {found}")
         return Outcome(QUARANTINE, "安全性 — 活动内容", f"文件含有活动内容: {found}",
-                       "归档文件不得含脚本、启动动作或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
-    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作或嵌入文件")
+                       "归档文件不得含脚本、启动动作、表单提交或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
+    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作、表单提交或嵌入文件")
     outcome = _signature_check(item, facts, ctx)
     if outcome is not None:
         return outcome
