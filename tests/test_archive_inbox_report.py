@@ -110,3 +110,15 @@ def test_the_same_form_filed_twice_is_reported(work, runner, tmp_path):
     data = json.loads(run(runner, "archive", "ingest", str(form_pdf(tmp_path / "c.pdf", serial=3)), "--json").output)
     assert data["repeated_forms"] == [{"case_no": "TS-2026-0007", "form_code": "F01", "archive_nos": [
         "Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002", "Z109-WS·2026-D10-0003"]}]
+
+
+def test_archive_check_reports_the_same_form_filed_twice(work, runner, tmp_path):
+    for n in (1, 2):
+        run(runner, "archive", "ingest", str(form_pdf(tmp_path / f"{n}.pdf", serial=n)))
+    result = run(runner, "archive", "check")
+    assert ("注意: 同一表单重复归档 TS-2026-0007 F01: Z109-WS·2026-D10-0001, Z109-WS·2026-D10-0002"
+            " (可能是同一份文件扫描了两次)") in result.output
+    data = json.loads(run(runner, "archive", "check", "--json").output)
+    assert data["repeated_forms"] == [{"case_no": "TS-2026-0007", "form_code": "F01",
+                                       "archive_nos": ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]}]
+    assert json.loads(run(runner, "archive", "check", "--year", "2025", "--json").output)["repeated_forms"] == []
