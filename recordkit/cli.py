@@ -700,7 +700,7 @@ def _echo_result(result: Any) -> None:
 
 @archive.command("ingest", epilog=_examples(
     "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
-    "recordkit archive ingest 扫描件.pdf 另一份.pdf",
+    "recordkit archive ingest ~/扫描/扫描件.pdf ~/扫描/另一份.pdf   # 工作目录以外的文件",
     "recordkit archive ingest --inbox --jobs 4 --json",
 ))
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
