@@ -128,3 +128,13 @@ def test_a_stored_original_is_never_overwritten(work, tmp_path):
     assert sha256(stored) == keep and sha256(second) == keep2
     assert not os.access(second, os.W_OK) or os.geteuid() == 0
 
+
+
+def test_ingest_refuses_a_symlink_given_on_the_command_line(work, runner, tmp_path):
+    target = form_pdf(tmp_path / "real.pdf", serial=4)
+    link = tmp_path / "link.pdf"
+    link.symlink_to(target)
+    result = run(runner, "archive", "ingest", str(link))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {link}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)\n"
+    assert link.is_symlink() and target.is_file()
