@@ -491,6 +491,7 @@ class CheckReport:
     case_errors: list[str] = field(default_factory=list)
     overdue: list[OverdueStep] = field(default_factory=list)
     clock_note: str = ""
+    repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # a warning: ok stays as it is
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -514,6 +515,7 @@ class CheckReport:
             "case_errors": self.case_errors,
             "overdue": [asdict(o) for o in self.overdue],
             "clock_note": self.clock_note,
+            "repeated_forms": self.repeated_forms,
         }
 
 
@@ -524,6 +526,7 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
     report.check_counts = archive.index.check_counts(year)
     report.failed_checks = archive.index.failed_checks(year)
     report.intake_outcomes = archive.index.intake_outcomes()
+    report.repeated_forms = archive.index.repeated_forms(year)
     catalog = archive.catalog()
     report.required = required_forms(archive.config, catalog)
     cases = _cases(archive.config, year, report)
@@ -654,6 +657,9 @@ def check_lines(report: CheckReport) -> list[str]:
         lines.append(f"案件文件不齐 {gap.case_no} ({gap.kind}, {state}): 缺 {'; '.join(gap.missing)} (已归档: {have})")
     for step in report.overdue:
         lines.append(f"超期 {step.case_no}: {step.step}, 期限 {step.due} ({step.text})")
+    for group in report.repeated_forms:
+        lines.append(f"注意: 同一表单重复归档 {group['case_no']} {group['form_code']}: {', '.join(group['archive_nos'])}"
+                     " (可能是同一份文件扫描了两次)")  # fmt: skip
     for error in report.case_errors:
         lines.append(f"案件文件有错误, 未检查: {error}")
     if report.clock_note:

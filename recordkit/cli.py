@@ -730,7 +730,7 @@ def _echo_result(result: Any) -> None:
 
 @archive.command("ingest", epilog=_examples(
     "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
-    "recordkit archive ingest 扫描件.pdf 另一份.pdf",
+    "recordkit archive ingest ~/扫描/扫描件.pdf ~/扫描/另一份.pdf   # 工作目录以外的文件",
     "recordkit archive ingest --inbox --jobs 4 --json",
 ))
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
@@ -767,12 +767,23 @@ def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, job
             _table(["结果", "文件", "档号 / 去向", "原因"], rows)
         for name in report.still_writing:
             click.echo(f"仍在写入, 未处理 (still being written): {name}", err=True)
+        _echo_ingest_notes(report)
         counts = report.counts()
         click.echo(f"输入 {report.inputs} 个文件 (恢复 {len(report.recovered)} 个): 归档 {counts['filed']}, "
                    f"重复 {counts['duplicate']}, 待识别 {counts['unidentified']}, 隔离 {counts['quarantine']}, "
-                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else ""))
+                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else "")
+                   + (f", 未接收 {len(report.skipped)}" if report.skipped else ""))
     if not report.ok:
         ctx.exit(1)
+
+
+def _echo_ingest_notes(report: Any) -> None:
+    """What the result table does not show: inbox entries not taken, one form filed twice."""
+    for skipped in report.skipped:
+        click.echo(f"未接收 (not taken): inbox/{skipped.file}  {skipped.reason}")
+    for group in report.repeated_forms:
+        click.echo(f"注意: 同一表单重复归档 (same form filed twice): {group['case_no']} {group['form_code']}: "
+                   f"{', '.join(group['archive_nos'])}; 请确认是否为同一份文件的两次扫描")
 
 
 @archive.command("watch", epilog=_examples("recordkit archive watch", "recordkit archive watch --jobs 2"))

@@ -242,7 +242,7 @@ class IngestContext:
             layout=layout,
             catalog=Catalog(config.templates_dir),
             casebook=casebook or open_library(config),
-            index=ArchiveIndex(layout.index_path),
+            index=open_index(layout),
             now=now or local_now,
         )
 
@@ -259,6 +259,35 @@ class IngestContext:
         if key not in self._case_years:
             self._case_years[key] = self.casebook.load(path).year
         return self._case_years[key]
+
+
+def open_index(layout: Layout) -> ArchiveIndex:
+    """The index, refusing to start fresh beside stored originals.
+
+    A missing or empty index next to a non-empty store/ means the index was lost or
+    moved: starting over would hand out 件号 0001 again and collide with the originals.
+    """
+    stored = _first_stored_file(layout)
+    if stored is not None and not layout.index_path.exists():
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    index = ArchiveIndex(layout.index_path)
+    if stored is not None and index.document_count() == 0:
+        index.close()
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    return index
+
+
+def _first_stored_file(layout: Layout) -> Path | None:
+    store = layout.root / "store"
+    if not store.is_dir():
+        return None
+    return next((p for p in store.rglob("*") if p.is_file() and not p.name.startswith(".")), None)
+
+
+def _lost_index_message(layout: Layout, stored: Path) -> str:
+    return (f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+            "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
+            "(index missing or empty beside a non-empty store)")
 
 
 def _check_numbering_config(config: Config) -> None:
@@ -439,8 +468,8 @@ def inspect(item: Intake, ctx: IngestContext) -> Outcome | None:
         found = "、".join(facts.active_content)
         item.add("安全性", "活动内容", "fail", f"含有 {found}")
         return Outcome(QUARANTINE, "安全性 — 活动内容", f"文件含有活动内容: {found}",
-                       "归档文件不得含脚本、启动动作或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
-    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作或嵌入文件")
+                       "归档文件不得含脚本、启动动作、表单提交或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
+    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作、表单提交或嵌入文件")
     outcome = _signature_check(item, facts, ctx)
     if outcome is not None:
         return outcome
@@ -783,6 +812,42 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
         return process(item, ctx)
 
 
+# ----- symlinks
+
+def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> IngestResult | None:
+    """Move a symlink found in the inbox (the link, never what it points to) to
+    quarantine/ with a reason file; None if another process moved it first.
+
+    Following it would archive a file from anywhere on the machine, and moving it
+    would take the target away from its owner."""
+    target = os.readlink(source) if source.is_symlink() else "?"
+    item = Intake("", source.parent, source.name, source_label, ctx.timestamp())
+    outcome = Outcome(QUARANTINE, "安全性 — 符号链接", f"是符号链接 (指向 {target}), 不接收",
+                      "请把实际的 PDF 文件 (不是快捷方式或链接) 放入 inbox/。")  # fmt: skip
+    folder = ctx.layout.folder(QUARANTINE)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        dest = folder / _numbered_name(_safe_name(source.name), n)
+        if os.path.lexists(dest) or _reason_path(dest).exists():
+            continue
+        try:
+            os.link(source, dest, follow_symlinks=False)  # the link itself; never replaces
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        source.unlink()
+        break
+    else:  # pragma: no cover - ten thousand links of one name
+        raise ArchiveError(f"{folder}: 同名文件过多, 无法放入 {source.name}")
+    write_atomic(_reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
+    detail = {"original_name": source.name, "source": source_label, "destination": ctx.layout.rel(dest),
+              "check": outcome.check, "reason": outcome.reason}  # fmt: skip
+    ctx.index.append_event(ctx.timestamp(), "quarantined", None, None, detail)
+    return IngestResult(intake_id="", original_name=source.name, source=source_label, outcome=QUARANTINE,
+                        destination=ctx.layout.rel(dest), check=outcome.check, reason=outcome.reason)  # fmt: skip
+
+
 # ----- routing
 
 def route(item: Intake, outcome: Outcome, ctx: IngestContext) -> IngestResult:
@@ -1026,9 +1091,9 @@ def _make_writable(path: Path) -> None:
 def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
     """Copy, fsync, re-read and compare the hash, then publish read-only under ``dest``.
 
-    A file already at ``dest`` with other bytes can only be a copy whose document row
-    was lost with an unsynced transaction (power loss): the number was free again and
-    the row is now ours, so the stale copy is replaced.
+    Publishing is exclusive: a stored original is never replaced, whatever the index
+    says. A file already at ``dest`` (with other bytes: the caller checked) stops the
+    filing with an error; the input stays in work/ for a person to look at.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{tag}.tmp")
@@ -1039,16 +1104,20 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
         if copied != sha256:
             raise ArchiveError(f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)")
         _make_read_only(tmp)
-        if dest.exists():
-            _make_writable(dest)  # Windows refuses to replace a read-only file
-        os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
+        _move_no_clobber(tmp, dest)
+    except FileExistsError:
+        raise ArchiveError(_occupied_message(dest)) from None
     except OSError as exc:
         raise ArchiveError(f"{dest}: 无法存储原件 ({exc.strerror or exc})") from exc
     finally:
         if tmp.exists():
             _make_writable(tmp)
             tmp.unlink()
+
+
+def _occupied_message(dest: Path) -> str:
+    return (f"{dest}: 目标位置已有另一份原件, 拒绝覆盖; 索引可能与 store/ 不一致, "
+            "请运行 recordkit archive verify 并联系档案管理员 (stored original exists, not overwritten)")
 
 
 def _move_no_clobber(source: Path, dest: Path) -> None:

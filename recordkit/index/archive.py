@@ -488,6 +488,23 @@ class ArchiveIndex:
         sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
+    def document_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def repeated_forms(self, year: int | None = None) -> list[dict[str, Any]]:
+        """(case, form) pairs filed more than once, each with its 档号 in order: the same
+        form scanned twice (different bytes, so the SHA-256 duplicate check let it pass)."""
+        where, args = _year_clause(year, "status IN ('filing', 'filed')")
+        rows = self.conn.execute(
+            f"SELECT case_no, form_code, archive_no FROM documents d {where} "
+            "ORDER BY case_no, form_code, year, retention, dept_code, item_no", args
+        ).fetchall()
+        groups: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            groups.setdefault((row["case_no"], row["form_code"]), []).append(row["archive_no"])
+        return [{"case_no": case, "form_code": form, "archive_nos": nos}
+                for (case, form), nos in groups.items() if len(nos) > 1]  # fmt: skip
+
     def checks(self, intake_id: str) -> list[CheckRow]:
         rows = self.conn.execute(
             "SELECT category, name, result, detail FROM checks WHERE intake_id = ? ORDER BY seq", (intake_id,)
