@@ -1032,6 +1032,8 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
     中途中断时, 再次运行即完成上次的销毁。
     """
+    from .retention import describe_hold
+
     archive_ = _archive(ctx)
     report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run)
     archive_.close()
@@ -1040,6 +1042,9 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
         return
     for disposal_id in report.resumed:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
+    for entry in report.kept:
+        holds = "; ".join(describe_hold(h) for h in entry["holds"])
+        click.echo(f"保留 (法律保全, 已从第 {entry['disposal_id']} 批中撤出, 未销毁) {entry['archive_no']}: {holds}")
     if report.items:
         _table(["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
                [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["opinion"]] for e in report.items])

@@ -684,6 +684,30 @@ class ArchiveIndex:
             self._append_event(conn, at, "disposal_started", None, None, detail)
             return disposal_id
 
+    def keep_held_items(self, disposal_id: int, at: str, removed: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Take out of an unfinished batch every document a hold now covers whose original
+        is still there (``removed`` says whether it is gone): back to ``filed``, out of the
+        batch, one ``disposal_item_held`` event each. A hold placed after the batch was
+        marked (e.g. while a killed ``dispose`` waited) must still protect."""
+        kept = []
+        with self.transaction(durable=True) as conn:
+            rows = conn.execute(
+                "SELECT d.*, i.title, i.opinion, i.seq FROM disposal_items i JOIN documents d "
+                "ON d.archive_no = i.archive_no WHERE i.disposal_id = ? AND d.status = 'destroying' ORDER BY i.seq",
+                (disposal_id,),
+            ).fetchall()
+            for row in rows:
+                holds = self._holds_on(conn, row)
+                if not holds or removed(dict(row)):
+                    continue
+                conn.execute("UPDATE documents SET status = 'filed' WHERE archive_no = ?", (row["archive_no"],))
+                conn.execute("DELETE FROM disposal_items WHERE archive_no = ?", (row["archive_no"],))
+                detail = {"disposal_id": disposal_id, "hold_ids": [h["id"] for h in holds], "seq": row["seq"],
+                          "title": row["title"], "opinion": row["opinion"]}  # fmt: skip
+                self._append_event(conn, at, "disposal_item_held", row["archive_no"], None, detail)
+                kept.append({"archive_no": row["archive_no"], "disposal_id": disposal_id, "holds": holds})
+        return kept
+
     @staticmethod
     def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:
         return conn.execute(
