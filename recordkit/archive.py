@@ -408,10 +408,10 @@ class Archive:
         return due(self, on or self.now().date())
 
     def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
-                by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
+                by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
         from .retention import dispose
 
-        return dispose(self, use_due, list_file, approver, reason, by, dry_run)
+        return dispose(self, use_due, list_file, approver, reason, by, dry_run, on)
 
     def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip

@@ -1014,6 +1014,7 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 
 @archive.command("dispose", epilog=_examples(
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
+    "recordkit archive dispose --due --on 2037-01-01 --approver 陈主任 --reason 保管期满 --dry-run",
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
     "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
 ))
@@ -1023,10 +1024,11 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 @click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
 @click.option("--by", help="执行人 (default: 当前登录用户)")
 @click.option("--dry-run", is_flag=True, help="只列出将销毁的档案, 不做任何改动")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算到期 (default: 今天; 晚于今天时只能与 --dry-run 一起演练)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, approver: str | None,
-                    reason: str | None, by: str | None, dry_run: bool, as_json: bool) -> None:
+                    reason: str | None, by: str | None, dry_run: bool, on: str | None, as_json: bool) -> None:
     """销毁保管期满的档案: 写出销毁清册 (PDF + XLSX), 删除原件和利用副本, 索引保留元数据并标记已销毁。
 
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
@@ -1035,7 +1037,7 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
     from .retention import describe_hold
 
     archive_ = _archive(ctx)
-    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run)
+    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on"))
     archive_.close()
     if as_json:
         _print_json(report.to_dict())
@@ -1052,6 +1054,8 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
         click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
     for archive_no in report.already_destroyed:
         click.echo(f"已销毁过, 跳过: {archive_no}")
+    if dry_run and on:
+        click.echo(f"按 {report.on} 计算到期。")
     if dry_run:
         click.echo(f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。")
     elif report.disposal_id is None:

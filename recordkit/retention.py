@@ -212,14 +212,20 @@ def read_list(path: Path) -> list[tuple[str, str]]:
 
 
 def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
-            by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
-    """Destroy the due records (``use_due``) or those listed, with a named approver."""
+            by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
+    """Destroy the due records (``use_due``) or those listed, with a named approver.
+    ``on`` applies the expiry of another day: any day for a rehearsal (``dry_run``),
+    never a day after today for a real disposal (records would go before their time)."""
     if use_due == (list_file is not None):
         raise UsageError("请用 --due (全部到期档案) 或 --list 文件 (指定清单) 之一")
     approver = _required_text(approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)")
     reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
     by = (by or "").strip() or _login_name()
-    on = archive.now().date()
+    today = archive.now().date()
+    if on is not None and on > today and not dry_run:
+        raise ArchiveError(f"--on: {on.isoformat()} 晚于今天 ({today.isoformat()}), 只能与 --dry-run 一起演练; "
+                         "到期前不能销毁 (a future date is for rehearsal only)")
+    on = on or today
     report = DisposalReport(dry_run, on, approver, reason, by)
     if not dry_run:
         report.resumed = finish_unfinished(archive, report.kept)
