@@ -385,11 +385,12 @@ class Archive:
         return {code: form.title for code, form in catalog.forms.items()} if catalog else {}
 
     def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
-               on_progress: Callable[[int], None] | None = None) -> VerifyReport:  # fmt: skip
+               on_progress: Callable[[int], None] | None = None, log: bool = True,
+               head: str | None = None) -> VerifyReport:  # fmt: skip
         """Re-hash every original, find missing and unknown files, walk the event chain."""
         from .audit import verify
 
-        return verify(self, year, jobs, on_start, on_progress)
+        return verify(self, year, jobs, on_start, on_progress, log, head)
 
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""

@@ -865,13 +865,19 @@ def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
                                            "recordkit archive verify --json"))
 @click.option("--year", type=int, help="只校验此年度的原件 (事件链总是整体校验)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行线程数 (default: CPU 核数)")
+@click.option("--head", metavar="HASH", callback=lambda c, p, v: _head_option(v),
+              help="核对链头锚点: 以前校验或导出时记下的事件哈希 (64 位十六进制)")
+@click.option("--no-log", is_flag=True, help="不把本次校验记入事件日志 (只读副本自动如此)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_json: bool) -> None:
-    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引核对。
+def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, head: str | None, no_log: bool,
+                   as_json: bool) -> None:
+    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引、事件日志核对。
 
-    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件, 按档号和路径; 校验事件日志
-    的哈希链并指出第一处断开。本次校验记入事件日志。有任何问题时退出码为 1。
+    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件和符号链接, 按档号和路径; 核对
+    索引、接收记录和利用副本与事件日志记录的值; 校验事件日志的哈希链并指出第一处断开; 打印链头
+    锚点 (另行保存, 以后用 --head 核对)。本次校验记入事件日志 (只读副本或 --no-log 时不记)。
+    有任何问题时退出码为 1。
     """
     import contextlib
 
@@ -882,7 +888,8 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
         def start(total: int) -> None:
             tick[0] = stack.enter_context(_progress(total, "校验"))
 
-        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n))
+        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n),
+                                 log=not no_log, head=head)
     archive_.close()
     if as_json:
         _print_json(report.to_dict())
@@ -893,6 +900,18 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
             click.echo(line)
     if not report.ok:
         ctx.exit(1)
+
+
+def _head_option(value: str | None) -> str | None:
+    import re
+
+    if value is None:
+        return None
+    text = value.strip().lower().lstrip("#")
+    text = text.split()[-1] if text else text  # "#12 <hash>" as the report prints it
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise click.BadParameter(f"{value!r} 不是事件哈希 (64 位十六进制, 如 verify 报告的链头锚点)", param_hint="--head")
+    return text
 
 
 @archive.command("check", epilog=_examples("recordkit archive check", "recordkit archive check --year 2026 --json"))
