@@ -350,7 +350,8 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                 continue
             targets.append(_Target(path, doc["original_path"], doc))
             if status == "filed" and doc["access_path"] and not layout.abs(doc["access_path"]).exists():
-                report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} (原件完好时可重新生成)")
+                report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} "
+                                       "(原件完好时可重新生成: recordkit archive rebuild-copy --missing)")  # fmt: skip
         elif status == "destroying":
             report.warnings.append(f"{doc['archive_no']}: 销毁未完成 (再次运行 archive dispose 即可完成)")
         elif status == "destroyed":

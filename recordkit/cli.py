@@ -943,6 +943,36 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
         ctx.exit(1)
 
 
+@archive.command("rebuild-copy", epilog=_examples("recordkit archive rebuild-copy Z109-WS·2026-D10-0001",
+                                                 "recordkit archive rebuild-copy --missing"))
+@click.argument("archive_no", required=False)
+@click.option("--missing", is_flag=True, help="重新生成全部缺失的利用副本")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_rebuild_copy(ctx: click.Context, archive_no: str | None, missing: bool, as_json: bool) -> None:
+    """从原件重新生成加盖归档章的利用副本 (缺失或已改变时)。
+
+    先核对原件的 SHA-256 和 SM3 与索引、事件日志一致, 只读原件, 不改动原件; 每次重新生成记入事件日志。
+    有未能生成的副本时退出码为 1。
+    """
+    from .access_copies import rebuild_copies
+
+    archive_ = _archive(ctx)
+    try:
+        results = rebuild_copies(archive_, archive_no, missing)
+    finally:
+        archive_.close()
+    if as_json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        for r in results:
+            click.echo(f"未能重新生成 {r.archive_no}: {r.error}" if r.error else
+                       f"已重新生成利用副本 {r.archive_no}: {r.access_path} (SHA-256 {r.sha256[:16]}…)")  # fmt: skip
+        click.echo(f"重新生成 {sum(not r.error for r in results)} 件, 失败 {sum(bool(r.error) for r in results)} 件。")
+    if any(r.error for r in results):
+        ctx.exit(1)
+
+
 @archive.command("export", epilog=_examples("recordkit archive export --year 2026 --to 审计/2026年度",
                                            "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip"))
 @click.option("--year", type=int, required=True, help="年度")
