@@ -120,7 +120,10 @@ class Archive:
         if self._ctx is not None:
             return self._ctx.index
         if self._index is None:
-            self.layout.ensure()
+            try:
+                self.layout.ensure()
+            except OSError:
+                pass  # a read-only copy (an auditor's) lacking a folder: reading needs none
             self._index = ArchiveIndex(self.layout.index_path)
         return self._index
 

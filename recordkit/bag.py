@@ -70,6 +70,7 @@ class ExportReport:
     destroyed: int = 0
     payload_bytes: int = 0
     payload_files: int = 0
+    chain_head: str = ""  # "<id> <hash>" of the last event in the bag: the anchor to keep apart
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -116,9 +117,9 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-    archive.index.append_event(archive.timestamp(), "exported", None, None,
-                               {"year": year, "cases": cases, "documents": report.documents,
-                                "originals": report.originals, "path": str(final)})  # fmt: skip
+    archive.index.append_event_if_writable(archive.timestamp(), "exported", None, None,
+                                           {"year": year, "cases": cases, "documents": report.documents,
+                                            "originals": report.originals, "path": str(final)})  # fmt: skip
     return report
 
 
@@ -187,6 +188,7 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
         ("Event-Count", str(len(events))),
         ("Event-Chain-Head", f"{head['id']} {head['hash']}" if head else f"0 {GENESIS_HASH}"),
     ]  # fmt: skip
+    report.chain_head = info[-1][1]
     if report.cases:
         info.append(("Cases", ", ".join(report.cases)))
     write_bag_files(bag, info, report)

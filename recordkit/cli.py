@@ -997,6 +997,8 @@ def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Pa
                f"{report.path}")
     click.echo(f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
                f"校验: recordkit archive verify-export {report.path}")
+    head_id, head_hash = report.chain_head.split()
+    click.echo(f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}")
 
 
 @archive.command("verify-export", epilog=_examples("recordkit archive verify-export 审计/2026年度",

@@ -57,3 +57,13 @@ def test_csv_safe_keeps_plain_text_and_neutralises_triggers():
     assert csv_safe("投诉登记表.pdf") == "投诉登记表.pdf"
     assert [csv_safe(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx")] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx"]
     assert csv_safe("a\x01b") == "a\ufffdb"
+
+
+def test_export_prints_the_chain_head_anchor(work, runner, tmp_path):
+    result = run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag"))
+    assert result.exit_code == 0, result.output
+    info = (tmp_path / "bag" / "bag-info.txt").read_text(encoding="utf-8")
+    head = next(line.split(": ", 1)[1] for line in info.splitlines() if line.startswith("Event-Chain-Head"))
+    head_id, head_hash = head.split()
+    assert f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}" in result.output
+    assert run(runner, "archive", "verify", "--head", head_hash).exit_code == 0
