@@ -188,7 +188,6 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
         ("Event-Count", str(len(events))),
         ("Event-Chain-Head", f"{head['id']} {head['hash']}" if head else f"0 {GENESIS_HASH}"),
     ]  # fmt: skip
-    report.chain_head = info[-1][1]
     if report.cases:
         info.append(("Cases", ", ".join(report.cases)))
     write_bag_files(bag, info, report)
@@ -242,6 +241,7 @@ def manifest_path(rel: str) -> str:
 def write_bag_files(bag: Path, info: list[tuple[str, str]], report: ExportReport) -> None:
     """bagit.txt, bag-info.txt (with Payload-Oxum and Bag-Size), the payload manifest
     and the tag manifest, for the payload already under ``data/``."""
+    report.chain_head = dict(info).get("Event-Chain-Head", "")
     lines = []
     total = count = 0
     for path in sorted(p for p in (bag / "data").rglob("*") if p.is_file()):
