@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from audit_setup import run, work_folder
@@ -67,3 +68,19 @@ def test_export_prints_the_chain_head_anchor(work, runner, tmp_path):
     head_id, head_hash = head.split()
     assert f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}" in result.output
     assert run(runner, "archive", "verify", "--head", head_hash).exit_code == 0
+
+
+def test_a_full_disk_during_export_is_a_chinese_error(work, runner, tmp_path, monkeypatch):
+    real_write = Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if str(self).startswith(str(tmp_path / ".bag")):
+            raise OSError(28, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)  # the system edge: the disk fills up
+    result = run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {tmp_path / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (No space left on device)")
+    assert not (tmp_path / "bag").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
