@@ -141,7 +141,10 @@ class Archive:
         if self._ctx is not None:
             return self._ctx.index
         if self._index is None:
-            self.layout.ensure()
+            try:
+                self.layout.ensure()
+            except OSError:
+                pass  # a read-only copy (an auditor's) lacking a folder: reading needs none
             self._index = open_index(self.layout)
         return self._index
 
@@ -467,11 +470,12 @@ class Archive:
         return {code: form.title for code, form in catalog.forms.items()} if catalog else {}
 
     def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
-               on_progress: Callable[[int], None] | None = None) -> VerifyReport:  # fmt: skip
+               on_progress: Callable[[int], None] | None = None, log: bool = True,
+               head: str | None = None) -> VerifyReport:  # fmt: skip
         """Re-hash every original, find missing and unknown files, walk the event chain."""
         from .audit import verify
 
-        return verify(self, year, jobs, on_start, on_progress)
+        return verify(self, year, jobs, on_start, on_progress, log, head)
 
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
@@ -490,10 +494,10 @@ class Archive:
         return due(self, on or self.now().date())
 
     def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
-                by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
+                by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
         from .retention import dispose
 
-        return dispose(self, use_due, list_file, approver, reason, by, dry_run)
+        return dispose(self, use_due, list_file, approver, reason, by, dry_run, on)
 
     def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip

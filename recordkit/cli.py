@@ -906,13 +906,19 @@ def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
                                            "recordkit archive verify --json"))
 @click.option("--year", type=int, help="只校验此年度的原件 (事件链总是整体校验)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行线程数 (default: CPU 核数)")
+@click.option("--head", metavar="HASH", callback=lambda c, p, v: _head_option(v),
+              help="核对链头锚点: 以前校验或导出时记下的事件哈希 (64 位十六进制)")
+@click.option("--no-log", is_flag=True, help="不把本次校验记入事件日志 (只读副本自动如此)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_json: bool) -> None:
-    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引核对。
+def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, head: str | None, no_log: bool,
+                   as_json: bool) -> None:
+    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引、事件日志核对。
 
-    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件, 按档号和路径; 校验事件日志
-    的哈希链并指出第一处断开。本次校验记入事件日志。有任何问题时退出码为 1。
+    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件和符号链接, 按档号和路径; 核对
+    索引、接收记录和利用副本与事件日志记录的值; 校验事件日志的哈希链并指出第一处断开; 打印链头
+    锚点 (另行保存, 以后用 --head 核对)。本次校验记入事件日志 (只读副本或 --no-log 时不记)。
+    有任何问题时退出码为 1。
     """
     import contextlib
 
@@ -923,7 +929,8 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
         def start(total: int) -> None:
             tick[0] = stack.enter_context(_progress(total, "校验"))
 
-        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n))
+        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n),
+                                 log=not no_log, head=head)
     archive_.close()
     if as_json:
         _print_json(report.to_dict())
@@ -934,6 +941,18 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
             click.echo(line)
     if not report.ok:
         ctx.exit(1)
+
+
+def _head_option(value: str | None) -> str | None:
+    import re
+
+    if value is None:
+        return None
+    text = value.strip().lower().lstrip("#")
+    text = text.split()[-1] if text else text  # "#12 <hash>" as the report prints it
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise click.BadParameter(f"{value!r} 不是事件哈希 (64 位十六进制, 如 verify 报告的链头锚点)", param_hint="--head")
+    return text
 
 
 @archive.command("check", epilog=_examples("recordkit archive check", "recordkit archive check --year 2026 --json"))
@@ -965,6 +984,36 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
         ctx.exit(1)
 
 
+@archive.command("rebuild-copy", epilog=_examples("recordkit archive rebuild-copy Z109-WS·2026-D10-0001",
+                                                 "recordkit archive rebuild-copy --missing"))
+@click.argument("archive_no", required=False)
+@click.option("--missing", is_flag=True, help="重新生成全部缺失的利用副本")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_rebuild_copy(ctx: click.Context, archive_no: str | None, missing: bool, as_json: bool) -> None:
+    """从原件重新生成加盖归档章的利用副本 (缺失或已改变时)。
+
+    先核对原件的 SHA-256 和 SM3 与索引、事件日志一致, 只读原件, 不改动原件; 每次重新生成记入事件日志。
+    有未能生成的副本时退出码为 1。
+    """
+    from .access_copies import rebuild_copies
+
+    archive_ = _archive(ctx)
+    try:
+        results = rebuild_copies(archive_, archive_no, missing)
+    finally:
+        archive_.close()
+    if as_json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        for r in results:
+            click.echo(f"未能重新生成 {r.archive_no}: {r.error}" if r.error else
+                       f"已重新生成利用副本 {r.archive_no}: {r.access_path} (SHA-256 {r.sha256[:16]}…)")  # fmt: skip
+        click.echo(f"重新生成 {sum(not r.error for r in results)} 件, 失败 {sum(bool(r.error) for r in results)} 件。")
+    if any(r.error for r in results):
+        ctx.exit(1)
+
+
 @archive.command("export", epilog=_examples("recordkit archive export --year 2026 --to 审计/2026年度",
                                            "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip"))
 @click.option("--year", type=int, required=True, help="年度")
@@ -989,6 +1038,8 @@ def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Pa
                f"{report.path}")
     click.echo(f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
                f"校验: recordkit archive verify-export {report.path}")
+    head_id, head_hash = report.chain_head.split()
+    click.echo(f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}")
 
 
 @archive.command("verify-export", epilog=_examples("recordkit archive verify-export 审计/2026年度",
@@ -1050,6 +1101,7 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 
 @archive.command("dispose", epilog=_examples(
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
+    "recordkit archive dispose --due --on 2037-01-01 --approver 陈主任 --reason 保管期满 --dry-run",
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
     "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
 ))
@@ -1059,23 +1111,29 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 @click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
 @click.option("--by", help="执行人 (default: 当前登录用户)")
 @click.option("--dry-run", is_flag=True, help="只列出将销毁的档案, 不做任何改动")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算到期 (default: 今天; 晚于今天时只能与 --dry-run 一起演练)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, approver: str | None,
-                    reason: str | None, by: str | None, dry_run: bool, as_json: bool) -> None:
+                    reason: str | None, by: str | None, dry_run: bool, on: str | None, as_json: bool) -> None:
     """销毁保管期满的档案: 写出销毁清册 (PDF + XLSX), 删除原件和利用副本, 索引保留元数据并标记已销毁。
 
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
     中途中断时, 再次运行即完成上次的销毁。
     """
+    from .retention import describe_hold
+
     archive_ = _archive(ctx)
-    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run)
+    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on"))
     archive_.close()
     if as_json:
         _print_json(report.to_dict())
         return
     for disposal_id in report.resumed:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
+    for entry in report.kept:
+        holds = "; ".join(describe_hold(h) for h in entry["holds"])
+        click.echo(f"保留 (法律保全, 已从第 {entry['disposal_id']} 批中撤出, 未销毁) {entry['archive_no']}: {holds}")
     if report.items:
         _table(["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
                [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["opinion"]] for e in report.items])
@@ -1083,6 +1141,8 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
         click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
     for archive_no in report.already_destroyed:
         click.echo(f"已销毁过, 跳过: {archive_no}")
+    if dry_run and on:
+        click.echo(f"按 {report.on} 计算到期。")
     if dry_run:
         click.echo(f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。")
     elif report.disposal_id is None:

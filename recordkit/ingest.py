@@ -644,7 +644,7 @@ def index(item: Intake, ctx: IngestContext) -> Outcome | None:
 def log(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Append the ``filed`` event to the hash chain, then let go of the work copy."""
     assert item.archive_no
-    doc = ctx.index.document(item.archive_no) or {}
+    doc = _record_access_sha256(item.archive_no, ctx)
     detail = {
         "intake_id": item.id,
         "original_name": item.original_name,
@@ -655,11 +655,24 @@ def log(item: Intake, ctx: IngestContext) -> Outcome | None:
         "sm3": doc.get("sm3"),
         "original_path": doc.get("original_path"),
         "access_path": doc.get("access_path"),
+        "access_sha256": doc.get("access_sha256"),
+        "size": doc.get("size"),
         "resumed": item.resumed,
     }
     ctx.index.finish_filing(item.archive_no, item.id, ctx.timestamp(), detail)
     _remove_work_dir(item.work_dir)
     return None
+
+
+def _record_access_sha256(archive_no: str, ctx: IngestContext) -> dict[str, Any]:
+    """The document row, with the access copy's SHA-256 recorded first (verify checks
+    the copy against it and the ``filed`` event)."""
+    doc = ctx.index.document(archive_no) or {}
+    access = ctx.layout.abs(doc["access_path"]) if doc.get("access_path") else None
+    if access is not None and access.is_file() and not doc.get("access_sha256"):
+        ctx.index.set_access_copy(archive_no, doc["access_path"], sha256_file(access), ctx.timestamp(), None, {})
+        doc = ctx.index.document(archive_no) or doc
+    return doc
 
 
 STEPS: list[Step] = [preflight, fixity, duplicate, inspect, identify, classify, number, store, stamp, index, log]

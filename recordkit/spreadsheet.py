@@ -440,3 +440,14 @@ def _excel_safe(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Cell text for a CSV that Excel or WPS will open: what ``_excel_safe`` does for
+    XLSX, plus a leading apostrophe before a formula trigger (``=HYPERLINK(…)``), since
+    a CSV cell cannot be marked as text the way an XLSX cell is (OWASP CSV injection)."""
+    text = _excel_safe(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
