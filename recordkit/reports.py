@@ -1144,12 +1144,7 @@ class ReportResult:
 def _write_bytes(path: Path, content: bytes) -> None:
     from .cases import write_atomic
 
-    try:
-        write_atomic(path, content)
-    except PermissionError:
-        raise RecordkitError(f"{path}: 无法写入, 文件可能正被 Word/Excel 打开 (close it and retry)") from None
-    except OSError as exc:
-        raise RecordkitError(f"{path}: 无法写入 ({exc.strerror})") from None
+    write_atomic(path, content)  # a failed write is a FileWriteError naming the file
 
 
 def write_report(config: Config, period: Period, out_dir: Path | None = None, pdf: bool = False,
