@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .cases import Case, CaseBook, Library, display_path, write_atomic
+from .cases import Case, CaseBook, Library, display_path, get_path, write_atomic
 from .catalog import Catalog, Form
 from .config import Config
 from .context import case_record, form_context, form_record, register_context
@@ -277,7 +277,11 @@ class Generator:
     def _row(self, case: Case) -> Any:
         """One register row: the record's fields, plus the clock's 是否超期 for cases."""
         extras = self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
-        return case_record(case.data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
+        data = case.data
+        if case.rtype is schema.CASE and get_path(data, "complainant.anonymous") is True:
+            # A register names an anonymous complainant 匿名, as `case list` does, not a blank.
+            data = {**data, "complainant": {**(data.get("complainant") or {}), "name": "匿名"}}
+        return case_record(data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
 
     # ----- print bundles
     def bundle(self, ref: str, pdf: bool = False) -> BundleResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,7 @@ def test_dispose_writes_the_list_removes_files_and_keeps_the_rows(work, runner):
     rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
     assert list(rows[2]) == DISPOSAL_HEADERS
     assert rows[3][1:] == (DUE[0], "TS-2015-0001 投诉处理结果告知书", 2015, "10年", 2, "保管期满经鉴定无保存价值", "陈主任",
-                           data["on"].replace("-", ""))  # fmt: skip
+                           datetime.fromisoformat(data["on"]))  # fmt: skip  # a date (issue 10 item 7)
 
 
 def test_records_not_yet_due_or_permanent_are_refused(work, runner, tmp_path):
