@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import RecordkitError
+from .errors import BadValueError, RecordkitError
 
 EPILOG_EXAMPLES = "\b\n示例 (examples):\n"
 STATUS_WORDS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
@@ -33,6 +33,12 @@ class RecordkitGroup(click.Group):
         except RecordkitError as exc:
             click.echo(f"Error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except click.BadParameter as exc:
+            # click's own checks (--kind 表扬, --jobs 0, --year abc) reject a value: bad input,
+            # exit 1 like ours. A missing option or argument is a malformed command line: 2.
+            if not isinstance(exc, click.MissingParameter):
+                exc.exit_code = 1
+            raise
         except KeyboardInterrupt:
             click.echo("已中断 (interrupted); 已完成的文件完整保留。", err=True)
             ctx.exit(130)
@@ -980,7 +986,7 @@ def _day_option(value: str | None, option: str):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} 不是日期 (YYYY-MM-DD)", param_hint=option) from None
+        raise BadValueError(f"{option}: {value!r} 不是日期 (YYYY-MM-DD)") from None
 
 
 @archive.command("due", epilog=_examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",

@@ -23,7 +23,7 @@ from .catalog import Catalog, Form
 from .config import Config
 from .context import case_record, form_context, form_record, register_context
 from .dates import parse_date
-from .errors import RecordkitError, UsageError
+from .errors import BadValueError, RecordkitError
 from .index.manifest import Manifest, OutputRecord
 from .qr import QrPayload
 from .records import derived_values
@@ -131,7 +131,7 @@ class Generator:
 
     def fill(self, form: Form, case: Case) -> tuple[Output, OutputRecord]:
         if form.is_register:
-            raise UsageError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
+            raise BadValueError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
         write_atomic(path, data, durable=False)
@@ -249,7 +249,7 @@ class Generator:
     ) -> RegisterResult:
         form = self.catalog.get(code)
         if not form.is_register:
-            raise UsageError(f"{code} 不是台帐 (not a register)")
+            raise BadValueError(f"{code} 不是台帐 (not a register)")
         book = self.casebook.book(form.record_type)
         cases, errors = book.scan()
         if errors:
@@ -382,7 +382,7 @@ def parse_day(value: str, option: str) -> date:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+        raise BadValueError(f"{option}: {exc}") from None
 
 
 __all__ = ["Generator", "BatchResult", "Failure", "Output", "RegisterResult", "display_path"]

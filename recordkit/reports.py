@@ -38,7 +38,7 @@ from .clock import (
 )
 from .config import Config
 from .dates import parse_date
-from .errors import ConfigError, RecordkitError, UsageError
+from .errors import BadValueError, ConfigError, RecordkitError
 from .profiles import WINDOW, Profile
 
 DPI = 200
@@ -122,14 +122,14 @@ def parse_month(text: str) -> Period:
     """``2026-10`` as a Period; anything else is a usage error (exit 2)."""
     match = _MONTH_RE.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12 or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
+        raise BadValueError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
     return Period(int(match.group(1)), int(match.group(2)))
 
 
 def parse_year(text: str | int) -> Period:
     match = _YEAR_RE.match(str(text))
     if not match or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
+        raise BadValueError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
     return Period(int(match.group(1)))
 
 

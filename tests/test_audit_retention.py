@@ -40,7 +40,7 @@ def test_due_lists_expired_records(work, runner):
     assert data["held"] == []
     later = json.loads(run(runner, "archive", "due", "--on", "2037-01-01", "--json").output)
     assert len(later["due"]) == 4  # the 2026 D10 records expire on 2037-01-01
-    assert run(runner, "archive", "due", "--on", "2037-13-01").exit_code == 2
+    assert run(runner, "archive", "due", "--on", "2037-13-01").exit_code == 1  # a bad value (issue 10 item 11)
 
 
 def test_due_shows_held_records_apart(work, runner):
@@ -73,7 +73,7 @@ def test_dispose_without_an_approver_is_refused(work, runner):
     assert result.exit_code == 2
     assert result.stderr == "Error: --approver: 必须写明批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)\n"
     blank = run(runner, "archive", "dispose", "--due", "--approver", "  ", "--reason", "保管期满")
-    assert blank.exit_code == 2
+    assert blank.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
     assert snapshot(work) == before
 
 
@@ -231,7 +231,7 @@ def test_a_list_spreadsheet_needs_archive_numbers(work, runner, tmp_path):
     book.active.append(["档号", "鉴定意见"])
     book.save(sheet)
     result = run(runner, "archive", "dispose", "--list", str(sheet), "--approver", "陈主任", "--reason", "保管期满")
-    assert result.exit_code == 2 and "中没有档号" in result.stderr
+    assert result.exit_code == 1 and "中没有档号" in result.stderr  # a bad value (issue 10 item 11)
 
 
 def test_index_rows_of_destroyed_records_keep_their_metadata(work, runner):
