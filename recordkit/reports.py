@@ -545,13 +545,13 @@ def volume_for(period: Period, volumes: Mapping[str, int]) -> tuple[int | None, 
     if period.key in volumes:
         return volumes[period.key], ""
     if period.is_month:
-        return None, f'[reports] service_volume 中没有 "{period.key}"'
+        return None, f"未登记 {period.key} 的服务总量"
     months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
     missing = [m for m in months if m not in volumes]
     if not missing:
         return sum(volumes[m] for m in months), ""
     shown = "、".join(missing[:3]) + (" 等" if len(missing) > 3 else "")
-    return None, f'[reports] service_volume 中没有 "{period.year}", 月份缺 {shown}'
+    return None, f"未登记 {period.year} 年的服务总量, 缺 {shown} 的月度服务总量"
 
 
 def configured_targets(config: Config) -> dict[str, float]:
@@ -1049,8 +1049,8 @@ def _explanations(stats: Stats, problems: Sequence[str]) -> list[str]:
         "2. 服务及时率: 分母为时效已确定的案件, 即全部适用步骤已完成, 或至少一个步骤超期 (超期完成或办理中已超期); "
         "尚在期限内办理的案件不计入。",
         "3. 用户满意程度: 以回访记录的满意度为准, 未回访的案件不计入分母。",
-        "4. 用户抱怨率: 分子为类别为“投诉”且调查认定为有效投诉 (确属服务责任) 的件数, 分母为 recordkit.toml "
-        "[reports] service_volume 中配置的本期服务总量。",
+        "4. 用户抱怨率: 分子为类别为“投诉”且调查认定为有效投诉 (确属服务责任) 的件数, 分母为本期登记的"
+        "服务 (产品) 总量。",
         "5. 各表“未填写”指案件文件中该项为空; 详细定义见 docs/reports.md。",
     ]
     if problems:
