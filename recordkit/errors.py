@@ -47,6 +47,10 @@ class FileWriteError(RecordkitError, OSError):
         super().__init__(f"{path}: {_write_problem(error)}")
         self.path = str(path)
         self.errno, self.strerror, self.filename = error.errno, error.strerror, str(path)
+        self._error = error
+
+    def __reduce__(self) -> tuple:  # crosses process boundaries (parallel workers) intact
+        return (type(self), (self.path, self._error))
 
 
 def _write_problem(error: OSError) -> str:

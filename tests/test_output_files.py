@@ -123,3 +123,12 @@ def test_disk_full_while_writing_register_xlsx(workdir, runner, book, sample_cas
     assert result.stderr == f"Error: {xlsx}: {FULL}\n"
     assert not xlsx.exists()
     _no_temp_files(workdir.root)
+
+
+def test_write_error_crosses_process_boundaries():
+    import pickle
+
+    from recordkit.errors import FileWriteError
+
+    error = pickle.loads(pickle.dumps(FileWriteError("/out/a.docx", OSError(errno.ENOSPC, "No space left on device"))))
+    assert (error.message, error.errno) == (f"/out/a.docx: {FULL}", errno.ENOSPC)
