@@ -36,7 +36,7 @@ from .clock import (
 )
 from .config import Config
 from .dates import sort_key
-from .errors import CaseValidationError, RecordkitError, UsageError
+from .errors import BadValueError, CaseValidationError, RecordkitError
 from .generate import Generator
 from .profiles import Profile, load_profile
 from .records import IncidentRules, link_check
@@ -84,7 +84,7 @@ def record_type(name: str) -> schema.RecordType:
         if name in (rtype.name, rtype.label):
             return rtype
     known = ", ".join(f"{t.name} ({t.label})" for t in schema.OTHER_TYPES)
-    raise UsageError(f"未知的记录类型 {name} (known: {known})")
+    raise BadValueError(f"未知的记录类型 {name} (known: {known})")
 
 
 def open_book(config: Config, rtype: schema.RecordType, clock: ClockSetup | None = None) -> CaseBook:
@@ -126,7 +126,7 @@ def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: boo
     try:
         delta = parse_duration(within) if within else None
     except ValueError as exc:
-        raise UsageError(f"--due-within: {exc}") from None
+        raise BadValueError(f"--due-within: {exc}") from None
     return list(select(statuses, within=delta, overdue=overdue, open_only=open_only))
 
 

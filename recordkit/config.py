@@ -64,7 +64,7 @@ rectification = "ZG-{{year}}-{{seq:04d}}"
 capa = "CA-{{year}}-{{seq:03d}}"
 service = "FW-{{year}}-{{seq:04d}}"
 
-[incidents]                   # 质量事故等级 by loss amount (元) per batch; seed 002 uses 500 / 5000, another 20000
+[incidents]                   # 质量事故等级 按每批损失金额 (元): 《质量投诉、事故调查和处理报告管理制度》定为 500 / 5000, 有的制度定为 20000
 minor_loss_yuan = 500         # 损失 ≥ 500 元: 一般质量事故
 serious_loss_yuan = 5000      # 损失 ≥ 5000 元: 重大质量事故
 

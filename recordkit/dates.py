@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from .errors import UsageError
+from .errors import BadValueError
 
 MIN_YEAR, MAX_YEAR = 1900, 2199
 _OFFSET_RE = re.compile(r"\d[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})\s*$")
@@ -87,11 +87,11 @@ def format_value(value: date | datetime) -> str:
 
 def parse_day_option(value: str, option: str) -> date:
     """A date typed on the command line (--on, --from, --to …), in any form a case file
-    accepts; a bad one is a usage error naming the option."""
+    accepts; a bad one is a bad value (exit 1) naming the option."""
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+        raise BadValueError(f"{option}: {exc}") from None
 
 
 def canonical(value: object) -> object:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .cases import Case, CaseBook, Library, display_path
+from .cases import Case, CaseBook, Library, display_path, get_path
 from .catalog import Catalog, Form
 from .config import Config
 from .context import case_record, form_context, form_record, register_context
 from .dates import parse_day_option, sort_key
-from .errors import EditedOutputError, RecordkitError, UsageError
+from .errors import BadValueError, EditedOutputError, RecordkitError
 from .index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, Manifest, OutputRecord
 from .outputs import is_hand_edited, replace_output
 from .qr import QrPayload
@@ -157,7 +157,7 @@ class Generator:
 
     def fill(self, form: Form, case: Case, force: bool = False) -> tuple[Output, OutputRecord]:
         if form.is_register:
-            raise UsageError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
+            raise BadValueError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
         self.write_output(path, data, force)
@@ -306,7 +306,7 @@ class Generator:
     ) -> RegisterResult:
         form = self.catalog.get(code)
         if not form.is_register:
-            raise UsageError(f"{code} 不是台帐 (not a register)")
+            raise BadValueError(f"{code} 不是台帐 (not a register)")
         cases = self.register_records(form)
         selection = select_cases(cases, year, start, end, status)
         period = describe_period(year, start, end, status)
@@ -347,7 +347,11 @@ class Generator:
     def _row(self, case: Case) -> Any:
         """One register row: the record's fields, plus the clock's 是否超期 for cases."""
         extras = self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
-        return case_record(case.data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
+        data = case.data
+        if case.rtype is schema.CASE and get_path(data, "complainant.anonymous") is True:
+            # A register names an anonymous complainant 匿名, as `case list` does, not a blank.
+            data = {**data, "complainant": {**(data.get("complainant") or {}), "name": "匿名"}}
+        return case_record(data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
 
     # ----- print bundles
     def bundle(self, ref: str, pdf: bool = False, force: bool = False) -> BundleResult:

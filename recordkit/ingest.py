@@ -37,7 +37,6 @@ import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -1320,15 +1319,5 @@ def write_access_copy(original: Path, dest: Path, fields: StampFields, style: St
         raise
     except Exception as exc:  # pypdf/reportlab on a hostile file
         raise PdfError(f"{original}: 无法生成加盖归档章的利用副本 ({type(exc).__name__}: {exc})") from exc
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.{tag}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise PdfError(f"{dest}: 无法写入利用副本 ({exc.strerror or exc})") from exc
+    stamping._write_atomically(dest, data)  # the one atomic writer: umask permissions, durable
     return placement.rule

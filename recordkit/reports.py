@@ -38,7 +38,7 @@ from .clock import (
 )
 from .config import Config
 from .dates import parse_date
-from .errors import ConfigError, RecordkitError, UsageError
+from .errors import BadValueError, ConfigError, RecordkitError
 from .profiles import WINDOW, Profile
 
 DPI = 200
@@ -122,14 +122,14 @@ def parse_month(text: str) -> Period:
     """``2026-10`` as a Period; anything else is a usage error (exit 2)."""
     match = _MONTH_RE.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12 or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
+        raise BadValueError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
     return Period(int(match.group(1)), int(match.group(2)))
 
 
 def parse_year(text: str | int) -> Period:
     match = _YEAR_RE.match(str(text))
     if not match or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
+        raise BadValueError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
     return Period(int(match.group(1)))
 
 
@@ -545,13 +545,13 @@ def volume_for(period: Period, volumes: Mapping[str, int]) -> tuple[int | None, 
     if period.key in volumes:
         return volumes[period.key], ""
     if period.is_month:
-        return None, f'[reports] service_volume 中没有 "{period.key}"'
+        return None, f"未登记 {period.key} 的服务总量"
     months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
     missing = [m for m in months if m not in volumes]
     if not missing:
         return sum(volumes[m] for m in months), ""
     shown = "、".join(missing[:3]) + (" 等" if len(missing) > 3 else "")
-    return None, f'[reports] service_volume 中没有 "{period.year}", 月份缺 {shown}'
+    return None, f"未登记 {period.year} 年的服务总量, 缺 {shown} 的月度服务总量"
 
 
 def configured_targets(config: Config) -> dict[str, float]:
@@ -1049,8 +1049,8 @@ def _explanations(stats: Stats, problems: Sequence[str]) -> list[str]:
         "2. 服务及时率: 分母为时效已确定的案件, 即全部适用步骤已完成, 或至少一个步骤超期 (超期完成或办理中已超期); "
         "尚在期限内办理的案件不计入。",
         "3. 用户满意程度: 以回访记录的满意度为准, 未回访的案件不计入分母。",
-        "4. 用户抱怨率: 分子为类别为“投诉”且调查认定为有效投诉 (确属服务责任) 的件数, 分母为 recordkit.toml "
-        "[reports] service_volume 中配置的本期服务总量。",
+        "4. 用户抱怨率: 分子为类别为“投诉”且调查认定为有效投诉 (确属服务责任) 的件数, 分母为本期登记的"
+        "服务 (产品) 总量。",
         "5. 各表“未填写”指案件文件中该项为空; 详细定义见 docs/reports.md。",
     ]
     if problems:
@@ -1067,6 +1067,8 @@ def build_xlsx(stats: Stats, org: str) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from .spreadsheet import append_typed
+
     workbook = Workbook()
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="D9E2F3")
@@ -1074,12 +1076,12 @@ def build_xlsx(stats: Stats, org: str) -> bytes:
     def sheet(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
               percent_columns: Sequence[int] = (), widths: Sequence[int] = ()) -> None:
         ws = workbook.create_sheet(name)
-        ws.append(list(headers))
+        append_typed(ws, headers)
         for cell in ws[1]:
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
-            ws.append(list(row))
+            append_typed(ws, row)
         for column in percent_columns:
             for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = "0.0%"
@@ -1090,12 +1092,12 @@ def build_xlsx(stats: Stats, org: str) -> bytes:
 
     overview = workbook.active
     overview.title = "概况"
-    as_of = stats.as_of.strftime("%Y-%m-%d %H:%M") if stats.as_of else ""
+    as_of = stats.as_of.replace(second=0, microsecond=0, tzinfo=None) if stats.as_of else ""  # Excel has no zones
     for row in (["项目", "值"], ["单位", org], ["报表", report_title(org, stats.period)],
                 ["统计期间", f"{stats.period.first_day.isoformat()} 至 {stats.period.last_day.isoformat()}"],
                 ["程序配置", stats.profile], ["统计截至", as_of], ["接收件数", stats.total],
                 ["已办结", stats.closed], ["办理中", stats.open], ["办理中已超期", stats.open_overdue]):
-        overview.append(row)
+        append_typed(overview, row)
     for cell in overview[1]:
         cell.font, cell.fill = header_font, header_fill
     overview.column_dimensions["A"].width, overview.column_dimensions["B"].width = 16, 48
@@ -1144,12 +1146,7 @@ class ReportResult:
 def _write_bytes(path: Path, content: bytes) -> None:
     from .cases import write_atomic
 
-    try:
-        write_atomic(path, content)
-    except PermissionError:
-        raise RecordkitError(f"{path}: 无法写入, 文件可能正被 Word/Excel 打开 (close it and retry)") from None
-    except OSError as exc:
-        raise RecordkitError(f"{path}: 无法写入 ({exc.strerror})") from None
+    write_atomic(path, content)  # a failed write is a FileWriteError naming the file
 
 
 def write_report(config: Config, period: Period, out_dir: Path | None = None, pdf: bool = False,

@@ -28,7 +28,13 @@ from .catalogue import (
     write_disposal_pdf,
     write_sheets_xlsx,
 )
-from .errors import ArchiveError, DisposalRefusedError, DocumentNotFoundError, UsageError
+from .errors import (
+    ArchiveError,
+    BadValueError,
+    DisposalRefusedError,
+    DocumentNotFoundError,
+    UsageError,
+)
 from .fixity import file_digests
 from .identify import is_safe_case_no
 from .index.archive import DisposalItem
@@ -58,17 +64,17 @@ def hold_target(archive_no: str | None, case_no: str | None, year: int | None) -
         return scope, str(parse_archive_no(str(value)))
     if scope == "case":
         if not is_safe_case_no(str(value)):
-            raise UsageError(f"--case: {value!r} 不是有效的案件编号")
+            raise BadValueError(f"--case: {value!r} 不是有效的案件编号")
         return scope, str(value)
     if not 1000 <= int(value) <= 9999:  # type: ignore[arg-type]
-        raise UsageError(f"--year: {value} 不是有效的年度 (4 digits)")
+        raise BadValueError(f"--year: {value} 不是有效的年度 (4 digits)")
     return scope, str(value)
 
 
 def _required_text(value: str | None, option: str, what: str) -> str:
     text = (value or "").strip()
-    if not text:
-        raise UsageError(f"{option}: 必须写明{what}")
+    if not text:  # left out: a malformed command line (2); given blank: a bad value (1)
+        raise (UsageError if value is None else BadValueError)(f"{option}: 必须写明{what}")
     return text
 
 
@@ -191,7 +197,7 @@ def read_list(path: Path) -> list[tuple[str, str]]:
     spreadsheet (.xlsx/.csv) with a 档号 column (else the first column) and an optional
     鉴定意见 column."""
     if not Path(path).is_file():
-        raise UsageError(f"--list: 文件不存在 {path}")
+        raise BadValueError(f"--list: 文件不存在 {path}")
     if Path(path).suffix.lower() in (".xlsx", ".csv"):
         from .spreadsheet import _read_rows
 
@@ -237,7 +243,7 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
         assert list_file is not None
         wanted = read_list(list_file)
         if not wanted:
-            raise UsageError(f"--list: {list_file} 中没有档号")
+            raise BadValueError(f"--list: {list_file} 中没有档号")
     report.items = _approve(archive, wanted, on, reason, report)
     if dry_run or not report.items:
         return report

@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -404,7 +404,8 @@ def register_table(docx_path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> None:
-    """The rendered register's rows as a spreadsheet with the same columns."""
+    """The rendered register's rows as a spreadsheet with the same columns; 序号 and dates
+    typed (numbers and dates) so Excel sorts and filters them."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -414,25 +415,68 @@ def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> N
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title[:31]
-    sheet.append(header)
+    append_typed(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in body:
-        sheet.append([_excel_safe(v) for v in row])
+        append_typed(sheet, [_typed_text(v) for v in row])
     if not body:
-        sheet.append(["本期无记录"])
+        append_typed(sheet, ["本期无记录"])
     for column, title in enumerate(header, start=1):
         width = max([len(title) * 2 + 2] + [min(len(r[column - 1]) if column <= len(r) else 0, 40) for r in body[:200]])
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(max(width, 8), 50)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.data_type == "f":  # text that starts with "=" stays text, not a formula
-                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(xlsx_path, buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- typed cells
+
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
+_COUNT = re.compile(r"0|[1-9][0-9]{0,5}")  # 序号, 页数, 件数; not phone or report numbers (leading 0, long)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
+
+
+def append_typed(sheet: Any, values: Iterable[Any]) -> None:
+    """Append one row to an openpyxl sheet with every cell typed, the one way every XLSX
+    recordkit writes does it: int/float stay numbers, date/datetime become Excel dates
+    (yyyy-mm-dd, yyyy-mm-dd hh:mm), and text is text, never a formula (a value typed as
+    "=HYPERLINK(...)" must not run when a colleague opens the file)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        text = isinstance(value, str)
+        cell = WriteOnlyCell(sheet, _excel_safe(value) if text else value)
+        if text:
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        elif isinstance(value, datetime):
+            cell.number_format = XLSX_DATETIME
+        elif isinstance(value, date):
+            cell.number_format = XLSX_DATE
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _typed_text(text: str) -> Any:
+    """A register cell's printed text as the value it shows: a small count as a number,
+    an ISO date (and minute) as a date; anything else stays the text it is."""
+    try:
+        if _COUNT.fullmatch(text):
+            return int(text)
+        if _ISO_MINUTE.fullmatch(text):
+            return datetime.strptime(text, "%Y-%m-%d %H:%M")
+        if _ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30 printed as typed: keep the text
+        pass
+    return text
 
 
 def _excel_safe(value: str) -> str:

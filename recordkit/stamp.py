@@ -27,7 +27,7 @@ from typing import Any
 from . import fonts
 from .archive_no import parse_archive_no, retention_label
 from .cases import write_atomic
-from .errors import PdfError
+from .errors import FileWriteError, PdfError
 
 FONT_NAME = fonts.FONT_NAME
 
@@ -410,5 +410,5 @@ def fallback_placement(page_w_mm: float) -> Placement:
 def _write_atomically(dest: Path, data: bytes) -> None:
     try:
         write_atomic(dest, data)
-    except OSError as exc:
-        raise PdfError(f"{dest}: 无法写入利用副本 ({exc.strerror or exc})") from exc
+    except FileWriteError as exc:  # write_atomic's error already names the file and the cause
+        raise PdfError(f"无法写入利用副本: {exc.message}") from exc

@@ -353,7 +353,7 @@ def test_cli_record_bad_input_is_one_clear_error_and_nothing_written(workdir, ru
     assert not (workdir.root / "records" / "rectification").exists() or not list(
         (workdir.root / "records" / "rectification").rglob("*.yaml"))
     usage = runner.invoke(cli, ["record", "new", "--type", "complaint"])
-    assert usage.exit_code == 2
+    assert usage.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
 
 
 def test_cli_record_import_and_fill_by_number(workdir, runner, tmp_path):

@@ -108,7 +108,9 @@ def test_catalog_entry_values(code):
     assert set(entry["profiles"]) <= PROFILES, set(entry["profiles"]) - PROFILES
     assert entry["when"] == "" or entry["when"] in rtype.groups or schema.is_known_path(entry["when"], rtype)
     assert isinstance(entry["order"], int)
-    assert re.match(r"seed \d{3}", entry["source"])
+    # The source names the procedure, not an internal "seed NNN" (issue 10 item 14).
+    assert re.search(r"程序|制度|规程|办法|方案|规定|流程|表|管理", entry["source"]), entry["source"]
+    assert not re.search(r"seed \d{3}", entry["source"])
     for key, label in entry["extra_fields"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", key) and isinstance(label, str) and label
 
