@@ -47,4 +47,4 @@ def test_an_earlier_day_applies_a_stricter_expiry(work, runner):
     assert result.exit_code == 0, result.output
     assert "没有需要销毁的档案。" in result.output
     assert all(stored(work, n).exists() for n in DUE)
-    assert run(runner, *ARGS, "--on", "2026-13-01").exit_code == 2
+    assert run(runner, *ARGS, "--on", "2026-13-01").exit_code == 1  # a bad value (issue 10 item 11)

@@ -20,7 +20,7 @@ BAD_VALUES = [
     (["case", "new", "--kind", "表扬"], None),
     (["record", "list", "--type", "complaint"], None),
     (["generate", "--jobs", "0"], None),  # click.IntRange
-    (["archive", "due", "--on", "2037-13-01"], "Error: --on: '2037-13-01' 不是日期 (YYYY-MM-DD)\n"),
+    (["archive", "due", "--on", "2037-13-01"], "Error: --on: 2037-13-01 不是日期 (is not a date)\n"),
 ]
 
 MALFORMED = [
