@@ -15,12 +15,17 @@ _MISSING = object()
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """(dotted key, old, new) for every leaf that differs; nested mappings are walked,
-    lists compared whole; a key present on one side only yields ``_MISSING`` on the other."""
+    """(dotted key, old, new) for every leaf that differs; nested mappings are walked (an
+    added or removed section too), lists compared whole; a key present on one side only
+    yields ``_MISSING`` on the other."""
     for key in list(old) + [k for k in new if k not in old]:
         path = f"{prefix}{key}"
         before, after = old.get(key, _MISSING), new.get(key, _MISSING)
-        if isinstance(before, Mapping) and isinstance(after, Mapping):
+        if isinstance(before, Mapping) and after is _MISSING:
+            yield from changed_fields(before, {}, prefix=f"{path}.")
+        elif isinstance(after, Mapping) and before is _MISSING:
+            yield from changed_fields({}, after, prefix=f"{path}.")
+        elif isinstance(before, Mapping) and isinstance(after, Mapping):
             yield from changed_fields(before, after, prefix=f"{path}.")
         elif before is _MISSING or after is _MISSING or not _same(before, after):
             yield path, before, after

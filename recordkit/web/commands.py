@@ -7,6 +7,7 @@ the ``RecordkitError`` tree are turned into ``Error: ...`` by the root group in 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ def _workdir(ctx: click.Context) -> Path:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.UsageError("标准输入中没有密码 (no password on stdin)")
         return password
