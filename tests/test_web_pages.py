@@ -25,6 +25,8 @@ def test_login_page_is_chinese_and_open(web: Path) -> None:  # noqa: F811
     assert "<h1>登录</h1>" in text and "用户名" in text and "密码" in text
     assert 'name="csrfmiddlewaretoken"' in text
     assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Content-Language"] == "zh-hans"
 
 

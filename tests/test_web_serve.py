@@ -134,6 +134,14 @@ def _shot(driver: Any, name: str) -> None:
         driver.save_screenshot(str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
+def _wait_for_url(driver: Any, url: str) -> None:
+    """Wait for a click's navigation: click() may return before the next page is there."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(ec.url_to_be(url))
+
+
 def _log_in(driver: Any, base: str, username: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -143,6 +151,7 @@ def _log_in(driver: Any, base: str, username: str) -> None:
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     _shot(driver, "login")
     driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    _wait_for_url(driver, f"{base}/")
 
 
 def test_browser_logs_in_and_sees_the_dashboard(served: tuple[str, Path], browser: Any) -> None:
@@ -150,7 +159,6 @@ def test_browser_logs_in_and_sees_the_dashboard(served: tuple[str, Path], browse
 
     base, _root = served
     _log_in(browser, base, "lina")
-    assert browser.current_url == f"{base}/"
     assert browser.find_element(By.TAG_NAME, "h1").text == "工作台"
     card = browser.find_element(By.CSS_SELECTOR, "section.card").text
     assert "您好，李娜（用户名 lina）" in card and "您的角色：登记员" in card
@@ -161,7 +169,7 @@ def test_browser_logs_in_and_sees_the_dashboard(served: tuple[str, Path], browse
     assert browser.find_element(By.TAG_NAME, "h1").text == "无权访问 (403)"
     browser.get(f"{base}/")
     browser.find_element(By.CSS_SELECTOR, "header form button").click()
-    assert browser.current_url == f"{base}/login/"
+    _wait_for_url(browser, f"{base}/login/")
 
 
 def test_browser_admin_adds_and_disables_a_user_with_htmx(served: tuple[str, Path], browser: Any) -> None:
@@ -176,19 +184,22 @@ def test_browser_admin_adds_and_disables_a_user_with_htmx(served: tuple[str, Pat
     for field_id, value in fields.items():
         browser.find_element(By.ID, field_id).send_keys(value)
     browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    _wait_for_url(browser, f"{base}/users/add/")  # the form comes back with its errors
     assert browser.find_element(By.ID, "id_password1_error").text == "密码太短, 至少需要 10 个字符。"
     assert browser.find_element(By.ID, "id_full_name").get_attribute("value") == "赵雷"
     for field_id in ("id_password1", "id_password2"):
         browser.find_element(By.ID, field_id).send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    _wait_for_url(browser, f"{base}/users/")
     assert "已添加用户 zhaolei (登记员)。" in browser.find_element(By.CSS_SELECTOR, "ul.messages").text
     _shot(browser, "users")
     row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#users-table tbody tr")
                if r.text.startswith("zhaolei"))
     row.find_element(By.TAG_NAME, "button").click()
     WebDriverWait(browser, 10).until(ec.alert_is_present()).accept()  # htmx's hx-confirm
-    WebDriverWait(browser, 10).until(
-        lambda d: "已停用用户 zhaolei。" in d.find_element(By.ID, "users-table").text)
+    # Read the table through JavaScript: htmx swaps it, so an element handle could go stale.
+    table_text = "return (document.getElementById('users-table') || {}).innerText || ''"
+    WebDriverWait(browser, 10).until(lambda d: "已停用用户 zhaolei。" in d.execute_script(table_text))
     listed = recordkit(root, "user", "list", "--json")
     assert '"active": false' in listed.stdout
 

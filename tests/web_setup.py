@@ -25,6 +25,9 @@ from recordkit.config import init_workdir
 from recordkit.web.roles import ROLES
 
 PASSWORD = "Zhangzhou-2026-rk"
+# Each test module imports the fixture, which makes a fixture per module: the folder is
+# kept here so every module gets the one folder Django was configured for.
+_STARTED: list[Path] = []
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +36,14 @@ def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from recordkit.web.boot import start
 
-    root = tmp_path_factory.mktemp("web") / "work"
-    init_workdir(root, org_name="漳州市示例检验检测中心")
-    os.environ.pop("RECORDKIT_DATABASE_URL", None)
-    start(root)
-    setup_test_environment()
-    return root
+    if not _STARTED:
+        root = tmp_path_factory.mktemp("web") / "work"
+        init_workdir(root, org_name="漳州市示例检验检测中心")
+        os.environ.pop("RECORDKIT_DATABASE_URL", None)
+        start(root)
+        setup_test_environment()
+        _STARTED.append(root)
+    return _STARTED[0]
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ import click
 from .roles import ROLES
 
 ALL_INTERFACES = {"0.0.0.0", "::", "*", ""}
+EXAMPLES_USER_ADD = ("\b\n示例 (examples):\n  recordkit user add wangfang --role 管理员 --full-name 王芳\n"
+                     "  echo \"$PASSWORD\" | recordkit user add lina --role 登记员 --password-stdin")
+EXAMPLES_SERVE = ("\b\n示例 (examples):\n  recordkit serve\n"
+                  "  recordkit serve --host 0.0.0.0 --port 8080   (局域网; 请配合 HTTPS 反向代理)")
 
 
 def _workdir(ctx: click.Context) -> Path:
@@ -42,7 +46,7 @@ def user() -> None:
     """网页工作台的用户: 添加、改密码、列出、停用 (web users)。"""
 
 
-@user.command("add")
+@user.command("add", epilog=EXAMPLES_USER_ADD)
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="角色: " + "、".join(ROLES))
 @click.option("--full-name", default="", help="姓名 (shown in the browser)")
@@ -109,7 +113,7 @@ def binding_warning(host: str, https: bool) -> str | None:
     return None
 
 
-@click.command("serve")
+@click.command("serve", epilog=EXAMPLES_SERVE)
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址; 0.0.0.0 = 局域网内所有机器可访问")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="工作线程数")
