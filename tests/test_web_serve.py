@@ -92,6 +92,15 @@ def test_serve_warns_when_bound_to_all_interfaces(tmp_path: Path) -> None:
     assert "[web] 中设置 https = true" in err
 
 
+def test_serve_on_a_busy_port_is_a_chinese_error(served: tuple[str, Path]) -> None:
+    base, root = served
+    port = urllib.parse.urlsplit(base).port
+    result = recordkit(root, "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert f"Error: 无法在 127.0.0.1:{port} 上启动服务 (cannot listen):" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_serve_on_loopback_does_not_warn(served: tuple[str, Path]) -> None:
     from recordkit.web.commands import binding_warning
 

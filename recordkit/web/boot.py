@@ -44,6 +44,19 @@ def start(root: Path) -> None:
         ensure_groups()
     except DatabaseError as exc:
         raise RecordkitError(f"无法打开网页数据库 (cannot open the web database): {exc}") from None
+    _owner_only_database()
+
+
+def _owner_only_database() -> None:
+    """The SQLite file holds password hashes and session keys: readable by its owner only."""
+    import os
+
+    from django.db import connection
+
+    if os.name == "posix" and connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def wsgi_application(root: Path) -> Any:
