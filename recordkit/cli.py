@@ -1288,6 +1288,10 @@ def report_yearly(ctx: click.Context, year: str, pdf: bool, as_json: bool) -> No
     _print_report(write_report(_config(ctx), period, pdf=pdf), as_json)
 
 
+from .web.commands import register as _register_web  # noqa: E402, I001 - web workspace (issue 12)
+_register_web(cli)
+
+
 def main() -> None:
     # Windows consoles default to a legacy code page; Chinese output needs UTF-8.
     for stream in (sys.stdout, sys.stderr):
