@@ -1250,6 +1250,7 @@ F13 = FormSpec(
 
 F18 = FormSpec(
     code="F18",
+    version=2,  # 处理进展 added (issue 14 point 5)
     title="投诉处理结果告知书",
     type="notice",
     source="seed 000: 车辆维修客户投诉管制制度规定（第十七条）; seed 002: 投诉处理反馈制度; seed 003: 12315投诉工作制度（5.2、5.3）",
@@ -1269,6 +1270,12 @@ F18 = FormSpec(
              "{% if case.investigation.responsibility %}责任认定：{{ case.investigation.responsibility }}{% endif %}"),
         Para("二、处理结果", "RK Heading"),
         Para(c("resolution.measures")),
+        Para("{%p if case.progress %}"),
+        Para("处理过程中已告知您的进展："),
+        Para("{%p for p in case.progress %}"),
+        Para("{{ p.date }}　{{ p.note }}{% if p.method %}（{{ p.method }}）{% endif %}"),
+        Para("{%p endfor %}"),
+        Para("{%p endif %}"),
         Para("{%p if case.extra.basis %}"),
         Para("处理依据：{{ case.extra.basis }}"),
         Para("{%p endif %}"),
@@ -1502,6 +1509,7 @@ F05 = FormSpec(
 
 F06 = FormSpec(
     code="F06",
+    version=2,  # 处理进展 printed (issue 14 point 5)
     title="客户投诉处理登记表",
     type="form",
     source="seed 001: 中信证券客户投诉受理、处理及反馈办法（第六至八条）",
@@ -1539,7 +1547,10 @@ F06 = FormSpec(
                 L("处理人"), V(c("assignment.handler"))),
             wide("调查情况", c("investigation.findings"), h=12),
             wide("处理记录", c("resolution.measures"), h=12),
-            wide("处理进度反馈", [c("extra.progress_feedback"), Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
+            wide("处理进度反馈", ["{% for p in case.progress %}{{ p.date }} {{ p.note }}"
+                                 "{% if p.method %}（{{ p.method }}）{% endif %}；{% endfor %}"
+                                 + c("extra.progress_feedback"),
+                                 Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
             row(L("是否涉及赔偿"), V(yn("extra.compensation_involved", "涉及", "不涉及"), 3), L("赔偿金额（元）"),
                 V(c("resolution.compensation"))),
             wide("上报总经理", [
