@@ -102,7 +102,7 @@ FIELDS: tuple[Field, ...] = (
     Field("resolution.compensation", "赔偿金额", NUMBER),
     Field("resolution.approved_by", "批准人"),
     Field("resolution.approved_at", "批准日期", DATE),
-    # ISO 10002 §7.6 / seed 001 2.1.6 提供投诉进展情况的报告: dated progress notes.
+    # ISO 10002 §7.3 tracking / seed 001 2.1.6 提供投诉进展情况的报告: dated progress notes.
     Field("progress", "处理进展", ROWS,
           columns=(("date", "日期"), ("note", "进展情况"), ("method", "告知方式")),
           date_columns=("date",), required_columns=("date", "note")),
