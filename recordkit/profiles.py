@@ -551,5 +551,16 @@ def describe_profile(profile: Profile) -> str:
         )
         if step.extension:
             line += f", 可延长至多 {step.extension.max} {step.extension.unit}"
+        line += "".join(text for flag, text in (
+            (step.written, ", 须书面答复"), (step.roll_to_workday, ", 遇节假日顺延"),
+            (step.after_hours, f", 非工作时间接到的自上班起算 ({_hours_text(profile.business_hours)})"),
+        ) if flag)
         lines.append(line)
+    for rule in profile.required:
+        condition = "; ".join(f"{k} = {'/'.join(map(str, v))}" for k, v in rule.when.items())
+        lines.append(f"  必填 ({condition}): {', '.join(rule.fields)}")
     return "\n".join(lines)
+
+
+def _hours_text(hours: tuple[time, time] | None) -> str:
+    return "" if hours is None else f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
