@@ -1179,7 +1179,7 @@ F12 = FormSpec(
     type="form",
     source="seed 003: 政务服务中心投诉处理制度（第三条）",
     kinds=["投诉", "意见建议"],
-    profiles=["government", "service-centre", "consumer"],
+    profiles=["government", "service-centre", "consumer", "gov-service-centre", "health-check"],
     order=12,
     blocks=[
         Table(G6, [
@@ -1220,7 +1220,7 @@ F13 = FormSpec(
     type="notice",
     source="seed 003: 街道办事处便民服务中心投诉制度（投诉受理回执）",
     kinds=["投诉"],
-    profiles=["service-centre", "government", "consumer"],
+    profiles=["service-centre", "government", "consumer", "gov-service-centre"],
     when="acceptance",
     order=45,
     blocks=[
