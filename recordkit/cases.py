@@ -311,6 +311,25 @@ def _rows_problem(field: schema.Field, value: Any) -> str | None:
         for key, cell in item.items():
             if isinstance(cell, (dict, list, bool)):
                 return f"第 {number} 项 {key}: 应为文本或数字, 实际为 {_type_name(cell)}"
+        problem = _row_cells_problem(field, item)
+        if problem:
+            return f"第 {number} 项 {problem}"
+    return None
+
+
+def _row_cells_problem(field: schema.Field, item: dict[str, Any]) -> str | None:
+    """A row's required and date columns (e.g. 处理进展: every note has its date)."""
+    labels = dict(field.columns)
+    for key in field.required_columns:
+        if is_blank(item.get(key)):
+            return f"缺少 {key} ({labels[key]})"
+    for key in field.date_columns:
+        if is_blank(item.get(key)):
+            continue
+        try:
+            parse_datetime(item[key])
+        except ValueError as exc:
+            return f"{key} ({labels[key]}): {exc}"
     return None
 
 

@@ -32,6 +32,7 @@ from .clock import (
     form_deadlines,
     parse_duration,
     register_extras,
+    required_problems,
     select,
 )
 from .config import Config
@@ -57,7 +58,8 @@ class ClockSetup:
 
     def extension_check(self, data: dict[str, Any]) -> list[tuple[str, str]]:
         prefix = "extension.days (延长天数): "
-        return [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+        found = [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+        return found + required_problems(data, self.profile)
 
     def deadlines(self, data: dict[str, Any]) -> dict[str, str]:
         return form_deadlines(data, self.profile, self.calendar)

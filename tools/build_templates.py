@@ -1183,7 +1183,7 @@ F12 = FormSpec(
     type="form",
     source="政务服务中心投诉处理制度（第三条）",
     kinds=["投诉", "意见建议"],
-    profiles=["government", "service-centre", "consumer"],
+    profiles=["government", "service-centre", "consumer", "gov-service-centre", "health-check"],
     order=12,
     blocks=[
         Table(G6, [
@@ -1224,7 +1224,7 @@ F13 = FormSpec(
     type="notice",
     source="街道办事处便民服务中心投诉制度（投诉受理回执）",
     kinds=["投诉"],
-    profiles=["service-centre", "government", "consumer"],
+    profiles=["service-centre", "government", "consumer", "gov-service-centre"],
     when="acceptance",
     order=45,
     blocks=[
@@ -1254,6 +1254,7 @@ F13 = FormSpec(
 
 F18 = FormSpec(
     code="F18",
+    version=2,  # 处理进展 added (issue 14 point 5)
     title="投诉处理结果告知书",
     type="notice",
     source="车辆维修客户投诉管制制度规定（第十七条）; 投诉处理反馈制度; 12315投诉工作制度（5.2、5.3）",
@@ -1274,6 +1275,12 @@ F18 = FormSpec(
              "{% if case.investigation.responsibility %}责任认定：{{ case.investigation.responsibility }}{% endif %}"),
         Para("二、处理结果", "RK Heading"),
         Para(c("resolution.measures")),
+        Para("{%p if case.progress %}"),
+        Para("处理过程中已告知您的进展："),
+        Para("{%p for p in case.progress %}"),
+        Para("{{ p.date }}　{{ p.note }}{% if p.method %}（{{ p.method }}）{% endif %}"),
+        Para("{%p endfor %}"),
+        Para("{%p endif %}"),
         Para("{%p if case.extra.basis %}"),
         Para("处理依据：{{ case.extra.basis }}"),
         Para("{%p endif %}"),
@@ -1507,6 +1514,7 @@ F05 = FormSpec(
 
 F06 = FormSpec(
     code="F06",
+    version=2,  # 处理进展 printed (issue 14 point 5)
     title="客户投诉处理登记表",
     type="form",
     source="中信证券客户投诉受理、处理及反馈办法（第六至八条）",
@@ -1544,7 +1552,10 @@ F06 = FormSpec(
                 L("处理人"), V(c("assignment.handler"))),
             wide("调查情况", c("investigation.findings"), h=12),
             wide("处理记录", c("resolution.measures"), h=12),
-            wide("处理进度反馈", [c("extra.progress_feedback"), Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
+            wide("处理进度反馈", ["{% for p in case.progress %}{{ p.date }} {{ p.note }}"
+                                 "{% if p.method %}（{{ p.method }}）{% endif %}；{% endfor %}"
+                                 + c("extra.progress_feedback"),
+                                 Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
             row(L("是否涉及赔偿"), V(yn("extra.compensation_involved", "涉及", "不涉及"), 3), L("赔偿金额（元）"),
                 V(c("resolution.compensation"))),
             wide("上报总经理", [
