@@ -7,13 +7,15 @@ folders and copies the bundled form templates so an office revises its own copie
 
 from __future__ import annotations
 
-import shutil
+import re
+import string
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recordkit.errors import ConfigError
+from recordkit.files import write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,7 +65,7 @@ rectification = "ZG-{{year}}-{{seq:04d}}"
 capa = "CA-{{year}}-{{seq:03d}}"
 service = "FW-{{year}}-{{seq:04d}}"
 
-[incidents]                   # 质量事故等级 by loss amount (元) per batch; seed 002 uses 500 / 5000, another 20000
+[incidents]                   # 质量事故等级 按每批损失金额 (元): 《质量投诉、事故调查和处理报告管理制度》定为 500 / 5000, 有的制度定为 20000
 minor_loss_yuan = 500         # 损失 ≥ 500 元: 一般质量事故
 serious_loss_yuan = 5000      # 损失 ≥ 5000 元: 重大质量事故
 
@@ -171,6 +173,37 @@ def _text(raw: dict[str, Any], section: str, key: str, default: str, path: Path)
     return value
 
 
+# A format spec a number may use: zero padding and a width of at most two digits (04d, 3d).
+_SPEC = re.compile(r"0?[1-9]?[0-9]?d?")
+
+
+def check_pattern(pattern: Any, where: str) -> str:
+    """A numbering pattern that makes safe numbers: only {year} and exactly one {seq},
+    checked when the config loads rather than when the first case is numbered."""
+    if not isinstance(pattern, str):
+        raise ConfigError(f"{where}: 编号规则应为文本 (must be a string)")
+    try:
+        parts = [(name, spec) for _text, name, spec, _conv in string.Formatter().parse(pattern) if name is not None]
+        names = [name for name, _spec in parts]
+        odd = [spec for _name, spec in parts if spec and not _SPEC.fullmatch(spec)]
+        if odd:  # checked before formatting: {seq:99999999999d} would try to allocate gigabytes
+            raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: 格式 :{odd[0]} 不可用, 请写成 {{seq:04d}} 这样)")
+        unknown = [name for name in names if name not in ("year", "seq")]
+        if unknown:
+            raise ConfigError(f"{where}: 未知的占位符 {{{unknown[0]}}}, 只能使用 {{year}} 和 {{seq}} ({pattern})")
+        if names.count("seq") != 1:
+            raise ConfigError(f"{where}: 编号规则必须包含且只包含一次 {{seq}} (pattern needs {{seq}} once: {pattern})")
+        sample = pattern.format(year=2026, seq=1)
+    except (ValueError, OverflowError, MemoryError) as exc:
+        raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: {exc or type(exc).__name__})") from None
+    from .cases import check_case_no  # late: cases builds on this module
+
+    problem = check_case_no(sample)
+    if problem:
+        raise ConfigError(f"{where}: 编号规则生成的编号不可用 ({pattern} -> {sample[:40]}): {problem}")
+    return pattern
+
+
 def _build(path: Path, raw: dict[str, Any]) -> Config:
     root = path.parent
     org = Organization(
@@ -181,16 +214,12 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
     )
     patterns = dict(DEFAULT_PATTERNS)
     for kind, pattern in raw.get("case_numbers", {}).items():
-        if not isinstance(pattern, str) or "{seq" not in pattern:
-            raise ConfigError(f"{path}: [case_numbers] {kind}: 编号规则必须包含 {{seq}} (pattern needs {{seq}})")
-        patterns[kind] = pattern
+        patterns[kind] = check_pattern(pattern, f"{path}: [case_numbers] {kind}")
     record_patterns = dict(DEFAULT_RECORD_PATTERNS)
     for name, pattern in raw.get("record_numbers", {}).items():
         if name not in DEFAULT_RECORD_PATTERNS:
             raise ConfigError(f"{path}: [record_numbers] {name}: 未知的记录类型 (known: {', '.join(DEFAULT_RECORD_PATTERNS)})")
-        if not isinstance(pattern, str) or "{seq" not in pattern:
-            raise ConfigError(f"{path}: [record_numbers] {name}: 编号规则必须包含 {{seq}} (pattern needs {{seq}})")
-        record_patterns[name] = pattern
+        record_patterns[name] = check_pattern(pattern, f"{path}: [record_numbers] {name}")
 
     def folder(key: str, default: str) -> Path:
         return root / (_text(raw, "folders", key, default, path) or default)
@@ -228,12 +257,17 @@ def init_workdir(
     for name in ('"', "\\", "\n"):
         if name in org_name or name in fonds_no or name in profile:
             raise ConfigError(f"单位名称、全宗号和配置名不能包含 {name!r}")
-    config_path.write_text(
-        DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile), encoding="utf-8"
-    )
-    for sub in ("cases", "records", "out", "archive/inbox"):
-        (directory / sub).mkdir(parents=True, exist_ok=True)
-    copy_bundled_templates(directory / "form_templates")
+    # The config file is written last, so a folder an error left unfinished is not yet a
+    # working folder and `init` can simply be run again.
+    try:
+        for sub in ("cases", "records", "out", "archive/inbox"):
+            (directory / sub).mkdir(parents=True, exist_ok=True)
+        copy_bundled_templates(directory / "form_templates")
+        write_atomic(config_path, DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile)
+                     .encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{directory}: 无法创建工作目录, 未写入 {CONFIG_NAME} "
+                          f"({exc.strerror or exc}; 磁盘已满或没有权限?)") from None
     return load_config(config_path)
 
 
@@ -244,4 +278,4 @@ def copy_bundled_templates(dest: Path) -> None:
         raise ConfigError(f"找不到内置表单模板目录 {BUNDLED_TEMPLATES} (bundled templates missing)")
     for source in BUNDLED_TEMPLATES.iterdir():
         if source.suffix in (".docx", ".yaml") and not (dest / source.name).exists():
-            shutil.copy2(source, dest / source.name)
+            write_atomic(dest / source.name, source.read_bytes(), durable=False)  # never a half template

@@ -8,6 +8,7 @@ translates only this tree and never shows a traceback for a user's mistake.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,37 @@ class UsageError(RecordkitError):
     """The command was called the wrong way (exit 2, like click's own usage errors)."""
 
     exit_code = 2
+
+
+class BadValueError(RecordkitError):
+    """A value given on a well-formed command line is wrong (a form that is not a register,
+    a date that is not a date): exit 1 like any bad input; only a malformed command line is 2."""
+
+
+class FileWriteError(RecordkitError, OSError):
+    """Writing an output file failed (disk full, no permission, file open in Word/Excel).
+
+    Also an ``OSError`` with the original errno, so code that retries or cleans up on
+    ``OSError`` keeps working; the message names the file in Chinese."""
+
+    def __init__(self, path: Path | str, error: OSError) -> None:
+        super().__init__(f"{path}: {_write_problem(error)}")
+        self.path = str(path)
+        self.errno, self.strerror, self.filename = error.errno, error.strerror, str(path)
+        self._error = error
+
+    def __reduce__(self) -> tuple:  # crosses process boundaries (parallel workers) intact
+        return (type(self), (self.path, self._error))
+
+
+def _write_problem(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "磁盘已满, 文件未写入 (no space left on device); 请清理磁盘后重试"
+    if error.errno == errno.EDQUOT:
+        return "超出磁盘配额, 文件未写入 (disk quota exceeded)"
+    if isinstance(error, PermissionError):
+        return "无法写入, 文件可能正被 Word/Excel 打开或没有写权限 (close it and retry)"
+    return f"无法写入 ({error.strerror or error})"
 
 
 class ConfigError(RecordkitError):
@@ -172,3 +204,11 @@ class DisposalRefusedError(ArchiveError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("销毁被拒绝, 未销毁任何档案 (disposal refused, nothing destroyed):\n" + "\n".join(problems))
+
+
+class EditedOutputError(RecordkitError):
+    """An output was edited by hand since recordkit wrote it: kept, not overwritten."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)")
+        self.path = path

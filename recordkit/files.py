@@ -4,11 +4,14 @@ SHA-256 of a file. Nothing here knows about cases, forms or the archive."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
 import tempfile
 from pathlib import Path
+
+from recordkit.errors import FileWriteError
 
 CHUNK_SIZE = 1024 * 1024  # one read size for every streamed digest (fixity uses it too)
 
@@ -19,20 +22,44 @@ def write_atomic(path: Path, content: bytes, durable: bool = True, tag: str = ""
     ``durable`` also forces the bytes to disk before the rename (power loss). Outputs that
     can be regenerated from the manifest skip it: it costs about a millisecond per file.
     ``tag`` goes into the temporary file's name (the archive names its work that way).
+    The file gets the permissions a plain ``open()`` gives (0666 less the umask), not
+    mkstemp's owner-only 0600, so colleagues on a shared machine can open it. Any OSError
+    (disk full, no permission) becomes a ``FileWriteError`` naming the file; nothing is
+    left half-written.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = ""
     prefix = f".{path.name}.{tag}." if tag else f".{path.name}."
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~process_umask())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
+            raise FileWriteError(path, exc) from exc
         raise
+
+
+@functools.cache
+def process_umask() -> int:
+    """The process umask, read once. Linux shows it in /proc without changing it; elsewhere
+    it can only be read by setting it, which is done once (at first write) and put back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def fsync_file(path: Path) -> None:

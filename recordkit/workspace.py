@@ -8,6 +8,7 @@ The module-level functions below are the case and record operations the commands
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,23 +16,28 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from recordkit.archive.service import Archive
 from recordkit.cases import schema
+from recordkit.cases.spreadsheet import fingerprint
 from recordkit.cases.store import (
     Case,
     CaseBook,
     Library,
     display_path,
-    dump_case,
     get_path,
+    normalise_dates,
+    parse_case_text,
     read_case_file,
     validate_case,
-    write_atomic,
+    write_case_file,
 )
 from recordkit.clock.setup import ClockSetup, clock_for, open_book, open_casebook, open_library
 from recordkit.clock.status import CaseStatus, case_status, parse_duration, select
 from recordkit.config import Config, load_config
-from recordkit.errors import CaseValidationError, RecordkitError, UsageError
+from recordkit.dates import sort_key
+from recordkit.errors import BadValueError, CaseValidationError, RecordkitError
 from recordkit.forms.catalog import Catalog
 from recordkit.forms.generator import Generator, make_generator
 from recordkit.forms.render import field_uses
@@ -84,7 +90,7 @@ def record_type(name: str) -> schema.RecordType:
         if name in (rtype.name, rtype.label):
             return rtype
     known = ", ".join(f"{t.name} ({t.label})" for t in schema.OTHER_TYPES)
-    raise UsageError(f"未知的记录类型 {name} (known: {known})")
+    raise BadValueError(f"未知的记录类型 {name} (known: {known})")
 
 
 def case_statuses(config: Config, refs: list[str], now: datetime | None = None) -> list[CaseStatus]:
@@ -100,17 +106,35 @@ def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: boo
     try:
         delta = parse_duration(within) if within else None
     except ValueError as exc:
-        raise UsageError(f"--due-within: {exc}") from None
+        raise BadValueError(f"--due-within: {exc}") from None
     return list(select(statuses, within=delta, overdue=overdue, open_only=open_only))
 
 
-def new_case_from_file(book: CaseBook, source: Path) -> Case:
-    """A new case (or record of the book's type) from a YAML/JSON file, validated, numbered."""
+def new_case_from_file(book: CaseBook, source: Path, allow_duplicate: bool = False) -> Case:
+    """A new case (or record of the book's type) from a YAML/JSON file, validated, numbered.
+
+    Unless ``allow_duplicate``, refuses a file whose identity (for cases: kind, received
+    time, complainant, content) matches a case already in the book: running the same
+    command twice must not make two cases, just as `case import` skips such rows.
+    """
     data, _raw = read_case_file(source)
     problems = validate_case(data, display_path(source), book.checks, book.rtype)
     if problems:
         raise CaseValidationError(problems)
+    existing = None if allow_duplicate else probable_duplicate(book, data)
+    if existing:
+        rtype = book.rtype
+        same = "、".join(schema.label_of(p, rtype) for p in rtype.identity)
+        raise RecordkitError(f"{display_path(source)}: 可能与已有的{'案件' if rtype is schema.CASE else rtype.label + '记录'} "
+                             f"{existing} 重复 ({same}相同), 未新建; 确需新建请加 --allow-duplicate")
     return book.add(data, source=display_path(source))
+
+
+def probable_duplicate(book: CaseBook, data: dict[str, Any]) -> str | None:
+    """The number of a case in ``book`` with the same identity as ``data``, or None."""
+    mark = fingerprint(normalise_dates(copy.deepcopy(data), book.rtype), book.rtype)
+    cases, _errors = book.scan()
+    return next((c.case_no for c in cases if fingerprint(c.data, book.rtype) == mark), None)
 
 
 def blank_case(kind: str, now: datetime | None = None, rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
@@ -145,9 +169,66 @@ def new_blank_case(book: CaseBook, kind: str) -> Case:
         case_no = book.next_number(kind, datetime.now().year)
         data = {rtype.number_key: case_no, **data}
         path = book.path_for(case_no, datetime.now().year)
-        text = dump_case(data).encode("utf-8")
-        write_atomic(path, text)
-    return Case(path, data, hashlib.sha256(text).hexdigest(), rtype)
+        text = blank_case_text(data, rtype)
+        write_case_file(path, text)
+    return Case(path, parse_case_text(text, path), hashlib.sha256(text.encode("utf-8")).hexdigest(), rtype)
+
+
+_HINTS = {
+    schema.DATE: "YYYY-MM-DD", schema.DATETIME: "YYYY-MM-DD HH:MM", schema.BOOL: "true 或 false",
+    schema.NUMBER: "数字", schema.INTEGER: "整数", schema.LIST: "列表, 如 [甲, 乙]",
+}
+
+
+def _field_comment(path: str, rtype: schema.RecordType) -> str:
+    """The Chinese label of a key and what it accepts, for the comment beside it."""
+    if path == "extra":
+        return "其他信息 (表单专用字段), 每行一项, 如 内部编号: NB-01"
+    label = schema.label_of(path, rtype) or path
+    field = rtype.by_path.get(path)
+    if field is None:
+        return label
+    if field.choices:
+        return f"{label}: {' | '.join(field.choices)}"
+    if field.type == schema.ROWS:
+        example = ", ".join(f"{k}: {lab}" for k, lab in field.columns)
+        return f"{label}: 每项一行, 如 - {{{example}}}"
+    hint = _HINTS.get(field.type)
+    return f"{label} ({hint})" if hint else label
+
+
+def _scalar_text(value: Any) -> str:
+    """A value as YAML writes it inside a line; empty lists and mappings stay empty."""
+    if value is None or value == [] or value == {}:
+        return ""
+    return yaml.safe_dump([value], allow_unicode=True, default_flow_style=True, width=1000).strip()[1:-1]
+
+
+def _padded(text: str, width: int = 40) -> str:
+    """``text`` padded so the comments line up; a CJK character takes two columns."""
+    used = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def blank_case_text(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> str:
+    """A blank case file with a Chinese comment naming each key and its allowed values,
+    instead of dozens of bare nulls; empty keys load as blank, so it validates like
+    any other file once filled in."""
+    what = "案件" if rtype is schema.CASE else f"{rtype.label}记录"
+    lines = [f"# {what}文件: 在冒号后填写, 不需要的项留空即可 (docs/case-format.md)"]
+
+    def emit(node: dict[str, Any], prefix: str, indent: str) -> None:
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, dict) and value:
+                lines.append(_padded(f"{indent}{key}:") + f"  # {_field_comment(path, rtype)}")
+                emit(value, f"{path}.", indent + "  ")
+            else:
+                text = f"{indent}{key}: {_scalar_text(value)}".rstrip()
+                lines.append(_padded(text) + f"  # {_field_comment(path, rtype)}")
+
+    emit(data, "", "")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -195,7 +276,7 @@ def list_records(config: Config, types: list[schema.RecordType], open_only: bool
     rows = []
     for rtype in types:
         records, errors = open_book(config, rtype).scan()
-        for record in sorted(records, key=lambda r: (str(r.data.get(rtype.date_field)), r.case_no)):
+        for record in sorted(records, key=lambda r: (sort_key(r.data.get(rtype.date_field)), r.case_no)):
             if open_only and record.is_closed:
                 continue
             gist = str(get_path(record.data, rtype.summary) or "").strip().splitlines()
@@ -221,7 +302,7 @@ def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, A
     if keep is not None:
         cases, errors = [c for c in cases if c.case_no in keep], []
     rows = []
-    for case in sorted(cases, key=lambda c: (str(c.data.get("received_at")), c.case_no)):
+    for case in sorted(cases, key=lambda c: (sort_key(c.data.get("received_at")), c.case_no)):
         name = get_path(case.data, "complainant.name")
         anonymous = get_path(case.data, "complainant.anonymous") is True
         rows.append({

@@ -70,9 +70,9 @@ def test_ingest_refuses_files_inside_the_store(work, runner, tmp_path):
     assert result.stderr == f"Error: {stored}: 是档案库 store/ 中的文件, 不能再次接收\n"
 
 
-def test_ingest_bad_jobs_is_a_usage_error(work, runner):
+def test_ingest_bad_jobs_is_a_bad_value(work, runner):
     result = run(runner, "archive", "ingest", "--jobs", "0")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
 
 
 def test_show_json_has_every_documented_key(work, runner, tmp_path):
@@ -110,7 +110,7 @@ def test_list_and_search(work, runner, tmp_path):
     none = run(runner, "archive", "search", "--retention", "Y")
     assert none.exit_code == 0 and "共 0 件。" in none.output
     bad = run(runner, "archive", "search", "--retention", "D99")
-    assert bad.exit_code == 2
+    assert bad.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
 
 
 def test_assign_files_an_unidentified_scan(work, runner, tmp_path):

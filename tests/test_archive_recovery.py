@@ -118,19 +118,21 @@ def test_a_claim_cut_before_the_rename_leaves_the_file_in_the_inbox(config):
     assert not src.exists()
 
 
-def test_a_stale_copy_from_a_lost_transaction_is_replaced(config, tmp_path):
-    """Power loss can undo an unsynced numbering transaction after the copy was written:
-    the number is free again, and the copy at its path belongs to nobody."""
-    stale = config.archive_dir / "store/2026/D10/Z109-WS_2026-D10-0001.pdf"
-    stale.parent.mkdir(parents=True)
+def test_a_stale_copy_from_a_lost_transaction_is_kept_not_replaced(config, tmp_path):
+    """Power loss can undo an unsynced numbering transaction after the copy was written.
+    Issue 10 item 16 changed this: a stored original is never overwritten, whatever the
+    index says; the new file waits in work/ with an error for a person to decide."""
+    with Archive(config) as archive:
+        archive.ingest([form_pdf(tmp_path / "first.pdf", serial=9)])
+    stale = config.archive_dir / "store/2026/D10/Z109-WS_2026-D10-0002.pdf"
     stale.write_bytes(b"%PDF-1.4 an orphan copy\n%%EOF\n")
     os.chmod(stale, 0o444)
     src = form_pdf(tmp_path / "a.pdf", serial=1)
-    sha = sha256(src)
     with Archive(config) as archive:
         (result,) = archive.ingest([src]).results
-    assert result.archive_no == "Z109-WS·2026-D10-0001"
-    assert sha256(stale) == sha
+    assert result.outcome == "error" and "拒绝覆盖" in result.reason
+    assert stale.read_bytes() == b"%PDF-1.4 an orphan copy\n%%EOF\n"
+    assert len(list((config.archive_dir / "work").rglob("a.pdf"))) == 1
 
 
 def test_a_claim_held_by_a_live_process_is_not_touched(config):

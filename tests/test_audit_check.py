@@ -143,6 +143,8 @@ def test_overdue_cases_are_listed(work):
     report = check(work, now=datetime(2026, 11, 21, 10, 0))
     assert [(o.case_no, o.step, o.due) for o in report.overdue] == [
         ("TS-2026-0008", "组织分析原因, 处理意见报质量负责人批准", "2026-03-09"),
+        # Issue 14 point 5: the lab profile now has a written-reply deadline (10 工作日).
+        ("TS-2026-0008", "书面答复客户", "2026-03-16"),
     ]
     early = check(work, now=datetime(2026, 3, 3, 10, 0))
     assert early.overdue == []

@@ -129,7 +129,8 @@ def test_index_rows_events_and_catalogue(work, runner, tmp_path):
     rows = list(sheets["2026-D10"].iter_rows(values_only=True))
     assert list(rows[2]) == CATALOGUE_HEADERS
     assert rows[3][:5] == (1, "Z109-WS·2026-D10-0001", None, "漳州市示例检验检测中心", "TS-2026-0007 申诉和投诉处理及反馈表")
-    assert len(rows[3][5]) == 8 and rows[3][7] == 2
+    filed = sheets["2026-D10"]["F4"]  # the 8-digit 日期 of the PDF is an Excel date (issue 10 item 7)
+    assert filed.is_date and filed.number_format == "yyyy-mm-dd" and rows[3][7] == 2
 
 
 def test_destroyed_records_are_listed_without_their_files(work, runner, tmp_path):

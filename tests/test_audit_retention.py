@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def test_due_lists_expired_records(work, runner):
     assert data["held"] == []
     later = json.loads(run(runner, "archive", "due", "--on", "2037-01-01", "--json").output)
     assert len(later["due"]) == 4  # the 2026 D10 records expire on 2037-01-01
-    assert run(runner, "archive", "due", "--on", "2037-13-01").exit_code == 2
+    assert run(runner, "archive", "due", "--on", "2037-13-01").exit_code == 1  # a bad value (issue 10 item 11)
 
 
 def test_due_shows_held_records_apart(work, runner):
@@ -72,7 +73,7 @@ def test_dispose_without_an_approver_is_refused(work, runner):
     assert result.exit_code == 2
     assert result.stderr == "Error: --approver: 必须写明批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)\n"
     blank = run(runner, "archive", "dispose", "--due", "--approver", "  ", "--reason", "保管期满")
-    assert blank.exit_code == 2
+    assert blank.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
     assert snapshot(work) == before
 
 
@@ -138,7 +139,7 @@ def test_dispose_writes_the_list_removes_files_and_keeps_the_rows(work, runner):
     rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
     assert list(rows[2]) == DISPOSAL_HEADERS
     assert rows[3][1:] == (DUE[0], "TS-2015-0001 投诉处理结果告知书", 2015, "10年", 2, "保管期满经鉴定无保存价值", "陈主任",
-                           data["on"].replace("-", ""))  # fmt: skip
+                           datetime.fromisoformat(data["on"]))  # fmt: skip  # a date (issue 10 item 7)
 
 
 def test_records_not_yet_due_or_permanent_are_refused(work, runner, tmp_path):
@@ -230,7 +231,7 @@ def test_a_list_spreadsheet_needs_archive_numbers(work, runner, tmp_path):
     book.active.append(["档号", "鉴定意见"])
     book.save(sheet)
     result = run(runner, "archive", "dispose", "--list", str(sheet), "--approver", "陈主任", "--reason", "保管期满")
-    assert result.exit_code == 2 and "中没有档号" in result.stderr
+    assert result.exit_code == 1 and "中没有档号" in result.stderr  # a bad value (issue 10 item 11)
 
 
 def test_index_rows_of_destroyed_records_keep_their_metadata(work, runner):

@@ -38,7 +38,7 @@ def test_all_problems_reported_at_once(sample_case):
     assert len(found) == 5
     assert any("channel (投诉方式): 微信 不是允许的值" in p for p in found)
     assert any("content (投诉内容): 必填项为空" in p for p in found)
-    assert any("investigation.valid (有效投诉): 'maybe' 应为 true 或 false" in p for p in found)
+    assert any("investigation.valid (有效投诉): 'maybe' 应为 是 或 否 (yes/no; in a case file: true or false)" in p for p in found)
     assert any("closed_at (办结日期): 2026-01-01 早于接收时间 2026-03-02" in p for p in found)
     assert any("resolution.approved_by (批准人): 刘某 属于回避人员" in p for p in found)
 

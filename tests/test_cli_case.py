@@ -81,9 +81,9 @@ def test_case_new_from_invalid_file_lists_every_problem(workdir, runner, sample_
     assert list((workdir.cases_dir).rglob("*.yaml")) == []
 
 
-def test_case_new_unknown_kind_is_usage_error(workdir, runner):
+def test_case_new_unknown_kind_is_a_bad_value(workdir, runner):
     result = runner.invoke(cli, ["case", "new", "--kind", "表扬"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
 
 
 def test_case_validate_reports_bad_files_and_exit_code(workdir, runner, sample_case, book):

@@ -41,9 +41,9 @@ def test_case_list_overdue_and_open(workdir, runner, book, sample_case):
     assert [r["case_no"] for r in open_] == ["TS-2026-0001"]
 
 
-def test_due_within_bad_value_is_usage_error(workdir, runner):
+def test_due_within_bad_value_exits_1(workdir, runner):
     result = runner.invoke(cli, ["case", "list", "--due-within", "soon"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
     assert result.stderr.startswith("Error: --due-within: ")
 
 

@@ -229,7 +229,9 @@ def test_step_counting_from_closing_runs_after_closing(cal: WorkCalendar) -> Non
     case = load_case("received_at: 2026-03-02\nreply: {replied_at: 2026-03-20}\nclosed_at: 2026-03-21\n")
     status = case_status(case, load_profile("government"), cal, datetime(2026, 4, 10))
     report = steps_of(status)["report"]
-    assert report.due == date(2026, 4, 5)
+    # 03-21 + 15 日 = 04-05 (清明, Sunday): the government profile rolls a calendar-day
+    # deadline on a holiday to the next working day (issue 14 point 7), 04-07.
+    assert (report.rolled_from, report.due) == (date(2026, 4, 5), date(2026, 4, 7))
     assert report.state == clock.OVERDUE
     assert status.overdue and not status.is_open
 

@@ -83,7 +83,7 @@ def test_register_date_range_and_bad_date(workdir, runner, book, sample_case):
     none = runner.invoke(cli, ["register", "--from", "2026-04-01", "--json"])
     assert json.loads(none.stdout)["count"] == 0
     bad = runner.invoke(cli, ["register", "--from", "2026-02-30"])
-    assert bad.exit_code == 2
+    assert bad.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
     assert bad.stderr == "Error: --from: 2026-02-30 不是日期 (is not a date)\n"
 
 

@@ -95,7 +95,7 @@ def test_csv_saved_by_chinese_excel_in_gbk(workdir, runner, tmp_path, book):
 
 
 def test_unsupported_file_type(workdir, runner, tmp_path):
-    path = tmp_path / "a.xls"
+    path = tmp_path / "a.ods"  # .xls now gets its own hint (issue 10, test_import_safety.py)
     path.write_bytes(b"x")
     result = runner.invoke(cli, ["case", "import", str(path)])
     assert result.exit_code == 1

@@ -13,7 +13,12 @@ from recordkit.errors import ProfileError
 
 # Every profile PROFILES.md names, with the limits it gives (step key -> (limit, unit)).
 EXPECTED = {
-    "lab": {"objection_window": (15, "日"), "analysis": (5, "工作日"), "forwarded_answer": (2, "月")},
+    # Issue 14 points 5 and 6 add the lab's written reply, the employee appeal chain and
+    # the 体检中心 / 政务服务中心 profiles.
+    "lab": {
+        "objection_window": (15, "日"), "analysis": (5, "工作日"), "written_reply": (10, "工作日"),
+        "forwarded_answer": (2, "月"),
+    },
     "certification": {"appeal_window": (10, "工作日"), "acceptance": (5, "工作日"), "decision": (30, "日")},
     "accreditation": {
         "appeal_window": (30, "日"), "to_committee": (3, "日"), "ruling": (2, "月"),
@@ -39,7 +44,12 @@ EXPECTED = {
     "after-sales": {"phone_answer": (1, "小时"), "on_site": (24, "小时"), "written_answer": (12, "小时")},
     "dealer": {"register": (30, "分钟"), "contact": (24, "小时"), "investigation": (3, "工作日")},
     "securities": {"feedback": (3, "日")},
-    "employee": {"pass_on": (24, "小时"), "answer": (5, "工作日")},
+    "employee": {
+        "pass_on": (24, "小时"), "answer": (5, "工作日"), "appeal_answer": (7, "工作日"),
+        "gm_appeal_window": (10, "日"), "gm_answer": (15, "工作日"),
+    },
+    "health-check": {"investigation": (24, "小时"), "feedback": (48, "小时")},
+    "gov-service-centre": {"decision": (3, "工作日")},
 }
 
 GOOD = """\

@@ -69,7 +69,10 @@ def test_required_fields_types_and_dates_are_checked_with_file_key_and_label(typ
     assert f"x.yaml: {rtype.date_field} ({date_label}): 2026-02-30 不是日期 (is not a date)" in found
     for path in rtype.required:
         if path != rtype.date_field:
-            assert f"x.yaml: {path} ({rtype.by_path[path].label}): 必填项为空 (required)" in found
+            # issue 10: an empty choice field lists what may be typed
+            choices = rtype.by_path[path].choices
+            allowed = f"; allowed: {' | '.join(choices)}" if choices else ""
+            assert f"x.yaml: {path} ({rtype.by_path[path].label}): 必填项为空 (required{allowed})" in found
 
 
 def test_dates_may_not_precede_the_record_date():
@@ -350,7 +353,7 @@ def test_cli_record_bad_input_is_one_clear_error_and_nothing_written(workdir, ru
     assert not (workdir.root / "records" / "rectification").exists() or not list(
         (workdir.root / "records" / "rectification").rglob("*.yaml"))
     usage = runner.invoke(cli, ["record", "new", "--type", "complaint"])
-    assert usage.exit_code == 2
+    assert usage.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
 
 
 def test_cli_record_import_and_fill_by_number(workdir, runner, tmp_path):

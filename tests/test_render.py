@@ -51,8 +51,11 @@ def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = sc
         if field and field.type == schema.LIST:
             set_path(data, path, [nasty_for(path) + " 1", f"第二人 {path}"])
         elif field and field.type == schema.ROWS:
-            set_path(data, path, [{key: nasty_for(f"{path}.{key}") for key, _label in field.columns},
-                                  {key: f"第二行 {key}" for key, _label in field.columns}])
+            # A date column (处理进展 日期) is validated as a date, not free text.
+            set_path(data, path, [{key: "2026-03-05 09:30" if key in field.date_columns else nasty_for(f"{path}.{key}")
+                                   for key, _label in field.columns},
+                                  {key: "2026-03-06" if key in field.date_columns else f"第二行 {key}"
+                                   for key, _label in field.columns}])
         else:
             set_path(data, path, nasty_for(path))
     data[rtype.summary] = nasty_for(rtype.summary) + LONG

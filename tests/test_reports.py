@@ -33,7 +33,7 @@ from recordkit.clock.setup import open_casebook
 from recordkit.clock.status import case_status
 from recordkit.config import init_workdir, load_config
 from recordkit.demo.reports import demo_reports
-from recordkit.errors import ConfigError, UsageError
+from recordkit.errors import BadValueError, ConfigError
 from recordkit.reports.charts import draw_charts
 from recordkit.reports.report import write_report
 from recordkit.reports.stats import (
@@ -297,9 +297,9 @@ def test_parse_period():
     assert parse_year("2026") == Period(2026)
     assert Period(2026, 2).last_day == date(2026, 2, 28)
     for bad in ("2026-13", "2026-00", "202610", "10-2026", ""):
-        with pytest.raises(UsageError, match="不是有效的月份"):
+        with pytest.raises(BadValueError, match="不是有效的月份"):
             parse_month(bad)
-    with pytest.raises(UsageError, match="不是有效的年份"):
+    with pytest.raises(BadValueError, match="不是有效的年份"):
         parse_year("26")
 
 
@@ -446,12 +446,12 @@ def test_cli_text_and_yearly(office, runner):
     assert "用户抱怨率 未配置服务总量, 无法计算" in result.output
 
 
-def test_cli_bad_month_is_a_usage_error(office, runner):
+def test_cli_bad_month_is_a_bad_value(office, runner):
     result = runner.invoke(cli, ["report", "monthly", "--month", "2026-13"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a bad value exits 1 (issue 10 item 11)
     assert result.output.strip() == 'Error: --month: "2026-13" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)'
     result = runner.invoke(cli, ["report", "yearly", "--year", "二〇二六"])
-    assert result.exit_code == 2 and "不是有效的年份" in result.output
+    assert result.exit_code == 1 and "不是有效的年份" in result.output
 
 
 def test_demo_step_writes_the_busiest_month(office, monkeypatch):

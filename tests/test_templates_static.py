@@ -88,7 +88,8 @@ def test_catalog_entries_and_files_agree():
     assert len(listed) == len(set(listed)) and len(CODES) == len(ENTRIES), "duplicate codes or files"
     assert files == set(listed), f"not in catalog: {files - set(listed)}; missing files: {set(listed) - files}"
     for entry in ENTRIES:
-        assert list(entry) == CATALOG_KEYS, entry["code"]
+        # ``required`` (content that must not be empty, issue 10) is optional and comes last.
+        assert list(entry) in (CATALOG_KEYS, [*CATALOG_KEYS, "required"]), entry["code"]
         assert entry["file"] == f"{entry['code']}-{entry['title']}.docx"
         assert re.fullmatch(r"[FR]\d{2}", entry["code"])
 
@@ -107,7 +108,9 @@ def test_catalog_entry_values(code):
     assert set(entry["profiles"]) <= PROFILES, set(entry["profiles"]) - PROFILES
     assert entry["when"] == "" or entry["when"] in rtype.groups or schema.is_known_path(entry["when"], rtype)
     assert isinstance(entry["order"], int)
-    assert re.match(r"seed \d{3}", entry["source"])
+    # The source names the procedure, not an internal "seed NNN" (issue 10 item 14).
+    assert re.search(r"程序|制度|规程|办法|方案|规定|流程|表|管理", entry["source"]), entry["source"]
+    assert not re.search(r"seed \d{3}", entry["source"])
     for key, label in entry["extra_fields"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", key) and isinstance(label, str) and label
 

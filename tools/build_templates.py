@@ -161,6 +161,7 @@ class FormSpec:
     order: int = 100
     retention: str = "D10"
     extra_fields: dict[str, str] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)  # must not be empty (warned on fill)
     version: int = 1
 
     @property
@@ -194,6 +195,7 @@ class FormSpec:
             "when": self.when,
             "order": self.order,
             "extra_fields": dict(self.extra_fields),
+            **({"required": list(self.required)} if self.required else {}),
         }
 
 
@@ -795,6 +797,8 @@ CATALOG_HEADER = """\
 #               extension = only cases with an extension; acceptance = once acceptance is decided
 #   order       position in the procedure / print bundle
 #   extra_fields  case.extra.<key>: 中文标签 -- the form-specific fields this form reads
+#   required    keys that must not be empty for the form to make sense (e.g. a notice's
+#               findings and result): fill/generate warn, naming each key and its label
 # Entries are (re)written by tools/build_templates.py for the forms it builds; the others
 # are kept as they are.
 """
@@ -892,7 +896,7 @@ F01 = FormSpec(
     code="F01",
     title="申诉和投诉处理及反馈表",
     type="form",
-    source="seed 001: 申诉和投诉处理及反馈表（客户投诉处理程序）",
+    source="申诉和投诉处理及反馈表（客户投诉处理程序）",
     order=10,
     blocks=[
         Table(G6, [
@@ -951,7 +955,7 @@ F02 = FormSpec(
     code="F02",
     title="客户投诉登记反馈表",
     type="form",
-    source="seed 001: 客户投诉处理程序（投诉承接、复述确认）; seed 002: 客户投诉处理程序（听取投诉并记录）",
+    source="客户投诉处理程序（投诉承接、复述确认）; 客户投诉处理程序（听取投诉并记录）",
     kinds=["投诉"],
     profiles=["enterprise-quality", "after-sales", "dealer"],
     order=20,
@@ -1013,7 +1017,7 @@ F03 = FormSpec(
     code="F03",
     title="投诉(申诉)登记及处理表",
     type="form",
-    source="seed 000: 产品检测投诉(申诉)处理程序（疾控/检测中心）",
+    source="产品检测投诉(申诉)处理程序（疾控/检测中心）",
     kinds=["投诉", "申诉"],
     profiles=["lab"],
     order=30,
@@ -1095,7 +1099,7 @@ F08 = FormSpec(
     code="F08",
     title="申诉、投诉和争议申请表",
     type="form",
-    source="seed 001: 申诉、投诉和争议处理管理程序（认证机构）; 申诉、投诉和争议处理规定（书面提出并由提出人员签字）",
+    source="申诉、投诉和争议处理管理程序（认证机构）; 申诉、投诉和争议处理规定（书面提出并由提出人员签字）",
     kinds=["申诉", "投诉", "争议"],
     profiles=["certification"],
     order=5,
@@ -1138,7 +1142,7 @@ F09 = FormSpec(
     code="F09",
     title="申诉投诉受理通知书",
     type="notice",
-    source="seed 001: 申诉、投诉和争议处理管理程序（申诉的受理）",
+    source="申诉、投诉和争议处理管理程序（申诉的受理）",
     kinds=["申诉", "投诉", "争议"],
     profiles=["certification", "accreditation"],
     when="acceptance",
@@ -1177,9 +1181,9 @@ F12 = FormSpec(
     code="F12",
     title="投诉来访登记表",
     type="form",
-    source="seed 003: 政务服务中心投诉处理制度（第三条）",
+    source="政务服务中心投诉处理制度（第三条）",
     kinds=["投诉", "意见建议"],
-    profiles=["government", "service-centre", "consumer"],
+    profiles=["government", "service-centre", "consumer", "gov-service-centre", "health-check"],
     order=12,
     blocks=[
         Table(G6, [
@@ -1218,9 +1222,9 @@ F13 = FormSpec(
     code="F13",
     title="投诉受理回执",
     type="notice",
-    source="seed 003: 街道办事处便民服务中心投诉制度（投诉受理回执）",
+    source="街道办事处便民服务中心投诉制度（投诉受理回执）",
     kinds=["投诉"],
-    profiles=["service-centre", "government", "consumer"],
+    profiles=["service-centre", "government", "consumer", "gov-service-centre"],
     when="acceptance",
     order=45,
     blocks=[
@@ -1250,12 +1254,14 @@ F13 = FormSpec(
 
 F18 = FormSpec(
     code="F18",
+    version=2,  # 处理进展 added (issue 14 point 5)
     title="投诉处理结果告知书",
     type="notice",
-    source="seed 000: 车辆维修客户投诉管制制度规定（第十七条）; seed 002: 投诉处理反馈制度; seed 003: 12315投诉工作制度（5.2、5.3）",
+    source="车辆维修客户投诉管制制度规定（第十七条）; 投诉处理反馈制度; 12315投诉工作制度（5.2、5.3）",
     kinds=["投诉", "申诉", "争议"],
     order=60,
     extra_fields={"basis": "处理依据", "remedy": "救济途径"},
+    required=["investigation.findings", "resolution.measures"],
     blocks=[
         Para("编号：{{ case.case_no }}", "RK Plain", "right"),
         Para(ADDRESSEE, "RK Plain"),
@@ -1269,6 +1275,12 @@ F18 = FormSpec(
              "{% if case.investigation.responsibility %}责任认定：{{ case.investigation.responsibility }}{% endif %}"),
         Para("二、处理结果", "RK Heading"),
         Para(c("resolution.measures")),
+        Para("{%p if case.progress %}"),
+        Para("处理过程中已告知您的进展："),
+        Para("{%p for p in case.progress %}"),
+        Para("{{ p.date }}　{{ p.note }}{% if p.method %}（{{ p.method }}）{% endif %}"),
+        Para("{%p endfor %}"),
+        Para("{%p endif %}"),
         Para("{%p if case.extra.basis %}"),
         Para("处理依据：{{ case.extra.basis }}"),
         Para("{%p endif %}"),
@@ -1289,7 +1301,7 @@ F19 = FormSpec(
     code="F19",
     title="延期办理告知书",
     type="notice",
-    source="seed 002: 医院投诉管理制度（投诉处理反馈制度：延长期限不得超过30日）; seed 003: 服务中心投诉受理制度（第九条）",
+    source="医院投诉管理制度（投诉处理反馈制度：延长期限不得超过30日）; 服务中心投诉受理制度（第九条）",
     kinds=["投诉", "申诉", "争议"],
     when="extension",
     order=55,
@@ -1323,7 +1335,7 @@ R01 = FormSpec(
     code="R01",
     title="投诉登记台帐",
     type="register",
-    source="seed 001: 客户投诉及客户意见反馈处理管理制度（登记表及台帐）; seed 002: 投诉登记与分级（投诉登记簿）",
+    source="客户投诉及客户意见反馈处理管理制度（登记表及台帐）; 投诉登记与分级（投诉登记簿）",
     order=900,
     retention="D30",
     blocks=[
@@ -1360,7 +1372,7 @@ F04 = FormSpec(
     code="F04",
     title="顾客申诉和投诉处理表",
     type="form",
-    source="seed 000: 机动车检测站检测质量申诉和投诉制度（第2–5条）; 检测站客户投诉管理程序; 产品检测投诉(申诉)处理程序（4.2.3 复检及费用）",
+    source="机动车检测站检测质量申诉和投诉制度（第2–5条）; 检测站客户投诉管理程序; 产品检测投诉(申诉)处理程序（4.2.3 复检及费用）",
     kinds=["投诉", "申诉"],
     profiles=["lab"],
     when="extra.plate_no",
@@ -1433,7 +1445,7 @@ F05 = FormSpec(
     code="F05",
     title="申诉、投诉登记表",
     type="form",
-    source="seed 000: 申诉和投诉处理程序（检验检测中心, 6.1–6.4）",
+    source="申诉和投诉处理程序（检验检测中心, 6.1–6.4）",
     kinds=["申诉", "投诉"],
     profiles=["lab"],
     order=18,
@@ -1502,9 +1514,10 @@ F05 = FormSpec(
 
 F06 = FormSpec(
     code="F06",
+    version=2,  # 处理进展 printed (issue 14 point 5)
     title="客户投诉处理登记表",
     type="form",
-    source="seed 001: 中信证券客户投诉受理、处理及反馈办法（第六至八条）",
+    source="中信证券客户投诉受理、处理及反馈办法（第六至八条）",
     kinds=["投诉"],
     profiles=["securities"],
     order=19,
@@ -1539,7 +1552,10 @@ F06 = FormSpec(
                 L("处理人"), V(c("assignment.handler"))),
             wide("调查情况", c("investigation.findings"), h=12),
             wide("处理记录", c("resolution.measures"), h=12),
-            wide("处理进度反馈", [c("extra.progress_feedback"), Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
+            wide("处理进度反馈", ["{% for p in case.progress %}{{ p.date }} {{ p.note }}"
+                                 "{% if p.method %}（{{ p.method }}）{% endif %}；{% endfor %}"
+                                 + c("extra.progress_feedback"),
+                                 Small("处理过程中应及时向客户反馈投诉处理进度。")], h=12),
             row(L("是否涉及赔偿"), V(yn("extra.compensation_involved", "涉及", "不涉及"), 3), L("赔偿金额（元）"),
                 V(c("resolution.compensation"))),
             wide("上报总经理", [
@@ -1563,7 +1579,7 @@ F07 = FormSpec(
     code="F07",
     title="客户投诉信息反馈单",
     type="form",
-    source="seed 001: 客户投诉处理流程和规范方案（汽车服务, 四、1.1–1.4）",
+    source="客户投诉处理流程和规范方案（汽车服务, 四、1.1–1.4）",
     kinds=["投诉"],
     profiles=["dealer"],
     order=6,
@@ -1618,7 +1634,7 @@ F10 = FormSpec(
     code="F10",
     title="客户投诉接收登记表",
     type="register",
-    source="seed 001: 客户投诉处理标准操作规程 GL-004-00（附件一）",
+    source="客户投诉处理标准操作规程 GL-004-00（附件一）",
     profiles=["enterprise-quality", "pharma"],
     order=910,
     retention="D30",
@@ -1647,7 +1663,7 @@ F11 = FormSpec(
     code="F11",
     title="客户投诉记录表",
     type="form",
-    source="seed 001: 客户投诉处理标准操作规程 GL-004-00（附件二; 四、1–4）",
+    source="客户投诉处理标准操作规程 GL-004-00（附件二; 四、1–4）",
     kinds=["投诉"],
     profiles=["enterprise-quality", "pharma"],
     order=14,
@@ -1701,7 +1717,7 @@ F14 = FormSpec(
     code="F14",
     title="工程质量投诉登记表",
     type="form",
-    source="seed 002: 工程质量投诉处理工作制度（四、五）; 质量投诉处理工作制度（质监站, 1–8）",
+    source="工程质量投诉处理工作制度（四、五）; 质量投诉处理工作制度（质监站, 1–8）",
     kinds=["投诉"],
     profiles=["construction"],
     order=15,
@@ -1787,7 +1803,7 @@ F15 = FormSpec(
     code="F15",
     title="药品质量投诉登记表",
     type="form",
-    source="seed 002: 质量投诉管理制度（药品经营, 4–6）; 投诉的分类及管理（Ⅰ–Ⅴ类）",
+    source="质量投诉管理制度（药品经营, 4–6）; 投诉的分类及管理（Ⅰ–Ⅴ类）",
     kinds=["投诉"],
     profiles=["pharma"],
     order=16,
@@ -1842,7 +1858,7 @@ F16 = FormSpec(
     code="F16",
     title="投诉或意见反馈处理登记表",
     type="form",
-    source="seed 001: 客户投诉及客户意见反馈处理管理制度（律师事务所, 一至三）",
+    source="客户投诉及客户意见反馈处理管理制度（律师事务所, 一至三）",
     kinds=["投诉", "意见建议"],
     when="extra.responsible_person",
     order=17,
@@ -1903,7 +1919,7 @@ F17 = FormSpec(
     code="F17",
     title="投诉处理记录",
     type="form",
-    source="seed 004: 售后服务和质量投诉处理制度（5.1, 6）; 客户投诉处理管理（投诉分类、处理流程、处理职责）; seed 002: 客户投诉处理（责任归属）",
+    source="售后服务和质量投诉处理制度（5.1, 6）; 客户投诉处理管理（投诉分类、处理流程、处理职责）; 客户投诉处理（责任归属）",
     kinds=["投诉"],
     profiles=["after-sales", "enterprise-quality"],
     order=50,
@@ -1951,7 +1967,7 @@ F20 = FormSpec(
     code="F20",
     title="调查意见表",
     type="form",
-    source="seed 002: 客户投诉处理程序（产品质量, 三（二）调查被投诉问题产生的原因）",
+    source="客户投诉处理程序（产品质量, 三（二）调查被投诉问题产生的原因）",
     kinds=["投诉"],
     profiles=["enterprise-quality"],
     order=35,
@@ -1994,7 +2010,7 @@ F21 = FormSpec(
     code="F21",
     title="客户满意度调查表",
     type="form",
-    source="seed 001: 投诉处理程序（检测实验室, 3.1.2 客户满意度调查, 3.5.1）; seed 004: 售后服务和质量投诉处理制度（4.4 顾客回访, 4.6）",
+    source="投诉处理程序（检测实验室, 3.1.2 客户满意度调查, 3.5.1）; 售后服务和质量投诉处理制度（4.4 顾客回访, 4.6）",
     when="follow_up",
     order=70,
     extra_fields={
@@ -2034,7 +2050,7 @@ F22 = FormSpec(
     code="F22",
     title="投诉处理报告",
     type="form",
-    source="seed 002: 投诉处理与质量反馈制度（第四节 投诉反馈与整改）; seed 003: 投诉受理处置（投诉处理结束后15日内报告）",
+    source="投诉处理与质量反馈制度（第四节 投诉反馈与整改）; 投诉受理处置（投诉处理结束后15日内报告）",
     kinds=["投诉"],
     profiles=["enterprise-quality", "government"],
     when="closed_at",
@@ -2082,7 +2098,7 @@ F23 = FormSpec(
     title="质量事故调查处理报告表",
     type="form",
     record_type="incident",
-    source="seed 002: 质量投诉、事故调查和处理报告管理制度（医疗器械门店 4.1; 质量事故的划分与报告时限）",
+    source="质量投诉、事故调查和处理报告管理制度（医疗器械门店 4.1; 质量事故的划分与报告时限）",
     kinds=[],
     order=100,
     retention="D30",
@@ -2125,7 +2141,7 @@ F24 = FormSpec(
     title="公司质量事故处理表",
     type="form",
     record_type="incident",
-    source="seed 002: 质量投诉、事故调查和处理报告管理制度（4.1.3 ⑥–⑨）; seed 004: 质量事故处理制度（“四不放过”原则）",
+    source="质量投诉、事故调查和处理报告管理制度（4.1.3 ⑥–⑨）; 质量事故处理制度（“四不放过”原则）",
     kinds=[],
     order=105,
     retention="D30",
@@ -2163,7 +2179,7 @@ F25 = FormSpec(
     title="整改通知单",
     type="form",
     record_type="rectification",
-    source="seed 004: 质量处理、整改制度（一、质量整改制度; 质量检查制度：对质量隐患要有处理后的复查记录）",
+    source="质量处理、整改制度（一、质量整改制度; 质量检查制度：对质量隐患要有处理后的复查记录）",
     kinds=[],
     order=110,
     blocks=[
@@ -2202,7 +2218,7 @@ F26 = FormSpec(
     title="纠正和预防措施表",
     type="form",
     record_type="capa",
-    source="seed 000: 申诉和投诉处理程序（6.4.1 纠正措施、6.4.2 预防措施,《纠正和预防措施控制程序》; 4.2–4.3 职责）",
+    source="申诉和投诉处理程序（6.4.1 纠正措施、6.4.2 预防措施,《纠正和预防措施控制程序》; 4.2–4.3 职责）",
     kinds=[],
     order=120,
     blocks=[
@@ -2259,7 +2275,7 @@ F27 = FormSpec(
     title="产品售后服务单",
     type="form",
     record_type="service",
-    source="seed 004: 售后服务和质量投诉处理制度（3.3.2, 3.4.2 e, 4.3.2–4.3.4）",
+    source="售后服务和质量投诉处理制度（3.3.2, 3.4.2 e, 4.3.2–4.3.4）",
     kinds=["维修", "保养", "巡检", "技术培训"],
     order=130,
     blocks=[
@@ -2302,7 +2318,7 @@ F28 = FormSpec(
     title="安装验收单",
     type="form",
     record_type="service",
-    source="seed 004: 售后服务和质量投诉处理制度（4.1.3 售后服务内容, 4.5.3.5）",
+    source="售后服务和质量投诉处理制度（4.1.3 售后服务内容, 4.5.3.5）",
     kinds=["安装调试"],
     order=135,
     blocks=[
@@ -2340,7 +2356,7 @@ F29 = FormSpec(
     title="售后服务故障处理记事表",
     type="register",
     record_type="service",
-    source="seed 004: 售后服务和质量投诉处理制度（4.3.4）",
+    source="售后服务和质量投诉处理制度（4.3.4）",
     kinds=["维修"],
     profiles=["after-sales"],
     order=930,
@@ -2369,7 +2385,7 @@ R02 = FormSpec(
     code="R02",
     title="顾客来电、来函、来访处理记录",
     type="register",
-    source="seed 004: 售后服务和质量投诉处理制度（3.5 来电来函处理程序; 4.5.3.2）",
+    source="售后服务和质量投诉处理制度（3.5 来电来函处理程序; 4.5.3.2）",
     profiles=["after-sales"],
     order=920,
     retention="D30",
@@ -2397,7 +2413,7 @@ R03 = FormSpec(
     title="售后服务记录表",
     type="register",
     record_type="service",
-    source="seed 004: 售后服务和质量投诉处理制度（4.3.4）",
+    source="售后服务和质量投诉处理制度（4.3.4）",
     kinds=list(schema.SERVICE_KINDS),
     profiles=["after-sales"],
     order=940,

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recordkit.archive.audit_chain import document_mismatches, intake_mismatches, recorded_documents
 from recordkit.archive.fixity import Hasher, new_sm3, sm3_backend
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.cases.store import CaseBook
@@ -136,7 +137,8 @@ def verify_algorithms(config: Config) -> tuple[str, ...]:
 class FileProblem:
     """One file that is not as the index says."""
 
-    kind: str  # changed | missing | unknown | unreadable | not_destroyed | disposal_list
+    kind: str  # changed | missing | unknown | unreadable | not_destroyed | disposal_list | index_mismatch
+    # | intake_mismatch | access_changed | symlink
     path: str  # archive-relative
     archive_no: str | None = None
     detail: str = ""
@@ -158,13 +160,19 @@ class VerifyReport:
     warnings: list[str] = field(default_factory=list)
     chain: ChainReport | None = None
     events_missing: list[tuple[str, str]] = field(default_factory=list)
+    head: str | None = None  # the anchor given with --head
+    head_found: int | None = None  # the id of the event it names
+    anchor: tuple[int, str] | None = None  # the head after this run: to keep apart
+    logged: bool = False
+    access_unrecorded: list[str] = field(default_factory=list)  # 档号 filed before access hashes were kept
 
     def of(self, kind: str) -> list[FileProblem]:
         return [p for p in self.problems if p.kind == kind]
 
     @property
     def chain_ok(self) -> bool:
-        return self.chain is not None and self.chain.ok and not self.events_missing
+        head_ok = self.head is None or self.head_found is not None
+        return self.chain is not None and self.chain.ok and not self.events_missing and head_ok
 
     @property
     def ok(self) -> bool:
@@ -212,7 +220,12 @@ class VerifyReport:
                 "first_break": asdict(chain.first_break) if chain and chain.first_break else None,
                 "breaks": chain.breaks if chain else 0,
                 "events_missing": [{"archive_no": a, "kind": k} for a, k in self.events_missing],
+                "head_given": self.head,
+                "head_found_at": self.head_found,
+                "anchor": {"id": self.anchor[0], "hash": self.anchor[1]} if self.anchor else None,
             },
+            "logged": self.logged,
+            "access_unrecorded": self.access_unrecorded,
         }
 
 
@@ -225,19 +238,23 @@ class _Target:
 
 
 def verify(archive: Archive, year: int | None = None, jobs: int = 1,
-           on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None) -> VerifyReport:  # fmt: skip
-    """Re-hash every original against the index, find unknown files, walk the event chain,
-    and log the run."""
+           on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None,
+           log: bool = True, head: str | None = None) -> VerifyReport:  # fmt: skip
+    """Re-hash every original against the index and the index against the event log,
+    find unknown files and symlinks, check access copies, walk the event chain (and
+    find ``head``, an anchor kept from an earlier run), and log the run (``log``, and
+    only where the index can be written)."""
     index, layout = archive.index, archive.layout
     algorithms = verify_algorithms(archive.config)
-    report = VerifyReport(year, algorithms, jobs)
+    report = VerifyReport(year, algorithms, jobs, head=head)
     # The store is listed before the index is read: ingest writes the row before the
     # file, so every file seen here has its row in the snapshot below.
     on_disk = _store_files(layout.root, year)
     docs = index.documents(Filters(year=year))
     known = {d["original_path"] for d in index.documents()}
     targets = _targets(archive, docs, report)
-    for rel in sorted(on_disk - known):
+    links = _symlinks(layout.root, year, {d["original_path"]: d["archive_no"] for d in docs}, report)
+    for rel in sorted(on_disk - known - links):
         name = rel.rsplit("/", 1)[-1]
         if name.startswith(".") and name.endswith(".tmp"):
             report.warnings.append(f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)")
@@ -260,10 +277,58 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
         else:
             report.documents += 0 if digest.missing or digest.error else 1
             _compare(target, digest, algorithms, report)
+    events = index.events()
+    _check_against_events(archive, docs, events, jobs, report)
     report.chain = index.chain_report()
-    report.events_missing = index.documents_without_event()
-    index.append_event(archive.timestamp(), "verified", None, None, report.summary())
+    report.events_missing = index.documents_without_event() + index.rows_without_event()
+    if head is not None:
+        report.head_found = index.event_with_hash(head)
+    if log:
+        report.logged = index.append_event_if_writable(archive.timestamp(), "verified", None, None, report.summary())
+    report.anchor = index.chain_head()
     return report
+
+
+def _check_against_events(archive: Archive, docs: list[dict[str, Any]], events: list[dict[str, Any]], jobs: int,
+                          report: VerifyReport) -> None:  # fmt: skip
+    """Rows against the values their events recorded; access copies against their hash."""
+    recorded = recorded_documents(events)
+    for archive_no, rel, detail in document_mismatches(docs, recorded):
+        report.problems.append(FileProblem("index_mismatch", rel, archive_no, f"索引与事件日志不符: {detail}"))
+    if report.year is None:
+        for intake_id, detail in intake_mismatches(archive.index.intakes(), events):
+            report.problems.append(FileProblem("intake_mismatch", f"intake {intake_id}", None, detail))
+    copies = []
+    for doc in docs:
+        expected = recorded.get(doc["archive_no"], {}).get("access_sha256") or doc.get("access_sha256")
+        if doc["status"] != "filed" or not doc["access_path"]:
+            continue
+        if expected:
+            copies.append((doc, expected))
+        else:
+            report.access_unrecorded.append(doc["archive_no"])
+    paths = [archive.layout.abs(d["access_path"]) for d, _ in copies]
+    for (doc, expected), digest in zip(copies, digest_files(paths, ("sha256",), jobs), strict=True):
+        if not digest.missing and digest.sha256 != expected:
+            report.problems.append(FileProblem("access_changed", doc["access_path"], doc["archive_no"],
+                                               f"利用副本已改变 (SHA-256 {digest.sha256}, 记录为 {expected}); "
+                                               f"可重新生成: recordkit archive rebuild-copy {doc['archive_no']}"))  # fmt: skip
+
+
+def _symlinks(root: Path, year: int | None, originals: dict[str, str], report: VerifyReport) -> set[str]:
+    """Symbolic links under store/ and access/: a link can stand in for an original while
+    pointing outside the archive, so the archive holds none. Returns their paths."""
+    found = set()
+    for top in ("store", "access"):
+        for folder, dirs, files in os.walk(root / top / (str(year) if year is not None else "")):
+            for name in dirs + files:
+                path = Path(folder) / name
+                if path.is_symlink():
+                    rel = path.relative_to(root).as_posix()
+                    found.add(rel)
+                    report.problems.append(FileProblem("symlink", rel, originals.get(rel),
+                                                       f"档案库中不允许符号链接 (symlink → {os.readlink(path)})"))  # fmt: skip
+    return found
 
 
 def _store_files(root: Path, year: int | None) -> set[str]:
@@ -288,7 +353,8 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                 continue
             targets.append(_Target(path, doc["original_path"], doc))
             if status == "filed" and doc["access_path"] and not layout.abs(doc["access_path"]).exists():
-                report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} (原件完好时可重新生成)")
+                report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} "
+                                       "(原件完好时可重新生成: recordkit archive rebuild-copy --missing)")  # fmt: skip
         elif status == "destroying":
             report.warnings.append(f"{doc['archive_no']}: 销毁未完成 (再次运行 archive dispose 即可完成)")
         elif status == "destroyed":
@@ -337,11 +403,28 @@ def _compare_list(target: _Target, digest: FileDigest, report: VerifyReport) -> 
                                            f"销毁清册已改变 (SHA-256 {digest.sha256}, 索引为 {target.sha256})"))  # fmt: skip
 
 
+def _head_lines(report: VerifyReport) -> list[str]:
+    lines = []
+    if report.head is not None:
+        lines.append(f"链头锚点 {report.head} 在事件日志中: 事件 #{report.head_found}" if report.head_found else
+                     f"链头锚点 {report.head} 不在事件日志中: 事件日志被截断或整体改写 (head anchor not found)")  # fmt: skip
+    if report.access_unrecorded:
+        lines.append(f"注意: {len(report.access_unrecorded)} 件较早归档的档案未记录利用副本校验值, 利用副本未核对: "
+                     + "、".join(report.access_unrecorded))  # fmt: skip
+    if not report.logged:
+        lines.append("注意: 本次校验未记入事件日志 (档案库只读, 或用了 --no-log)")
+    if report.anchor:
+        lines.append(f"链头锚点 (请另行保存, 下次用 archive verify --head 核对): #{report.anchor[0]} {report.anchor[1]}")
+    return lines
+
+
 def verify_lines(report: VerifyReport) -> list[str]:
     """What ``archive verify`` prints: problems by kind, the chain, one summary line."""
     lines = []
     titles = {"changed": "内容已改变", "missing": "原件缺失", "unknown": "未登记的文件", "unreadable": "无法读取",
-              "not_destroyed": "应已销毁", "disposal_list": "销毁清册"}  # fmt: skip
+              "not_destroyed": "应已销毁", "disposal_list": "销毁清册", "index_mismatch": "索引与事件日志不符",
+              "intake_mismatch": "接收记录与事件日志不符", "access_changed": "利用副本已改变",
+              "symlink": "符号链接"}  # fmt: skip
     for kind, title in titles.items():
         found = report.of(kind)
         if found:
@@ -355,6 +438,7 @@ def verify_lines(report: VerifyReport) -> list[str]:
             lines.append(f"事件日志哈希链完整: {chain.events} 个事件, 链头 #{chain.head_id} {chain.head_hash[:16]}…")
     for archive_no, kind in report.events_missing:
         lines.append(f"事件日志缺少 {archive_no} 的 {kind} 事件 (events deleted from the log?)")
+    lines += _head_lines(report)
     lines += [f"注意: {w}" for w in report.warnings]
     verdict = "通过" if report.ok else "发现问题"
     algos = " + ".join(ALGORITHM_LABELS[a] for a in report.algorithms)
@@ -495,6 +579,7 @@ class CheckReport:
     case_errors: list[str] = field(default_factory=list)
     overdue: list[OverdueStep] = field(default_factory=list)
     clock_note: str = ""
+    repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # a warning: ok stays as it is
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -518,6 +603,7 @@ class CheckReport:
             "case_errors": self.case_errors,
             "overdue": [asdict(o) for o in self.overdue],
             "clock_note": self.clock_note,
+            "repeated_forms": self.repeated_forms,
         }
 
 
@@ -528,6 +614,7 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
     report.check_counts = archive.index.check_counts(year)
     report.failed_checks = archive.index.failed_checks(year)
     report.intake_outcomes = archive.index.intake_outcomes()
+    report.repeated_forms = archive.index.repeated_forms(year)
     catalog = archive.catalog()
     report.required = required_forms(archive.config, catalog)
     cases = _cases(archive.config, year, report)
@@ -652,6 +739,9 @@ def check_lines(report: CheckReport) -> list[str]:
         lines.append(f"案件文件不齐 {gap.case_no} ({gap.kind}, {state}): 缺 {'; '.join(gap.missing)} (已归档: {have})")
     for step in report.overdue:
         lines.append(f"超期 {step.case_no}: {step.step}, 期限 {step.due} ({step.text})")
+    for group in report.repeated_forms:
+        lines.append(f"注意: 同一表单重复归档 {group['case_no']} {group['form_code']}: {', '.join(group['archive_nos'])}"
+                     " (可能是同一份文件扫描了两次)")  # fmt: skip
     for error in report.case_errors:
         lines.append(f"案件文件有错误, 未检查: {error}")
     if report.clock_note:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from recordkit.archive.numbering import retention_label
-from recordkit.cases.spreadsheet import excel_safe
+from recordkit.cases.spreadsheet import append_typed
 from recordkit.files import write_atomic
 from recordkit.fonts import reportlab_font
 
@@ -192,26 +193,23 @@ def write_sheets_xlsx(path: Path, title: str, headers: list[str], widths_mm: lis
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for section in sections or [Section([], [], title)]:
         sheet = book.create_sheet(section.sheet[:31] or title)
-        sheet.append([title])
+        append_typed(sheet, [title])
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
         sheet["A1"].font = Font(bold=True, size=16)
         sheet["A1"].alignment = Alignment(horizontal="center")
-        sheet.append(["  ".join(f"{label}: {value}" for label, value in section.heading)])
+        append_typed(sheet, ["  ".join(f"{label}: {value}" for label, value in section.heading)])
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-        sheet.append(headers)
+        append_typed(sheet, headers)
         for cell in sheet[3]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center")
             cell.border = border
         for row in section.rows:
-            sheet.append([_cell(v) for v in row])
+            append_typed(sheet, [_cell(v, header) for v, header in zip(row, headers, strict=False)])
         for row in sheet.iter_rows(min_row=4):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
                 cell.border = border
-                if isinstance(cell.value, str):
-                    cell.value = excel_safe(cell.value)
-                    cell.data_type = "s"  # text that starts with "=" stays text
         for column, width in enumerate(widths_mm, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = round(width / 2.0, 1)
         sheet.freeze_panes = "A4"
@@ -226,6 +224,14 @@ def write_sheets_xlsx(path: Path, title: str, headers: list[str], widths_mm: lis
     write_atomic(path, buffer.getvalue())
 
 
-def _cell(value: str) -> Any:
-    """Counts as numbers (Excel sums them); everything else as the text it is."""
-    return int(value) if value.isdigit() and len(value) < 6 else value
+def _cell(value: str, header: str) -> Any:
+    """Counts as numbers (Excel sums them), dates as dates (the 8-digit 20260302 of the
+    printed list, or ISO 2026-03-02); everything else as the text it is."""
+    if value.isdigit() and len(value) < 6:
+        return int(value)
+    if header.endswith("日期") and value:
+        try:
+            return datetime.strptime(value, "%Y%m%d").date() if value.isdigit() else date.fromisoformat(value)
+        except ValueError:  # not a date after all: keep what was written
+            return value
+    return value

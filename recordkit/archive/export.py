@@ -46,6 +46,7 @@ from recordkit.archive.catalogue_list import (
 )
 from recordkit.archive.fixity import file_digests, new_sm3
 from recordkit.archive.numbering import MIDDLE_DOT, retention_label
+from recordkit.cases.spreadsheet import csv_safe
 from recordkit.errors import ArchiveError
 from recordkit.index.archive import GENESIS_HASH, Filters, link_problem
 
@@ -69,6 +70,7 @@ class ExportReport:
     destroyed: int = 0
     payload_bytes: int = 0
     payload_files: int = 0
+    chain_head: str = ""  # "<id> <hash>" of the last event in the bag: the anchor to keep apart
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -78,7 +80,11 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
     cases = list(dict.fromkeys(cases or []))
     target = Path(to)
     final = target if not as_zip or target.suffix.lower() == ".zip" else target.with_name(target.name + ".zip")
-    if final.exists() and (not final.is_dir() or any(final.iterdir())):
+    try:
+        occupied = final.exists() and (not final.is_dir() or any(final.iterdir()))
+    except OSError as exc:
+        raise _unwritable(final, exc) from exc
+    if occupied:
         raise ArchiveError(f"{final}: 已存在且不为空, 请换一个位置 (target exists)")
     if final.resolve().is_relative_to(archive.layout.root.resolve()):
         raise ArchiveError(f"{final}: 在档案库文件夹之内, 请导出到档案库以外的位置")
@@ -92,8 +98,11 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
     docs = [d for d in docs if d["status"] != "filing"]
     if not docs:
         raise ArchiveError(f"没有 {year} 年度的档案可以导出 (no records for {year})")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{final.stem}.", suffix=".partial", dir=final.parent))
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{final.stem}.", suffix=".partial", dir=final.parent))
+    except OSError as exc:
+        raise _unwritable(final, exc) from exc
     try:
         report = ExportReport(str(final), year, cases)
         _build(archive, work, docs, report)
@@ -103,13 +112,21 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
             if final.exists():
                 final.rmdir()
             os.replace(work, final)
+    except OSError as exc:
+        raise _unwritable(final, exc) from exc
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-    archive.index.append_event(archive.timestamp(), "exported", None, None,
-                               {"year": year, "cases": cases, "documents": report.documents,
-                                "originals": report.originals, "path": str(final)})  # fmt: skip
+    archive.index.append_event_if_writable(archive.timestamp(), "exported", None, None,
+                                           {"year": year, "cases": cases, "documents": report.documents,
+                                            "originals": report.originals, "path": str(final)})  # fmt: skip
     return report
+
+
+def _unwritable(target: Path, exc: OSError) -> ArchiveError:
+    """An export target that cannot be written (a file in the way, no permission, a
+    full or read-only disk): said in Chinese, never a traceback."""
+    return ArchiveError(f"{target}: 无法写入导出目标, 请换一个可写的位置 ({exc.strerror or exc}) (cannot write the export)")
 
 
 def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: ExportReport) -> None:
@@ -210,7 +227,7 @@ def _write_csv(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows(["" if v is None else csv_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")  # the BOM tells Excel it is UTF-8
 
 
@@ -224,6 +241,7 @@ def manifest_path(rel: str) -> str:
 def write_bag_files(bag: Path, info: list[tuple[str, str]], report: ExportReport) -> None:
     """bagit.txt, bag-info.txt (with Payload-Oxum and Bag-Size), the payload manifest
     and the tag manifest, for the payload already under ``data/``."""
+    report.chain_head = dict(info).get("Event-Chain-Head", "")
     lines = []
     total = count = 0
     for path in sorted(p for p in (bag / "data").rglob("*") if p.is_file()):

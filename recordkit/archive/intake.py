@@ -71,7 +71,7 @@ from recordkit.errors import (
     RecordkitError,
     UnknownFormError,
 )
-from recordkit.files import fsync_dir, fsync_file, move_no_clobber, sha256_file, write_atomic
+from recordkit.files import fsync_file, move_no_clobber, sha256_file, write_atomic
 from recordkit.forms.catalog import Catalog, Form
 from recordkit.forms.qr import QrPayload
 from recordkit.index.archive import ArchiveIndex, CheckRow, Duplicate, IntakeRef, NewDocument
@@ -240,7 +240,7 @@ class IngestContext:
             layout=layout,
             catalog=Catalog(config.templates_dir),
             casebook=casebook or open_library(config),
-            index=ArchiveIndex(layout.index_path),
+            index=open_index(layout),
             now=now or local_now,
         )
 
@@ -257,6 +257,35 @@ class IngestContext:
         if key not in self._case_years:
             self._case_years[key] = self.casebook.load(path).year
         return self._case_years[key]
+
+
+def open_index(layout: Layout) -> ArchiveIndex:
+    """The index, refusing to start fresh beside stored originals.
+
+    A missing or empty index next to a non-empty store/ means the index was lost or
+    moved: starting over would hand out 件号 0001 again and collide with the originals.
+    """
+    stored = _first_stored_file(layout)
+    if stored is not None and not layout.index_path.exists():
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    index = ArchiveIndex(layout.index_path)
+    if stored is not None and index.document_count() == 0:
+        index.close()
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    return index
+
+
+def _first_stored_file(layout: Layout) -> Path | None:
+    store = layout.root / "store"
+    if not store.is_dir():
+        return None
+    return next((p for p in store.rglob("*") if p.is_file() and not p.name.startswith(".")), None)
+
+
+def _lost_index_message(layout: Layout, stored: Path) -> str:
+    return (f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+            "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
+            "(index missing or empty beside a non-empty store)")
 
 
 def _check_numbering_config(config: Config) -> None:
@@ -428,8 +457,8 @@ def inspect(item: Intake, ctx: IngestContext) -> Outcome | None:
         found = "、".join(facts.active_content)
         item.add("安全性", "活动内容", "fail", f"含有 {found}")
         return Outcome(QUARANTINE, "安全性 — 活动内容", f"文件含有活动内容: {found}",
-                       "归档文件不得含脚本、启动动作或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
-    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作或嵌入文件")
+                       "归档文件不得含脚本、启动动作、表单提交或附件。请重新扫描, 或用“打印为 PDF”生成不含活动内容的文件。")  # fmt: skip
+    item.add("安全性", "活动内容", "pass", "无 JavaScript、Launch 动作、表单提交或嵌入文件")
     outcome = _signature_check(item, facts, ctx)
     if outcome is not None:
         return outcome
@@ -604,7 +633,7 @@ def index(item: Intake, ctx: IngestContext) -> Outcome | None:
 def log(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Append the ``filed`` event to the hash chain, then let go of the work copy."""
     assert item.archive_no
-    doc = ctx.index.document(item.archive_no) or {}
+    doc = _record_access_sha256(item.archive_no, ctx)
     detail = {
         "intake_id": item.id,
         "original_name": item.original_name,
@@ -615,11 +644,24 @@ def log(item: Intake, ctx: IngestContext) -> Outcome | None:
         "sm3": doc.get("sm3"),
         "original_path": doc.get("original_path"),
         "access_path": doc.get("access_path"),
+        "access_sha256": doc.get("access_sha256"),
+        "size": doc.get("size"),
         "resumed": item.resumed,
     }
     ctx.index.finish_filing(item.archive_no, item.id, ctx.timestamp(), detail)
     _remove_work_dir(item.work_dir)
     return None
+
+
+def _record_access_sha256(archive_no: str, ctx: IngestContext) -> dict[str, Any]:
+    """The document row, with the access copy's SHA-256 recorded first (verify checks
+    the copy against it and the ``filed`` event)."""
+    doc = ctx.index.document(archive_no) or {}
+    access = ctx.layout.abs(doc["access_path"]) if doc.get("access_path") else None
+    if access is not None and access.is_file() and not doc.get("access_sha256"):
+        ctx.index.set_access_copy(archive_no, doc["access_path"], sha256_file(access), ctx.timestamp(), None, {})
+        doc = ctx.index.document(archive_no) or doc
+    return doc
 
 
 STEPS: list[Step] = [preflight, fixity, duplicate, inspect, identify, classify, number, store, stamp, index, log]
@@ -770,6 +812,42 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
             ctx.index.supersede(previous, item.id)
             _reason_path(ctx.layout.abs(previous)).unlink(missing_ok=True)
         return process(item, ctx)
+
+
+# ----- symlinks
+
+def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> IngestResult | None:
+    """Move a symlink found in the inbox (the link, never what it points to) to
+    quarantine/ with a reason file; None if another process moved it first.
+
+    Following it would archive a file from anywhere on the machine, and moving it
+    would take the target away from its owner."""
+    target = os.readlink(source) if source.is_symlink() else "?"
+    item = Intake("", source.parent, source.name, source_label, ctx.timestamp())
+    outcome = Outcome(QUARANTINE, "安全性 — 符号链接", f"是符号链接 (指向 {target}), 不接收",
+                      "请把实际的 PDF 文件 (不是快捷方式或链接) 放入 inbox/。")  # fmt: skip
+    folder = ctx.layout.folder(QUARANTINE)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        dest = folder / _numbered_name(_safe_name(source.name), n)
+        if os.path.lexists(dest) or _reason_path(dest).exists():
+            continue
+        try:
+            os.link(source, dest, follow_symlinks=False)  # the link itself; never replaces
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        source.unlink()
+        break
+    else:  # pragma: no cover - ten thousand links of one name
+        raise ArchiveError(f"{folder}: 同名文件过多, 无法放入 {source.name}")
+    write_atomic(_reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
+    detail = {"original_name": source.name, "source": source_label, "destination": ctx.layout.rel(dest),
+              "check": outcome.check, "reason": outcome.reason}  # fmt: skip
+    ctx.index.append_event(ctx.timestamp(), "quarantined", None, None, detail)
+    return IngestResult(intake_id="", original_name=source.name, source=source_label, outcome=QUARANTINE,
+                        destination=ctx.layout.rel(dest), check=outcome.check, reason=outcome.reason)  # fmt: skip
 
 
 # ----- routing
@@ -999,9 +1077,9 @@ def _make_writable(path: Path) -> None:
 def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
     """Copy, fsync, re-read and compare the hash, then publish read-only under ``dest``.
 
-    A file already at ``dest`` with other bytes can only be a copy whose document row
-    was lost with an unsynced transaction (power loss): the number was free again and
-    the row is now ours, so the stale copy is replaced.
+    Publishing is exclusive: a stored original is never replaced, whatever the index
+    says. A file already at ``dest`` (with other bytes: the caller checked) stops the
+    filing with an error; the input stays in work/ for a person to look at.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{tag}.tmp")
@@ -1012,16 +1090,20 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
         if copied != sha256:
             raise ArchiveError(f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)")
         _make_read_only(tmp)
-        if dest.exists():
-            _make_writable(dest)  # Windows refuses to replace a read-only file
-        os.replace(tmp, dest)
-        fsync_dir(dest.parent)
+        move_no_clobber(tmp, dest)
+    except FileExistsError:
+        raise ArchiveError(_occupied_message(dest)) from None
     except OSError as exc:
         raise ArchiveError(f"{dest}: 无法存储原件 ({exc.strerror or exc})") from exc
     finally:
         if tmp.exists():
             _make_writable(tmp)
             tmp.unlink()
+
+
+def _occupied_message(dest: Path) -> str:
+    return (f"{dest}: 目标位置已有另一份原件, 拒绝覆盖; 索引可能与 store/ 不一致, "
+            "请运行 recordkit archive verify 并联系档案管理员 (stored original exists, not overwritten)")
 
 
 def _remove_work_dir(work_dir: Path) -> None:

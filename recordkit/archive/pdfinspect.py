@@ -70,6 +70,7 @@ class PdfFacts:
     launch: bool = False
     embedded_files: bool = False
     xfa: bool = False
+    submit_form: bool = False  # an action that sends the form's data somewhere
     signatures: list[SignatureFacts] = field(default_factory=list)
     text: str = ""
     errors: list[str] = field(default_factory=list)
@@ -82,6 +83,7 @@ class PdfFacts:
             "Launch": self.launch,
             "EmbeddedFiles": self.embedded_files,
             "XFA": self.xfa,
+            "SubmitForm": self.submit_form,
         }
         return [name for name, present in found.items() if present]
 
@@ -221,8 +223,8 @@ class _Walker:
         return _resolve(obj)
 
 
-def _action_types(action: Any, walker: _Walker) -> Iterator[str]:
-    """The /S of an action and of every action chained after it with /Next."""
+def _action_types(action: Any, walker: _Walker) -> Iterator[tuple[str, DictionaryObject]]:
+    """The /S (and the action) of an action and of every action chained after it with /Next."""
     pending = [action]
     while pending:
         act = walker.enter(pending.pop())
@@ -233,7 +235,7 @@ def _action_types(action: Any, walker: _Walker) -> Iterator[str]:
             continue  # an /OpenAction may be a plain destination array: not active
         kind = act.get("/S")
         if kind is not None:
-            yield str(kind)
+            yield str(kind), act
         if "/Next" in act:
             pending.append(act.raw_get("/Next"))
 
@@ -250,11 +252,21 @@ def _trigger_actions(holder: DictionaryObject) -> Iterator[Any]:
 
 def _record_actions(facts: PdfFacts, actions: Iterator[Any], walker: _Walker) -> None:
     for action in actions:
-        for kind in _action_types(action, walker):
-            if kind == "/JavaScript":
+        for kind, act in _action_types(action, walker):
+            if kind == "/JavaScript" or (kind == "/URI" and _is_script_uri(act)):
                 facts.javascript = True
             elif kind == "/Launch":
                 facts.launch = True
+            elif kind == "/SubmitForm":
+                facts.submit_form = True
+
+
+def _is_script_uri(action: DictionaryObject) -> bool:
+    """A /URI action whose target is ``javascript:`` (viewers run it as a script).
+    Browsers ignore leading blanks and control characters, and so does this."""
+    uri = _resolve(action.get("/URI"))
+    text = bytes(uri).decode("latin-1") if isinstance(uri, bytes) else str(uri or "")
+    return "".join(ch for ch in text if ch > " ").lower().startswith("javascript:")
 
 
 def _scan_active_content(reader: PdfReader, facts: PdfFacts) -> None:

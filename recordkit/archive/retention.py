@@ -32,7 +32,13 @@ from recordkit.archive.fixity import file_digests
 from recordkit.archive.identify import is_safe_case_no
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.cases.spreadsheet import read_rows
-from recordkit.errors import ArchiveError, DisposalRefusedError, DocumentNotFoundError, UsageError
+from recordkit.errors import (
+    ArchiveError,
+    BadValueError,
+    DisposalRefusedError,
+    DocumentNotFoundError,
+    UsageError,
+)
 from recordkit.files import fsync_dir
 from recordkit.index.archive import DisposalItem
 
@@ -61,17 +67,17 @@ def hold_target(archive_no: str | None, case_no: str | None, year: int | None) -
         return scope, str(parse_archive_no(str(value)))
     if scope == "case":
         if not is_safe_case_no(str(value)):
-            raise UsageError(f"--case: {value!r} 不是有效的案件编号")
+            raise BadValueError(f"--case: {value!r} 不是有效的案件编号")
         return scope, str(value)
     if not 1000 <= int(value) <= 9999:  # type: ignore[arg-type]
-        raise UsageError(f"--year: {value} 不是有效的年度 (4 digits)")
+        raise BadValueError(f"--year: {value} 不是有效的年度 (4 digits)")
     return scope, str(value)
 
 
 def _required_text(value: str | None, option: str, what: str) -> str:
     text = (value or "").strip()
-    if not text:
-        raise UsageError(f"{option}: 必须写明{what}")
+    if not text:  # left out: a malformed command line (2); given blank: a bad value (1)
+        raise (UsageError if value is None else BadValueError)(f"{option}: 必须写明{what}")
     return text
 
 
@@ -173,6 +179,7 @@ class DisposalReport:
     held: list[dict[str, Any]] = field(default_factory=list)  # with --due: kept by a hold
     already_destroyed: list[str] = field(default_factory=list)
     resumed: list[int] = field(default_factory=list)  # unfinished batches finished first
+    kept: list[dict[str, Any]] = field(default_factory=list)  # taken out of a resumed batch by a hold
     disposal_id: int | None = None
     list_pdf: str | None = None
     list_xlsx: str | None = None
@@ -181,6 +188,8 @@ class DisposalReport:
         return {"dry_run": self.dry_run, "on": self.on.isoformat(), "approver": self.approver, "reason": self.reason,
                 "by": self.by, "disposal_id": self.disposal_id, "items": self.items, "held": self.held,
                 "already_destroyed": self.already_destroyed, "resumed_disposals": self.resumed,
+                "kept_by_hold": [{"archive_no": k["archive_no"], "disposal_id": k["disposal_id"],
+                                  "holds": [describe_hold(h) for h in k["holds"]]} for k in self.kept],
                 "list_pdf": self.list_pdf, "list_xlsx": self.list_xlsx}  # fmt: skip
 
 
@@ -189,7 +198,7 @@ def read_list(path: Path) -> list[tuple[str, str]]:
     spreadsheet (.xlsx/.csv) with a 档号 column (else the first column) and an optional
     鉴定意见 column."""
     if not Path(path).is_file():
-        raise UsageError(f"--list: 文件不存在 {path}")
+        raise BadValueError(f"--list: 文件不存在 {path}")
     if Path(path).suffix.lower() in (".xlsx", ".csv"):
         rows = [["" if v is None else str(v).strip() for v in row] for row in read_rows(Path(path))]
         header_at = next((i for i, r in enumerate(rows[:5]) if "档号" in r), None)
@@ -208,17 +217,23 @@ def read_list(path: Path) -> list[tuple[str, str]]:
 
 
 def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
-            by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
-    """Destroy the due records (``use_due``) or those listed, with a named approver."""
+            by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
+    """Destroy the due records (``use_due``) or those listed, with a named approver.
+    ``on`` applies the expiry of another day: any day for a rehearsal (``dry_run``),
+    never a day after today for a real disposal (records would go before their time)."""
     if use_due == (list_file is not None):
         raise UsageError("请用 --due (全部到期档案) 或 --list 文件 (指定清单) 之一")
     approver = _required_text(approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)")
     reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
     by = (by or "").strip() or _login_name()
-    on = archive.now().date()
+    today = archive.now().date()
+    if on is not None and on > today and not dry_run:
+        raise ArchiveError(f"--on: {on.isoformat()} 晚于今天 ({today.isoformat()}), 只能与 --dry-run 一起演练; "
+                         "到期前不能销毁 (a future date is for rehearsal only)")
+    on = on or today
     report = DisposalReport(dry_run, on, approver, reason, by)
     if not dry_run:
-        report.resumed = finish_unfinished(archive)
+        report.resumed = finish_unfinished(archive, report.kept)
     if use_due:
         chosen = due(archive, on)
         report.held = chosen.held
@@ -227,7 +242,7 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
         assert list_file is not None
         wanted = read_list(list_file)
         if not wanted:
-            raise UsageError(f"--list: {list_file} 中没有档号")
+            raise BadValueError(f"--list: {list_file} 中没有档号")
     report.items = _approve(archive, wanted, on, reason, report)
     if dry_run or not report.items:
         return report
@@ -236,6 +251,9 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
     items = [DisposalItem(e["archive_no"], e["title"], e["opinion"]) for e in report.items]
     report.disposal_id = archive.index.begin_disposal(items, approver, reason, by, on.isoformat(), archive.timestamp())
     disposal = complete_disposal(archive, report.disposal_id)
+    report.kept += disposal["kept"]
+    kept = {k["archive_no"] for k in disposal["kept"]}
+    report.items = [e for e in report.items if e["archive_no"] not in kept]
     report.list_pdf, report.list_xlsx = disposal["list_pdf"], disposal["list_xlsx"]
     return report
 
@@ -277,21 +295,29 @@ def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: 
     return items
 
 
-def finish_unfinished(archive: Archive) -> list[int]:
-    """Finish the batches a crash or a kill left ``destroying``."""
+def finish_unfinished(archive: Archive, kept: list[dict[str, Any]] | None = None) -> list[int]:
+    """Finish the batches a crash or a kill left ``destroying``; documents a hold placed
+    since covers are kept (and added to ``kept``)."""
     finished = []
     for disposal in archive.index.disposals(unfinished_only=True):
-        complete_disposal(archive, disposal["id"])
+        held = complete_disposal(archive, disposal["id"])["kept"]
+        if kept is not None:
+            kept += held
         finished.append(disposal["id"])
     return finished
 
 
 def complete_disposal(archive: Archive, disposal_id: int) -> dict[str, Any]:
-    """From a recorded batch on: the 销毁清册, then the files, then the index. Each
-    step may be repeated."""
+    """From a recorded batch on: holds re-checked, the 销毁清册, then the files, then the
+    index. Each step may be repeated. The result's ``kept`` lists the documents a hold
+    took out of the batch."""
     disposal = archive.index.disposal(disposal_id)
     if disposal is None:
         raise ArchiveError(f"没有编号为 {disposal_id} 的销毁批次")
+    kept: list[dict[str, Any]] = []
+    if disposal["state"] != "done":
+        kept = archive.index.keep_held_items(
+            disposal_id, archive.timestamp(), lambda doc: not archive.layout.abs(doc["original_path"]).exists())
     items = archive.index.disposal_items(disposal_id)
     if disposal["state"] != "done":
         pdf, xlsx = write_disposal_list(archive, disposal, items)
@@ -301,7 +327,7 @@ def complete_disposal(archive: Archive, disposal_id: int) -> dict[str, Any]:
                 if rel:
                     _remove(archive.layout.abs(rel))
         archive.index.finish_disposal(disposal_id, archive.timestamp())
-    return archive.index.disposal(disposal_id) or disposal
+    return {**(archive.index.disposal(disposal_id) or disposal), "kept": kept}
 
 
 def write_disposal_list(archive: Archive, disposal: dict[str, Any], items: list[dict[str, Any]]) -> tuple[tuple[str, str], tuple[str, str]]:

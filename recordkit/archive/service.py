@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,18 +28,21 @@ from recordkit.archive.intake import (
     ERROR,
     FILED,
     QUARANTINE,
+    ROUTE_FOLDERS,
     UNIDENTIFIED,
     ArchiveSettings,
     IngestContext,
     IngestResult,
     Layout,
     ingest_file,
+    open_index,
     recover,
+    refuse_symlink,
 )
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.pool import error_result, future_result, init_worker, work
 from recordkit.archive.retention import DisposalReport, DueReport
-from recordkit.archive.stability import StabilityTracker, is_ignored
+from recordkit.archive.stability import StabilityTracker, ignore_reason
 from recordkit.archive.watcher import InboxWatcher
 from recordkit.config import Config
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
@@ -52,6 +55,14 @@ OUTCOMES = (FILED, DUPLICATE, UNIDENTIFIED, QUARANTINE, ERROR)
 Progress = Callable[[IngestResult], None]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An inbox entry not taken, and why (in Chinese)."""
+
+    file: str  # relative to the inbox
+    reason: str
+
+
 @dataclass
 class IngestReport:
     """What one ``archive ingest`` did."""
@@ -59,9 +70,16 @@ class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     recovered: list[IngestResult] = field(default_factory=list)
     still_writing: list[str] = field(default_factory=list)  # inbox files that never settled
-    ignored: list[str] = field(default_factory=list)  # temporary, hidden or non-PDF inbox files
-    inputs: int = 0
+    skipped: list[Skipped] = field(default_factory=list)  # inbox files and folders not taken, with why
+    taken_elsewhere: list[str] = field(default_factory=list)  # claimed first by another ingester
+    inputs: int = 0  # the files this process took (or tried to)
     input_bytes: int = 0
+    repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # one form filed twice
+
+    @property
+    def ignored(self) -> list[str]:
+        """Names of the skipped inbox entries (the older JSON key)."""
+        return [s.file for s in self.skipped]
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -85,6 +103,9 @@ class IngestReport:
             "recovered": [r.to_dict() for r in self.recovered],
             "still_writing": self.still_writing,
             "ignored": self.ignored,
+            "skipped": [asdict(s) for s in self.skipped],
+            "taken_elsewhere": self.taken_elsewhere,
+            "repeated_forms": self.repeated_forms,
             "inputs": self.inputs,
             "input_bytes": self.input_bytes,
             "counts": self.counts(),
@@ -115,8 +136,11 @@ class Archive:
         if self._ctx is not None:
             return self._ctx.index
         if self._index is None:
-            self.layout.ensure()
-            self._index = ArchiveIndex(self.layout.index_path)
+            try:
+                self.layout.ensure()
+            except OSError:
+                pass  # a read-only copy (an auditor's) lacking a folder: reading needs none
+            self._index = open_index(self.layout)
         return self._index
 
     def close(self) -> None:
@@ -139,30 +163,46 @@ class Archive:
         """Finish what a stopped or crashed ingester left in work/."""
         return recover(self.context())
 
-    def inbox_files(self) -> tuple[list[Path], list[str]]:
-        """PDFs waiting in the inbox (sub-folders included) and the names ignored."""
+    def inbox_files(self) -> tuple[list[Path], list[Skipped]]:
+        """Entries waiting in the inbox (sub-folders included) and those skipped, with why.
+
+        Symlinks (to files or folders, dangling too) are listed with the files: ``take``
+        refuses them into quarantine/ with a reason file. Folders are never followed.
+        """
         inbox = self.layout.inbox
         found: list[Path] = []
-        ignored: list[str] = []
+        skipped: list[Skipped] = []
         if not inbox.is_dir():
-            return found, ignored
-        for folder, dirs, files in os.walk(inbox):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
+            return found, skipped
+
+        def unreadable(exc: OSError) -> None:
+            rel = Path(exc.filename or inbox).relative_to(inbox).as_posix()
+            skipped.append(Skipped(rel, f"无法读取文件夹, 其中的文件未处理 ({exc.strerror or exc})"))
+
+        for folder, dirs, files in os.walk(inbox, onerror=unreadable):
+            hidden = [d for d in dirs if d.startswith(".")]
+            skipped += [Skipped((Path(folder) / d).relative_to(inbox).as_posix(), "隐藏文件夹, 不处理 (hidden)")
+                        for d in sorted(hidden)]  # fmt: skip
+            links = [d for d in dirs if d not in hidden and (Path(folder) / d).is_symlink()]
+            dirs[:] = sorted(d for d in dirs if d not in hidden and d not in links)
+            for name in sorted(files + links):
                 path = Path(folder) / name
                 rel = path.relative_to(inbox)
-                if is_ignored(rel):
-                    ignored.append(rel.as_posix())
-                else:
+                reason = ignore_reason(rel)
+                if reason is None or (path.is_symlink() and not name.startswith(".")):
                     found.append(path)
-        return found, ignored
+                else:
+                    skipped.append(Skipped(rel.as_posix(), reason))
+        return found, skipped
 
     def label(self, path: Path) -> str:
         """How a source is named in the index and reason files."""
+        # The parent is resolved, not the file: a symlink is named as itself.
+        path = Path(path).parent.resolve() / Path(path).name
         try:
-            return Path(path).resolve().relative_to(self.layout.root.resolve()).as_posix()
+            return path.relative_to(self.layout.root.resolve()).as_posix()
         except ValueError:
-            return str(Path(path).resolve())
+            return str(path)
 
     def wait_until_stable(self, paths: list[Path], clock: Callable[[], float] = time.monotonic,
                           sleep: Callable[[float], None] = time.sleep,
@@ -179,7 +219,7 @@ class Archive:
             now = clock()
             for path in list(pending):
                 try:
-                    st = path.stat()
+                    st = path.lstat()  # a symlink is judged (and refused) as itself
                 except FileNotFoundError:
                     pending.remove(path)  # taken by another ingester, or deleted
                     continue
@@ -193,19 +233,43 @@ class Archive:
 
     def _explicit_sources(self, files: Iterable[Path]) -> list[Path]:
         sources = []
-        protected = [self.layout.work, self.layout.root / "store", self.layout.root / "access"]
         for file in files:
             path = Path(file)
+            if path.is_symlink():
+                raise ArchiveError(f"{path}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)")
             if not path.exists():
                 raise ArchiveError(f"{path}: 文件不存在 (file not found)")
             if not path.is_file():
                 raise ArchiveError(f"{path}: 不是文件 (not a file)")
-            resolved = path.resolve()
-            for folder in protected:
-                if resolved.is_relative_to(folder.resolve()):
-                    raise ArchiveError(f"{path}: 是档案库 {folder.name}/ 中的文件, 不能再次接收")
+            refusal = self._refusal(path)
+            if refusal:
+                raise ArchiveError(f"{path}: {refusal}")
             sources.append(path)
         return sources
+
+    def _refusal(self, path: Path) -> str | None:
+        """Why a file given on the command line may not be taken, or None.
+
+        Taken are files in inbox/, in the routed folders (a person re-files them with
+        ``assign``) and anywhere outside the working folder. The archive's own files
+        (index, store, disposal lists…), the config and the working folder's other
+        files (cases, templates) would be moved away and lost to the archive.
+        """
+        resolved = path.resolve()
+        root = self.layout.root.resolve()
+        if self.config.path is not None and resolved == self.config.path.resolve():
+            return f"是配置文件 {self.config.path.name}, 不能接收"
+        if resolved.is_relative_to(root):
+            top = resolved.relative_to(root).parts[0]
+            if top == "inbox" or top in ROUTE_FOLDERS.values():
+                return None
+            if top in ("work", "store", "access"):
+                return f"是档案库 {top}/ 中的文件, 不能再次接收"
+            return f"是档案库自身的文件 ({resolved.relative_to(root).as_posix()}), 不能接收"
+        if resolved.is_relative_to(self.config.root.resolve()):
+            return ("在工作目录中, 不能接收 (可能是案件或模板文件); "
+                    "请把扫描件放入 archive/inbox/, 或从工作目录以外的位置接收")
+        return None
 
     def ingest(self, files: Iterable[Path] = (), inbox: bool = False, jobs: int = 1,
                on_result: Progress | None = None, on_start: Callable[[int], None] | None = None) -> IngestReport:  # fmt: skip
@@ -214,35 +278,52 @@ class Archive:
         sources = self._explicit_sources(files)
         report.recovered = self.recover()
         if inbox:
-            waiting, report.ignored = self.inbox_files()
+            waiting, report.skipped = self.inbox_files()
             stable, writing = self.wait_until_stable(waiting)
             report.still_writing = [self.label(p) for p in writing]
             sources += stable
-        report.inputs = len(sources)
-        report.input_bytes = sum(_size(p) for p in sources)
+        sizes = {self.label(p): _size(p) for p in sources}
         if on_start:
             on_start(len(sources))
-        report.results = self.run_sources(sources, jobs, on_result)
+        report.results, report.taken_elsewhere = self.run_sources(sources, jobs, on_result)
+        # Files another ingester claimed first are its inputs, not ours (完整性 per process).
+        report.inputs = len(sources) - len(report.taken_elsewhere)
+        report.input_bytes = sum(sizes.values()) - sum(sizes.get(x, 0) for x in report.taken_elsewhere)
+        report.repeated_forms = self.repeated_forms(report.results)
         return report
 
-    def run_sources(self, sources: list[Path], jobs: int, on_result: Progress | None = None) -> list[IngestResult]:
-        """Claim and process each source; on ``jobs`` processes when worth it."""
+    def repeated_forms(self, results: list[IngestResult]) -> list[dict[str, Any]]:
+        """The forms just filed that the archive now holds more than once (one form
+        scanned twice: different bytes, same case and form)."""
+        filed = {(r.case_no, r.form_code) for r in results if r.outcome == FILED}
+        if not filed:
+            return []
+        return [g for g in self.index.repeated_forms() if (g["case_no"], g["form_code"]) in filed]
+
+    def run_sources(self, sources: list[Path], jobs: int,
+                    on_result: Progress | None = None) -> tuple[list[IngestResult], list[str]]:  # fmt: skip
+        """Claim and process each source; on ``jobs`` processes when worth it.
+        Returns the results and the labels of the sources another process took first."""
         tick = on_result or (lambda r: None)
         labelled = [(p, self.label(p)) for p in sources]
         if jobs <= 1 or len(sources) < SERIAL_BELOW:
-            results = []
+            results, gone = [], []
             for path, label in labelled:
                 result = self.take(path, label)
-                if result is not None:
-                    results.append(result)
-                    tick(result)
-            return results
+                if result is None:
+                    gone.append(label)
+                    continue
+                results.append(result)
+                tick(result)
+            return results, gone
         return self._run_pool(labelled, jobs, tick)
 
     def take(self, path: Path, label: str | None = None) -> IngestResult | None:
         """Claim and process one file here; None if another process took it first."""
         label = label or self.label(path)
         ctx = self.context()
+        if Path(path).is_symlink():
+            return refuse_symlink(Path(path), ctx, label)
         previous = label if _in_routed_folder(label) else None
         original = _earlier_name(ctx, label) if previous else None
         try:
@@ -250,10 +331,12 @@ class Archive:
         except Exception as exc:  # noqa: BLE001 - one broken file must not stop a batch or the watcher
             return error_result(Path(path), label, exc)
 
-    def _run_pool(self, labelled: list[tuple[Path, str]], jobs: int, tick: Progress) -> list[IngestResult]:
+    def _run_pool(self, labelled: list[tuple[Path, str]], jobs: int,
+                  tick: Progress) -> tuple[list[IngestResult], list[str]]:  # fmt: skip
         assert self.config.path is not None, "a pool needs the recordkit.toml path"
         self.close()
         results: list[IngestResult] = []
+        gone: list[str] = []
         queue = iter(labelled)
         with ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(Archive, str(self.config.path))) as pool:
             pending: dict[Future[IngestResult | None], tuple[Path, str]] = {}
@@ -272,7 +355,9 @@ class Archive:
                     for future in done:
                         source = pending.pop(future)
                         result = future_result(future, source)
-                        if result is not None:
+                        if result is None:
+                            gone.append(source[1])
+                        else:
                             results.append(result)
                             tick(result)
                         submit(1)
@@ -284,7 +369,7 @@ class Archive:
                         if result is not None:
                             results.append(result)
                 raise
-        return results
+        return results, gone
 
     def assign(self, file: Path, case_no: str, form_code: str) -> IngestResult:
         """File an unidentified scan under the case and form a person names."""
@@ -376,9 +461,10 @@ class Archive:
         return {code: form.title for code, form in catalog.forms.items()} if catalog else {}
 
     def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
-               on_progress: Callable[[int], None] | None = None) -> VerifyReport:  # fmt: skip
+               on_progress: Callable[[int], None] | None = None, log: bool = True,
+               head: str | None = None) -> VerifyReport:  # fmt: skip
         """Re-hash every original, find missing and unknown files, walk the event chain."""
-        return audit.verify(self, year, jobs, on_start, on_progress)
+        return audit.verify(self, year, jobs, on_start, on_progress, log, head)
 
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
@@ -391,8 +477,8 @@ class Archive:
         return retention.due(self, on or self.now().date())
 
     def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
-                by: str | None = None, dry_run: bool = False) -> DisposalReport:  # fmt: skip
-        return retention.dispose(self, use_due, list_file, approver, reason, by, dry_run)
+                by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
+        return retention.dispose(self, use_due, list_file, approver, reason, by, dry_run, on)
 
     def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip

@@ -39,15 +39,22 @@ def is_ignored(path: PurePath | str) -> bool:
     Pass the path relative to the watched folder: every part is checked, so a file
     inside a hidden folder (``.sync/x.pdf``) is ignored too.
     """
+    return ignore_reason(path) is not None
+
+
+def ignore_reason(path: PurePath | str) -> str | None:
+    """Why the inbox does not take ``path`` (relative to the inbox), in Chinese; None if it does."""
     p = PurePath(path)
     if not p.parts:
-        return True
+        return "不是文件"
     if any(part.startswith(".") for part in p.parts):
-        return True
+        return "隐藏文件, 不处理 (hidden)"
     name = p.name.lower()
     if name.startswith(TEMP_PREFIXES) or name.endswith(TEMP_SUFFIXES):
-        return True
-    return not name.endswith(".pdf")
+        return "临时文件, 可能仍在写入, 不处理 (temporary)"
+    if not name.endswith(".pdf"):
+        return "不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)"
+    return None
 
 
 @dataclass

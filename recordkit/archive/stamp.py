@@ -26,7 +26,7 @@ from typing import Any
 
 from recordkit import fonts
 from recordkit.archive.numbering import parse_archive_no, retention_label
-from recordkit.errors import PdfError
+from recordkit.errors import FileWriteError, PdfError
 from recordkit.files import write_atomic
 
 FONT_NAME = fonts.FONT_NAME
@@ -422,5 +422,5 @@ def fallback_placement(page_w_mm: float) -> Placement:
 def _write_atomically(dest: Path, data: bytes, tag: str = "") -> None:
     try:
         write_atomic(dest, data, tag=tag)
-    except OSError as exc:
-        raise PdfError(f"{dest}: 无法写入利用副本 ({exc.strerror or exc})") from exc
+    except FileWriteError as exc:  # write_atomic's error already names the file and the cause
+        raise PdfError(f"无法写入利用副本: {exc.message}") from exc

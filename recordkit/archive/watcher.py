@@ -90,6 +90,7 @@ class InboxWatcher:
         self._candidates: dict[str, Path] = {}
         self._in_flight: dict[Future[IngestResult | None], tuple[Path, str]] = {}
         self._wake = threading.Event()
+        self._told: set[str] = set()  # skipped inbox entries already reported
 
     # ----- the loop
     def run(self, stop: threading.Event | None = None) -> None:
@@ -152,13 +153,17 @@ class InboxWatcher:
             rel = path.relative_to(self.inbox)
         except ValueError:
             return
-        if not is_ignored(rel):
+        if path.is_symlink() or not is_ignored(rel):  # symlinks are taken to be refused
             self._candidates.setdefault(str(path), path)
 
     def _rescan(self) -> None:
-        present, _ignored = self.archive.inbox_files()
+        present, skipped = self.archive.inbox_files()
         for path in present:
             self._consider(path)
+        for entry in skipped:
+            if entry.file not in self._told:
+                self.on_event(f"未接收 (not taken): inbox/{entry.file}  {entry.reason}")
+        self._told = {entry.file for entry in skipped}
         self.tracker.retain_only({str(p) for p in present} | set(self._candidates))
 
     def _ready(self) -> list[Path]:
@@ -170,7 +175,7 @@ class InboxWatcher:
             if key in busy:
                 continue
             try:
-                st = path.stat()
+                st = path.lstat()  # a symlink is judged (and refused) as itself
             except OSError:
                 del self._candidates[key]
                 self.tracker.forget(key)

@@ -38,12 +38,16 @@ class Field:
     choices: tuple[str, ...] = field(default=())
     required: bool = False
     columns: tuple[tuple[str, str], ...] = field(default=())  # ROWS: (key, 中文标签) of each column
+    date_columns: tuple[str, ...] = field(default=())  # ROWS: columns that must hold a date
+    required_columns: tuple[str, ...] = field(default=())  # ROWS: columns no row may leave empty
 
 
 FIELDS: tuple[Field, ...] = (
     Field("case_no", "编号"),
     Field("kind", "类别", choices=KINDS, required=True),
     Field("received_at", "接收时间", DATETIME, required=True),
+    # Seed 001 (4S 店) 1.4: taken outside working hours and judged not urgent.
+    Field("received_after_hours", "非工作时间接到(非紧急)", BOOL),
     Field("channel", "投诉方式", choices=CHANNELS),
     Field("source", "信息来源", choices=SOURCES),
     Field("receiver", "接待人"),
@@ -69,10 +73,21 @@ FIELDS: tuple[Field, ...] = (
     Field("request", "投诉请求"),
     Field("category", "分类", choices=CATEGORIES),
     Field("severity", "严重程度", choices=SEVERITIES),
+    # ISO 10002 §7.4: receipt of each complaint is acknowledged to the complainant.
+    Field("acknowledged_at", "确认收到时间", DATETIME),
     Field("acceptance.decision", "受理意见", choices=DECISIONS),
     Field("acceptance.decided_at", "受理日期", DATE),
     Field("acceptance.reason", "不予受理/转办理由"),
     Field("acceptance.transferred_to", "转办部门"),
+    # 首问负责制 (seed 002 医院): the first receiver hands the complaint over and both sign.
+    Field("handover.department", "交接科室"),
+    Field("handover.person", "交接责任人"),
+    Field("handover.signed_by", "交接签字"),
+    Field("handover.at", "交接时间", DATETIME),
+    # 12315 (seed 003 3.3): a copy goes to the respondent, who answers (答辩) in 15 工作日.
+    Field("respondent_answer.copy_sent_at", "投诉书副本发送日期", DATE),
+    Field("respondent_answer.received_at", "收到答辩日期", DATE),
+    Field("respondent_answer.content", "答辩意见"),
     Field("assignment.department", "责任部门"),
     Field("assignment.handler", "处理人"),
     Field("assignment.investigators", "调查人员", LIST),
@@ -87,6 +102,10 @@ FIELDS: tuple[Field, ...] = (
     Field("resolution.compensation", "赔偿金额", NUMBER),
     Field("resolution.approved_by", "批准人"),
     Field("resolution.approved_at", "批准日期", DATE),
+    # ISO 10002 §7.3 tracking / seed 001 2.1.6 提供投诉进展情况的报告: dated progress notes.
+    Field("progress", "处理进展", ROWS,
+          columns=(("date", "日期"), ("note", "进展情况"), ("method", "告知方式")),
+          date_columns=("date",), required_columns=("date", "note")),
     Field("reply.replied_at", "答复日期", DATE),
     Field("reply.method", "答复方式", choices=REPLY_METHODS),
     Field("reply.content", "答复内容"),
@@ -111,6 +130,10 @@ GROUPS: tuple[str, ...] = tuple(
 
 # Dates that must not come before the receiving date (date order rule).
 AFTER_RECEIPT: tuple[str, ...] = (
+    "acknowledged_at",
+    "handover.at",
+    "respondent_answer.copy_sent_at",
+    "respondent_answer.received_at",
     "acceptance.decided_at",
     "resolution.approved_at",
     "reply.replied_at",
@@ -131,6 +154,8 @@ GROUP_LABELS: dict[str, str] = {
     "complainant": "投诉人信息",
     "subject": "涉及事项",
     "acceptance": "受理",
+    "handover": "首问交接",
+    "respondent_answer": "被投诉人答辩",
     "assignment": "分办",
     "investigation": "调查核实",
     "resolution": "处理",

@@ -7,6 +7,7 @@ once, each naming the file, the key path and the Chinese label.
 
 from __future__ import annotations
 
+import copy
 import glob
 import hashlib
 import json
@@ -14,6 +15,7 @@ import os
 import re
 import string
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +27,7 @@ from filelock import FileLock, Timeout
 
 from recordkit.cases import schema
 from recordkit.config import Config
-from recordkit.dates import format_value, parse_date, parse_datetime
+from recordkit.dates import canonical, format_value, parse_date, parse_datetime
 from recordkit.errors import (
     CaseFileError,
     CaseNotFoundError,
@@ -42,6 +44,8 @@ MISSING = object()
 # the filesystem's timestamp granularity without its mtime moving, so it is not cached.
 _RACY_NS = 2_000_000_000
 _UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
+# Device names Windows reserves with any extension (CON, NUL.txt, COM1 …): such a file cannot be opened.
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
 # Fields where a bare YAML number already lost leading zeros: demand quotes instead.
 _TEXT_ONLY = schema.CASE.text_only
 
@@ -67,6 +71,18 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     for key in keys[:-1]:
         node = node.setdefault(key, {})
     node[keys[-1]] = value
+
+
+def normalise_dates(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
+    """Every date of the contract written as ISO 8601 text (2026年11月10日 -> 2026-11-10), so
+    lists and registers show one form and text order is date order. Call after validation."""
+    for field in rtype.fields:
+        if field.type in (schema.DATE, schema.DATETIME):
+            value = get_path(data, field.path)
+            fixed = canonical(value)
+            if fixed is not value and fixed != value:
+                set_path(data, field.path, fixed)
+    return data
 
 
 def is_blank(value: Any) -> bool:
@@ -99,16 +115,93 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> CaseFileError:
+def _yaml_error(path: Path, exc: yaml.YAMLError, text: str = "") -> CaseFileError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:
+        if _is_tab_problem(text, mark.line, problem):
+            return CaseFileError(path, f"第 {mark.line + 1} 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)")
         return CaseFileError(path, f"第 {mark.line + 1} 行第 {mark.column + 1} 列: YAML 格式错误 ({problem})")
     return CaseFileError(path, f"YAML 格式错误 ({problem})")
 
 
+def _is_tab_problem(text: str, line: int, problem: str) -> bool:
+    """Whether a scanner error comes from a tab where YAML wants spaces (libyaml only
+    says it "cannot start any token", which no office worker can act on)."""
+    lines = text.splitlines()
+    if "tab" in problem.lower():
+        return True
+    return line < len(lines) and "cannot start any token" in problem and "\t" in lines[line]
+
+
+# Limits of one case file: far above any real case, far below what hurts every later
+# command (a 1 KB "billion laughs" alias bomb expands to gigabytes in the case cache).
+MAX_CASE_CHARS = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 16
+MAX_EXPANDED = 100_000  # values after expanding aliases, long text counting per 100 characters
+_SAFE_SCALARS = (str, bool, int, float, date, type(None))
+
+
+class _Shape:
+    """One walk over a loaded case: refuses what no later command can store or print.
+
+    Runs on every uncached load, so it keeps no per-value garbage: the key path is a
+    stack joined only for an error message, the containers being visited a mutable set.
+    """
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.shared = 0
+        self.keys: list[str] = []
+        self.open: set[int] = set()
+
+    def fail(self, problem: str) -> ValueError:
+        where = ".".join(self.keys)
+        return ValueError(f"{where}: {problem}" if where else problem)
+
+    def size(self, value: Any) -> int:
+        if isinstance(value, _SAFE_SCALARS):
+            return 1 + (len(value) // 100 if isinstance(value, str) else 0)
+        if not isinstance(value, (dict, list)):
+            raise self.fail(f"不支持的 YAML 类型 {type(value).__name__} (!!binary, !!set 等; use plain text, lists and mappings)")
+        ident = id(value)
+        if ident in self.open:
+            raise self.fail("锚点引用了自身 (self-referencing anchor)")
+        if ident in self.sizes:
+            self.shared += 1
+            if self.shared > MAX_ALIASES:
+                raise ValueError(f"YAML 别名 (*引用) 超过 {MAX_ALIASES} 个 (too many aliases)")
+            return self.sizes[ident]
+        if len(self.keys) >= MAX_DEPTH:
+            raise self.fail(f"嵌套超过 {MAX_DEPTH} 层 (nested too deeply)")
+        self.open.add(ident)
+        total = 1
+        for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+            self.keys.append(str(key))
+            if isinstance(value, dict) and not isinstance(key, str):
+                raise self.fail(f"键应为文本, 请加引号 (keys must be text: '{key}')")
+            total += self.size(item)
+            self.keys.pop()
+            if total > MAX_EXPANDED:
+                raise ValueError(f"展开后内容过大 (more than {MAX_EXPANDED} values after expanding aliases)")
+        self.open.discard(ident)
+        self.sizes[ident] = total
+        return total
+
+
+def check_shape(data: Any, path: Path) -> None:
+    """Refuse alias bombs, cycles, excessive depth and types outside plain YAML/JSON."""
+    try:
+        _Shape().size(data)
+    except ValueError as exc:
+        raise CaseFileError(path, f"案件文件不安全, 未读取 ({exc})") from None
+
+
 def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML or JSON text of one case; the top level must be a mapping."""
+    if len(text) > MAX_CASE_CHARS:
+        raise CaseFileError(path, f"文件过大 (more than {MAX_CASE_CHARS // 1_000_000} MB); 案件文件不应这么大")
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -117,9 +210,14 @@ def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise CaseFileError(path, f"第 {exc.lineno} 行第 {exc.colno} 列: JSON 格式错误 ({exc.msg})") from None
     except yaml.YAMLError as exc:
-        raise _yaml_error(path, exc) from None
+        raise _yaml_error(path, exc, text) from None
+    except RecursionError:
+        raise CaseFileError(path, f"嵌套超过 {MAX_DEPTH} 层 (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise CaseFileError(path, f"无法读取的值, 数字过长请加引号作为文本 ({exc})") from None
     if not isinstance(data, dict):
         raise CaseFileError(path, "案件文件的顶层必须是键值映射 (top level must be a mapping)")
+    check_shape(data, path)
     return data
 
 
@@ -140,12 +238,18 @@ def read_case_file(path: Path) -> tuple[dict[str, Any], bytes]:
 
 # --------------------------------------------------------------------------- validation
 
-def check_case_no(value: str) -> str | None:
-    """Why a case number is unsafe as part of a file name, or None."""
+def check_case_no(value: Any) -> str | None:
+    """Why a case number is unsafe as part of a file name (on Windows too), or None."""
+    if not isinstance(value, str):
+        return f"应为文本, 实际为 {_type_name(value)}"
     if not value or not value.strip():
         return "编号不能为空"
-    if _UNSAFE_CASE_NO.search(value):
-        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control characters)"
+    if _UNSAFE_CASE_NO.search(value) or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value):
+        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control/invisible characters)"
+    if value.endswith((".", " ")):
+        return f"{value!r} 不能以句点或空格结尾 (Windows drops them from file names)"
+    if _WINDOWS_RESERVED.match(value):
+        return f"{value!r} 是 Windows 保留的设备名, 不能作为文件名 (reserved name on Windows)"
     if len(value) > 64:
         return "编号过长 (at most 64 characters)"
     return None
@@ -168,7 +272,8 @@ def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _T
             return str(exc)
         return None
     if kind == schema.BOOL:
-        return None if isinstance(value, bool) else f"{value!r} 应为 true 或 false"
+        # Spreadsheets and forms say 是/否; a YAML case file needs true/false.
+        return None if isinstance(value, bool) else f"{value!r} 应为 是 或 否 (yes/no; in a case file: true or false)"
     if kind == schema.NUMBER:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return f"应为数字, 实际为 {_type_name(value)}"
@@ -204,6 +309,25 @@ def _rows_problem(field: schema.Field, value: Any) -> str | None:
         for key, cell in item.items():
             if isinstance(cell, (dict, list, bool)):
                 return f"第 {number} 项 {key}: 应为文本或数字, 实际为 {_type_name(cell)}"
+        problem = _row_cells_problem(field, item)
+        if problem:
+            return f"第 {number} 项 {problem}"
+    return None
+
+
+def _row_cells_problem(field: schema.Field, item: dict[str, Any]) -> str | None:
+    """A row's required and date columns (e.g. 处理进展: every note has its date)."""
+    labels = dict(field.columns)
+    for key in field.required_columns:
+        if is_blank(item.get(key)):
+            return f"缺少 {key} ({labels[key]})"
+    for key in field.date_columns:
+        if is_blank(item.get(key)):
+            continue
+        try:
+            parse_datetime(item[key])
+        except ValueError as exc:
+            return f"{key} ({labels[key]}): {exc}"
     return None
 
 
@@ -225,7 +349,8 @@ def _field_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE
         value = get_path(data, field.path)
         if is_blank(value) or (field.type == schema.ROWS and value == []):
             if field.required:
-                yield field.path, "必填项为空 (required)"
+                allowed = f"; allowed: {' | '.join(field.choices)}" if field.choices else ""
+                yield field.path, f"必填项为空 (required{allowed})"
             continue
         if field.path == rtype.number_key or (field.path == "source_case" and rtype is not schema.CASE):
             problem = check_case_no(str(value))
@@ -339,8 +464,11 @@ def validate_case(
         found += _date_order_problems(data, rtype)
         for rule in _TYPE_RULES.get(rtype.name, ()):
             found.extend(rule(data))
+    # A value already reported as the wrong type is not reported again by a plugged-in
+    # rule (the extension limit would repeat "not a whole number" for one cell).
+    typed_wrong = {path for path, _problem in found}
     for check in extra_checks:
-        found.extend(check(data))
+        found.extend(item for item in check(data) if item[0] not in typed_wrong)
     return [FieldProblem(file, path, schema.label_of(path, rtype), problem) for path, problem in found]
 
 
@@ -386,8 +514,31 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+class _CaseDumper(yaml.SafeDumper):
+    """Writes multi-line text as a ``|`` block, as people type it, not a quoted string."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_str(value)
+
+
+_CaseDumper.add_representer(str, _represent_text)
+
+
 def dump_case(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    """YAML text of a case in the key order given (the user's), long lines unbroken."""
+    return yaml.dump(data, Dumper=_CaseDumper, allow_unicode=True, sort_keys=False, width=1000,
+                     default_flow_style=False)
+
+
+def write_case_file(path: Path, text: str) -> None:
+    """Write one case file atomically; a full disk is a Chinese error and leaves nothing behind."""
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise CaseFileError(path, f"无法写入, 未保存任何内容 ({exc.strerror or exc}; 磁盘已满或没有权限?)") from None
 
 
 class CaseBook:
@@ -434,7 +585,7 @@ class CaseBook:
             where = display_path(path)
             raise CaseValidationError(
                 [FieldProblem(where, key, schema.label_of(key, self.rtype), why) for key, why in problems])
-        return Case(path, data, sha, self.rtype)
+        return Case(path, normalise_dates(data, self.rtype), sha, self.rtype)
 
     def _case_cache(self) -> CaseCache | None:
         if self._cache is None:
@@ -512,11 +663,7 @@ class CaseBook:
 
     def numbers_look_like(self, number: str) -> bool:
         """Whether ``number`` has the form of this book's numbers (any year)."""
-        if self.rtype is schema.CASE:
-            patterns = list(self.config.case_patterns.values())
-        else:
-            patterns = [self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern]
-        return any(_pattern_regex(p, None).fullmatch(number) for p in patterns)
+        return any(_pattern_regex(p, None).fullmatch(number) for p in self._patterns())
 
     def next_number(self, kind: str, year: int) -> str:
         if self.rtype is not schema.CASE:
@@ -532,13 +679,32 @@ class CaseBook:
     def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
         """Validate, number if needed, and write a new case; safe when two processes add at once."""
         problems = validate_case(data, source, self.checks, self.rtype)
+        number_problem = self._number_problem(data.get(self.rtype.number_key))
+        if number_problem:
+            key = self.rtype.number_key
+            problems.append(FieldProblem(source, key, schema.label_of(key, self.rtype), number_problem))
         if problems:
             raise CaseValidationError(problems)
         try:
             with self.lock():
-                return self._add_locked(dict(data))
+                return self._add_locked(normalise_dates(copy.deepcopy(data), self.rtype))
         except Timeout:
             raise LockedError("另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)") from None
+
+    def _patterns(self) -> list[str]:
+        if self.rtype is schema.CASE:
+            return list(self.config.case_patterns.values())
+        return [self.config.record_patterns.get(self.rtype.name) or self.rtype.pattern]
+
+    def _number_problem(self, number: Any) -> str | None:
+        """Why a number given in a new file cannot be this book's (blank: one is assigned)."""
+        if is_blank(number):
+            return None
+        problem = check_case_no(number)
+        if problem is None and not self.numbers_look_like(number):
+            problem = (f"{number} 不符合编号规则 ({' | '.join(self._patterns())}); "
+                       "留空即自动编号 (leave it blank to number automatically)")
+        return problem
 
     def _add_locked(self, data: dict[str, Any]) -> Case:
         key = self.rtype.number_key
@@ -552,9 +718,9 @@ class CaseBook:
             raise RecordkitError(f"{key} ({schema.label_of(key, self.rtype)}): {case_no} 已存在 "
                                  f"(a {'case' if self.rtype is schema.CASE else 'record'} with this number exists)")
         path = self.path_for(case_no, year)
-        text = dump_case(data).encode("utf-8")
-        write_atomic(path, text)
-        return Case(path, data, hashlib.sha256(text).hexdigest(), self.rtype)
+        text = dump_case(data)
+        write_case_file(path, text)
+        return Case(path, data, hashlib.sha256(text.encode("utf-8")).hexdigest(), self.rtype)
 
 
 class Library:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from recordkit.cli.output import (
     progress_bar,
     workspace,
 )
+from recordkit.dates import parse_day_option
 from recordkit.forms.batch import default_jobs
 
 STATUS_WORDS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
@@ -56,7 +57,7 @@ def _echo_result(result: Any) -> None:
 
 @archive.command("ingest", epilog=examples(
     "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
-    "recordkit archive ingest 扫描件.pdf 另一份.pdf",
+    "recordkit archive ingest ~/扫描/扫描件.pdf ~/扫描/另一份.pdf   # 工作目录以外的文件",
     "recordkit archive ingest --inbox --jobs 4 --json",
 ))
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
@@ -89,12 +90,23 @@ def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, job
             print_table(["结果", "文件", "档号 / 去向", "原因"], rows)
         for name in report.still_writing:
             click.echo(f"仍在写入, 未处理 (still being written): {name}", err=True)
+        _echo_ingest_notes(report)
         counts = report.counts()
         click.echo(f"输入 {report.inputs} 个文件 (恢复 {len(report.recovered)} 个): 归档 {counts['filed']}, "
                    f"重复 {counts['duplicate']}, 待识别 {counts['unidentified']}, 隔离 {counts['quarantine']}, "
-                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else ""))
+                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else "")
+                   + (f", 未接收 {len(report.skipped)}" if report.skipped else ""))
     if not report.ok:
         ctx.exit(1)
+
+
+def _echo_ingest_notes(report: Any) -> None:
+    """What the result table does not show: inbox entries not taken, one form filed twice."""
+    for skipped in report.skipped:
+        click.echo(f"未接收 (not taken): inbox/{skipped.file}  {skipped.reason}")
+    for group in report.repeated_forms:
+        click.echo(f"注意: 同一表单重复归档 (same form filed twice): {group['case_no']} {group['form_code']}: "
+                   f"{', '.join(group['archive_nos'])}; 请确认是否为同一份文件的两次扫描")
 
 
 @archive.command("watch", epilog=examples("recordkit archive watch", "recordkit archive watch --jobs 2"))
@@ -217,13 +229,19 @@ def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
                                            "recordkit archive verify --json"))
 @click.option("--year", type=int, help="只校验此年度的原件 (事件链总是整体校验)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行线程数 (default: CPU 核数)")
+@click.option("--head", metavar="HASH", callback=lambda c, p, v: _head_option(v),
+              help="核对链头锚点: 以前校验或导出时记下的事件哈希 (64 位十六进制)")
+@click.option("--no-log", is_flag=True, help="不把本次校验记入事件日志 (只读副本自动如此)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_json: bool) -> None:
-    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引核对。
+def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, head: str | None, no_log: bool,
+                   as_json: bool) -> None:
+    """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引、事件日志核对。
 
-    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件, 按档号和路径; 校验事件日志
-    的哈希链并指出第一处断开。本次校验记入事件日志。有任何问题时退出码为 1。
+    列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件和符号链接, 按档号和路径; 核对
+    索引、接收记录和利用副本与事件日志记录的值; 校验事件日志的哈希链并指出第一处断开; 打印链头
+    锚点 (另行保存, 以后用 --head 核对)。本次校验记入事件日志 (只读副本或 --no-log 时不记)。
+    有任何问题时退出码为 1。
     """
     archive_ = _archive(ctx)
     with contextlib.ExitStack() as stack:
@@ -232,7 +250,8 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
         def start(total: int) -> None:
             tick[0] = stack.enter_context(progress_bar(total, "校验"))
 
-        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n))
+        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n),
+                                 log=not no_log, head=head)
     archive_.close()
     if as_json:
         print_json(report.to_dict())
@@ -241,6 +260,16 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, as_js
             click.echo(line)
     if not report.ok:
         ctx.exit(1)
+
+
+def _head_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip().lower().lstrip("#")
+    text = text.split()[-1] if text else text  # "#12 <hash>" as the report prints it
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise click.BadParameter(f"{value!r} 不是事件哈希 (64 位十六进制, 如 verify 报告的链头锚点)", param_hint="--head")
+    return text
 
 
 @archive.command("check", epilog=examples("recordkit archive check", "recordkit archive check --year 2026 --json"))
@@ -270,6 +299,30 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
         ctx.exit(1)
 
 
+@archive.command("rebuild-copy", epilog=examples("recordkit archive rebuild-copy Z109-WS·2026-D10-0001",
+                                                 "recordkit archive rebuild-copy --missing"))
+@click.argument("archive_no", required=False)
+@click.option("--missing", is_flag=True, help="重新生成全部缺失的利用副本")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_rebuild_copy(ctx: click.Context, archive_no: str | None, missing: bool, as_json: bool) -> None:
+    """从原件重新生成加盖归档章的利用副本 (缺失或已改变时)。
+
+    先核对原件的 SHA-256 和 SM3 与索引、事件日志一致, 只读原件, 不改动原件; 每次重新生成记入事件日志。
+    有未能生成的副本时退出码为 1。
+    """
+    results = _archive(ctx).rebuild_copies(archive_no, missing)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        for r in results:
+            click.echo(f"未能重新生成 {r.archive_no}: {r.error}" if r.error else
+                       f"已重新生成利用副本 {r.archive_no}: {r.access_path} (SHA-256 {r.sha256[:16]}…)")  # fmt: skip
+        click.echo(f"重新生成 {sum(not r.error for r in results)} 件, 失败 {sum(bool(r.error) for r in results)} 件。")
+    if any(r.error for r in results):
+        ctx.exit(1)
+
+
 @archive.command("export", epilog=examples("recordkit archive export --year 2026 --to 审计/2026年度",
                                            "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip"))
 @click.option("--year", type=int, required=True, help="年度")
@@ -294,6 +347,8 @@ def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Pa
                f"{report.path}")
     click.echo(f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
                f"校验: recordkit archive verify-export {report.path}")
+    head_id, head_hash = report.chain_head.split()
+    click.echo(f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}")
 
 
 @archive.command("verify-export", epilog=examples("recordkit archive verify-export 审计/2026年度",
@@ -317,12 +372,7 @@ def archive_verify_export(ctx: click.Context, path: Path, as_json: bool) -> None
 
 
 def _day_option(value: str | None, option: str):
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} 不是日期 (YYYY-MM-DD)", param_hint=option) from None
+    return None if value is None else parse_day_option(value, option)
 
 
 @archive.command("due", epilog=examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",
@@ -354,6 +404,7 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 
 @archive.command("dispose", epilog=examples(
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
+    "recordkit archive dispose --due --on 2037-01-01 --approver 陈主任 --reason 保管期满 --dry-run",
     "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
     "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
 ))
@@ -363,23 +414,29 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
 @click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
 @click.option("--by", help="执行人 (default: 当前登录用户)")
 @click.option("--dry-run", is_flag=True, help="只列出将销毁的档案, 不做任何改动")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算到期 (default: 今天; 晚于今天时只能与 --dry-run 一起演练)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, approver: str | None,
-                    reason: str | None, by: str | None, dry_run: bool, as_json: bool) -> None:
+                    reason: str | None, by: str | None, dry_run: bool, on: str | None, as_json: bool) -> None:
     """销毁保管期满的档案: 写出销毁清册 (PDF + XLSX), 删除原件和利用副本, 索引保留元数据并标记已销毁。
 
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
     中途中断时, 再次运行即完成上次的销毁。
     """
+    from .retention import describe_hold
+
     archive_ = _archive(ctx)
-    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run)
+    report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on"))
     archive_.close()
     if as_json:
         print_json(report.to_dict())
         return
     for disposal_id in report.resumed:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
+    for entry in report.kept:
+        holds = "; ".join(describe_hold(h) for h in entry["holds"])
+        click.echo(f"保留 (法律保全, 已从第 {entry['disposal_id']} 批中撤出, 未销毁) {entry['archive_no']}: {holds}")
     if report.items:
         print_table(["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
                [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["opinion"]] for e in report.items])
@@ -387,6 +444,8 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
         click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
     for archive_no in report.already_destroyed:
         click.echo(f"已销毁过, 跳过: {archive_no}")
+    if dry_run and on:
+        click.echo(f"按 {report.on} 计算到期。")
     if dry_run:
         click.echo(f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。")
     elif report.disposal_id is None:

@@ -37,15 +37,16 @@ def case() -> None:
 @case.command("new", epilog=examples("recordkit case new --kind 申诉", "recordkit case new --from 来访记录.yaml"))
 @click.option("--kind", type=click.Choice(["投诉", "申诉", "争议", "意见建议"]), default="投诉", show_default=True, help="类别")
 @click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取案件内容")
+@click.option("--allow-duplicate", is_flag=True, help="与已有案件相同 (投诉人、接收时间、内容) 时仍然新建")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 @click.pass_context
-def case_new(ctx: click.Context, kind: str, source: Path | None, as_json: bool) -> None:
+def case_new(ctx: click.Context, kind: str, source: Path | None, allow_duplicate: bool, as_json: bool) -> None:
     """新建案件并分配下一个编号 (TS-2026-0001 …), 写入 cases/<年>/<编号>.yaml。
 
     不带 --from 时写入一份待填写的空白案件文件。
     """
     book = workspace(ctx).casebook()
-    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    created = new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
     if as_json:
         print_json({"case_no": created.case_no, "path": str(created.path)})
     else:

@@ -25,33 +25,57 @@ def _generator(ctx: click.Context):
     return workspace(ctx).generator()
 
 
-def _report_batch(result: Any, as_json: bool, pdfs: list[Path]) -> None:
+def _warn_empty(catalog: Any, outputs: list[Any]) -> None:
+    """Warn (stderr, exit 0) about forms written with required content empty."""
+    for output in outputs:
+        if output.empty:
+            fields = "、".join(f"{key} ({label})" for key, label in output.empty)
+            title = catalog.get(output.form_code).title
+            click.echo(f"警告: {output.form_code} {title} {output.case_no}: 以下必填内容为空, 文件中相应部分将是空白: "
+                       f"{fields} (required content empty)", err=True)
+
+
+def _report_batch(result: Any, as_json: bool, pdfs: list[Path], catalog: Any) -> None:
     if as_json:
         print_json({
-            "outputs": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
+            "outputs": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version,
+                         "empty_required": [{"key": k, "label": label} for k, label in o.empty]}
+                        for o in result.outputs],
             "pdfs": [str(p) for p in pdfs],
             "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
+            "skipped_edited": [{"case_no": s.case_no, "form_code": s.form_code, "path": s.path} for s in result.skipped],
         })
     else:
         for output in result.outputs:
             click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
         for pdf in pdfs:
             click.echo(f"PDF  {pdf}")
+        _report_skipped([s.path for s in result.skipped])
         if result.failures:
             click.echo(f"失败 {len(result.failures)} 项:", err=True)
             for failure in result.failures:
                 where = " ".join(x for x in (failure.case, failure.form_code) if x)
                 click.echo(f"  {where}: {failure.reason}" if where else f"  {failure.reason}", err=True)
-        click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项。")
+        kept = f", 未覆盖 {len(result.skipped)} 份 (手工修改过)" if result.skipped else ""
+        click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项{kept}。")
+    _warn_empty(catalog, result.outputs)
 
 
-def _finish_batch(ctx: click.Context, generator: Any, result: Any, pdf: bool, as_json: bool) -> None:
+def _report_skipped(paths: list[str]) -> None:
+    for path in paths:
+        click.echo(f"未覆盖 (手工修改过, 用 --force 覆盖): {path}", err=True)
+
+
+def _finish_batch(ctx: click.Context, generator: Any, result: Any, pdf: bool, as_json: bool, force: bool) -> None:
     """PDFs if asked, the report, and exit 1 when anything failed."""
-    pdfs = generator.to_pdf(result) if pdf and result.outputs else []
-    _report_batch(result, as_json, pdfs)
+    pdfs = generator.to_pdf(result, force) if pdf and result.outputs else []
+    _report_batch(result, as_json, pdfs, generator.catalog)
     generator.close()
     if result.failures:
         ctx.exit(1)
+
+
+_FORCE_HELP = "覆盖被手工修改过的输出文件 (旧文件保存在 .history/)"
 
 
 @click.command(epilog=examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf",
@@ -61,10 +85,11 @@ def _finish_batch(ctx: click.Context, generator: Any, result: Any, pdf: bool, as
 @click.option("--bundle", "bundle_ref", metavar="CASE",
               help="打印合集: 该案件需要的全部表单 (含关联记录的表单) 按程序顺序合成一个文件, 每表另起一页")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_ref: str | None, pdf: bool,
-         as_json: bool) -> None:
+         force: bool, as_json: bool) -> None:
     """用案件 (或记录) 数据填写一个表单, 写入 out/<编号>/<表单>.docx。
 
     --bundle CASE 写出 out/<编号>/<编号>-打印合集.docx (加 --pdf 同时写出 PDF): 该案件需要的每一张表单
@@ -74,19 +99,19 @@ def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_re
     if bundle_ref:
         if code or cases:
             raise click.UsageError("--bundle 不能与表单编号和案件编号同时使用 (use either CODE CASE… or --bundle CASE)")
-        _fill_bundle(ctx, bundle_ref, pdf, as_json)
+        _fill_bundle(ctx, bundle_ref, pdf, force, as_json)
         return
     if not code or not cases:
         raise click.UsageError("需要表单编号和至少一个案件编号 (CODE CASE…), 或 --bundle CASE")
     generator = _generator(ctx)
     form = generator.catalog.get(code)
-    result = generator.fill_cases(form, list(cases))
-    _finish_batch(ctx, generator, result, pdf, as_json)
+    result = generator.fill_cases(form, list(cases), force)
+    _finish_batch(ctx, generator, result, pdf, as_json, force)
 
 
-def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, as_json: bool) -> None:
+def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, force: bool, as_json: bool) -> None:
     generator = _generator(ctx)
-    result = generator.bundle(ref, pdf=pdf)
+    result = generator.bundle(ref, pdf=pdf, force=force)
     generator.close()
     if as_json:
         print_json({"path": str(result.path), "pdf": str(result.pdf) if result.pdf else None,
@@ -106,17 +131,18 @@ def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, as_json: bool) -> None
 @click.option("--case", "case_refs", multiple=True, help="只处理这些案件或记录 (编号或文件路径, 可重复)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
-             pdf: bool, as_json: bool) -> None:
+             pdf: bool, force: bool, as_json: bool) -> None:
     """为案件和记录生成表单: 默认为每个案件 (及每条质量事故、整改、纠正措施、售后服务记录) 生成所需的全部表单。"""
     generator = _generator(ctx)
-    plan, failures = generator.plan_jobs(list(case_refs), list(codes))
+    plan, failures = generator.plan_jobs(list(case_refs), list(codes), force)
     with progress_bar(len(plan), "生成表单") as update:
         result = run_jobs(generator, plan, jobs or default_jobs(), update)
     result.failures[:0] = failures
-    _finish_batch(ctx, generator, result, pdf, as_json)
+    _finish_batch(ctx, generator, result, pdf, as_json, force)
 
 
 @click.command(epilog=examples("recordkit regenerate --dry-run", "recordkit regenerate --form F03",
@@ -135,38 +161,39 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
     generator = _generator(ctx)
     regenerator = Regenerator(generator)
     plan = regenerator.plan(list(case_nos), list(codes), parse_day(since, "--since").isoformat() if since else None)
-    stale = [s.as_dict() for s in plan.stale]
+    stale = [s.as_dict() for s in plan.everything]
     if dry_run:
         if as_json:
             print_json({"stale": stale, "unchanged": plan.unchanged,
                          "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in plan.failures]})
         else:
             print_table(["编号", "表单", "原因", "文件"], [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in stale])
-            click.echo(f"需重新生成 {len(plan.to_render(force))} 份, 未变化 {plan.unchanged} 份, "
-                       f"手工修改 {sum(1 for s in plan.stale if s.reason == EDITED)} 份。")
+            click.echo(f"需重新生成 {len(plan.to_render(force)) + len(plan.derived_to_render(force))} 份, "
+                       f"未变化 {plan.unchanged} 份, 手工修改 {sum(1 for s in plan.everything if s.reason == EDITED)} 份。")
         generator.close()
         if plan.failures:
             ctx.exit(1)
         return
-    with progress_bar(len(plan.to_render(force)), "重新生成") as update:
+    with progress_bar(len(plan.to_render(force)) + len(plan.derived_to_render(force)), "重新生成") as update:
         result = regenerator.run(plan, force, jobs or default_jobs(), update)
     generator.close()
-    skipped = [s for s in plan.stale if s.reason == EDITED and not force]
+    skipped = [s for s in plan.everything if s.reason == EDITED and not force]
     if as_json:
         print_json({
             "regenerated": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
-            "skipped_edited": [s.as_dict() for s in skipped],
+            "skipped_edited": [s.as_dict() for s in skipped]
+            + [{"output_path": s.path, "case_no": s.case_no, "form_code": s.form_code} for s in result.skipped],
             "unchanged": plan.unchanged,
             "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
         })
     else:
         for output in result.outputs:
             click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
-        for s in skipped:
-            click.echo(f"未覆盖 (手工修改过, 用 --force 覆盖): {s.record.output_path}", err=True)
+        _report_skipped([s.record.output_path for s in skipped] + [s.path for s in result.skipped])
         for failure in result.failures:
             click.echo(f"失败 {failure.case} {failure.form_code}: {failure.reason}", err=True)
-        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped)} 份, 失败 {len(result.failures)} 项。")
+        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped) + len(result.skipped)} 份, "
+                   f"失败 {len(result.failures)} 项。")
     if result.failures:
         ctx.exit(1)
 

@@ -21,6 +21,7 @@ from recordkit.cli.output import (
 from recordkit.cli.profile import profile
 from recordkit.cli.record import record
 from recordkit.cli.report import report
+from recordkit.cli.web import serve, user
 from recordkit.config import init_workdir
 from recordkit.demo.run import run_demo
 
@@ -67,9 +68,9 @@ def demo(directory: Path | None) -> None:
     run_demo(directory, echo=click.echo, table=print_table)
 
 
-for group in (case, record, profile, forms, archive, report):
+for group in (case, record, profile, forms, archive, report, user):
     cli.add_command(group)
-for command in (fill, generate, regenerate, register):
+for command in (fill, generate, regenerate, register, serve):
     cli.add_command(command)
 
 

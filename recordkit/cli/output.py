@@ -26,6 +26,12 @@ class RecordkitGroup(click.Group):
         except RecordkitError as exc:
             click.echo(f"Error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except click.BadParameter as exc:
+            # click's own checks (--kind 表扬, --jobs 0, --year abc) reject a value: bad input,
+            # exit 1 like ours. A missing option or argument is a malformed command line: 2.
+            if not isinstance(exc, click.MissingParameter):
+                exc.exit_code = 1
+            raise
         except KeyboardInterrupt:
             click.echo("已中断 (interrupted); 已完成的文件完整保留。", err=True)
             ctx.exit(130)

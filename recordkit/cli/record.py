@@ -50,15 +50,17 @@ def _types(name: str | None):
 @click.option("--type", "type_name", required=True, type=click.Choice(RECORD_TYPE_NAMES), help=_TYPE_HELP)
 @click.option("--kind", default="维修", show_default=True, help="服务类别 (service only): 维修 | 安装调试 | 保养 | 巡检 | 技术培训")
 @click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取记录内容")
+@click.option("--allow-duplicate", is_flag=True, help="与已有记录相同时仍然新建")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 @click.pass_context
-def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | None, as_json: bool) -> None:
+def record_new(ctx: click.Context, type_name: str, kind: str, source: Path | None, allow_duplicate: bool,
+               as_json: bool) -> None:
     """新建记录并分配下一个编号 (SG-/ZG-/CA-/FW-…), 写入 records/<类型>/<年>/<编号>.yaml。
 
     不带 --from 时写入一份待填写的空白记录文件。
     """
     book = workspace(ctx).book(_types(type_name)[0])
-    created = new_case_from_file(book, source) if source else new_blank_case(book, kind)
+    created = new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
     if as_json:
         print_json({"record_no": created.case_no, "type": book.rtype.name, "path": str(created.path)})
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from importlib import resources
 from pathlib import Path
 
@@ -39,14 +40,17 @@ DEADLINE = "deadline"  # the office must reach `end` by start + limit
 WINDOW = "window"  # the complainant's `end` (e.g. received_at) must fall by start + limit
 STEP_TYPES = (DEADLINE, WINDOW)
 FORM_DEADLINES = ("acceptance_due", "reply_due")
+# Reply methods that count as 书面 (written): 民法典 §469 counts e-mail as a written form.
+WRITTEN_METHODS = ("书面", "电子邮件")
 EXTENSION_UNITS = (DAY, WORKDAY)  # the case records an extension as 延长天数
 USER_FOLDER = "profiles"
 
 _STEP_KEYS = {
     "key", "name", "type", "limit", "unit", "start", "end", "extension",
-    "form_deadline", "when", "roll_to_workday", "note",
+    "form_deadline", "when", "roll_to_workday", "note", "written", "after_hours",
 }
-_TOP_KEYS = {"name", "title", "source", "description", "labels", "steps"}
+_TOP_KEYS = {"name", "title", "source", "description", "labels", "steps",
+             "roll_to_workday", "business_hours", "required"}
 _REQUIRED_STEP_KEYS = ("key", "name", "limit", "unit", "start")
 _IDENT = re.compile(r"^[a-z][a-z0-9_-]*$")
 _DATE_TYPES = (schema.DATE, schema.DATETIME)
@@ -78,6 +82,20 @@ class Step:
     when: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
     roll_to_workday: bool = False
     note: str = ""
+    # Done only when reply.method is a written one (书面答复 / 书面告知): a reply by
+    # 电话 or 面谈 leaves the step open.
+    written: bool = False
+    # Received outside business_hours: the clock starts when the office next opens.
+    after_hours: bool = False
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Fields a case must fill when a condition holds (e.g. 首问交接 when 转办)."""
+
+    when: Mapping[str, tuple[object, ...]]
+    fields: tuple[str, ...]
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,9 @@ class Profile:
     path: str = ""
     description: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
+    roll_to_workday: bool = False  # default of every 日/月 step without its own setting
+    business_hours: tuple[time, time] | None = None
+    required: tuple[Requirement, ...] = ()
 
     def label(self, path: str) -> str:
         """Chinese label of a key path: the profile's own for extra.*, else the schema's."""
@@ -258,7 +279,15 @@ def _build_profile(data: object, filename: str, expected_name: str | None,
     if not title:
         problems.append("缺少 title (中文名称)")
     labels = _labels(data.get("labels"), problems)
-    steps = _steps(data.get("steps"), problems)
+    roll = data.get("roll_to_workday", False)
+    if not isinstance(roll, bool):
+        problems.append("roll_to_workday 必须是 true 或 false")
+        roll = False
+    steps = _steps(data.get("steps"), problems, roll)
+    hours = _business_hours(data.get("business_hours"), problems)
+    if hours is None and any(s.after_hours for s in steps):
+        problems.append("步骤使用 after_hours, 但未设 business_hours (e.g. business_hours: 08:30-17:30)")
+    required = _requirements(data.get("required"), problems)
     if problems:
         return None
     return Profile(
@@ -269,7 +298,52 @@ def _build_profile(data: object, filename: str, expected_name: str | None,
         path=filename,
         description=_text(data.get("description")),
         labels=labels,
+        roll_to_workday=roll,
+        business_hours=hours,
+        required=required,
     )
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _business_hours(raw: object, problems: list[str]) -> tuple[time, time] | None:
+    """``08:30-17:30``: the office's opening hours on a working day."""
+    if raw in (None, ""):
+        return None
+    match = _HOURS.match(str(raw))
+    try:
+        if not match:
+            raise ValueError
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        opens, closes = time(h1, m1), time(h2, m2)
+    except ValueError:
+        problems.append(f'business_hours "{raw}" 应写成 08:30-17:30 (opening-closing)')
+        return None
+    if opens >= closes:
+        problems.append(f'business_hours "{raw}": 上班时间必须早于下班时间')
+        return None
+    return opens, closes
+
+
+def _requirements(raw: object, problems: list[str]) -> tuple[Requirement, ...]:
+    """``required: [{when: {acceptance.decision: [转办]}, fields: [...], why: ...}]``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("required 必须是列表, 每项含 when 和 fields")
+        return ()
+    result = []
+    for index, item in enumerate(raw, start=1):
+        if not isinstance(item, Mapping) or not isinstance(item.get("fields"), list):
+            problems.append(f"required 第 {index} 项: 应含 when 和 fields (字段键路径列表)")
+            continue
+        fields = tuple(str(f) for f in item["fields"])
+        unknown = [f for f in fields if not schema.is_known_path(f) or f in schema.GROUPS]
+        if unknown:
+            problems.append(f"required 第 {index} 项: {', '.join(unknown)} 不是案件格式中的字段")
+        result.append(Requirement(_when(item.get("when"), problems), fields, _text(item.get("why"))))
+    return tuple(result)
 
 
 def _labels(raw: object, problems: list[str]) -> dict[str, str]:
@@ -286,7 +360,7 @@ def _labels(raw: object, problems: list[str]) -> dict[str, str]:
     return labels
 
 
-def _steps(raw: object, problems: list[str]) -> list[Step]:
+def _steps(raw: object, problems: list[str], default_roll: bool = False) -> list[Step]:
     if not isinstance(raw, list) or not raw:
         problems.append("缺少 steps (a non-empty list of steps)")
         return []
@@ -295,7 +369,7 @@ def _steps(raw: object, problems: list[str]) -> list[Step]:
     seen_forms: set[str] = set()
     for index, item in enumerate(raw, start=1):
         step_problems: list[str] = []
-        step = _step(item, step_problems)
+        step = _step(item, step_problems, default_roll)
         where = _step_where(index, item)
         problems.extend(f"{where}: {p}" for p in step_problems)
         if step is None:
@@ -316,7 +390,7 @@ def _step_where(index: int, item: object) -> str:
     return f"步骤 {index} ({key})" if key else f"步骤 {index}"
 
 
-def _step(item: object, problems: list[str]) -> Step | None:
+def _step(item: object, problems: list[str], default_roll: bool = False) -> Step | None:
     if not isinstance(item, Mapping):
         problems.append("步骤必须是映射 (each step is a mapping with key, name, limit, unit, start, end)")
         return None
@@ -341,17 +415,25 @@ def _step(item: object, problems: list[str]) -> Step | None:
     extension = _extension(item.get("extension"), problems)
     form_deadline = _form_deadline(item.get("form_deadline"), problems)
     when = _when(item.get("when"), problems)
-    roll = item.get("roll_to_workday", False)
+    # The profile's default applies only where it can: 工作日 never land on a holiday.
+    roll = item.get("roll_to_workday", default_roll and unit in (DAY, MONTH))
     if not isinstance(roll, bool):
         problems.append("roll_to_workday 必须是 true 或 false")
     elif roll and unit not in (DAY, MONTH):
         problems.append("roll_to_workday 只适用于 日 和 月 (working days never land on a holiday)")
+    flags = {name: item.get(name, False) for name in ("written", "after_hours")}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            problems.append(f"{name} 必须是 true 或 false")
+    if flags["after_hours"] is True and unit not in (HOUR, MINUTE):
+        problems.append("after_hours 只适用于 小时 和 分钟")
     if problems:
         return None
     return Step(
         key=key, name=_text(item.get("name")), limit=limit, unit=unit, start=start, end=end,
         type=step_type, extension=extension, form_deadline=form_deadline, when=when,
         roll_to_workday=bool(roll), note=_text(item.get("note")),
+        written=bool(flags["written"]), after_hours=bool(flags["after_hours"]),
     )
 
 
@@ -469,5 +551,16 @@ def describe_profile(profile: Profile) -> str:
         )
         if step.extension:
             line += f", 可延长至多 {step.extension.max} {step.extension.unit}"
+        line += "".join(text for flag, text in (
+            (step.written, ", 须书面答复"), (step.roll_to_workday, ", 遇节假日顺延"),
+            (step.after_hours, f", 非工作时间接到的自上班起算 ({_hours_text(profile.business_hours)})"),
+        ) if flag)
         lines.append(line)
+    for rule in profile.required:
+        condition = "; ".join(f"{k} = {'/'.join(map(str, v))}" for k, v in rule.when.items())
+        lines.append(f"  必填 ({condition}): {', '.join(rule.fields)}")
     return "\n".join(lines)
+
+
+def _hours_text(hours: tuple[time, time] | None) -> str:
+    return "" if hours is None else f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"

@@ -13,7 +13,12 @@ from recordkit.cases.records import IncidentRules, link_check
 from recordkit.cases.store import CaseBook, Library
 from recordkit.clock.calendar import WorkCalendar
 from recordkit.clock.profiles import Profile, load_profile
-from recordkit.clock.status import extension_problems, form_deadlines, register_extras
+from recordkit.clock.status import (
+    extension_problems,
+    form_deadlines,
+    register_extras,
+    required_problems,
+)
 from recordkit.config import Config
 
 
@@ -31,7 +36,8 @@ class ClockSetup:
 
     def extension_check(self, data: dict[str, Any]) -> list[tuple[str, str]]:
         prefix = "extension.days (延长天数): "
-        return [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+        found = [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+        return found + required_problems(data, self.profile)
 
     def deadlines(self, data: dict[str, Any]) -> dict[str, str]:
         return form_deadlines(data, self.profile, self.calendar)

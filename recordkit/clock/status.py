@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 from recordkit.cases import store as cases
 from recordkit.clock.calendar import TIME_UNITS, WORKDAY, WorkCalendar
-from recordkit.clock.profiles import WINDOW, Profile, Step
+from recordkit.clock.profiles import WINDOW, WRITTEN_METHODS, Profile, Step
 from recordkit.dates import format_value, parse_datetime
 
 NOT_STARTED = "未开始"
@@ -42,6 +42,7 @@ EXPIRED = "过期"
 PENDING_STATES = (RUNNING, OVERDUE)
 EXTENSION_PATH = "extension.days"
 EXTENSION_LABEL = "延长天数"
+AFTER_HOURS_PATH = "received_after_hours"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class StepStatus:
     text: str = ""
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    rolled_from: date | None = None  # the due date before a holiday moved it on
 
     @property
     def overdue(self) -> bool:
@@ -103,6 +105,7 @@ class StepStatus:
             "text": self.text,
             "warnings": list(self.warnings),
             "notes": list(self.notes),
+            "rolled_from": _iso(self.rolled_from),
         }
 
 
@@ -188,7 +191,9 @@ def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCale
         is_open=closed_at is None,
         steps=steps,
         warnings=warnings,
-        problems=tuple(extension_problems(case, profile)),
+        problems=(*extension_problems(case, profile),
+                  *(f"{path} ({profile.label(path)}): {msg}"
+                    for path, msg in required_problems(case, profile))),
     )
 
 
@@ -205,10 +210,14 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
         return StepStatus(**base, state=NOT_APPLICABLE, text=_when_text(case, step))
     start, missing = _read_date(case, step.start, start_label)
     done_at, end_problem = _read_date(case, step.end, end_label)
-    done = done_at is not None
     notes: list[str] = []
     if end_problem and _present(get_path(case, step.end)):
         notes.append(end_problem)  # an end value that is not a date does not count as done
+    not_written = done_at is not None and _not_written(case, step, notes)
+    done_at = None if not_written else done_at
+    done = done_at is not None
+    if start is not None:
+        start = _opening_start(case, step, profile, calendar, start, notes)
     if start is None and step.type == WINDOW:
         # The complaint has arrived, but whether it arrived in time is unknown.
         text = f"{missing}, 无法判断是否期内提出" if done else missing
@@ -223,10 +232,11 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
         notes.append(f"{start_label} 只有日期, 按当日 00:00 起算")
     original_due, due, extended_by = _dues(step, start, calendar, extension_days)
     warnings = _calendar_warnings(step, calendar, start, due, None if done else now)
+    rolled_from = _rolled_from(step, start, calendar, original_due, notes)
     common = dict(
         base, start=start, due=due, original_due=original_due if extended_by else None,
         extended_by=extended_by, extension_unit=step.extension.unit if extended_by else "",
-        done=done, done_at=done_at, warnings=tuple(warnings),
+        done=done, done_at=done_at, warnings=tuple(warnings), rolled_from=rolled_from,
     )
     if step.type == WINDOW:
         return _window_status(common, step, due, done_at, now, calendar, notes)
@@ -236,7 +246,8 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
         state = DONE_LATE if late else DONE
         text = f"{_late_text(due, done_at)}完成" if late else f"按期完成 ({format_value(done_at)})"
         return StepStatus(**common, state=state, remaining=remaining, text=text, notes=tuple(notes))
-    if closed_at is not None and step.start != "closed_at" and _as_date(start) <= _as_date(closed_at):
+    if (closed_at is not None and not not_written and step.start != "closed_at"
+            and _as_date(start) <= _as_date(closed_at)):
         text = f"案件已办结, 但未记录 {end_label} ({step.end})"
         return StepStatus(**common, state=UNRECORDED, text=text, notes=tuple(notes))
     remaining = _due_end(due) - now
@@ -245,6 +256,56 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
                           text=_late_text(due, now), notes=tuple(notes))
     return StepStatus(**common, state=RUNNING, remaining=remaining,
                       text=_left_text(step, due, now, calendar), notes=tuple(notes))
+
+
+def _not_written(case: Mapping[str, object], step: Step, notes: list[str]) -> bool:
+    """A 书面 step answered by 电话 or 面谈 is not done (seed 000 书面答复, 002 书面告知)."""
+    if not step.written:
+        return False
+    method = get_path(case, "reply.method")
+    if not _present(method):
+        notes.append("未记录答复方式 (reply.method), 无法确认已书面答复")
+        return False
+    if str(method) in WRITTEN_METHODS:
+        return False
+    notes.append(f"答复方式为 {method} (reply.method), 程序要求书面答复, 本步骤未完成")
+    return True
+
+
+def _opening_start(case: Mapping[str, object], step: Step, profile: Profile,
+                   calendar: WorkCalendar, start: date | datetime,
+                   notes: list[str]) -> date | datetime:
+    """Received outside business hours: the clock starts when the office next opens.
+
+    Seed 001 (4S 店) 1.4: a complaint received 放假、下班、周末 is judged for urgency by
+    whoever takes it; one that is not urgent is registered after work resumes
+    (待上班后补派《客户投诉信息反馈单》). The receiver records that judgement as
+    ``received_after_hours: true``; without it the clock runs from receipt.
+    """
+    if (not step.after_hours or profile.business_hours is None or not isinstance(start, datetime)
+            or get_path(case, AFTER_HOURS_PATH) is not True):
+        return start
+    opens, closes = profile.business_hours
+    day = start.date()
+    if calendar.is_workday(day) and opens <= start.time() < closes:
+        return start
+    if not (calendar.is_workday(day) and start.time() < opens):
+        day = calendar.next_workday(day + timedelta(days=1))
+    moved = datetime.combine(day, opens)
+    notes.append(f"非工作时间接到 ({format_value(start)}), 自 {format_value(moved)} 上班起算")
+    return moved
+
+
+def _rolled_from(step: Step, start: date | datetime, calendar: WorkCalendar,
+                 due: date | datetime, notes: list[str]) -> date | None:
+    """The calendar due date a holiday moved on (roll_to_workday), with a note saying so."""
+    if not step.roll_to_workday or isinstance(due, datetime):
+        return None
+    raw = calendar.add(start, step.limit, step.unit)
+    if raw == due or isinstance(raw, datetime):
+        return None
+    notes.append(f"期限 {format_value(raw)} 为非工作日, 顺延至 {format_value(due)}")
+    return raw
 
 
 def _window_status(common: dict, step: Step, due: date | datetime,
@@ -429,6 +490,21 @@ def extension_problems(case: Mapping[str, object], profile: Profile) -> list[str
     return problems
 
 
+def required_problems(case: Mapping[str, object], profile: Profile) -> list[tuple[str, str]]:
+    """(key path, message) for each field the profile requires and the case lacks."""
+    problems = []
+    for rule in profile.required:
+        if not all(_present(get_path(case, p)) and _matches(get_path(case, p), v)
+                   for p, v in rule.when.items()):
+            continue
+        condition = "; ".join(f"{p} = {get_path(case, p)}" for p in rule.when)
+        why = f", {rule.why}" if rule.why else ""
+        for path in rule.fields:
+            if not _present(get_path(case, path)):
+                problems.append((path, f"必填 ({condition}{why}; profile {profile.name})"))
+    return problems
+
+
 # -- form deadlines ----------------------------------------------------------------------
 
 FORM_KEYS = ("acceptance_due", "reply_due", "original_due", "extended_due",
@@ -495,6 +571,9 @@ _DURATION_UNITS = {
 }
 
 
+_LONGEST = timedelta(days=36500)
+
+
 def parse_duration(text: str) -> timedelta:
     """`3d`, `12h`, `2w`, `30min` (or 3天, 12小时, 2周, 30分钟) as a timedelta."""
     match = _DURATION.match(str(text))
@@ -502,7 +581,13 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(
             f'"{text}" 不是时长 (use a number with d, h, w or min, e.g. 3d, 12h, 2w, 30min)'
         )
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    try:
+        delta = float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+    except OverflowError:
+        delta = timedelta.max
+    if delta > _LONGEST:
+        raise ValueError(f'"{text}" 时长过长 (at most 100 years, e.g. 36500d)')
+    return delta
 
 
 def due_within(status: CaseStatus, delta: timedelta) -> bool:

@@ -16,8 +16,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 
 from recordkit.config import load_config
-from recordkit.errors import RecordkitError
-from recordkit.forms.generator import BatchResult, Failure, Generator, Job, Output, make_generator
+from recordkit.errors import EditedOutputError, RecordkitError
+from recordkit.forms.generator import (
+    BatchResult,
+    Failure,
+    Generator,
+    Job,
+    Output,
+    Skipped,
+    make_generator,
+)
 from recordkit.index.manifest import OutputRecord
 
 CHUNK = 32  # small enough that Ctrl-C waits only for ~50 ms of work per worker
@@ -37,23 +45,28 @@ def _init_worker(config_path: str) -> None:
     _WORKER = make_generator(load_config(Path(config_path)))
 
 
-def fill_jobs(generator: Generator, jobs: list[Job]) -> tuple[list[Output], list[OutputRecord], list[Failure]]:
+Part = tuple[list[Output], list[OutputRecord], list[Failure], list[Skipped]]
+
+
+def fill_jobs(generator: Generator, jobs: list[Job]) -> Part:
     """Fill jobs in this process without recording them (the caller records)."""
-    outputs, records, failures = [], [], []
+    outputs, records, failures, skipped = [], [], [], []
     for job in jobs:
         try:
             form = generator.catalog.get(job.form_code)
             case = generator.casebook.load(Path(job.case_path))
-            output, record = generator.fill(form, case)
+            output, record = generator.fill(form, case, job.force)
+        except EditedOutputError as exc:
+            skipped.append(Skipped(job.case_no, job.form_code, str(exc.path)))
         except RecordkitError as exc:
             failures.append(Failure(job.case_no, job.form_code, exc.message))
         else:
             outputs.append(output)
             records.append(record)
-    return outputs, records, failures
+    return outputs, records, failures, skipped
 
 
-def _work(jobs: list[Job]) -> tuple[list[Output], list[OutputRecord], list[Failure]]:
+def _work(jobs: list[Job]) -> Part:
     assert _WORKER is not None
     return fill_jobs(_WORKER, jobs)
 
@@ -109,9 +122,10 @@ def _take(queue: Iterable[list[Job]], count: int) -> list[list[Job]]:
     return out
 
 
-def _absorb(generator: Generator, result: BatchResult, part: tuple[list[Output], list[OutputRecord], list[Failure]]) -> None:
-    outputs, records, failures = part
+def _absorb(generator: Generator, result: BatchResult, part: Part) -> None:
+    outputs, records, failures, skipped = part
     if records:
         generator.manifest.record(records)
     result.outputs += outputs
     result.failures += failures
+    result.skipped += skipped

@@ -41,6 +41,9 @@ class Form:
     when: str = ""
     order: int = 100
     extra_fields: dict[str, str] = field(default_factory=dict)
+    # Keys that must not be empty for the form to make sense (e.g. a notice's findings):
+    # filling it with one empty warns, naming the key and its Chinese label.
+    required: list[str] = field(default_factory=list)
     folder: Path = Path(".")
 
     @property
@@ -86,6 +89,15 @@ class Form:
             if value is MISSING or is_blank(value) or value == {}:
                 return False
         return True
+
+    def empty_required(self, case_data: dict[str, Any]) -> list[tuple[str, str]]:
+        """(key, Chinese label) of each required key the record leaves empty."""
+        empty = []
+        for key in self.required:
+            value = get_path(case_data, key)
+            if value is MISSING or is_blank(value) or value in ({}, []):
+                empty.append((key, schema.label_of(key, self.rtype) or self.extra_fields.get(key.removeprefix("extra."), "")))
+        return empty
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -140,6 +152,10 @@ class Catalog:
             raise ConfigError(f"{where} ({form.code}): retention 应为 {' | '.join(RETENTION_CODES)}")
         if form.record_type not in schema.RECORD_TYPES:
             raise ConfigError(f"{where} ({form.code}): record_type 应为 {' | '.join(schema.RECORD_TYPES)}")
+        unknown_required = [k for k in form.required if not schema.is_known_path(k, form.rtype)
+                            and k.removeprefix("extra.") not in form.extra_fields]
+        if unknown_required:
+            raise ConfigError(f"{where} ({form.code}): required 中的 {'、'.join(map(str, unknown_required))} 不是已知字段")
         unknown_kinds = [k for k in form.kinds if k not in form.rtype.kinds]
         if unknown_kinds:
             allowed = " | ".join(form.rtype.kinds) or "[] (this record type has no kinds)"

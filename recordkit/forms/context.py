@@ -36,11 +36,22 @@ def _display(field: schema.Field, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if field.type == schema.ROWS:
         items = value if isinstance(value, list) else []
-        return [Record({key: _cell(item.get(key) if isinstance(item, Mapping) else None) for key, _ in field.columns})
+        return [Record({key: _row_cell(field, key, item.get(key) if isinstance(item, Mapping) else None)
+                        for key, _ in field.columns})
                 for item in items]
     if field.type == schema.BOOL:
         return value if isinstance(value, bool) else str(value)
     return value if isinstance(value, str) else str(value)
+
+
+def _row_cell(field: schema.Field, key: str, value: Any) -> str:
+    """A table cell; a date column prints like every other date (2026-03-05 09:30)."""
+    if key in field.date_columns and value not in (None, ""):
+        try:
+            return format_value(parse_datetime(value))
+        except ValueError:
+            return _cell(value)
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:

@@ -8,7 +8,6 @@ A failing case does not stop a batch: failures are collected with their reasons.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -20,18 +19,17 @@ from typing import Any
 from recordkit.cases import schema
 from recordkit.cases.records import derived_values
 from recordkit.cases.spreadsheet import write_register_xlsx
-from recordkit.cases.store import Case, CaseBook, Library, display_path
+from recordkit.cases.store import Case, CaseBook, Library, display_path, get_path
 from recordkit.clock.setup import clock_for, open_library
 from recordkit.config import Config
-from recordkit.dates import parse_date
-from recordkit.errors import RecordkitError, UsageError
-from recordkit.files import write_atomic
+from recordkit.dates import parse_day_option, sort_key
+from recordkit.errors import BadValueError, EditedOutputError, RecordkitError
 from recordkit.forms.bundle import build_bundle, forms_to_pdf, join_pdfs, page_count
 from recordkit.forms.catalog import Catalog, Form
 from recordkit.forms.context import case_record, form_context, form_record, register_context
-from recordkit.forms.libreoffice import convert_to_pdf
+from recordkit.forms.outputs import is_hand_edited, replace_output
 from recordkit.forms.qr import QrPayload
-from recordkit.index.manifest import Manifest, OutputRecord
+from recordkit.index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, Manifest, OutputRecord
 
 # Supplies form deadlines for a case (the case clock plugs in here).
 DeadlineSource = Callable[[dict[str, Any]], dict[str, str]]
@@ -45,6 +43,7 @@ class Job:
     form_code: str
     case_path: str
     case_no: str
+    force: bool = False  # overwrite an output edited by hand (its previous file kept in .history/)
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,8 @@ class Output:
     form_code: str
     path: Path
     version: str
+    # (key, Chinese label) of required content left empty: the form is written, with a warning.
+    empty: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,25 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An output edited by hand since it was generated: kept, not overwritten."""
+
+    case_no: str
+    form_code: str
+    path: str
+
+
 @dataclass
 class BatchResult:
     outputs: list[Output] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     def merge(self, other: BatchResult) -> None:
         self.outputs += other.outputs
         self.failures += other.failures
+        self.skipped += other.skipped
 
 
 def _now() -> str:
@@ -134,14 +146,24 @@ class Generator:
                            case.rtype, derived)
         return compiled.render(ctx, QrPayload(case.case_no, form.code, compiled.version or "0"))
 
-    def fill(self, form: Form, case: Case) -> tuple[Output, OutputRecord]:
+    def recorded(self, path: Path) -> tuple[str | None, str]:
+        """(SHA-256, template version) the manifest holds for an existing output, if any."""
+        if not path.exists():
+            return None, ""
+        return self.manifest.recorded(self.relative(path))
+
+    def write_output(self, path: Path, data: bytes, force: bool = False, durable: bool = False) -> None:
+        """Write one output under the hand-edit and history rule (recordkit.outputs)."""
+        sha, version = self.recorded(path)
+        replace_output(path, data, sha, force=force, keep_history=self.config.keep_history,
+                       version=version, durable=durable)
+
+    def fill(self, form: Form, case: Case, force: bool = False) -> tuple[Output, OutputRecord]:
         if form.is_register:
-            raise UsageError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
+            raise BadValueError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
-        write_atomic(path, data, durable=False)
-        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-            leftover.unlink(missing_ok=True)  # left by a run killed mid-write
+        self.write_output(path, data, force)
         record = OutputRecord(
             output_path=self.relative(path),
             case_no=case.case_no,
@@ -154,16 +176,20 @@ class Generator:
             output_sha256=_sha256(data),
             created_at=_now(),
         )
-        return Output(case.case_no, form.code, path, form.compiled.version), record
+        output = Output(case.case_no, form.code, path, form.compiled.version, tuple(form.empty_required(case.data)))
+        return output, record
 
-    def run(self, jobs: Iterable[tuple[Form, Case]], progress: Callable[[int], None] | None = None) -> BatchResult:
+    def run(self, jobs: Iterable[tuple[Form, Case]], progress: Callable[[int], None] | None = None,
+            force: bool = False) -> BatchResult:
         """Fill every (form, case) pair; record the manifest in batches; collect failures."""
         result = BatchResult()
         pending: list[OutputRecord] = []
         try:
             for form, case in jobs:
                 try:
-                    output, record = self.fill(form, case)
+                    output, record = self.fill(form, case, force)
+                except EditedOutputError as exc:
+                    result.skipped.append(Skipped(case.case_no, form.code, str(exc.path)))
                 except RecordkitError as exc:
                     result.failures.append(Failure(case.case_no, form.code, exc.message))
                 else:
@@ -202,7 +228,8 @@ class Generator:
             return [(f, c) for c in cases for f in forms if f.record_type == c.rtype.name]
         return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile, c.rtype)]
 
-    def plan_jobs(self, case_refs: list[str] | None, codes: list[str] | None) -> tuple[list[Job], list[Failure]]:
+    def plan_jobs(self, case_refs: list[str] | None, codes: list[str] | None,
+                  force: bool = False) -> tuple[list[Job], list[Failure]]:
         """(form, case file) jobs without keeping cases in memory: with forms named, a case
         file need not even be parsed here (the worker validates it); otherwise each case is
         read once to learn which forms it needs, then dropped."""
@@ -220,7 +247,7 @@ class Generator:
         for path in paths:
             if forms is not None:
                 kind = self.casebook.book_for_path(path).rtype.name
-                jobs += [Job(f.code, str(path), path.stem) for f in forms if f.record_type == kind]
+                jobs += [Job(f.code, str(path), path.stem, force) for f in forms if f.record_type == kind]
                 continue
             try:
                 case = self.casebook.load(path)
@@ -228,17 +255,45 @@ class Generator:
                 failures.append(Failure("", "", exc.message))
                 continue
             needed = self.catalog.needed_for(case.data, self.config.profile, case.rtype)
-            jobs += [Job(f.code, str(path), case.case_no) for f in needed]
+            jobs += [Job(f.code, str(path), case.case_no, force) for f in needed]
         return jobs, failures
 
-    def fill_cases(self, form: Form, refs: list[str]) -> BatchResult:
+    def fill_cases(self, form: Form, refs: list[str], force: bool = False) -> BatchResult:
         cases, failures = self.load_cases(refs)
-        result = self.run([(form, c) for c in cases])
+        result = self.run([(form, c) for c in cases], force=force)
         result.failures[:0] = failures
         return result
 
-    def to_pdf(self, result: BatchResult) -> list[Path]:
-        return convert_to_pdf([o.path for o in result.outputs])
+    def to_pdf(self, result: BatchResult, force: bool = False) -> list[Path]:
+        """PDFs beside the filled forms; a hand-edited PDF is kept and reported in ``result``."""
+        pdfs, skipped = self.make_pdfs([(o.path, o.case_no, o.form_code) for o in result.outputs], force)
+        result.skipped += skipped
+        return pdfs
+
+    def make_pdfs(self, sources: list[tuple[Path, str, str]], force: bool = False) -> tuple[list[Path], list[Skipped]]:
+        """Convert (.docx, number, form code) sources in one LibreOffice run; each PDF is
+        written under the hand-edit rule and recorded with the hash of its .docx."""
+        documents = [(str(path), path.read_bytes()) for path, _, _ in sources]
+        written, skipped = [], []
+        for (path, number, code), (_, docx), pdf in zip(sources, documents, forms_to_pdf(documents), strict=True):
+            target = path.with_suffix(".pdf")
+            inputs = {self.relative(path): _sha256(docx)}
+            try:
+                self._derive(target, pdf, (PDF, number, code), inputs, {"source": self.relative(path)}, force)
+            except EditedOutputError:
+                skipped.append(Skipped(number, code, str(target)))
+                continue
+            written.append(target)
+        return written, skipped
+
+    def _derive(self, path: Path, data: bytes, what: tuple[str, str, str], inputs: dict[str, str],
+                params: dict[str, Any], force: bool) -> None:
+        """Write one derived output (kind, number, form code) and record it with its inputs
+        at once, so a later refusal (a hand-edited sibling) leaves the manifest true."""
+        self.write_output(path, data, force, durable=True)
+        kind, number, code = what
+        row = DerivedRecord(self.relative(path), kind, number, code, inputs, params, _sha256(data), _now())
+        self.manifest.record_derived([row])
 
     # ----- registers
     def register(
@@ -252,14 +307,8 @@ class Generator:
     ) -> RegisterResult:
         form = self.catalog.get(code)
         if not form.is_register:
-            raise UsageError(f"{code} 不是台帐 (not a register)")
-        book = self.casebook.book(form.record_type)
-        cases, errors = book.scan()
-        if errors:
-            what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
-            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
-        if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
-            cases = [c for c in cases if c.kind in form.kinds]
+            raise BadValueError(f"{code} 不是台帐 (not a register)")
+        cases = self.register_records(form)
         selection = select_cases(cases, year, start, end, status)
         period = describe_period(year, start, end, status)
         register_id = f"{code}-{register_slug(year, start, end, status)}"
@@ -268,23 +317,51 @@ class Generator:
         ctx = register_context(self.config, form_record(form.code, form.title, compiled.version), register_id, rows, period)
         data = compiled.render(ctx, QrPayload(register_id, form.code, compiled.version or "0"))
         path = self.config.out_dir / "registers" / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
-        write_atomic(path, data)
+        inputs = self.register_inputs(form, cases)
+        params = {"code": code, "year": year, "start": start.isoformat() if start else None,
+                  "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx}
+        # No --force on `register`: a hand-edited register is replaced, its previous file kept.
+        self._derive(path, data, (REGISTER, register_id, code), inputs, params, True)
         result = RegisterResult(path, len(selection), period)
         if xlsx:
             result.xlsx = path.with_suffix(".xlsx")
             write_register_xlsx(result.xlsx, path, f"{form.code} {form.title}")
         return result
 
+    def register_records(self, form: Form) -> list[Case]:
+        """Every record a register may list (all files must be valid)."""
+        book = self.casebook.book(form.record_type)
+        cases, errors = book.scan()
+        if errors:
+            what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
+            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+        if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
+            cases = [c for c in cases if c.kind in form.kinds]
+        return cases
+
+    def register_inputs(self, form: Form, cases: list[Case]) -> dict[str, str]:
+        """Any record may enter or leave a register's selection: all of them are its inputs."""
+        return {f"template:{form.code}": form.compiled.sha256, **{f"data:{self.relative(c.path)}": c.data_sha256 for c in cases}}
+
     def _row(self, case: Case) -> Any:
         """One register row: the record's fields, plus the clock's 是否超期 for cases."""
         extras = self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
-        return case_record(case.data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
+        data = case.data
+        if case.rtype is schema.CASE and get_path(data, "complainant.anonymous") is True:
+            # A register names an anonymous complainant 匿名, as `case list` does, not a blank.
+            data = {**data, "complainant": {**(data.get("complainant") or {}), "name": "匿名"}}
+        return case_record(data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
 
     # ----- print bundles
-    def bundle(self, ref: str, pdf: bool = False) -> BundleResult:
+    def bundle(self, ref: str, pdf: bool = False, force: bool = False) -> BundleResult:
         """One .docx (and PDF) with every form a case needs, and the forms of the records
         linked to it, in procedure order: what an admin prints for signatures."""
         case = self.casebook.get(ref)
+        path = self.bundle_path(case.case_no)
+        if not force:  # refuse before writing either file (and before LibreOffice runs)
+            for target in [path, path.with_suffix(".pdf")] if pdf else [path]:
+                if is_hand_edited(target, self.recorded(target)[0]):
+                    raise EditedOutputError(target)
         items = self.bundle_items(case)
         if not items:
             raise RecordkitError(f"{case.case_no}: 没有需要打印的表单 (no form in the catalog applies)")
@@ -293,14 +370,24 @@ class Generator:
         # With a PDF, each form is converted on its own first: its PDF pages are joined into
         # the bundle's PDF, and its page count is written into the .docx's 共 Y 页.
         pdfs = forms_to_pdf(list(zip(titles, documents, strict=True))) if pdf else None
-        path = self.config.out_dir / case.case_no / f"{case.case_no}-打印合集.docx"
-        write_atomic(path, build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None))
+        what, inputs, params = (BUNDLE, case.case_no, case.case_no), self.bundle_inputs(items), {"pdf": pdf}
+        data = build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None)
+        self._derive(path, data, what, inputs, params, force)
         result = BundleResult(path, [(f.code, r.case_no) for f, r in items])
         if pdfs:
             result.pdf = path.with_suffix(".pdf")
-            write_atomic(result.pdf, join_pdfs(pdfs, titles))
+            self._derive(result.pdf, join_pdfs(pdfs, titles), what, inputs, params, force)
             result.pages = [page_count(p) for p in pdfs]
         return result
+
+    def bundle_path(self, case_no: str) -> Path:
+        return self.config.out_dir / case_no / f"{case_no}-打印合集.docx"
+
+    def bundle_inputs(self, items: list[tuple[Form, Case]]) -> dict[str, str]:
+        """What a bundle is made from: each form's template and each record's data, by hash."""
+        inputs = {f"template:{form.code}": form.compiled.sha256 for form, _ in items}
+        inputs.update({f"data:{self.relative(record.path)}": record.data_sha256 for _, record in items})
+        return inputs
 
     def bundle_items(self, case: Case) -> list[tuple[Form, Case]]:
         """(form, record) pairs of a bundle, in the catalog's procedure order."""
@@ -350,7 +437,7 @@ def select_cases(
         if status == "closed" and not case.is_closed:
             continue
         chosen.append(case)
-    return sorted(chosen, key=lambda c: (str(c.data.get("received_at")), c.case_no))
+    return sorted(chosen, key=lambda c: (sort_key(c.data.get(c.rtype.date_field)), c.case_no))
 
 
 def describe_period(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
@@ -373,11 +460,7 @@ def register_slug(year: int | None, start: date | None, end: date | None, status
     return slug + (f"-{status}" if status else "")
 
 
-def parse_day(value: str, option: str) -> date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+parse_day = parse_day_option  # the one date-option parser (recordkit.dates)
 
 
 __all__ = ["Generator", "BatchResult", "Failure", "Output", "RegisterResult", "display_path", "make_generator"]

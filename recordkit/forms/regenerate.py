@@ -4,29 +4,32 @@ For each manifest row the output is compared with what made it: the template's v
 and SHA-256, the case file's SHA-256, and the output's own SHA-256 (an output whose hash
 no longer matches was edited by hand: reported, and not overwritten without ``force``).
 The previous file is kept under ``out/<case_no>/.history/`` unless configured otherwise.
+Derived outputs (a form's PDF, a print bundle, a register) are compared with the hashes
+of what made them (the source .docx; the templates and record files) and remade after
+the forms, so a PDF never keeps an old 第N版.
 Crash safety: the old file is copied to history first, then the new one replaces it
 atomically, so an output is always the old or the new file; a rerun finishes the job.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from recordkit.errors import LockedError, RecordkitError
+from recordkit.dates import parse_day_option
+from recordkit.errors import EditedOutputError, LockedError, RecordkitError
 from recordkit.files import sha256_file
 from recordkit.forms.batch import Job, run_jobs
-from recordkit.forms.generator import BatchResult, Failure, Generator
-from recordkit.index.manifest import OutputRecord
+from recordkit.forms.generator import BatchResult, Failure, Generator, Output, Skipped
+from recordkit.index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, OutputRecord
 
 TEMPLATE, DATA, BOTH, MISSING, EDITED = "template", "data", "both", "output missing", "edited by hand"
+SOURCE = "inputs changed"
 REASON_TEXT = {
+    SOURCE: "生成它的表单、模板或数据已更新",
     TEMPLATE: "模板已修订",
     DATA: "案件或记录数据已修改",
     BOTH: "模板和数据都已修改",
@@ -37,13 +40,18 @@ REASON_TEXT = {
 
 @dataclass(frozen=True)
 class Stale:
-    record: OutputRecord
+    record: OutputRecord | DerivedRecord
     reason: str
     detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.record.kind if isinstance(self.record, DerivedRecord) else "form"
 
     def as_dict(self) -> dict[str, str]:
         return {
             "output_path": self.record.output_path,
+            "kind": self.kind,
             "case_no": self.record.case_no,
             "form_code": self.record.form_code,
             "reason": self.reason,
@@ -57,9 +65,17 @@ class RegenerationPlan:
     stale: list[Stale] = field(default_factory=list)
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
+    derived: list[Stale] = field(default_factory=list)  # PDFs, print bundles, registers
 
     def to_render(self, force: bool) -> list[Stale]:
         return [s for s in self.stale if s.reason != EDITED or force]
+
+    def derived_to_render(self, force: bool) -> list[Stale]:
+        return [s for s in self.derived if s.reason != EDITED or force]
+
+    @property
+    def everything(self) -> list[Stale]:
+        return self.stale + self.derived
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -94,7 +110,50 @@ class Regenerator:
                 plan.failures.append(Failure(record.case_no, record.form_code, reason[1:]))
             else:
                 plan.stale.append(Stale(record, reason))
+        self._plan_derived(plan, case_nos, [c.upper() for c in codes or []])
         return plan
+
+    def _plan_derived(self, plan: RegenerationPlan, case_nos: list[str] | None, codes: list[str]) -> None:
+        """PDFs, bundles and registers whose inputs changed (or will: a stale source form)."""
+        renewed = {s.record.output_path for s in plan.stale}
+        current: dict[tuple[str, str], dict[str, str] | None] = {}
+        for record in self.generator.manifest.derived(case_nos):
+            if codes and record.kind != BUNDLE and record.form_code not in codes:
+                continue
+            key = (record.kind, record.case_no)
+            if record.kind == PDF:
+                key = (PDF, record.output_path)
+            if key not in current:
+                current[key] = self._current_inputs(record, renewed, plan)
+            reason = self._derived_reason(record, current[key])
+            if reason is None:
+                plan.unchanged += 1
+            else:
+                plan.derived.append(Stale(record, reason))
+
+    def _current_inputs(self, record: DerivedRecord, renewed: set[str],
+                        plan: RegenerationPlan) -> dict[str, str] | None:
+        """The hashes of what the output would be made from now (None: cannot tell)."""
+        generator = self.generator
+        try:
+            if record.kind == PDF:
+                source = str(record.params["source"])
+                return {source: "" if source in renewed else _file_sha256(self.root / source) or ""}
+            if record.kind == BUNDLE:
+                return generator.bundle_inputs(generator.bundle_items(generator.casebook.get(record.case_no)))
+            form = generator.catalog.get(record.form_code)
+            return generator.register_inputs(form, generator.register_records(form))
+        except RecordkitError as exc:
+            plan.failures.append(Failure(record.case_no, record.form_code, exc.message))
+            return None
+
+    def _derived_reason(self, record: DerivedRecord, inputs: dict[str, str] | None) -> str | None:
+        output_sha = _file_sha256(self.root / record.output_path)
+        if output_sha is None:
+            return MISSING
+        if output_sha != record.output_sha256:
+            return EDITED
+        return SOURCE if inputs is not None and inputs != record.inputs else None
 
     def _template_state(self, code: str, plan: RegenerationPlan) -> tuple[str, str] | None:
         try:
@@ -136,23 +195,52 @@ class Regenerator:
     def _run_locked(self, plan: RegenerationPlan, force: bool, workers: int,
                     progress: Callable[[int], None] | None) -> BatchResult:
         todo = plan.to_render(force)
-        if self.generator.config.keep_history:
-            for stale in todo:
-                self._keep_previous(stale.record)
-        jobs = [Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no) for s in todo]
+        # The previous files go to .history/ as each one is replaced (recordkit.outputs).
+        jobs = [Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no, force) for s in todo]
         result = run_jobs(self.generator, jobs, workers, progress)
         result.failures[:0] = plan.failures
+        kept = {s.record.output_path for s in plan.stale if s.reason == EDITED and not force}
+        kept |= {self.generator.relative(Path(s.path)) for s in result.skipped}
+        self._remake_derived(plan.derived_to_render(force), kept, force, result)
+        if progress:
+            progress(len(plan.derived_to_render(force)))
         return result
 
-    def _keep_previous(self, record: OutputRecord) -> None:
-        current = self.root / record.output_path
-        if not current.is_file():
-            return
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        history = current.parent / ".history" / f"{current.stem}.v{record.template_version}.{stamp}{current.suffix}"
-        history.parent.mkdir(parents=True, exist_ok=True)
-        if history.exists():
-            return
-        temporary = history.with_name(history.name + ".tmp")
-        shutil.copy2(current, temporary)
-        os.replace(temporary, history)
+    def _remake_derived(self, todo: list[Stale], kept: set[str], force: bool, result: BatchResult) -> None:
+        """PDFs of the renewed forms, then bundles, then registers (each kind in one go)."""
+        records = [s.record for s in todo if isinstance(s.record, DerivedRecord)]
+        sources = [(self.root / str(r.params["source"]), r.case_no, r.form_code) for r in records
+                   if r.kind == PDF and r.params["source"] not in kept]
+        if sources:
+            self._guarded(result, lambda: self._pdfs(sources, force, result))
+        for number in dict.fromkeys(r.case_no for r in records if r.kind == BUNDLE):
+            pdf = any(r.params.get("pdf") for r in records if r.kind == BUNDLE and r.case_no == number)
+            self._guarded(result, lambda n=number, p=pdf: self._bundle(n, p, force, result), number)
+        for record in (r for r in records if r.kind == REGISTER):
+            self._guarded(result, lambda r=record: self._register(r, result), record.case_no, record.form_code)
+
+    @staticmethod
+    def _guarded(result: BatchResult, work: Callable[[], None], number: str = "", code: str = "") -> None:
+        try:
+            work()
+        except EditedOutputError as exc:
+            result.skipped.append(Skipped(number, code, str(exc.path)))
+        except RecordkitError as exc:
+            result.failures.append(Failure(number, code, exc.message))
+
+    def _pdfs(self, sources: list[tuple[Path, str, str]], force: bool, result: BatchResult) -> None:
+        written, skipped = self.generator.make_pdfs(sources, force)
+        by_path = {path.with_suffix(".pdf"): (number, code) for path, number, code in sources}
+        result.outputs += [Output(*by_path[p], p, "") for p in written]
+        result.skipped += skipped
+
+    def _bundle(self, number: str, pdf: bool, force: bool, result: BatchResult) -> None:
+        made = self.generator.bundle(number, pdf=pdf, force=force)
+        result.outputs += [Output(number, BUNDLE, p, "") for p in (made.path, made.pdf) if p]
+
+    def _register(self, record: DerivedRecord, result: BatchResult) -> None:
+        params = record.params
+        start, end = (parse_day_option(str(params[k]), k) if params.get(k) else None for k in ("start", "end"))
+        made = self.generator.register(record.form_code, params.get("year"), start, end,  # type: ignore[arg-type]
+                                       params.get("status"), bool(params.get("xlsx")))  # type: ignore[arg-type]
+        result.outputs.append(Output(record.case_no, record.form_code, made.path, ""))

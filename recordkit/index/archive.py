@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveIndexError, DisposalRefusedError
-from . import connect
+from ..errors import ArchiveIndexError, DisposalRefusedError, RecordkitError
+from . import connect, connect_read_only, is_read_only_error
 
 GENESIS_HASH = "0" * 64
 
@@ -269,8 +269,28 @@ class ArchiveIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path, SCHEMA)
+        self.read_only = False
+        try:
+            self.conn = connect(self.path, SCHEMA)
+        except RecordkitError:
+            if not self.path.is_file():
+                raise
+            self.conn, self.read_only = connect_read_only(self.path), True  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
+        self._add_access_sha256()
+
+    def _add_access_sha256(self) -> None:
+        """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
+        SHA-256); added when the index can be written, read as NULL otherwise."""
+        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        if "access_sha256" in columns or self.read_only:
+            return
+        try:
+            self.conn.execute("ALTER TABLE documents ADD COLUMN access_sha256 TEXT")
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
 
     def _create_text_table(self) -> bool:
         existing = self.conn.execute(
@@ -488,6 +508,23 @@ class ArchiveIndex:
         sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
+    def document_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def repeated_forms(self, year: int | None = None) -> list[dict[str, Any]]:
+        """(case, form) pairs filed more than once, each with its 档号 in order: the same
+        form scanned twice (different bytes, so the SHA-256 duplicate check let it pass)."""
+        where, args = _year_clause(year, "status IN ('filing', 'filed')")
+        rows = self.conn.execute(
+            f"SELECT case_no, form_code, archive_no FROM documents d {where} "
+            "ORDER BY case_no, form_code, year, retention, dept_code, item_no", args
+        ).fetchall()
+        groups: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            groups.setdefault((row["case_no"], row["form_code"]), []).append(row["archive_no"])
+        return [{"case_no": case, "form_code": form, "archive_nos": nos}
+                for (case, form), nos in groups.items() if len(nos) > 1]  # fmt: skip
+
     def checks(self, intake_id: str) -> list[CheckRow]:
         rows = self.conn.execute(
             "SELECT category, name, result, detail FROM checks WHERE intake_id = ? ORDER BY seq", (intake_id,)
@@ -510,6 +547,56 @@ class ArchiveIndex:
                      detail: dict[str, Any]) -> None:  # fmt: skip
         with self.transaction() as conn:
             self._append_event(conn, time, kind, archive_no, intake_id, detail)
+
+    def append_event_if_writable(self, time: str, kind: str, archive_no: str | None, intake_id: str | None,
+                                 detail: dict[str, Any]) -> bool:  # fmt: skip
+        """Like ``append_event``; False (nothing written) when the index is read-only."""
+        if self.read_only:
+            return False
+        try:
+            self.append_event(time, kind, archive_no, intake_id, detail)
+        except ArchiveIndexError as exc:
+            if not is_read_only_error(exc):
+                raise
+            self.read_only = True
+            return False
+        return True
+
+    def chain_head(self) -> tuple[int, str]:
+        """(id, hash) of the last event: the anchor an office keeps apart from the machine."""
+        row = self.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        return (row["id"], row["hash"]) if row else (0, GENESIS_HASH)
+
+    def event_with_hash(self, event_hash_: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM events WHERE hash = ?", (event_hash_,)).fetchone()
+        return row["id"] if row else None
+
+    def rows_without_event(self) -> list[tuple[str, str]]:
+        """(what, missing event kind) for holds and disposal batches whose events the log
+        lacks: events cut off the end of the log leave such rows behind."""
+        rows = self.conn.execute(
+            "SELECT '法律保全 #' || id, 'hold_placed' FROM holds h WHERE NOT EXISTS (SELECT 1 FROM events e "
+            "WHERE e.kind = 'hold_placed' AND json_extract(e.detail, '$.hold_id') = h.id) "
+            "UNION ALL SELECT '法律保全 #' || id, 'hold_released' FROM holds h WHERE released_at IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 'hold_released' "
+            "AND json_extract(e.detail, '$.hold_id') = h.id) "
+            "UNION ALL SELECT '销毁批次 ' || id, 'disposal_started' FROM disposals d WHERE NOT EXISTS (SELECT 1 "
+            "FROM events e WHERE e.kind = 'disposal_started' AND json_extract(e.detail, '$.disposal_id') = d.id) "
+            "UNION ALL SELECT '销毁批次 ' || id, 'disposal_finished' FROM disposals d WHERE state = 'done' "
+            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 'disposal_finished' "
+            "AND json_extract(e.detail, '$.disposal_id') = d.id) ORDER BY 1, 2"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def set_access_copy(self, archive_no: str, access_path: str, access_sha256: str, at: str,
+                        kind: str | None, detail: dict[str, Any]) -> None:  # fmt: skip
+        """Record an access copy's path and SHA-256 on the row, with an event ``kind``
+        (None: the ``filed`` event that follows carries it)."""
+        with self.transaction(durable=True) as conn:
+            conn.execute("UPDATE documents SET access_path = ?, access_sha256 = ? WHERE archive_no = ?",
+                         (access_path, access_sha256, archive_no))  # fmt: skip
+            if kind:
+                self._append_event(conn, at, kind, archive_no, None, detail)
 
     @staticmethod
     def _append_event(conn: sqlite3.Connection, time: str, kind: str, archive_no: str | None,
@@ -683,6 +770,30 @@ class ArchiveIndex:
                       "archive_nos": [i.archive_no for i in items]}  # fmt: skip
             self._append_event(conn, at, "disposal_started", None, None, detail)
             return disposal_id
+
+    def keep_held_items(self, disposal_id: int, at: str, removed: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Take out of an unfinished batch every document a hold now covers whose original
+        is still there (``removed`` says whether it is gone): back to ``filed``, out of the
+        batch, one ``disposal_item_held`` event each. A hold placed after the batch was
+        marked (e.g. while a killed ``dispose`` waited) must still protect."""
+        kept = []
+        with self.transaction(durable=True) as conn:
+            rows = conn.execute(
+                "SELECT d.*, i.title, i.opinion, i.seq FROM disposal_items i JOIN documents d "
+                "ON d.archive_no = i.archive_no WHERE i.disposal_id = ? AND d.status = 'destroying' ORDER BY i.seq",
+                (disposal_id,),
+            ).fetchall()
+            for row in rows:
+                holds = self._holds_on(conn, row)
+                if not holds or removed(dict(row)):
+                    continue
+                conn.execute("UPDATE documents SET status = 'filed' WHERE archive_no = ?", (row["archive_no"],))
+                conn.execute("DELETE FROM disposal_items WHERE archive_no = ?", (row["archive_no"],))
+                detail = {"disposal_id": disposal_id, "hold_ids": [h["id"] for h in holds], "seq": row["seq"],
+                          "title": row["title"], "opinion": row["opinion"]}  # fmt: skip
+                self._append_event(conn, at, "disposal_item_held", row["archive_no"], None, detail)
+                kept.append({"archive_no": row["archive_no"], "disposal_id": disposal_id, "holds": holds})
+        return kept
 
     @staticmethod
     def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:

@@ -1,7 +1,13 @@
-"""The manifest: one row per generated output, so regeneration knows what is stale."""
+"""The manifest: one row per generated output, so regeneration knows what is stale.
+
+Filled forms are rows of ``outputs``. Outputs derived from them or from many inputs
+(a form's PDF, a case's print bundle, a register) are rows of ``derived``, each with
+the hashes of exactly what it was made from, so its staleness is computed.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +29,18 @@ CREATE TABLE IF NOT EXISTS outputs (
 );
 CREATE INDEX IF NOT EXISTS outputs_case ON outputs(case_no);
 CREATE INDEX IF NOT EXISTS outputs_form ON outputs(form_code);
+CREATE TABLE IF NOT EXISTS derived (
+    output_path TEXT PRIMARY KEY,     -- relative to the working folder, '/' separators
+    kind TEXT NOT NULL,               -- pdf | bundle | register
+    case_no TEXT NOT NULL,            -- case or record number; a register's id
+    form_code TEXT NOT NULL,          -- the form shown (a bundle: its case's number)
+    inputs TEXT NOT NULL,             -- JSON {input: SHA-256}: what it was made from
+    params TEXT NOT NULL,             -- JSON: how to make it again
+    output_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
+PDF, BUNDLE, REGISTER = "pdf", "bundle", "register"
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,24 @@ class OutputRecord:
     data_sha256: str
     output_sha256: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class DerivedRecord:
+    output_path: str
+    kind: str
+    case_no: str
+    form_code: str
+    inputs: dict[str, str]
+    params: dict[str, object]
+    output_sha256: str
+    created_at: str
+
+    def row(self) -> tuple[object, ...]:
+        values = asdict(self)
+        values["inputs"] = json.dumps(self.inputs, ensure_ascii=False, sort_keys=True)
+        values["params"] = json.dumps(self.params, ensure_ascii=False, sort_keys=True)
+        return tuple(values.values())
 
 
 class Manifest:
@@ -73,6 +108,28 @@ class Manifest:
     def get(self, output_path: str) -> OutputRecord | None:
         row = self.conn.execute("SELECT * FROM outputs WHERE output_path = ?", (output_path,)).fetchone()
         return OutputRecord(**dict(row)) if row else None
+
+    def recorded(self, output_path: str) -> tuple[str | None, str]:
+        """(SHA-256, template version) of what was last written at ``output_path``."""
+        row = self.conn.execute("SELECT output_sha256, template_version FROM outputs WHERE output_path = ? "
+                                "UNION ALL SELECT output_sha256, '' FROM derived WHERE output_path = ?",
+                                (output_path, output_path)).fetchone()
+        return (row[0], row[1]) if row else (None, "")
+
+    def record_derived(self, rows: Iterable[DerivedRecord]) -> None:
+        fields = list(DerivedRecord.__dataclass_fields__)
+        sql = f"INSERT OR REPLACE INTO derived ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(sql, [r.row() for r in rows])
+
+    def derived(self, case_nos: Iterable[str] | None = None) -> list[DerivedRecord]:
+        """Derived outputs (of these cases; registers always, as any case may be in them)."""
+        rows = self.conn.execute("SELECT * FROM derived ORDER BY output_path").fetchall()
+        wanted = set(case_nos or [])
+        records = [DerivedRecord(**{**dict(r), "inputs": json.loads(r["inputs"]), "params": json.loads(r["params"])})
+                   for r in rows]
+        return [r for r in records if not wanted or r.kind == REGISTER or r.case_no in wanted]
 
     def close(self) -> None:
         self.conn.close()

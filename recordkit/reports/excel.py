@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from recordkit.cases.spreadsheet import append_typed
 from recordkit.reports.stats import Stats
 from recordkit.reports.word import report_title
 
@@ -24,12 +25,12 @@ def build_xlsx(stats: Stats, org: str) -> bytes:
     def sheet(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
               percent_columns: Sequence[int] = (), widths: Sequence[int] = ()) -> None:
         ws = workbook.create_sheet(name)
-        ws.append(list(headers))
+        append_typed(ws, headers)
         for cell in ws[1]:
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
-            ws.append(list(row))
+            append_typed(ws, row)
         for column in percent_columns:
             for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = "0.0%"
@@ -40,12 +41,12 @@ def build_xlsx(stats: Stats, org: str) -> bytes:
 
     overview = workbook.active
     overview.title = "概况"
-    as_of = stats.as_of.strftime("%Y-%m-%d %H:%M") if stats.as_of else ""
+    as_of = stats.as_of.replace(second=0, microsecond=0, tzinfo=None) if stats.as_of else ""  # Excel has no zones
     for row in (["项目", "值"], ["单位", org], ["报表", report_title(org, stats.period)],
                 ["统计期间", f"{stats.period.first_day.isoformat()} 至 {stats.period.last_day.isoformat()}"],
                 ["程序配置", stats.profile], ["统计截至", as_of], ["接收件数", stats.total],
                 ["已办结", stats.closed], ["办理中", stats.open], ["办理中已超期", stats.open_overdue]):
-        overview.append(row)
+        append_typed(overview, row)
     for cell in overview[1]:
         cell.font, cell.fill = header_font, header_fill
     overview.column_dimensions["A"].width, overview.column_dimensions["B"].width = 16, 48

@@ -37,7 +37,7 @@ from recordkit.clock.status import (
 )
 from recordkit.config import Config
 from recordkit.dates import parse_date
-from recordkit.errors import ConfigError, RecordkitError, UsageError
+from recordkit.errors import BadValueError, ConfigError, RecordkitError
 from recordkit.files import write_atomic
 
 DPI = 200
@@ -121,14 +121,14 @@ def parse_month(text: str) -> Period:
     """``2026-10`` as a Period; anything else is a usage error (exit 2)."""
     match = _MONTH_RE.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12 or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
+        raise BadValueError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
     return Period(int(match.group(1)), int(match.group(2)))
 
 
 def parse_year(text: str | int) -> Period:
     match = _YEAR_RE.match(str(text))
     if not match or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
-        raise UsageError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
+        raise BadValueError(f'--year: "{text}" 不是有效的年份 (use YYYY, e.g. 2026)')
     return Period(int(match.group(1)))
 
 
@@ -544,13 +544,13 @@ def volume_for(period: Period, volumes: Mapping[str, int]) -> tuple[int | None, 
     if period.key in volumes:
         return volumes[period.key], ""
     if period.is_month:
-        return None, f'[reports] service_volume 中没有 "{period.key}"'
+        return None, f"未登记 {period.key} 的服务总量"
     months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
     missing = [m for m in months if m not in volumes]
     if not missing:
         return sum(volumes[m] for m in months), ""
     shown = "、".join(missing[:3]) + (" 等" if len(missing) > 3 else "")
-    return None, f'[reports] service_volume 中没有 "{period.year}", 月份缺 {shown}'
+    return None, f"未登记 {period.year} 年的服务总量, 缺 {shown} 的月度服务总量"
 
 
 def configured_targets(config: Config) -> dict[str, float]:
@@ -570,9 +570,4 @@ def configured_targets(config: Config) -> dict[str, float]:
 # --------------------------------------------------------------------------- files
 
 def write_bytes(path: Path, content: bytes) -> None:
-    try:
-        write_atomic(path, content)
-    except PermissionError:
-        raise RecordkitError(f"{path}: 无法写入, 文件可能正被 Word/Excel 打开 (close it and retry)") from None
-    except OSError as exc:
-        raise RecordkitError(f"{path}: 无法写入 ({exc.strerror})") from None
+    write_atomic(path, content)  # a failed write is a FileWriteError naming the file

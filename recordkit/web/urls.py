@@ -1,0 +1,25 @@
+"""URLs of the web workspace. Every view but login/logout is wrapped by roles.requires."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from recordkit.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.cases, name="cases"),
+    path("records/", views.records, name="records"),
+    path("import/", views.import_page, name="import"),
+    path("reports/", views.reports, name="reports"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/disposal/", views.archive_disposal, name="archive_disposal"),
+    path("forms/", views.forms_page, name="forms"),
+    path("users/", views.users, name="users"),
+    path("users/add/", views.user_add, name="user_add"),
+    path("users/<str:username>/disable/", views.user_disable, name="user_disable"),
+]
