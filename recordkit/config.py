@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.errors import ConfigError
-from recordkit.files import write_atomic
+from recordkit.files import check_case_no, write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -196,8 +196,6 @@ def check_pattern(pattern: Any, where: str) -> str:
         sample = pattern.format(year=2026, seq=1)
     except (ValueError, OverflowError, MemoryError) as exc:
         raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: {exc or type(exc).__name__})") from None
-    from .cases import check_case_no  # late: cases builds on this module
-
     problem = check_case_no(sample)
     if problem:
         raise ConfigError(f"{where}: 编号规则生成的编号不可用 ({pattern} -> {sample[:40]}): {problem}")

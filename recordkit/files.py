@@ -7,9 +7,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 from recordkit.errors import FileWriteError
 
@@ -102,3 +105,27 @@ def sha256_file(path: Path | str) -> str:
         while chunk := fh.read(CHUNK_SIZE):
             sha.update(chunk)
     return sha.hexdigest()
+
+
+# Characters and names no case number may have: it becomes a file name, on Windows too.
+_UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
+# Device names Windows reserves with any extension (CON, NUL.txt, COM1 …): such a file cannot be opened.
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
+
+
+def check_case_no(value: Any) -> str | None:
+    """Why a case number is unsafe as part of a file name (on Windows too), or None."""
+    if not isinstance(value, str):
+        kind = {dict: "映射", list: "列表", bool: "布尔值", int: "数字", float: "数字"}.get(type(value), type(value).__name__)
+        return f"应为文本, 实际为 {kind}"
+    if not value or not value.strip():
+        return "编号不能为空"
+    if _UNSAFE_CASE_NO.search(value) or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value):
+        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control/invisible characters)"
+    if value.endswith((".", " ")):
+        return f"{value!r} 不能以句点或空格结尾 (Windows drops them from file names)"
+    if _WINDOWS_RESERVED.match(value):
+        return f"{value!r} 是 Windows 保留的设备名, 不能作为文件名 (reserved name on Windows)"
+    if len(value) > 64:
+        return "编号过长 (at most 64 characters)"
+    return None

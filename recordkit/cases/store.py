@@ -15,7 +15,6 @@ import os
 import re
 import string
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,16 +35,13 @@ from recordkit.errors import (
     LockedError,
     RecordkitError,
 )
-from recordkit.files import write_atomic
+from recordkit.files import check_case_no, write_atomic
 from recordkit.index.casecache import CaseCache
 
 MISSING = object()
 # Like git's "racily clean" rule: a file modified this recently may change again within
 # the filesystem's timestamp granularity without its mtime moving, so it is not cached.
 _RACY_NS = 2_000_000_000
-_UNSAFE_CASE_NO = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|\.\.|^\s|\s$|^\.")
-# Device names Windows reserves with any extension (CON, NUL.txt, COM1 …): such a file cannot be opened.
-_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
 # Fields where a bare YAML number already lost leading zeros: demand quotes instead.
 _TEXT_ONLY = schema.CASE.text_only
 
@@ -237,23 +233,6 @@ def read_case_file(path: Path) -> tuple[dict[str, Any], bytes]:
 
 
 # --------------------------------------------------------------------------- validation
-
-def check_case_no(value: Any) -> str | None:
-    """Why a case number is unsafe as part of a file name (on Windows too), or None."""
-    if not isinstance(value, str):
-        return f"应为文本, 实际为 {_type_name(value)}"
-    if not value or not value.strip():
-        return "编号不能为空"
-    if _UNSAFE_CASE_NO.search(value) or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value):
-        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control/invisible characters)"
-    if value.endswith((".", " ")):
-        return f"{value!r} 不能以句点或空格结尾 (Windows drops them from file names)"
-    if _WINDOWS_RESERVED.match(value):
-        return f"{value!r} 是 Windows 保留的设备名, 不能作为文件名 (reserved name on Windows)"
-    if len(value) > 64:
-        return "编号过长 (at most 64 characters)"
-    return None
-
 
 def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _TEXT_ONLY) -> str | None:
     kind = field.type

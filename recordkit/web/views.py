@@ -10,10 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from recordkit.web import users as user_lib
 from recordkit.web.forms import AddUserForm
 from recordkit.web.roles import NAVIGATION, requires
-
-from recordkit.web import users as user_lib
 
 PENDING = "本页面将在工作目录服务接入后开放 (coming once the workspace services are wired in)。"
 
