@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive import audit, retention
+from recordkit.archive import access_copies, audit, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CheckReport, VerifyReport
 from recordkit.archive.export import ExportReport
@@ -489,6 +489,10 @@ class Archive:
 
     def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
         return retention.list_holds(self, include_released)
+
+    def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
+        """Re-stamp access copies from their verified, untouched originals."""
+        return access_copies.rebuild_copies(self, archive_no, missing)
 
 
 
