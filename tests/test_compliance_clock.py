@@ -142,7 +142,7 @@ def test_hospital_transfer_needs_the_signed_hand_over(tmp_path, runner, sample_c
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Error: in.yaml: handover.signed_by (交接签字): 必填 (acceptance.decision = 转办, "
-        "首问负责制, 签字确认交接科室及责任人 (seed 002); profile hospital)")
+        "首问负责制, 签字确认交接科室及责任人 (医院 投诉处理工作制度 一、(一)); profile hospital)")
     sample_case["handover"]["signed_by"] = "林某"
     assert add_case(runner, root, sample_case).exit_code == 0
 
