@@ -11,7 +11,7 @@ import pytest
 import yaml
 from docx_text import docx_text
 
-from recordkit import clock
+from recordkit.clock import status as clock
 from recordkit.cli import cli
 from recordkit.clock.calendar import WorkCalendar
 from recordkit.clock.profiles import load_profile, parse_profile

@@ -55,9 +55,9 @@ def test_user_add_refuses_a_duplicate_and_an_empty_stdin(web: Path) -> None:  # 
     assert "标准输入中没有密码 (no password on stdin)" in empty.output
 
 
-def test_user_add_unknown_role_is_a_usage_error(web: Path) -> None:  # noqa: F811
+def test_user_add_unknown_role_is_a_bad_value(web: Path) -> None:  # noqa: F811
     result = _run(web, "add", "lina", "--role", "局长", "--password-stdin", input=PASSWORD + "\n")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a bad value, not a malformed command line (issue 10 item 11)
     assert "'局长' is not one of '登记员', '经办人', '审批人', '档案员', '管理员'" in result.output
 
 
