@@ -400,13 +400,15 @@ def _people(value: Any) -> list[str]:
 
 
 def _recusal_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Impartiality: neither a recused person nor the person complained about may act."""
+    from .compliance import respondent_problems  # compliance builds on this module
+
     recused = set(_people(get_path(data, "assignment.recused")))
-    if not recused:
-        return
     for path in schema.ACTING_PEOPLE:
         for person in _people(get_path(data, path)):
             if person in recused:
                 yield path, f"{person} 属于回避人员 (assignment.recused), 不能担任此角色"
+    yield from respondent_problems(data)
 
 
 def _signature_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -582,6 +584,10 @@ class CaseBook:
         self.check_context = f"{rtype.name}|{check_context}"
         # Checks that depend on other files (a linked case exists): run on every load, never cached.
         self.live_checks = list(live_checks)
+        if rtype is schema.CASE:
+            from .compliance import capa_link_check  # the CAPA a case names must exist
+
+            self.live_checks.append(capa_link_check(config))
         self._cache: CaseCache | None = None
 
     @property

@@ -119,7 +119,10 @@ def case_statuses(config: Config, refs: list[str], now: datetime | None = None) 
     book = open_casebook(config, clock)
     cases = [book.get(r) for r in refs] if refs else book.all()
     now = now or datetime.now()
-    return [case_status(c.data, clock.profile, clock.calendar, now) for c in cases]
+    from .compliance import capa_lookup
+
+    lookup = capa_lookup(config)
+    return [case_status(c.data, clock.profile, clock.calendar, now, lookup) for c in cases]
 
 
 def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool) -> list[CaseStatus]:
@@ -258,6 +261,7 @@ class ValidationReport:
     checked: int = 0
     bad: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # closure rules unmet (compliance.closure_warnings)
 
 
 def validate_files(config: Config | None, paths: list[Path],
@@ -281,7 +285,17 @@ def validate_files(config: Config | None, paths: list[Path],
         if problems:
             report.bad += 1
             report.problems += [str(p) for p in problems]
+        elif rtype is schema.CASE:
+            report.warnings += _closure_warnings(config, Path(path), data)
     return report
+
+
+def _closure_warnings(config: Config | None, path: Path, data: dict[str, Any]) -> list[str]:
+    """Why a valid case with closed_at does not count as closed yet, one line each."""
+    from .compliance import capa_lookup, closure_warnings
+
+    lookup = capa_lookup(config) if config else None
+    return [f"{display_path(path)}: {key} ({schema.label_of(key)}): {why}" for key, why in closure_warnings(data, lookup)]
 
 
 def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> schema.RecordType:

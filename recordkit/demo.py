@@ -34,6 +34,9 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
     from .casework import open_casebook
 
+    # Records first: a case's corrective_action_no must name a CAPA that exists, and
+    # the samples are known to link both ways (tests/test_example_records.py).
+    record_counts = _file_records(config)
     book = open_casebook(config)
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
@@ -44,7 +47,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         if str(data.get("case_no")) not in existing:
             book.add(data, source=str(path))
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
-    _file_records(config, echo)
+    echo(f"== 已登记示例记录 (sample records filed): {', '.join(record_counts)}")
 
     from .casework import make_generator
 
@@ -88,6 +91,11 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
     _status_table(config, table, echo)
 
+    from .compliance_demo import demo_compliance
+
+    echo("== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)")
+    demo_compliance(config, echo, table)
+
     from .reports import demo_reports
 
     echo("== 统计报表 (reports)")
@@ -104,13 +112,14 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     return root
 
 
-def _file_records(config, echo: Echo) -> None:
-    """File the sample records of the other types (examples/records/<type>/*.yaml)."""
-    from .casework import open_book
+def _file_records(config) -> list[str]:
+    """File the sample records of the other types (examples/records/<type>/*.yaml),
+    before the cases they link to exist: their ``source_case`` link is not checked here."""
+    from .cases import CaseBook
 
     counts = []
     for rtype in schema.OTHER_TYPES:
-        book = open_book(config, rtype)
+        book = CaseBook(config, rtype=rtype)
         existing = book.existing_numbers()
         files = sorted((EXAMPLES / "records" / rtype.folder).glob("*.yaml"))
         for path in files:
@@ -118,7 +127,7 @@ def _file_records(config, echo: Echo) -> None:
             if str(data.get(rtype.number_key)) not in existing:
                 book.add(data, source=str(path))
         counts.append(f"{rtype.label} {len(files)}")
-    echo(f"== 已登记示例记录 (sample records filed): {', '.join(counts)}")
+    return counts
 
 
 def _status_table(config, table: Table, echo: Echo) -> None:
