@@ -267,3 +267,17 @@ def test_the_demo_samples_show_each_rule(workdir):
         "5-有效投诉无纠正措施即办结": "警告 (仍为办理中)",
     }
     assert outcomes["1-被投诉人担任处理人"][1][0].startswith("assignment.handler (处理人): 刘某 是被投诉对象")
+
+
+def test_f01_prints_the_review(workdir, runner, sample_case):
+    from docx_text import docx_text
+
+    case = dissatisfied(sample_case)
+    case["review"] = {**REVIEW, "decision": "维持原处理意见 & 书面告知 <可向上级申诉>"}
+    write_case(workdir.root, case)
+    result = runner.invoke(cli, ["fill", "F01", "TS-2026-0007", "--json"])
+    assert result.exit_code == 0, result.output
+    text = docx_text(Path(json.loads(result.stdout)["outputs"][0]["path"]))
+    assert "复核方式" in text and "☑重新核实" in text.replace(" ", "")
+    assert "维持原处理意见 & 书面告知 <可向上级申诉>" in text
+    assert "质量负责人 陈某" in text and "2026-03-21" in text
