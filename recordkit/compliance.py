@@ -105,9 +105,17 @@ def capa_lookup(config: Config) -> CapaLookup:
 
 def capa_link_check(config: Config) -> Callable[[dict[str, Any]], list[tuple[str, str]]]:
     """Live check of a case book: the CAPA a case names exists and names this case."""
+    lookups = [capa_lookup(config)]
+
     def check(data: dict[str, Any]) -> list[tuple[str, str]]:
-        # A fresh lookup per case: another process may have just filed the CAPA.
-        return list(capa_link_problems(data, capa_lookup(config)))
+        # CAPA files read once per book (a case list of thousands names few CAPAs); a
+        # problem is confirmed with fresh reads, since another process may just have
+        # filed or corrected the CAPA.
+        found = list(capa_link_problems(data, lookups[0]))
+        if found:
+            lookups[0] = capa_lookup(config)
+            found = list(capa_link_problems(data, lookups[0]))
+        return found
     return check
 
 
