@@ -338,15 +338,19 @@ def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, A
     if keep is not None:
         cases, errors = [c for c in cases if c.case_no in keep], []
     rows = []
+    from .compliance import capa_lookup, closure_warnings
+
+    lookup = capa_lookup(config)
     for case in sorted(cases, key=lambda c: (sort_key(c.data.get("received_at")), c.case_no)):
         name = get_path(case.data, "complainant.name")
         anonymous = get_path(case.data, "complainant.anonymous") is True
+        unmet = case.is_closed and closure_warnings(case.data, lookup)
         rows.append({
             "case_no": case.case_no,
             "kind": case.kind,
             "received_at": str(case.data.get("received_at", "")),
             "complainant": "(匿名)" if anonymous else ("" if not isinstance(name, str) else name),
-            "status": "已办结" if case.is_closed else "办理中",
+            "status": "办理中 (未满足办结条件)" if unmet else "已办结" if case.is_closed else "办理中",
             "closed_at": str(case.data.get("closed_at") or ""),
             "path": display_path(case.path),
         })

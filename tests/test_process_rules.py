@@ -147,7 +147,8 @@ def test_a_dissatisfied_closure_without_review_warns_and_stays_open(workdir, run
     assert "办理中 (已填办结日期, 但未满足办结条件)" in text
     assert "未满足办结条件: closed_at (办结日期): 回访满意度为不满意" in text
     listed = runner.invoke(cli, ["case", "list", "--open", "--json"])
-    assert [row["case_no"] for row in json.loads(listed.stdout)] == ["TS-2026-0007"]
+    assert [(row["case_no"], row["status"]) for row in json.loads(listed.stdout)] == [
+        ("TS-2026-0007", "办理中 (未满足办结条件)")]
 
 
 def test_a_review_and_its_decision_close_the_case(workdir, runner, sample_case):
