@@ -20,6 +20,7 @@ import yaml
 
 from recordkit.archive.service import Archive
 from recordkit.cases import schema
+from recordkit.cases.compliance import capa_lookup, closure_warnings
 from recordkit.cases.spreadsheet import fingerprint
 from recordkit.cases.store import (
     Case,
@@ -99,7 +100,8 @@ def case_statuses(config: Config, refs: list[str], now: datetime | None = None) 
     book = open_casebook(config, clock)
     cases = [book.get(r) for r in refs] if refs else book.all()
     now = now or datetime.now()
-    return [case_status(c.data, clock.profile, clock.calendar, now) for c in cases]
+    lookup = capa_lookup(config)
+    return [case_status(c.data, clock.profile, clock.calendar, now, lookup) for c in cases]
 
 
 def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool) -> list[CaseStatus]:
@@ -236,6 +238,7 @@ class ValidationReport:
     checked: int = 0
     bad: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # closure rules unmet (compliance.closure_warnings)
 
 
 def validate_files(config: Config | None, paths: list[Path],
@@ -259,7 +262,15 @@ def validate_files(config: Config | None, paths: list[Path],
         if problems:
             report.bad += 1
             report.problems += [str(p) for p in problems]
+        elif rtype is schema.CASE:
+            report.warnings += _closure_warnings(config, Path(path), data)
     return report
+
+
+def _closure_warnings(config: Config | None, path: Path, data: dict[str, Any]) -> list[str]:
+    """Why a valid case with closed_at does not count as closed yet, one line each."""
+    lookup = capa_lookup(config) if config else None
+    return [f"{display_path(path)}: {key} ({schema.label_of(key)}): {why}" for key, why in closure_warnings(data, lookup)]
 
 
 def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> schema.RecordType:
@@ -302,15 +313,17 @@ def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, A
     if keep is not None:
         cases, errors = [c for c in cases if c.case_no in keep], []
     rows = []
+    lookup = capa_lookup(config)
     for case in sorted(cases, key=lambda c: (sort_key(c.data.get("received_at")), c.case_no)):
         name = get_path(case.data, "complainant.name")
         anonymous = get_path(case.data, "complainant.anonymous") is True
+        unmet = case.is_closed and closure_warnings(case.data, lookup)
         rows.append({
             "case_no": case.case_no,
             "kind": case.kind,
             "received_at": str(case.data.get("received_at", "")),
             "complainant": "(匿名)" if anonymous else ("" if not isinstance(name, str) else name),
-            "status": "已办结" if case.is_closed else "办理中",
+            "status": "办理中 (未满足办结条件)" if unmet else "已办结" if case.is_closed else "办理中",
             "closed_at": str(case.data.get("closed_at") or ""),
             "path": display_path(case.path),
         })

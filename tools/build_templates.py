@@ -945,6 +945,10 @@ F01 = FormSpec(
                 L("办结日期"), V(c("closed_at"))),
             wide("满意度", ck("follow_up.satisfaction", *schema.SATISFACTION)),
             wide("客户意见", c("follow_up.opinion"), h=10),
+            # 不满意 → 复核 / 重新核实 (seed 002 第五条; issue 14 point 2)
+            row(L("复核方式"), V(ck("review.method", *schema.REVIEW_METHODS)), L("复核人"), V(c("review.by")),
+                L("复核决定日期"), V(c("review.decided_at"))),
+            wide("复核决定", c("review.decision")),
             wide("附件", jn("attachments")),
             signs("投诉人（申诉人）"),
         ]),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from recordkit.archive.audit_chain import document_mismatches, intake_mismatches, recorded_documents
 from recordkit.archive.fixity import Hasher, new_sm3, sm3_backend
 from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.cases.compliance import CAPA_FORM, capa_number, needs_capa
 from recordkit.cases.store import CaseBook
 from recordkit.clock.setup import clock_for
 from recordkit.clock.status import OVERDUE, case_status
@@ -622,7 +623,11 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
     for doc in archive.index.documents():
         by_case.setdefault(doc["case_no"], set()).add(doc["form_code"])
     for case in cases:
-        gap = case_gap(case, by_case.get(case.case_no, set()), report.required, catalog)
+        filed = set(by_case.get(case.case_no, set()))
+        # The CAPA's F26 is filed under the CAPA's own number (RK1|CA-2026-002|F26|…).
+        if CAPA_FORM in by_case.get(capa_number(case.data), set()):
+            filed.add(CAPA_FORM)
+        gap = case_gap(case, filed, report.required, catalog)
         if gap is not None:
             report.incomplete.append(gap)
     report.cases_checked = len(cases)
@@ -676,13 +681,18 @@ def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog 
     """The required forms a case lacks in the archive, or None when it has them all.
 
     A group applies when one of its forms applies to the case by the catalog's kinds and
-    ``when`` (whatever profiles the catalog lists: the rule itself is per profile)."""
+    ``when`` (whatever profiles the catalog lists: the rule itself is per profile).
+    A closed valid complaint also needs its CAPA's F26, unless it records why there is
+    none (issue 14 point 4; ``filed`` then holds F26 when the linked CAPA's form is filed)."""
     groups = list(rules.always) + (list(rules.closed) if case.is_closed else [])
     missing = []
     for group in groups:
         applicable = [c for c in group if _applies(c, case.data, rules.profile, catalog)]
         if applicable and not any(c in filed for c in group):
             missing.append(" 或 ".join(_form_label(c, catalog) for c in applicable))
+    if case.is_closed and needs_capa(case.data) and CAPA_FORM not in filed:
+        number = capa_number(case.data)
+        missing.append(f"{_form_label(CAPA_FORM, catalog)} ({number or '有效投诉, 纠正措施编号未填写'})")
     if not missing:
         return None
     return IncompleteCase(case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed)))
@@ -750,7 +760,8 @@ def check_lines(report: CheckReport) -> list[str]:
     if rules:
         closed = "、".join("|".join(g) for g in rules.closed) or "无"
         lines.append(f"齐全性规则 ({rules.profile}, {rules.origin}): 已办结案件须有 {closed}"
-                     + (f"; 所有案件须有 {'、'.join('|'.join(g) for g in rules.always)}" if rules.always else ""))  # fmt: skip
+                     + (f"; 所有案件须有 {'、'.join('|'.join(g) for g in rules.always)}" if rules.always else "")
+                     + "; 已办结的有效投诉另须其纠正措施的 F26 (或记录不采取纠正措施理由)")  # fmt: skip
     fails = sum(r["n"] for r in report.check_counts if r["result"] == "fail")
     lines.append(
         f"检查{'通过' if report.ok else '发现问题'}: 件号序列 {len(report.sequences)} 个 (有问题 {len(report.sequence_problems)}), "

@@ -28,6 +28,7 @@ SEVERITIES = ("一般", "重大", "一级", "二级", "三级")
 DECISIONS = ("受理", "不予受理", "转办")
 REPLY_METHODS = ("书面", "电话", "面谈", "电子邮件")
 SATISFACTION = ("满意", "基本满意", "不满意")
+REVIEW_METHODS = ("复核", "重新核实")  # seed 002 第五条: 不服 → 重新核实
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ FIELDS: tuple[Field, ...] = (
     Field("investigation.responsibility", "责任认定"),
     Field("resolution.measures", "处理意见"),
     Field("resolution.corrective_action_no", "纠正措施编号"),
+    Field("resolution.no_capa_reason", "不采取纠正措施理由"),
     Field("resolution.preventive_action", "预防措施"),
     Field("resolution.compensation", "赔偿金额", NUMBER),
     Field("resolution.approved_by", "批准人"),
@@ -116,6 +118,12 @@ FIELDS: tuple[Field, ...] = (
     Field("follow_up.by", "回访人"),
     Field("follow_up.satisfaction", "满意度", choices=SATISFACTION),
     Field("follow_up.opinion", "回访意见"),
+    Field("review.method", "复核方式", choices=REVIEW_METHODS),
+    Field("review.requested_at", "复核提出日期", DATE),
+    Field("review.by", "复核人"),
+    Field("review.findings", "复核情况"),
+    Field("review.decision", "复核决定"),
+    Field("review.decided_at", "复核决定日期", DATE),
     Field("closed_at", "办结日期", DATE),
     Field("attachments", "附件", LIST),
 )
@@ -139,6 +147,8 @@ AFTER_RECEIPT: tuple[str, ...] = (
     "reply.replied_at",
     "extension.granted_at",
     "follow_up.visited_at",
+    "review.requested_at",
+    "review.decided_at",
     "closed_at",
 )
 
@@ -147,6 +157,8 @@ ACTING_PEOPLE: tuple[str, ...] = (
     "assignment.handler",
     "assignment.investigators",
     "resolution.approved_by",
+    "follow_up.by",
+    "review.by",
 )
 
 
@@ -162,6 +174,7 @@ GROUP_LABELS: dict[str, str] = {
     "reply": "答复",
     "extension": "延期",
     "follow_up": "回访",
+    "review": "复核",
     "extra": "表单专用字段",
 }
 
@@ -260,7 +273,8 @@ CASE = RecordType(
     number_key="case_no",
     date_field="received_at",
     fields=FIELDS,
-    date_rules=_after("received_at", *AFTER_RECEIPT),
+    date_rules=(*_after("received_at", *AFTER_RECEIPT),
+                DateRule("review.decided_at", "review.requested_at", "复核决定在提出复核之后")),
     text_only=("complainant.phone", "complainant.id_no", "subject.report_no", "subject.batch_no", "subject.order_no"),
     identity=("kind", "received_at", "complainant.name", "content"),
     group_labels=GROUP_LABELS,

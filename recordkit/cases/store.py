@@ -15,7 +15,7 @@ import os
 import re
 import string
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +25,8 @@ import yaml
 from filelock import FileLock, Timeout
 
 from recordkit.cases import schema
+from recordkit.cases.impartiality import respondent_problems
+from recordkit.cases.values import MISSING, get_path, is_blank, set_path
 from recordkit.config import Config
 from recordkit.dates import canonical, format_value, parse_date, parse_datetime
 from recordkit.errors import (
@@ -38,7 +40,6 @@ from recordkit.errors import (
 from recordkit.files import check_case_no, write_atomic
 from recordkit.index.casecache import CaseCache
 
-MISSING = object()
 # Like git's "racily clean" rule: a file modified this recently may change again within
 # the filesystem's timestamp granularity without its mtime moving, so it is not cached.
 _RACY_NS = 2_000_000_000
@@ -51,24 +52,6 @@ ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 # --------------------------------------------------------------------------- access
 
-def get_path(data: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted key path, or MISSING."""
-    node: Any = data
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return MISSING
-        node = node[key]
-    return node
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    keys = path.split(".")
-    node = data
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-
-
 def normalise_dates(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
     """Every date of the contract written as ISO 8601 text (2026年11月10日 -> 2026-11-10), so
     lists and registers show one form and text order is date order. Call after validation."""
@@ -79,10 +62,6 @@ def normalise_dates(data: dict[str, Any], rtype: schema.RecordType = schema.CASE
             if fixed is not value and fixed != value:
                 set_path(data, field.path, fixed)
     return data
-
-
-def is_blank(value: Any) -> bool:
-    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
 
 
 # --------------------------------------------------------------------------- loading
@@ -396,13 +375,13 @@ def _people(value: Any) -> list[str]:
 
 
 def _recusal_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Impartiality: neither a recused person nor the person complained about may act."""
     recused = set(_people(get_path(data, "assignment.recused")))
-    if not recused:
-        return
     for path in schema.ACTING_PEOPLE:
         for person in _people(get_path(data, path)):
             if person in recused:
                 yield path, f"{person} 属于回避人员 (assignment.recused), 不能担任此角色"
+    yield from respondent_problems(data)
 
 
 def _signature_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -62,7 +62,10 @@ def case_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     report = validate_files(config, list(paths))
     for problem in report.problems:
         click.echo(problem, err=True)
-    click.echo(f"已校验 {report.checked} 个文件, {report.bad} 个有错误。")
+    for warning in report.warnings:
+        click.echo(f"警告: {warning}", err=True)
+    warned = f", {len(report.warnings)} 条警告 (未满足办结条件)" if report.warnings else ""
+    click.echo(f"已校验 {report.checked} 个文件, {report.bad} 个有错误{warned}。")
     if report.bad:
         ctx.exit(1)
 

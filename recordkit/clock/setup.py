@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from recordkit.cases import schema
+from recordkit.cases.compliance import capa_link_check
 from recordkit.cases.records import IncidentRules, link_check
 from recordkit.cases.store import CaseBook, Library
 from recordkit.clock.calendar import WorkCalendar
@@ -55,7 +56,8 @@ def clock_for(config: Config) -> ClockSetup:
 def open_casebook(config: Config, clock: ClockSetup | None = None) -> CaseBook:
     """The case book with the profile's checks (e.g. extension limits) plugged in."""
     clock = clock or clock_for(config)
-    return CaseBook(config, extra_checks=[clock.extension_check], check_context=clock.profile_signature)
+    return CaseBook(config, extra_checks=[clock.extension_check], check_context=clock.profile_signature,
+                    live_checks=[capa_link_check(config)])  # the CAPA a case names must exist
 
 
 def open_book(config: Config, rtype: schema.RecordType, clock: ClockSetup | None = None) -> CaseBook:

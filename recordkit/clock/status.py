@@ -20,11 +20,13 @@ States of a step (``StepStatus.state``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from recordkit.cases import schema
 from recordkit.cases import store as cases
+from recordkit.cases.compliance import closure_warnings
 from recordkit.clock.calendar import TIME_UNITS, WORKDAY, WorkCalendar
 from recordkit.clock.profiles import WINDOW, WRITTEN_METHODS, Profile, Step
 from recordkit.dates import format_value, parse_datetime
@@ -118,6 +120,7 @@ class CaseStatus:
     steps: tuple[StepStatus, ...]
     warnings: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    unmet: tuple[str, ...] = ()  # closure rules unmet although closed_at is recorded
 
     @property
     def overdue(self) -> bool:
@@ -141,6 +144,7 @@ class CaseStatus:
             "steps": [s.to_dict() for s in self.steps],
             "warnings": list(self.warnings),
             "problems": list(self.problems),
+            "closure_unmet": list(self.unmet),
         }
 
 
@@ -174,8 +178,13 @@ def _read_date(case: Mapping[str, object], path: str, label: str
 
 
 def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCalendar,
-                now: datetime) -> CaseStatus:
-    """Every step of the profile evaluated for one case at the moment `now`."""
+                now: datetime, capa_lookup: Callable[[str], dict | None] | None = None) -> CaseStatus:
+    """Every step of the profile evaluated for one case at the moment `now`.
+
+    A case with ``closed_at`` stays open while a closure rule is unmet (a dissatisfied
+    complainant without a recorded review, a valid complaint without a verified CAPA:
+    ``compliance.closure_warnings``, which looks CAPA records up with ``capa_lookup``).
+    """
     now = now.replace(tzinfo=None)
     closed_at, _ = _read_date(case, "closed_at", "办结日期")
     extension_days = _extension_days(case)
@@ -183,17 +192,19 @@ def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCale
         step_status(case, profile, step, calendar, now, closed_at, extension_days)
         for step in profile.steps
     )
+    unmet = [f"{path} ({schema.label_of(path)}): {why}" for path, why in closure_warnings(case, capa_lookup)]
     warnings = tuple(dict.fromkeys(w for s in steps for w in s.warnings))
     return CaseStatus(
         case_no=str(case.get("case_no") or ""),
         profile=profile.name,
         now=now,
-        is_open=closed_at is None,
+        is_open=closed_at is None or bool(unmet),
         steps=steps,
         warnings=warnings,
         problems=(*extension_problems(case, profile),
                   *(f"{path} ({profile.label(path)}): {msg}"
                     for path, msg in required_problems(case, profile))),
+        unmet=tuple(unmet),
     )
 
 
@@ -643,7 +654,10 @@ def register_extras(case: Mapping[str, object], profile: Profile, calendar: Work
 
 def render_status(status: CaseStatus) -> str:
     """Plain-text status of one case for `case status` (the CLI only prints it)."""
-    head = f"{status.case_no or '(无编号)'}  [{status.profile}]  {'办理中' if status.is_open else '已办结'}"
+    state = "办理中" if status.is_open else "已办结"
+    if status.unmet:
+        state = "办理中 (已填办结日期, 但未满足办结条件)"
+    head = f"{status.case_no or '(无编号)'}  [{status.profile}]  {state}"
     lines = [head]
     for step in status.steps:
         due = f"期限 {_format_due(step.due)}" if step.due is not None else "期限 —"
@@ -651,6 +665,7 @@ def render_status(status: CaseStatus) -> str:
             due += f" (原 {_format_due(step.original_due)}, 延长 {step.extended_by} {step.extension_unit})"
         lines.append(f"  {step.state:<4} {step.name} ({step.limit} {step.unit})  {due}  {step.text}")
         lines.extend(f"       注: {note}" for note in step.notes)
+    lines.extend(f"  未满足办结条件: {u}" for u in status.unmet)
     lines.extend(f"  问题: {p}" for p in status.problems)
     lines.extend(f"  警告: {w}" for w in status.warnings)
     return "\n".join(lines)

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.cases import schema
-from recordkit.cases.store import read_case_file
+from recordkit.cases.store import CaseBook, read_case_file
 from recordkit.config import PACKAGE_ROOT, init_workdir
 from recordkit.dates import format_value
 from recordkit.demo.archive import demo_archive
 from recordkit.demo.audit import demo_audit
+from recordkit.demo.compliance import demo_compliance
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import RecordkitError
 from recordkit.workspace import Workspace, case_statuses
@@ -37,6 +38,9 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True)
 
     workspace = Workspace(config)
+    # Records first: a case's corrective_action_no must name a CAPA that exists, and
+    # the samples are known to link both ways (tests/test_example_records.py).
+    record_counts = _file_records(config)
     book = workspace.casebook()
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
@@ -47,7 +51,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         if str(data.get("case_no")) not in existing:
             book.add(data, source=str(path))
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
-    _file_records(config, echo)
+    echo(f"== 已登记示例记录 (sample records filed): {', '.join(record_counts)}")
 
     generator = workspace.generator()
     codes = [f.code for f in generator.catalog.forms.values() if not f.is_register]
@@ -89,6 +93,9 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
     _status_table(config, table, echo)
 
+    echo("== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)")
+    demo_compliance(config, echo, table)
+
     echo("== 统计报表 (reports)")
     demo_reports(config, echo)
 
@@ -100,11 +107,12 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     return root
 
 
-def _file_records(config, echo: Echo) -> None:
-    """File the sample records of the other types (examples/records/<type>/*.yaml)."""
+def _file_records(config) -> list[str]:
+    """File the sample records of the other types (examples/records/<type>/*.yaml),
+    before the cases they link to exist: their ``source_case`` link is not checked here."""
     counts = []
     for rtype in schema.OTHER_TYPES:
-        book = Workspace(config).book(rtype)
+        book = CaseBook(config, rtype=rtype)
         existing = book.existing_numbers()
         files = sorted((EXAMPLES / "records" / rtype.folder).glob("*.yaml"))
         for path in files:
@@ -112,7 +120,7 @@ def _file_records(config, echo: Echo) -> None:
             if str(data.get(rtype.number_key)) not in existing:
                 book.add(data, source=str(path))
         counts.append(f"{rtype.label} {len(files)}")
-    echo(f"== 已登记示例记录 (sample records filed): {', '.join(counts)}")
+    return counts
 
 
 def _status_table(config, table: Table, echo: Echo) -> None:
