@@ -13,7 +13,7 @@ import click
 
 from recordkit.archive.audit import check_count_rows, check_lines, sequence_rows, verify_lines
 from recordkit.archive.export import verify_export
-from recordkit.archive.retention import write_due_xlsx
+from recordkit.archive.retention import describe_hold
 from recordkit.cli.output import (
     RecordkitGroup,
     examples,
@@ -384,9 +384,7 @@ def _day_option(value: str | None, option: str):
 def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: bool) -> None:
     """列出保管期限已满、待鉴定销毁的档案; 处于法律保全中的单独列出 (不会被销毁)。"""
     archive_ = _archive(ctx)
-    report = archive_.due(_day_option(on, "--on"))
-    if xlsx:
-        write_due_xlsx(archive_, report, xlsx)
+    report = archive_.due(_day_option(on, "--on"), xlsx)
     archive_.close()
     if as_json:
         print_json(report.to_dict())
@@ -424,8 +422,6 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
     中途中断时, 再次运行即完成上次的销毁。
     """
-    from .retention import describe_hold
-
     archive_ = _archive(ctx)
     report = archive_.dispose(use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on"))
     archive_.close()
