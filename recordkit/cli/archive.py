@@ -428,6 +428,10 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
     if as_json:
         print_json(report.to_dict())
         return
+    _print_disposal(report, dry_run, on)
+
+
+def _print_disposal(report: Any, dry_run: bool, on: str | None) -> None:
     for disposal_id in report.resumed:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
     for entry in report.kept:
