@@ -29,8 +29,7 @@ def _catalog(ctx: click.Context):
 @click.pass_context
 def forms_list(ctx: click.Context, as_json: bool) -> None:
     """列出全部表单和台帐。"""
-    catalog = _catalog(ctx)
-    rows = [{**f.summary(), "version": f.version} for f in catalog.forms.values()]
+    rows = _catalog(ctx).listing()
     if as_json:
         print_json(rows)
         return
