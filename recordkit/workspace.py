@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,16 @@ from recordkit.clock.status import CaseStatus, case_status, parse_duration, sele
 from recordkit.config import Config, load_config
 from recordkit.dates import sort_key
 from recordkit.errors import BadValueError, CaseValidationError, RecordkitError
+from recordkit.forms.batch import default_jobs, run_jobs
 from recordkit.forms.catalog import Catalog
-from recordkit.forms.generator import Generator, make_generator
+from recordkit.forms.generator import (
+    BatchResult,
+    BundleResult,
+    Generator,
+    RegisterResult,
+    make_generator,
+)
+from recordkit.forms.regenerate import Progress, RegenerateResult, RegenerationPlan, Regenerator
 from recordkit.forms.render import field_uses
 from recordkit.reports.report import ReportResult, write_report
 from recordkit.reports.stats import Period
@@ -83,6 +92,47 @@ class Workspace:
 
     def report(self, period: Period, pdf: bool = False) -> ReportResult:
         return write_report(self.config, period, pdf=pdf)
+
+    # ----- filling forms: one call per command (`fill`, `generate`, `regenerate`, `register`)
+    def fill(self, code: str, refs: list[str], pdf: bool = False, force: bool = False) -> BatchResult:
+        """One form for each case or record named; PDFs beside them if asked."""
+        with closing(self.generator()) as generator:
+            return generator.fill_cases(generator.catalog.get(code), refs, force, pdf)
+
+    def bundle(self, ref: str, pdf: bool = False, force: bool = False) -> BundleResult:
+        """The print bundle of a case (`fill --bundle`)."""
+        with closing(self.generator()) as generator:
+            return generator.bundle(ref, pdf=pdf, force=force)
+
+    def generate(self, refs: list[str], codes: list[str], jobs: int | None, pdf: bool, force: bool,
+                 progress: Progress) -> BatchResult:
+        """Every form each case or record needs (or those named), filled in parallel; the
+        cases that could not be planned are reported first among the failures."""
+        with closing(self.generator()) as generator:
+            plan, failures = generator.plan_jobs(refs, codes, force)
+            with progress(len(plan)) as update:
+                result = run_jobs(generator, plan, jobs or default_jobs(), update)
+            result.failures[:0] = failures
+            if pdf:
+                generator.to_pdf(result, force)
+            return result
+
+    def regeneration_plan(self, case_nos: list[str], codes: list[str], since: date | None) -> RegenerationPlan:
+        """What `regenerate` would remake and why (`regenerate --dry-run`); nothing written."""
+        with closing(self.generator()) as generator:
+            return Regenerator(generator).plan(case_nos, codes, since.isoformat() if since else None)
+
+    def regenerate(self, case_nos: list[str], codes: list[str], since: date | None, force: bool,
+                   jobs: int | None, progress: Progress) -> RegenerateResult:
+        with closing(self.generator()) as generator:
+            regenerator = Regenerator(generator)
+            return regenerator.regenerate(case_nos, codes, since.isoformat() if since else None, force,
+                                          jobs or default_jobs(), progress)  # fmt: skip
+
+    def register(self, code: str, year: int | None, start: date | None, end: date | None, status: str | None,
+                 xlsx: bool = False, pdf: bool = False) -> RegisterResult:
+        with closing(self.generator()) as generator:
+            return generator.register(code, year, start, end, status, xlsx, pdf)
 
 
 def record_type(name: str) -> schema.RecordType:

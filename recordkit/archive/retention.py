@@ -134,8 +134,9 @@ def _entry(archive: Archive, doc: dict[str, Any], titles: dict[str, str]) -> dic
             "disposal_due": doc["disposal_due"], "status": doc["status"]}  # fmt: skip
 
 
-def due(archive: Archive, on: date) -> DueReport:
-    """Filed records whose period has ended on ``on``; those under a hold apart."""
+def due(archive: Archive, on: date, xlsx: Path | None = None) -> DueReport:
+    """Filed records whose period has ended on ``on``; those under a hold apart. With
+    ``xlsx``, the due list is also written there as a spreadsheet to appraise."""
     report = DueReport(on)
     titles = archive.form_titles()
     for doc in archive.index.documents():
@@ -150,6 +151,8 @@ def due(archive: Archive, on: date) -> DueReport:
         else:
             report.due.append(entry)
     report.unfinished = [d["id"] for d in archive.index.disposals(unfinished_only=True)]
+    if xlsx:
+        write_due_xlsx(archive, report, xlsx)
     return report
 
 

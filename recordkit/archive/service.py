@@ -473,8 +473,8 @@ class Archive:
     def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
         return exporting.export(self, to, year, cases, as_zip)
 
-    def due(self, on: date | None = None) -> DueReport:
-        return retention.due(self, on or self.now().date())
+    def due(self, on: date | None = None, xlsx: Path | None = None) -> DueReport:
+        return retention.due(self, on or self.now().date(), xlsx)
 
     def dispose(self, use_due: bool, list_file: Path | None, approver: str | None, reason: str | None,
                 by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip

@@ -13,7 +13,7 @@ import click
 
 from recordkit.archive.audit import check_count_rows, check_lines, sequence_rows, verify_lines
 from recordkit.archive.export import verify_export
-from recordkit.archive.retention import describe_hold, write_due_xlsx
+from recordkit.archive.retention import describe_hold
 from recordkit.cli.output import (
     RecordkitGroup,
     examples,
@@ -384,9 +384,7 @@ def _day_option(value: str | None, option: str):
 def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: bool) -> None:
     """列出保管期限已满、待鉴定销毁的档案; 处于法律保全中的单独列出 (不会被销毁)。"""
     archive_ = _archive(ctx)
-    report = archive_.due(_day_option(on, "--on"))
-    if xlsx:
-        write_due_xlsx(archive_, report, xlsx)
+    report = archive_.due(_day_option(on, "--on"), xlsx)
     archive_.close()
     if as_json:
         print_json(report.to_dict())
@@ -428,6 +426,10 @@ def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, a
     if as_json:
         print_json(report.to_dict())
         return
+    _print_disposal(report, dry_run, on)
+
+
+def _print_disposal(report: Any, dry_run: bool, on: str | None) -> None:
     for disposal_id in report.resumed:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
     for entry in report.kept:

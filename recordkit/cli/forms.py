@@ -29,8 +29,7 @@ def _catalog(ctx: click.Context):
 @click.pass_context
 def forms_list(ctx: click.Context, as_json: bool) -> None:
     """列出全部表单和台帐。"""
-    catalog = _catalog(ctx)
-    rows = [{**f.summary(), "version": f.version} for f in catalog.forms.values()]
+    rows = _catalog(ctx).listing()
     if as_json:
         print_json(rows)
         return
@@ -64,16 +63,13 @@ def forms_show(ctx: click.Context, code: str, as_json: bool) -> None:
 @click.pass_context
 def forms_check(ctx: click.Context, codes: tuple[str, ...]) -> None:
     """检查模板: 标签语法、未知字段、二维码占位图、版本号。有问题时退出码为 1。"""
-    catalog = _catalog(ctx)
-    bad = 0
-    for form in catalog.select(list(codes)):
-        problems = catalog.check(form)
-        if problems:
-            bad += 1
-            for problem in problems:
-                click.echo(str(problem), err=True)
-        else:
+    checked = _catalog(ctx).check_all(list(codes))
+    for form, problems in checked:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if not problems:
             click.echo(f"{form.code} {form.title} 第{form.version}版: 正常")
+    bad = sum(1 for _, problems in checked if problems)
     if bad:
         click.echo(f"Error: {bad} 个模板有问题", err=True)
         ctx.exit(1)

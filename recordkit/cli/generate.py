@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -14,51 +13,44 @@ from recordkit.cli.output import (
     progress_bar,
     workspace,
 )
-from recordkit.forms.batch import default_jobs, run_jobs
-from recordkit.forms.generator import parse_day
-from recordkit.forms.libreoffice import convert_to_pdf
-from recordkit.forms.regenerate import EDITED, Regenerator
+from recordkit.dates import parse_day_option
+from recordkit.forms.generator import BatchResult
+from recordkit.forms.regenerate import RegenerationPlan
 
 # --------------------------------------------------------------------------- fill / generate
 
-def _generator(ctx: click.Context):
-    return workspace(ctx).generator()
+
+def _progress(label: str):
+    """A progress display the library opens once it knows how many steps there are."""
+    return lambda total: progress_bar(total, label)
 
 
-def _warn_empty(catalog: Any, outputs: list[Any]) -> None:
-    """Warn (stderr, exit 0) about forms written with required content empty."""
-    for output in outputs:
-        if output.empty:
-            fields = "、".join(f"{key} ({label})" for key, label in output.empty)
-            title = catalog.get(output.form_code).title
-            click.echo(f"警告: {output.form_code} {title} {output.case_no}: 以下必填内容为空, 文件中相应部分将是空白: "
-                       f"{fields} (required content empty)", err=True)
+def _day(value: str | None, option: str):
+    return parse_day_option(value, option) if value else None
 
 
-def _report_batch(result: Any, as_json: bool, pdfs: list[Path], catalog: Any) -> None:
+def _report_failures(failures: list[Any]) -> None:
+    click.echo(f"失败 {len(failures)} 项:", err=True)
+    for failure in failures:
+        where = " ".join(x for x in (failure.case, failure.form_code) if x)
+        click.echo(f"  {where}: {failure.reason}" if where else f"  {failure.reason}", err=True)
+
+
+def _report_batch(result: BatchResult, as_json: bool) -> None:
     if as_json:
-        print_json({
-            "outputs": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version,
-                         "empty_required": [{"key": k, "label": label} for k, label in o.empty]}
-                        for o in result.outputs],
-            "pdfs": [str(p) for p in pdfs],
-            "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
-            "skipped_edited": [{"case_no": s.case_no, "form_code": s.form_code, "path": s.path} for s in result.skipped],
-        })
+        print_json(result.to_dict())
     else:
         for output in result.outputs:
             click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
-        for pdf in pdfs:
+        for pdf in result.pdfs:
             click.echo(f"PDF  {pdf}")
         _report_skipped([s.path for s in result.skipped])
         if result.failures:
-            click.echo(f"失败 {len(result.failures)} 项:", err=True)
-            for failure in result.failures:
-                where = " ".join(x for x in (failure.case, failure.form_code) if x)
-                click.echo(f"  {where}: {failure.reason}" if where else f"  {failure.reason}", err=True)
+            _report_failures(result.failures)
         kept = f", 未覆盖 {len(result.skipped)} 份 (手工修改过)" if result.skipped else ""
         click.echo(f"生成 {len(result.outputs)} 份文件, 失败 {len(result.failures)} 项{kept}。")
-    _warn_empty(catalog, result.outputs)
+    for warning in result.empty_warnings():
+        click.echo(warning, err=True)
 
 
 def _report_skipped(paths: list[str]) -> None:
@@ -66,11 +58,9 @@ def _report_skipped(paths: list[str]) -> None:
         click.echo(f"未覆盖 (手工修改过, 用 --force 覆盖): {path}", err=True)
 
 
-def _finish_batch(ctx: click.Context, generator: Any, result: Any, pdf: bool, as_json: bool, force: bool) -> None:
-    """PDFs if asked, the report, and exit 1 when anything failed."""
-    pdfs = generator.to_pdf(result, force) if pdf and result.outputs else []
-    _report_batch(result, as_json, pdfs, generator.catalog)
-    generator.close()
+def _finish_batch(ctx: click.Context, result: BatchResult, as_json: bool) -> None:
+    """The report, and exit 1 when anything failed."""
+    _report_batch(result, as_json)
     if result.failures:
         ctx.exit(1)
 
@@ -103,16 +93,11 @@ def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_re
         return
     if not code or not cases:
         raise click.UsageError("需要表单编号和至少一个案件编号 (CODE CASE…), 或 --bundle CASE")
-    generator = _generator(ctx)
-    form = generator.catalog.get(code)
-    result = generator.fill_cases(form, list(cases), force)
-    _finish_batch(ctx, generator, result, pdf, as_json, force)
+    _finish_batch(ctx, workspace(ctx).fill(code, list(cases), pdf, force), as_json)
 
 
 def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, force: bool, as_json: bool) -> None:
-    generator = _generator(ctx)
-    result = generator.bundle(ref, pdf=pdf, force=force)
-    generator.close()
+    result = workspace(ctx).bundle(ref, pdf=pdf, force=force)
     if as_json:
         print_json({"path": str(result.path), "pdf": str(result.pdf) if result.pdf else None,
                      "forms": [{"form_code": c, "number": n} for c, n in result.contents], "pages": result.pages})
@@ -137,12 +122,8 @@ def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, force: bool, as_json: 
 def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
              pdf: bool, force: bool, as_json: bool) -> None:
     """为案件和记录生成表单: 默认为每个案件 (及每条质量事故、整改、纠正措施、售后服务记录) 生成所需的全部表单。"""
-    generator = _generator(ctx)
-    plan, failures = generator.plan_jobs(list(case_refs), list(codes), force)
-    with progress_bar(len(plan), "生成表单") as update:
-        result = run_jobs(generator, plan, jobs or default_jobs(), update)
-    result.failures[:0] = failures
-    _finish_batch(ctx, generator, result, pdf, as_json, force)
+    result = workspace(ctx).generate(list(case_refs), list(codes), jobs, pdf, force, _progress("生成表单"))
+    _finish_batch(ctx, result, as_json)
 
 
 @click.command(epilog=examples("recordkit regenerate --dry-run", "recordkit regenerate --form F03",
@@ -158,44 +139,36 @@ def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, .
 def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, ...], since: str | None,
                dry_run: bool, force: bool, jobs: int | None, as_json: bool) -> None:
     """模板修订或案件数据修改后, 只重新生成受影响的文件 (旧文件保存在 .history/)。"""
-    generator = _generator(ctx)
-    regenerator = Regenerator(generator)
-    plan = regenerator.plan(list(case_nos), list(codes), parse_day(since, "--since").isoformat() if since else None)
-    stale = [s.as_dict() for s in plan.everything]
+    day = _day(since, "--since")
     if dry_run:
-        if as_json:
-            print_json({"stale": stale, "unchanged": plan.unchanged,
-                         "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in plan.failures]})
-        else:
-            print_table(["编号", "表单", "原因", "文件"], [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in stale])
-            click.echo(f"需重新生成 {len(plan.to_render(force)) + len(plan.derived_to_render(force))} 份, "
-                       f"未变化 {plan.unchanged} 份, 手工修改 {sum(1 for s in plan.everything if s.reason == EDITED)} 份。")
-        generator.close()
+        plan = workspace(ctx).regeneration_plan(list(case_nos), list(codes), day)
+        _report_plan(plan, force, as_json)
         if plan.failures:
             ctx.exit(1)
         return
-    with progress_bar(len(plan.to_render(force)) + len(plan.derived_to_render(force)), "重新生成") as update:
-        result = regenerator.run(plan, force, jobs or default_jobs(), update)
-    generator.close()
-    skipped = [s for s in plan.everything if s.reason == EDITED and not force]
+    result = workspace(ctx).regenerate(list(case_nos), list(codes), day, force, jobs, _progress("重新生成"))
     if as_json:
-        print_json({
-            "regenerated": [{"case_no": o.case_no, "form_code": o.form_code, "path": str(o.path), "version": o.version} for o in result.outputs],
-            "skipped_edited": [s.as_dict() for s in skipped]
-            + [{"output_path": s.path, "case_no": s.case_no, "form_code": s.form_code} for s in result.skipped],
-            "unchanged": plan.unchanged,
-            "failures": [{"case": f.case, "form_code": f.form_code, "reason": f.reason} for f in result.failures],
-        })
+        print_json(result.to_dict())
     else:
         for output in result.outputs:
             click.echo(f"{output.case_no}  {output.form_code}  {output.path}")
-        _report_skipped([s.record.output_path for s in skipped] + [s.path for s in result.skipped])
+        _report_skipped([s.path for s in result.skipped])
         for failure in result.failures:
             click.echo(f"失败 {failure.case} {failure.form_code}: {failure.reason}", err=True)
-        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {plan.unchanged} 份, 跳过 {len(skipped) + len(result.skipped)} 份, "
+        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {result.unchanged} 份, 跳过 {len(result.skipped)} 份, "
                    f"失败 {len(result.failures)} 项。")
     if result.failures:
         ctx.exit(1)
+
+
+def _report_plan(plan: RegenerationPlan, force: bool, as_json: bool) -> None:
+    """`regenerate --dry-run`: what would be remade and why."""
+    if as_json:
+        print_json(plan.to_dict())
+        return
+    print_table(["编号", "表单", "原因", "文件"],
+                [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in plan.to_dict()["stale"]])
+    click.echo(f"需重新生成 {plan.count_to_render(force)} 份, 未变化 {plan.unchanged} 份, 手工修改 {len(plan.edited)} 份。")
 
 
 @click.command(epilog=examples("recordkit register --year 2026 --xlsx", "recordkit register --from 2026-10-01 --to 2026-10-31",
@@ -217,17 +190,11 @@ def register(ctx: click.Context, code: str, year: int | None, start: str | None,
 
     选取为空时也写出台帐, 注明“本期无记录”。--xlsx 同时写出相同列的 Excel 文件。
     """
-    generator = _generator(ctx)
-    result = generator.register(
-        code, year, parse_day(start, "--from") if start else None, parse_day(end, "--to") if end else None, status, xlsx
-    )
-    pdf_path = convert_to_pdf([result.path])[0] if pdf else None
-    generator.close()
+    result = workspace(ctx).register(code, year, _day(start, "--from"), _day(end, "--to"), status, xlsx, pdf)
     if as_json:
-        print_json({"path": str(result.path), "xlsx": str(result.xlsx) if result.xlsx else None,
-                     "pdf": str(pdf_path) if pdf_path else None, "count": result.count, "period": result.period})
+        print_json(result.to_dict())
         return
     click.echo(f"{result.period}: {result.count} 件  {result.path}")
-    for extra in (result.xlsx, pdf_path):
+    for extra in (result.xlsx, result.pdf):
         if extra:
             click.echo(f"  {extra}")

@@ -177,6 +177,14 @@ class Catalog:
     def needed_for(self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE) -> list[Form]:
         return [f for f in self.forms.values() if f.needed_by(case_data, profile, rtype)]
 
+    def listing(self) -> list[dict[str, Any]]:
+        """`forms list`: every form and register in catalog order, with its version."""
+        return [{**form.summary(), "version": form.version} for form in self.forms.values()]
+
+    def check_all(self, codes: list[str] | None = None) -> list[tuple[Form, list[TemplateProblem]]]:
+        """`forms check`: each form named (all when none) with its problems (empty: sound)."""
+        return [(form, self.check(form)) for form in self.select(codes)]
+
     def check(self, form: Form) -> list[TemplateProblem]:
         """Everything wrong with one template: broken tags, unknown fields, missing QR/version."""
         if not form.path.is_file():

@@ -22,7 +22,7 @@ from recordkit.cases.spreadsheet import write_register_xlsx
 from recordkit.cases.store import Case, CaseBook, Library, display_path, get_path
 from recordkit.clock.setup import clock_for, open_library
 from recordkit.config import Config
-from recordkit.dates import parse_day_option, sort_key
+from recordkit.dates import sort_key
 from recordkit.errors import BadValueError, EditedOutputError, RecordkitError
 from recordkit.forms.bundle import build_bundle, forms_to_pdf, join_pdfs, page_count
 from recordkit.forms.catalog import Catalog, Form
@@ -54,6 +54,11 @@ class Output:
     version: str
     # (key, Chinese label) of required content left empty: the form is written, with a warning.
     empty: tuple[tuple[str, str], ...] = ()
+    title: str = ""  # the form's title, for the warning about empty required content
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_no": self.case_no, "form_code": self.form_code, "path": str(self.path), "version": self.version,
+                "empty_required": [{"key": k, "label": label} for k, label in self.empty]}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,9 @@ class Failure:
     case: str
     form_code: str
     reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"case": self.case, "form_code": self.form_code, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -71,17 +79,43 @@ class Skipped:
     form_code: str
     path: str
 
+    def to_dict(self) -> dict[str, str]:
+        return {"case_no": self.case_no, "form_code": self.form_code, "path": self.path}
+
 
 @dataclass
 class BatchResult:
+    """What a batch (fill, generate, regenerate) wrote, converted, kept and failed on."""
+
     outputs: list[Output] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
 
     def merge(self, other: BatchResult) -> None:
         self.outputs += other.outputs
         self.failures += other.failures
         self.skipped += other.skipped
+        self.pdfs += other.pdfs
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON shape of a batch result (`fill`, `generate`, `regenerate --json`)."""
+        return {
+            "outputs": [o.to_dict() for o in self.outputs],
+            "pdfs": [str(p) for p in self.pdfs],
+            "failures": [f.to_dict() for f in self.failures],
+            "skipped_edited": [s.to_dict() for s in self.skipped],
+        }
+
+    def empty_warnings(self) -> list[str]:
+        """One warning per form written with required content empty (printed, exit 0)."""
+        warnings = []
+        for output in self.outputs:
+            if output.empty:
+                fields = "、".join(f"{key} ({label})" for key, label in output.empty)
+                warnings.append(f"警告: {output.form_code} {output.title} {output.case_no}: 以下必填内容为空, "
+                                f"文件中相应部分将是空白: {fields} (required content empty)")  # fmt: skip
+        return warnings
 
 
 def _now() -> str:
@@ -176,7 +210,8 @@ class Generator:
             output_sha256=_sha256(data),
             created_at=_now(),
         )
-        output = Output(case.case_no, form.code, path, form.compiled.version, tuple(form.empty_required(case.data)))
+        empty = tuple(form.empty_required(case.data))
+        output = Output(case.case_no, form.code, path, form.compiled.version, empty, form.title)
         return output, record
 
     def run(self, jobs: Iterable[tuple[Form, Case]], progress: Callable[[int], None] | None = None,
@@ -258,16 +293,22 @@ class Generator:
             jobs += [Job(f.code, str(path), case.case_no, force) for f in needed]
         return jobs, failures
 
-    def fill_cases(self, form: Form, refs: list[str], force: bool = False) -> BatchResult:
+    def fill_cases(self, form: Form, refs: list[str], force: bool = False, pdf: bool = False) -> BatchResult:
         cases, failures = self.load_cases(refs)
         result = self.run([(form, c) for c in cases], force=force)
         result.failures[:0] = failures
+        if pdf:
+            self.to_pdf(result, force)
         return result
 
     def to_pdf(self, result: BatchResult, force: bool = False) -> list[Path]:
-        """PDFs beside the filled forms; a hand-edited PDF is kept and reported in ``result``."""
+        """PDFs beside the filled forms, added to ``result.pdfs``; a hand-edited PDF is kept
+        and reported in ``result.skipped``."""
+        if not result.outputs:
+            return []
         pdfs, skipped = self.make_pdfs([(o.path, o.case_no, o.form_code) for o in result.outputs], force)
         result.skipped += skipped
+        result.pdfs += pdfs
         return pdfs
 
     def make_pdfs(self, sources: list[tuple[Path, str, str]], force: bool = False) -> tuple[list[Path], list[Skipped]]:
@@ -304,7 +345,10 @@ class Generator:
         end: date | None = None,
         status: str | None = None,
         xlsx: bool = False,
+        pdf: bool = False,
     ) -> RegisterResult:
+        """A register (台帐) for the selection, with its XLSX and PDF if asked; the .docx and
+        the PDF are recorded as derived outputs, so `regenerate` remakes them after a change."""
         form = self.catalog.get(code)
         if not form.is_register:
             raise BadValueError(f"{code} 不是台帐 (not a register)")
@@ -319,13 +363,15 @@ class Generator:
         path = self.config.out_dir / "registers" / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
         inputs = self.register_inputs(form, cases)
         params = {"code": code, "year": year, "start": start.isoformat() if start else None,
-                  "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx}
+                  "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx, "pdf": pdf}  # fmt: skip
         # No --force on `register`: a hand-edited register is replaced, its previous file kept.
         self._derive(path, data, (REGISTER, register_id, code), inputs, params, True)
         result = RegisterResult(path, len(selection), period)
         if xlsx:
             result.xlsx = path.with_suffix(".xlsx")
             write_register_xlsx(result.xlsx, path, f"{form.code} {form.title}")
+        if pdf:  # recorded with the hash of the register's .docx, as a form's PDF is
+            result.pdf = self.make_pdfs([(path, register_id, code)], force=True)[0][0]
         return result
 
     def register_records(self, form: Form) -> list[Case]:
@@ -417,6 +463,11 @@ class RegisterResult:
     count: int
     period: str
     xlsx: Path | None = None
+    pdf: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "xlsx": str(self.xlsx) if self.xlsx else None,
+                "pdf": str(self.pdf) if self.pdf else None, "count": self.count, "period": self.period}  # fmt: skip
 
 
 def select_cases(
@@ -460,10 +511,7 @@ def register_slug(year: int | None, start: date | None, end: date | None, status
     return slug + (f"-{status}" if status else "")
 
 
-parse_day = parse_day_option  # the one date-option parser (recordkit.dates)
-
-
-__all__ = ["Generator", "BatchResult", "Failure", "Output", "RegisterResult", "display_path", "make_generator"]
+__all__ = ["Generator", "BatchResult", "BundleResult", "Failure", "Output", "RegisterResult", "display_path", "make_generator"]
 
 
 def make_generator(config: Config) -> Generator:

@@ -14,8 +14,10 @@ atomically, so an output is always the old or the new file; a rerun finishes the
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -77,6 +79,35 @@ class RegenerationPlan:
     def everything(self) -> list[Stale]:
         return self.stale + self.derived
 
+    def count_to_render(self, force: bool) -> int:
+        """How many files a run will write (forms, then PDFs, bundles, registers)."""
+        return len(self.to_render(force)) + len(self.derived_to_render(force))
+
+    @property
+    def edited(self) -> list[Stale]:
+        """Outputs edited by hand since they were made (overwritten only with ``force``)."""
+        return [s for s in self.everything if s.reason == EDITED]
+
+    def to_dict(self) -> dict[str, Any]:
+        """`regenerate --dry-run --json`."""
+        return {"stale": [s.as_dict() for s in self.everything], "unchanged": self.unchanged,
+                "failures": [f.to_dict() for f in self.failures]}  # fmt: skip
+
+
+@dataclass
+class RegenerateResult(BatchResult):
+    """A regeneration: the batch result, plus the outputs found unchanged."""
+
+    unchanged: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        # "regenerated" is the name `regenerate --json` has always used for the outputs.
+        return {**super().to_dict(), "regenerated": [o.to_dict() for o in self.outputs], "unchanged": self.unchanged}
+
+
+# Opens a progress display for a number of steps; yields the callback each step reports to.
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+
 
 def _file_sha256(path: Path) -> str | None:
     """SHA-256 of a file, or None when it is gone (an output deleted, a case file moved)."""
@@ -114,12 +145,19 @@ class Regenerator:
         return plan
 
     def _plan_derived(self, plan: RegenerationPlan, case_nos: list[str] | None, codes: list[str]) -> None:
-        """PDFs, bundles and registers whose inputs changed (or will: a stale source form)."""
+        """PDFs, bundles and registers whose inputs changed (or will: a stale source form
+        or register). Bundles and registers first, so a register's PDF is judged knowing
+        whether its register will be remade."""
+        records = [r for r in self.generator.manifest.derived(case_nos)
+                   if not codes or r.kind == BUNDLE or r.form_code in codes]  # fmt: skip
         renewed = {s.record.output_path for s in plan.stale}
+        self._judge_derived(plan, [r for r in records if r.kind != PDF], renewed)
+        renewed |= {s.record.output_path for s in plan.derived}
+        self._judge_derived(plan, [r for r in records if r.kind == PDF], renewed)
+
+    def _judge_derived(self, plan: RegenerationPlan, records: list[DerivedRecord], renewed: set[str]) -> None:
         current: dict[tuple[str, str], dict[str, str] | None] = {}
-        for record in self.generator.manifest.derived(case_nos):
-            if codes and record.kind != BUNDLE and record.form_code not in codes:
-                continue
+        for record in records:
             key = (record.kind, record.case_no)
             if record.kind == PDF:
                 key = (PDF, record.output_path)
@@ -178,6 +216,18 @@ class Regenerator:
             return BOTH
         return TEMPLATE if template_changed else DATA if data_changed else None
 
+    def regenerate(self, case_nos: list[str], codes: list[str], since: str | None, force: bool, workers: int,
+                   progress: Progress) -> RegenerateResult:
+        """Plan and run; outputs edited by hand (kept unless ``force``) are reported as skipped."""
+        plan = self.plan(case_nos, codes, since)
+        with progress(plan.count_to_render(force)) as update:
+            batch = self.run(plan, force, workers, update)
+        result = RegenerateResult(unchanged=plan.unchanged)
+        kept = [] if force else plan.edited
+        result.skipped += [Skipped(s.record.case_no, s.record.form_code, s.record.output_path) for s in kept]
+        result.merge(batch)
+        return result
+
     def run(self, plan: RegenerationPlan, force: bool, workers: int,
             progress: Callable[[int], None] | None = None) -> BatchResult:
         """Re-render the stale outputs, keeping the previous files, under the regeneration lock."""
@@ -209,6 +259,10 @@ class Regenerator:
     def _remake_derived(self, todo: list[Stale], kept: set[str], force: bool, result: BatchResult) -> None:
         """PDFs of the renewed forms, then bundles, then registers (each kind in one go)."""
         records = [s.record for s in todo if isinstance(s.record, DerivedRecord)]
+        registers = {r.output_path for r in records if r.kind == REGISTER}
+        # A register's PDF is remade with its register (below), from the new .docx.
+        pdfs_of_registers = {str(r.params["source"]) for r in records if r.kind == PDF} & registers
+        kept = kept | registers
         sources = [(self.root / str(r.params["source"]), r.case_no, r.form_code) for r in records
                    if r.kind == PDF and r.params["source"] not in kept]
         if sources:
@@ -217,7 +271,8 @@ class Regenerator:
             pdf = any(r.params.get("pdf") for r in records if r.kind == BUNDLE and r.case_no == number)
             self._guarded(result, lambda n=number, p=pdf: self._bundle(n, p, force, result), number)
         for record in (r for r in records if r.kind == REGISTER):
-            self._guarded(result, lambda r=record: self._register(r, result), record.case_no, record.form_code)
+            pdf = bool(record.params.get("pdf")) or record.output_path in pdfs_of_registers
+            self._guarded(result, lambda r=record, p=pdf: self._register(r, p, result), record.case_no, record.form_code)
 
     @staticmethod
     def _guarded(result: BatchResult, work: Callable[[], None], number: str = "", code: str = "") -> None:
@@ -238,9 +293,9 @@ class Regenerator:
         made = self.generator.bundle(number, pdf=pdf, force=force)
         result.outputs += [Output(number, BUNDLE, p, "") for p in (made.path, made.pdf) if p]
 
-    def _register(self, record: DerivedRecord, result: BatchResult) -> None:
+    def _register(self, record: DerivedRecord, pdf: bool, result: BatchResult) -> None:
         params = record.params
         start, end = (parse_day_option(str(params[k]), k) if params.get(k) else None for k in ("start", "end"))
         made = self.generator.register(record.form_code, params.get("year"), start, end,  # type: ignore[arg-type]
-                                       params.get("status"), bool(params.get("xlsx")))  # type: ignore[arg-type]
-        result.outputs.append(Output(record.case_no, record.form_code, made.path, ""))
+                                       params.get("status"), bool(params.get("xlsx")), pdf)  # type: ignore[arg-type]
+        result.outputs += [Output(record.case_no, record.form_code, p, "") for p in (made.path, made.pdf) if p]
