@@ -15,13 +15,14 @@ from typing import Any
 
 from recordkit.cases import schema
 from recordkit.cases.store import read_case_file
+from recordkit.clock.folder import case_statuses
 from recordkit.config import PACKAGE_ROOT, init_workdir
 from recordkit.dates import format_value
 from recordkit.demo.archive import demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import RecordkitError
-from recordkit.workspace import Workspace, case_statuses
+from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
 BUNDLE_CASE = "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
