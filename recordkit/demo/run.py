@@ -38,6 +38,25 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True)
 
     workspace = Workspace(config)
+    _file_samples(workspace, echo)
+    _file_records(config, echo)
+    _generate_forms(workspace, root, echo, table)
+
+    _status_table(config, table, echo)
+
+    echo("== 统计报表 (reports)")
+    demo_reports(config, echo)
+
+    echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
+    demo_archive(config, echo, table)
+    echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
+    demo_audit(config, echo, table)
+    echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
+    return root
+
+
+def _file_samples(workspace: Workspace, echo: Echo) -> None:
+    """File the sample cases of ``examples/cases`` (those not filed yet)."""
     book = workspace.casebook()
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
@@ -48,8 +67,10 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         if str(data.get("case_no")) not in existing:
             book.add(data, source=str(path))
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
-    _file_records(config, echo)
 
+
+def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) -> None:
+    """Every form of every case and record, the registers and one print bundle, timed."""
     generator = workspace.generator()
     codes = [f.code for f in generator.catalog.forms.values() if not f.is_register]
     cases, failures = generator.load_cases(None)
@@ -70,15 +91,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     bundle = generator.bundle(BUNDLE_CASE)
     generator.close()
 
-    per_case: dict[str, list[str]] = {}
-    for output in result.outputs:
-        per_case.setdefault(output.case_no, []).append(output.form_code)
-    rows = [
-        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
-         _rel(config.out_dir / c.case_no, root)]
-        for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
-    ]
-    table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
+    _outputs_table(workspace.config.out_dir, root, cases, result.outputs, table)
     for code, reg in registers:
         echo(f"台帐 {code} {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
     made = {o.form_code for o in result.outputs} | {code for code, _reg in registers}
@@ -88,17 +101,18 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
 
-    _status_table(config, table, echo)
 
-    echo("== 统计报表 (reports)")
-    demo_reports(config, echo)
-
-    echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
-    demo_archive(config, echo, table)
-    echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
-    demo_audit(config, echo, table)
-    echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
-    return root
+def _outputs_table(out_dir: Path, root: Path, cases: list[Any], outputs: list[Any], table: Table) -> None:
+    """One row per case or record: the forms generated for it and where they are."""
+    per_case: dict[str, list[str]] = {}
+    for output in outputs:
+        per_case.setdefault(output.case_no, []).append(output.form_code)
+    rows = [
+        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
+         _rel(out_dir / c.case_no, root)]
+        for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
+    ]
+    table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
 
 
 def _file_records(config, echo: Echo) -> None:
