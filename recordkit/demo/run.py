@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.cases import schema
-from recordkit.cases.store import read_case_file
+from recordkit.cases.store import Case, read_case_file
 from recordkit.clock.folder import case_statuses
 from recordkit.config import PACKAGE_ROOT, init_workdir
 from recordkit.dates import format_value
@@ -22,6 +22,7 @@ from recordkit.demo.archive import demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import RecordkitError
+from recordkit.forms.generator import Output
 from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
@@ -102,7 +103,7 @@ def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) 
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
 
 
-def _outputs_table(out_dir: Path, root: Path, cases: list[Any], outputs: list[Any], table: Table) -> None:
+def _outputs_table(out_dir: Path, root: Path, cases: list[Case], outputs: list[Output], table: Table) -> None:
     """One row per case or record: the forms generated for it and where they are."""
     per_case: dict[str, list[str]] = {}
     for output in outputs:
