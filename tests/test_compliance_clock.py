@@ -11,8 +11,8 @@ import pytest
 import yaml
 from docx_text import docx_text
 
-from recordkit.clock import status as clock
 from recordkit.cli import cli
+from recordkit.clock import status as clock
 from recordkit.clock.calendar import WorkCalendar
 from recordkit.clock.profiles import load_profile, parse_profile
 from recordkit.clock.status import case_status, form_deadlines

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from conftest import SAMPLE_CASE, sample_for
 
+from recordkit.cases.impartiality import names_person
 from recordkit.cli import cli
-from recordkit.compliance import names_person
 
 CASE_FILE = "cases/2026/TS-2026-0007.yaml"
 
@@ -257,7 +257,7 @@ def test_a_recorded_reason_for_no_capa_closes_the_case(workdir, runner, sample_c
 # --------------------------------------------------------------------------- the demo's samples
 
 def test_the_demo_samples_show_each_rule(workdir):
-    from recordkit.compliance_demo import SAMPLES, rule_outcome
+    from recordkit.demo.compliance import SAMPLES, rule_outcome
 
     outcomes = {p.stem: rule_outcome(workdir, p) for p in sorted(SAMPLES.glob("*.yaml"))}
     assert {name: outcome for name, (outcome, _notes) in outcomes.items()} == {

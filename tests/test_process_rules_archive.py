@@ -11,7 +11,7 @@ from archive_setup import form_pdf
 from audit_setup import run, work_folder, write_case
 from conftest import sample_for
 
-from recordkit.archive import Archive
+from recordkit.archive.service import Archive
 
 F26 = "  - {code: F26, title: 纠正和预防措施表, file: F26.docx, retention: D10, record_type: capa, kinds: []}\n"
 

@@ -19,7 +19,7 @@ from recordkit.cases import schema
 from recordkit.cases.store import MISSING, Case, CaseBook, check_case_no, get_path, is_blank
 from recordkit.config import Config
 from recordkit.dates import as_datetime, format_value, parse_datetime
-from recordkit.errors import ConfigError
+from recordkit.errors import BadValueError, ConfigError
 
 Check = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
@@ -192,3 +192,12 @@ def derived_values(record: Case, config: Config, cases: CaseBook | None) -> dict
         values["report_due"] = rules.report_due(record.data)
         values["grade"] = rules.effective_grade(record.data)
     return values
+
+
+def record_type(name: str) -> schema.RecordType:
+    """A record type by its name (incident …) or Chinese label (质量事故 …)."""
+    for rtype in schema.RECORD_TYPES.values():
+        if name in (rtype.name, rtype.label):
+            return rtype
+    known = ", ".join(f"{t.name} ({t.label})" for t in schema.OTHER_TYPES)
+    raise BadValueError(f"未知的记录类型 {name} (known: {known})")

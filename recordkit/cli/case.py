@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from recordkit.cases.authoring import new_blank_case, new_case_from_file
 from recordkit.cases.spreadsheet import import_cases
 from recordkit.cli.output import (
     RecordkitGroup,
@@ -17,15 +18,8 @@ from recordkit.cli.output import (
     print_table,
     workspace,
 )
+from recordkit.clock.folder import case_statuses, filter_statuses, list_cases, validate_files
 from recordkit.clock.status import render_status
-from recordkit.workspace import (
-    case_statuses,
-    filter_statuses,
-    list_cases,
-    new_blank_case,
-    new_case_from_file,
-    validate_files,
-)
 
 # --------------------------------------------------------------------------- case
 

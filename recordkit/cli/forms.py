@@ -11,7 +11,7 @@ from recordkit.cli.output import (
     print_table,
     workspace,
 )
-from recordkit.workspace import form_details
+from recordkit.forms.details import form_details
 
 # --------------------------------------------------------------------------- forms
 

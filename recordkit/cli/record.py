@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from recordkit.cases import schema
+from recordkit.cases.authoring import new_blank_case, new_case_from_file
+from recordkit.cases.records import record_type
 from recordkit.cases.spreadsheet import import_cases
 from recordkit.cli.output import (
     RecordkitGroup,
@@ -17,13 +19,7 @@ from recordkit.cli.output import (
     print_table,
     workspace,
 )
-from recordkit.workspace import (
-    list_records,
-    new_blank_case,
-    new_case_from_file,
-    record_type,
-    validate_files,
-)
+from recordkit.clock.folder import list_records, validate_files
 
 # --------------------------------------------------------------------------- records
 

@@ -212,11 +212,7 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
                 calendar: WorkCalendar, now: datetime,
                 closed_at: date | datetime | None = None, extension_days: int = 0) -> StepStatus:
     start_label, end_label = profile.label(step.start), profile.label(step.end)
-    base = {
-        "key": step.key, "name": step.name, "type": step.type, "limit": step.limit,
-        "unit": step.unit, "start_key": step.start, "start_label": start_label,
-        "end_key": step.end, "end_label": end_label,
-    }
+    base = _step_fields(step, start_label, end_label)
     if not applies(case, step):
         return StepStatus(**base, state=NOT_APPLICABLE, text=_when_text(case, step))
     start, missing = _read_date(case, step.start, start_label)
@@ -229,16 +225,8 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
     done = done_at is not None
     if start is not None:
         start = _opening_start(case, step, profile, calendar, start, notes)
-    if start is None and step.type == WINDOW:
-        # The complaint has arrived, but whether it arrived in time is unknown.
-        text = f"{missing}, 无法判断是否期内提出" if done else missing
-        return StepStatus(**base, state=NOT_STARTED, missing=missing, done=done,
-                          done_at=done_at, text=text, notes=tuple(notes))
     if start is None:
-        state = DONE if done else NOT_STARTED
-        text = f"已完成 ({missing}, 无法判断是否按期)" if done else missing
-        return StepStatus(**base, state=state, missing=missing, done=done, done_at=done_at,
-                          text=text, notes=tuple(notes))
+        return _without_start(base, step, missing, done_at, notes)
     if step.unit in TIME_UNITS and not isinstance(start, datetime):
         notes.append(f"{start_label} 只有日期, 按当日 00:00 起算")
     original_due, due, extended_by = _dues(step, start, calendar, extension_days)
@@ -252,15 +240,51 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
     if step.type == WINDOW:
         return _window_status(common, step, due, done_at, now, calendar, notes)
     if done:
-        remaining = _due_end(due) - _done_moment(done_at, due)
-        late = _is_late(done_at, due)
-        state = DONE_LATE if late else DONE
-        text = f"{_late_text(due, done_at)}完成" if late else f"按期完成 ({format_value(done_at)})"
-        return StepStatus(**common, state=state, remaining=remaining, text=text, notes=tuple(notes))
+        return _done_status(common, due, done_at, notes)
     if (closed_at is not None and not not_written and step.start != "closed_at"
             and _as_date(start) <= _as_date(closed_at)):
         text = f"案件已办结, 但未记录 {end_label} ({step.end})"
         return StepStatus(**common, state=UNRECORDED, text=text, notes=tuple(notes))
+    return _running_status(common, step, due, now, calendar, notes)
+
+
+def _step_fields(step: Step, start_label: str, end_label: str) -> dict:
+    """What a step's status says about the step itself, whatever its state."""
+    return {
+        "key": step.key, "name": step.name, "type": step.type, "limit": step.limit,
+        "unit": step.unit, "start_key": step.start, "start_label": start_label,
+        "end_key": step.end, "end_label": end_label,
+    }
+
+
+def _without_start(base: dict, step: Step, missing: str, done_at: date | datetime | None,
+                   notes: list[str]) -> StepStatus:
+    """A step whose start is not recorded: not started, or done without knowing if on time."""
+    done = done_at is not None
+    if step.type == WINDOW:
+        # The complaint has arrived, but whether it arrived in time is unknown.
+        text = f"{missing}, 无法判断是否期内提出" if done else missing
+        return StepStatus(**base, state=NOT_STARTED, missing=missing, done=done,
+                          done_at=done_at, text=text, notes=tuple(notes))
+    state = DONE if done else NOT_STARTED
+    text = f"已完成 ({missing}, 无法判断是否按期)" if done else missing
+    return StepStatus(**base, state=state, missing=missing, done=done, done_at=done_at,
+                      text=text, notes=tuple(notes))
+
+
+def _done_status(common: dict, due: date | datetime, done_at: date | datetime,
+                 notes: list[str]) -> StepStatus:
+    """A finished step: on time or late, by how much."""
+    remaining = _due_end(due) - _done_moment(done_at, due)
+    late = _is_late(done_at, due)
+    state = DONE_LATE if late else DONE
+    text = f"{_late_text(due, done_at)}完成" if late else f"按期完成 ({format_value(done_at)})"
+    return StepStatus(**common, state=state, remaining=remaining, text=text, notes=tuple(notes))
+
+
+def _running_status(common: dict, step: Step, due: date | datetime, now: datetime,
+                    calendar: WorkCalendar, notes: list[str]) -> StepStatus:
+    """A step still open: overdue, or the time left."""
     remaining = _due_end(due) - now
     if _is_late(now, due):
         return StepStatus(**common, state=OVERDUE, remaining=remaining,

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.cases import schema
-from recordkit.cases.store import CaseBook, read_case_file
+from recordkit.cases.store import Case, CaseBook, read_case_file
+from recordkit.clock.folder import case_statuses
 from recordkit.config import PACKAGE_ROOT, init_workdir
 from recordkit.dates import format_value
 from recordkit.demo.archive import demo_archive
@@ -22,7 +23,8 @@ from recordkit.demo.audit import demo_audit
 from recordkit.demo.compliance import demo_compliance
 from recordkit.demo.reports import demo_reports
 from recordkit.errors import RecordkitError
-from recordkit.workspace import Workspace, case_statuses
+from recordkit.forms.generator import Output
+from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
 BUNDLE_CASE = "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
@@ -40,7 +42,28 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     workspace = Workspace(config)
     # Records first: a case's corrective_action_no must name a CAPA that exists, and
     # the samples are known to link both ways (tests/test_example_records.py).
-    record_counts = _file_records(config)
+    _file_records(config, echo)
+    _file_samples(workspace, echo)
+    _generate_forms(workspace, root, echo, table)
+
+    _status_table(config, table, echo)
+
+    echo("== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)")
+    demo_compliance(config, echo, table)
+
+    echo("== 统计报表 (reports)")
+    demo_reports(config, echo)
+
+    echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
+    demo_archive(config, echo, table)
+    echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
+    demo_audit(config, echo, table)
+    echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
+    return root
+
+
+def _file_samples(workspace: Workspace, echo: Echo) -> None:
+    """File the sample cases of ``examples/cases`` (those not filed yet)."""
     book = workspace.casebook()
     files = sorted((EXAMPLES / "cases").glob("*.yaml"))
     if not files:
@@ -51,8 +74,10 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
         if str(data.get("case_no")) not in existing:
             book.add(data, source=str(path))
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
-    echo(f"== 已登记示例记录 (sample records filed): {', '.join(record_counts)}")
 
+
+def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) -> None:
+    """Every form of every case and record, the registers and one print bundle, timed."""
     generator = workspace.generator()
     codes = [f.code for f in generator.catalog.forms.values() if not f.is_register]
     cases, failures = generator.load_cases(None)
@@ -73,15 +98,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     bundle = generator.bundle(BUNDLE_CASE)
     generator.close()
 
-    per_case: dict[str, list[str]] = {}
-    for output in result.outputs:
-        per_case.setdefault(output.case_no, []).append(output.form_code)
-    rows = [
-        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
-         _rel(config.out_dir / c.case_no, root)]
-        for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
-    ]
-    table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
+    _outputs_table(workspace.config.out_dir, root, cases, result.outputs, table)
     for code, reg in registers:
         echo(f"台帐 {code} {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
     made = {o.form_code for o in result.outputs} | {code for code, _reg in registers}
@@ -91,23 +108,21 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
 
-    _status_table(config, table, echo)
 
-    echo("== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)")
-    demo_compliance(config, echo, table)
-
-    echo("== 统计报表 (reports)")
-    demo_reports(config, echo)
-
-    echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
-    demo_archive(config, echo, table)
-    echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
-    demo_audit(config, echo, table)
-    echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
-    return root
+def _outputs_table(out_dir: Path, root: Path, cases: list[Case], outputs: list[Output], table: Table) -> None:
+    """One row per case or record: the forms generated for it and where they are."""
+    per_case: dict[str, list[str]] = {}
+    for output in outputs:
+        per_case.setdefault(output.case_no, []).append(output.form_code)
+    rows = [
+        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
+         _rel(out_dir / c.case_no, root)]
+        for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
+    ]
+    table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
 
 
-def _file_records(config) -> list[str]:
+def _file_records(config, echo: Echo) -> None:
     """File the sample records of the other types (examples/records/<type>/*.yaml),
     before the cases they link to exist: their ``source_case`` link is not checked here."""
     counts = []
@@ -120,7 +135,7 @@ def _file_records(config) -> list[str]:
             if str(data.get(rtype.number_key)) not in existing:
                 book.add(data, source=str(path))
         counts.append(f"{rtype.label} {len(files)}")
-    return counts
+    echo(f"== 已登记示例记录 (sample records filed): {', '.join(counts)}")
 
 
 def _status_table(config, table: Table, echo: Echo) -> None:

@@ -408,6 +408,73 @@ def _thresholds(targets: Mapping[str, float] | None) -> dict[str, float]:
     return merged
 
 
+def _in_period(
+    cases: Sequence[CaseLike], statuses: Sequence[CaseStatus | None], period: Period
+) -> tuple[list[tuple[Mapping[str, Any], CaseStatus | None]], tuple[tuple[str, int], ...]]:
+    """The cases received in ``period`` (with their clocks), and the month-by-month trend."""
+    months = period.trend_months()
+    month_keys = {m: _month_key(*m) for m in months}
+    trend = Counter()
+    chosen: list[tuple[Mapping[str, Any], CaseStatus | None]] = []
+    for case, status in zip(cases, statuses, strict=True):
+        data = _data(case)
+        received = _received(data)
+        ym = (received.year, received.month - 1)
+        if ym in month_keys:
+            trend[month_keys[ym]] += 1
+        if period.contains(received):
+            chosen.append((data, status))
+    return chosen, tuple((month_keys[m], trend.get(month_keys[m], 0)) for m in months)
+
+
+def _timeliness_target(timeliness: Sequence[bool | None], threshold: float) -> Target:
+    timely = sum(1 for t in timeliness if t is True)
+    decided = sum(1 for t in timeliness if t is not None)
+    return Target(TIMELINESS, "服务及时率",
+                  "各适用步骤均按期完成的案件 ÷ 时效已确定的案件 (全部步骤已完成, 或有步骤超期)",
+                  timely, decided, threshold, True,
+                  note=f"另有 {len(timeliness) - decided} 件尚在办理期限内, 未计入" if len(timeliness) > decided else "",
+                  unavailable="" if decided else NO_BASE)
+
+
+def _satisfaction_target(satisfaction: Sequence[str], threshold: float) -> Target:
+    followed = sum(1 for s in satisfaction if s != "未回访")
+    satisfied = sum(1 for s in satisfaction if s in SATISFIED)
+    return Target(SATISFACTION, "用户满意程度", "(满意 + 基本满意) ÷ 已回访并记录满意度的案件",
+                  satisfied, followed, threshold, True,
+                  unavailable="" if followed else NO_BASE)
+
+
+def _complaint_target(kinds: Sequence[str], validity: Sequence[str], threshold: float,
+                      service_volume: int | None, volume_note: str) -> Target:
+    valid_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "有效")
+    pending_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "未认定")
+    return Target(COMPLAINT_RATE, "用户抱怨率",
+                  "确属服务责任的投诉 (类别为投诉且认定为有效投诉) ÷ 本期服务总量",
+                  valid_complaints, service_volume, threshold, False,
+                  note="; ".join(x for x in (
+                      "" if service_volume else volume_note,
+                      f"另有 {pending_complaints} 件投诉尚未认定有效性" if pending_complaints else "") if x),
+                  unavailable="" if service_volume else NO_VOLUME)
+
+
+def _target_list(
+    kinds: Sequence[str],
+    validity: Sequence[str],
+    satisfaction: Sequence[str],
+    timeliness: Sequence[bool | None],
+    thresholds: Mapping[str, float],
+    service_volume: int | None,
+    volume_note: str,
+) -> tuple[Target, ...]:
+    """The three service targets: timeliness, satisfaction and complaint rate."""
+    return (
+        _timeliness_target(timeliness, thresholds[TIMELINESS]),
+        _satisfaction_target(satisfaction, thresholds[SATISFACTION]),
+        _complaint_target(kinds, validity, thresholds[COMPLAINT_RATE], service_volume, volume_note),
+    )
+
+
 def compute_stats(
     cases: Sequence[CaseLike],
     statuses: Sequence[CaseStatus | None],
@@ -426,51 +493,16 @@ def compute_stats(
     services delivered in the period, the base of 用户抱怨率; ``None`` means not
     configured, and ``volume_note`` may say what is missing.
     """
-    months = period.trend_months()
-    month_keys = {m: _month_key(*m) for m in months}
-    trend = Counter()
-    chosen: list[tuple[Mapping[str, Any], CaseStatus | None]] = []
-    for case, status in zip(cases, statuses, strict=True):
-        data = _data(case)
-        received = _received(data)
-        ym = (received.year, received.month - 1)
-        if ym in month_keys:
-            trend[month_keys[ym]] += 1
-        if period.contains(received):
-            chosen.append((data, status))
-
+    chosen, trend = _in_period(cases, statuses, period)
     datas = [d for d, _ in chosen]
     clocks = [s for _, s in chosen if s is not None]
     kinds = [_text(d.get("kind")) for d in datas]
     validity = [_validity(d) for d in datas]
     satisfaction = [_satisfaction(d) for d in datas]
     timeliness = [_timeliness(s) for s in clocks]
-    thresholds = _thresholds(targets)
-
-    timely = sum(1 for t in timeliness if t is True)
     decided = sum(1 for t in timeliness if t is not None)
-    followed = sum(1 for s in satisfaction if s != "未回访")
-    satisfied = sum(1 for s in satisfaction if s in SATISFIED)
-    valid_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "有效")
-    pending_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "未认定")
-
-    target_list = (
-        Target(TIMELINESS, "服务及时率",
-               "各适用步骤均按期完成的案件 ÷ 时效已确定的案件 (全部步骤已完成, 或有步骤超期)",
-               timely, decided, thresholds[TIMELINESS], True,
-               note=f"另有 {len(timeliness) - decided} 件尚在办理期限内, 未计入" if len(timeliness) > decided else "",
-               unavailable="" if decided else NO_BASE),
-        Target(SATISFACTION, "用户满意程度", "(满意 + 基本满意) ÷ 已回访并记录满意度的案件",
-               satisfied, followed, thresholds[SATISFACTION], True,
-               unavailable="" if followed else NO_BASE),
-        Target(COMPLAINT_RATE, "用户抱怨率",
-               "确属服务责任的投诉 (类别为投诉且认定为有效投诉) ÷ 本期服务总量",
-               valid_complaints, service_volume, thresholds[COMPLAINT_RATE], False,
-               note="; ".join(x for x in (
-                   "" if service_volume else volume_note,
-                   f"另有 {pending_complaints} 件投诉尚未认定有效性" if pending_complaints else "") if x),
-               unavailable="" if service_volume else NO_VOLUME),
-    )
+    target_list = _target_list(kinds, validity, satisfaction, timeliness, _thresholds(targets),
+                               service_volume, volume_note)
     return Stats(
         period=period,
         as_of=as_of,
@@ -490,7 +522,7 @@ def compute_stats(
         satisfaction=_counts(satisfaction, SATISFACTION_LABELS),
         steps=_step_rates(clocks, profile),
         targets=target_list,
-        trend=tuple((month_keys[m], trend.get(month_keys[m], 0)) for m in months),
+        trend=trend,
         timeliness_excluded=len(timeliness) - decided,
     )
 

@@ -203,15 +203,55 @@ def report_title(org: str, period: Period) -> str:
     return f"{org} {period.report_name} ({period.label})".strip()
 
 
-def build_docx(stats: Stats, charts: Sequence[Chart], org: str, profile_title: str,
-               problems: Sequence[str] = ()) -> bytes:
-    """The Word report (python-docx, A4 portrait) as bytes."""
-    import docx
+class _ReportDocument:
+    """The Word document being written, with the running table and figure numbers."""
+
+    def __init__(self, document: Any, stats: Stats, charts: Sequence[Chart]) -> None:
+        self.document = document
+        self.stats = stats
+        self.chart = {c.path.name.split("-", 1)[1].removesuffix(".png"): c for c in charts}
+        self.table_no = iter(range(1, 100))
+        self.figure_no = iter(range(1, 100))
+
+    def table(self, caption: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+              widths: Sequence[float], total: Sequence[Any] | None = None, font_pt: float = 9.5) -> None:
+        paragraph = self.document.add_paragraph(f"表{next(self.table_no)} {caption}", style="Caption")
+        paragraph.paragraph_format.keep_with_next = True
+        _add_table(self.document, headers, rows, widths, total, font_pt)
+
+    def picture(self, key: str) -> None:
+        if key in self.chart:
+            _picture(self.document, self.chart[key])
+            _caption(self.document, f"图{next(self.figure_no)} {self.chart[key].title}")
+
+    def counts(self, name: str, header: str, values: Mapping[str, int]) -> None:
+        stats = self.stats
+        rows = _count_rows(values, stats.total) or [["(无)", 0, "—"]]
+        self.table(f"按{name}统计", [header, "件数", "占比"], rows, (5.5, 2.5, 2.5),
+                   total=["合计", stats.total, "100.0%" if stats.total else "—"])
+
+    def share_table(self, caption: str, header: str, values: Mapping[str, int]) -> None:
+        """A count table with shares that lists every value, even zero ones, and a total."""
+        stats = self.stats
+        self.table(caption, [header, "件数", "占比"], _count_rows(values, stats.total),
+                   (5.5, 2.5, 2.5), total=["合计", stats.total, "100.0%" if stats.total else "—"])
+
+    def small_paragraph(self, text: str) -> None:
+        from docx.shared import Pt
+
+        self.document.add_paragraph(text).runs[0].font.size = Pt(9)
+
+
+def _as_of(stats: Stats) -> str:
+    return stats.as_of.strftime("%Y-%m-%d %H:%M") if stats.as_of else "—"
+
+
+def _title_page(document: Any, stats: Stats, org: str, profile_title: str) -> None:
+    """Styles, page, header and footer, document properties, the title and the scope line."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     period = stats.period
-    document = docx.Document()
     _style_document(document)
     _page_setup(document)
     title = report_title(org, period)
@@ -223,78 +263,79 @@ def build_docx(stats: Stats, charts: Sequence[Chart], org: str, profile_title: s
     document.add_paragraph(title, style="Title")
     meta = document.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    as_of = stats.as_of.strftime("%Y-%m-%d %H:%M") if stats.as_of else "—"
     run = meta.add_run(f"统计范围: {period.first_day.isoformat()} 至 {period.last_day.isoformat()} 接收的案件    "
-                       f"程序配置: {profile_title}    统计截至: {as_of}")
+                       f"程序配置: {profile_title}    统计截至: {_as_of(stats)}")
     run.font.size = Pt(9)
 
-    chart = {c.path.name.split("-", 1)[1].removesuffix(".png"): c for c in charts}
-    table_no = iter(range(1, 100))
-    figure_no = iter(range(1, 100))
 
-    def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-              widths: Sequence[float], total: Sequence[Any] | None = None, font_pt: float = 9.5) -> None:
-        paragraph = document.add_paragraph(f"表{next(table_no)} {caption}", style="Caption")
-        paragraph.paragraph_format.keep_with_next = True
-        _add_table(document, headers, rows, widths, total, font_pt)
-
-    def picture(key: str) -> None:
-        if key in chart:
-            _picture(document, chart[key])
-            _caption(document, f"图{next(figure_no)} {chart[key].title}")
-
-    def counts(name: str, header: str, values: Mapping[str, int]) -> None:
-        rows = _count_rows(values, stats.total) or [["(无)", 0, "—"]]
-        table(f"按{name}统计", [header, "件数", "占比"], rows, (5.5, 2.5, 2.5),
-              total=["合计", stats.total, "100.0%" if stats.total else "—"])
-
-    document.add_heading("一、总体情况", level=1)
+def _overview_section(doc: _ReportDocument) -> None:
+    stats = doc.stats
+    doc.document.add_heading("一、总体情况", level=1)
     for line in _overview(stats):
-        document.add_paragraph(line)
+        doc.document.add_paragraph(line)
     targets = [[t.name, t.threshold_text, t.fraction_text, t.value_text, t.status] for t in stats.targets]
-    table("服务目标达成情况", ["指标", "目标", "分子 / 分母", "实际值", "结论"], targets,
-          (3.2, 2.2, 3.0, 4.6, 2.4))
+    doc.table("服务目标达成情况", ["指标", "目标", "分子 / 分母", "实际值", "结论"], targets,
+              (3.2, 2.2, 3.0, 4.6, 2.4))
     for target in stats.targets:
         note = f"; {target.note}" if target.note else ""
-        document.add_paragraph(f"{target.name} = {target.formula}{note}。").runs[0].font.size = Pt(9)
+        doc.small_paragraph(f"{target.name} = {target.formula}{note}。")
 
-    document.add_heading("二、分类统计", level=1)
-    counts("类别", "类别", stats.by_kind)
-    counts("投诉方式", "投诉方式", stats.by_channel)
-    picture("channel")
-    counts("分类", "分类", stats.by_category)
-    picture("category")
-    counts("严重程度", "严重程度", stats.by_severity)
-    counts("责任部门", "责任部门 (分办)", stats.by_department)
 
-    document.add_heading("三、处理时效", level=1)
-    document.add_paragraph(
+def _categories_section(doc: _ReportDocument) -> None:
+    stats = doc.stats
+    doc.document.add_heading("二、分类统计", level=1)
+    doc.counts("类别", "类别", stats.by_kind)
+    doc.counts("投诉方式", "投诉方式", stats.by_channel)
+    doc.picture("channel")
+    doc.counts("分类", "分类", stats.by_category)
+    doc.picture("category")
+    doc.counts("严重程度", "严重程度", stats.by_severity)
+    doc.counts("责任部门", "责任部门 (分办)", stats.by_department)
+
+
+def _timeliness_section(doc: _ReportDocument) -> None:
+    stats = doc.stats
+    doc.document.add_heading("三、处理时效", level=1)
+    doc.document.add_paragraph(
         "按本单位程序配置的各步骤时限 (工作日按国家法定节假日和调休计算) 统计。按期率 = 按期完成 ÷ 已完成; "
-        f"“办理中”和“已超期”为截至 {as_of} 尚未完成的件数。")
+        f"“办理中”和“已超期”为截至 {_as_of(stats)} 尚未完成的件数。")
     step_rows = [[s.name, s.limit_text, s.applicable, s.done, s.on_time, s.late, pct(s.on_time, s.done),
                   s.running, s.overdue] for s in stats.steps]
-    table("各步骤按期完成情况", ["步骤", "时限", "适用", "已完成", "按期", "超期完成", "按期率", "办理中",
-                         "已超期"], step_rows or [["(无时限步骤)", "", "", "", "", "", "", "", ""]],
-          (3.8, 1.9, 1.1, 1.5, 1.2, 1.9, 1.6, 1.5, 1.5), font_pt=9)
-    picture("steps")
-    table("受理情况", ["受理意见", "件数", "占比"], _count_rows(stats.acceptance, stats.total),
-          (5.5, 2.5, 2.5), total=["合计", stats.total, "100.0%" if stats.total else "—"])
+    doc.table("各步骤按期完成情况", ["步骤", "时限", "适用", "已完成", "按期", "超期完成", "按期率", "办理中",
+                             "已超期"], step_rows or [["(无时限步骤)", "", "", "", "", "", "", "", ""]],
+              (3.8, 1.9, 1.1, 1.5, 1.2, 1.9, 1.6, 1.5, 1.5), font_pt=9)
+    doc.picture("steps")
+    doc.share_table("受理情况", "受理意见", stats.acceptance)
 
-    document.add_heading("四、有效性与满意度", level=1)
-    table("有效投诉认定情况", ["认定结果", "件数", "占比"], _count_rows(stats.validity, stats.total),
-          (5.5, 2.5, 2.5), total=["合计", stats.total, "100.0%" if stats.total else "—"])
-    table("回访满意度", ["回访满意度", "件数", "占比"], _count_rows(stats.satisfaction, stats.total),
-          (5.5, 2.5, 2.5), total=["合计", stats.total, "100.0%" if stats.total else "—"])
 
+def _trend_section(doc: _ReportDocument) -> None:
+    stats = doc.stats
+    period = stats.period
     trend_name = "近12个月接收趋势" if period.is_month else f"{period.year}年各月接收情况"
-    document.add_heading(f"五、{trend_name}", level=1)
-    picture("trend")
-    table(trend_name, ["月份", "接收件数"], [[m, n] for m, n in stats.trend], (5.5, 3.0),
-          total=["合计", sum(n for _, n in stats.trend)])
+    doc.document.add_heading(f"五、{trend_name}", level=1)
+    doc.picture("trend")
+    doc.table(trend_name, ["月份", "接收件数"], [[m, n] for m, n in stats.trend], (5.5, 3.0),
+              total=["合计", sum(n for _, n in stats.trend)])
 
+
+def build_docx(stats: Stats, charts: Sequence[Chart], org: str, profile_title: str,
+               problems: Sequence[str] = ()) -> bytes:
+    """The Word report (python-docx, A4 portrait) as bytes."""
+    import docx
+
+    document = docx.Document()
+    _title_page(document, stats, org, profile_title)
+    doc = _ReportDocument(document, stats, charts)
+    _overview_section(doc)
+    _categories_section(doc)
+    _timeliness_section(doc)
+    document.add_heading("四、有效性与满意度", level=1)
+    doc.share_table("有效投诉认定情况", "认定结果", stats.validity)
+    doc.share_table("回访满意度", "回访满意度", stats.satisfaction)
+    _trend_section(doc)
     document.add_heading("六、说明", level=1)
     for line in _explanations(stats, problems):
-        document.add_paragraph(line).runs[0].font.size = Pt(9)
+        doc.small_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
