@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from recordkit.config import load_config
 from recordkit.errors import ConfigError
 from recordkit.files import write_atomic
 
@@ -72,8 +73,6 @@ def database_settings(root: Path, web: Mapping[str, Any], environ: Mapping[str, 
 
 
 def _web_section(root: Path) -> dict[str, Any]:
-    from recordkit.config import load_config
-
     section = load_config(root).section("web")
     hosts = section.get("allowed_hosts", ["*"])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
