@@ -411,7 +411,8 @@ def test_every_input_ends_exactly_once_and_the_journal_says_where(config, archiv
 def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch, printer):
     from conftest import soffice_missing
 
-    from recordkit.cases.store import read_case_file
+    from recordkit.cases import schema
+    from recordkit.cases.store import CaseBook, read_case_file
     from recordkit.clock.setup import open_casebook
     from recordkit.config import init_workdir
     from recordkit.demo.archive import demo_archive
@@ -423,6 +424,8 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
     if printer == "reportlab":
         monkeypatch.setenv("RECORDKIT_SOFFICE", str(tmp_path / "no-such-soffice"))
     config = init_workdir(tmp_path / "w", fonds_no="Z109", profile="hospital")
+    # SS-2026-0001 names its CAPA, which must exist first (issue 14, point 4).
+    CaseBook(config, rtype=schema.record_type("capa")).add(read_case_file(EXAMPLES / "records" / "capa" / "CA-2026-002.yaml")[0])
     book = open_casebook(config)
     for name in ("TS-2026-0001.yaml", "SS-2026-0001.yaml"):
         book.add(read_case_file(EXAMPLES / "cases" / name)[0])
