@@ -23,7 +23,6 @@ documents.json and the event chain in events.jsonl.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -44,7 +43,7 @@ from recordkit.archive.catalogue_list import (
     write_catalogue_pdf,
     write_sheets_xlsx,
 )
-from recordkit.archive.fixity import file_digests, new_sm3
+from recordkit.archive.fixity import copy_with_digests, file_digests
 from recordkit.archive.numbering import MIDDLE_DOT, retention_label
 from recordkit.cases.spreadsheet import csv_safe
 from recordkit.errors import ArchiveError
@@ -53,7 +52,6 @@ from recordkit.index.archive import GENESIS_HASH, Filters, link_problem
 if TYPE_CHECKING:
     from recordkit.archive.service import Archive
 
-CHUNK = 4 * 1024 * 1024
 DOC_COLUMNS = ["archive_no", "title", "case_no", "form_code", "form_version", "year", "retention", "retention_label",
                "fonds_no", "category_code", "dept_code", "item_no", "pages", "size", "sha256", "sm3", "pdf_version",
                "signed", "disposal_due", "status", "identified_by", "original_name", "numbered_at", "filed_at",
@@ -201,20 +199,14 @@ def _hold_touches(hold: dict[str, Any], docs: list[dict[str, Any]]) -> bool:
 def _copy_checked(source: Path, dest: Path, doc: dict[str, Any]) -> None:
     """Copy an original, hashing it on the way; refuse a file that differs from the index."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    sha, sm3, size = hashlib.sha256(), new_sm3(), 0
     try:
-        with open(source, "rb") as src, open(dest, "wb") as out:
-            while chunk := src.read(CHUNK):
-                sha.update(chunk)
-                sm3.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
+        digests = copy_with_digests(source, dest)
     except FileNotFoundError:
         raise ArchiveError(f"{doc['archive_no']}: 原件缺失 ({doc['original_path']}), 未导出; "
                            "请先运行 recordkit archive verify") from None  # fmt: skip
     except OSError as exc:
         raise ArchiveError(f"{doc['archive_no']}: 无法复制原件 ({exc.strerror or exc})") from exc
-    if (size, sha.hexdigest(), sm3.hexdigest()) != (doc["size"], doc["sha256"], doc["sm3"]):
+    if (digests.size, digests.sha256, digests.sm3) != (doc["size"], doc["sha256"], doc["sm3"]):
         raise ArchiveError(f"{doc['archive_no']}: 原件与索引中的校验值不符 ({doc['original_path']}), 未导出; "
                            "请先运行 recordkit archive verify")  # fmt: skip
 

@@ -45,7 +45,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from recordkit.archive.fixity import Digests, file_digests
-from recordkit.archive.identify import Identification, is_safe_case_no
+from recordkit.archive.identify import Identification, from_qr, is_safe_case_no
 from recordkit.archive.identify import identify as identify_pdf
 from recordkit.archive.numbering import (
     check_retention,
@@ -1132,14 +1132,10 @@ def identify_scan(item: Intake, ctx: IngestContext) -> Identification:
             page2 = None
         if page2 is not None:
             payloads += [p for p in qr_payloads(page2.image, hard=False) if p not in payloads]
-    cases = {p.case_no for p in payloads}
-    if len(cases) == 1 and is_safe_case_no(payloads[0].case_no):
-        first = payloads[0]
-        forms = sorted({p.form_code for p in payloads})
-        reason = "二维码 (QR)"
-        if len(forms) > 1:
-            reason += f"; 文件含多个表单 {', '.join(forms)}, 取第一页的 {first.form_code}"
-        return Identification(first.case_no, first.form_code, first.version, "qr", reason)
+    if payloads:
+        found = from_qr(payloads)
+        if found.identified:
+            return found
     return identify_pdf(item.work_path, item.facts.text)
 
 
