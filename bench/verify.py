@@ -41,9 +41,9 @@ from pathlib import Path
 
 from recordkit.archive.audit import _sm3_factory, digest_file, digest_files
 from recordkit.archive.fixity import file_digests
-from recordkit.archive.intake import Layout
 from recordkit.archive.numbering import format_archive_no
 from recordkit.archive.service import Archive
+from recordkit.archive.settings import Layout
 from recordkit.config import init_workdir, load_config
 from recordkit.index.archive import ArchiveIndex, IntakeRef, NewDocument
 

@@ -10,7 +10,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive.intake import ERROR, IngestResult
+from recordkit.archive.settings import ERROR
+from recordkit.archive.steps import IngestResult
 from recordkit.config import Config, load_config
 
 _WORKER: Any = None  # this process's Archive

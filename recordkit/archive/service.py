@@ -23,7 +23,11 @@ from recordkit.archive import access_copies, audit, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CheckReport, VerifyReport
 from recordkit.archive.export import ExportReport
-from recordkit.archive.intake import (
+from recordkit.archive.intake import ingest_file, recover, refuse_symlink
+from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.pool import error_result, future_result, init_worker, work
+from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.settings import (
     DUPLICATE,
     ERROR,
     FILED,
@@ -32,17 +36,11 @@ from recordkit.archive.intake import (
     UNIDENTIFIED,
     ArchiveSettings,
     IngestContext,
-    IngestResult,
     Layout,
-    ingest_file,
     open_index,
-    recover,
-    refuse_symlink,
 )
-from recordkit.archive.numbering import parse_archive_no, retention_label
-from recordkit.archive.pool import error_result, future_result, init_worker, work
-from recordkit.archive.retention import DisposalReport, DueReport
 from recordkit.archive.stability import StabilityTracker, ignore_reason
+from recordkit.archive.steps import IngestResult
 from recordkit.archive.watcher import InboxWatcher
 from recordkit.config import Config
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError

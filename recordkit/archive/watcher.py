@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from recordkit.archive.intake import IngestResult
 from recordkit.archive.pool import future_result, init_worker, work
 from recordkit.archive.stability import StabilityTracker, is_ignored
+from recordkit.archive.steps import IngestResult
 from recordkit.workers import start_pool, stop_pool
 
 if TYPE_CHECKING:
