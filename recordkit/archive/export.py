@@ -131,6 +131,20 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     data = bag / "data"
     titles = archive.form_titles()
     destroyed = archive.index.destroyed_on()
+    rows = _document_rows(archive, data, docs, titles, report)
+    report.documents = len(rows)
+    events = _write_metadata(archive, data / "metadata", docs, rows)
+    org = archive.config.organization
+    sections = catalogue_sections(docs, org.name, titles, destroyed)
+    year = report.year
+    write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
+    write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
+    write_bag_files(bag, _bag_info(archive, docs, events, report), report)
+
+
+def _document_rows(archive: Archive, data: Path, docs: list[dict[str, Any]], titles: dict[str, str],
+                   report: ExportReport) -> list[dict[str, Any]]:  # fmt: skip
+    """One metadata row per document; originals still held are copied into the bag."""
     rows = []
     for doc in docs:
         bag_path = None
@@ -146,8 +160,12 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
                      "retention_label": retention_label(doc["retention"]), "bag_path": bag_path,
                      "signatures": json.loads(doc["signatures"]),
                      "checks": [c.__dict__ for c in checks]})  # fmt: skip
-    report.documents = len(rows)
-    meta = data / "metadata"
+    return rows
+
+
+def _write_metadata(archive: Archive, meta: Path, docs: list[dict[str, Any]],
+                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """data/metadata/: documents, checks, events, holds and disposals; returns the events."""
     meta.mkdir(parents=True, exist_ok=True)
     _write_json(meta / "documents.json", rows)
     _write_csv(meta / "documents.csv", DOC_COLUMNS, [[r[c] for c in DOC_COLUMNS] for r in rows])
@@ -161,11 +179,14 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
                  for d in archive.index.disposals()]  # fmt: skip
     _write_json(meta / "holds.json", holds)
     _write_json(meta / "disposals.json", [d for d in disposals if d["items"]])
+    return events
+
+
+def _bag_info(archive: Archive, docs: list[dict[str, Any]], events: list[dict[str, Any]],
+              report: ExportReport) -> list[tuple[str, str]]:  # fmt: skip
+    """The bag-info.txt fields."""
     org = archive.config.organization
-    sections = catalogue_sections(docs, org.name, titles, destroyed)
     year = report.year
-    write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
-    write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
     head = events[-1] if events else None
     filed_days = sorted(day8(d["filed_at"] or d["numbered_at"]) for d in docs)
     info = [
@@ -188,7 +209,7 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     ]  # fmt: skip
     if report.cases:
         info.append(("Cases", ", ".join(report.cases)))
-    write_bag_files(bag, info, report)
+    return info
 
 
 def _hold_touches(hold: dict[str, Any], docs: list[dict[str, Any]]) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from recordkit.archive.numbering import (
     check_retention,
@@ -79,29 +80,9 @@ class ArchiveSettings:
                 raise ConfigError(f"{where} {key}: 应为 {' | '.join(allowed)}")
             return str(value)
 
-        table = raw.get("retention", {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}.retention: 应为表 (must be a table)")
-        mapping: dict[str, str] = {}
-        for key, code in table.items():
-            if not isinstance(code, str):
-                raise ConfigError(f"{where}.retention {key}: 应为保管期限代码文本, 如 \"D30\"")
-            try:
-                check_retention(code)
-            except ArchiveError as exc:
-                raise ConfigError(f"{where}.retention {key}: {exc.message}") from None
-            mapping[str(key).upper() if key != "default" else key] = code
+        mapping = _retention_table(raw.get("retention", {}), where)
         default = mapping.pop("default", "D10")
-        roots = raw.get("trust_roots", [])
-        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
-            raise ConfigError(f"{where} trust_roots: 应为证书文件路径的列表, 如 [\"certs/ca.pem\"]")
-        certs = []
-        for name in roots:
-            path = config.root / name
-            try:
-                certs.append(path.read_bytes())
-            except OSError as exc:
-                raise ConfigError(f"{where} trust_roots: 无法读取证书 {path} ({exc.strerror or exc})") from None
+        certs = _trust_roots(config, raw.get("trust_roots", []), where)
         return cls(
             stability_seconds=number("stability_seconds", 2.0),
             empty_file_seconds=number("empty_file_seconds", 30.0),
@@ -120,6 +101,36 @@ class ArchiveSettings:
         """保管期限 of a form: by its code, else by its catalog class, else the class itself."""
         cls_code = form.retention or self.retention_default
         return self.retention_map.get(form.code.upper()) or self.retention_map.get(cls_code) or cls_code
+
+
+def _retention_table(table: Any, where: str) -> dict[str, str]:
+    """``[archive.retention]``: form code or class → 保管期限 code, each code checked."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}.retention: 应为表 (must be a table)")
+    mapping: dict[str, str] = {}
+    for key, code in table.items():
+        if not isinstance(code, str):
+            raise ConfigError(f"{where}.retention {key}: 应为保管期限代码文本, 如 \"D30\"")
+        try:
+            check_retention(code)
+        except ArchiveError as exc:
+            raise ConfigError(f"{where}.retention {key}: {exc.message}") from None
+        mapping[str(key).upper() if key != "default" else key] = code
+    return mapping
+
+
+def _trust_roots(config: Config, roots: Any, where: str) -> list[bytes]:
+    """``trust_roots``: the certificate files, read once at start."""
+    if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+        raise ConfigError(f"{where} trust_roots: 应为证书文件路径的列表, 如 [\"certs/ca.pem\"]")
+    certs = []
+    for name in roots:
+        path = config.root / name
+        try:
+            certs.append(path.read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"{where} trust_roots: 无法读取证书 {path} ({exc.strerror or exc})") from None
+    return certs
 
 
 @dataclass(frozen=True)
