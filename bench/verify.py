@@ -39,11 +39,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from recordkit.archive.audit import _sm3_factory, digest_file, digest_files
-from recordkit.archive.fixity import file_digests
-from recordkit.archive.intake import Layout
+from recordkit.archive.fixity import digest_file, digest_files, file_digests, sm3_factory
 from recordkit.archive.numbering import format_archive_no
 from recordkit.archive.service import Archive
+from recordkit.archive.settings import Layout
 from recordkit.config import init_workdir, load_config
 from recordkit.index.archive import ArchiveIndex, IntakeRef, NewDocument
 
@@ -134,7 +133,7 @@ def timed(runs: list[tuple[str, object]], rounds: int) -> list[tuple[str, float,
 def single_core_rates() -> dict[str, float]:
     data = os.urandom(64 * 2**20)
     rates = {}
-    for name, make in (("SHA-256 (hashlib)", hashlib.sha256), ("SM3 (verify's backend)", _sm3_factory())):
+    for name, make in (("SHA-256 (hashlib)", hashlib.sha256), ("SM3 (verify's backend)", sm3_factory())):
         best = float("inf")
         for _ in range(3):
             h = make()

@@ -21,8 +21,10 @@ from archive_setup import (
 )
 from pypdf import PdfReader
 
-from recordkit.archive.intake import STEPS, ArchiveSettings, _safe_name
+from recordkit.archive.intake import _safe_name
 from recordkit.archive.service import Archive
+from recordkit.archive.settings import ArchiveSettings
+from recordkit.archive.steps import STEPS
 from recordkit.config import load_config
 from recordkit.errors import (
     ArchiveError,
@@ -58,8 +60,8 @@ def reason_of(config, result) -> str:
 
 def test_steps_are_declared_in_pipeline_order():
     assert [s.__name__ for s in STEPS] == [
-        "preflight", "fixity", "duplicate", "inspect", "identify", "classify",
-        "number", "store", "stamp", "index", "log",
+        "check_file", "check_fixity", "refuse_duplicate", "inspect_scan", "identify", "classify",
+        "assign_number", "store_original", "stamp_copy", "mark_filed", "log_filing",
     ]  # fmt: skip
 
 

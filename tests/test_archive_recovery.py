@@ -20,8 +20,10 @@ import pdf_factory as pf
 import pytest
 from archive_setup import assert_each_input_ended_once, form_pdf, make_workdir, sha256
 
-from recordkit.archive.intake import STEPS, IngestContext, claim, new_claim_id, run_steps
+from recordkit.archive.intake import claim, new_claim_id, run_steps
 from recordkit.archive.service import Archive
+from recordkit.archive.settings import IngestContext
+from recordkit.archive.steps import STEPS
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 

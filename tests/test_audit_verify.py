@@ -10,8 +10,7 @@ import stat
 import pytest
 from audit_setup import run, stored, work_folder
 
-from recordkit.archive.audit import ALGORITHMS, digest_file, digest_files
-from recordkit.archive.fixity import file_digests
+from recordkit.archive.fixity import ALGORITHMS, digest_file, digest_files, file_digests
 from recordkit.archive.service import Archive
 
 FIRST = "Z109-WS·2026-D10-0001"

@@ -16,8 +16,8 @@ import pdf_factory as pf
 import pytest
 from archive_setup import assert_each_input_ended_once, form_pdf, make_workdir, sha256
 
-from recordkit.archive.intake import IngestResult
 from recordkit.archive.service import Archive
+from recordkit.archive.steps import IngestResult
 
 
 @contextmanager

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from recordkit.archive.audit import STATUS_LABELS, digest_file
+from recordkit.archive.audit import STATUS_LABELS
 from recordkit.archive.audit_chain import recorded_documents
+from recordkit.archive.fixity import digest_file
 from recordkit.archive.numbering import parse_archive_no
 from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError, UsageError

@@ -12,19 +12,16 @@ walks the hash-chained event log from the genesis hash, and logs the run as an e
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recordkit.archive.audit_chain import document_mismatches, intake_mismatches, recorded_documents
-from recordkit.archive.fixity import Hasher, new_sm3, sm3_backend
+from recordkit.archive.fixity import ALGORITHMS, FileDigest, digest_files
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.cases.compliance import CAPA_FORM, capa_number, needs_capa
 from recordkit.cases.store import CaseBook
@@ -39,87 +36,10 @@ if TYPE_CHECKING:
     from recordkit.config import Config
     from recordkit.forms.catalog import Catalog
 
-ALGORITHMS = ("sha256", "sm3")
-CHUNK_SIZE = 4 * 1024 * 1024  # few GIL hand-overs per file; scans are ~1 MB a page
 ALGORITHM_LABELS = {"sha256": "SHA-256", "sm3": "SM3"}
 STATUS_LABELS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
 
 Progress = Callable[[int], None]
-
-
-# --------------------------------------------------------------------------- hashing
-
-@dataclass(frozen=True)
-class FileDigest:
-    """What reading one file gave: its size and digests, or why it could not be read."""
-
-    size: int = 0
-    sha256: str | None = None
-    sm3: str | None = None
-    missing: bool = False
-    error: str = ""
-
-
-def _sm3_factory() -> Callable[[], Hasher]:
-    """The interpreter's OpenSSL SM3 when it has one (hashlib releases the GIL for the
-    whole update), else fixity's backend (``cryptography``, or the pure-Python one)."""
-    try:
-        if hashlib.new("sm3", b"abc").hexdigest().startswith("66c7f0f4"):
-            return lambda: hashlib.new("sm3")
-    except ValueError:
-        pass
-    sm3_backend()
-    return new_sm3
-
-
-_BUFFERS = threading.local()
-
-
-def digest_file(path: Path, algorithms: tuple[str, ...] = ALGORITHMS,
-                sm3_factory: Callable[[], Hasher] | None = None) -> FileDigest:  # fmt: skip
-    """Stream one file through the algorithms asked for, in large chunks, reusing one
-    buffer per thread."""
-    buf = getattr(_BUFFERS, "buf", None)
-    if buf is None:
-        buf = _BUFFERS.buf = bytearray(CHUNK_SIZE)
-    view = memoryview(buf)
-    hashers: dict[str, Hasher] = {}
-    if "sha256" in algorithms:
-        hashers["sha256"] = hashlib.sha256()
-    if "sm3" in algorithms:
-        hashers["sm3"] = (sm3_factory or _sm3_factory())()
-    updates = list(hashers.values())
-    size = 0
-    try:
-        with open(path, "rb", buffering=0) as fh:
-            while n := fh.readinto(buf):
-                chunk = view[:n]
-                for h in updates:
-                    h.update(chunk)
-                size += n
-    except FileNotFoundError:
-        return FileDigest(missing=True)
-    except OSError as exc:
-        return FileDigest(error=str(exc.strerror or exc))
-    return FileDigest(size, *(hashers[a].hexdigest() if a in hashers else None for a in ALGORITHMS))
-
-
-def digest_files(paths: list[Path], algorithms: tuple[str, ...], jobs: int,
-                 on_file: Callable[[int, FileDigest], None] | None = None) -> list[FileDigest]:  # fmt: skip
-    """Digests of ``paths`` in order, on ``jobs`` threads."""
-    factory = _sm3_factory() if "sm3" in algorithms else None
-    tick = on_file or (lambda i, d: None)
-    results: list[FileDigest] = []
-    if jobs <= 1 or len(paths) < 2:
-        for i, path in enumerate(paths):
-            results.append(digest_file(path, algorithms, factory))
-            tick(i, results[-1])
-        return results
-    with ThreadPoolExecutor(jobs, thread_name_prefix="verify") as pool:
-        for i, digest in enumerate(pool.map(lambda p: digest_file(p, algorithms, factory), paths)):
-            results.append(digest)
-            tick(i, digest)
-    return results
 
 
 def verify_algorithms(config: Config) -> tuple[str, ...]:

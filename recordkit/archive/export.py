@@ -23,7 +23,6 @@ documents.json and the event chain in events.jsonl.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -44,7 +43,7 @@ from recordkit.archive.catalogue_list import (
     write_catalogue_pdf,
     write_sheets_xlsx,
 )
-from recordkit.archive.fixity import file_digests, new_sm3
+from recordkit.archive.fixity import copy_with_digests, file_digests
 from recordkit.archive.numbering import MIDDLE_DOT, retention_label
 from recordkit.cases.spreadsheet import csv_safe
 from recordkit.errors import ArchiveError
@@ -53,7 +52,6 @@ from recordkit.index.archive import GENESIS_HASH, Filters, link_problem
 if TYPE_CHECKING:
     from recordkit.archive.service import Archive
 
-CHUNK = 4 * 1024 * 1024
 DOC_COLUMNS = ["archive_no", "title", "case_no", "form_code", "form_version", "year", "retention", "retention_label",
                "fonds_no", "category_code", "dept_code", "item_no", "pages", "size", "sha256", "sm3", "pdf_version",
                "signed", "disposal_due", "status", "identified_by", "original_name", "numbered_at", "filed_at",
@@ -133,6 +131,20 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     data = bag / "data"
     titles = archive.form_titles()
     destroyed = archive.index.destroyed_on()
+    rows = _document_rows(archive, data, docs, titles, report)
+    report.documents = len(rows)
+    events = _write_metadata(archive, data / "metadata", docs, rows)
+    org = archive.config.organization
+    sections = catalogue_sections(docs, org.name, titles, destroyed)
+    year = report.year
+    write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
+    write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
+    write_bag_files(bag, _bag_info(archive, docs, events, report), report)
+
+
+def _document_rows(archive: Archive, data: Path, docs: list[dict[str, Any]], titles: dict[str, str],
+                   report: ExportReport) -> list[dict[str, Any]]:  # fmt: skip
+    """One metadata row per document; originals still held are copied into the bag."""
     rows = []
     for doc in docs:
         bag_path = None
@@ -148,8 +160,12 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
                      "retention_label": retention_label(doc["retention"]), "bag_path": bag_path,
                      "signatures": json.loads(doc["signatures"]),
                      "checks": [c.__dict__ for c in checks]})  # fmt: skip
-    report.documents = len(rows)
-    meta = data / "metadata"
+    return rows
+
+
+def _write_metadata(archive: Archive, meta: Path, docs: list[dict[str, Any]],
+                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """data/metadata/: documents, checks, events, holds and disposals; returns the events."""
     meta.mkdir(parents=True, exist_ok=True)
     _write_json(meta / "documents.json", rows)
     _write_csv(meta / "documents.csv", DOC_COLUMNS, [[r[c] for c in DOC_COLUMNS] for r in rows])
@@ -163,11 +179,14 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
                  for d in archive.index.disposals()]  # fmt: skip
     _write_json(meta / "holds.json", holds)
     _write_json(meta / "disposals.json", [d for d in disposals if d["items"]])
+    return events
+
+
+def _bag_info(archive: Archive, docs: list[dict[str, Any]], events: list[dict[str, Any]],
+              report: ExportReport) -> list[tuple[str, str]]:  # fmt: skip
+    """The bag-info.txt fields."""
     org = archive.config.organization
-    sections = catalogue_sections(docs, org.name, titles, destroyed)
     year = report.year
-    write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
-    write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
     head = events[-1] if events else None
     filed_days = sorted(day8(d["filed_at"] or d["numbered_at"]) for d in docs)
     info = [
@@ -190,7 +209,7 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     ]  # fmt: skip
     if report.cases:
         info.append(("Cases", ", ".join(report.cases)))
-    write_bag_files(bag, info, report)
+    return info
 
 
 def _hold_touches(hold: dict[str, Any], docs: list[dict[str, Any]]) -> bool:
@@ -201,20 +220,14 @@ def _hold_touches(hold: dict[str, Any], docs: list[dict[str, Any]]) -> bool:
 def _copy_checked(source: Path, dest: Path, doc: dict[str, Any]) -> None:
     """Copy an original, hashing it on the way; refuse a file that differs from the index."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    sha, sm3, size = hashlib.sha256(), new_sm3(), 0
     try:
-        with open(source, "rb") as src, open(dest, "wb") as out:
-            while chunk := src.read(CHUNK):
-                sha.update(chunk)
-                sm3.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
+        digests = copy_with_digests(source, dest)
     except FileNotFoundError:
         raise ArchiveError(f"{doc['archive_no']}: 原件缺失 ({doc['original_path']}), 未导出; "
                            "请先运行 recordkit archive verify") from None  # fmt: skip
     except OSError as exc:
         raise ArchiveError(f"{doc['archive_no']}: 无法复制原件 ({exc.strerror or exc})") from exc
-    if (size, sha.hexdigest(), sm3.hexdigest()) != (doc["size"], doc["sha256"], doc["sm3"]):
+    if (digests.size, digests.sha256, digests.sm3) != (doc["size"], doc["sha256"], doc["sm3"]):
         raise ArchiveError(f"{doc['archive_no']}: 原件与索引中的校验值不符 ({doc['original_path']}), 未导出; "
                            "请先运行 recordkit archive verify")  # fmt: skip
 

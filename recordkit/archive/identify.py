@@ -12,13 +12,13 @@ A file none of them identifies goes to unidentified/ with the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from recordkit.archive.pages import qr_payloads, render_document_page
 from recordkit.errors import PdfError
-from recordkit.forms.qr import QrPayload, parse_payload
+from recordkit.forms.qr import QrPayload
 
 CASE_NO_PATTERN = r"[A-Z]{1,6}-\d{4}-\d{3,6}"
 FORM_CODE_PATTERN = r"[FR]\d{2}"
@@ -57,24 +57,19 @@ def is_safe_case_no(case_no: str) -> bool:
 # --- QR -----------------------------------------------------------------------------------
 
 
-def _decode_passes(page: Any, dpi: int, hard: bool = True) -> Iterator[list[str]]:
-    """Texts of QR codes found on a page, trying harder each pass.
+def _page_payloads(doc: Any, index: int, dpi: int, hard: bool = True) -> list[QrPayload]:
+    """Our payloads on one page, trying harder each pass.
 
     Pass 1 is what a clean born-digital page needs. Skewed, noisy scans are decoded by
     zxing-cpp's detector as they are (a few degrees of rotation are fine), but heavy
-    noise needs smoothing, and small or blurred codes a higher resolution. A 3×3 box
-    blur decoded every test scan a median filter did, at a tenth of the cost.
+    noise needs smoothing (``pages.qr_payloads``), and small or blurred codes a higher
+    resolution.
     """
-    import zxingcpp
-    from PIL import ImageFilter
-
     for scale_dpi in (dpi, dpi * 2) if hard else (dpi,):
-        image = page.render(scale=scale_dpi / 72, grayscale=True).to_pil()
-        for candidate in (image, image.filter(ImageFilter.BoxBlur(1))):
-            found = zxingcpp.read_barcodes(
-                candidate, formats=zxingcpp.BarcodeFormat.QRCode, try_invert=False
-            )
-            yield [barcode.text for barcode in found]
+        ours = qr_payloads(render_document_page(doc, index, scale_dpi).image, hard=True)
+        if ours:
+            return ours
+    return []
 
 
 def decode_qr_from_pdf(
@@ -95,18 +90,11 @@ def decode_qr_from_pdf(
     index = 0
     try:
         for index in range(min(pages, len(doc))):
-            page = doc[index]
-            try:
-                # Once a code was read, later pages get only the cheap passes: they are
-                # read to catch another case in a batch scan, not to find a first code,
-                # and a page without any code would otherwise cost all four passes.
-                for texts in _decode_passes(page, dpi, hard=not payloads):
-                    ours = [p for p in map(parse_payload, texts) if p is not None]
-                    if ours:
-                        payloads.extend(p for p in ours if p not in payloads)
-                        break
-            finally:
-                page.close()
+            # Once a code was read, later pages get only the cheap passes: they are
+            # read to catch another case in a batch scan, not to find a first code,
+            # and a page without any code would otherwise cost all four passes.
+            ours = _page_payloads(doc, index, dpi, hard=not payloads)
+            payloads.extend(p for p in ours if p not in payloads)
     except Exception as exc:  # rendering a hostile page
         raise PdfError(f"{path}: 渲染第 {index + 1} 页失败 ({exc})") from exc
     finally:
@@ -154,7 +142,8 @@ def _unidentified(reason: str) -> Identification:
     return Identification(None, None, None, None, reason)
 
 
-def _from_qr(payloads: list[QrPayload]) -> Identification:
+def from_qr(payloads: list[QrPayload]) -> Identification:
+    """The case and form the QR payloads name, or why they do not settle it."""
     cases = {p.case_no for p in payloads}
     if len(cases) > 1:
         listed = ", ".join(sorted(cases))
@@ -185,7 +174,7 @@ def identify(
         payloads = []
         notes.append(exc.message)
     if payloads:
-        found = _from_qr(payloads)
+        found = from_qr(payloads)
         if found.identified:
             return found
         notes.append(found.reason)

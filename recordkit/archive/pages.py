@@ -47,18 +47,32 @@ def render_page(path: Path, index: int, dpi: int = RENDER_DPI, reader: Any = Non
     fast = _scan_page_image(path, index, max(FAST_MIN_DPI, dpi * 2 // 3), reader)
     if fast is not None:
         return fast
-    import pypdfium2 as pdfium
+    return render_with_pdfium(path, index, dpi)
+
+
+def render_with_pdfium(path: Path, index: int, dpi: int) -> PageImage:
+    """Page ``index`` rendered by pdfium (rotation and crop box applied); PdfError if it
+    cannot be."""
+    import pypdfium2 as pdfium  # heavy native library: loaded when a page is rendered
 
     try:
         doc = pdfium.PdfDocument(str(path))
         try:
-            page = doc[index]
-            image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-            page.close()
+            return render_document_page(doc, index, dpi)
         finally:
             doc.close()
     except Exception as exc:  # PdfiumError and friends on a hostile page
         raise PdfError(f"{path}: 无法渲染第 {index + 1} 页 ({type(exc).__name__}: {exc})") from None
+
+
+def render_document_page(doc: Any, index: int, dpi: int) -> PageImage:
+    """The one pdfium render: page ``index`` of an open ``pypdfium2.PdfDocument``,
+    grayscale, as displayed. Raises what pdfium raises (callers word the error)."""
+    page = doc[index]
+    try:
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        page.close()
     px_per_mm = dpi / 25.4
     return PageImage(image, image.width / px_per_mm, image.height / px_per_mm)
 

@@ -1,17 +1,17 @@
 """The archive's process-pool workers, shared by ``archive ingest --jobs`` and the watcher.
 
-Each worker process builds its own ``Archive`` (the class is passed in, so this module
+Each worker process (started by ``recordkit.workers``) builds its own ``Archive`` (the class is passed in, so this module
 does not import the service that imports it) and ingests the files it is handed."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive.intake import ERROR, IngestResult
+from recordkit.archive.settings import ERROR
+from recordkit.archive.steps import IngestResult
 from recordkit.config import Config, load_config
 
 _WORKER: Any = None  # this process's Archive
@@ -31,15 +31,13 @@ def future_result(future: Future[IngestResult | None], source: tuple[Path, str])
 
 
 def init_worker(make_archive: Callable[[Config], Any], config_path: str) -> None:
+    """Worker set-up (run through ``recordkit.workers.start_pool``, which also makes the
+    worker ignore Ctrl-C and SIGTERM)."""
     global _WORKER
-    # The parent decides when to stop (Ctrl-C, SIGTERM) and lets workers finish the
-    # file in hand; a signal here would cut a file in half.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _WORKER = make_archive(load_config(Path(config_path)))
 
 
-def work(path: str, label: str) -> IngestResult | None:
+def work(source: tuple[Path, str]) -> IngestResult | None:
+    """Claim and process one (path, label) in this worker."""
     assert _WORKER is not None
-    return _WORKER.take(Path(path), label)
+    return _WORKER.take(source[0], source[1])

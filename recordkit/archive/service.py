@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +23,11 @@ from recordkit.archive import access_copies, audit, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CheckReport, VerifyReport
 from recordkit.archive.export import ExportReport
-from recordkit.archive.intake import (
+from recordkit.archive.intake import ingest_file, recover, refuse_symlink
+from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.pool import error_result, future_result, init_worker, work
+from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.settings import (
     DUPLICATE,
     ERROR,
     FILED,
@@ -32,22 +36,17 @@ from recordkit.archive.intake import (
     UNIDENTIFIED,
     ArchiveSettings,
     IngestContext,
-    IngestResult,
     Layout,
-    ingest_file,
     open_index,
-    recover,
-    refuse_symlink,
 )
-from recordkit.archive.numbering import parse_archive_no, retention_label
-from recordkit.archive.pool import error_result, future_result, init_worker, work
-from recordkit.archive.retention import DisposalReport, DueReport
 from recordkit.archive.stability import StabilityTracker, ignore_reason
+from recordkit.archive.steps import IngestResult
 from recordkit.archive.watcher import InboxWatcher
 from recordkit.config import Config
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
 from recordkit.forms.catalog import Catalog
 from recordkit.index.archive import ArchiveIndex, Filters
+from recordkit.workers import run_bounded, start_pool
 
 SERIAL_BELOW = 4  # fewer files than this are faster in-process than starting workers
 OUTCOMES = (FILED, DUPLICATE, UNIDENTIFIED, QUARANTINE, ERROR)
@@ -337,38 +336,23 @@ class Archive:
         self.close()
         results: list[IngestResult] = []
         gone: list[str] = []
-        queue = iter(labelled)
-        with ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(Archive, str(self.config.path))) as pool:
-            pending: dict[Future[IngestResult | None], tuple[Path, str]] = {}
 
-            def submit(count: int) -> None:
-                for _ in range(count):
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        return
-                    pending[pool.submit(work, str(nxt[0]), nxt[1])] = nxt
+        def done(source: tuple[Path, str], future: Future[IngestResult | None]) -> None:
+            result = future_result(future, source)
+            if result is None:
+                gone.append(source[1])
+            else:
+                results.append(result)
+                tick(result)
 
-            submit(jobs * 2)
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        source = pending.pop(future)
-                        result = future_result(future, source)
-                        if result is None:
-                            gone.append(source[1])
-                        else:
-                            results.append(result)
-                            tick(result)
-                        submit(1)
-            except KeyboardInterrupt:
-                # Hand out nothing more; files the workers hold are finished by them.
-                for future, source in pending.items():
-                    if not future.cancel():
-                        result = future_result(future, source)
-                        if result is not None:
-                            results.append(result)
-                raise
+        def held(source: tuple[Path, str], future: Future[IngestResult | None]) -> None:
+            # Files the workers hold are finished by them; nothing more is handed out.
+            result = future_result(future, source)
+            if result is not None:
+                results.append(result)
+
+        with start_pool(jobs, init_worker, (Archive, str(self.config.path))) as pool:
+            run_bounded(pool, work, labelled, jobs, done, held)
         return results, gone
 
     def assign(self, file: Path, case_no: str, form_code: str) -> IngestResult:

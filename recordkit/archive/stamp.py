@@ -26,6 +26,7 @@ from typing import Any
 
 from recordkit import fonts
 from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.pages import PLACEMENT_DPI, render_with_pdfium
 from recordkit.errors import FileWriteError, PdfError
 from recordkit.files import write_atomic
 
@@ -44,7 +45,7 @@ CLEARANCE_MM = 2.0
 TOP_MM = 6.0
 SEARCH_DEPTH_MM = 45.0
 STEP_MM = 1.0
-PLACEMENT_DPI = 50
+
 INK_LEVEL = 200  # grey below this is ink; paper and scanner noise at 50 dpi stay above
 MAX_INK_FRACTION = 0.002  # a few specks of dust do not make a spot "used"
 
@@ -181,20 +182,11 @@ def find_placement(image: Any, page_w_mm: float, page_h_mm: float) -> Placement:
 
 def _render_first_page(original: Path) -> tuple[Any, float, float] | None:
     """Page 1 as displayed (rotation and crop box applied), with its size in mm."""
-    import pypdfium2 as pdfium
-
     try:
-        doc = pdfium.PdfDocument(str(original))
-        try:
-            page = doc[0]
-            image = page.render(scale=PLACEMENT_DPI / 72, grayscale=True).to_pil()
-            page.close()
-        finally:
-            doc.close()
-    except Exception:  # unrenderable page: the stamp still goes on, at the fallback spot
+        page = render_with_pdfium(original, 0, PLACEMENT_DPI)
+    except PdfError:  # unrenderable page: the stamp still goes on, at the fallback spot
         return None
-    px_per_mm = PLACEMENT_DPI / 25.4
-    return image, image.width / px_per_mm, image.height / px_per_mm
+    return page.image, page.width_mm, page.height_mm
 
 
 # --- drawing ---------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ exits. A second Ctrl-C stops at once; recovery finishes the file on the next sta
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import threading
 import time
@@ -29,9 +28,10 @@ from typing import TYPE_CHECKING
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from recordkit.archive.intake import IngestResult
 from recordkit.archive.pool import future_result, init_worker, work
 from recordkit.archive.stability import StabilityTracker, is_ignored
+from recordkit.archive.steps import IngestResult
+from recordkit.workers import start_pool, stop_pool
 
 if TYPE_CHECKING:
     from recordkit.archive.service import Archive
@@ -106,7 +106,7 @@ class InboxWatcher:
                     _stop_quietly(observer)
                 if pool is not None:
                     # Workers finish the files they hold; queued ones stay in the inbox.
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    stop_pool(pool)
                     self._collect(block=True)
 
     def _loop(self, stop: threading.Event, pool: ProcessPoolExecutor | None) -> None:
@@ -191,8 +191,7 @@ class InboxWatcher:
         assert self.archive.config.path is not None
         # spawn: the observer's threads run while workers are (re)started, and forking a
         # threaded process can deadlock.
-        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(type(self.archive), str(self.archive.config.path)))  # fmt: skip
+        return start_pool(self.jobs, init_worker, (type(self.archive), str(self.archive.config.path)), spawn=True)
 
     def _dispatch(self, path: Path, pool: ProcessPoolExecutor | None) -> None:
         key = str(path)
@@ -204,7 +203,7 @@ class InboxWatcher:
             if result is not None:
                 self.on_result(result)
             return
-        self._in_flight[pool.submit(work, key, label)] = (path, label)
+        self._in_flight[pool.submit(work, (path, label))] = (path, label)
 
     def _collect(self, block: bool) -> None:
         for future in list(self._in_flight):

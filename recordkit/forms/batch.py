@@ -10,9 +10,8 @@ atomically, so none is partial), records what finished, and re-raises.
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from recordkit.config import load_config
@@ -27,6 +26,7 @@ from recordkit.forms.generator import (
     make_generator,
 )
 from recordkit.index.manifest import OutputRecord
+from recordkit.workers import run_bounded, start_pool
 
 CHUNK = 32  # small enough that Ctrl-C waits only for ~50 ms of work per worker
 SERIAL_BELOW = 48  # smaller batches are faster in-process than starting workers
@@ -41,7 +41,6 @@ _WORKER: Generator | None = None
 
 def _init_worker(config_path: str) -> None:
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = make_generator(load_config(Path(config_path)))
 
 
@@ -87,39 +86,19 @@ def run_jobs(
         return result
     assert generator.config.path is not None
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(generator.config.path),)) as pool:
-        pending: dict[Future, int] = {}
-        queue = iter(chunks)
-        try:
-            for chunk in _take(queue, workers * 2):
-                pending[pool.submit(_work, chunk)] = len(chunk)
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    size = pending.pop(future)
-                    _absorb(generator, result, future.result())
-                    tick(size)
-                    for chunk in _take(queue, 1):
-                        pending[pool.submit(_work, chunk)] = len(chunk)
-        except KeyboardInterrupt:
-            # Finish what workers hold (complete files), record it, hand out nothing more.
-            for future in pending:
-                if not future.cancel():
-                    try:
-                        _absorb(generator, result, future.result())
-                    except Exception:  # noqa: BLE001 - a worker that died is reported by its absence
-                        pass
-            raise
+
+    def done(chunk: list[Job], future: Future[Part]) -> None:
+        _absorb(generator, result, future.result())
+        tick(len(chunk))
+
+    def held(chunk: list[Job], future: Future[Part]) -> None:
+        # Finish what workers hold (complete files) and record it.
+        _absorb(generator, result, future.result())
+
+    # SIGTERM keeps its default in batch workers (only Ctrl-C is the parent's to handle).
+    with start_pool(workers, _init_worker, (str(generator.config.path),), ignore_term=False) as pool:
+        run_bounded(pool, _work, chunks, workers, done, held)
     return result
-
-
-def _take(queue: Iterable[list[Job]], count: int) -> list[list[Job]]:
-    out = []
-    for chunk in queue:
-        out.append(chunk)
-        if len(out) == count:
-            break
-    return out
 
 
 def _absorb(generator: Generator, result: BatchResult, part: Part) -> None:

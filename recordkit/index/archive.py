@@ -427,18 +427,7 @@ class ArchiveIndex:
             ).fetchone()[0]
             archive_no = make_archive_no(item_no)
             original_path, access_path = make_paths(archive_no)
-            conn.execute(
-                """INSERT INTO documents (archive_no, fonds_no, category_code, year, retention, dept_code,
-                       item_no, case_no, form_code, form_version, identified_by, pages, size, sha256, sm3,
-                       pdf_version, signed, signatures, disposal_due, status, original_name, source,
-                       original_path, access_path, intake_id, numbered_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filing', ?, ?, ?, ?, ?, ?)""",
-                (archive_no, doc.fonds_no, doc.category_code, doc.year, doc.retention, doc.dept_code,
-                 item_no, doc.case_no, doc.form_code, doc.form_version, doc.identified_by, doc.pages,
-                 doc.size, doc.sha256, doc.sm3, doc.pdf_version, doc.signed, canonical_json(doc.signatures),
-                 doc.disposal_due, doc.original_name, doc.source, original_path, access_path,
-                 doc.intake_id, numbered_at),
-            )
+            _insert_document(conn, doc, archive_no, item_no, (original_path, access_path), numbered_at)
             self._set_digests(conn, doc.intake_id, (doc.size, doc.sha256, doc.sm3))
             conn.execute("UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id))
             self._put_checks(conn, doc.intake_id, checks)
@@ -888,3 +877,21 @@ def link_problem(row: Any, prev_hash: str, prev_id: int) -> str:
     if detail is None or row["hash"] != event_hash(prev_hash, event):
         return f"事件 {row['id']} 的内容与其哈希不符: 该事件被改写 (event {row['id']} was altered)"
     return ""
+
+
+def _insert_document(conn: sqlite3.Connection, doc: NewDocument, archive_no: str, item_no: int,
+                     paths: tuple[str, str], numbered_at: str) -> None:  # fmt: skip
+    """The document row, status ``filing`` (``number`` has allocated its 件号)."""
+    original_path, access_path = paths
+    conn.execute(
+        """INSERT INTO documents (archive_no, fonds_no, category_code, year, retention, dept_code,
+               item_no, case_no, form_code, form_version, identified_by, pages, size, sha256, sm3,
+               pdf_version, signed, signatures, disposal_due, status, original_name, source,
+               original_path, access_path, intake_id, numbered_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filing', ?, ?, ?, ?, ?, ?)""",
+        (archive_no, doc.fonds_no, doc.category_code, doc.year, doc.retention, doc.dept_code,
+         item_no, doc.case_no, doc.form_code, doc.form_version, doc.identified_by, doc.pages,
+         doc.size, doc.sha256, doc.sm3, doc.pdf_version, doc.signed, canonical_json(doc.signatures),
+         doc.disposal_due, doc.original_name, doc.source, original_path, access_path,
+         doc.intake_id, numbered_at),
+    )

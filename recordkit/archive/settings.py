@@ -1,0 +1,260 @@
+"""Archive settings and what every ingest step may use: ``[archive]`` of recordkit.toml
+checked once (``ArchiveSettings``), the folders (``Layout``), the outcome names, and the
+``IngestContext`` (settings, catalog, case book, index, clock; no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from recordkit.archive.numbering import (
+    check_retention,
+    format_archive_no,
+    parse_archive_no,
+    stored_name,
+)
+from recordkit.cases.store import CaseBook, Library
+from recordkit.clock.setup import open_library
+from recordkit.config import Config
+from recordkit.errors import (
+    ArchiveError,
+    ArchiveIndexError,
+    ConfigError,
+)
+from recordkit.forms.catalog import Catalog, Form
+from recordkit.index.archive import ArchiveIndex
+
+# --------------------------------------------------------------------------- settings
+
+QUARANTINE = "quarantine"
+DUPLICATE = "duplicate"
+UNIDENTIFIED = "unidentified"
+FILED = "filed"
+ROUTE_FOLDERS = {QUARANTINE: "quarantine", DUPLICATE: "duplicates", UNIDENTIFIED: "unidentified"}
+ERROR = "error"  # not an ending: the file stays in work/ and is retried on the next start
+OUTCOME_LABELS = {FILED: "已归档", DUPLICATE: "重复件", UNIDENTIFIED: "待识别", QUARANTINE: "已隔离", ERROR: "出错待重试"}
+
+META_FILE = ".claim.json"
+QR_PAGES = 2
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """``[archive]`` of recordkit.toml, checked once so a typo fails at start, not per file."""
+
+    stability_seconds: float = 2.0
+    empty_file_seconds: float = 30.0
+    rescan_seconds: float = 10.0
+    max_file_bytes: int = 200 * 1024 * 1024
+    retention_default: str = "D10"
+    retention_map: dict[str, str] = field(default_factory=dict)  # form code or class → code
+    invalid_signature: str = "quarantine"  # quarantine | file
+    trust_roots: tuple[bytes, ...] = ()
+    text_pages: int = 100
+    stamp_color: str = "red"
+    stamp_labels: bool = False
+
+    @classmethod
+    def from_config(cls, config: Config) -> ArchiveSettings:
+        raw = config.section("archive")
+        where = f"{config.path or 'recordkit.toml'}: [archive]"
+
+        def number(key: str, default: float, minimum: float = 0) -> float:
+            value = raw.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+                raise ConfigError(f"{where} {key}: 应为不小于 {minimum} 的数字 (must be a number >= {minimum})")
+            return float(value)
+
+        def flag(key: str, default: bool) -> bool:
+            value = raw.get(key, default)
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} {key}: 应为 true 或 false")
+            return value
+
+        def choice(key: str, default: str, allowed: tuple[str, ...]) -> str:
+            value = raw.get(key, default)
+            if value not in allowed:
+                raise ConfigError(f"{where} {key}: 应为 {' | '.join(allowed)}")
+            return str(value)
+
+        mapping = _retention_table(raw.get("retention", {}), where)
+        default = mapping.pop("default", "D10")
+        certs = _trust_roots(config, raw.get("trust_roots", []), where)
+        return cls(
+            stability_seconds=number("stability_seconds", 2.0),
+            empty_file_seconds=number("empty_file_seconds", 30.0),
+            rescan_seconds=number("rescan_seconds", 10.0, minimum=0.1),
+            max_file_bytes=int(number("max_file_mb", 200, minimum=0.001) * 1024 * 1024),
+            retention_default=default,
+            retention_map=mapping,
+            invalid_signature=choice("invalid_signature", "quarantine", ("quarantine", "file")),
+            trust_roots=tuple(certs),
+            text_pages=int(number("text_pages", 100, minimum=2)),
+            stamp_color=choice("stamp_color", "red", ("red", "black")),
+            stamp_labels=flag("stamp_labels", False),
+        )
+
+    def retention_for(self, form: Form) -> str:
+        """保管期限 of a form: by its code, else by its catalog class, else the class itself."""
+        cls_code = form.retention or self.retention_default
+        return self.retention_map.get(form.code.upper()) or self.retention_map.get(cls_code) or cls_code
+
+
+def _retention_table(table: Any, where: str) -> dict[str, str]:
+    """``[archive.retention]``: form code or class → 保管期限 code, each code checked."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}.retention: 应为表 (must be a table)")
+    mapping: dict[str, str] = {}
+    for key, code in table.items():
+        if not isinstance(code, str):
+            raise ConfigError(f"{where}.retention {key}: 应为保管期限代码文本, 如 \"D30\"")
+        try:
+            check_retention(code)
+        except ArchiveError as exc:
+            raise ConfigError(f"{where}.retention {key}: {exc.message}") from None
+        mapping[str(key).upper() if key != "default" else key] = code
+    return mapping
+
+
+def _trust_roots(config: Config, roots: Any, where: str) -> list[bytes]:
+    """``trust_roots``: the certificate files, read once at start."""
+    if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+        raise ConfigError(f"{where} trust_roots: 应为证书文件路径的列表, 如 [\"certs/ca.pem\"]")
+    certs = []
+    for name in roots:
+        path = config.root / name
+        try:
+            certs.append(path.read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"{where} trust_roots: 无法读取证书 {path} ({exc.strerror or exc})") from None
+    return certs
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders under ``archive_dir`` (see docs/archive.md)."""
+
+    root: Path
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / "index.sqlite"
+
+    def folder(self, route: str) -> Path:
+        return self.root / ROUTE_FOLDERS[route]
+
+    def ensure(self) -> None:
+        for sub in ("inbox", "work", "store", "access", *ROUTE_FOLDERS.values()):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def rel(self, path: Path) -> str:
+        return Path(path).relative_to(self.root).as_posix()
+
+    def abs(self, rel: str) -> Path:
+        return self.root / Path(rel)
+
+    def plan_paths(self, archive_no: str) -> tuple[str, str]:
+        parts = parse_archive_no(archive_no)
+        name = stored_name(archive_no)
+        folder = f"{parts.year}/{parts.retention_code}"
+        return f"store/{folder}/{name}", f"access/{folder}/{name}"
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass
+class IngestContext:
+    """Everything a step may use; one per process (the SQLite connection is not shared)."""
+
+    config: Config
+    settings: ArchiveSettings
+    layout: Layout
+    catalog: Catalog
+    casebook: CaseBook | Library  # cases and the other record types (SG-, ZG-, CA-, FW-)
+    index: ArchiveIndex
+    now: Callable[[], datetime] = local_now
+    _case_years: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, config: Config, now: Callable[[], datetime] | None = None,
+             casebook: CaseBook | Library | None = None) -> IngestContext:  # fmt: skip
+        settings = ArchiveSettings.from_config(config)
+        _check_numbering_config(config)
+        layout = Layout(config.archive_dir)
+        layout.ensure()
+        return cls(
+            config=config,
+            settings=settings,
+            layout=layout,
+            catalog=Catalog(config.templates_dir),
+            casebook=casebook or open_library(config),
+            index=open_index(layout),
+            now=now or local_now,
+        )
+
+    def timestamp(self) -> str:
+        return self.now().isoformat(timespec="milliseconds")
+
+    def close(self) -> None:
+        self.index.close()
+
+    def case_year(self, case_no: str) -> int:
+        """年度 of a case (its receiving year); raises CaseNotFoundError and case-file errors."""
+        path = self.casebook.locate(case_no)
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._case_years:
+            self._case_years[key] = self.casebook.load(path).year
+        return self._case_years[key]
+
+
+def open_index(layout: Layout) -> ArchiveIndex:
+    """The index, refusing to start fresh beside stored originals.
+
+    A missing or empty index next to a non-empty store/ means the index was lost or
+    moved: starting over would hand out 件号 0001 again and collide with the originals.
+    """
+    stored = _first_stored_file(layout)
+    if stored is not None and not layout.index_path.exists():
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    index = ArchiveIndex(layout.index_path)
+    if stored is not None and index.document_count() == 0:
+        index.close()
+        raise ArchiveIndexError(_lost_index_message(layout, stored))
+    return index
+
+
+def _first_stored_file(layout: Layout) -> Path | None:
+    store = layout.root / "store"
+    if not store.is_dir():
+        return None
+    return next((p for p in store.rglob("*") if p.is_file() and not p.name.startswith(".")), None)
+
+
+def _lost_index_message(layout: Layout, stored: Path) -> str:
+    return (f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+            "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
+            "(index missing or empty beside a non-empty store)")
+
+
+def _check_numbering_config(config: Config) -> None:
+    org = config.organization
+    try:
+        format_archive_no(org.fonds_no, org.category_code, 2000, "D10", org.department_code, 1)
+    except ArchiveError as exc:
+        where = config.path or "recordkit.toml"
+        raise ConfigError(f"{where}: [organization] 无法组成档号: {exc.message}") from None
+
+
