@@ -26,7 +26,12 @@ from recordkit.cases.editing import create_case, replace_case
 from recordkit.cases.store import Case
 from recordkit.clock import worklist
 from recordkit.clock.status import case_status
-from recordkit.errors import CaseNotFoundError, CaseValidationError, EditConflictError, RecordkitError
+from recordkit.errors import (
+    CaseNotFoundError,
+    CaseValidationError,
+    EditConflictError,
+    RecordkitError,
+)
 from recordkit.web.case_forms import HANDLER_PATHS, CaseForm
 from recordkit.web.changes import history, record_change_set
 from recordkit.web.roles import allowed, requires
