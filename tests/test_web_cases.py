@@ -209,3 +209,46 @@ def test_dashboard_lists_my_cases_and_counts(role_clients: dict[str, Any], web: 
     assert f'href="/cases/{case_no}/"' in text
     assert case_no in [row.case.case_no for row in page.context["mine"]]
     assert page.context["counts"]["open"] >= 1
+    # Received in March and never answered: its steps are overdue, shown in red.
+    assert any(row.case.case_no == case_no for row, _step in page.context["overdue"])
+    assert re.search(rf'<tr class="overdue"><td><a href="/cases/{case_no}/">', text)
+
+
+def test_dashboard_steps_due_within_three_working_days(role_clients: dict[str, Any]) -> None:  # noqa: F811
+    from datetime import date, timedelta
+
+    # The lab profile's analysis step: 5 working days from receipt (when accepted). Pick a
+    # receipt day whose deadline is today or within the next 3 working days.
+    calendar = views_cases.workspace().clock.calendar
+    today = date.today()
+    received = next(today - timedelta(days=back) for back in range(10)
+                    if today <= calendar.add_workdays(today - timedelta(days=back), 5)
+                    <= calendar.add_workdays(today, 3))
+    case_no, _path = create(role_clients[R], received_at=f"{received}T08:00", **{"acceptance.decision": "受理"})
+    before = role_clients[R].get("/").context["counts"]["received"]
+    create(role_clients[R], received_at=f"{today}T08:00")
+    page = role_clients[R].get("/")
+    soon = [step for row, step in page.context["due_soon"] if row.case.case_no == case_no]
+    assert soon, "its analysis step is due within 3 working days"
+    assert f'<td><a href="/cases/{case_no}/">{case_no}</a></td><td>{soon[0].name}</td>' in page.content.decode()
+    assert page.context["counts"]["received"] == before + 1  # received this month
+
+
+def test_pdf_and_print_bundle_download(role_clients: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+    import subprocess
+
+    client = role_clients[R]
+    case_no, _path = create(client, **{"complainant.name": "欧阳 PDF <甲>"})
+    assert client.get(f"/cases/{case_no}/forms/F01/pdf/").status_code == 404  # not generated yet
+    assert client.post(f"/cases/{case_no}/forms/F01/generate/", {"pdf": "1"}).status_code == 302
+    pdf = client.get(f"/cases/{case_no}/forms/F01/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    (tmp_path / "f01.pdf").write_bytes(b"".join(pdf.streaming_content))
+    text = subprocess.run(["pdftotext", str(tmp_path / "f01.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "欧阳 PDF <甲>" in text
+    assert client.post(f"/cases/{case_no}/bundle/generate/").status_code == 302
+    bundle = client.get(f"/cases/{case_no}/bundle/docx/")
+    assert bundle.status_code == 200
+    assert "欧阳 PDF <甲>" in docx_text(b"".join(bundle.streaming_content))
+    page = client.get(f"/cases/{case_no}/").content.decode()
+    assert f'href="/cases/{case_no}/forms/F01/pdf/"' in page and f'href="/cases/{case_no}/bundle/docx/"' in page
