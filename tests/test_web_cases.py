@@ -149,7 +149,7 @@ def test_edit_records_history_and_second_save_is_refused(role_clients: dict[str,
     assert "李明写的 A&amp;B &lt;tag&gt;" in text  # what they typed stays in the form
     assert load_yaml(path.read_text(encoding="utf-8"))["request"] == "重新检验"
     page = first.get(f"/cases/{case_no}/").content.decode()
-    assert re.search(r"<td>request</td><td>&quot;退款&quot;</td><td>&quot;重新检验&quot;</td>", page)
+    assert re.search(r"<td>投诉请求 \(request\)</td><td>&quot;退款&quot;</td><td>&quot;重新检验&quot;</td>", page)
 
 
 def test_handler_edits_only_their_own_cases_investigation(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
@@ -252,3 +252,22 @@ def test_pdf_and_print_bundle_download(role_clients: dict[str, Any], tmp_path: P
     assert "欧阳 PDF <甲>" in docx_text(b"".join(bundle.streaming_content))
     page = client.get(f"/cases/{case_no}/").content.decode()
     assert f'href="/cases/{case_no}/forms/F01/pdf/"' in page and f'href="/cases/{case_no}/bundle/docx/"' in page
+
+
+def test_a_file_with_mistakes_opens_shows_them_and_can_be_corrected(role_clients: dict[str, Any]) -> None:  # noqa: F811
+    client = role_clients[R]
+    case_no, path = create(client)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "resolution:\n  compensation: 一百元\n", encoding="utf-8")  # edited by hand
+    page = client.get(f"/cases/{case_no}/")
+    assert page.status_code == 200 and "resolution.compensation (赔偿金额)" in page.content.decode()
+    form = edit_form(client, case_no)
+    edit_page = client.get(f"/cases/{case_no}/edit/").content.decode()
+    assert 'id="id_resolution.compensation_error"' in edit_page
+    assert client.post(f"/cases/{case_no}/forms/F01/generate/").status_code == 302
+    after = client.get(f"/cases/{case_no}/").content.decode()
+    assert re.search(r'<li class="error">[^<]*resolution.compensation \(赔偿金额\): 一百元 不是数字', after)
+    assert client.get(f"/cases/{case_no}/forms/F01/docx/").status_code == 404
+    form["resolution.compensation"] = "100"
+    assert client.post(f"/cases/{case_no}/edit/", form).status_code == 302
+    assert load_yaml(path.read_text(encoding="utf-8"))["resolution"]["compensation"] == 100

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from recordkit.cases.store import (
     is_blank,
     normalise_dates,
     parse_case_text,
+    read_case_file,
     validate_case,
     write_case_file,
 )
@@ -72,12 +74,21 @@ def replace_case(book: CaseBook, case_no: str, data: dict[str, Any], expected_sh
             raw = path.read_bytes()
             if hashlib.sha256(raw).hexdigest() != expected_sha256:
                 raise EditConflictError(CONFLICT_MESSAGE)
-            before = parse_case_text(raw.decode("utf-8"), path)
-            text = dump_case(data)
+            before = parse_case_text(raw.decode("utf-8-sig"), path)
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n" if path.suffix.lower() == ".json" else dump_case(data)
             write_case_file(path, text)
     except Timeout:
         raise LockedError("另一个 recordkit 进程正在写入案件, 请稍后重试 (case lock busy)") from None
     return normalise_dates(before, book.rtype), Case(path, data, sha256_text(text), book.rtype)
+
+
+def open_case(book: CaseBook, case_no: str) -> tuple[Case, list[FieldProblem]]:
+    """A case for the editor, with its problems: a file that fails validation must still
+    open, so a person can correct it (``CaseBook.get`` refuses such a file)."""
+    path = book.locate(case_no)
+    data, raw = read_case_file(path)
+    problems = problems_of(data, book, display_path(path))
+    return Case(path, normalise_dates(data, book.rtype), hashlib.sha256(raw).hexdigest(), book.rtype), problems
 
 
 def create_case(book: CaseBook, data: dict[str, Any]) -> Case:

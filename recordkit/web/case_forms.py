@@ -161,10 +161,14 @@ class CaseForm(forms.Form):
                 self.fields[field.path].widget.attrs["disabled"] = True
 
     def case_data(self) -> dict[str, Any]:
-        """The case as typed: the data before with every form field set (unknown keys and
-        ``extra`` kept); a blank left blank keeps the old blank, so it is no change."""
+        """The case as typed: the data before with every changed form field set (unknown
+        keys, ``extra`` and fields left as they were keep their exact old values; a blank
+        left blank keeps the old blank, so it is no change)."""
         data = copy.deepcopy(self.before)
+        changed = set(self.changed_data)
         for field in form_fields():
+            if field.path not in changed or self.fields[field.path].disabled:
+                continue
             value = _stored(field, self.cleaned_data.get(field.path))
             old = get_path(data, field.path)
             if not (is_blank(value) and is_blank(old) and field.type != schema.BOOL):
@@ -172,7 +176,10 @@ class CaseForm(forms.Form):
         return data
 
     def add_problems(self, problems: list[FieldProblem]) -> None:
-        """Each validation problem beside its field; the rest above the form."""
+        """Each validation problem beside its field; the rest above the form. Works on an
+        unbound form too (a file opened with problems shows them before any save)."""
+        self.errors  # noqa: B018 - runs the form's own cleaning first
+        self.cleaned_data = getattr(self, "cleaned_data", {})
         for problem in problems:
             name = next((f.path for f in form_fields()
                          if problem.path == f.path or problem.path.startswith((f"{f.path}.", f"{f.path}["))), None)

@@ -22,14 +22,14 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from recordkit.cases import schema
-from recordkit.cases.editing import create_case, replace_case
+from recordkit.cases.editing import create_case, open_case, replace_case
 from recordkit.cases.store import Case
 from recordkit.clock import worklist
 from recordkit.clock.status import case_status
 from recordkit.errors import (
-    CaseNotFoundError,
     CaseValidationError,
     EditConflictError,
+    FieldProblem,
     RecordkitError,
 )
 from recordkit.web.case_forms import HANDLER_PATHS, CaseForm
@@ -57,16 +57,17 @@ def _rows(ws: Workspace) -> list[worklist.CaseRow]:
     return worklist.case_rows(cases, ws.clock.profile, ws.clock.calendar, datetime.now())
 
 
-def _case(ws: Workspace, case_no: str) -> Case:
-    """The case of a URL; an unknown or malformed number is a 404 page."""
+def _opened(ws: Workspace, case_no: str) -> tuple[Case, list[FieldProblem]]:
+    """The case of a URL and its problems (a file with problems still opens, to be
+    corrected); an unknown or malformed number, or an unreadable file, is a 404 page."""
     try:
-        return ws.casebook().get(case_no)
-    except CaseNotFoundError as exc:
-        raise Http404(exc.message) from None
-    except CaseValidationError:
-        raise
+        return open_case(ws.casebook(), case_no)
     except RecordkitError as exc:
         raise Http404(exc.message) from None
+
+
+def _case(ws: Workspace, case_no: str) -> Case:
+    return _opened(ws, case_no)[0]
 
 
 @requires("dashboard.view")
@@ -144,11 +145,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @requires("case.view")
 def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
-    case = _case(ws, case_no)
+    case, problems = _opened(ws, case_no)
     scope = edit_scope(request.user, case)
     if request.method != "POST":
         form = CaseForm(data_before=case.data, editable=scope)
         form.initial["sha256"] = case.data_sha256
+        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
         return _form_page(request, form, case)
     form = CaseForm(request.POST, data_before=case.data, editable=scope)
     if not form.is_valid():
@@ -169,7 +171,7 @@ def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
 @requires("case.view")
 def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
-    case = _case(ws, case_no)
+    case, problems = _opened(ws, case_no)
     generator = ws.generator()
     try:
         forms = [{"form": f, "docx": generator.output_path(case.case_no, f).is_file(),
@@ -180,10 +182,10 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
         generator.close()
     user = request.user
     return render(request, "web/cases/detail.html", {
-        "title": f"案件 {case.case_no}", "case": case,
+        "title": f"案件 {case.case_no}", "case": case, "problems": problems,
         "status": case_status(case.data, ws.clock.profile, ws.clock.calendar, datetime.now()),
         "forms": forms, "bundle_docx": bundle.is_file(), "bundle_pdf": bundle.with_suffix(".pdf").is_file(),
-        "history": history("case", case.case_no), "can_generate": allowed(user, "form.generate"),
+        "history": [(c, schema.label_of(c.field)) for c in history("case", case.case_no)], "can_generate": allowed(user, "form.generate"),
         "can_edit": allowed(user, "case.edit") or allowed(user, "case.handle"),
     })
 
@@ -196,7 +198,7 @@ def form_generate(request: HttpRequest, case_no: str, code: str) -> HttpResponse
     generator = ws.generator()
     try:
         form = generator.catalog.get(code)
-        result = generator.run([(form, case)])
+        result = generator.run([(form, generator.casebook.get(case.case_no))])  # checked as `generate` does
         if request.POST.get("pdf") and result.outputs:
             generator.to_pdf(result)
     except RecordkitError as exc:
