@@ -8,6 +8,7 @@ may change which fields of this case (``edit_scope``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -123,23 +124,30 @@ def _form_page(request: HttpRequest, form: CaseForm, case: Case | None, status: 
     return render(request, "web/cases/edit.html", {"title": title, "form": form, "case": case}, status=status)
 
 
+def _save(request: HttpRequest, form: CaseForm, case: Case | None,
+          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
+    """Run ``save``: its problems go beside their fields, a conflict above the form (409),
+    and everything typed stays in the form; a save is recorded as one change set."""
+    try:
+        before, saved = save()
+    except CaseValidationError as exc:
+        form.add_problems(exc.problems)
+        return _form_page(request, form, case, status=400)
+    except RecordkitError as exc:  # EditConflictError: nothing typed is lost
+        form.add_error(None, exc.message)
+        return _form_page(request, form, case, status=409 if isinstance(exc, EditConflictError) else 400)
+    record_change_set(request.user, "case", saved.case_no, before, saved.data)
+    messages.success(request, f"已{done}案件 {saved.case_no}。")
+    return redirect("web:case", case_no=saved.case_no)
+
+
 @requires("case.edit")
 def case_new(request: HttpRequest) -> HttpResponse:
     start = blank_case(request.GET.get("kind", schema.KINDS[0]) if request.method == "GET" else "")
     form = CaseForm(request.POST or None, data_before=start)
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, form, None, status=400 if request.method == "POST" else 200)
-    try:
-        case = create_case(workspace().casebook(), form.case_data())
-    except CaseValidationError as exc:
-        form.add_problems(exc.problems)
-        return _form_page(request, form, None, status=400)
-    except RecordkitError as exc:
-        form.add_error(None, exc.message)
-        return _form_page(request, form, None, status=400)
-    record_change_set(request.user, "case", case.case_no, {}, case.data)
-    messages.success(request, f"已新建案件 {case.case_no}。")
-    return redirect("web:case", case_no=case.case_no)
+    return _save(request, form, None, lambda: ({}, create_case(workspace().casebook(), form.case_data())), "新建")
 
 
 @requires("case.view")
@@ -155,17 +163,8 @@ def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
     form = CaseForm(request.POST, data_before=case.data, editable=scope)
     if not form.is_valid():
         return _form_page(request, form, case, status=400)
-    try:
-        before, saved = replace_case(ws.casebook(), case.case_no, form.case_data(), form.cleaned_data["sha256"])
-    except CaseValidationError as exc:
-        form.add_problems(exc.problems)
-        return _form_page(request, form, case, status=400)
-    except RecordkitError as exc:  # EditConflictError: what they typed stays in the form
-        form.add_error(None, exc.message)
-        return _form_page(request, form, case, status=409 if isinstance(exc, EditConflictError) else 400)
-    record_change_set(request.user, "case", saved.case_no, before, saved.data)
-    messages.success(request, f"已保存案件 {saved.case_no}。")
-    return redirect("web:case", case_no=saved.case_no)
+    return _save(request, form, case, lambda: replace_case(
+        ws.casebook(), case.case_no, form.case_data(), form.cleaned_data["sha256"]), "保存")
 
 
 @requires("case.view")
