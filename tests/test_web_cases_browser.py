@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from docx_text import docx_text
-from test_web_serve import _log_in, _wait_for_url, browser, open_chromium, served  # noqa: F401
+from test_web_serve import _log_in, _shot, _wait_for_url, browser, open_chromium, served  # noqa: F401
 from web_setup import PASSWORD, recordkit
 
 from recordkit.cases.store import load_yaml
@@ -49,6 +49,7 @@ def _create_case(driver: Any, base: str) -> str:
     driver.execute_script("document.getElementById('id_received_at').value = '2026-03-02T09:30';")
     _type(driver, "id_complainant.name", "王 <b>&amp;")
     _type(driver, "id_content", TYPED, emoji=True)
+    _shot(driver, "case-new")
     driver.find_element(By.ID, "save").click()
     driver.find_element(By.ID, "edit-case")  # the case page
     return driver.find_element(By.TAG_NAME, "h1").text.removeprefix("案件 ")
@@ -66,8 +67,10 @@ def test_browser_creates_finds_downloads_and_conflicts(served: tuple[str, Path],
     browser.get(f"{base}/cases/")
     _type(browser, "q", "王 <b>")
     browser.find_element(By.CSS_SELECTOR, "#filters button").click()
+    _shot(browser, "cases")
     browser.find_element(By.LINK_TEXT, case_no).click()
     browser.find_element(By.ID, "generate-F01").click()
+    _shot(browser, "case")
     link = browser.find_element(By.ID, "download-F01").get_attribute("href")
     text = docx_text(_download(browser, link))
     assert TYPED + EMOJI in text and "王 <b>&amp;" in text
@@ -87,6 +90,7 @@ def test_browser_creates_finds_downloads_and_conflicts(served: tuple[str, Path],
         other.find_element(By.ID, "save").click()
         assert "已有其他人保存了修改" in other.find_element(By.ID, "form-errors").text
         assert other.find_element(By.ID, "id_request").get_attribute("value") == "第二位的请求 <i>"
+        _shot(other, "case-conflict")
     finally:
         other.quit()
     saved = load_yaml(next((root / "cases").glob(f"*/{case_no}.yaml")).read_text(encoding="utf-8"))
