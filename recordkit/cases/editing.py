@@ -17,6 +17,7 @@ from filelock import Timeout
 
 from recordkit.cases import schema
 from recordkit.cases.store import (
+    MAX_CASE_CHARS,
     Case,
     CaseBook,
     display_path,
@@ -52,7 +53,11 @@ def respondent_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 def problems_of(data: dict[str, Any], book: CaseBook, where: str) -> list[FieldProblem]:
     """The CLI's validation (with the book's checks) plus the respondent rule of the web."""
     checks: Iterable[Any] = [*book.checks, respondent_problems] if book.rtype is schema.CASE else book.checks
-    return validate_case(data, where, checks, book.rtype)
+    problems = validate_case(data, where, checks, book.rtype)
+    if len(dump_case(data)) > MAX_CASE_CHARS:  # it could be written, but never read back
+        problems.append(FieldProblem(where, "", "", f"内容过多: 案件文件不能超过 {MAX_CASE_CHARS:,} 个字符, 未保存 "
+                                                    "(the case would be too large to read back)"))
+    return problems
 
 
 def sha256_text(text: str) -> str:

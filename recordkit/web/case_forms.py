@@ -183,7 +183,7 @@ class CaseForm(forms.Form):
         for problem in problems:
             name = next((f.path for f in form_fields()
                          if problem.path == f.path or problem.path.startswith((f"{f.path}.", f"{f.path}["))), None)
-            message = f"{problem.label}: {problem.problem}" if name is None else problem.problem
+            message = f"{problem.label}: {problem.problem}" if name is None and problem.label else problem.problem
             self.add_error(name, message)
 
     def sections(self) -> list[tuple[str, list[Any]]]:
