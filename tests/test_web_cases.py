@@ -206,7 +206,7 @@ def test_unknown_case_is_a_404(role_clients: dict[str, Any]) -> None:  # noqa: F
 def test_dashboard_lists_my_cases_and_counts(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
     from django.test import Client
 
-    case_no, _path = create(role_clients[R], **{"assignment.handler": "孙经办"})
+    case_no, _path = create(role_clients[R], received_at="2026-01-05T09:30", **{"assignment.handler": "孙经办"})
     client = Client()
     client.force_login(make_user("sun", H, full_name="孙经办"))
     page = client.get("/")

@@ -39,6 +39,7 @@ from recordkit.web.roles import allowed, requires
 from recordkit.workspace import Workspace, blank_case
 
 PAGE_SIZE = 50
+DASHBOARD_ROWS = 50  # rows of each list on the 工作台
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "pdf": "application/pdf"}
 
@@ -76,11 +77,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ws = workspace()
     rows = _rows(ws)
     today = datetime.now().date()
+    due_soon, overdue = worklist.due_soon(rows, ws.clock.calendar, today), worklist.overdue_steps(rows)
+    # The first rows of each list; the 案件列表 (filter 只看超期) has them all.
     return render(request, "web/cases/dashboard.html", {
-        "title": "工作台",
+        "title": "工作台", "shown": DASHBOARD_ROWS,
         "mine": worklist.assigned_to(rows, user_names(request.user)),
-        "due_soon": worklist.due_soon(rows, ws.clock.calendar, today),
-        "overdue": worklist.overdue_steps(rows),
+        "due_soon": due_soon[:DASHBOARD_ROWS], "due_soon_total": len(due_soon),
+        "overdue": overdue[:DASHBOARD_ROWS], "overdue_total": len(overdue),
         "counts": worklist.month_counts(rows, today),
     })
 
@@ -175,7 +178,7 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     try:
         forms = [{"form": f, "docx": generator.output_path(case.case_no, f).is_file(),
                   "pdf": generator.output_path(case.case_no, f).with_suffix(".pdf").is_file()}
-                 for f in ws.catalog().needed_for(case.data, ws.config.profile) if not f.is_register]
+                 for f in generator.catalog.needed_for(case.data, ws.config.profile) if not f.is_register]
         bundle = generator.bundle_path(case.case_no)
     finally:
         generator.close()
