@@ -276,3 +276,25 @@ def test_a_file_with_mistakes_opens_shows_them_and_can_be_corrected(role_clients
     form["resolution.compensation"] = "100"
     assert client.post(f"/cases/{case_no}/edit/", form).status_code == 302
     assert load_yaml(path.read_text(encoding="utf-8"))["resolution"]["compensation"] == 100
+
+
+def test_a_change_made_outside_the_browser_also_refuses_the_save(role_clients: dict[str, Any]) -> None:  # noqa: F811
+    client = role_clients[R]
+    case_no, path = create(client)
+    form = edit_form(client, case_no)
+    path.write_text(path.read_text(encoding="utf-8").replace("报告数据有误", "命令行改的"), encoding="utf-8")
+    form["content"] = "浏览器改的"
+    response = client.post(f"/cases/{case_no}/edit/", form)
+    assert response.status_code == 409
+    assert response.context["form"]["content"].value() == "浏览器改的"
+    assert load_yaml(path.read_text(encoding="utf-8"))["content"] == "命令行改的"
+
+
+def test_dashboard_lists_are_capped_with_a_link_to_all(role_clients: dict[str, Any],  # noqa: F811
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    create(role_clients[R])
+    create(role_clients[R])
+    monkeypatch.setattr(views_cases, "DASHBOARD_ROWS", 1)
+    page = role_clients[R].get("/")
+    assert len(page.context["overdue"]) == 1 and page.context["overdue_total"] > 1
+    assert '只列出最早的 1 个; <a href="/cases/?overdue=1">查看全部超期案件</a>' in page.content.decode()
