@@ -212,3 +212,7 @@ class EditedOutputError(RecordkitError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)")
         self.path = path
+
+
+class EditConflictError(RecordkitError):
+    """A case changed on disk after it was opened for editing: the save is refused."""

@@ -39,6 +39,8 @@ EXPECTED_ACTIONS = {
 PAGES = [
     ("get", "/", EVERYONE),
     ("get", "/cases/", EVERYONE),
+    ("get", "/cases/new/", {R}),
+    ("post", "/cases/new/", {R}),
     ("get", "/records/", EVERYONE),
     ("get", "/import/", {R}),
     ("get", "/reports/", EVERYONE),
@@ -83,7 +85,8 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
         assert action in ACTIONS, f"view {pattern.name} is not wrapped by roles.requires"
     assert {p.name for p in patterns} - unguarded == {
         "dashboard", "cases", "records", "import", "reports", "archive", "archive_disposal",
-        "forms", "users", "user_add", "user_disable"}
+        "forms", "users", "user_add", "user_disable",
+        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download"}
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), PAGES)

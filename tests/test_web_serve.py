@@ -116,8 +116,8 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+def open_chromium(profile: Path) -> Any:
+    """A headless Chromium driven by Selenium, with its own profile (own cookies, session)."""
     reason = _browser_missing()
     if reason:
         pytest.skip(reason)
@@ -127,10 +127,16 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
     options = Options()
     options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    driver = open_chromium(tmp_path / "chromium-profile")
     try:
         yield driver
     finally:

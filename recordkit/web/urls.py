@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from recordkit.web import views
+from recordkit.web import views, views_cases
 
 app_name = "web"
 
@@ -11,8 +11,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
-    path("cases/", views.cases, name="cases"),
+    path("", views_cases.dashboard, name="dashboard"),
+    path("cases/", views_cases.case_list, name="cases"),
+    *views_cases.urlpatterns,
     path("records/", views.records, name="records"),
     path("import/", views.import_page, name="import"),
     path("reports/", views.reports, name="reports"),
