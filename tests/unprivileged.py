@@ -63,6 +63,8 @@ def unreadable_for_others(path: Path, need: int = stat.S_IROTH) -> Path | None:
 
 def what_the_user_cannot_read() -> str | None:
     """The first thing ``nobody`` needs to run ``python -m recordkit.cli`` but cannot reach."""
+    # The interpreter too: a venv made from a pyenv Python under /root (0700) has one that
+    # nobody cannot start, whatever site-packages allows.
     interpreter = Path(sys.executable)
     needed = [(interpreter.parent, stat.S_IXOTH), (Path(os.path.realpath(interpreter)), stat.S_IXOTH)]
     folders = {Path(sysconfig.get_paths()[k]) for k in ("stdlib", "purelib", "platlib")}
@@ -96,7 +98,7 @@ def why_the_user_cannot_run_recordkit() -> str | None:
 
 
 def user_env(home: Path) -> dict[str, str]:
-    """The test's environment, with a HOME the user can write (root's is /root)."""
+    """The test's environment, with HOME moved off root's /root, which the user cannot use."""
     return {**os.environ, "HOME": str(home), "PYTHONIOENCODING": "utf-8"}
 
 
