@@ -9,6 +9,7 @@ import os
 
 import pytest
 from archive_setup import form_pdf, make_workdir
+from unprivileged import give_to_user, run_as_user, user_folder
 
 from recordkit.archive.service import Archive
 from recordkit.cli import cli
@@ -71,14 +72,24 @@ def test_dangling_links_and_linked_folders_are_refused_not_silently_skipped(work
     assert (folder / "inside.pdf").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
-def test_an_unreadable_subfolder_is_reported(work, runner):
+@pytest.fixture
+def users_work(tmp_path, monkeypatch):
+    """A working folder the command's user owns (``nobody`` when the tests run as root)."""
+    with user_folder(tmp_path) as base:
+        config = make_workdir(base / "w")
+        monkeypatch.chdir(config.root)
+        yield config
+
+
+def test_an_unreadable_subfolder_is_reported(users_work, runner):
+    work = users_work
     locked = work.archive_dir / "inbox" / "locked"
     locked.mkdir()
     form_pdf(locked / "a.pdf", serial=3)
+    give_to_user(work.root)
     locked.chmod(0)
     try:
-        result = run(runner, "archive", "ingest")
+        result = run_as_user(runner, "archive", "ingest")
     finally:
         locked.chmod(0o755)
     assert "未接收 (not taken): inbox/locked  无法读取文件夹, 其中的文件未处理" in result.output

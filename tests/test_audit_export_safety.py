@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from audit_setup import run, work_folder
+from unprivileged import give_to_user, run_as_user, user_folder
 
 from recordkit.cases.spreadsheet import csv_safe
 
@@ -27,18 +28,22 @@ def test_export_under_a_file_is_a_chinese_error(work, runner, tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
-def test_export_into_a_read_only_folder_is_a_chinese_error(work, runner, tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        result = run(runner, "archive", "export", "--year", "2026", "--to", str(locked / "bag"))
-    finally:
-        locked.chmod(0o700)
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {locked / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (")
-    assert list(locked.iterdir()) == []
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_export_into_a_read_only_folder_is_a_chinese_error(runner, tmp_path, monkeypatch):
+    with user_folder(tmp_path) as base:  # as root, the export runs as nobody (root writes anywhere)
+        work = work_folder(base, monkeypatch)
+        locked = base / "locked"
+        locked.mkdir()
+        give_to_user(work.root)
+        give_to_user(locked)
+        locked.chmod(0o500)
+        try:
+            result = run_as_user(runner, "archive", "export", "--year", "2026", "--to", str(locked / "bag"))
+        finally:
+            locked.chmod(0o700)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {locked / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (")
+        assert list(locked.iterdir()) == []
 
 
 def test_a_formula_file_name_is_escaped_in_documents_csv(work, runner, tmp_path):
