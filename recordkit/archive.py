@@ -391,11 +391,26 @@ class Archive:
         return result
 
     def watch(self, jobs: int = 1, on_result: Progress | None = None, on_event: Callable[[str], None] | None = None,
-              stop: Any = None) -> None:  # fmt: skip
-        """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py)."""
+              stop: Any = None, on_ocr: Callable[[Any], None] | None = None) -> None:  # fmt: skip
+        """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py);
+        when the inbox is quiet, drain the OCR queue one document at a time."""
+        from .archive_ocr import idle_turn
         from .watcher import InboxWatcher
 
-        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event).run(stop)
+        state: dict[str, float] = {}
+
+        def idle() -> None:
+            done = idle_turn(self, state)
+            if done is not None and on_ocr is not None:
+                on_ocr(done)
+
+        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event, on_idle=idle).run(stop)
+
+    def ocr(self, everything: bool = False, jobs: int = 1, on_document: Callable[[Any], None] | None = None) -> Any:
+        """Drain the OCR queue now (``archive ocr``; archive_ocr.py)."""
+        from .archive_ocr import run_ocr
+
+        return run_ocr(self, everything, jobs, on_document)
 
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
