@@ -61,7 +61,7 @@ def printed_forms(config: Any, n: int, tmp: Path) -> list[Path]:
 
     catalog = Catalog(config.templates_dir)
     forms = [f.code for f in catalog.forms.values() if not f.is_register and f.record_type == "case"]
-    cases = sorted(p.stem for p in config.cases_dir.glob("*/*.yaml"))
+    cases = [p.stem for p in sorted(config.cases_dir.glob("*/*.yaml")) if _loads(config, p.stem)]
     pdfs = []
     for i in range(n):
         case_no, code = cases[i % len(cases)], forms[(i // len(cases)) % len(forms)]
@@ -69,6 +69,18 @@ def printed_forms(config: Any, n: int, tmp: Path) -> list[Path]:
                            "", "0" * 64, "0" * 64, "2026-11-21T00:00:00")  # fmt: skip
         pdfs.append(_reportlab_rendition(config, row, tmp / f"printed-{i:04d}.pdf"))
     return pdfs
+
+
+def _loads(config: Any, case_no: str) -> bool:
+    """Example cases written for another 程序配置 (profile) do not load here: left out."""
+    from recordkit.casework import open_library
+    from recordkit.errors import RecordkitError
+
+    try:
+        open_library(config).get(case_no)
+    except RecordkitError:
+        return False
+    return True
 
 
 def truth(pdf: Path) -> str:

@@ -62,6 +62,7 @@ class OcrReport:
 def prepare(archive: Archive, everything: bool = False) -> tuple[OcrQueue, list[str]]:
     """Queue what was filed since the last drain (``everything``: all again), and take
     back the jobs of processes that died."""
+    text_layer_wanted(archive)  # a bad setting is reported before any work
     queue = OcrQueue(archive.index)
     at = archive.timestamp()
     queue.enqueue_filed(at)

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from recordkit.archive import Archive
 from recordkit.archive_demo import _reportlab_rendition, sign_and_scan
 from recordkit.cli import cli
+from recordkit.config import load_config
 from recordkit.index.manifest import OutputRecord
 from recordkit.ocr import read_pdf
 
@@ -99,8 +100,14 @@ def test_a_job_left_running_by_a_killed_process_is_retried(tmp_path):
     assert index_rows(config, "SELECT state, attempts FROM ocr_queue") == [("done", 2)]
 
 
+def with_ocr_setting(config, line: str):
+    with config.path.open("a", encoding="utf-8") as f:
+        f.write(f"\n[archive.ocr]\n{line}\n")
+    return load_config(config.path)
+
+
 def test_the_access_copy_gets_an_invisible_text_layer_and_the_original_is_untouched(tmp_path):
-    config = make_workdir(tmp_path / "w", extra="[archive.ocr]\ntext_layer = true")
+    config = with_ocr_setting(make_workdir(tmp_path / "w"), "text_layer = true")
     scan_into_inbox(config, tmp_path)
     assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
     with Archive(config) as archive:
@@ -142,3 +149,21 @@ def test_archive_watch_drains_the_queue_when_the_inbox_is_quiet(tmp_path):
     thread.join(30)
     assert [(d.error, d.ocr_pages) for d in read] == [("", 1)]
     assert index_rows(config, "SELECT state FROM ocr_queue") == [("done",)]
+
+
+def test_a_bad_text_layer_setting_is_a_chinese_error_before_any_work(tmp_path):
+    config = with_ocr_setting(make_workdir(tmp_path / "w"), 'text_layer = "yes"')
+    result = cli_in(config, ["archive", "ocr"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {config.path}: [archive.ocr] text_layer: 应为 true 或 false"
+
+
+def test_several_processes_share_the_queue(tmp_path):
+    config = make_workdir(tmp_path / "w")
+    for serial in range(3):
+        form_pdf(config.archive_dir / "inbox" / f"born-{serial}.pdf", CASE, "F01", serial=serial, pages=1)
+    assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
+    report = json.loads(cli_in(config, ["archive", "ocr", "--jobs", "2", "--json"]).output)
+    assert report["counts"]["done"] == 3 and report["queue"] == {"done": 3}
+    assert sorted(d["archive_no"] for d in report["documents"]) == sorted(
+        r[0] for r in index_rows(config, "SELECT archive_no FROM documents"))

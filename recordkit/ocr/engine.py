@@ -45,8 +45,12 @@ def _engine() -> Any:
     global _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None:
-            # Imported here: onnxruntime and OpenCV are heavy and only OCR needs them.
-            from rapidocr_onnxruntime import RapidOCR
+            try:
+                # Imported here: onnxruntime and OpenCV are heavy and only OCR needs them.
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:  # Python 3.13+, where the package has no wheel yet
+                raise OcrError(f"文字识别需要 rapidocr-onnxruntime, 但无法加载 ({exc}); "
+                               "请在 Python 3.10–3.12 上安装 recordkit") from exc
 
             _ENGINE = RapidOCR()
         return _ENGINE
@@ -57,8 +61,9 @@ def ocr_image(image: Any) -> list[Line]:
     import numpy as np
 
     pixels = np.asarray(image.convert("RGB")) if hasattr(image, "convert") else np.asarray(image)
+    engine = _engine()
     try:
-        result, _ = _engine()(pixels)
+        result, _ = engine(pixels)
     except Exception as exc:  # noqa: BLE001 - onnxruntime/OpenCV errors enter here
         raise OcrError(f"文字识别 (OCR) 失败: {type(exc).__name__}: {exc}") from exc
     lines = [Line(str(text), tuple((float(x), float(y)) for x, y in box), float(score))  # type: ignore[misc]
