@@ -397,7 +397,7 @@ class Archive:
         from .archive_ocr import idle_turn
         from .watcher import InboxWatcher
 
-        state: dict[str, float] = {}
+        state: dict[str, Any] = {}
 
         def idle() -> None:
             done = idle_turn(self, state)

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArchiveError, ConfigError, RecordkitError
+from .errors import ArchiveError, ConfigError
 from .index.ocr import OcrQueue
 
 if TYPE_CHECKING:
@@ -59,17 +59,18 @@ class OcrReport:
                 "documents": [asdict(d) for d in self.documents]}  # fmt: skip
 
 
-def prepare(archive: Archive, everything: bool = False) -> tuple[OcrQueue, list[str]]:
+def prepare(archive: Archive, everything: bool = False) -> tuple[str, list[str]]:
     """Queue what was filed since the last drain (``everything``: all again), and take
-    back the jobs of processes that died."""
+    back the jobs of processes that died. Returns when the drain starts (jobs queued
+    later, failures among them, wait for the next drain) and the jobs taken back."""
     text_layer_wanted(archive)  # a bad setting is reported before any work
     queue = OcrQueue(archive.index)
-    at = archive.timestamp()
+    at = _stamp(archive)
     queue.enqueue_filed(at)
     requeued = queue.requeue_orphans(at)
     if everything:
         queue.requeue_all(at)
-    return queue, requeued
+    return _stamp(archive), requeued
 
 
 def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
@@ -77,9 +78,9 @@ def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
     """Drain the queue, on ``jobs`` processes (each claims jobs until none is left)."""
     tick = on_document or (lambda d: None)
     report = OcrReport()
-    _, report.requeued = prepare(archive, everything)
+    started, report.requeued = prepare(archive, everything)
     if jobs <= 1:
-        while (done := ocr_next(archive)) is not None:
+        while (done := ocr_next(archive, started)) is not None:
             report.documents.append(done)
             tick(done)
     else:
@@ -87,7 +88,7 @@ def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
         archive.close()  # a child must never touch the parent's SQLite connection
         # spawn: onnxruntime's threads and a forked SQLite handle do not survive fork.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_drain_in_worker, str(archive.config.path)) for _ in range(jobs)]
+            futures = [pool.submit(_drain_in_worker, str(archive.config.path), started) for _ in range(jobs)]
             for future in futures:
                 for done in future.result():
                     report.documents.append(done)
@@ -96,10 +97,10 @@ def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
     return report
 
 
-def ocr_next(archive: Archive) -> OcrDone | None:
-    """Claim and read one queued document; None when the queue is empty."""
+def ocr_next(archive: Archive, started: str) -> OcrDone | None:
+    """Claim and read one document queued by ``started``; None when there is none."""
     queue = OcrQueue(archive.index)
-    job = queue.claim(archive.timestamp())
+    job = queue.claim(_stamp(archive), started)
     if job is None:
         return None
     number = job["archive_no"]
@@ -108,12 +109,18 @@ def ocr_next(archive: Archive) -> OcrDone | None:
         done = OcrDone(number, sum(p.source == "ocr" for p in pages), sum(p.source == "pdf" for p in pages))
         if text_layer_wanted(archive) and done.ocr_pages and job["access_path"]:
             done.text_layer = add_text_layer(archive, number, pages)
-        queue.finish(number, [(p.page, p.text, p.source) for p in pages], archive.timestamp())
-    except (RecordkitError, OSError) as exc:
+        queue.finish(number, [(p.page, p.text, p.source) for p in pages], _stamp(archive))
+    except Exception as exc:  # noqa: BLE001 - one unreadable document must not stop the queue
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        final = queue.fail(number, message, archive.timestamp())
+        final = queue.fail(number, message, _stamp(archive))
         return OcrDone(number, error=message, final=final)
     return done
+
+
+def _stamp(archive: Archive) -> str:
+    """Queue times to the microsecond: a job that fails during a drain is then always
+    later than the drain's start, so it waits for the next drain."""
+    return archive.now().isoformat(timespec="microseconds")
 
 
 def text_layer_wanted(archive: Archive) -> bool:
@@ -159,13 +166,13 @@ def _read(original: Path) -> list[PageText]:
     return read_pdf(original)
 
 
-def _drain_in_worker(config_path: str) -> list[OcrDone]:
+def _drain_in_worker(config_path: str, started: str) -> list[OcrDone]:
     from .archive import Archive
     from .config import load_config
 
     with Archive(load_config(Path(config_path))) as archive:
         results = []
-        while (done := ocr_next(archive)) is not None:
+        while (done := ocr_next(archive, started)) is not None:
             results.append(done)
         return results
 
@@ -173,7 +180,7 @@ def _drain_in_worker(config_path: str) -> list[OcrDone]:
 IDLE_RECHECK_SECONDS = 10.0  # an empty queue is looked at again after this long
 
 
-def idle_turn(archive: Archive, state: dict[str, float]) -> OcrDone | None:
+def idle_turn(archive: Archive, state: dict[str, Any]) -> OcrDone | None:
     """One document for ``archive watch`` when nothing waits in the inbox. Newly filed
     documents are queued (and dead processes' jobs taken back) when the queue ran dry,
     at most every ``IDLE_RECHECK_SECONDS``, so an idle watcher does not write the index
@@ -181,12 +188,11 @@ def idle_turn(archive: Archive, state: dict[str, float]) -> OcrDone | None:
     now = time.monotonic()
     if state.get("empty_until", 0.0) > now:
         return None
-    if not state.get("prepared"):
-        prepare(archive)
-        state["prepared"] = 1.0
-    done = ocr_next(archive)
+    if not state.get("started"):
+        state["started"] = prepare(archive)[0]
+    done = ocr_next(archive, state["started"])
     if done is None:
-        state["prepared"] = 0.0
+        state["started"] = None
         state["empty_until"] = now + IDLE_RECHECK_SECONDS
     return done
 

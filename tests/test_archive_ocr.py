@@ -167,3 +167,21 @@ def test_several_processes_share_the_queue(tmp_path):
     assert report["counts"]["done"] == 3 and report["queue"] == {"done": 3}
     assert sorted(d["archive_no"] for d in report["documents"]) == sorted(
         r[0] for r in index_rows(config, "SELECT archive_no FROM documents"))
+
+
+def test_an_unreadable_original_fails_with_a_reason_and_is_given_up_after_three_tries(tmp_path):
+    config = make_workdir(tmp_path / "w")
+    form_pdf(config.archive_dir / "inbox" / "born.pdf", CASE, "F01", pages=1)
+    assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
+    with Archive(config) as archive:
+        (doc,) = archive.list()
+    original = Path(doc["original_path"])
+    original.chmod(0o644)
+    original.write_bytes(b"not a pdf any more")  # a damaged original (verify reports it)
+    for attempt in (1, 2, 3):
+        result = cli_in(config, ["archive", "ocr"])
+        assert result.exit_code == 1
+        assert "完成 0 件, 失败 1 件" in result.output and "无法打开 PDF 进行文字识别" in result.output
+        assert index_rows(config, "SELECT attempts FROM ocr_queue") == [(attempt,)]  # once per run
+    assert index_rows(config, "SELECT state, attempts FROM ocr_queue") == [("failed", 3)]
+    assert "完成 0 件, 失败 0 件" in cli_in(config, ["archive", "ocr"]).output  # given up: not tried again

@@ -67,17 +67,22 @@ class OcrQueue:
         with self.index.transaction() as conn:
             rows = conn.execute("SELECT archive_no, owner FROM ocr_queue WHERE state = 'running'").fetchall()
             orphans = [r["archive_no"] for r in rows if not alive(r["owner"])]
-            conn.executemany("UPDATE ocr_queue SET state = 'queued', owner = NULL, updated_at = ? "
-                             "WHERE archive_no = ?", [(at, no) for no in orphans])  # fmt: skip
+            # A document that kills its reader every time (out of memory, say) stops after
+            # MAX_ATTEMPTS like any other failure.
+            conn.executemany(
+                "UPDATE ocr_queue SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'queued' END, "
+                "error = '识别进程中断 (the OCR process was killed)', owner = NULL, updated_at = ? "
+                "WHERE archive_no = ?", [(MAX_ATTEMPTS, at, no) for no in orphans])  # fmt: skip
         return orphans
 
-    def claim(self, at: str) -> dict[str, Any] | None:
-        """The next queued job, now ``running`` for this process; None when none is left."""
+    def claim(self, at: str, queued_by: str) -> dict[str, Any] | None:
+        """The next job queued at or before ``queued_by``, now ``running`` for this process;
+        None when none is left (a job that failed during this drain waits for the next)."""
         with self.index.transaction() as conn:
             row = conn.execute(
                 "SELECT q.archive_no, q.attempts, d.original_path, d.access_path, d.status FROM ocr_queue q "
-                "JOIN documents d USING (archive_no) WHERE q.state = 'queued' AND d.status = 'filed' ORDER BY q.updated_at, "
-                "q.archive_no LIMIT 1").fetchone()  # fmt: skip
+                "JOIN documents d USING (archive_no) WHERE q.state = 'queued' AND d.status = 'filed' "
+                "AND q.updated_at <= ? ORDER BY q.updated_at, q.archive_no LIMIT 1", (queued_by,)).fetchone()  # fmt: skip
             if row is None:
                 return None
             conn.execute("UPDATE ocr_queue SET state = 'running', attempts = attempts + 1, owner = ?, "
