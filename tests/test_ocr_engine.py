@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,10 @@ def test_a_page_with_a_text_layer_is_not_ocred(tmp_path, no_network):
     (page,) = read_pdf(path)
     assert page.source == "pdf" and page.lines == []
     assert "王小明" in page.text
+
+
+def test_the_heavy_ocr_libraries_load_only_when_a_page_is_read():
+    code = ("import sys, recordkit.cli, recordkit.ocr, recordkit.archive_ocr; "
+            "print(sorted(m for m in ('rapidocr_onnxruntime', 'onnxruntime', 'cv2') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
