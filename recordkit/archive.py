@@ -394,9 +394,10 @@ class Archive:
               stop: Any = None, on_ocr: Callable[[Any], None] | None = None) -> None:  # fmt: skip
         """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py);
         when the inbox is quiet, drain the OCR queue one document at a time."""
-        from .archive_ocr import idle_turn
+        from .archive_ocr import idle_turn, text_layer_wanted
         from .watcher import InboxWatcher
 
+        text_layer_wanted(self)  # a bad [archive.ocr] stops here, not on every idle turn
         state: dict[str, Any] = {}
 
         def idle() -> None:
