@@ -184,6 +184,10 @@ class PdfError(RecordkitError):
     """A PDF cannot be read, parsed or written."""
 
 
+class OcrError(RecordkitError):
+    """A page could not be rendered or read by the OCR engine (recordkit.ocr)."""
+
+
 class DocumentNotFoundError(ArchiveError):
     """No archived document has this 档号."""
 

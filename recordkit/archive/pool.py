@@ -37,6 +37,12 @@ def init_worker(make_archive: Callable[[Config], Any], config_path: str) -> None
     _WORKER = make_archive(load_config(Path(config_path)))
 
 
+def worker_archive() -> Any:
+    """This worker process's Archive (set up by ``init_worker``)."""
+    assert _WORKER is not None, "init_worker has not run in this process"
+    return _WORKER
+
+
 def work(source: tuple[Path, str]) -> IngestResult | None:
     """Claim and process one (path, label) in this worker."""
     assert _WORKER is not None

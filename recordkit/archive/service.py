@@ -25,6 +25,7 @@ from recordkit.archive.audit import CheckReport, VerifyReport
 from recordkit.archive.export import ExportReport
 from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
 from recordkit.archive.pool import error_result, future_result, init_worker, work
 from recordkit.archive.retention import DisposalReport, DueReport
 from recordkit.archive.settings import (
@@ -370,9 +371,22 @@ class Archive:
         return result
 
     def watch(self, jobs: int = 1, on_result: Progress | None = None, on_event: Callable[[str], None] | None = None,
-              stop: Any = None) -> None:  # fmt: skip
-        """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py)."""
-        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event).run(stop)
+              stop: Any = None, on_ocr: Callable[[Any], None] | None = None) -> None:  # fmt: skip
+        """Watch the inbox until ``stop`` is set, or Ctrl-C / SIGTERM (see watcher.py);
+        when the inbox is quiet, drain the OCR queue one document at a time."""
+        text_layer_wanted(self)  # a bad [archive.ocr] stops here, not on every idle turn
+        state: dict[str, Any] = {}
+
+        def idle() -> None:
+            done = idle_turn(self, state)
+            if done is not None and on_ocr is not None:
+                on_ocr(done)
+
+        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event, on_idle=idle).run(stop)
+
+    def ocr(self, everything: bool = False, jobs: int = 1, on_document: Callable[[Any], None] | None = None) -> Any:
+        """Drain the OCR queue now (``archive ocr``; archive/ocr_queue.py)."""
+        return run_ocr(self, everything, jobs, on_document)
 
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,

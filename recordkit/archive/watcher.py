@@ -77,8 +77,10 @@ class InboxWatcher:
         on_result: Callable[[IngestResult], None] | None = None,
         on_event: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_idle: Callable[[], object] | None = None,
     ) -> None:
         self.archive = archive
+        self.on_idle = on_idle  # work for quiet moments: the OCR queue (archive/ocr_queue.py)
         self.jobs = max(1, jobs)
         self.on_result = on_result or (lambda r: None)
         self.on_event = on_event or (lambda m: None)
@@ -129,6 +131,8 @@ class InboxWatcher:
                         break
                     self._dispatch(path, pool)
                 self._collect(block=False)
+                if self.on_idle is not None and not self._in_flight and not self._candidates and not stop.is_set():
+                    self.on_idle()
             except Exception as exc:  # noqa: BLE001 - the watcher outlives any one problem
                 self.on_event(f"监视出错, 稍后重试: {getattr(exc, 'message', None) or exc!r}")
                 stop.wait(1.0)

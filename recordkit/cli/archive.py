@@ -119,9 +119,45 @@ def archive_watch(ctx: click.Context, jobs: int) -> None:
     recordkit.toml 的 [archive]。
     """
     archive_ = _archive(ctx)
-    archive_.watch(jobs=jobs, on_result=_echo_result, on_event=lambda m: click.echo(m, err=True))
+    archive_.watch(jobs=jobs, on_result=_echo_result, on_event=lambda m: click.echo(m, err=True),
+                   on_ocr=_echo_ocr)
     archive_.close()
     click.echo("已停止监视 (stopped)。", err=True)
+
+
+def _echo_ocr(done: Any) -> None:
+    if done.error:
+        click.echo(f"文字识别失败 (OCR failed) {done.archive_no}: {done.error}"
+                   + (" (已达重试次数)" if done.final else " (稍后重试)"), err=True)
+    else:
+        click.echo(f"文字识别 (OCR) {done.archive_no}: 识别 {done.ocr_pages} 页, 已有文本层 {done.text_pages} 页"
+                   + (", 利用副本已加文本层" if done.text_layer else ""))
+
+
+@archive.command("ocr", epilog=examples("recordkit archive ocr", "recordkit archive ocr --all --jobs 2 --json"))
+@click.option("--pending", is_flag=True, help="只处理待识别的档案 (默认) (queued documents only)")
+@click.option("--all", "everything", is_flag=True, help="全部已归档档案重新识别 (read every document again)")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_ocr(ctx: click.Context, pending: bool, everything: bool, jobs: int, as_json: bool) -> None:
+    """文字识别 (OCR): 为没有文本层的扫描页识别文字, 存入索引供检索。
+
+    归档后会自动排队, archive watch 空闲时处理; 此命令立即处理。有文本层的页直接取用, 不识别。
+    原件不改动。有识别失败的档案时退出码为 1。
+    """
+    if pending and everything:
+        raise click.UsageError("--pending 和 --all 只能选一个 (choose one)")
+    report = _archive(ctx).ocr(everything, jobs, on_document=None if as_json else _echo_ocr)
+    counts = report.counts()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        click.echo(f"文字识别: 完成 {counts['done']} 件, 失败 {counts['failed']} 件; 识别 {counts['ocr_pages']} 页, "
+                   f"已有文本层跳过 {counts['skipped_pages']} 页"
+                   + (f"; 重新排队 {counts['requeued']} 件 (上次中断)" if counts["requeued"] else ""))
+    if counts["failed"]:
+        ctx.exit(1)
 
 
 @archive.command("assign", epilog=examples(

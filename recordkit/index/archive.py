@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import ArchiveIndexError, DisposalRefusedError, RecordkitError
 from . import connect, connect_read_only, is_read_only_error
+from .ocr import SCHEMA as OCR_SCHEMA
 
 GENESIS_HASH = "0" * 64
 
@@ -271,12 +272,15 @@ class ArchiveIndex:
         self.path = Path(path)
         self.read_only = False
         try:
-            self.conn = connect(self.path, SCHEMA)
+            self.conn = connect(self.path, SCHEMA + OCR_SCHEMA)
         except RecordkitError:
             if not self.path.is_file():
                 raise
             self.conn, self.read_only = connect_read_only(self.path), True  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
+        # An auditor's read-only copy of an index from before OCR has no page text.
+        self.has_page_text = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone() is not None
         self._add_access_sha256()
 
     def _add_access_sha256(self) -> None:
@@ -486,11 +490,13 @@ class ArchiveIndex:
             args.append(filters.retention)
         if filters.text:
             pattern = _like_pattern(filters.text)
+            page_text = ("OR d.archive_no IN (SELECT archive_no FROM document_text WHERE text LIKE ? ESCAPE '\\') "
+                         if self.has_page_text else "")  # OCR text (index/ocr.py)
             where.append(
-                "(d.archive_no IN (SELECT archive_no FROM doc_text WHERE text LIKE ? ESCAPE '\\') "
+                "(d.archive_no IN (SELECT archive_no FROM doc_text WHERE text LIKE ? ESCAPE '\\') " + page_text +
                 "OR d.original_name LIKE ? ESCAPE '\\' OR d.case_no LIKE ? ESCAPE '\\')"
             )
-            args += [pattern, pattern, pattern]
+            args += [pattern] * (4 if page_text else 3)
         sql = "SELECT d.* FROM documents d"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -822,6 +828,7 @@ class ArchiveIndex:
                     "UPDATE disposal_items SET destroyed_at = ? WHERE archive_no = ?", (at, item["archive_no"])
                 )
                 conn.execute("DELETE FROM doc_text WHERE archive_no = ?", (item["archive_no"],))
+                conn.execute("DELETE FROM document_text WHERE archive_no = ?", (item["archive_no"],))  # OCR text too
                 detail = {"disposal_id": disposal_id, "approver": disposal["approver"], "sha256": item["sha256"],
                           "sm3": item["sm3"], "original_path": item["original_path"],
                           "access_path": item["access_path"]}  # fmt: skip
