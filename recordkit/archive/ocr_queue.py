@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recordkit.archive.fixity import sha256_file
 from recordkit.archive.pool import init_worker, worker_archive
 from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy
 from recordkit.errors import ArchiveError, ConfigError
-from recordkit.files import write_atomic
+from recordkit.files import sha256_file, write_atomic
 from recordkit.index.ocr import OcrQueue
 from recordkit.ocr import PageText, read_pdf
 from recordkit.ocr.layer import with_text_layer
