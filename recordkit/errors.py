@@ -212,3 +212,8 @@ class EditedOutputError(RecordkitError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)")
         self.path = path
+
+
+class SearchIndexError(RecordkitError):
+    """The full-text search index (archive/search/) cannot be opened, written or
+    queried; it is derived, so ``archive reindex`` rebuilds it."""
