@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .bag import ExportReport
     from .catalog import Catalog
     from .retention import DisposalReport, DueReport
+    from .search import SyncReport
 
 SERIAL_BELOW = 4  # fewer files than this are faster in-process than starting workers
 OUTCOMES = (FILED, DUPLICATE, UNIDENTIFIED, QUARANTINE, ERROR)
@@ -399,9 +400,23 @@ class Archive:
 
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
-               year: int | None = None, retention: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
-        rows = self.index.documents(Filters(text or None, case_no, form_code, year, retention))
+               year: int | None = None, retention: str | None = None, **more: Any) -> list[dict[str, Any]]:  # fmt: skip
+        """Full text (ranked, with snippets; archive_search.py) when there is text or a
+        filter only the search index knows (kind, status, date_from, date_to, limit);
+        otherwise the plain filters on index.sqlite, in 档号 order."""
+        if (text or "").strip() or any(v for k, v in more.items() if k != "limit"):
+            from .archive_search import filters, search_documents
+
+            return search_documents(self, text or "", filters(case_no, form_code, year, retention, **more),
+                                    more.get("limit") or 100)  # fmt: skip
+        rows = self.index.documents(Filters(None, case_no, form_code, year, retention))
         return [self.describe(row) for row in rows]
+
+    def reindex(self) -> SyncReport:
+        """Rebuild the search index (archive/search/) from index.sqlite and the case files."""
+        from .archive_search import sync
+
+        return sync(self, rebuild=True)
 
     def list(self, year: int | None = None) -> list[dict[str, Any]]:
         return self.search(year=year)

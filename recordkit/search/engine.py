@@ -62,6 +62,7 @@ class SearchFilters:
     status: str | None = None
     date_from: str | None = None  # ISO dates, inclusive
     date_to: str | None = None
+    case_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class SearchIndex:
     def _filters(self, f: SearchFilters) -> list[tantivy.Query]:
         queries = [self._term(field, value) for field, value in (
             ("retention", (f.retention or "").upper()), ("form_code", (f.form_code or "").upper()),
+            ("case_no", (f.case_no or "").upper()),
             ("kind", f.kind or ""), ("status", f.status or "")) if value]  # fmt: skip
         if f.year is not None:
             queries.append(tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer, f.year, f.year))
