@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import RecordkitError
+from .errors import RecordkitError, SearchIndexError
 from .index import searchsource
+from .index.archive import Filters
 from .search import MARKS, SearchFilters, SearchIndex, SearchRecord, SyncReport
 
 if TYPE_CHECKING:
@@ -49,7 +50,12 @@ def search_documents(archive: Archive, text: str, filters: SearchFilters, limit:
     Without text, every document the filters let through, in 档号 order."""
     if not archive.index.read_only:  # an auditor's read-only copy: search what is there
         sync(archive)
-    index = open_search(archive)
+    try:
+        index = open_search(archive)
+    except SearchIndexError:
+        if not archive.index.read_only:
+            raise
+        return _unranked(archive, text, filters)  # a read-only copy without a usable search index
     try:
         hits = index.search(text, filters, limit if text.strip() else 1_000_000, marks)
     finally:
@@ -58,6 +64,12 @@ def search_documents(archive: Archive, text: str, filters: SearchFilters, limit:
         hits.sort(key=lambda h: h.archive_no)
     found = [(h, archive.index.document(h.archive_no)) for h in hits]
     return [dict(archive.describe(row), snippet=h.snippet, score=round(h.score, 3)) for h, row in found if row]
+
+
+def _unranked(archive: Archive, text: str, f: SearchFilters) -> list[dict[str, Any]]:
+    """index.sqlite's own substring match (text layer, file name, case number), in 档号 order."""
+    rows = archive.index.documents(Filters(text.strip() or None, f.case_no, f.form_code, f.year, f.retention))
+    return [archive.describe(row) for row in rows]
 
 
 def _loader(archive: Archive) -> Callable[[list[str]], list[SearchRecord]]:
