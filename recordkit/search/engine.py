@@ -232,7 +232,7 @@ class SearchIndex:
         query = self._query(text, filters)
         searcher = self.index.searcher()
         try:
-            result = searcher.search(query, limit)
+            result = searcher.search(query, limit, count=False)  # counting every match would defeat WAND
         except ValueError as exc:
             raise SearchIndexError(f"{self.folder}: 检索失败 ({exc})") from exc
         snippets = _Snippets(searcher, query, self.schema, marks)
@@ -251,6 +251,8 @@ class SearchIndex:
         clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in self._filters(filters)]
         if not clauses:
             return tantivy.Query.all_query()
+        if len(clauses) == 1:  # one word: its union of terms stays at the top, where block-max WAND applies
+            return clauses[0][1]
         return tantivy.Query.boolean_query(clauses)
 
     def _term(self, field: str, value: str, boost: float = 1.0) -> tantivy.Query:
@@ -265,6 +267,8 @@ class SearchIndex:
                     for g in grams(word)]  # fmt: skip
         text_query = per_gram[0] if len(per_gram) == 1 else tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, q) for q in per_gram])
+        if not any(c.isascii() and c.isalnum() for c in word):
+            return text_query  # cannot be a case number or 档号: keep the query a plain union of terms
         exact = [(should, self._term("archive_no", word, EXACT_BOOST)), (should, self._term("case_no", word.upper(), EXACT_BOOST))]
         return tantivy.Query.boolean_query([(should, text_query), *exact])
 
