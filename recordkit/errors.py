@@ -220,3 +220,8 @@ class EditedOutputError(RecordkitError):
 
 class EditConflictError(RecordkitError):
     """A case changed on disk after it was opened for editing: the save is refused."""
+
+
+class SearchIndexError(RecordkitError):
+    """The full-text search index (archive/search/) cannot be opened, written or
+    queried; it is derived, so ``archive reindex`` rebuilds it."""

@@ -28,6 +28,7 @@ from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
 from recordkit.archive.pool import error_result, future_result, init_worker, work
 from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.search_service import filters, search_documents, sync
 from recordkit.archive.settings import (
     DUPLICATE,
     ERROR,
@@ -47,6 +48,7 @@ from recordkit.config import Config
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
 from recordkit.forms.catalog import Catalog
 from recordkit.index.archive import ArchiveIndex, Filters
+from recordkit.search import SyncReport
 from recordkit.workers import run_bounded, start_pool
 
 SERIAL_BELOW = 4  # fewer files than this are faster in-process than starting workers
@@ -390,9 +392,19 @@ class Archive:
 
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
-               year: int | None = None, retention: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
-        rows = self.index.documents(Filters(text or None, case_no, form_code, year, retention))
+               year: int | None = None, retention: str | None = None, **more: Any) -> list[dict[str, Any]]:  # fmt: skip
+        """Full text (ranked, with snippets; archive/search_service.py) when there is text or a
+        filter only the search index knows (kind, status, date_from, date_to, limit);
+        otherwise the plain filters on index.sqlite, in 档号 order."""
+        if (text or "").strip() or any(v for k, v in more.items() if k != "limit"):
+            return search_documents(self, text or "", filters(case_no, form_code, year, retention, **more),
+                                    more.get("limit") or 100)  # fmt: skip
+        rows = self.index.documents(Filters(None, case_no, form_code, year, retention))
         return [self.describe(row) for row in rows]
+
+    def reindex(self) -> SyncReport:
+        """Rebuild the search index (archive/search/) from index.sqlite and the case files."""
+        return sync(self, rebuild=True)
 
     def list(self, year: int | None = None) -> list[dict[str, Any]]:
         return self.search(year=year)

@@ -192,27 +192,48 @@ _DOC_HEADERS = ["档号", "案件", "表单", "年度", "保管期限", "页数"
 
 
 @archive.command("search", epilog=examples(
-    "recordkit archive search 抗压强度", "recordkit archive search --case TS-2026-0007",
-    "recordkit archive search --year 2026 --retention D30 --json",
+    "recordkit archive search 黄国栋", "recordkit archive search 退款 --year 2026 --kind 投诉",
+    "recordkit archive search 抗压强度 --from 2026-01-01 --to 2026-06-30",
+    "recordkit archive search --case TS-2026-0007", "recordkit archive search --year 2026 --retention D30 --json",
 ))
 @click.argument("text", required=False)
 @click.option("--case", "case_no", help="案件编号")
 @click.option("--form", "form_code", help="表单编号")
 @click.option("--year", type=int, help="年度")
 @click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False), help="保管期限代码")
+@click.option("--kind", help="案件类别 (如 投诉、申诉)")
+@click.option("--status", type=click.Choice(["filed", "filing"]), help="状态")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="归档日期起")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="归档日期止")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="全文检索最多显示的件数")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def archive_search(ctx: click.Context, text: str | None, case_no: str | None, form_code: str | None,
-                   year: int | None, retention: str | None, as_json: bool) -> None:
-    """检索档案: 全文 (文本层、原文件名、案件编号) 和条件组合。"""
+                   year: int | None, retention: str | None, as_json: bool, **more: Any) -> None:
+    """检索档案: 一个检索框覆盖档号、案件编号、投诉人、被投诉对象、涉及事项与投诉内容、表单题名、
+    扫描件文字 (文本层/OCR); 按相关度排序并标出命中片段【】。可与条件组合。"""
+    for key in ("date_from", "date_to"):
+        day = _day_option(more[key], "--" + key[5:])
+        more[key] = day.isoformat() if day else None
     archive_ = _archive(ctx)
-    docs = archive_.search(text, case_no, form_code, year, retention.upper() if retention else None)
+    docs = archive_.search(text, case_no, form_code, year, retention.upper() if retention else None, **more)
     archive_.close()
     if as_json:
         print_json(docs)
         return
     print_table(_DOC_HEADERS, _document_rows(docs))
+    for doc in docs:
+        if doc.get("snippet"):
+            click.echo(f"{doc['archive_no']}: {doc['snippet']}")
     click.echo(f"共 {len(docs)} 件。")
+
+
+@archive.command("reindex", epilog=examples("recordkit archive reindex"))
+@click.pass_context
+def archive_reindex(ctx: click.Context) -> None:
+    """重建全文检索索引 (archive/search/): 由档案库索引和案件文件重新生成。"""
+    report = _archive(ctx).reindex()
+    click.echo(f"检索索引已重建: {report.added} 件。")
 
 
 @archive.command("show", epilog=examples("recordkit archive show Z109-WS·2026-D10-0001",
