@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS document_text (
     source TEXT NOT NULL CHECK (source IN ('ocr', 'pdf')),
     PRIMARY KEY (archive_no, page)
 );
+-- Bumped whenever a document's OCR text is stored: one row the search index reads to
+-- know that text arrived, without scanning the queue on every search.
+CREATE TABLE IF NOT EXISTS ocr_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT OR IGNORE INTO ocr_generation (id, n) VALUES (1, 0);
 """
 
 
@@ -97,6 +101,7 @@ class OcrQueue:
                              [(archive_no, *page) for page in pages])  # fmt: skip
             conn.execute("UPDATE ocr_queue SET state = 'done', error = NULL, owner = NULL, updated_at = ? "
                          "WHERE archive_no = ?", (at, archive_no))  # fmt: skip
+            conn.execute("UPDATE ocr_generation SET n = n + 1 WHERE id = 1")
 
     def fail(self, archive_no: str, error: str, at: str) -> bool:
         """Record a failure; the job is tried again until ``MAX_ATTEMPTS``. True if final."""

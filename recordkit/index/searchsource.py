@@ -15,8 +15,11 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     """Moves whenever a document is filed, changed or disposed (each appends an event to
     the hash chain, so its head says enough) or its OCR text arrives (the OCR queue)."""
     head = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    ocr = conn.execute("SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM ocr_queue WHERE state = 'done'").fetchone()
-    return (f"{head[0]}:{head[1]}" if head else "0:") + f"|ocr {ocr[0]}:{ocr[1]}"
+    try:
+        ocr = conn.execute("SELECT n FROM ocr_generation WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # a read-only copy of an index older than the OCR queue
+        ocr = None
+    return (f"{head[0]}:{head[1]}" if head else "0:") + f"|ocr {ocr[0] if ocr else 0}"
 
 
 def stamps(conn: sqlite3.Connection) -> dict[str, str]:
