@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+import threading
 from pathlib import Path
 
 from recordkit.cases.authoring import blank_case
@@ -25,6 +26,8 @@ from recordkit.forms.qr import QrPayload
 
 PREVIEW_DPI = 72
 SAMPLE_NO = "样例-0001"
+# One LibreOffice run at a time: a catalog page asks for every image at once.
+_RENDERING = threading.Lock()
 NO_LIBREOFFICE = "未找到 LibreOffice (soffice), 无法生成表单首页图片; 安装 LibreOffice 后刷新本页即可显示。"
 
 
@@ -85,10 +88,16 @@ def form_preview(generator: Generator, form: Form, cache_dir: Path) -> Path:
         return target
     if not previews_available():
         raise LibreOfficeError(NO_LIBREOFFICE)
+    with _RENDERING:
+        if not target.is_file():  # made while this request waited
+            _render(generator, form, target)
+    return target
+
+
+def _render(generator: Generator, form: Form, target: Path) -> None:
     data = sample_docx(generator, form)
     with tempfile.TemporaryDirectory(prefix="recordkit-preview-") as tmp:
         docx = Path(tmp) / f"{form.code}.docx"
         docx.write_bytes(data)
         png = first_page_png(convert_to_pdf([docx])[0])
     write_atomic(target, png, durable=False)  # a cache: a lost image is simply made again
-    return target
