@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,8 @@ def test_report_page_shows_the_figures_and_downloads_work(role_clients: dict[str
     assert f'src="/reports/{MONTH}/charts/1-channel.png"' in text
 
     docx = viewer.get(f"/reports/{MONTH}/docx/")
-    assert docx.status_code == 200 and "投诉统计月报-2021-06.docx" in docx["Content-Disposition"]
+    assert docx.status_code == 200
+    assert quote("投诉统计月报-2021-06.docx") in docx["Content-Disposition"]
     assert "2021年6月" in docx_text(b"".join(docx.streaming_content))
     xlsx = viewer.get(f"/reports/{MONTH}/xlsx/")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
