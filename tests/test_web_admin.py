@@ -160,7 +160,7 @@ def test_chart_view_serves_only_the_reports_own_charts(role_clients: dict[str, A
 def test_bad_month_is_shown_beside_its_field(role_clients: dict[str, Any]) -> None:  # noqa: F811
     page = role_clients[H].get("/reports/?month=2021-13")
     assert page.status_code == 400
-    assert '<span class="error" id="month-error">"2021-13" 不是有效的月份' in page.content.decode()
+    assert '<span class="error" id="month-error">&quot;2021-13&quot; 不是有效的月份' in page.content.decode()
     assert role_clients[R].post("/reports/2021-13/generate/").status_code == 404
 
 
