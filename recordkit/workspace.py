@@ -27,7 +27,13 @@ from recordkit.forms.generator import (
     make_generator,
 )
 from recordkit.forms.regenerate import Progress, RegenerateResult, RegenerationPlan, Regenerator
-from recordkit.reports.report import ReportFiles, ReportResult, compute_report, report_files, write_report
+from recordkit.reports.report import (
+    ReportFiles,
+    ReportResult,
+    compute_report,
+    report_files,
+    write_report,
+)
 from recordkit.reports.stats import Period, Stats
 
 

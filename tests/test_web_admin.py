@@ -6,11 +6,13 @@ regenerate plan and applying it as a background job; and who may do each."""
 from __future__ import annotations
 
 import io
+import threading
+import time
 import zipfile
-from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -170,3 +172,124 @@ def test_yearly_report_page(role_clients: dict[str, Any]) -> None:  # noqa: F811
     assert "2019年 投诉处理统计年报" in text
     assert "报表尚未生成。" in text and "/reports/2019/docx/" not in text  # 档案员 may not generate
     assert "<tr><td>1</td><td>0</td><td>1</td>" in text
+
+
+# --------------------------------------------------------------------------- 表单
+
+
+def test_catalog_lists_every_form_with_its_first_page_image(role_clients: dict[str, Any]) -> None:  # noqa: F811
+    page = role_clients[AD].get("/forms/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for row in ws().catalog().listing():
+        assert f"<td>{row['code']}</td><td>{row['title']}</td><td>第{row['version']}版</td>" in text
+        assert f'src="/forms/{row["code"]}/preview.png"' in text
+    assert "<td>F23</td><td>质量事故调查处理报告表</td><td>第1版</td><td>质量事故</td>" in text
+    image = role_clients[AD].get("/forms/F01/preview.png")
+    assert image.status_code == 200 and b"".join(image.streaming_content).startswith(b"\x89PNG")
+    cached = list((ws().config.lock_dir / "previews").glob("F01-*.png"))
+    assert len(cached) == 1  # rendered once, under .recordkit/
+    assert role_clients[AD].get("/forms/F01/preview.png").status_code == 200
+    assert list((ws().config.lock_dir / "previews").glob("F01-*.png")) == cached
+
+
+def test_catalog_without_libreoffice_says_so(role_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("RECORDKIT_SOFFICE", "/nonexistent/soffice")  # the system edge: no LibreOffice
+    text = role_clients[AD].get("/forms/").content.decode()
+    assert "未找到 LibreOffice (soffice), 无法生成表单首页图片" in text
+    assert "preview.png" not in text
+    assert role_clients[AD].get("/forms/F02/preview.png").status_code == 404
+
+
+def test_upload_with_a_broken_tag_shows_the_check_and_replaces_nothing(
+        role_clients: dict[str, Any], template: Path) -> None:  # noqa: F811
+    before = template.read_bytes()
+    broken = rezip(before, "word/document.xml", "{{ case.case_no }}", "{{ case.case_no ")
+    response = upload(role_clients[AD], broken)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "模板检查未通过" in text and "模板未替换" in text
+    problems = ws().catalog().check(ws().catalog().get("F01"))
+    assert problems == []  # the template in the folder is still sound
+    assert '<ul class="errors" id="check-problems"><li>F01-申诉和投诉处理及反馈表.docx [word/document.xml]' in text
+    assert template.read_bytes() == before
+    assert not list((template.parent / ".history").glob("*"))
+
+
+@pytest.mark.parametrize(("data", "name"), [(b"%PDF-1.7 not a word file", "模板.docx"),
+                                            (b"PK\x03\x04 broken zip", "../../recordkit.toml")])
+def test_upload_that_is_not_a_docx_is_refused_beside_the_field(
+        role_clients: dict[str, Any], template: Path, data: bytes, name: str) -> None:  # noqa: F811
+    before = template.read_bytes()
+    response = upload(role_clients[AD], data, name=name)
+    assert response.status_code == 400
+    assert '<span class="error" id="error-file">不是 Word .docx 文件' in response.content.decode()
+    assert template.read_bytes() == before
+
+
+def test_good_revision_plans_and_regenerates_the_stale_outputs(role_clients: dict[str, Any],  # noqa: F811
+                                                               template: Path) -> None:
+    case_no, _path = create(role_clients[R])
+    assert role_clients[R].post(f"/cases/{case_no}/forms/F01/generate/").status_code == 302
+    output = ws().generator().output_path(case_no, ws().catalog().get("F01"))
+    assert "第1版" in docx_text(output)
+    admin = role_clients[AD]
+    revised = rezip(template.read_bytes(), "word/header1.xml", "第1版", "第2版")
+    response = upload(admin, revised)
+    assert response.status_code == 302 and response["Location"] == "/forms/F01/plan/"
+    assert template.read_bytes() == revised
+    kept = list((template.parent / ".history").glob("F01-申诉和投诉处理及反馈表-第1版-*.docx"))
+    assert len(kept) == 1 and kept[0].read_bytes() != revised  # the previous version is kept
+
+    plan = admin.get("/forms/F01/plan/").content.decode()
+    row = f"<tr><td>{case_no}</td><td>F01</td><td>form</td><td>模板已修订</td>"
+    assert row in plan and "已替换 F01 模板: 第1版 → 第2版" in plan
+
+    started = admin.post("/forms/F01/apply/")
+    assert started.status_code == 302
+    job_id = int(started["Location"].rstrip("/").rsplit("/", 1)[-1])
+    jobs.wait(job_id, timeout=300)
+    status = admin.get(f"/forms/jobs/{job_id}/", headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in status  # finished: the polling stops
+    assert f"<tr><td>{case_no}</td><td>F01</td><td>第2版</td>" in status
+    assert "第2版" in docx_text(output) and "第1版" not in docx_text(output)
+    assert f"<tr><td>{case_no}</td><td>F01</td><td>form</td>" not in admin.get("/forms/F01/plan/").content.decode()
+
+
+def test_one_job_at_a_time_with_its_progress_recorded(web: Path) -> None:  # noqa: F811
+    from recordkit.errors import LockedError
+
+    release = threading.Event()
+
+    def work(job: jobs.Job) -> str:
+        with job.progress(4) as update:
+            update(1)
+            release.wait(30)
+            update(3)
+        return "done"
+
+    job = jobs.start("测试任务", "admin", work)
+    try:
+        deadline = time.monotonic() + 10
+        while job.done < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (job.done, job.total, job.percent, job.finished) == (1, 4, 25, False)
+        assert jobs.current() is job
+        with pytest.raises(LockedError, match="已有任务正在运行: 测试任务"):
+            jobs.start("另一个", "admin", work)
+    finally:
+        release.set()
+        jobs.wait(job.id, timeout=30)
+    assert (job.state, job.percent, job.result) == (jobs.DONE, 100, "done")
+    assert jobs.current() is None
+
+
+def test_a_failing_job_is_reported_not_left_running(web: Path) -> None:  # noqa: F811
+    from recordkit.errors import LockedError
+
+    def work(job: jobs.Job) -> None:
+        raise LockedError("另一个 recordkit regenerate 正在运行")
+
+    job = jobs.start("失败的任务", "admin", work)
+    jobs.wait(job.id, timeout=30)
+    assert (job.state, job.error) == (jobs.FAILED, "另一个 recordkit regenerate 正在运行")
