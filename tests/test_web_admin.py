@@ -293,3 +293,15 @@ def test_a_failing_job_is_reported_not_left_running(web: Path) -> None:  # noqa:
     job = jobs.start("失败的任务", "admin", work)
     jobs.wait(job.id, timeout=30)
     assert (job.state, job.error) == (jobs.FAILED, "另一个 recordkit regenerate 正在运行")
+
+
+def test_upload_over_the_size_limit_is_refused(role_clients: dict[str, Any], template: Path,  # noqa: F811
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordkit.web import views_forms
+
+    before = template.read_bytes()
+    monkeypatch.setattr(views_forms, "MAX_TEMPLATE_BYTES", len(before) - 1)  # the limit, made small
+    response = upload(role_clients[AD], rezip(before, "word/header1.xml", "第1版", "第2版"))
+    assert response.status_code == 400
+    assert '<span class="error" id="error-file">文件太大' in response.content.decode()
+    assert template.read_bytes() == before
