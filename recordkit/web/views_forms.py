@@ -10,6 +10,7 @@ Thin views: ``forms.revision`` checks and replaces, ``forms.preview`` makes the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms as django_forms
@@ -155,8 +156,18 @@ def form_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404("没有这个任务 (服务器重启后任务记录不保留)")
     partial = bool(request.headers.get("HX-Request"))
+    root = workspace().config.root
+    # Paths as the manifest and the CLI show them: relative to the working folder.
+    outputs = [(o, _relative(o.path, root)) for o in job.result.outputs] if job.state == jobs.DONE else []
     return render(request, "web/forms/_job.html" if partial else "web/forms/job.html",
-                  {"title": job.title, "job": job})
+                  {"title": job.title, "job": job, "outputs": outputs})
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # Included by web/urls.py.
