@@ -27,8 +27,14 @@ from recordkit.forms.generator import (
     make_generator,
 )
 from recordkit.forms.regenerate import Progress, RegenerateResult, RegenerationPlan, Regenerator
-from recordkit.reports.report import ReportResult, write_report
-from recordkit.reports.stats import Period
+from recordkit.reports.report import (
+    ReportFiles,
+    ReportResult,
+    compute_report,
+    report_files,
+    write_report,
+)
+from recordkit.reports.stats import Period, Stats
 
 
 class Workspace:
@@ -68,6 +74,14 @@ class Workspace:
 
     def report(self, period: Period, pdf: bool = False) -> ReportResult:
         return write_report(self.config, period, pdf=pdf)
+
+    def report_figures(self, period: Period) -> tuple[Stats, list[str]]:
+        """The figures `report` would write, computed without writing anything."""
+        return compute_report(self.config, period, clock=self.clock)
+
+    def report_files(self, period: Period) -> ReportFiles:
+        """Where `report` writes a period's Word, Excel, PDF and charts."""
+        return report_files(self.config, period)
 
     # ----- filling forms: one call per command (`fill`, `generate`, `regenerate`, `register`)
     def fill(self, code: str, refs: list[str], pdf: bool = False, force: bool = False) -> BatchResult:

@@ -25,6 +25,7 @@ EXPECTED_ACTIONS = {
     "form.generate": {R},
     "import.run": {R},
     "report.view": EVERYONE,
+    "report.generate": {R, A, AD},
     "archive.view": {AR},
     "archive.upload": {AR},
     "archive.hold": {AR},
@@ -86,7 +87,9 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
     assert {p.name for p in patterns} - unguarded == {
         "dashboard", "cases", "records", "import", "reports", "archive", "archive_disposal",
         "forms", "users", "user_add", "user_disable",
-        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download"}
+        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download",
+        "report_generate", "report_chart", "report_download",
+        "form_upload", "form_job", "form_preview", "form_plan", "form_apply"}
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), PAGES)

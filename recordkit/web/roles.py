@@ -36,6 +36,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "form.generate": frozenset({REGISTRAR}),
     "import.run": frozenset({REGISTRAR}),
     "report.view": ALL,
+    "report.generate": frozenset({REGISTRAR, APPROVER, ADMIN}),  # write Word/Excel/PDF reports
     "archive.view": frozenset({ARCHIVIST}),
     "archive.upload": frozenset({ARCHIVIST}),
     "archive.hold": frozenset({ARCHIVIST}),

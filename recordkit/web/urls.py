@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from recordkit.web import views, views_cases
+from recordkit.web import views, views_cases, views_forms, views_reports
 
 app_name = "web"
 
@@ -16,10 +16,10 @@ urlpatterns = [
     *views_cases.urlpatterns,
     path("records/", views.records, name="records"),
     path("import/", views.import_page, name="import"),
-    path("reports/", views.reports, name="reports"),
+    *views_reports.urlpatterns,
     path("archive/", views.archive, name="archive"),
     path("archive/disposal/", views.archive_disposal, name="archive_disposal"),
-    path("forms/", views.forms_page, name="forms"),
+    *views_forms.urlpatterns,
     path("users/", views.users, name="users"),
     path("users/add/", views.user_add, name="user_add"),
     path("users/<str:username>/disable/", views.user_disable, name="user_disable"),
