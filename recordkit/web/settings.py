@@ -80,6 +80,13 @@ def _web_section(root: Path) -> dict[str, Any]:
     return section
 
 
+def _upload_limit(root: Path, web: dict[str, Any]) -> int:
+    megabytes = web.get("max_upload_mb", 20)
+    if isinstance(megabytes, bool) or not isinstance(megabytes, (int, float)) or megabytes <= 0:
+        raise ConfigError(f"{root / 'recordkit.toml'}: [web] max_upload_mb: 应为正数 (a positive number of MB)")
+    return int(megabytes * 1024 * 1024)
+
+
 def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The settings of the web workspace of the working folder ``root``."""
     root = root.resolve()
@@ -89,6 +96,8 @@ def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict
     values: dict[str, Any] = {
         "RECORDKIT_WORKDIR": str(root),
         "RECORDKIT_HTTPS": https,
+        # 导入: the largest register a browser may upload ([web] max_upload_mb, default 20).
+        "RECORDKIT_MAX_UPLOAD_BYTES": _upload_limit(root, web),
         "DEBUG": False,
         "SECRET_KEY": secret_key(root),
         "ALLOWED_HOSTS": web.get("allowed_hosts", ["*"]),

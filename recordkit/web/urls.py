@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from recordkit.web import views, views_cases
+from recordkit.web import views, views_cases, views_import, views_records
 
 app_name = "web"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("", views_cases.dashboard, name="dashboard"),
     path("cases/", views_cases.case_list, name="cases"),
     *views_cases.urlpatterns,
-    path("records/", views.records, name="records"),
-    path("import/", views.import_page, name="import"),
+    *views_records.urlpatterns,
+    *views_import.urlpatterns,
     path("reports/", views.reports, name="reports"),
     path("archive/", views.archive, name="archive"),
     path("archive/disposal/", views.archive_disposal, name="archive_disposal"),
