@@ -35,6 +35,8 @@ def upload_name(name: str) -> str:
     whatever path a browser sent, without control characters, at most MAX_NAME_CHARS."""
     last = PureWindowsPath(PurePosixPath(name or "").name).name
     clean = "".join(ch for ch in last if ch not in _CONTROL and ch != "\x7f").strip()
+    if not clean.strip("."):  # "." and ".." name a folder, not the file
+        clean = ""
     return clean[:MAX_NAME_CHARS] or "上传的文件"
 
 

@@ -45,8 +45,8 @@ def _too_large(request: HttpRequest) -> bool:
 def import_page(request: HttpRequest) -> HttpResponse:
     limit_mb = max_upload_bytes() / 1024 / 1024
     if _too_large(request):
-        form = ImportForm()
-        form.add_error("file", f"文件超过 {limit_mb:g} MB, 未导入 (file over the size limit)")
+        form = ImportForm(data={"target": "case"})  # the body is never read
+        form.errors["file"] = form.error_class([f"文件超过 {limit_mb:g} MB, 未导入 (file over the size limit)"])
         return render(request, "web/import.html", {"title": "导入", "form": form, "max_mb": limit_mb}, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"title": "导入", "form": form, "max_mb": limit_mb}
