@@ -52,7 +52,7 @@ def edit_form(client: Any, type_name: str, number: str) -> dict[str, Any]:
     assert page.status_code == 200
     form = page.context["form"]
     data: dict[str, Any] = {"sha256": form.initial["sha256"]}
-    for name, field in form.fields.items():
+    for name in form.fields:
         if name == "sha256":
             continue
         value = form.initial.get(name)

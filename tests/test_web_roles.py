@@ -43,6 +43,8 @@ PAGES = [
     ("post", "/cases/new/", {R}),
     ("get", "/records/", EVERYONE),
     ("get", "/import/", {R}),
+    ("post", "/import/", {R}),
+    ("get", "/records/capa/new/", {R}),
     ("get", "/reports/", EVERYONE),
     ("get", "/archive/", {AR}),
     ("get", "/archive/disposal/", {AR}),
@@ -86,7 +88,8 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
     assert {p.name for p in patterns} - unguarded == {
         "dashboard", "cases", "records", "import", "reports", "archive", "archive_disposal",
         "forms", "users", "user_add", "user_disable",
-        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download"}
+        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download",
+        "record_new", "record", "record_edit", "record_form_generate", "record_form_download"}
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), PAGES)
