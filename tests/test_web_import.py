@@ -15,7 +15,9 @@ from openpyxl import Workbook
 from web_setup import make_user, role_clients, web, web_root  # noqa: F401
 
 from recordkit.cases.store import load_yaml
+from recordkit.errors import ConfigError
 from recordkit.web.roles import ROLES
+from recordkit.web.settings import upload_limit
 
 R, H, A, AR, AD = ROLES
 HEADER = ["类别", "接收时间", "投诉方式", "投诉人", "投诉内容"]
@@ -110,17 +112,23 @@ def test_a_workbook_named_csv_is_read_as_a_workbook(role_clients: dict[str, Any]
     assert len(response.context["report"].created) == 1
 
 
-def test_the_size_limit_is_a_setting(role_clients: dict[str, Any]) -> None:  # noqa: F811
-    from django.conf import settings
-    from django.test import override_settings
-
-    assert settings.RECORDKIT_MAX_UPLOAD_BYTES == 20 * 1024 * 1024  # the default of [web] max_upload_mb
-    with override_settings(RECORDKIT_MAX_UPLOAD_BYTES=1000):
-        response = upload(role_clients[R], "台帐.csv", "类别,接收时间,投诉内容\n".encode() + b"x" * 2000)
+def test_the_size_limit_is_a_setting(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
+    toml = web / "recordkit.toml"
+    original = toml.read_bytes()
+    assert upload_limit(web) == 20 * 1024 * 1024  # the default
+    toml.write_bytes(original + b"\n[web]\nmax_upload_mb = 0.5\n")
+    try:
+        # Over 0.5 MB but within the form's allowance: read, then refused by import_upload.
+        response = upload(role_clients[R], "台帐.csv", "类别,接收时间,投诉内容\n".encode() + b"x" * 540_000)
         assert response.status_code == 400
-        assert response.context["form"].errors["file"] == ["文件超过 0.000953674 MB, 未导入 (file over the size limit)"]
-        big = upload(role_clients[R], "台帐.csv", b"x" * 200_000)  # refused before the body is read
-        assert big.status_code == 413 and "文件超过" in big.content.decode()
+        assert response.context["form"].errors["file"] == ["文件超过 0.5 MB, 未导入 (file over the size limit)"]
+        big = upload(role_clients[R], "台帐.csv", b"x" * 600_000)  # refused before the body is read
+        assert big.status_code == 413 and "文件超过 0.5 MB" in big.content.decode()
+        toml.write_bytes(original + b"\n[web]\nmax_upload_mb = -1\n")
+        with pytest.raises(ConfigError, match=r"\[web\] max_upload_mb: 应为正数"):
+            upload_limit(web)
+    finally:
+        toml.write_bytes(original)
 
 
 def test_a_missing_file_or_unknown_target_is_shown_beside_the_field(role_clients: dict[str, Any]) -> None:  # noqa: F811

@@ -29,6 +29,7 @@ from recordkit.errors import ConfigError
 from recordkit.files import write_atomic
 
 DATABASE_ENV = "RECORDKIT_DATABASE_URL"
+MAX_UPLOAD_MB = 20
 STATE_DIR = ".recordkit"
 SESSION_HOURS = 8
 LOGIN_FAILURE_LIMIT = 5
@@ -80,8 +81,10 @@ def _web_section(root: Path) -> dict[str, Any]:
     return section
 
 
-def _upload_limit(root: Path, web: dict[str, Any]) -> int:
-    megabytes = web.get("max_upload_mb", 20)
+def upload_limit(root: Path) -> int:
+    """导入: the largest register a browser may upload, in bytes ([web] max_upload_mb, default
+    20). Read from the working folder when asked, so a change needs no restart."""
+    megabytes = _web_section(root).get("max_upload_mb", MAX_UPLOAD_MB)
     if isinstance(megabytes, bool) or not isinstance(megabytes, (int, float)) or megabytes <= 0:
         raise ConfigError(f"{root / 'recordkit.toml'}: [web] max_upload_mb: 应为正数 (a positive number of MB)")
     return int(megabytes * 1024 * 1024)
@@ -96,8 +99,6 @@ def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict
     values: dict[str, Any] = {
         "RECORDKIT_WORKDIR": str(root),
         "RECORDKIT_HTTPS": https,
-        # 导入: the largest register a browser may upload ([web] max_upload_mb, default 20).
-        "RECORDKIT_MAX_UPLOAD_BYTES": _upload_limit(root, web),
         "DEBUG": False,
         "SECRET_KEY": secret_key(root),
         "ALLOWED_HOSTS": web.get("allowed_hosts", ["*"]),

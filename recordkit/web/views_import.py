@@ -8,6 +8,8 @@ nothing and its problems are shown as a table (行, 列, 问题).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,9 +17,10 @@ from django.shortcuts import render
 from django.urls import path
 
 from recordkit.cases import schema
-from recordkit.cases.upload import MAX_UPLOAD_BYTES, import_upload, upload_name
+from recordkit.cases.upload import import_upload, upload_name
 from recordkit.errors import ImportRowsError, RecordkitError
 from recordkit.web.roles import requires
+from recordkit.web.settings import upload_limit
 from recordkit.web.views_cases import workspace
 
 TARGETS = [(t.name, t.label) for t in schema.RECORD_TYPES.values()]
@@ -31,7 +34,7 @@ class ImportForm(forms.Form):
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "RECORDKIT_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES))
+    return upload_limit(Path(settings.RECORDKIT_WORKDIR))
 
 
 def _too_large(request: HttpRequest) -> bool:
