@@ -128,21 +128,31 @@ def _form_page(request: HttpRequest, form: CaseForm, case: Case | None, status: 
     return render(request, "web/cases/edit.html", {"title": title, "form": form, "case": case}, status=status)
 
 
-def _save(request: HttpRequest, form: CaseForm, case: Case | None,
-          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
-    """Run ``save``: its problems go beside their fields, a conflict above the form (409),
-    and everything typed stays in the form; a save is recorded as one change set."""
+def save_form(request: HttpRequest, form: CaseForm, save: Callable[[], tuple[dict[str, Any], Case]],
+              page: Callable[[int], HttpResponse], done: str) -> HttpResponse:
+    """Run ``save`` (of a case, or of a record of ``form.rtype``): its problems go beside
+    their fields, a conflict above the form (409), and everything typed stays in the form
+    (``page`` renders it with a status); a save is recorded as one change set under the
+    type's name and the saved case's or record's page follows."""
     try:
         before, saved = save()
     except CaseValidationError as exc:
         form.add_problems(exc.problems)
-        return _form_page(request, form, case, status=400)
+        return page(400)
     except RecordkitError as exc:  # EditConflictError: nothing typed is lost
         form.add_error(None, exc.message)
-        return _form_page(request, form, case, status=409 if isinstance(exc, EditConflictError) else 400)
-    record_change_set(request.user, "case", saved.case_no, before, saved.data)
-    messages.success(request, f"已{done}案件 {saved.case_no}。")
-    return redirect("web:case", case_no=saved.case_no)
+        return page(409 if isinstance(exc, EditConflictError) else 400)
+    rtype = form.rtype
+    record_change_set(request.user, rtype.name, saved.case_no, before, saved.data)
+    messages.success(request, f"已{done}{rtype.label} {saved.case_no}。")
+    if rtype is schema.CASE:
+        return redirect("web:case", case_no=saved.case_no)
+    return redirect("web:record", type_name=rtype.name, number=saved.case_no)
+
+
+def _save(request: HttpRequest, form: CaseForm, case: Case | None,
+          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
+    return save_form(request, form, save, lambda status: _form_page(request, form, case, status=status), done)
 
 
 @requires("case.edit")

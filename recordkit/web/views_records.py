@@ -31,11 +31,11 @@ from recordkit.cases.record_list import (
     summary,
 )
 from recordkit.cases.store import Case, get_path, is_blank
-from recordkit.errors import CaseValidationError, EditConflictError, FieldProblem, RecordkitError
+from recordkit.errors import FieldProblem, RecordkitError
 from recordkit.web.case_forms import CaseForm, form_fields
-from recordkit.web.changes import history, record_change_set
+from recordkit.web.changes import history
 from recordkit.web.roles import allowed, requires
-from recordkit.web.views_cases import FORMATS, PAGE_SIZE, workspace
+from recordkit.web.views_cases import FORMATS, PAGE_SIZE, save_form, workspace
 from recordkit.workspace import Workspace
 
 
@@ -87,20 +87,7 @@ def _form_page(request: HttpRequest, form: CaseForm, record: Case | None, status
 
 def _save(request: HttpRequest, form: CaseForm, record: Case | None,
           save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
-    """As a case's save: problems beside their fields, a conflict above the form (409),
-    everything typed kept; a save is recorded as one change set under the type's name."""
-    try:
-        before, saved = save()
-    except CaseValidationError as exc:
-        form.add_problems(exc.problems)
-        return _form_page(request, form, record, status=400)
-    except RecordkitError as exc:
-        form.add_error(None, exc.message)
-        return _form_page(request, form, record, status=409 if isinstance(exc, EditConflictError) else 400)
-    rtype = form.rtype
-    record_change_set(request.user, rtype.name, saved.case_no, before, saved.data)
-    messages.success(request, f"已{done}{rtype.label} {saved.case_no}。")
-    return redirect("web:record", type_name=rtype.name, number=saved.case_no)
+    return save_form(request, form, save, lambda status: _form_page(request, form, record, status=status), done)
 
 
 @requires("record.edit")
