@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from recordkit.cases import schema
 from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
-from recordkit.cases.store import Case
+from recordkit.cases.store import Case, CaseBook
 from recordkit.clock import worklist
 from recordkit.clock.status import case_status
 from recordkit.errors import (
@@ -164,21 +164,30 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return _save(request, form, None, lambda: ({}, create_case(workspace().casebook(), form.case_data())), "新建")
 
 
+def edit_page(request: HttpRequest, book: CaseBook, opened: Case, problems: list[FieldProblem],
+              scope: tuple[str, ...] | None, page: Callable[[CaseForm, int], HttpResponse]) -> HttpResponse:
+    """Editing a case or record of ``book``: GET shows the form with the file's values and
+    its problems; POST saves it in place (``replace_case``, refused if the file changed)."""
+    rtype = book.rtype
+    if request.method != "POST":
+        form = CaseForm(data_before=opened.data, editable=scope, rtype=rtype)
+        form.initial["sha256"] = opened.data_sha256
+        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
+        return page(form, 200)
+    form = CaseForm(request.POST, data_before=opened.data, editable=scope, rtype=rtype)
+    if not form.is_valid():
+        return page(form, 400)
+    return save_form(request, form, lambda: replace_case(
+        book, opened.case_no, form.case_data(), form.cleaned_data["sha256"]), lambda status: page(form, status), "保存")
+
+
 @requires("case.view")
 def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
     case, problems = _opened(ws, case_no)
     scope = edit_scope(request.user, case)
-    if request.method != "POST":
-        form = CaseForm(data_before=case.data, editable=scope)
-        form.initial["sha256"] = case.data_sha256
-        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
-        return _form_page(request, form, case)
-    form = CaseForm(request.POST, data_before=case.data, editable=scope)
-    if not form.is_valid():
-        return _form_page(request, form, case, status=400)
-    return _save(request, form, case, lambda: replace_case(
-        ws.casebook(), case.case_no, form.case_data(), form.cleaned_data["sha256"]), "保存")
+    return edit_page(request, ws.casebook(), case, problems, scope,
+                     lambda form, status: _form_page(request, form, case, status=status))
 
 
 @requires("case.view")

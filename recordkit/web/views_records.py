@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from recordkit.cases import schema
 from recordkit.cases.authoring import blank_case
-from recordkit.cases.editing import create_case, open_case, replace_case
+from recordkit.cases.editing import create_case, open_case
 from recordkit.cases.record_list import (
     RecordFilter,
     filter_records,
@@ -35,7 +35,7 @@ from recordkit.errors import FieldProblem, RecordkitError
 from recordkit.web.case_forms import CaseForm, form_fields
 from recordkit.web.changes import history
 from recordkit.web.roles import allowed, requires
-from recordkit.web.views_cases import FORMATS, PAGE_SIZE, save_form, workspace
+from recordkit.web.views_cases import FORMATS, PAGE_SIZE, edit_page, save_form, workspace
 from recordkit.workspace import Workspace
 
 
@@ -105,16 +105,8 @@ def record_edit(request: HttpRequest, type_name: str, number: str) -> HttpRespon
     rtype = _type(type_name)
     ws = workspace()
     record, problems = _opened(ws, rtype, number)
-    if request.method != "POST":
-        form = CaseForm(data_before=record.data, rtype=rtype)
-        form.initial["sha256"] = record.data_sha256
-        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
-        return _form_page(request, form, record)
-    form = CaseForm(request.POST, data_before=record.data, rtype=rtype)
-    if not form.is_valid():
-        return _form_page(request, form, record, status=400)
-    return _save(request, form, record, lambda: replace_case(
-        ws.book(rtype), record.case_no, form.case_data(), form.cleaned_data["sha256"]), "保存")
+    return edit_page(request, ws.book(rtype), record, problems, None,
+                     lambda form, status: _form_page(request, form, record, status=status))
 
 
 def _shown(value: Any) -> str:
