@@ -9,6 +9,7 @@ may change which fields of this case (``edit_scope``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -212,28 +213,33 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     })
 
 
-@require_POST
-@requires("form.generate")
-def form_generate(request: HttpRequest, case_no: str, code: str) -> HttpResponse:
-    ws = workspace()
-    case = _case(ws, case_no)
-    generator = ws.generator()
-    try:
-        form = generator.catalog.get(code)
-        result = generator.run([(form, generator.casebook.get(case.case_no))])  # checked as `generate` does
-        if request.POST.get("pdf") and result.outputs:
-            generator.to_pdf(result)
-    except RecordkitError as exc:
-        messages.error(request, exc.message)
-        return redirect("web:case", case_no=case.case_no)
-    finally:
-        generator.close()
+def generate_form(request: HttpRequest, ws: Workspace, record: Case, code: str) -> None:
+    """Fill form ``code`` for a case or record as `generate` does (a file with problems is
+    refused with them; an output edited by hand is kept), its PDF too if asked; the
+    outcome becomes the page's messages."""
+    with closing(ws.generator()) as generator:
+        try:
+            form = generator.catalog.get(code)
+            result = generator.run([(form, generator.casebook.book(record.rtype.name).get(record.case_no))])
+            if request.POST.get("pdf") and result.outputs:
+                generator.to_pdf(result)
+        except RecordkitError as exc:
+            messages.error(request, exc.message)
+            return
     for failure in result.failures:
         messages.error(request, f"{code}: {failure.reason}")
     for skipped in result.skipped:
         messages.error(request, f"{code}: {skipped.path} 已被手工修改, 未覆盖 (hand-edited output kept)")
     if result.outputs:
         messages.success(request, f"已生成 {code} {form.title}。")
+
+
+@require_POST
+@requires("form.generate")
+def form_generate(request: HttpRequest, case_no: str, code: str) -> HttpResponse:
+    ws = workspace()
+    case = _case(ws, case_no)
+    generate_form(request, ws, case, code)
     return redirect("web:case", case_no=case.case_no)
 
 
@@ -260,18 +266,23 @@ def _send(path: Path, fmt: str) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=FORMATS[fmt])
 
 
-@requires("case.view")
-def form_download(request: HttpRequest, case_no: str, code: str, fmt: str) -> FileResponse:
-    ws = workspace()
-    case = _case(ws, case_no)
+def send_form(ws: Workspace, record: Case, code: str, fmt: str) -> FileResponse:
+    """Form ``code`` of a case or record as a download, Word or PDF (404 until generated)."""
     if fmt not in FORMATS:
         raise Http404("未知的格式 (unknown format)")
     try:
         form = ws.catalog().get(code)
     except RecordkitError as exc:
         raise Http404(exc.message) from None
-    path = ws.generator().output_path(case.case_no, form)
+    with closing(ws.generator()) as generator:
+        path = generator.output_path(record.case_no, form)
     return _send(path.with_suffix(f".{fmt}"), fmt)
+
+
+@requires("case.view")
+def form_download(request: HttpRequest, case_no: str, code: str, fmt: str) -> FileResponse:
+    ws = workspace()
+    return send_form(ws, _case(ws, case_no), code, fmt)
 
 
 @requires("case.view")

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +34,14 @@ from recordkit.errors import FieldProblem, RecordkitError
 from recordkit.web.case_forms import CaseForm, form_fields
 from recordkit.web.changes import history
 from recordkit.web.roles import allowed, requires
-from recordkit.web.views_cases import FORMATS, PAGE_SIZE, edit_page, save_form, workspace
+from recordkit.web.views_cases import (
+    PAGE_SIZE,
+    edit_page,
+    generate_form,
+    save_form,
+    send_form,
+    workspace,
+)
 from recordkit.workspace import Workspace
 
 
@@ -150,41 +156,15 @@ def record_form_generate(request: HttpRequest, type_name: str, number: str, code
     rtype = _type(type_name)
     ws = workspace()
     record = _opened(ws, rtype, number)[0]
-    back = redirect("web:record", type_name=rtype.name, number=record.case_no)
-    with closing(ws.generator()) as generator:
-        try:
-            form = generator.catalog.get(code)
-            result = generator.run([(form, generator.casebook.book(rtype.name).get(record.case_no))])
-            if request.POST.get("pdf") and result.outputs:
-                generator.to_pdf(result)
-        except RecordkitError as exc:
-            messages.error(request, exc.message)
-            return back
-    for failure in result.failures:
-        messages.error(request, f"{code}: {failure.reason}")
-    for skipped in result.skipped:
-        messages.error(request, f"{code}: {skipped.path} 已被手工修改, 未覆盖 (hand-edited output kept)")
-    if result.outputs:
-        messages.success(request, f"已生成 {code} {form.title}。")
-    return back
+    generate_form(request, ws, record, code)
+    return redirect("web:record", type_name=rtype.name, number=record.case_no)
 
 
 @requires("record.view")
 def record_form_download(request: HttpRequest, type_name: str, number: str, code: str, fmt: str) -> FileResponse:
     rtype = _type(type_name)
     ws = workspace()
-    record = _opened(ws, rtype, number)[0]
-    if fmt not in FORMATS:
-        raise Http404("未知的格式 (unknown format)")
-    try:
-        form = ws.catalog().get(code)
-    except RecordkitError as exc:
-        raise Http404(exc.message) from None
-    with closing(ws.generator()) as generator:
-        target = generator.output_path(record.case_no, form).with_suffix(f".{fmt}")
-    if not target.is_file():
-        raise Http404("文件尚未生成, 请先点击 生成 (not generated yet)")
-    return FileResponse(target.open("rb"), as_attachment=True, filename=target.name, content_type=FORMATS[fmt])
+    return send_form(ws, _opened(ws, rtype, number)[0], code, fmt)
 
 
 # Included by web/urls.py (kept here so the record pages add one line there).
