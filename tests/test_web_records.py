@@ -191,3 +191,28 @@ def test_record_permission_table(role_clients: dict[str, Any], method: str, url:
         else:
             assert response.status_code == 403, (role, url, response.status_code)
             assert "您的角色无权执行此操作" in response.content.decode()
+
+
+def test_a_record_with_mistakes_opens_shows_them_and_can_be_corrected(role_clients: dict[str, Any]) -> None:  # noqa: F811
+    client = role_clients[R]
+    number, path = create(client, "service")
+    path.write_text(path.read_text(encoding="utf-8") + "charge: 一百元\n", encoding="utf-8")  # edited by hand
+    page = client.get(f"/records/service/{number}/")
+    assert page.status_code == 200 and "charge (收费金额)" in page.content.decode()
+    assert 'id="id_charge_error"' in client.get(f"/records/service/{number}/edit/").content.decode()
+    assert client.post(f"/records/service/{number}/forms/F27/generate/").status_code == 302
+    assert client.get(f"/records/service/{number}/forms/F27/docx/").status_code == 404  # refused, as `generate`
+    form = edit_form(client, "service", number)
+    form["charge"] = "120.5"
+    assert client.post(f"/records/service/{number}/edit/", form).status_code == 302
+    assert load_yaml(path.read_text(encoding="utf-8"))["charge"] == 120.5
+
+
+@pytest.mark.parametrize("url", ["/records/capa/new/", "/import/"])
+def test_csrf_is_enforced(web: Path, url: str) -> None:  # noqa: F811
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("csrf-registrar", R))
+    response = client.post(url, MINIMAL["capa"])
+    assert response.status_code == 403 and "CSRF 校验失败" in response.content.decode()
