@@ -216,3 +216,14 @@ def test_csrf_is_enforced(web: Path, url: str) -> None:  # noqa: F811
     client.force_login(make_user("csrf-registrar", R))
     response = client.post(url, MINIMAL["capa"])
     assert response.status_code == 403 and "CSRF 校验失败" in response.content.decode()
+
+
+@pytest.mark.parametrize("source", ["TS-1999-9999", "/etc/passwd", "../../cases/2026/x"])
+def test_a_source_case_that_is_missing_or_a_path_is_named_not_linked(role_clients: dict[str, Any],  # noqa: F811
+                                                                      source: str) -> None:
+    client = role_clients[R]
+    number, path = create(client, "capa")
+    path.write_text(path.read_text(encoding="utf-8") + f"source_case: '{source}'\n", encoding="utf-8")
+    page = client.get(f"/records/capa/{number}/")
+    assert page.status_code == 200
+    assert f"{source} (未找到)" in page.content.decode() and 'id="source-case"' not in page.content.decode()

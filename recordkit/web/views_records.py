@@ -144,7 +144,8 @@ def record_detail(request: HttpRequest, type_name: str, number: str) -> HttpResp
     return render(request, "web/records/detail.html", {
         "title": f"{rtype.label} {record.case_no}", "record": record, "rtype": rtype, "problems": problems,
         "fields": _fields(record), "forms": forms, "source_case": source,
-        "source_exists": bool(source) and ws.casebook().exists(source),
+        # The record's checks look its source case up (link_check): linked when no problem is named.
+        "source_exists": bool(source) and not any(p.path == "source_case" for p in problems),
         "history": [(c, schema.label_of(c.field, rtype)) for c in history(rtype.name, record.case_no)],
         "can_generate": allowed(request.user, "form.generate"), "can_edit": allowed(request.user, "record.edit"),
     })
