@@ -156,3 +156,22 @@ def test_import_permission_table(role_clients: dict[str, Any], role: str, method
         assert response.status_code == 403
         assert "您的角色无权执行此操作 (import.run)" in response.content.decode()
     assert case_files() == before
+
+
+def test_a_large_upload_never_goes_to_a_django_temporary_file(role_clients: dict[str, Any],  # noqa: F811
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import zipfile
+
+    from django.core.files import uploadhandler
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("Django wrote the upload to a temporary file of its own")
+
+    monkeypatch.setattr(uploadhandler.TemporaryFileUploadHandler, "new_file", refuse)
+    buffer = io.BytesIO(xlsx([["投诉", "2026-04-13", "电话", "大文件", "3 MB 的工作簿"]]))
+    with zipfile.ZipFile(buffer, "a") as archive:  # over Django's 2.5 MB in-memory default
+        archive.writestr("customXml/padding.bin", os.urandom(3 * 1024 * 1024), zipfile.ZIP_STORED)
+    response = upload(role_clients[R], "大台帐.xlsx", buffer.getvalue())
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert len(response.context["report"].created) == 1

@@ -9,12 +9,15 @@ nothing and its problems are shown as a table (行, 列, 问题).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from recordkit.cases import schema
 from recordkit.cases.upload import import_upload, upload_name
@@ -44,6 +47,17 @@ def _too_large(request: HttpRequest) -> bool:
     return request.method == "POST" and length.isdigit() and int(length) > max_upload_bytes() + 64 * 1024
 
 
+class MemoryUpload(MemoryFileUploadHandler):
+    """Keeps the uploaded register in memory (its size was checked first, ``_too_large``):
+    Django writes no temporary file of its own, with a name ending in the user's file
+    extension, so the one copy on disk is ``import_upload``'s private temporary file."""
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.activated = True
+
+
+# CSRF is checked by _import: the upload handler must be set before anything reads the body.
+@csrf_exempt
 @requires("import.run")
 def import_page(request: HttpRequest) -> HttpResponse:
     limit_mb = max_upload_bytes() / 1024 / 1024
@@ -51,6 +65,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
         form = ImportForm(data={"target": "case"})  # the body is never read
         form.errors["file"] = form.error_class([f"文件超过 {limit_mb:g} MB, 未导入 (file over the size limit)"])
         return render(request, "web/import.html", {"title": "导入", "form": form, "max_mb": limit_mb}, status=413)
+    request.upload_handlers = [MemoryUpload(request)]
+    return _import(request, limit_mb)
+
+
+@csrf_protect
+def _import(request: HttpRequest, limit_mb: float) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"title": "导入", "form": form, "max_mb": limit_mb}
     if request.method != "POST" or not form.is_valid():
