@@ -23,7 +23,7 @@ EXPECTED_ACTIONS = {
     "record.view": EVERYONE,
     "record.edit": {R},
     "form.generate": {R},
-    "import.run": {R},
+    "import.run": {R, AD},
     "report.view": EVERYONE,
     "report.generate": {R, A, AD},
     "archive.view": {AR},
@@ -43,7 +43,9 @@ PAGES = [
     ("get", "/cases/new/", {R}),
     ("post", "/cases/new/", {R}),
     ("get", "/records/", EVERYONE),
-    ("get", "/import/", {R}),
+    ("get", "/import/", {R, AD}),
+    ("post", "/import/", {R, AD}),
+    ("get", "/records/capa/new/", {R}),
     ("get", "/reports/", EVERYONE),
     ("get", "/archive/", {AR}),
     ("get", "/archive/disposal/", {AR}),
@@ -89,7 +91,8 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
         "forms", "users", "user_add", "user_disable",
         "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download",
         "report_generate", "report_chart", "report_download",
-        "form_upload", "form_job", "form_preview", "form_plan", "form_apply"}
+        "form_upload", "form_job", "form_preview", "form_plan", "form_apply",
+        "record_new", "record", "record_edit", "record_form_generate", "record_form_download"}
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), PAGES)

@@ -296,10 +296,13 @@ def _row_problem(number: int, path: str, label: str, problem: str, column_of: di
     return RowProblem(number, column + (f" ({label})" if label and label != column else ""), problem)
 
 
-def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False) -> ImportReport:
+def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False, source_name: str | None = None
+                 ) -> ImportReport:
     """Import every row; all-or-nothing unless ``skip_bad`` (then good rows plus a report).
     Every row is checked, numbers included, before the first file is written.
-    The book's record type decides the columns (cases, or incidents, CAPAs …)."""
+    The book's record type decides the columns (cases, or incidents, CAPAs …).
+    ``source_name`` is the file name each record keeps (``imported.file``) when ``path``
+    is a copy under another name (a browser upload); default: the name of ``path``."""
     path = Path(path)
     rtype = casebook.rtype
     report = ImportReport(file=str(path))
@@ -320,7 +323,7 @@ def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False) -> Impo
         if mark in known:
             report.duplicates.append((number, known[mark]))
             continue
-        data.setdefault("imported", {"file": path.name, "row": number, "fingerprint": mark})
+        data.setdefault("imported", {"file": source_name or path.name, "row": number, "fingerprint": mark})
         known[mark] = "(本次导入)"
         good.append((number, data))
     taken = _number_problems(casebook, good, column_of)

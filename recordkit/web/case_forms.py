@@ -1,4 +1,6 @@
-"""The case form, generated from the case schema (recordkit/cases/schema.py).
+"""The case form, generated from the case schema (recordkit/cases/schema.py); the
+same form serves the other record types (质量事故, 整改, 纠正预防, 售后服务) from their
+field tables (``rtype``).
 
 Every field of the contract becomes a form field with its Chinese label: choices as
 selects, dates as date inputs, date-times as datetime-local, booleans as 是/否, lists
@@ -23,7 +25,8 @@ from recordkit.errors import FieldProblem
 HANDLER_PATHS = ("investigation.", "progress", "reply.", "follow_up.", "closed_at")
 EXTRA_ROWS = 2  # empty rows offered below a list's values
 _LONG_TEXT = ("content", "findings", "root_cause", "measures", "reason", "opinion", "description", "request",
-              "responsibility", "preventive_action", "address", "note")
+              "responsibility", "preventive_action", "address", "note", "problem", "requirement", "nonconformity",
+              "fault", "work_done", "cause", "corrective_action", "report", "immediate_actions", "notes")
 _HELP = {schema.DATE: "日期", schema.DATETIME: "日期和时间", schema.NUMBER: "数字", schema.INTEGER: "整数",
          schema.LIST: "每行一项; 留空的行不保存", schema.ROWS: "每项一行; 留空的行不保存"}
 _NUMBER = re.compile(r"^[+-]?\d+$")
@@ -144,17 +147,20 @@ def _stored(field: schema.Field, value: Any) -> Any:
 
 
 class CaseForm(forms.Form):
-    """The case form; ``editable`` (paths or prefixes) limits what may change, the rest is
-    disabled (Django then ignores what the browser sends for it)."""
+    """The form of a case (or of a record of ``rtype``); ``editable`` (paths or prefixes)
+    limits what may change, the rest is disabled (Django then ignores what the browser
+    sends for it)."""
 
     sha256 = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, data_before: dict[str, Any] | None = None,
-                 editable: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+                 editable: tuple[str, ...] | None = None, rtype: schema.RecordType = schema.CASE,
+                 **kwargs: Any) -> None:
         self.before = data_before or {}
-        kwargs.setdefault("initial", {f.path: _initial(f, get_path(self.before, f.path)) for f in form_fields()})
+        self.rtype = rtype
+        kwargs.setdefault("initial", {f.path: _initial(f, get_path(self.before, f.path)) for f in form_fields(rtype)})
         super().__init__(*args, **kwargs)
-        for field in form_fields():
+        for field in form_fields(rtype):
             self.fields[field.path] = _form_field(field)
             if editable is not None and not field.path.startswith(editable):
                 self.fields[field.path].disabled = True
@@ -166,7 +172,7 @@ class CaseForm(forms.Form):
         left blank keeps the old blank, so it is no change)."""
         data = copy.deepcopy(self.before)
         changed = set(self.changed_data)
-        for field in form_fields():
+        for field in form_fields(self.rtype):
             if field.path not in changed or self.fields[field.path].disabled:
                 continue
             value = _stored(field, self.cleaned_data.get(field.path))
@@ -181,7 +187,7 @@ class CaseForm(forms.Form):
         self.errors  # noqa: B018 - runs the form's own cleaning first
         self.cleaned_data = getattr(self, "cleaned_data", {})
         for problem in problems:
-            name = next((f.path for f in form_fields()
+            name = next((f.path for f in form_fields(self.rtype)
                          if problem.path == f.path or problem.path.startswith((f"{f.path}.", f"{f.path}["))), None)
             message = f"{problem.label}: {problem.problem}" if name is None and problem.label else problem.problem
             self.add_error(name, message)
@@ -189,7 +195,7 @@ class CaseForm(forms.Form):
     def sections(self) -> list[tuple[str, list[Any]]]:
         """(Chinese heading, bound fields) per group of the contract, in contract order."""
         out: dict[str, list[Any]] = {}
-        for field in form_fields():
+        for field in form_fields(self.rtype):
             group = field.path.split(".", 1)[0] if "." in field.path else ""
-            out.setdefault(schema.GROUP_LABELS.get(group, "基本信息"), []).append(self[field.path])
+            out.setdefault(self.rtype.group_labels.get(group, "基本信息"), []).append(self[field.path])
         return list(out.items())

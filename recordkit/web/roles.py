@@ -34,7 +34,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "record.view": ALL,
     "record.edit": frozenset({REGISTRAR}),            # 质量事故, 整改, 纠正预防, 售后服务
     "form.generate": frozenset({REGISTRAR}),
-    "import.run": frozenset({REGISTRAR}),
+    "import.run": frozenset({REGISTRAR, ADMIN}),       # a register of cases or records (issue 12)
     "report.view": ALL,
     "report.generate": frozenset({REGISTRAR, APPROVER, ADMIN}),  # write Word/Excel/PDF reports
     "archive.view": frozenset({ARCHIVIST}),

@@ -29,6 +29,7 @@ from recordkit.errors import ConfigError
 from recordkit.files import write_atomic
 
 DATABASE_ENV = "RECORDKIT_DATABASE_URL"
+MAX_UPLOAD_MB = 20
 STATE_DIR = ".recordkit"
 SESSION_HOURS = 8
 LOGIN_FAILURE_LIMIT = 5
@@ -78,6 +79,15 @@ def _web_section(root: Path) -> dict[str, Any]:
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise ConfigError(f"{root / 'recordkit.toml'}: [web] allowed_hosts: 应为文本列表 (list of strings)")
     return section
+
+
+def upload_limit(root: Path) -> int:
+    """导入: the largest register a browser may upload, in bytes ([web] max_upload_mb, default
+    20). Read from the working folder when asked, so a change needs no restart."""
+    megabytes = _web_section(root).get("max_upload_mb", MAX_UPLOAD_MB)
+    if isinstance(megabytes, bool) or not isinstance(megabytes, (int, float)) or megabytes <= 0:
+        raise ConfigError(f"{root / 'recordkit.toml'}: [web] max_upload_mb: 应为正数 (a positive number of MB)")
+    return int(megabytes * 1024 * 1024)
 
 
 def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -3,7 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from recordkit.web import views, views_cases, views_forms, views_reports
+from recordkit.web import (
+    views,
+    views_cases,
+    views_forms,
+    views_import,
+    views_records,
+    views_reports,
+)
 
 app_name = "web"
 
@@ -14,8 +21,8 @@ urlpatterns = [
     path("", views_cases.dashboard, name="dashboard"),
     path("cases/", views_cases.case_list, name="cases"),
     *views_cases.urlpatterns,
-    path("records/", views.records, name="records"),
-    path("import/", views.import_page, name="import"),
+    *views_records.urlpatterns,
+    *views_import.urlpatterns,
     *views_reports.urlpatterns,
     path("archive/", views.archive, name="archive"),
     path("archive/disposal/", views.archive_disposal, name="archive_disposal"),

@@ -32,12 +32,8 @@ def _section(title: str, action: str) -> Any:
 
 
 _ACTION_OF = {label: action for label, _name, action in NAVIGATION}
-records = _section("其他记录", _ACTION_OF["其他记录"])
-import_page = _section("导入", _ACTION_OF["导入"])
-reports = _section("报表", _ACTION_OF["报表"])
 archive = _section("档案", _ACTION_OF["档案"])
 archive_disposal = _section("档案销毁鉴定", "archive.disposal")
-forms_page = _section("表单", _ACTION_OF["表单"])
 
 
 def _users_page(request: HttpRequest, form: AddUserForm, status: int = 200) -> HttpResponse:

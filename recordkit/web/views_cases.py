@@ -9,6 +9,7 @@ may change which fields of this case (``edit_scope``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 from recordkit.cases import schema
 from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
-from recordkit.cases.store import Case
+from recordkit.cases.store import Case, CaseBook
 from recordkit.clock import worklist
 from recordkit.clock.status import case_status
 from recordkit.errors import (
@@ -128,21 +129,31 @@ def _form_page(request: HttpRequest, form: CaseForm, case: Case | None, status: 
     return render(request, "web/cases/edit.html", {"title": title, "form": form, "case": case}, status=status)
 
 
-def _save(request: HttpRequest, form: CaseForm, case: Case | None,
-          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
-    """Run ``save``: its problems go beside their fields, a conflict above the form (409),
-    and everything typed stays in the form; a save is recorded as one change set."""
+def save_form(request: HttpRequest, form: CaseForm, save: Callable[[], tuple[dict[str, Any], Case]],
+              page: Callable[[int], HttpResponse], done: str) -> HttpResponse:
+    """Run ``save`` (of a case, or of a record of ``form.rtype``): its problems go beside
+    their fields, a conflict above the form (409), and everything typed stays in the form
+    (``page`` renders it with a status); a save is recorded as one change set under the
+    type's name and the saved case's or record's page follows."""
     try:
         before, saved = save()
     except CaseValidationError as exc:
         form.add_problems(exc.problems)
-        return _form_page(request, form, case, status=400)
+        return page(400)
     except RecordkitError as exc:  # EditConflictError: nothing typed is lost
         form.add_error(None, exc.message)
-        return _form_page(request, form, case, status=409 if isinstance(exc, EditConflictError) else 400)
-    record_change_set(request.user, "case", saved.case_no, before, saved.data)
-    messages.success(request, f"已{done}案件 {saved.case_no}。")
-    return redirect("web:case", case_no=saved.case_no)
+        return page(409 if isinstance(exc, EditConflictError) else 400)
+    rtype = form.rtype
+    record_change_set(request.user, rtype.name, saved.case_no, before, saved.data)
+    messages.success(request, f"已{done}{rtype.label} {saved.case_no}。")
+    if rtype is schema.CASE:
+        return redirect("web:case", case_no=saved.case_no)
+    return redirect("web:record", type_name=rtype.name, number=saved.case_no)
+
+
+def _save(request: HttpRequest, form: CaseForm, case: Case | None,
+          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
+    return save_form(request, form, save, lambda status: _form_page(request, form, case, status=status), done)
 
 
 @requires("case.edit")
@@ -154,21 +165,30 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return _save(request, form, None, lambda: ({}, create_case(workspace().casebook(), form.case_data())), "新建")
 
 
+def edit_page(request: HttpRequest, book: CaseBook, opened: Case, problems: list[FieldProblem],
+              scope: tuple[str, ...] | None, page: Callable[[CaseForm, int], HttpResponse]) -> HttpResponse:
+    """Editing a case or record of ``book``: GET shows the form with the file's values and
+    its problems; POST saves it in place (``replace_case``, refused if the file changed)."""
+    rtype = book.rtype
+    if request.method != "POST":
+        form = CaseForm(data_before=opened.data, editable=scope, rtype=rtype)
+        form.initial["sha256"] = opened.data_sha256
+        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
+        return page(form, 200)
+    form = CaseForm(request.POST, data_before=opened.data, editable=scope, rtype=rtype)
+    if not form.is_valid():
+        return page(form, 400)
+    return save_form(request, form, lambda: replace_case(
+        book, opened.case_no, form.case_data(), form.cleaned_data["sha256"]), lambda status: page(form, status), "保存")
+
+
 @requires("case.view")
 def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
     case, problems = _opened(ws, case_no)
     scope = edit_scope(request.user, case)
-    if request.method != "POST":
-        form = CaseForm(data_before=case.data, editable=scope)
-        form.initial["sha256"] = case.data_sha256
-        form.add_problems(problems)  # a file edited by hand with mistakes: shown beside each field
-        return _form_page(request, form, case)
-    form = CaseForm(request.POST, data_before=case.data, editable=scope)
-    if not form.is_valid():
-        return _form_page(request, form, case, status=400)
-    return _save(request, form, case, lambda: replace_case(
-        ws.casebook(), case.case_no, form.case_data(), form.cleaned_data["sha256"]), "保存")
+    return edit_page(request, ws.casebook(), case, problems, scope,
+                     lambda form, status: _form_page(request, form, case, status=status))
 
 
 @requires("case.view")
@@ -193,28 +213,33 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     })
 
 
-@require_POST
-@requires("form.generate")
-def form_generate(request: HttpRequest, case_no: str, code: str) -> HttpResponse:
-    ws = workspace()
-    case = _case(ws, case_no)
-    generator = ws.generator()
-    try:
-        form = generator.catalog.get(code)
-        result = generator.run([(form, generator.casebook.get(case.case_no))])  # checked as `generate` does
-        if request.POST.get("pdf") and result.outputs:
-            generator.to_pdf(result)
-    except RecordkitError as exc:
-        messages.error(request, exc.message)
-        return redirect("web:case", case_no=case.case_no)
-    finally:
-        generator.close()
+def generate_form(request: HttpRequest, ws: Workspace, record: Case, code: str) -> None:
+    """Fill form ``code`` for a case or record as `generate` does (a file with problems is
+    refused with them; an output edited by hand is kept), its PDF too if asked; the
+    outcome becomes the page's messages."""
+    with closing(ws.generator()) as generator:
+        try:
+            form = generator.catalog.get(code)
+            result = generator.run([(form, generator.casebook.book(record.rtype.name).get(record.case_no))])
+            if request.POST.get("pdf") and result.outputs:
+                generator.to_pdf(result)
+        except RecordkitError as exc:
+            messages.error(request, exc.message)
+            return
     for failure in result.failures:
         messages.error(request, f"{code}: {failure.reason}")
     for skipped in result.skipped:
         messages.error(request, f"{code}: {skipped.path} 已被手工修改, 未覆盖 (hand-edited output kept)")
     if result.outputs:
         messages.success(request, f"已生成 {code} {form.title}。")
+
+
+@require_POST
+@requires("form.generate")
+def form_generate(request: HttpRequest, case_no: str, code: str) -> HttpResponse:
+    ws = workspace()
+    case = _case(ws, case_no)
+    generate_form(request, ws, case, code)
     return redirect("web:case", case_no=case.case_no)
 
 
@@ -241,18 +266,23 @@ def _send(path: Path, fmt: str) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=FORMATS[fmt])
 
 
-@requires("case.view")
-def form_download(request: HttpRequest, case_no: str, code: str, fmt: str) -> FileResponse:
-    ws = workspace()
-    case = _case(ws, case_no)
+def send_form(ws: Workspace, record: Case, code: str, fmt: str) -> FileResponse:
+    """Form ``code`` of a case or record as a download, Word or PDF (404 until generated)."""
     if fmt not in FORMATS:
         raise Http404("未知的格式 (unknown format)")
     try:
         form = ws.catalog().get(code)
     except RecordkitError as exc:
         raise Http404(exc.message) from None
-    path = ws.generator().output_path(case.case_no, form)
+    with closing(ws.generator()) as generator:
+        path = generator.output_path(record.case_no, form)
     return _send(path.with_suffix(f".{fmt}"), fmt)
+
+
+@requires("case.view")
+def form_download(request: HttpRequest, case_no: str, code: str, fmt: str) -> FileResponse:
+    ws = workspace()
+    return send_form(ws, _case(ws, case_no), code, fmt)
 
 
 @requires("case.view")
