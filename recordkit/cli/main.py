@@ -20,6 +20,7 @@ from recordkit.cli.output import (
 )
 from recordkit.cli.profile import profile
 from recordkit.cli.record import record
+from recordkit.cli.remind import remind
 from recordkit.cli.report import report
 from recordkit.cli.web import serve, user
 from recordkit.config import init_workdir
@@ -70,7 +71,7 @@ def demo(directory: Path | None) -> None:
 
 for group in (case, record, profile, forms, archive, report, user):
     cli.add_command(group)
-for command in (fill, generate, regenerate, register, serve):
+for command in (fill, generate, regenerate, register, remind, serve):
     cli.add_command(command)
 
 

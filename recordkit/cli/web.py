@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from recordkit.cli.output import print_json, print_table
+from recordkit.clock.reminders import start_daily_reminders
 from recordkit.config import load_config
 from recordkit.errors import RecordkitError
 from recordkit.web.boot import start, wsgi_application
@@ -129,8 +130,12 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     import waitress
     from django.conf import settings
 
-    root = load_config((ctx.obj or {}).get("config_path")).root
+    config = load_config((ctx.obj or {}).get("config_path"))
+    root = config.root
     app = wsgi_application(root)
+    if start_daily_reminders(config):
+        at = config.section("mail")["daily_at"]
+        click.echo(f"每天 {at} 发送到期提醒邮件 (daily reminders, recordkit remind)", err=True)
     warning = binding_warning(host, settings.RECORDKIT_HTTPS)
     if warning:
         click.echo(warning, err=True)
