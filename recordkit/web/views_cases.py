@@ -23,6 +23,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from recordkit.cases import schema
+from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
 from recordkit.cases.store import Case
 from recordkit.clock import worklist
@@ -36,7 +37,7 @@ from recordkit.errors import (
 from recordkit.web.case_forms import HANDLER_PATHS, CaseForm
 from recordkit.web.changes import history, record_change_set
 from recordkit.web.roles import allowed, requires
-from recordkit.workspace import Workspace, blank_case
+from recordkit.workspace import Workspace
 
 PAGE_SIZE = 50
 DASHBOARD_ROWS = 50  # rows of each list on the 工作台
