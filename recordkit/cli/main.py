@@ -20,8 +20,9 @@ from recordkit.cli.output import (
 )
 from recordkit.cli.profile import profile
 from recordkit.cli.record import record
+from recordkit.cli.remind import remind
 from recordkit.cli.report import report
-from recordkit.cli.web import serve, user
+from recordkit.cli.web import serve, serve_demo, user
 from recordkit.config import init_workdir
 from recordkit.demo.run import run_demo
 
@@ -61,16 +62,26 @@ def init(directory: Path, org_name: str, fonds_no: str, profile: str, force: boo
 
 # --------------------------------------------------------------------------- demo
 
-@cli.command(epilog=examples("recordkit demo", "recordkit demo --dir /tmp/recordkit-demo"))
+@cli.command(epilog=examples("recordkit demo", "recordkit demo --dir /tmp/recordkit-demo",
+                             "recordkit demo --serve --port 8000"))
 @click.option("--dir", "directory", type=click.Path(path_type=Path), help="演示工作目录 (default: a new temporary folder)")
-def demo(directory: Path | None) -> None:
+@click.option("--serve", "then_serve", is_flag=True, help="然后创建各角色的演示用户并启动网页工作台 (then serve it)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="--serve 的监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="--serve 的端口")
+@click.option("--no-wait", is_flag=True, help="--serve: 只创建演示用户, 不启动服务 (for scripts)")
+def demo(directory: Path | None, then_serve: bool, host: str, port: int, no_wait: bool) -> None:
     """演示: 用自带的示例案件走一遍完整流程 (what `make demo` runs)。"""
-    run_demo(directory, echo=click.echo, table=print_table)
+    root = run_demo(directory, echo=click.echo, table=print_table)
+    if then_serve:
+        serve_demo(root, host, port, wait=not no_wait)
+    else:
+        click.echo(f"== 在浏览器中打开演示工作目录 (open it in a browser): recordkit demo --serve --dir {root}\n"
+                   "   (再运行一遍演示, 创建各角色的演示用户并打印密码, 然后打开 http://127.0.0.1:8000/)")
 
 
 for group in (case, record, profile, forms, archive, report, user):
     cli.add_command(group)
-for command in (fill, generate, regenerate, register, serve):
+for command in (fill, generate, regenerate, register, remind, serve):
     cli.add_command(command)
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 import click
 
 from recordkit.cli.output import print_json, print_table
-from recordkit.config import load_config
+from recordkit.clock.reminders import start_daily_reminders
+from recordkit.config import CONFIG_NAME, Config, load_config
 from recordkit.errors import RecordkitError
 from recordkit.web.boot import start, wsgi_application
+from recordkit.web.demo_users import DEMO_PASSWORD, ensure_demo_users
 from recordkit.web.roles import ROLES
 
 ALL_INTERFACES = {"0.0.0.0", "::", "*", ""}
@@ -126,11 +128,19 @@ def binding_warning(host: str, https: bool) -> str | None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """在浏览器中使用本工作目录 (waitress 服务器; Ctrl+C 停止)。"""
+    run_server(load_config((ctx.obj or {}).get("config_path")), host, port, threads)
+
+
+def run_server(config: Config, host: str, port: int, threads: int = 8) -> None:
+    """Serve ``config``'s working folder until Ctrl+C (`serve`, `demo --serve`)."""
     import waitress
     from django.conf import settings
 
-    root = load_config((ctx.obj or {}).get("config_path")).root
+    root = config.root
     app = wsgi_application(root)
+    if start_daily_reminders(config):
+        at = config.section("mail")["daily_at"]
+        click.echo(f"每天 {at} 发送到期提醒邮件 (daily reminders, recordkit remind)", err=True)
     warning = binding_warning(host, settings.RECORDKIT_HTTPS)
     if warning:
         click.echo(warning, err=True)
@@ -140,3 +150,14 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         waitress.serve(app, host=host, port=port, threads=threads, ident="recordkit")
     except OSError as exc:
         raise RecordkitError(f"无法在 {host}:{port} 上启动服务 (cannot listen): {exc}") from None
+
+
+def serve_demo(root: Path, host: str, port: int, wait: bool = True) -> None:
+    """`demo --serve`: the demo users of each role, printed, then the server on the demo folder
+    (``wait=False``: the users only, for scripts and tests)."""
+    start(root)
+    demo_users = ensure_demo_users()
+    click.echo(f"== 演示用户 (demo users), 密码均为 (password): {DEMO_PASSWORD}")
+    print_table(["用户名", "角色", "姓名"], [[u.username, u.role, u.full_name] for u in demo_users])
+    if wait:
+        run_server(load_config(root / CONFIG_NAME), host, port)
