@@ -90,6 +90,92 @@ def upload_limit(root: Path) -> int:
     return int(megabytes * 1024 * 1024)
 
 
+# Everything that does not depend on the working folder or on HTTPS.
+STATIC_SETTINGS: dict[str, Any] = {
+    "DEBUG": False,
+    "INSTALLED_APPS": [
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "django.contrib.staticfiles",
+        "axes",
+        "recordkit.web.apps.WebConfig",
+    ],
+    "MIDDLEWARE": [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.locale.LocaleMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        # Every view needs a login unless marked @login_not_required (only the login page).
+        "django.contrib.auth.middleware.LoginRequiredMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "axes.middleware.AxesMiddleware",
+    ],
+    "ROOT_URLCONF": "recordkit.web.site_urls",
+    "TEMPLATES": [{
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": [
+            "django.template.context_processors.request",
+            "django.contrib.auth.context_processors.auth",
+            "django.contrib.messages.context_processors.messages",
+            "recordkit.web.roles.navigation",
+        ]},
+    }],
+    "AUTHENTICATION_BACKENDS": [
+        "axes.backends.AxesStandaloneBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ],
+    "AUTH_PASSWORD_VALIDATORS": [
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {"NAME": "recordkit.web.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    ],
+    "LANGUAGE_CODE": "zh-hans",
+    "LANGUAGES": [("zh-hans", "简体中文")],
+    "TIME_ZONE": "Asia/Shanghai",
+    "USE_I18N": True,
+    "USE_TZ": True,
+    "STATIC_URL": "/static/",
+    # Served by whitenoise straight from the package (no collectstatic into the folder).
+    "WHITENOISE_USE_FINDERS": True,
+    "LOGIN_URL": "web:login",
+    "LOGIN_REDIRECT_URL": "web:dashboard",
+    "LOGOUT_REDIRECT_URL": "web:login",
+    # A working day: the session ends 8 hours after login, or when the browser closes.
+    "SESSION_COOKIE_AGE": SESSION_HOURS * 3600,
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "CSRF_FAILURE_VIEW": "recordkit.web.views.csrf_failure",
+    "X_FRAME_OPTIONS": "DENY",
+    "SECURE_CONTENT_TYPE_NOSNIFF": True,
+    "SECURE_REFERRER_POLICY": "same-origin",
+    # django-axes: lock a user name from one address after 5 failures, for 15 minutes.
+    "AXES_FAILURE_LIMIT": LOGIN_FAILURE_LIMIT,
+    "AXES_COOLOFF_TIME": LOCKOUT_MINUTES / 60,
+    "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
+    "AXES_RESET_ON_SUCCESS": True,
+    "AXES_LOCKOUT_TEMPLATE": "web/lockout.html",
+    "AXES_VERBOSE": False,
+    "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+    # Server errors (500) go to stderr of `recordkit serve`, with their traceback.
+    "LOGGING": {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+    },
+}
+
+
 def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The settings of the web workspace of the working folder ``root``."""
     root = root.resolve()
@@ -97,94 +183,14 @@ def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict
     https = bool(web.get("https", False))
     state_dir(root).mkdir(parents=True, exist_ok=True)
     values: dict[str, Any] = {
+        **STATIC_SETTINGS,
         "RECORDKIT_WORKDIR": str(root),
         "RECORDKIT_HTTPS": https,
-        "DEBUG": False,
         "SECRET_KEY": secret_key(root),
         "ALLOWED_HOSTS": web.get("allowed_hosts", ["*"]),
         "DATABASES": {"default": database_settings(root, web, os.environ if environ is None else environ)},
-        "INSTALLED_APPS": [
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "django.contrib.messages",
-            "django.contrib.staticfiles",
-            "axes",
-            "recordkit.web.apps.WebConfig",
-        ],
-        "MIDDLEWARE": [
-            "django.middleware.security.SecurityMiddleware",
-            "whitenoise.middleware.WhiteNoiseMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.locale.LocaleMiddleware",
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            # Every view needs a login unless marked @login_not_required (only the login page).
-            "django.contrib.auth.middleware.LoginRequiredMiddleware",
-            "django.contrib.messages.middleware.MessageMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-            "axes.middleware.AxesMiddleware",
-        ],
-        "ROOT_URLCONF": "recordkit.web.site_urls",
-        "TEMPLATES": [{
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "DIRS": [],
-            "APP_DIRS": True,
-            "OPTIONS": {"context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "recordkit.web.roles.navigation",
-            ]},
-        }],
-        "AUTHENTICATION_BACKENDS": [
-            "axes.backends.AxesStandaloneBackend",
-            "django.contrib.auth.backends.ModelBackend",
-        ],
-        "AUTH_PASSWORD_VALIDATORS": [
-            {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-            {"NAME": "recordkit.web.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-            {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-            {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-        ],
-        "LANGUAGE_CODE": "zh-hans",
-        "LANGUAGES": [("zh-hans", "简体中文")],
-        "TIME_ZONE": "Asia/Shanghai",
-        "USE_I18N": True,
-        "USE_TZ": True,
-        "STATIC_URL": "/static/",
-        # Served by whitenoise straight from the package (no collectstatic into the folder).
-        "WHITENOISE_USE_FINDERS": True,
-        "LOGIN_URL": "web:login",
-        "LOGIN_REDIRECT_URL": "web:dashboard",
-        "LOGOUT_REDIRECT_URL": "web:login",
-        # A working day: the session ends 8 hours after login, or when the browser closes.
-        "SESSION_COOKIE_AGE": SESSION_HOURS * 3600,
-        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
         "CSRF_COOKIE_SECURE": https,
-        "CSRF_FAILURE_VIEW": "recordkit.web.views.csrf_failure",
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if https else None,
-        "X_FRAME_OPTIONS": "DENY",
-        "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "SECURE_REFERRER_POLICY": "same-origin",
-        # django-axes: lock a user name from one address after 5 failures, for 15 minutes.
-        "AXES_FAILURE_LIMIT": LOGIN_FAILURE_LIMIT,
-        "AXES_COOLOFF_TIME": LOCKOUT_MINUTES / 60,
-        "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
-        "AXES_RESET_ON_SUCCESS": True,
-        "AXES_LOCKOUT_TEMPLATE": "web/lockout.html",
-        "AXES_VERBOSE": False,
-        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
-        # Server errors (500) go to stderr of `recordkit serve`, with their traceback.
-        "LOGGING": {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-            "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
-        },
     }
     return values
