@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from recordkit.archive.audit_chain import document_mismatches, intake_mismatches, recorded_documents
 from recordkit.archive.fixity import ALGORITHMS, FileDigest, digest_files
 from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.settings import ArchiveSettings, filing_year
 from recordkit.cases.compliance import CAPA_FORM, capa_number, needs_capa
 from recordkit.cases.store import CaseBook
 from recordkit.clock.setup import clock_for
@@ -594,7 +595,8 @@ def number_ranges(numbers: list[int]) -> str:
 def _cases(config: Config, year: int | None, report: CheckReport) -> list[Any]:
     cases, errors = CaseBook(config).scan()
     report.case_errors = [e.message.splitlines()[0] for e in errors]
-    return sorted((c for c in cases if year is None or c.year == year), key=lambda c: c.case_no)
+    rule = ArchiveSettings.from_config(config).filing_year
+    return sorted((c for c in cases if year is None or filing_year(c, rule) == year), key=lambda c: c.case_no)
 
 
 def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None) -> IncompleteCase | None:

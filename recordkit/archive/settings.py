@@ -19,6 +19,7 @@ from recordkit.archive.numbering import (
 from recordkit.cases.store import CaseBook, Library
 from recordkit.clock.setup import open_library
 from recordkit.config import Config
+from recordkit.dates import parse_date
 from recordkit.errors import (
     ArchiveError,
     ArchiveIndexError,
@@ -28,6 +29,8 @@ from recordkit.forms.catalog import Catalog, Form
 from recordkit.index.archive import ArchiveIndex
 
 # --------------------------------------------------------------------------- settings
+
+FILING_YEAR_RULES = ("closed", "received")
 
 QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
@@ -56,6 +59,7 @@ class ArchiveSettings:
     text_pages: int = 100
     stamp_color: str = "red"
     stamp_labels: bool = False
+    filing_year: str = "closed"  # closed | received: the 年度 of a case that spans two years
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -95,6 +99,7 @@ class ArchiveSettings:
             text_pages=int(number("text_pages", 100, minimum=2)),
             stamp_color=choice("stamp_color", "red", ("red", "black")),
             stamp_labels=flag("stamp_labels", False),
+            filing_year=choice("filing_year", "closed", FILING_YEAR_RULES),
         )
 
     def retention_for(self, form: Form) -> str:
@@ -212,12 +217,30 @@ class IngestContext:
         self.index.close()
 
     def case_year(self, case_no: str) -> int:
-        """年度 of a case (its receiving year); raises CaseNotFoundError and case-file errors."""
+        """年度 of a case (``filing_year``: its closing year by default, else its receiving
+        year); raises CaseNotFoundError and case-file errors."""
         path = self.casebook.locate(case_no)
         key = (str(path), path.stat().st_mtime_ns)
         if key not in self._case_years:
-            self._case_years[key] = self.casebook.load(path).year
+            self._case_years[key] = filing_year(self.casebook.load(path), self.settings.filing_year)
         return self._case_years[key]
+
+
+def filing_year(case: Any, rule: str = "closed") -> int:
+    """The 年度 a case's documents are filed under (DA/T 22-2015 归档年度).
+
+    ``closed`` (default): a case that crosses the new year (received 2025-12-20, closed
+    2026-01-08) is filed whole in the year it closed, so its documents stay together;
+    a case not yet closed, or a record without ``closed_at``, counts from its receiving
+    date. ``received``: always the receiving year (recordkit before 0.2).
+    """
+    closed = case.data.get("closed_at") if rule == "closed" else None
+    if closed in (None, ""):
+        return int(case.year)
+    try:
+        return parse_date(closed).year
+    except ValueError:  # a malformed closing date is the case validator's message
+        return int(case.year)
 
 
 def open_index(layout: Layout) -> ArchiveIndex:
