@@ -693,12 +693,18 @@ def check_lines(report: CheckReport) -> list[str]:
     return lines
 
 
+# The words a 四性检测 result reads in: none = nothing to check (no signature), skipped =
+# the check could not be run (no virus scanner); neither is a pass.
+CHECK_WORDS = {"pass": "通过", "fail": "不通过", "warn": "警告", "none": "无", "skipped": "未执行"}
+CHECK_COUNT_HEADERS = ["四性检测", "检查项", "通过", "警告", "不通过", "无", "未执行"]
+
+
 def check_count_rows(report: CheckReport) -> list[list[Any]]:
-    """四性检测 summary: one row per check, counts per result."""
+    """四性检测 summary: one row per check, counts per result (``CHECK_COUNT_HEADERS``)."""
     table: dict[tuple[str, str], dict[str, int]] = {}
     for row in report.check_counts:
         table.setdefault((row["category"], row["name"]), {})[row["result"]] = row["n"]
-    return [[cat, name, counts.get("pass", 0), counts.get("warn", 0), counts.get("fail", 0)]
+    return [[cat, name, *(counts.get(r, 0) for r in ("pass", "warn", "fail", "none", "skipped"))]
             for (cat, name), counts in table.items()]  # fmt: skip
 
 

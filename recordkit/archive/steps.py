@@ -25,7 +25,7 @@ from recordkit.archive.numbering import (
     retention_label,
 )
 from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_payloads, render_page
-from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf
+from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf, virus_scan
 from recordkit.archive.pdfinspect import preflight as pdf_preflight
 from recordkit.archive.settings import (
     DUPLICATE,
@@ -148,6 +148,7 @@ _PREFLIGHT = {
     "too_large": ("可用性 — 文件大小", "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。"),
     "not_pdf": ("可用性 — 文件格式", "只接受 PDF; 请用扫描仪输出 PDF, 或把文件另存为 PDF 后重新放入 inbox/。"),
     "truncated": ("完整性 — 文件完整", "文件不完整 (传输中断?); 请重新扫描或复制原文件。"),
+    "ofd": ("可用性 — 文件格式", "OFD 文件已识别, 但本档案库目前只归档 PDF; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。"),
 }
 
 
@@ -225,8 +226,8 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
 
 def _signature_check(item: Intake, facts: PdfFacts, ctx: IngestContext) -> Outcome | None:
     if not facts.signatures:
-        item.signed = "none"
-        item.add("真实性", "数字签名", "pass", "无数字签名")
+        item.signed = "none"  # nothing was verified, so nothing passed (DA/T 70: record what is)
+        item.add("真实性", "数字签名", "none", "无数字签名 (none)")
         return None
     details = "; ".join(f"{s.field or '签名'} ({s.signer or '未知签署人'}): {s.reason}" for s in facts.signatures)
     if all(s.status == "valid" for s in facts.signatures):
@@ -241,6 +242,29 @@ def _signature_check(item: Intake, facts: PdfFacts, ctx: IngestContext) -> Outco
     return Outcome(QUARANTINE, "真实性 — 数字签名", f"数字签名无效或无法验证: {details}",
                    "签名后文件被修改或签名损坏。请向签署人索取原始签名文件; 如确认需按现状归档, "
                    "可在 recordkit.toml 设 [archive] invalid_signature = \"file\"。")  # fmt: skip
+
+
+def identify_format(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """Long-term format identification: the PDF version and whether PDF/A is claimed."""
+    assert item.facts is not None
+    version = item.facts.version or "PDF"
+    if item.facts.pdfa:
+        item.add("可用性", "长期保存格式", "pass", f"{version}, 声明符合 {item.facts.pdfa} (XMP; 未做符合性验证)")
+    else:
+        item.add("可用性", "长期保存格式", "warn", f"{version}, 未声明 PDF/A (长期保存宜用 PDF/A 或 OFD)")
+    return None
+
+
+def scan_for_viruses(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """ClamAV where installed; 未执行 (recorded as such) where not."""
+    scan = virus_scan(item.work_path)
+    result = {"clean": "pass", "infected": "fail", "error": "warn", "not_run": "skipped"}[scan.verdict]
+    detail = _without_path(scan.detail, item.work_path)
+    item.add("安全性", "病毒检测", result, detail)
+    if scan.verdict != "infected":
+        return None
+    return Outcome(QUARANTINE, "安全性 — 病毒检测", detail,
+                   "文件含病毒, 不得归档。请勿打开此文件; 从来源重新获取干净的文件并交信息安全负责人处理。")  # fmt: skip
 
 
 def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -425,6 +449,8 @@ STEPS: list[Step] = [
     check_fixity,  # SHA-256 + SM3 as it arrived
     refuse_duplicate,  # the same bytes filed before
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
+    identify_format,  # PDF version, PDF/A claimed or not
+    scan_for_viruses,  # ClamAV where installed
     identify,  # case and form
     classify,  # 年度 and 保管期限
     assign_number,  # 件号 and the document row, one transaction
@@ -439,6 +465,7 @@ RESUME_FROM = {"filing": STEPS.index(store_original), "filed": STEPS.index(log_f
 # renaming of the steps to verbs.
 REASON_NAMES: dict[Step, str] = {
     check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", inspect_scan: "inspect",
+    identify_format: "format", scan_for_viruses: "virus",
     assign_number: "number", store_original: "store", stamp_copy: "stamp", mark_filed: "index", log_filing: "log",
 }  # fmt: skip
 

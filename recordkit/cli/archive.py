@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from recordkit.archive.audit import check_count_rows, check_lines, sequence_rows, verify_lines
+from recordkit.archive.audit import (
+    CHECK_COUNT_HEADERS,
+    CHECK_WORDS,
+    check_count_rows,
+    check_lines,
+    sequence_rows,
+    verify_lines,
+)
 from recordkit.archive.export import verify_export
 from recordkit.archive.retention import describe_hold
 from recordkit.cli.output import (
@@ -203,7 +210,7 @@ def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
         click.echo(f"{label}: {'' if value is None else value}")
     click.echo("")
     print_table(["四性检测", "检查项", "结果", "说明"],
-           [[c["category"], c["name"], {"pass": "通过", "fail": "不通过", "warn": "警告"}[c["result"]], c["detail"]]
+           [[c["category"], c["name"], CHECK_WORDS[c["result"]], c["detail"]]
             for c in doc["checks"]])  # fmt: skip
 
 
@@ -291,7 +298,7 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     else:
         print_table(["年度", "保管期限", "机构", "件数", "最大件号", "件号"], sequence_rows(report))
         click.echo("")
-        print_table(["四性检测", "检查项", "通过", "警告", "不通过"], check_count_rows(report))
+        print_table(CHECK_COUNT_HEADERS, check_count_rows(report))
         click.echo("")
         for line in check_lines(report):
             click.echo(line)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -93,7 +94,7 @@ CREATE TABLE IF NOT EXISTS checks (
     seq INTEGER NOT NULL,
     category TEXT NOT NULL,           -- 真实性 | 完整性 | 可用性 | 安全性
     name TEXT NOT NULL,
-    result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'warn')),
+    result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'warn', 'none', 'skipped')),  -- none 无, skipped 未执行
     detail TEXT NOT NULL,
     PRIMARY KEY (intake_id, category, name)
 );
@@ -278,6 +279,7 @@ class ArchiveIndex:
             self.conn, self.read_only = connect_read_only(self.path), True  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
         self._add_access_sha256()
+        self._widen_check_results()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -287,6 +289,28 @@ class ArchiveIndex:
             return
         try:
             self.conn.execute("ALTER TABLE documents ADD COLUMN access_sha256 TEXT")
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
+
+    def _widen_check_results(self) -> None:
+        """Indexes from before 0.2.0 allow only pass | fail | warn; ``none`` (无: no
+        signature to verify) and ``skipped`` (未执行: no virus scanner) are recorded since
+        (DA/T 70: a check that was not done is not passed). SQLite cannot alter a CHECK
+        constraint, so the table is copied, in one transaction."""
+        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'checks'").fetchone()
+        if row is None or "'skipped'" in (row["sql"] or "") or self.read_only:
+            return
+        widened = row["sql"].replace("'warn')", "'warn', 'none', 'skipped')")
+        new_sql = re.sub(r"^CREATE TABLE\s+(?:IF NOT EXISTS\s+)?\"?checks\"?", "CREATE TABLE checks_widened", widened)
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute(new_sql)
+                self.conn.execute("INSERT INTO checks_widened SELECT * FROM checks")
+                self.conn.execute("DROP TABLE checks")
+                self.conn.execute("ALTER TABLE checks_widened RENAME TO checks")
         except sqlite3.OperationalError as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc

@@ -1,0 +1,133 @@
+"""Issue 14 point 12: the 四性检测 (DA/T 70-2018) complete and honest — no signature reads
+无, the long-term format is identified, ClamAV scans where installed (未执行 otherwise)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from archive_setup import form_pdf, make_workdir
+from click.testing import CliRunner
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, StreamObject
+
+from recordkit.archive.service import Archive
+from recordkit.cli import cli
+
+PDFA_XMP = b"""<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="2" pdfaid:conformance="B"/>
+</rdf:RDF></x:xmpmeta><?xpacket end="w"?>"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    return make_workdir(tmp_path / "w")
+
+
+def fake_scanner(folder: Path, name: str, exit_code: int, line: str) -> Path:
+    """A stand-in ClamAV on PATH: the real program is a system edge this test cannot install."""
+    folder.mkdir(parents=True, exist_ok=True)
+    exe = folder / name
+    exe.write_text(f'#!/bin/sh\nfor f; do last="$f"; done\necho "$last: {line}"\nexit {exit_code}\n')
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def only_path(monkeypatch, folder: Path) -> None:
+    """PATH holding only ``folder`` (and /bin for sh), so a real ClamAV never answers."""
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/bin")
+
+
+def checks_of(config, scan: Path) -> tuple[object, dict[str, tuple[str, str]]]:
+    with Archive(config) as archive:
+        result = archive.ingest([scan], jobs=1).results[0]
+        if result.archive_no:
+            doc = archive.show(result.archive_no)
+            return result, {c["name"]: (c["result"], c["detail"]) for c in doc["checks"]}
+        return result, {}
+
+
+def test_no_signature_reads_none_never_passed(config, tmp_path):
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert checks["数字签名"] == ("none", "无数字签名 (none)")
+    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"])
+    assert out.exit_code == 0, out.output
+    assert [line for line in out.output.splitlines() if "数字签名" in line][0].split()[2] == "无"
+
+
+def test_plain_pdf_is_identified_and_not_called_pdfa(config, tmp_path):
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    result, detail = checks["长期保存格式"]
+    assert result == "warn" and detail.startswith("PDF-1.") and "未声明 PDF/A" in detail
+
+
+def test_pdfa_claim_is_read_from_xmp(config, tmp_path):
+    source = form_pdf(tmp_path / "src.pdf")
+    writer = PdfWriter(clone_from=PdfReader(str(source)))
+    metadata = StreamObject()
+    metadata.set_data(PDFA_XMP)
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(metadata)
+    target = tmp_path / "pdfa.pdf"
+    with open(target, "wb") as fh:
+        writer.write(fh)
+    _, checks = checks_of(config, target)
+    assert checks["长期保存格式"][0] == "pass"
+    assert "声明符合 PDF/A-2b" in checks["长期保存格式"][1]
+
+
+def test_ofd_is_recognised(config, tmp_path):
+    ofd = tmp_path / "通知书.ofd"
+    with zipfile.ZipFile(ofd, "w") as package:
+        package.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+        package.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    result, _ = checks_of(config, ofd)
+    assert result.outcome == "quarantine"
+    assert "OFD 版式文件 (GB/T 33190-2016), 已识别" in result.reason
+
+
+def test_without_clamav_the_scan_is_recorded_as_not_run(config, tmp_path, monkeypatch):
+    only_path(monkeypatch, tmp_path / "empty-bin")
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert checks["病毒检测"] == ("skipped", "未安装 ClamAV (clamscan / clamdscan), 未执行病毒检测")
+    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"])
+    assert [line for line in out.output.splitlines() if "病毒检测" in line][0].split()[2] == "未执行"
+
+
+def test_clamscan_clean(config, tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_scanner(bin_dir, "clamscan", 0, "OK")
+    only_path(monkeypatch, bin_dir)
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert checks["病毒检测"] == ("pass", "clamscan: 未发现病毒")
+
+
+def test_clamscan_finding_a_virus_quarantines(config, tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_scanner(bin_dir, "clamscan", 1, "Eicar-Test-Signature FOUND")
+    only_path(monkeypatch, bin_dir)
+    result, _ = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert result.outcome == "quarantine"
+    assert result.check == "安全性 — 病毒检测"
+    assert result.reason == "clamscan: 发现病毒 Eicar-Test-Signature FOUND"
+
+
+def test_an_index_from_before_accepts_the_new_results(config, tmp_path):
+    checks_of(config, form_pdf(tmp_path / "a.pdf", serial=1))
+    conn = sqlite3.connect(config.archive_dir / "index.sqlite")
+    new = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'checks'").fetchone()[0]
+    old = new.replace(", 'none', 'skipped')", ")").replace("TABLE checks", "TABLE old_checks").replace('TABLE "checks"', "TABLE old_checks")
+    with conn:
+        conn.execute(old)
+        conn.execute("INSERT INTO old_checks SELECT * FROM checks WHERE result NOT IN ('none', 'skipped')")
+        conn.execute("DROP TABLE checks")
+        conn.execute("ALTER TABLE old_checks RENAME TO checks")
+    conn.close()
+    _, checks = checks_of(config, form_pdf(tmp_path / "b.pdf", serial=2))
+    assert checks["数字签名"][0] == "none"
