@@ -401,6 +401,9 @@ class Archive:
             "year": row["year"],
             "retention": row["retention"],
             "retention_label": retention_label(row["retention"]),
+            # the 保管期限 now in force: changed after filing (archive retention set), else the 档号's
+            "retention_period": _period(row),
+            "retention_period_label": retention_label(_period(row)),
             "fonds_no": row["fonds_no"],
             "category_code": row["category_code"],
             "dept_code": row["dept_code"],
@@ -464,6 +467,11 @@ class Archive:
                 by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
         return retention.dispose(self, use_due, list_file, approver, reason, by, dry_run, on)
 
+    def set_retention(self, archive_no: str | None, case_no: str | None, to: str, reason: str | None,
+                      by: str | None = None, force: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+        """Lengthen (or, with ``force``, shorten) the 保管期限 of a document or a case's documents."""
+        return retention.set_retention(self, archive_no, case_no, to, reason, by, force)
+
     def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip
         return retention.add_hold(self, archive_no, case_no, year, reason, by)
@@ -494,3 +502,8 @@ def _in_routed_folder(label: str) -> bool:
 def _earlier_name(ctx: IngestContext, destination: str) -> str | None:
     row = ctx.index.intake_at(destination)
     return row["original_name"] if row else None
+
+
+def _period(row: Any) -> str:
+    """The 保管期限 in force for an index row (``retention_period`` where it was changed)."""
+    return (row["retention_period"] if "retention_period" in row.keys() else None) or row["retention"]

@@ -24,6 +24,7 @@ from recordkit.errors import (
     ArchiveError,
     ArchiveIndexError,
     ConfigError,
+    RecordkitError,
 )
 from recordkit.forms.catalog import Catalog, Form
 from recordkit.index.archive import ArchiveIndex
@@ -60,6 +61,7 @@ class ArchiveSettings:
     stamp_color: str = "red"
     stamp_labels: bool = False
     filing_year: str = "closed"  # closed | received: the 年度 of a case that spans two years
+    major_retention: str = "D30"  # at least this 保管期限 for a 重大 case's documents; "" = no rule
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -100,12 +102,24 @@ class ArchiveSettings:
             stamp_color=choice("stamp_color", "red", ("red", "black")),
             stamp_labels=flag("stamp_labels", False),
             filing_year=choice("filing_year", "closed", FILING_YEAR_RULES),
+            major_retention=_major_retention(raw.get("major_retention", "D30"), where),
         )
 
     def retention_for(self, form: Form) -> str:
         """保管期限 of a form: by its code, else by its catalog class, else the class itself."""
         cls_code = form.retention or self.retention_default
         return self.retention_map.get(form.code.upper()) or self.retention_map.get(cls_code) or cls_code
+
+
+def _major_retention(value: Any, where: str) -> str:
+    """``[archive] major_retention``: a 保管期限 code, or "" for no rule."""
+    if value == "":
+        return ""
+    try:
+        check_retention(str(value))
+    except ArchiveError:
+        raise ConfigError(f"{where} major_retention: 应为保管期限代码 (Y, D30 …) 或 \"\"") from None
+    return str(value)
 
 
 def _retention_table(table: Any, where: str) -> dict[str, str]:
@@ -224,6 +238,14 @@ class IngestContext:
         if key not in self._case_years:
             self._case_years[key] = filing_year(self.casebook.load(path), self.settings.filing_year)
         return self._case_years[key]
+
+
+    def is_major(self, case_no: str) -> bool:
+        """The case (or record) is 重大 (``severity``), which may lengthen its 保管期限."""
+        try:
+            return str(self.casebook.get(case_no).data.get("severity") or "") == "重大"
+        except RecordkitError:  # identification already loaded it; never fail numbering on this
+            return False
 
 
 def filing_year(case: Any, rule: str = "closed") -> int:

@@ -20,6 +20,7 @@ from recordkit.archive.fixity import Digests, file_digests
 from recordkit.archive.identify import Identification, from_qr, is_safe_case_no
 from recordkit.archive.identify import identify as identify_pdf
 from recordkit.archive.numbering import (
+    check_retention,
     disposal_due,
     format_archive_no,
     retention_label,
@@ -317,6 +318,7 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The next 件号 of (年度, 保管期限, 机构), taken in the transaction that records the document."""
     assert item.digests and item.facts and item.form and item.identification and item.year and item.retention
     org = ctx.config.organization
+    _retention_by_rule(item, ctx)
     year, retention = item.year, item.retention
     due = disposal_due(year, retention)
     doc = NewDocument(
@@ -359,6 +361,17 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.add("真实性", "档号格式", "pass", f"{result.archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
     item.add("完整性", "件号连续", "pass", f"件号 {result.item_no:04d}, {previous}")
     return None
+
+
+def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:
+    """A 重大 case's documents are kept at least ``[archive] major_retention`` (30年 by
+    default): decided before the 件号, so the 档号 carries the longer period."""
+    rule, case_no = ctx.settings.major_retention, item.identification.case_no if item.identification else None
+    if not rule or not case_no or item.retention is None or not ctx.is_major(case_no):
+        return
+    if (check_retention(rule) or 10**6) > (check_retention(item.retention) or 10**6):
+        item.add("完整性", "保管期限规则", "pass", f"重大案件: 保管期限 {retention_label(item.retention)} → {retention_label(rule)}")
+        item.retention = rule
 
 
 def store_original(item: Intake, ctx: IngestContext) -> Outcome | None:

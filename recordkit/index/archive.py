@@ -283,12 +283,15 @@ class ArchiveIndex:
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
-        SHA-256); added when the index can be written, read as NULL otherwise."""
+        SHA-256) and ``documents.retention_period`` (a 保管期限 changed after filing, NULL =
+        the 档号's); added when the index can be written, read as NULL otherwise."""
         columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
-        if "access_sha256" in columns or self.read_only:
+        missing = [c for c in ("access_sha256", "retention_period") if c not in columns]
+        if not missing or self.read_only:
             return
         try:
-            self.conn.execute("ALTER TABLE documents ADD COLUMN access_sha256 TEXT")
+            for column in missing:
+                self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
         except sqlite3.OperationalError as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
@@ -697,6 +700,14 @@ class ArchiveIndex:
         return {r[0]: r[1] for r in rows}
 
     # ----- legal holds
+    def change_retention(self, archive_no: str, period: str, due: str | None, at: str,
+                         detail: dict[str, Any]) -> None:  # fmt: skip
+        """A document's 保管期限 after filing, and its ``retention_changed`` event, together."""
+        with self.transaction(durable=True) as conn:
+            conn.execute("UPDATE documents SET retention_period = ?, disposal_due = ? WHERE archive_no = ?",
+                         (period, due, archive_no))  # fmt: skip
+            self._append_event(conn, at, "retention_changed", archive_no, None, detail)
+
     def add_hold(self, scope: str, target: str, reason: str, by: str, at: str, archive_no: str | None) -> int:
         with self.transaction(durable=True) as conn:
             hold_id = conn.execute(
