@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import yaml
 from archive_setup import form_pdf, make_workdir
 from click.testing import CliRunner
