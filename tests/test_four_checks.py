@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -131,3 +132,27 @@ def test_an_index_from_before_accepts_the_new_results(config, tmp_path):
     conn.close()
     _, checks = checks_of(config, form_pdf(tmp_path / "b.pdf", serial=2))
     assert checks["数字签名"][0] == "none"
+
+
+def test_metadata_value_domains_at_filing_and_in_archive_check(config, tmp_path):
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert checks["元数据值域"][0] == "pass"
+    conn = sqlite3.connect(config.archive_dir / "index.sqlite")
+    with conn:
+        conn.execute("UPDATE documents SET signed = 'maybe', disposal_due = '2037-02-30'")
+    conn.close()
+    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check"])
+    assert out.exit_code == 1
+    assert ("元数据值域不符 Z109-WS·2026-D10-0001: 数字签名 'maybe' 不在值域 none|valid|invalid 内; "
+            "到期鉴定日期 '2037-02-30' 不是有效日期") in out.output  # fmt: skip
+
+
+def test_listed_attachments_are_captured_or_reported_missing(config, tmp_path):
+    path = config.root / "cases" / "2026" / "TS-2026-0007.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "attachments: [现场照片.jpg, 检验报告复印件.pdf]\n", encoding="utf-8")
+    checks_of(config, form_pdf(tmp_path / "检验报告复印件.pdf"))  # filed under TS-2026-0007 by its QR
+    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check", "--json"])
+    report = json.loads(out.output)
+    assert report["missing_attachments"] == [{"case_no": "TS-2026-0007", "missing": ["现场照片.jpg"], "listed": 2}]
+    text = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check"]).output
+    assert "附件未归档 TS-2026-0007: 现场照片.jpg (案件列出 2 个附件)" in text

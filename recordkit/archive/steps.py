@@ -23,6 +23,7 @@ from recordkit.archive.numbering import (
     check_retention,
     disposal_due,
     format_archive_no,
+    metadata_problems,
     retention_label,
 )
 from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_payloads, render_page
@@ -359,6 +360,9 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.checks = []  # recorded with the row; later steps add their own
     previous = f"前一件 {result.item_no - 1:04d}" if result.item_no > 1 else "本序列第一件"
     item.add("真实性", "档号格式", "pass", f"{result.archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
+    problems = metadata_problems({**asdict(doc), "archive_no": result.archive_no, "item_no": result.item_no})
+    item.add("真实性", "元数据值域", "fail" if problems else "pass",
+             "; ".join(problems) or "档号、年度、保管期限、件号、表单编号、页数、签名、识别方式、日期均在值域内")  # fmt: skip
     item.add("完整性", "件号连续", "pass", f"件号 {result.item_no:04d}, {previous}")
     return None
 
