@@ -358,13 +358,18 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.archive_no, item.item_no = result.archive_no, result.item_no
     item.original_path, item.access_path = result.original_path, result.access_path
     item.checks = []  # recorded with the row; later steps add their own
-    previous = f"前一件 {result.item_no - 1:04d}" if result.item_no > 1 else "本序列第一件"
-    item.add("真实性", "档号格式", "pass", f"{result.archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
-    problems = metadata_problems({**asdict(doc), "archive_no": result.archive_no, "item_no": result.item_no})
+    _number_checks(item, doc, result.archive_no, result.item_no)
+    return None
+
+
+def _number_checks(item: Intake, doc: NewDocument, archive_no: str, item_no: int) -> None:
+    """档号格式, 元数据值域 (DA/T 70 真实性) and 件号连续 of a document just numbered."""
+    previous = f"前一件 {item_no - 1:04d}" if item_no > 1 else "本序列第一件"
+    item.add("真实性", "档号格式", "pass", f"{archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
+    problems = metadata_problems({**asdict(doc), "archive_no": archive_no, "item_no": item_no})
     item.add("真实性", "元数据值域", "fail" if problems else "pass",
              "; ".join(problems) or "档号、年度、保管期限、件号、表单编号、页数、签名、识别方式、日期均在值域内")  # fmt: skip
-    item.add("完整性", "件号连续", "pass", f"件号 {result.item_no:04d}, {previous}")
-    return None
+    item.add("完整性", "件号连续", "pass", f"件号 {item_no:04d}, {previous}")
 
 
 def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:
