@@ -156,3 +156,20 @@ def test_listed_attachments_are_captured_or_reported_missing(config, tmp_path):
     assert report["missing_attachments"] == [{"case_no": "TS-2026-0007", "missing": ["现场照片.jpg"], "listed": 2}]
     text = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check"]).output
     assert "附件未归档 TS-2026-0007: 现场照片.jpg (案件列出 2 个附件)" in text
+
+
+def test_each_ingest_batch_records_its_counts_and_bytes(config, tmp_path):
+    first, second = form_pdf(tmp_path / "a.pdf", serial=1), form_pdf(tmp_path / "b.pdf", serial=2)
+    bad = tmp_path / "c.pdf"
+    bad.write_bytes(b"%PDF-1.4\nnot really a pdf")  # no %%EOF: quarantined
+    sizes = first.stat().st_size + second.stat().st_size + bad.stat().st_size
+    with Archive(config) as archive:
+        report = archive.ingest([first, second, bad], jobs=1)
+        filed_bytes = sum(archive.show(r.archive_no)["size"] for r in report.results if r.archive_no)
+    batch = report.to_dict()["batch"]
+    assert (batch["inputs"], batch["input_bytes"], batch["results"], batch["balanced"]) == (3, sizes, 3, True)
+    assert (batch["filed"], batch["filed_bytes"]) == (2, filed_bytes)
+    assert batch["counts"] == {"filed": 2, "quarantine": 1}
+    assert batch["archive_nos"] == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]
+    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check", "--json"])
+    assert [b["id"] for b in json.loads(out.output)["batches"]] == [batch["id"]]

@@ -504,6 +504,7 @@ class CheckReport:
     repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # a warning: ok stays as it is
     metadata_problems: list[dict[str, Any]] = field(default_factory=list)  # 元数据值域 (DA/T 70)
     missing_attachments: list[dict[str, Any]] = field(default_factory=list)  # recorded, ok stays as it is
+    batches: list[dict[str, Any]] = field(default_factory=list)  # 归档信息包: ingest runs, counts and bytes
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -531,6 +532,7 @@ class CheckReport:
             "repeated_forms": self.repeated_forms,
             "metadata_problems": self.metadata_problems,
             "missing_attachments": self.missing_attachments,
+            "batches": self.batches,
         }
 
 
@@ -559,6 +561,7 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
     report.cases_checked = len(cases)
     report.metadata_problems = [{"archive_no": d["archive_no"], "problems": p} for d in docs if (p := metadata_problems(d))]
     report.missing_attachments = missing_attachments(cases, archive.index.documents())
+    report.batches = archive.index.batches()
     _overdue(archive.config, cases, now or datetime.now(), report)
     return report
 
@@ -701,6 +704,10 @@ def check_lines(report: CheckReport) -> list[str]:
                      " (可能是同一份文件扫描了两次)")  # fmt: skip
     for row in report.metadata_problems:
         lines.append(f"元数据值域不符 {row['archive_no']}: {'; '.join(row['problems'])}")
+    for b in report.batches:
+        if not b["balanced"]:
+            lines.append(f"归档信息包 #{b['id']} ({b['finished_at'][:16]}) 不平衡: 输入 {b['inputs']} 份 "
+                         f"{b['input_bytes']} 字节, 结果 {b['results']} 份 (归档 {b['filed']} 份 {b['filed_bytes']} 字节)")
     for row in report.missing_attachments:
         lines.append(f"附件未归档 {row['case_no']}: {'、'.join(row['missing'])} (案件列出 {row['listed']} 个附件)")
     for error in report.case_errors:

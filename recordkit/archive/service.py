@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
@@ -74,6 +75,7 @@ class IngestReport:
     inputs: int = 0  # the files this process took (or tried to)
     input_bytes: int = 0
     repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # one form filed twice
+    batch: dict[str, Any] | None = None  # the 归档信息包 row recorded for this run (inputs > 0)
 
     @property
     def ignored(self) -> list[str]:
@@ -109,6 +111,7 @@ class IngestReport:
             "input_bytes": self.input_bytes,
             "counts": self.counts(),
             "balanced": self.balanced,
+            "batch": self.batch,
         }
 
 
@@ -289,7 +292,18 @@ class Archive:
         report.inputs = len(sources) - len(report.taken_elsewhere)
         report.input_bytes = sum(sizes.values()) - sum(sizes.get(x, 0) for x in report.taken_elsewhere)
         report.repeated_forms = self.repeated_forms(report.results)
+        report.batch = self.record_batch(report)
         return report
+
+    def record_batch(self, report: IngestReport) -> dict[str, Any] | None:
+        """Record this run's counts and byte totals (归档信息包, DA/T 70 完整性)."""
+        if not report.inputs or self.index.read_only:
+            return None
+        filed = [r.archive_no for r in report.results if r.outcome == FILED and r.archive_no]
+        batch_id = self.index.record_batch(self.timestamp(), report.inputs, report.input_bytes,
+                                           dict(Counter(r.outcome for r in report.results)),
+                                           filed, report.balanced)  # fmt: skip
+        return self.index.batches(batch_id)[0]
 
     def repeated_forms(self, results: list[IngestResult]) -> list[dict[str, Any]]:
         """The forms just filed that the archive now holds more than once (one form

@@ -112,6 +112,21 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_archive_no ON events(archive_no, kind);
 
 -- Legal holds (法律保全): while a hold is active, no record it covers may be destroyed.
+-- One row per ingest batch (归档信息包, DA/T 70 完整性): how many files and bytes went
+-- in, how many were filed and their bytes, where the others went, and whether it balanced.
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,
+    inputs INTEGER NOT NULL,
+    input_bytes INTEGER NOT NULL,
+    results INTEGER NOT NULL,
+    filed INTEGER NOT NULL,
+    filed_bytes INTEGER NOT NULL,
+    counts TEXT NOT NULL,             -- JSON: outcome → number of files
+    archive_nos TEXT NOT NULL,        -- JSON: the 档号 filed by this batch
+    balanced INTEGER NOT NULL         -- 1 when every input ended somewhere (results = inputs)
+);
+
 -- A hold covers one document, every document of a case, or every document of a 年度,
 -- including documents filed after the hold was placed.
 CREATE TABLE IF NOT EXISTS holds (
@@ -737,6 +752,31 @@ class ArchiveIndex:
     def hold(self, hold_id: int) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM holds WHERE id = ?", (hold_id,)).fetchone()
         return dict(row) if row else None
+
+    def record_batch(self, at: str, inputs: int, input_bytes: int, counts: dict[str, int],
+                     archive_nos: list[str], balanced: bool) -> int:  # fmt: skip
+        """One ingest batch's counts and byte totals (the filed bytes from the document rows)."""
+        with self.transaction(durable=True) as conn:
+            marks = ",".join("?" * len(archive_nos))
+            filed_bytes = conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM documents WHERE archive_no IN ({marks})",
+                                       archive_nos).fetchone()[0] if archive_nos else 0  # fmt: skip
+            batch_id = conn.execute(
+                "INSERT INTO batches (finished_at, inputs, input_bytes, results, filed, filed_bytes, counts, "
+                "archive_nos, balanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (at, inputs, input_bytes, sum(counts.values()), len(archive_nos), filed_bytes,
+                 json.dumps(counts, ensure_ascii=False), json.dumps(archive_nos, ensure_ascii=False), int(balanced)),
+            ).lastrowid  # fmt: skip
+            assert batch_id is not None
+            return batch_id
+
+    def batches(self, batch_id: int | None = None) -> list[dict[str, Any]]:
+        """Every ingest batch, or the one with ``batch_id``."""
+        if batch_id is None:
+            rows = self.conn.execute("SELECT * FROM batches ORDER BY id")
+        else:
+            rows = self.conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        return [{**dict(r), "counts": json.loads(r["counts"]), "archive_nos": json.loads(r["archive_nos"]),
+                 "balanced": bool(r["balanced"])} for r in rows]  # fmt: skip
 
     def holds(self, active_only: bool = True) -> list[dict[str, Any]]:
         sql = "SELECT * FROM holds" + (" WHERE released_at IS NULL" if active_only else "") + " ORDER BY id"
