@@ -442,7 +442,9 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
     tables: list[tuple[list[str], list[list]]] = []
     report = demo_archive(config, lines.append, lambda h, r: tables.append((h, r)), limit=3)
     assert report.counts()["filed"] == 3 and report.counts()["duplicate"] == 1, report.to_dict()
-    ((headers, rows),) = tables
+    (headers, rows), (catalogue_headers, catalogue_rows) = tables  # issue 14 point 10: the catalogue excerpt
+    assert catalogue_headers == ["档号", "责任者", "题名", "日期"] and len(catalogue_rows) == 3
+    assert all(row[2].startswith("关于") for row in catalogue_rows)
     assert headers[0] == "档号" and len(rows) == 3
     assert {row[1] for row in rows} == {"TS-2026-0001", "SS-2026-0001"}
     assert {row[7] for row in rows} == {"qr"}  # every scan identified by its QR code

@@ -44,7 +44,7 @@ from recordkit.archive.stability import StabilityTracker, ignore_reason
 from recordkit.archive.steps import IngestResult
 from recordkit.archive.watcher import InboxWatcher
 from recordkit.config import Config
-from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
+from recordkit.errors import ArchiveError, ArchiveIndexError, DocumentNotFoundError, RecordkitError
 from recordkit.forms.catalog import Catalog
 from recordkit.index.archive import ArchiveIndex, Filters
 from recordkit.workers import run_bounded, start_pool
@@ -300,9 +300,12 @@ class Archive:
         if not report.inputs or self.index.read_only:
             return None
         filed = [r.archive_no for r in report.results if r.outcome == FILED and r.archive_no]
-        batch_id = self.index.record_batch(self.timestamp(), report.inputs, report.input_bytes,
-                                           dict(Counter(r.outcome for r in report.results)),
-                                           filed, report.balanced)  # fmt: skip
+        try:
+            batch_id = self.index.record_batch(self.timestamp(), report.inputs, report.input_bytes,
+                                               dict(Counter(r.outcome for r in report.results)),
+                                               filed, report.balanced)  # fmt: skip
+        except ArchiveIndexError:  # busy or unwritable: every file is already accounted for; the report still says it
+            return None
         return self.index.batches(batch_id)[0]
 
     def repeated_forms(self, results: list[IngestResult]) -> list[dict[str, Any]]:
