@@ -173,3 +173,13 @@ def test_each_ingest_batch_records_its_counts_and_bytes(config, tmp_path):
     assert batch["archive_nos"] == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]
     out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check", "--json"])
     assert [b["id"] for b in json.loads(out.output)["batches"]] == [batch["id"]]
+
+
+def test_the_clamd_client_is_preferred_and_passes_the_file_descriptor(config, tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_scanner(bin_dir, "clamscan", 1, "should not run FOUND")
+    exe = fake_scanner(bin_dir, "clamdscan", 0, "OK")
+    exe.write_text('#!/bin/sh\n[ "$2" = "--fdpass" ] || exit 2\necho OK\nexit 0\n')
+    only_path(monkeypatch, bin_dir)
+    _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
+    assert checks["病毒检测"] == ("pass", "clamdscan: 未发现病毒")

@@ -221,7 +221,9 @@ def virus_scan(path: Path | str) -> VirusScan:
         return VirusScan("not_run", "", "未安装 ClamAV (clamscan / clamdscan), 未执行病毒检测")
     name, exe = found
     try:
-        done = subprocess.run([exe, "--no-summary", str(path)], capture_output=True, text=True,
+        # --fdpass: clamd (another user) reads the file through our descriptor, not by its path
+        options = ["--no-summary", "--fdpass"] if name == "clamdscan" else ["--no-summary"]
+        done = subprocess.run([exe, *options, str(path)], capture_output=True, text=True,
                               errors="replace", timeout=VIRUS_SCAN_SECONDS, check=False)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         return VirusScan("error", name, f"{name} 无法运行: {_describe(exc)}")
