@@ -23,7 +23,7 @@ from archive_setup import assert_each_input_ended_once, form_pdf, make_workdir, 
 from recordkit.archive.intake import claim, new_claim_id, run_steps
 from recordkit.archive.service import Archive
 from recordkit.archive.settings import IngestContext
-from recordkit.archive.steps import STEPS
+from recordkit.archive.steps import STEPS, assign_number
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
@@ -74,7 +74,7 @@ def test_a_crash_in_the_middle_of_the_copy_leaves_a_temporary_that_recovery_repl
     src = form_pdf(inbox / "a.pdf", serial=1)
     sha = sha256(src)
     ctx, item = claimed(config, src)
-    run_steps(item, ctx, STEPS[: STEPS.index(STEPS[6]) + 1])  # numbered
+    run_steps(item, ctx, STEPS[: STEPS.index(assign_number) + 1])  # numbered (by name: steps were added before it)
     dest = ctx.layout.abs(item.original_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     half = dest.with_name(f".{dest.name}.{item.id}.tmp")

@@ -80,7 +80,8 @@ def test_failing_checks_list_the_documents(work, runner):
     result = run(runner, "archive", "check")
     assert result.exit_code == 1
     assert "检测不通过 Z109-WS·2026-D30-0001 (TS-2026-0007 F03): 可用性/利用副本: 无法生成利用副本" in result.output
-    assert "可用性    利用副本    6     0     1" in result.output
+    # issue 14 point 12: the wider 检查项 column (长期保存格式) and the 无 / 未执行 columns
+    assert "可用性    利用副本      6     0     1       0   0" in result.output
 
 
 def test_a_closed_lab_complaint_needs_its_f03_and_f18(work):

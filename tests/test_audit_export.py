@@ -106,7 +106,9 @@ def test_index_rows_events_and_catalogue(work, runner, tmp_path):
     meta = bag / "data" / "metadata"
     docs = json.loads((meta / "documents.json").read_text(encoding="utf-8"))
     assert [d["archive_no"] for d in docs] == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002", "Z109-WS·2026-D30-0001"]
-    assert docs[0]["title"] == "TS-2026-0007 申诉和投诉处理及反馈表" and docs[0]["sm3"] and docs[0]["checks"]
+    # issue 14 point 10: a meaningful 题名 (who, about what, which document), not the case number
+    assert docs[0]["title"] == "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表"
+    assert docs[0]["sm3"] and docs[0]["checks"]
     with open(meta / "documents.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["archive_no"] for r in rows] == [d["archive_no"] for d in docs]
@@ -128,7 +130,8 @@ def test_index_rows_events_and_catalogue(work, runner, tmp_path):
     assert sheets.sheetnames == ["2026-D10", "2026-D30"]
     rows = list(sheets["2026-D10"].iter_rows(values_only=True))
     assert list(rows[2]) == CATALOGUE_HEADERS
-    assert rows[3][:5] == (1, "Z109-WS·2026-D10-0001", None, "漳州市示例检验检测中心", "TS-2026-0007 申诉和投诉处理及反馈表")
+    assert rows[3][:5] == (1, "Z109-WS·2026-D10-0001", None, "漳州市示例检验检测中心质量信息管理科",
+                           "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表")  # issue 14 point 10
     filed = sheets["2026-D10"]["F4"]  # the 8-digit 日期 of the PDF is an Excel date (issue 10 item 7)
     assert filed.is_date and filed.number_format == "yyyy-mm-dd" and rows[3][7] == 2
 

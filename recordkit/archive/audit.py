@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from recordkit.archive.audit_chain import document_mismatches, intake_mismatches, recorded_documents
 from recordkit.archive.fixity import ALGORITHMS, FileDigest, digest_files
-from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.numbering import metadata_problems, parse_archive_no, retention_label
+from recordkit.archive.settings import ArchiveSettings, filing_year
 from recordkit.cases.compliance import CAPA_FORM, capa_number, needs_capa
 from recordkit.cases.store import CaseBook
 from recordkit.clock.setup import clock_for
@@ -501,6 +502,9 @@ class CheckReport:
     overdue: list[OverdueStep] = field(default_factory=list)
     clock_note: str = ""
     repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # a warning: ok stays as it is
+    metadata_problems: list[dict[str, Any]] = field(default_factory=list)  # 元数据值域 (DA/T 70)
+    missing_attachments: list[dict[str, Any]] = field(default_factory=list)  # recorded, ok stays as it is
+    batches: list[dict[str, Any]] = field(default_factory=list)  # 归档信息包: ingest runs, counts and bytes
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -508,7 +512,8 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.sequence_problems or self.failed_checks or self.incomplete or self.overdue)
+        return not (self.sequence_problems or self.failed_checks or self.incomplete or self.overdue
+                    or self.metadata_problems)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -525,6 +530,9 @@ class CheckReport:
             "overdue": [asdict(o) for o in self.overdue],
             "clock_note": self.clock_note,
             "repeated_forms": self.repeated_forms,
+            "metadata_problems": self.metadata_problems,
+            "missing_attachments": self.missing_attachments,
+            "batches": self.batches,
         }
 
 
@@ -551,8 +559,29 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
         if gap is not None:
             report.incomplete.append(gap)
     report.cases_checked = len(cases)
+    report.metadata_problems = [{"archive_no": d["archive_no"], "problems": p} for d in docs if (p := metadata_problems(d))]
+    report.missing_attachments = missing_attachments(cases, archive.index.documents())
+    report.batches = archive.index.batches()
     _overdue(archive.config, cases, now or datetime.now(), report)
     return report
+
+
+def missing_attachments(cases: Iterable[Any], docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case's listed ``attachments`` (附件) not captured in the archive: an attachment
+    counts as captured when a document of the case was filed from a file of that name
+    (``现场照片.jpg`` → ``现场照片.pdf`` too, a scan of it)."""
+    names: dict[str, set[str]] = {}
+    for doc in docs:
+        original = str(doc.get("original_name") or "")
+        names.setdefault(doc["case_no"], set()).update({original, original.rsplit(".", 1)[0]})
+    out = []
+    for case in cases:
+        listed = case.data.get("attachments") or []
+        have = names.get(case.case_no, set())
+        missing = [str(a) for a in listed if str(a) not in have and str(a).rsplit(".", 1)[0] not in have]
+        if missing:
+            out.append({"case_no": case.case_no, "missing": missing, "listed": len(listed)})
+    return out
 
 
 def sequences(docs: Iterable[dict[str, Any]]) -> list[Sequence]:
@@ -594,7 +623,8 @@ def number_ranges(numbers: list[int]) -> str:
 def _cases(config: Config, year: int | None, report: CheckReport) -> list[Any]:
     cases, errors = CaseBook(config).scan()
     report.case_errors = [e.message.splitlines()[0] for e in errors]
-    return sorted((c for c in cases if year is None or c.year == year), key=lambda c: c.case_no)
+    rule = ArchiveSettings.from_config(config).filing_year
+    return sorted((c for c in cases if year is None or filing_year(c, rule) == year), key=lambda c: c.case_no)
 
 
 def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None) -> IncompleteCase | None:
@@ -672,6 +702,14 @@ def check_lines(report: CheckReport) -> list[str]:
     for group in report.repeated_forms:
         lines.append(f"注意: 同一表单重复归档 {group['case_no']} {group['form_code']}: {', '.join(group['archive_nos'])}"
                      " (可能是同一份文件扫描了两次)")  # fmt: skip
+    for row in report.metadata_problems:
+        lines.append(f"元数据值域不符 {row['archive_no']}: {'; '.join(row['problems'])}")
+    for b in report.batches:
+        if not b["balanced"]:
+            lines.append(f"归档信息包 #{b['id']} ({b['finished_at'][:16]}) 不平衡: 输入 {b['inputs']} 份 "
+                         f"{b['input_bytes']} 字节, 结果 {b['results']} 份 (归档 {b['filed']} 份 {b['filed_bytes']} 字节)")
+    for row in report.missing_attachments:
+        lines.append(f"附件未归档 {row['case_no']}: {'、'.join(row['missing'])} (案件列出 {row['listed']} 个附件)")
     for error in report.case_errors:
         lines.append(f"案件文件有错误, 未检查: {error}")
     if report.clock_note:
@@ -691,12 +729,18 @@ def check_lines(report: CheckReport) -> list[str]:
     return lines
 
 
+# The words a 四性检测 result reads in: none = nothing to check (no signature), skipped =
+# the check could not be run (no virus scanner); neither is a pass.
+CHECK_WORDS = {"pass": "通过", "fail": "不通过", "warn": "警告", "none": "无", "skipped": "未执行"}
+CHECK_COUNT_HEADERS = ["四性检测", "检查项", "通过", "警告", "不通过", "无", "未执行"]
+
+
 def check_count_rows(report: CheckReport) -> list[list[Any]]:
-    """四性检测 summary: one row per check, counts per result."""
+    """四性检测 summary: one row per check, counts per result (``CHECK_COUNT_HEADERS``)."""
     table: dict[tuple[str, str], dict[str, int]] = {}
     for row in report.check_counts:
         table.setdefault((row["category"], row["name"]), {})[row["result"]] = row["n"]
-    return [[cat, name, counts.get("pass", 0), counts.get("warn", 0), counts.get("fail", 0)]
+    return [[cat, name, *(counts.get(r, 0) for r in ("pass", "warn", "fail", "none", "skipped"))]
             for (cat, name), counts in table.items()]  # fmt: skip
 
 

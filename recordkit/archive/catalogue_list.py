@@ -9,6 +9,7 @@ same way (landscape, header row repeated). Both are written atomically.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,8 +18,10 @@ from typing import Any
 
 from recordkit.archive.numbering import retention_label
 from recordkit.cases.spreadsheet import append_typed
+from recordkit.dates import parse_date
 from recordkit.files import write_atomic
 from recordkit.fonts import reportlab_font
+from recordkit.forms.catalog import Form
 
 CATALOGUE_HEADERS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
 CATALOGUE_WIDTHS_MM = [12, 52, 20, 42, 75, 20, 12, 12, 22]  # 267 mm: A4 landscape less 15 mm margins
@@ -42,13 +45,88 @@ def day8(timestamp: str | None) -> str:
 
 
 def document_title(doc: dict[str, Any], titles: dict[str, str]) -> str:
-    """题名: the case number and the form's title (the catalog's, else the form code)."""
+    """题名 without the case file: the case number and the form's title (the catalog's,
+    else the form code). ``describe_document`` gives the full 题名 when the case is known."""
     return f"{doc['case_no']} {titles.get(doc['form_code'], doc['form_code'])}"
 
 
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the 归档文件目录 prints of one document (DA/T 22-2015): 责任者, 题名, 日期."""
+
+    author: str  # 责任者: the organisation, and the department that handled the case
+    title: str  # 题名: 关于<who>对<事由><类别>的<文种>
+    date8: str  # 日期: the date the document was formed, 20260302
+
+
+# The case's own dates, latest step first: a form that records the whole procedure was
+# completed (signed) at the last step it shows. A notice is dated by its decision; a
+# register row by receipt; a form's own date (extra.form_date, F08's 提交日期) wins.
+OWN_DATES = ("extra.form_date", "extra.submitted_at")
+STEP_DATES = ("closed_at", "follow_up.visited_at", "reply.replied_at", "resolution.approved_at",
+              "acceptance.decided_at")  # fmt: skip
+NOTICE_DATES = {"acceptance": ("acceptance.decided_at",), "extension": ("extension.granted_at",)}
+# Words of a form title that repeat the case's kind (申诉和投诉处理及反馈表 → 处理及反馈表).
+_KIND_PREFIX = re.compile(r"^(?:申诉|投诉|争议|意见建议|和|与|及|、|\(|\)|（|）)+")
+
+
+def describe_document(doc: dict[str, Any], data: dict[str, Any] | None, form: Form | None,
+                      org_name: str, date_field: str = "received_at") -> DocumentFacts:  # fmt: skip
+    """责任者, 题名 and 日期 of one document from its case (or record) file; without the
+    file (removed, unreadable) the case number and the filing date, as before."""
+    form_title = form.title if form else doc["form_code"]
+    if data is None:
+        return DocumentFacts(org_name, f"{doc['case_no']} {form_title}", day8(doc["filed_at"] or doc["numbered_at"]))
+    department = str(_value(data, "assignment.department") or _value(data, "department") or "")
+    author = org_name + (department if department and department not in org_name else "")
+    return DocumentFacts(author or department, _title(data, form_title), _formed_on(doc, data, form, date_field))
+
+
+def _title(data: dict[str, Any], form_title: str) -> str:
+    """关于王某对检测报告数据投诉的处理及反馈表: who, about what, which kind, which document."""
+    kind = str(data.get("kind") or "")
+    who = "匿名投诉人" if _value(data, "complainant.anonymous") is True else "".join(
+        str(_value(data, key) or "") for key in ("complainant.organization", "complainant.name"))  # fmt: skip
+    subject = next((str(v) for k in ("subject.description", "subject.product_name", "title", "subject")
+                    if isinstance(v := _value(data, k), (str, int)) and str(v).strip()), "")  # fmt: skip
+    if not (who or subject):
+        return f"{data.get('case_no') or data.get('record_no') or ''} {form_title}".strip()
+    document = _KIND_PREFIX.sub("", form_title) if kind and kind in form_title else form_title
+    about = "关于" + (f"{who}对" if who else "") + subject.strip()
+    return f"{about}{kind}的{document or form_title}"
+
+
+def _formed_on(doc: dict[str, Any], data: dict[str, Any], form: Form | None, date_field: str) -> str:
+    if form is not None and form.is_register:
+        keys: tuple[str, ...] = (date_field,)
+    elif form is not None and form.type == "notice":
+        keys = NOTICE_DATES.get(form.when, ("reply.replied_at",))
+    else:
+        keys = STEP_DATES
+    for key in (*OWN_DATES, *keys, date_field):
+        value = _value(data, key)
+        if value not in (None, ""):
+            try:
+                return parse_date(value).strftime("%Y%m%d")
+            except ValueError:  # an unparseable date: the case validator names it
+                continue
+    return day8(doc["filed_at"] or doc["numbered_at"])
+
+
+def _value(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
 def catalogue_sections(docs: Iterable[dict[str, Any]], org_name: str, titles: dict[str, str],
-                       destroyed: dict[str, tuple[int, str | None]]) -> list[Section]:  # fmt: skip
-    """The 归档文件目录: one section (cover + table) per (年度, 保管期限, 机构) sequence."""
+                       destroyed: dict[str, tuple[int, str | None]],
+                       facts: dict[str, DocumentFacts] | None = None) -> list[Section]:  # fmt: skip
+    """The 归档文件目录: one section (cover + table) per (年度, 保管期限, 机构) sequence;
+    ``facts`` (by 档号, from ``describe_document``) give 责任者, 题名 and 日期."""
     grouped: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for doc in docs:
         grouped.setdefault((doc["year"], doc["retention"], doc["dept_code"]), []).append(doc)
@@ -61,8 +139,10 @@ def catalogue_sections(docs: Iterable[dict[str, Any]], org_name: str, titles: di
             if doc["archive_no"] in destroyed or doc["status"] in ("destroying", "destroyed"):
                 disposal_id, when = destroyed.get(doc["archive_no"], (0, None))
                 note = f"已销毁 {day8(when)}".strip() + (f" (销毁批次 {disposal_id})" if disposal_id else "")
-            body.append([str(n), doc["archive_no"], "", org_name, document_title(doc, titles),
-                         day8(doc["filed_at"] or doc["numbered_at"]), "", str(doc["pages"]), note])  # fmt: skip
+            fact = (facts or {}).get(doc["archive_no"]) or DocumentFacts(
+                org_name, document_title(doc, titles), day8(doc["filed_at"] or doc["numbered_at"]))  # fmt: skip
+            note = "  ".join(filter(None, (note, f"案件 {doc['case_no']}")))
+            body.append([str(n), doc["archive_no"], "", fact.author, fact.title, fact.date8, "", str(doc["pages"]), note])
         heading = [("全宗号", rows[0]["fonds_no"] or ""), ("全宗名称", org_name), ("年度", str(year)),
                    ("保管期限", retention_label(retention)), ("机构(问题)", dept or "")]  # fmt: skip
         sections.append(Section(heading, body, f"{year}-{retention}" + (f"-{dept}" if dept else "")))

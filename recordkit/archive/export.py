@@ -37,16 +37,18 @@ from recordkit import __version__
 from recordkit.archive.catalogue_list import (
     CATALOGUE_HEADERS,
     CATALOGUE_WIDTHS_MM,
+    DocumentFacts,
     catalogue_sections,
     day8,
-    document_title,
+    describe_document,
     write_catalogue_pdf,
     write_sheets_xlsx,
 )
 from recordkit.archive.fixity import copy_with_digests, file_digests
 from recordkit.archive.numbering import MIDDLE_DOT, retention_label
 from recordkit.cases.spreadsheet import csv_safe
-from recordkit.errors import ArchiveError
+from recordkit.clock.setup import open_library
+from recordkit.errors import ArchiveError, RecordkitError
 from recordkit.index.archive import GENESIS_HASH, Filters, link_problem
 
 if TYPE_CHECKING:
@@ -131,18 +133,39 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     data = bag / "data"
     titles = archive.form_titles()
     destroyed = archive.index.destroyed_on()
-    rows = _document_rows(archive, data, docs, titles, report)
+    facts = document_facts(archive, docs)
+    rows = _document_rows(archive, data, docs, facts, report)
     report.documents = len(rows)
     events = _write_metadata(archive, data / "metadata", docs, rows)
     org = archive.config.organization
-    sections = catalogue_sections(docs, org.name, titles, destroyed)
+    sections = catalogue_sections(docs, org.name, titles, destroyed, facts)
     year = report.year
     write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
     write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
     write_bag_files(bag, _bag_info(archive, docs, events, report), report)
 
 
-def _document_rows(archive: Archive, data: Path, docs: list[dict[str, Any]], titles: dict[str, str],
+def document_facts(archive: Archive, docs: list[dict[str, Any]]) -> dict[str, DocumentFacts]:
+    """责任者, 题名 and 日期 of each document (by 档号), read from its case or record file."""
+    catalog = archive.catalog()
+    forms = catalog.forms if catalog else {}
+    library = open_library(archive.config)
+    cases: dict[str, tuple[dict[str, Any], str] | None] = {}
+    for case_no in {doc["case_no"] for doc in docs}:
+        try:
+            case = library.get(case_no)
+            cases[case_no] = (case.data, case.rtype.date_field)
+        except RecordkitError:  # removed or unreadable: the catalogue falls back to the index
+            cases[case_no] = None
+    org = archive.config.organization.name
+    facts = {}
+    for doc in docs:
+        data, date_field = cases[doc["case_no"]] or (None, "received_at")
+        facts[doc["archive_no"]] = describe_document(doc, data, forms.get(doc["form_code"]), org, date_field)
+    return facts
+
+
+def _document_rows(archive: Archive, data: Path, docs: list[dict[str, Any]], facts: dict[str, DocumentFacts],
                    report: ExportReport) -> list[dict[str, Any]]:  # fmt: skip
     """One metadata row per document; originals still held are copied into the bag."""
     rows = []
@@ -156,7 +179,7 @@ def _document_rows(archive: Archive, data: Path, docs: list[dict[str, Any]], tit
         else:
             report.destroyed += 1
         checks = archive.index.checks(doc["intake_id"])
-        rows.append({**{k: doc.get(k) for k in DOC_COLUMNS}, "title": document_title(doc, titles),
+        rows.append({**{k: doc.get(k) for k in DOC_COLUMNS}, "title": facts[doc["archive_no"]].title,
                      "retention_label": retention_label(doc["retention"]), "bag_path": bag_path,
                      "signatures": json.loads(doc["signatures"]),
                      "checks": [c.__dict__ for c in checks]})  # fmt: skip

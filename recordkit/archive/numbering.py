@@ -151,3 +151,47 @@ def archive_no_from_stored_name(name: str) -> str:
     """The 档号 of a stored file name (inverse of ``stored_name``)."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return str(parse_archive_no(stem))
+
+
+# Value domains of the metadata each document carries (DA/T 70-2018 真实性: 元数据项
+# 值域符合度). Checked when the document is numbered and by ``archive check``.
+SIGNED_VALUES = ("none", "valid", "invalid")
+IDENTIFIED_BY_VALUES = ("qr", "filename", "text", "assign")
+STATUS_VALUES = ("filing", "filed", "destroying", "destroyed")
+_FORM_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def metadata_problems(doc: dict[str, object]) -> list[str]:
+    """What in one document's metadata is outside its value domain (empty when all is well):
+    the 档号 pattern and its agreement with 年度 / 保管期限 / 件号, the enumerations, the dates."""
+    problems: list[str] = []
+    try:
+        parts = parse_archive_no(str(doc.get("archive_no") or ""))
+        if (parts.year, parts.retention_code, parts.item_no) != (doc.get("year"), doc.get("retention"), doc.get("item_no")):
+            problems.append(f"档号 {doc.get('archive_no')} 与 年度/保管期限/件号 {doc.get('year')}/{doc.get('retention')}/{doc.get('item_no')} 不一致")
+    except ArchiveError as exc:
+        problems.append(exc.message)
+    for key, label, allowed in (("signed", "数字签名", SIGNED_VALUES), ("identified_by", "识别方式", IDENTIFIED_BY_VALUES),
+                                ("status", "状态", STATUS_VALUES)):  # fmt: skip
+        if key in doc and doc[key] not in allowed:
+            problems.append(f"{label} {doc[key]!r} 不在值域 {'|'.join(allowed)} 内")
+    if not _FORM_CODE_RE.match(str(doc.get("form_code") or "")):
+        problems.append(f"表单编号 {doc.get('form_code')!r} 格式不对")
+    if not isinstance(doc.get("pages"), int) or int(doc["pages"]) < 1:  # type: ignore[call-overload]
+        problems.append(f"页数 {doc.get('pages')!r} 不对")
+    for key, label in (("disposal_due", "到期鉴定日期"), ("numbered_at", "编号时间"), ("filed_at", "归档时间")):
+        value = doc.get(key)
+        if value not in (None, "") and not _valid_date(str(value)):
+            problems.append(f"{label} {value!r} 不是有效日期")
+    return problems
+
+
+def _valid_date(text: str) -> bool:
+    if not _ISO_DATE_RE.match(text):
+        return False
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True

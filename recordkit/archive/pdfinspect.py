@@ -11,6 +11,10 @@ third-party exception is caught at this boundary and becomes a recorded problem.
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import subprocess
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,6 +78,7 @@ class PdfFacts:
     signatures: list[SignatureFacts] = field(default_factory=list)
     text: str = ""
     errors: list[str] = field(default_factory=list)
+    pdfa: str = ""  # the PDF/A level the file claims in its XMP metadata, e.g. "PDF/A-2b"
 
     @property
     def active_content(self) -> list[str]:
@@ -121,6 +126,8 @@ def preflight(path: Path | str, max_bytes: int) -> Problem | None:
             tail = fh.read(EOF_WINDOW)
     except OSError as exc:
         return Problem("unreadable", f"{name}: 无法读取 ({exc.strerror or exc})")
+    if b"%PDF-" not in head and is_ofd(p):
+        return Problem("ofd", f"{name}: OFD 版式文件 (GB/T 33190-2016), 已识别; 目前只归档 PDF (OFD recognised, not filed)")
     if b"%PDF-" not in head:
         return Problem("not_pdf", f"{name}: 不是 PDF 文件 (no %PDF- header)")
     if b"%%EOF" not in tail:
@@ -153,12 +160,79 @@ def inspect_pdf(
     if not _open_encrypted(reader, facts):
         return facts
     facts.pages = _guarded(facts, "page count", lambda: len(reader.pages), None)
+    facts.pdfa = _guarded(facts, "XMP metadata", lambda: pdfa_claim(reader), "")
     _guarded(facts, "active content", lambda: _scan_active_content(reader, facts), None)
     sig_fields = _guarded(facts, "form fields", lambda: _signature_fields(reader), [])
     if sig_fields:
         facts.signatures = _validate_signatures(path, sig_fields, facts, trust_roots)
     facts.text = _first_pages_text(reader, facts, text_pages)
     return facts
+
+
+# --- long-term format and virus scan (DA/T 70-2018 可用性, 安全性) ---------------------------
+
+_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']|>)\s*([1-4])")
+_PDFA_CONFORMANCE = re.compile(rb"pdfaid:conformance\s*(?:=\s*[\"']|>)\s*([ABUabu])")
+
+
+def pdfa_claim(reader: PdfReader) -> str:
+    """``PDF/A-2b`` when the XMP metadata claims it, else ``""``.
+
+    A claim, not a validation: checking conformance needs veraPDF (Java), which an office
+    PC rarely has; the 四性 record says so.
+    """
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    if metadata is None:
+        return ""
+    data = metadata.get_object().get_data()
+    part = _PDFA_PART.search(data)
+    if part is None:
+        return ""
+    level = _PDFA_CONFORMANCE.search(data)
+    return f"PDF/A-{part.group(1).decode()}" + (level.group(1).decode().lower() if level else "")
+
+
+def is_ofd(path: Path | str) -> bool:
+    """An OFD file (GB/T 33190-2016): a ZIP package whose root holds ``OFD.xml``."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return any(n.lower() == "ofd.xml" for n in package.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class VirusScan:
+    """What ClamAV said: ``clean`` | ``infected`` | ``error`` | ``not_run`` (not installed)."""
+
+    verdict: str
+    scanner: str
+    detail: str
+
+
+VIRUS_SCANNERS = ("clamdscan", "clamscan")  # the daemon client first: no signature reload per file
+VIRUS_SCAN_SECONDS = 300
+
+
+def virus_scan(path: Path | str) -> VirusScan:
+    """Scan one file with ClamAV where it is installed (exit 0 clean, 1 found, 2 error)."""
+    found = next(((name, exe) for name in VIRUS_SCANNERS if (exe := shutil.which(name))), None)
+    if found is None:
+        return VirusScan("not_run", "", "未安装 ClamAV (clamscan / clamdscan), 未执行病毒检测")
+    name, exe = found
+    try:
+        # --fdpass: clamd (another user) reads the file through our descriptor, not by its path
+        options = ["--no-summary", "--fdpass"] if name == "clamdscan" else ["--no-summary"]
+        done = subprocess.run([exe, *options, str(path)], capture_output=True, text=True,
+                              errors="replace", timeout=VIRUS_SCAN_SECONDS, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return VirusScan("error", name, f"{name} 无法运行: {_describe(exc)}")
+    output = (done.stdout.strip() or done.stderr.strip()).replace(str(path), "").lstrip(": ")[:300]
+    if done.returncode == 0:
+        return VirusScan("clean", name, f"{name}: 未发现病毒")
+    if done.returncode == 1:
+        return VirusScan("infected", name, f"{name}: 发现病毒 {output}".strip())
+    return VirusScan("error", name, f"{name} 出错 (退出码 {done.returncode}): {output}".strip())
 
 
 def _describe(exc: BaseException) -> str:

@@ -30,7 +30,12 @@ from recordkit.archive.catalogue_list import (
 )
 from recordkit.archive.fixity import file_digests
 from recordkit.archive.identify import is_safe_case_no
-from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.numbering import (
+    check_retention,
+    disposal_due,
+    parse_archive_no,
+    retention_label,
+)
 from recordkit.cases.spreadsheet import read_rows
 from recordkit.errors import (
     ArchiveError,
@@ -40,7 +45,7 @@ from recordkit.errors import (
     UsageError,
 )
 from recordkit.files import fsync_dir
-from recordkit.index.archive import DisposalItem
+from recordkit.index.archive import DisposalItem, Filters
 
 if TYPE_CHECKING:
     from recordkit.archive.service import Archive
@@ -112,6 +117,67 @@ def list_holds(archive: Archive, include_released: bool = False) -> list[dict[st
 def hold_dict(archive: Archive, hold: dict[str, Any]) -> dict[str, Any]:
     return {**hold, "scope_label": SCOPE_LABELS[hold["scope"]], "active": not hold["released_at"],
             "documents": archive.index.covered_count(hold["scope"], hold["target"])}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- per-record retention
+
+def _years(code: str) -> float:
+    """A retention code's length for comparison; 永久 is the longest."""
+    years = check_retention(code)
+    return float("inf") if years is None else years
+
+
+def set_retention(archive: Archive, archive_no: str | None, case_no: str | None, to: str, reason: str | None,
+                  by: str | None, force: bool) -> list[dict[str, Any]]:  # fmt: skip
+    """Give a document, or every document of a case, another 保管期限 (e.g. 重大 quality
+    incident or litigation → D30 / 永久). Each change is a ``retention_changed`` event with
+    its reason; shortening is refused unless ``force``. The 档号 keeps the code it was
+    numbered with (renumbering would break the 件号 sequence); the period in force, and
+    so ``disposal_due``, is the new one."""
+    if bool(archive_no) == bool(case_no):
+        raise UsageError("请给出档号, 或 --case 案件编号 (一个) (exactly one of an archive number or --case)")
+    scope, target = hold_target(archive_no, case_no, None)
+    to = to.strip().upper()
+    try:
+        check_retention(to)
+    except ArchiveError as exc:
+        raise BadValueError(f"--to: {exc.message}") from None
+    reason = _required_text(reason, "--reason", "变更原因 (reason)")
+    docs = _retention_targets(archive, scope, target)
+    current = {d["archive_no"]: d.get("retention_period") or d["retention"] for d in docs}
+    shorter = [n for n, code in current.items() if _years(to) < _years(code)]
+    if shorter and not force:
+        raise ArchiveError(
+            f"{'、'.join(shorter)}: 保管期限 {retention_label(current[shorter[0]])} 不能缩短为 {retention_label(to)}; "
+            "确需缩短时加 --force 并用 --reason 写明依据 (shortening needs --force)"
+        )
+    by = (by or "").strip() or _login_name()
+    changes = []
+    for doc in docs:
+        before = current[doc["archive_no"]]
+        if before == to:
+            continue
+        due = disposal_due(doc["year"], to)
+        detail = {"from": before, "to": to, "reason": reason, "by": by, "forced": _years(to) < _years(before)}
+        archive.index.change_retention(doc["archive_no"], to, due.isoformat() if due else None, archive.timestamp(), detail)
+        changes.append({"archive_no": doc["archive_no"], **detail, "disposal_due": due.isoformat() if due else None})
+    return changes
+
+
+def _retention_targets(archive: Archive, scope: str, target: str) -> list[dict[str, Any]]:
+    if scope == "document":
+        doc = archive.index.document(target)
+        if doc is None:
+            raise DocumentNotFoundError(target)
+        docs = [doc]
+    else:
+        docs = [d for d in archive.index.documents(Filters(case_no=target))]
+        if not docs:
+            raise ArchiveError(f"案件 {target} 没有已归档的档案 (nothing filed for this case)")
+    gone = [d["archive_no"] for d in docs if d["status"] in ("destroying", "destroyed")]
+    if gone:
+        raise ArchiveError(f"{'、'.join(gone)}: 已销毁, 不能变更保管期限")
+    return docs
 
 
 # --------------------------------------------------------------------------- due

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
@@ -45,7 +46,7 @@ from recordkit.archive.stability import StabilityTracker, ignore_reason
 from recordkit.archive.steps import IngestResult
 from recordkit.archive.watcher import InboxWatcher
 from recordkit.config import Config
-from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError
+from recordkit.errors import ArchiveError, ArchiveIndexError, DocumentNotFoundError, RecordkitError
 from recordkit.forms.catalog import Catalog
 from recordkit.index.archive import ArchiveIndex, Filters
 from recordkit.search import SyncReport
@@ -77,6 +78,7 @@ class IngestReport:
     inputs: int = 0  # the files this process took (or tried to)
     input_bytes: int = 0
     repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # one form filed twice
+    batch: dict[str, Any] | None = None  # the 归档信息包 row recorded for this run (inputs > 0)
 
     @property
     def ignored(self) -> list[str]:
@@ -112,6 +114,7 @@ class IngestReport:
             "input_bytes": self.input_bytes,
             "counts": self.counts(),
             "balanced": self.balanced,
+            "batch": self.batch,
         }
 
 
@@ -292,7 +295,21 @@ class Archive:
         report.inputs = len(sources) - len(report.taken_elsewhere)
         report.input_bytes = sum(sizes.values()) - sum(sizes.get(x, 0) for x in report.taken_elsewhere)
         report.repeated_forms = self.repeated_forms(report.results)
+        report.batch = self.record_batch(report)
         return report
+
+    def record_batch(self, report: IngestReport) -> dict[str, Any] | None:
+        """Record this run's counts and byte totals (归档信息包, DA/T 70 完整性)."""
+        if not report.inputs or self.index.read_only:
+            return None
+        filed = [r.archive_no for r in report.results if r.outcome == FILED and r.archive_no]
+        try:
+            batch_id = self.index.record_batch(self.timestamp(), report.inputs, report.input_bytes,
+                                               dict(Counter(r.outcome for r in report.results)),
+                                               filed, report.balanced)  # fmt: skip
+        except ArchiveIndexError:  # busy or unwritable: every file is already accounted for; the report still says it
+            return None
+        return self.index.batches(batch_id)[0]
 
     def repeated_forms(self, results: list[IngestResult]) -> list[dict[str, Any]]:
         """The forms just filed that the archive now holds more than once (one form
@@ -427,6 +444,9 @@ class Archive:
             "year": row["year"],
             "retention": row["retention"],
             "retention_label": retention_label(row["retention"]),
+            # the 保管期限 now in force: changed after filing (archive retention set), else the 档号's
+            "retention_period": _period(row),
+            "retention_period_label": retention_label(_period(row)),
             "fonds_no": row["fonds_no"],
             "category_code": row["category_code"],
             "dept_code": row["dept_code"],
@@ -490,6 +510,11 @@ class Archive:
                 by: str | None = None, dry_run: bool = False, on: date | None = None) -> DisposalReport:  # fmt: skip
         return retention.dispose(self, use_due, list_file, approver, reason, by, dry_run, on)
 
+    def set_retention(self, archive_no: str | None, case_no: str | None, to: str, reason: str | None,
+                      by: str | None = None, force: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+        """Lengthen (or, with ``force``, shorten) the 保管期限 of a document or a case's documents."""
+        return retention.set_retention(self, archive_no, case_no, to, reason, by, force)
+
     def add_hold(self, archive_no: str | None = None, case_no: str | None = None, year: int | None = None,
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip
         return retention.add_hold(self, archive_no, case_no, year, reason, by)
@@ -520,3 +545,8 @@ def _in_routed_folder(label: str) -> bool:
 def _earlier_name(ctx: IngestContext, destination: str) -> str | None:
     row = ctx.index.intake_at(destination)
     return row["original_name"] if row else None
+
+
+def _period(row: Any) -> str:
+    """The 保管期限 in force for an index row (``retention_period`` where it was changed)."""
+    return (row["retention_period"] if "retention_period" in row.keys() else None) or row["retention"]

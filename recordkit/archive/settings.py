@@ -19,15 +19,19 @@ from recordkit.archive.numbering import (
 from recordkit.cases.store import CaseBook, Library
 from recordkit.clock.setup import open_library
 from recordkit.config import Config
+from recordkit.dates import parse_date
 from recordkit.errors import (
     ArchiveError,
     ArchiveIndexError,
     ConfigError,
+    RecordkitError,
 )
 from recordkit.forms.catalog import Catalog, Form
 from recordkit.index.archive import ArchiveIndex
 
 # --------------------------------------------------------------------------- settings
+
+FILING_YEAR_RULES = ("closed", "received")
 
 QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
@@ -56,6 +60,8 @@ class ArchiveSettings:
     text_pages: int = 100
     stamp_color: str = "red"
     stamp_labels: bool = False
+    filing_year: str = "closed"  # closed | received: the 年度 of a case that spans two years
+    major_retention: str = "D30"  # at least this 保管期限 for a 重大 case's documents; "" = no rule
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -95,12 +101,25 @@ class ArchiveSettings:
             text_pages=int(number("text_pages", 100, minimum=2)),
             stamp_color=choice("stamp_color", "red", ("red", "black")),
             stamp_labels=flag("stamp_labels", False),
+            filing_year=choice("filing_year", "closed", FILING_YEAR_RULES),
+            major_retention=_major_retention(raw.get("major_retention", "D30"), where),
         )
 
     def retention_for(self, form: Form) -> str:
         """保管期限 of a form: by its code, else by its catalog class, else the class itself."""
         cls_code = form.retention or self.retention_default
         return self.retention_map.get(form.code.upper()) or self.retention_map.get(cls_code) or cls_code
+
+
+def _major_retention(value: Any, where: str) -> str:
+    """``[archive] major_retention``: a 保管期限 code, or "" for no rule."""
+    if value == "":
+        return ""
+    try:
+        check_retention(str(value))
+    except ArchiveError:
+        raise ConfigError(f"{where} major_retention: 应为保管期限代码 (Y, D30 …) 或 \"\"") from None
+    return str(value)
 
 
 def _retention_table(table: Any, where: str) -> dict[str, str]:
@@ -212,12 +231,38 @@ class IngestContext:
         self.index.close()
 
     def case_year(self, case_no: str) -> int:
-        """年度 of a case (its receiving year); raises CaseNotFoundError and case-file errors."""
+        """年度 of a case (``filing_year``: its closing year by default, else its receiving
+        year); raises CaseNotFoundError and case-file errors."""
         path = self.casebook.locate(case_no)
         key = (str(path), path.stat().st_mtime_ns)
         if key not in self._case_years:
-            self._case_years[key] = self.casebook.load(path).year
+            self._case_years[key] = filing_year(self.casebook.load(path), self.settings.filing_year)
         return self._case_years[key]
+
+
+    def is_major(self, case_no: str) -> bool:
+        """The case (or record) is 重大 (``severity``), which may lengthen its 保管期限."""
+        try:
+            return str(self.casebook.get(case_no).data.get("severity") or "") == "重大"
+        except RecordkitError:  # identification already loaded it; never fail numbering on this
+            return False
+
+
+def filing_year(case: Any, rule: str = "closed") -> int:
+    """The 年度 a case's documents are filed under (DA/T 22-2015 归档年度).
+
+    ``closed`` (default): a case that crosses the new year (received 2025-12-20, closed
+    2026-01-08) is filed whole in the year it closed, so its documents stay together;
+    a case not yet closed, or a record without ``closed_at``, counts from its receiving
+    date. ``received``: always the receiving year (recordkit before 0.2).
+    """
+    closed = case.data.get("closed_at") if rule == "closed" else None
+    if closed in (None, ""):
+        return int(case.year)
+    try:
+        return parse_date(closed).year
+    except ValueError:  # a malformed closing date is the case validator's message
+        return int(case.year)
 
 
 def open_index(layout: Layout) -> ArchiveIndex:

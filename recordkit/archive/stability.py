@@ -52,6 +52,8 @@ def ignore_reason(path: PurePath | str) -> str | None:
     name = p.name.lower()
     if name.startswith(TEMP_PREFIXES) or name.endswith(TEMP_SUFFIXES):
         return "临时文件, 可能仍在写入, 不处理 (temporary)"
+    if name.endswith(".ofd"):
+        return "OFD 版式文件 (GB/T 33190), 已识别; 目前只归档 PDF, 请导出为 PDF 后放入 (OFD recognised)"
     if not name.endswith(".pdf"):
         return "不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)"
     return None

@@ -20,12 +20,14 @@ from recordkit.archive.fixity import Digests, file_digests
 from recordkit.archive.identify import Identification, from_qr, is_safe_case_no
 from recordkit.archive.identify import identify as identify_pdf
 from recordkit.archive.numbering import (
+    check_retention,
     disposal_due,
     format_archive_no,
+    metadata_problems,
     retention_label,
 )
 from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_payloads, render_page
-from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf
+from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf, virus_scan
 from recordkit.archive.pdfinspect import preflight as pdf_preflight
 from recordkit.archive.settings import (
     DUPLICATE,
@@ -148,6 +150,7 @@ _PREFLIGHT = {
     "too_large": ("可用性 — 文件大小", "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。"),
     "not_pdf": ("可用性 — 文件格式", "只接受 PDF; 请用扫描仪输出 PDF, 或把文件另存为 PDF 后重新放入 inbox/。"),
     "truncated": ("完整性 — 文件完整", "文件不完整 (传输中断?); 请重新扫描或复制原文件。"),
+    "ofd": ("可用性 — 文件格式", "OFD 文件已识别, 但本档案库目前只归档 PDF; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。"),
 }
 
 
@@ -225,8 +228,8 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
 
 def _signature_check(item: Intake, facts: PdfFacts, ctx: IngestContext) -> Outcome | None:
     if not facts.signatures:
-        item.signed = "none"
-        item.add("真实性", "数字签名", "pass", "无数字签名")
+        item.signed = "none"  # nothing was verified, so nothing passed (DA/T 70: record what is)
+        item.add("真实性", "数字签名", "none", "无数字签名 (none)")
         return None
     details = "; ".join(f"{s.field or '签名'} ({s.signer or '未知签署人'}): {s.reason}" for s in facts.signatures)
     if all(s.status == "valid" for s in facts.signatures):
@@ -241,6 +244,29 @@ def _signature_check(item: Intake, facts: PdfFacts, ctx: IngestContext) -> Outco
     return Outcome(QUARANTINE, "真实性 — 数字签名", f"数字签名无效或无法验证: {details}",
                    "签名后文件被修改或签名损坏。请向签署人索取原始签名文件; 如确认需按现状归档, "
                    "可在 recordkit.toml 设 [archive] invalid_signature = \"file\"。")  # fmt: skip
+
+
+def identify_format(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """Long-term format identification: the PDF version and whether PDF/A is claimed."""
+    assert item.facts is not None
+    version = item.facts.version or "PDF"
+    if item.facts.pdfa:
+        item.add("可用性", "长期保存格式", "pass", f"{version}, 声明符合 {item.facts.pdfa} (XMP; 未做符合性验证)")
+    else:
+        item.add("可用性", "长期保存格式", "warn", f"{version}, 未声明 PDF/A (长期保存宜用 PDF/A 或 OFD)")
+    return None
+
+
+def scan_for_viruses(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """ClamAV where installed; 未执行 (recorded as such) where not."""
+    scan = virus_scan(item.work_path)
+    result = {"clean": "pass", "infected": "fail", "error": "warn", "not_run": "skipped"}[scan.verdict]
+    detail = _without_path(scan.detail, item.work_path)
+    item.add("安全性", "病毒检测", result, detail)
+    if scan.verdict != "infected":
+        return None
+    return Outcome(QUARANTINE, "安全性 — 病毒检测", detail,
+                   "文件含病毒, 不得归档。请勿打开此文件; 从来源重新获取干净的文件并交信息安全负责人处理。")  # fmt: skip
 
 
 def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -293,6 +319,7 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The next 件号 of (年度, 保管期限, 机构), taken in the transaction that records the document."""
     assert item.digests and item.facts and item.form and item.identification and item.year and item.retention
     org = ctx.config.organization
+    _retention_by_rule(item, ctx)
     year, retention = item.year, item.retention
     due = disposal_due(year, retention)
     doc = NewDocument(
@@ -331,10 +358,29 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.archive_no, item.item_no = result.archive_no, result.item_no
     item.original_path, item.access_path = result.original_path, result.access_path
     item.checks = []  # recorded with the row; later steps add their own
-    previous = f"前一件 {result.item_no - 1:04d}" if result.item_no > 1 else "本序列第一件"
-    item.add("真实性", "档号格式", "pass", f"{result.archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
-    item.add("完整性", "件号连续", "pass", f"件号 {result.item_no:04d}, {previous}")
+    _number_checks(item, doc, result.archive_no, result.item_no)
     return None
+
+
+def _number_checks(item: Intake, doc: NewDocument, archive_no: str, item_no: int) -> None:
+    """档号格式, 元数据值域 (DA/T 70 真实性) and 件号连续 of a document just numbered."""
+    previous = f"前一件 {item_no - 1:04d}" if item_no > 1 else "本序列第一件"
+    item.add("真实性", "档号格式", "pass", f"{archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
+    problems = metadata_problems({**asdict(doc), "archive_no": archive_no, "item_no": item_no})
+    item.add("真实性", "元数据值域", "fail" if problems else "pass",
+             "; ".join(problems) or "档号、年度、保管期限、件号、表单编号、页数、签名、识别方式、日期均在值域内")  # fmt: skip
+    item.add("完整性", "件号连续", "pass", f"件号 {item_no:04d}, {previous}")
+
+
+def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:
+    """A 重大 case's documents are kept at least ``[archive] major_retention`` (30年 by
+    default): decided before the 件号, so the 档号 carries the longer period."""
+    rule, case_no = ctx.settings.major_retention, item.identification.case_no if item.identification else None
+    if not rule or not case_no or item.retention is None or not ctx.is_major(case_no):
+        return
+    if (check_retention(rule) or 10**6) > (check_retention(item.retention) or 10**6):
+        item.add("完整性", "保管期限规则", "pass", f"重大案件: 保管期限 {retention_label(item.retention)} → {retention_label(rule)}")
+        item.retention = rule
 
 
 def store_original(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -425,6 +471,8 @@ STEPS: list[Step] = [
     check_fixity,  # SHA-256 + SM3 as it arrived
     refuse_duplicate,  # the same bytes filed before
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
+    identify_format,  # PDF version, PDF/A claimed or not
+    scan_for_viruses,  # ClamAV where installed
     identify,  # case and form
     classify,  # 年度 and 保管期限
     assign_number,  # 件号 and the document row, one transaction
@@ -439,6 +487,7 @@ RESUME_FROM = {"filing": STEPS.index(store_original), "filed": STEPS.index(log_f
 # renaming of the steps to verbs.
 REASON_NAMES: dict[Step, str] = {
     check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", inspect_scan: "inspect",
+    identify_format: "format", scan_for_viruses: "virus",
     assign_number: "number", store_original: "store", stamp_copy: "stamp", mark_filed: "index", log_filing: "log",
 }  # fmt: skip
 

@@ -11,8 +11,16 @@ from typing import Any
 
 import click
 
-from recordkit.archive.audit import check_count_rows, check_lines, sequence_rows, verify_lines
+from recordkit.archive.audit import (
+    CHECK_COUNT_HEADERS,
+    CHECK_WORDS,
+    check_count_rows,
+    check_lines,
+    sequence_rows,
+    verify_lines,
+)
 from recordkit.archive.export import verify_export
+from recordkit.archive.numbering import retention_label
 from recordkit.archive.retention import describe_hold
 from recordkit.cli.output import (
     RecordkitGroup,
@@ -260,7 +268,7 @@ def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
         click.echo(f"{label}: {'' if value is None else value}")
     click.echo("")
     print_table(["四性检测", "检查项", "结果", "说明"],
-           [[c["category"], c["name"], {"pass": "通过", "fail": "不通过", "warn": "警告"}[c["result"]], c["detail"]]
+           [[c["category"], c["name"], CHECK_WORDS[c["result"]], c["detail"]]
             for c in doc["checks"]])  # fmt: skip
 
 
@@ -348,7 +356,7 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     else:
         print_table(["年度", "保管期限", "机构", "件数", "最大件号", "件号"], sequence_rows(report))
         click.echo("")
-        print_table(["四性检测", "检查项", "通过", "警告", "不通过"], check_count_rows(report))
+        print_table(CHECK_COUNT_HEADERS, check_count_rows(report))
         click.echo("")
         for line in check_lines(report):
             click.echo(line)
@@ -578,3 +586,34 @@ def archive_hold_list(ctx: click.Context, include_released: bool, as_json: bool)
            [[h["id"], h["scope_label"], h["target"], h["documents"], h["reason"], h["placed_by"], h["placed_at"][:10],
              "生效" if h["active"] else f"已解除 {h['released_at'][:10]}"] for h in holds])  # fmt: skip
     click.echo(f"共 {len(holds)} 项。")
+
+
+@archive.group("retention", cls=RecordkitGroup)
+def archive_retention() -> None:
+    """保管期限 (retention) of filed records: 延长 (e.g. 重大质量事故、诉讼 → 30年 / 永久)。"""
+
+
+@archive_retention.command("set", epilog=examples(
+    "recordkit archive retention set Z109-WS·2026-D10-0001 --to Y --reason 重大质量事故",
+    "recordkit archive retention set --case TS-2026-0007 --to D30 --reason 诉讼中 --by 档案室",
+))
+@click.argument("archive_no", required=False)
+@click.option("--case", "case_no", help="一个案件的全部档案")
+@click.option("--to", "to", required=True, help="新的保管期限代码: Y (永久), D30, D10 …")
+@click.option("--reason", help="变更原因 (必填, 记入事件日志)")
+@click.option("--by", help="变更人 (默认当前登录名)")
+@click.option("--force", is_flag=True, help="允许缩短保管期限 (须写明依据)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_retention_set(ctx: click.Context, archive_no: str | None, case_no: str | None, to: str,
+                          reason: str | None, by: str | None, force: bool, as_json: bool) -> None:  # fmt: skip
+    """变更档案的保管期限; 每次变更记入事件日志; 缩短须 --force。"""
+    changes = _archive(ctx).set_retention(archive_no, case_no, to, reason, by, force)
+    if as_json:
+        print_json(changes)
+        return
+    for c in changes:
+        click.echo(f"{c['archive_no']}: 保管期限 {retention_label(c['from'])} → {retention_label(c['to'])}"
+                   f" (到期鉴定 {c['disposal_due'] or '无, 永久保存'}; 原因: {c['reason']})")  # fmt: skip
+    if not changes:
+        click.echo(f"保管期限已是 {retention_label(to.strip().upper())}, 未变更")

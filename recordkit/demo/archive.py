@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from recordkit.archive.export import document_facts
 from recordkit.cases import schema
 from recordkit.cases.store import MISSING, get_path
 from recordkit.config import Config
@@ -72,6 +73,7 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
             if result.outcome not in ("filed",):
                 echo(f"   {result.label}: {result.original_name} → {result.destination} ({result.reason})")
         docs = archive.list()
+        facts = document_facts(archive, docs)
     table(
         ["档号", "案件", "表单", "年度", "保管期限", "页数", "签名", "识别", "原文件名"],
         [[d["archive_no"], d["case_no"], d["form_code"], d["year"], d["retention_label"], d["pages"],
@@ -80,7 +82,18 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
     )  # fmt: skip
     echo(f"   原件 (只读): {config.archive_dir / 'store'}    利用副本 (加盖归档章): {config.archive_dir / 'access'}")
     echo("   查询: recordkit archive list | search <文字> | show <档号>")
+    _show_catalogue(echo, table, docs, facts)
     return report
+
+
+def _show_catalogue(echo: Echo, table: Table, docs: list[dict[str, Any]], facts: dict[str, Any]) -> None:
+    """Issue 14 point 10: the 归档文件目录 says who formed each document, about what, and when
+    (the case's date, not the scan date) — as ``archive export`` prints it."""
+    echo("== 归档文件目录 (节选; 全文: recordkit archive export --year <年度>): 日期为文件形成日期, 非扫描日期")
+    shown = docs[:6]
+    table(["档号", "责任者", "题名", "日期"],
+          [[d["archive_no"], facts[d["archive_no"]].author, facts[d["archive_no"]].title, facts[d["archive_no"]].date8]
+           for d in shown])  # fmt: skip
 
 
 def _spread(rows: list[Any], limit: int) -> list[Any]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from recordkit.archive.audit import (
+    CHECK_COUNT_HEADERS,
     CheckReport,
     VerifyReport,
     check_count_rows,
@@ -30,7 +31,7 @@ def demo_audit(config: Config, echo: Callable[..., None], table: Callable[[list[
         echo("== 审计: 件号、四性检测、案件文件齐全性、办理期限 (recordkit archive check)")
         checked = archive.check()
     table(["年度", "保管期限", "机构", "件数", "最大件号", "件号"], sequence_rows(checked))
-    table(["四性检测", "检查项", "通过", "警告", "不通过"], check_count_rows(checked))
+    table(CHECK_COUNT_HEADERS, check_count_rows(checked))
     lines = check_lines(checked)
     shown = [line for line in lines if line.startswith(("件号", "检测不通过", "案件文件不齐"))][:6]
     for line in shown + lines[-2:]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS checks (
     seq INTEGER NOT NULL,
     category TEXT NOT NULL,           -- 真实性 | 完整性 | 可用性 | 安全性
     name TEXT NOT NULL,
-    result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'warn')),
+    result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'warn', 'none', 'skipped')),  -- none 无, skipped 未执行
     detail TEXT NOT NULL,
     PRIMARY KEY (intake_id, category, name)
 );
@@ -112,6 +113,21 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_archive_no ON events(archive_no, kind);
 
 -- Legal holds (法律保全): while a hold is active, no record it covers may be destroyed.
+-- One row per ingest batch (归档信息包, DA/T 70 完整性): how many files and bytes went
+-- in, how many were filed and their bytes, where the others went, and whether it balanced.
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,
+    inputs INTEGER NOT NULL,
+    input_bytes INTEGER NOT NULL,
+    results INTEGER NOT NULL,
+    filed INTEGER NOT NULL,
+    filed_bytes INTEGER NOT NULL,
+    counts TEXT NOT NULL,             -- JSON: outcome → number of files
+    archive_nos TEXT NOT NULL,        -- JSON: the 档号 filed by this batch
+    balanced INTEGER NOT NULL         -- 1 when every input ended somewhere (results = inputs)
+);
+
 -- A hold covers one document, every document of a case, or every document of a 年度,
 -- including documents filed after the hold was placed.
 CREATE TABLE IF NOT EXISTS holds (
@@ -282,15 +298,41 @@ class ArchiveIndex:
         self.has_page_text = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone() is not None
         self._add_access_sha256()
+        self._widen_check_results()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
-        SHA-256); added when the index can be written, read as NULL otherwise."""
+        SHA-256) and ``documents.retention_period`` (a 保管期限 changed after filing, NULL =
+        the 档号's); added when the index can be written, read as NULL otherwise."""
         columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
-        if "access_sha256" in columns or self.read_only:
+        missing = [c for c in ("access_sha256", "retention_period") if c not in columns]
+        if not missing or self.read_only:
             return
         try:
-            self.conn.execute("ALTER TABLE documents ADD COLUMN access_sha256 TEXT")
+            for column in missing:
+                self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
+
+    def _widen_check_results(self) -> None:
+        """Indexes from before 0.2.0 allow only pass | fail | warn; ``none`` (无: no
+        signature to verify) and ``skipped`` (未执行: no virus scanner) are recorded since
+        (DA/T 70: a check that was not done is not passed). SQLite cannot alter a CHECK
+        constraint, so the table is copied, in one transaction."""
+        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'checks'").fetchone()
+        if row is None or "'skipped'" in (row["sql"] or "") or self.read_only:
+            return
+        widened = row["sql"].replace("'warn')", "'warn', 'none', 'skipped')")
+        new_sql = re.sub(r"^CREATE TABLE\s+(?:IF NOT EXISTS\s+)?\"?checks\"?", "CREATE TABLE checks_widened", widened)
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute(new_sql)
+                self.conn.execute("INSERT INTO checks_widened SELECT * FROM checks")
+                self.conn.execute("DROP TABLE checks")
+                self.conn.execute("ALTER TABLE checks_widened RENAME TO checks")
         except sqlite3.OperationalError as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
@@ -679,6 +721,14 @@ class ArchiveIndex:
         return {r[0]: r[1] for r in rows}
 
     # ----- legal holds
+    def change_retention(self, archive_no: str, period: str, due: str | None, at: str,
+                         detail: dict[str, Any]) -> None:  # fmt: skip
+        """A document's 保管期限 after filing, and its ``retention_changed`` event, together."""
+        with self.transaction(durable=True) as conn:
+            conn.execute("UPDATE documents SET retention_period = ?, disposal_due = ? WHERE archive_no = ?",
+                         (period, due, archive_no))  # fmt: skip
+            self._append_event(conn, at, "retention_changed", archive_no, None, detail)
+
     def add_hold(self, scope: str, target: str, reason: str, by: str, at: str, archive_no: str | None) -> int:
         with self.transaction(durable=True) as conn:
             hold_id = conn.execute(
@@ -708,6 +758,31 @@ class ArchiveIndex:
     def hold(self, hold_id: int) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM holds WHERE id = ?", (hold_id,)).fetchone()
         return dict(row) if row else None
+
+    def record_batch(self, at: str, inputs: int, input_bytes: int, counts: dict[str, int],
+                     archive_nos: list[str], balanced: bool) -> int:  # fmt: skip
+        """One ingest batch's counts and byte totals (the filed bytes from the document rows)."""
+        with self.transaction(durable=True) as conn:
+            marks = ",".join("?" * len(archive_nos))
+            filed_bytes = conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM documents WHERE archive_no IN ({marks})",
+                                       archive_nos).fetchone()[0] if archive_nos else 0  # fmt: skip
+            batch_id = conn.execute(
+                "INSERT INTO batches (finished_at, inputs, input_bytes, results, filed, filed_bytes, counts, "
+                "archive_nos, balanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (at, inputs, input_bytes, sum(counts.values()), len(archive_nos), filed_bytes,
+                 json.dumps(counts, ensure_ascii=False), json.dumps(archive_nos, ensure_ascii=False), int(balanced)),
+            ).lastrowid  # fmt: skip
+            assert batch_id is not None
+            return batch_id
+
+    def batches(self, batch_id: int | None = None) -> list[dict[str, Any]]:
+        """Every ingest batch, or the one with ``batch_id``."""
+        if batch_id is None:
+            rows = self.conn.execute("SELECT * FROM batches ORDER BY id")
+        else:
+            rows = self.conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        return [{**dict(r), "counts": json.loads(r["counts"]), "archive_nos": json.loads(r["archive_nos"]),
+                 "balanced": bool(r["balanced"])} for r in rows]  # fmt: skip
 
     def holds(self, active_only: bool = True) -> list[dict[str, Any]]:
         sql = "SELECT * FROM holds" + (" WHERE released_at IS NULL" if active_only else "") + " ORDER BY id"
