@@ -3,7 +3,9 @@ of `archive check`), read without creating anything (issue 12, 案件页)."""
 
 from __future__ import annotations
 
+from archive_setup import form_pdf
 from filing_setup import CLOSED, file_scans, filing_workdir
+from test_process_rules_archive import capa, valid_case, work  # noqa: F401
 
 from recordkit.archive.service import Archive
 from recordkit.cases.store import CaseBook
@@ -34,3 +36,16 @@ def test_filed_forms_carry_their_archive_numbers_and_dates(tmp_path):
                for f in filing.required for d in f.documents)
     assert set(filing.by_form) == {"F03", "F19"}
     assert CLOSED not in [c.case_no for c in check.incomplete]  # the same rules as archive check
+
+
+def test_the_capas_f26_is_looked_up_under_the_capas_number(work, tmp_path):  # noqa: F811
+    capa(work)
+    valid_case(work, corrective_action_no="CA-2026-001")
+    with Archive(work) as archive:
+        assert archive.ingest([form_pdf(tmp_path / "capa.pdf", "CA-2026-001", "F26", serial=99)]).ok
+        filing = archive.case_filing(CaseBook(work).get("TS-2026-0007"))
+    f26 = filing.required[-1]
+    assert (f26.required.label, f26.required.case_no) == ("F26 纠正和预防措施表 (CA-2026-001)", "CA-2026-001")
+    assert [d.form_code for d in f26.documents] == ["F26"] and f26.filed
+    assert [f.required.label for f in filing.missing] == ["F18 投诉处理结果告知书"]  # as archive check says
+    assert "F26" not in filing.by_form  # filed under the CAPA, not the case
