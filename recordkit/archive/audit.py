@@ -30,7 +30,7 @@ from recordkit.clock.setup import clock_for
 from recordkit.clock.status import OVERDUE, case_status
 from recordkit.dates import format_value
 from recordkit.errors import ArchiveError, ConfigError, RecordkitError
-from recordkit.index.archive import ChainReport, Filters
+from recordkit.index.archive import ArchiveIndex, ChainReport, Filters
 
 if TYPE_CHECKING:
     from recordkit.archive.service import Archive
@@ -628,24 +628,96 @@ def _cases(config: Config, year: int | None, report: CheckReport) -> list[Any]:
 
 
 def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None) -> IncompleteCase | None:
-    """The required forms a case lacks in the archive, or None when it has them all.
+    """The required forms a case lacks in the archive, or None when it has them all
+    (``filed`` holds F26 when the linked CAPA's form is filed; see ``required_groups``)."""
+    missing = [g.label for g in required_groups(case, rules, catalog) if not any(c in filed for c in g.codes)]
+    if not missing:
+        return None
+    return IncompleteCase(case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed)))
+
+
+@dataclass(frozen=True)
+class RequiredGroup:
+    """One form a case must have in the archive: any of ``codes`` filed under ``case_no``."""
+
+    codes: tuple[str, ...]
+    label: str  # "F18 投诉处理结果告知书", alternatives joined by " 或 "
+    case_no: str  # the case's own number; the CAPA's for its F26 ("" when not given)
+
+
+def required_groups(case: Any, rules: RequiredForms, catalog: Catalog | None) -> list[RequiredGroup]:
+    """The forms ``rules`` require of this case, in rule order.
 
     A group applies when one of its forms applies to the case by the catalog's kinds and
     ``when`` (whatever profiles the catalog lists: the rule itself is per profile).
     A closed valid complaint also needs its CAPA's F26, unless it records why there is
-    none (issue 14 point 4; ``filed`` then holds F26 when the linked CAPA's form is filed)."""
+    none (issue 14 point 4); that F26 is filed under the CAPA's own number."""
     groups = list(rules.always) + (list(rules.closed) if case.is_closed else [])
-    missing = []
+    out = []
     for group in groups:
         applicable = [c for c in group if _applies(c, case.data, rules.profile, catalog)]
-        if applicable and not any(c in filed for c in group):
-            missing.append(" 或 ".join(_form_label(c, catalog) for c in applicable))
-    if case.is_closed and needs_capa(case.data) and CAPA_FORM not in filed:
+        if applicable:
+            out.append(RequiredGroup(group, " 或 ".join(_form_label(c, catalog) for c in applicable), case.case_no))
+    if case.is_closed and needs_capa(case.data):
         number = capa_number(case.data)
-        missing.append(f"{_form_label(CAPA_FORM, catalog)} ({number or '有效投诉, 纠正措施编号未填写'})")
-    if not missing:
-        return None
-    return IncompleteCase(case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed)))
+        label = f"{_form_label(CAPA_FORM, catalog)} ({number or '有效投诉, 纠正措施编号未填写'})"
+        out.append(RequiredGroup((CAPA_FORM,), label, number or ""))
+    return out
+
+
+@dataclass(frozen=True)
+class FiledDocument:
+    archive_no: str
+    form_code: str
+    filed_on: str  # 归档日期, YYYY-MM-DD
+    status: str  # Chinese: 已归档, 已销毁, ...
+
+
+@dataclass(frozen=True)
+class FormFiling:
+    """A required form of a case and the documents filed for it (none: 未归档)."""
+
+    required: RequiredGroup
+    documents: tuple[FiledDocument, ...]
+
+    @property
+    def filed(self) -> bool:
+        return bool(self.documents)
+
+
+@dataclass(frozen=True)
+class CaseFiling:
+    """What the archive holds for one case: every filed document by form code, and each
+    required form (the rules of ``archive check``) with its documents."""
+
+    case_no: str
+    by_form: dict[str, tuple[FiledDocument, ...]]
+    required: tuple[FormFiling, ...]
+    archive_exists: bool
+
+    @property
+    def missing(self) -> list[FormFiling]:
+        return [f for f in self.required if not f.filed]
+
+
+def case_filing(case: Any, index: ArchiveIndex | None, rules: RequiredForms, catalog: Catalog | None) -> CaseFiling:
+    """The archive status of ``case`` (``index`` None: no archive yet, so nothing filed)."""
+
+    def by_form(case_no: str) -> dict[str, tuple[FiledDocument, ...]]:
+        rows = index.documents(Filters(case_no=case_no)) if index is not None and case_no else []
+        out: dict[str, tuple[FiledDocument, ...]] = {}
+        for r in rows:
+            doc = FiledDocument(r["archive_no"], r["form_code"], str(r["filed_at"] or "")[:10],
+                                STATUS_LABELS.get(r["status"], r["status"]))  # fmt: skip
+            out[doc.form_code] = (*out.get(doc.form_code, ()), doc)
+        return out
+
+    own = by_form(case.case_no)
+    required = []
+    for group in required_groups(case, rules, catalog):
+        held = own if group.case_no == case.case_no else by_form(group.case_no)
+        required.append(FormFiling(group, tuple(d for c in group.codes for d in held.get(c, ()))))
+    return CaseFiling(case.case_no, own, tuple(required), index is not None)
 
 
 def _applies(code: str, data: dict[str, Any], profile: str, catalog: Catalog | None) -> bool:

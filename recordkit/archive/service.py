@@ -22,7 +22,7 @@ from typing import Any
 
 from recordkit.archive import access_copies, audit, retention
 from recordkit.archive import export as exporting
-from recordkit.archive.audit import CheckReport, VerifyReport
+from recordkit.archive.audit import CaseFiling, CheckReport, VerifyReport, required_forms
 from recordkit.archive.export import ExportReport
 from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
@@ -40,11 +40,13 @@ from recordkit.archive.settings import (
     ArchiveSettings,
     IngestContext,
     Layout,
+    existing_index,
     open_index,
 )
 from recordkit.archive.stability import StabilityTracker, ignore_reason
 from recordkit.archive.steps import IngestResult
 from recordkit.archive.watcher import InboxWatcher
+from recordkit.cases.store import Case
 from recordkit.config import Config
 from recordkit.errors import ArchiveError, ArchiveIndexError, DocumentNotFoundError, RecordkitError
 from recordkit.forms.catalog import Catalog
@@ -499,6 +501,16 @@ class Archive:
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
         return audit.check(self, year, self.now().replace(tzinfo=None))
+
+    def case_filing(self, case: Case) -> CaseFiling:
+        """Each form the rules of ``archive check`` require of ``case``, with the
+        documents filed for it (档号, 归档日期) or none (未归档). Read only: before the
+        first ingest every form is missing and nothing is created."""
+        if self._ctx is None and self._index is None:
+            self._index = existing_index(self.layout)
+        index = self._ctx.index if self._ctx is not None else self._index
+        catalog = self.catalog()
+        return audit.case_filing(case, index, required_forms(self.config, catalog), catalog)
 
     def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
         return exporting.export(self, to, year, cases, as_zip)

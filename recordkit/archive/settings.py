@@ -281,6 +281,15 @@ def open_index(layout: Layout) -> ArchiveIndex:
     return index
 
 
+def existing_index(layout: Layout) -> ArchiveIndex | None:
+    """The index of an archive that exists, or None before the first ingest: opened
+    for reading a page, so no folder or index is created (a lost index beside stored
+    originals is refused as by ``open_index``)."""
+    if not layout.index_path.is_file() and _first_stored_file(layout) is None:
+        return None
+    return open_index(layout)
+
+
 def _first_stored_file(layout: Layout) -> Path | None:
     store = layout.root / "store"
     if not store.is_dir():

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from recordkit.archive.audit import CaseFiling
 from recordkit.cases import schema
 from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
@@ -191,6 +192,15 @@ def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
                      lambda form, status: _form_page(request, form, case, status=status))
 
 
+def _filing(ws: Workspace, case: Case) -> tuple[CaseFiling | None, str]:
+    """The archive status of the case's required forms, or why it cannot be read."""
+    with ws.archive() as archive:
+        try:
+            return archive.case_filing(case), ""
+        except RecordkitError as exc:  # e.g. a lost index or a wrong [archive.required]
+            return None, exc.message
+
+
 @requires("case.view")
 def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
@@ -204,7 +214,9 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     finally:
         generator.close()
     user = request.user
+    filing, filing_error = _filing(ws, case)
     return render(request, "web/cases/detail.html", {
+        "filing": filing, "filing_error": filing_error,
         "title": f"案件 {case.case_no}", "case": case, "problems": problems,
         "status": case_status(case.data, ws.clock.profile, ws.clock.calendar, datetime.now()),
         "forms": forms, "bundle_docx": bundle.is_file(), "bundle_pdf": bundle.with_suffix(".pdf").is_file(),
