@@ -45,6 +45,7 @@ from filelock import FileLock, Timeout
 
 from recordkit.archive.fixity import Digests
 from recordkit.archive.identify import Identification
+from recordkit.archive.images import kind_of_stored
 from recordkit.archive.pdfinspect import PdfFacts
 from recordkit.archive.settings import (
     DUPLICATE,
@@ -442,6 +443,7 @@ def _fill_from_document(item: Intake, doc: dict[str, Any]) -> None:
     item.item_no = doc["item_no"]
     item.year, item.retention = doc["year"], doc["retention"]
     item.original_path, item.access_path = doc["original_path"], doc["access_path"]
+    item.kind = kind_of_stored(doc["original_path"])
     item.identification = Identification(doc["case_no"], doc["form_code"], doc["form_version"],
                                           doc["identified_by"], "恢复 (resumed)")  # fmt: skip
     facts = PdfFacts(pages=doc["pages"], version=doc["pdf_version"] or "")

@@ -19,17 +19,29 @@ from typing import Any
 from recordkit.archive.fixity import Digests, file_digests
 from recordkit.archive.identify import Identification, from_qr, is_safe_case_no
 from recordkit.archive.identify import identify as identify_pdf
+from recordkit.archive.images import (
+    IMAGE_KINDS,
+    LABELS,
+    PDF,
+    SUFFIXES,
+    image_problem,
+    image_to_pdf,
+    kind_of_stored,
+    sniff_kind,
+    upright_pdf,
+)
 from recordkit.archive.numbering import (
     disposal_due,
     format_archive_no,
     retention_label,
 )
-from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_payloads, render_page
+from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_reads, render_page
 from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf
 from recordkit.archive.pdfinspect import preflight as pdf_preflight
 from recordkit.archive.settings import (
     DUPLICATE,
     OUTCOME_LABELS,
+    QR_PAGES,
     QUARANTINE,
     UNIDENTIFIED,
     IngestContext,
@@ -44,7 +56,6 @@ from recordkit.errors import (
 )
 from recordkit.files import fsync_file, move_no_clobber, sha256_file
 from recordkit.forms.catalog import Form
-from recordkit.forms.qr import QrPayload
 from recordkit.index.archive import CheckRow, Duplicate, IntakeRef, NewDocument
 
 # --------------------------------------------------------------------------- what flows through
@@ -98,10 +109,20 @@ class Intake:
     signed: str = "none"
     checks: list[Check] = field(default_factory=list)
     resumed: bool = False
+    kind: str = PDF  # pdf | jpeg | png | tiff, by content
+    turns: list[int | None] | None = None  # clockwise turn per page read from its QR; None: not read yet
 
     @property
     def work_path(self) -> Path:
         return self.work_dir / self.original_name
+
+    @property
+    def pdf_path(self) -> Path:
+        """The PDF the steps read: the input itself, or the lossless PDF of an image
+        (in a hidden folder of the claim, so recovery never takes it for an input)."""
+        if self.kind == PDF:
+            return self.work_path
+        return self.work_dir / ".derived" / f"{Path(self.original_name).stem or 'scan'}.pdf"
 
     def add(self, category: str, name: str, result: str, detail: str) -> None:
         self.checks.append(Check(category, name, result, detail))
@@ -146,13 +167,20 @@ _PREFLIGHT = {
     "unreadable": ("可用性 — 文件读取", "检查文件权限或磁盘, 然后重新放入 inbox/。"),
     "empty": ("完整性 — 文件大小", "文件为空, 可能是扫描或复制未完成; 请重新扫描或复制。"),
     "too_large": ("可用性 — 文件大小", "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。"),
-    "not_pdf": ("可用性 — 文件格式", "只接受 PDF; 请用扫描仪输出 PDF, 或把文件另存为 PDF 后重新放入 inbox/。"),
+    "not_pdf": ("可用性 — 文件格式", "只接受 PDF、JPEG、PNG 或 TIFF; 请用扫描仪输出其中一种格式后重新放入 inbox/。"),
     "truncated": ("完整性 — 文件完整", "文件不完整 (传输中断?); 请重新扫描或复制原文件。"),
 }
 
 
 def check_file(item: Intake, ctx: IngestContext) -> Outcome | None:
-    """Readable, really a PDF (header and %%EOF), within the size limit."""
+    """Readable, within the size limit, and by its content really a PDF (header and
+    %%EOF) or an image whose every frame decodes (JPEG, PNG, TIFF)."""
+    try:
+        kind = sniff_kind(item.work_path)
+    except OSError:
+        kind = None  # the preflight words what is wrong with reading it
+    if kind in IMAGE_KINDS and item.work_path.stat().st_size <= ctx.settings.max_file_bytes:
+        return _check_image(item, kind)
     problem = pdf_preflight(item.work_path, ctx.settings.max_file_bytes)
     if problem is None:
         item.add("可用性", "文件格式", "pass", "PDF 文件头和文件尾完整, 大小在上限内")
@@ -161,6 +189,17 @@ def check_file(item: Intake, ctx: IngestContext) -> Outcome | None:
     category, name = check.split(" — ")
     item.add(category, name, "fail", _without_path(problem.message, item.work_path))
     return Outcome(QUARANTINE, check, _without_path(problem.message, item.work_path), advice)
+
+
+def _check_image(item: Intake, kind: str) -> Outcome | None:
+    problem = image_problem(item.work_path, kind)
+    if problem is not None:
+        item.add("可用性", "文件格式", "fail", problem)
+        return Outcome(QUARANTINE, "可用性 — 文件格式", problem,
+                       "请重新扫描, 或把扫描件另存为 PDF、JPEG、PNG 或 TIFF 后重新放入 inbox/。")  # fmt: skip
+    item.kind = kind
+    item.add("可用性", "文件格式", "pass", f"{LABELS[kind]} (按内容识别), 各页均可解码, 大小在上限内")
+    return None
 
 
 def check_fixity(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -187,9 +226,23 @@ def _duplicate_outcome(item: Intake, existing: Duplicate) -> Outcome:
                    "无需处理: 原件已归档。如确需替换, 请联系档案管理员。", existing.archive_no)  # fmt: skip
 
 
+def convert_image(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """An image scan: the lossless PDF (img2pdf) the later steps read; the image itself
+    stays as it arrived and becomes the original."""
+    if item.kind == PDF:
+        return None
+    try:
+        image_to_pdf(item.work_path, item.pdf_path)
+    except PdfError as exc:
+        item.add("可用性", "格式转换", "fail", exc.message)
+        return Outcome(QUARANTINE, "可用性 — 格式转换", exc.message, "请重新扫描, 或把扫描件另存为 PDF 后重新放入 inbox/。")
+    item.add("可用性", "格式转换", "pass", f"{LABELS[item.kind]}已用 img2pdf 无损转换为 PDF; 原图像按原样保存")
+    return None
+
+
 def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Pages, encryption, active content, signatures, and that page 1 renders."""
-    facts = inspect_pdf(item.work_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
+    facts = inspect_pdf(item.pdf_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
     item.facts = facts
     if facts.encrypted:
         why = "PDF 已加密, 需要密码才能打开" if facts.needs_password else "PDF 已加密 (设置了权限密码)"
@@ -213,11 +266,11 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     if outcome is not None:
         return outcome
     try:
-        item.reader = pdf_reader(item.work_path)
-        item.page1 = render_page(item.work_path, 0, reader=item.reader)
+        item.reader = pdf_reader(item.pdf_path)
+        item.page1 = render_page(item.pdf_path, 0, reader=item.reader)
     except PdfError as exc:
         item.add("可用性", "可渲染", "fail", exc.message)
-        return Outcome(QUARANTINE, "可用性 — 渲染", _without_path(exc.message, item.work_path),
+        return Outcome(QUARANTINE, "可用性 — 渲染", _without_path(exc.message, item.pdf_path),
                        "第 1 页无法显示。请重新扫描或向来源索取完好的 PDF。")  # fmt: skip
     item.add("可用性", "可渲染", "pass", "第 1 页可正常渲染")
     return None
@@ -309,7 +362,7 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
         size=item.digests.size,
         sha256=item.digests.sha256,
         sm3=item.digests.sm3,
-        pdf_version=item.facts.version,
+        pdf_version=item.facts.version if item.kind == PDF else LABELS[item.kind],
         signed=item.signed,
         signatures=[asdict(s) for s in item.facts.signatures],
         disposal_due=due.isoformat() if due else None,
@@ -321,7 +374,7 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
         item.ref(),
         doc,
         lambda n: format_archive_no(org.fonds_no, org.category_code, year, retention, org.department_code, n),
-        ctx.layout.plan_paths,
+        lambda archive_no: _plan_paths(ctx, archive_no, item.kind),
         ctx.timestamp(),
         [c.row() for c in item.checks],
         "\n".join((item.original_name, item.facts.text)),
@@ -335,6 +388,13 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.add("真实性", "档号格式", "pass", f"{result.archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
     item.add("完整性", "件号连续", "pass", f"件号 {result.item_no:04d}, {previous}")
     return None
+
+
+def _plan_paths(ctx: IngestContext, archive_no: str, kind: str) -> tuple[str, str]:
+    """Where the original and the access copy go; an image original keeps an image's
+    suffix (the access copy is always a PDF)."""
+    original, access = ctx.layout.plan_paths(archive_no)
+    return str(Path(original).with_suffix(SUFFIXES[kind]).as_posix()), access
 
 
 def store_original(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -358,18 +418,55 @@ def stamp_copy(item: Intake, ctx: IngestContext) -> Outcome | None:
     pages = item.facts.pages if item.facts and item.facts.pages else _pages_of_row(item, ctx)
     fields = StampFields.from_archive_no(item.archive_no, pages)
     style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
-    original = ctx.layout.abs(item.original_path)
     dest = ctx.layout.abs(item.access_path)
     try:
-        rule = write_access_copy(original, dest, fields, style, item.page1, item.id)
+        source, page1, turned = access_source(item, ctx, pages)
+        rule = write_access_copy(source, dest, fields, style, page1, item.id)
     except PdfError as exc:
         if isinstance(exc.__cause__, OSError):
             raise  # disk full, permissions: retried on the next start, never a verdict on the file
         item.access_path = None
         item.add("可用性", "利用副本", "fail", f"无法生成加盖归档章的利用副本: {exc.message}")
         return None
-    item.add("可用性", "利用副本", "pass", f"已生成利用副本并加盖归档章 (位置: {rule})")
+    item.add("可用性", "利用副本", "pass", f"已生成利用副本并加盖归档章 (位置: {rule})" + turned)
     return None
+
+
+def access_source(item: Intake, ctx: IngestContext, pages: int) -> tuple[Path, PageImage | None, str]:
+    """The PDF the access copy is stamped on, page 1 as rendered (None when it must be
+    rendered again), and a note on turned pages.
+
+    An image original is read through its lossless PDF (made again from the stored
+    image after a crash). Pages whose QR reads sideways or upside down are turned
+    upright with /Rotate; a page without a QR turns like the page before it. The
+    original is never touched."""
+    source = ctx.layout.abs(item.original_path or "")
+    if source.suffix.lower() != ".pdf":
+        source = item.pdf_path if item.pdf_path.is_file() else image_to_pdf(source, item.pdf_path)
+    turns = page_turns(item, source, pages)
+    if not any(turns):
+        return source, item.page1, ""
+    upright = upright_pdf(source, item.work_dir / ".derived" / "upright.pdf", turns)
+    turned = ", ".join(f"第 {n} 页 {t}°" for n, t in enumerate(turns, 1) if t)
+    return upright, None, f"; 按二维码方向转正: {turned}"
+
+
+def page_turns(item: Intake, source: Path, pages: int) -> list[int]:
+    """The clockwise turn of every page: read from its QR, else the page before's."""
+    if item.turns is None:  # resumed after a crash: read the first pages again
+        item.turns = []
+        for n in range(min(QR_PAGES, pages)):
+            try:
+                reads = qr_reads(render_page(source, n).image, hard=True)
+            except PdfError:
+                break
+            item.turns.append(reads[0][1] if reads else None)
+    turns, last = [], 0
+    for n in range(pages):
+        known = item.turns[n] if n < len(item.turns) else None
+        last = known if known is not None else last
+        turns.append(last)
+    return turns
 
 
 def mark_filed(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -396,6 +493,7 @@ def log_filing(item: Intake, ctx: IngestContext) -> Outcome | None:
         "access_path": doc.get("access_path"),
         "access_sha256": doc.get("access_sha256"),
         "size": doc.get("size"),
+        "original_format": kind_of_stored(doc.get("original_path") or ""),
         "resumed": item.resumed,
     }
     ctx.index.finish_filing(item.archive_no, item.id, ctx.timestamp(), detail)
@@ -424,6 +522,7 @@ STEPS: list[Step] = [
     check_file,  # readable, a whole PDF, within the size limit
     check_fixity,  # SHA-256 + SM3 as it arrived
     refuse_duplicate,  # the same bytes filed before
+    convert_image,  # an image scan: its lossless PDF for the steps below
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
     identify,  # case and form
     classify,  # 年度 and 保管期限
@@ -438,7 +537,7 @@ RESUME_FROM = {"filing": STEPS.index(store_original), "filed": STEPS.index(log_f
 # The step names reason files have always shown (处理步骤 <name>): unchanged by the
 # renaming of the steps to verbs.
 REASON_NAMES: dict[Step, str] = {
-    check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", inspect_scan: "inspect",
+    check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", convert_image: "convert", inspect_scan: "inspect",
     assign_number: "number", store_original: "store", stamp_copy: "stamp", mark_filed: "index", log_filing: "log",
 }  # fmt: skip
 
@@ -501,21 +600,22 @@ def identify_scan(item: Intake, ctx: IngestContext) -> Identification:
     """QR from the already rendered page 1 (and a cheap look at page 2); when that does
     not settle it, ``identify.identify`` does the full search, then file name and text."""
     assert item.facts is not None
-    payloads: list[QrPayload] = []
-    if item.page1 is not None:
-        payloads = qr_payloads(item.page1.image, hard=True)
+    reads = qr_reads(item.page1.image, hard=True) if item.page1 is not None else []
+    item.turns = [reads[0][1] if reads else None]
+    payloads = [p for p, _ in reads]
     if payloads and (item.facts.pages or 0) >= 2:
         try:
-            page2 = render_page(item.work_path, 1, reader=item.reader)
+            page2 = render_page(item.pdf_path, 1, reader=item.reader)
         except PdfError:
             page2 = None
-        if page2 is not None:
-            payloads += [p for p in qr_payloads(page2.image, hard=False) if p not in payloads]
+        reads2 = qr_reads(page2.image, hard=False) if page2 is not None else []
+        item.turns.append(reads2[0][1] if reads2 else None)
+        payloads += [p for p, _ in reads2 if p not in payloads]
     if payloads:
         found = from_qr(payloads)
         if found.identified:
             return found
-    return identify_pdf(item.work_path, item.facts.text)
+    return identify_pdf(item.pdf_path, item.facts.text)
 
 
 def write_access_copy(original: Path, dest: Path, fields: StampFields, style: StampStyle,
