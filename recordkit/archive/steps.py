@@ -226,7 +226,7 @@ def _duplicate_outcome(item: Intake, existing: Duplicate) -> Outcome:
                    "无需处理: 原件已归档。如确需替换, 请联系档案管理员。", existing.archive_no)  # fmt: skip
 
 
-def convert_image(item: Intake, ctx: IngestContext) -> Outcome | None:
+def convert_image(item: Intake) -> Outcome | None:
     """An image scan: the lossless PDF (img2pdf) the later steps read; the image itself
     stays as it arrived and becomes the original."""
     if item.kind == PDF:
@@ -241,7 +241,11 @@ def convert_image(item: Intake, ctx: IngestContext) -> Outcome | None:
 
 
 def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
-    """Pages, encryption, active content, signatures, and that page 1 renders."""
+    """Pages, encryption, active content, signatures, and that page 1 renders (of an
+    image scan: of its lossless PDF, made first)."""
+    outcome = convert_image(item)
+    if outcome is not None:
+        return outcome
     facts = inspect_pdf(item.pdf_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
     item.facts = facts
     if facts.encrypted:
@@ -522,7 +526,6 @@ STEPS: list[Step] = [
     check_file,  # readable, a whole PDF, within the size limit
     check_fixity,  # SHA-256 + SM3 as it arrived
     refuse_duplicate,  # the same bytes filed before
-    convert_image,  # an image scan: its lossless PDF for the steps below
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
     identify,  # case and form
     classify,  # 年度 and 保管期限
@@ -537,7 +540,7 @@ RESUME_FROM = {"filing": STEPS.index(store_original), "filed": STEPS.index(log_f
 # The step names reason files have always shown (处理步骤 <name>): unchanged by the
 # renaming of the steps to verbs.
 REASON_NAMES: dict[Step, str] = {
-    check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", convert_image: "convert", inspect_scan: "inspect",
+    check_file: "preflight", check_fixity: "fixity", refuse_duplicate: "duplicate", inspect_scan: "inspect",
     assign_number: "number", store_original: "store", stamp_copy: "stamp", mark_filed: "index", log_filing: "log",
 }  # fmt: skip
 
