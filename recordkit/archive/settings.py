@@ -33,6 +33,7 @@ QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
 UNIDENTIFIED = "unidentified"
 FILED = "filed"
+SPLIT = "split"  # a print bundle: stored once in bundles/, its forms claimed as parts
 ROUTE_FOLDERS = {QUARANTINE: "quarantine", DUPLICATE: "duplicates", UNIDENTIFIED: "unidentified"}
 ERROR = "error"  # not an ending: the file stays in work/ and is retried on the next start
 OUTCOME_LABELS = {FILED: "已归档", DUPLICATE: "重复件", UNIDENTIFIED: "待识别", QUARANTINE: "已隔离", ERROR: "出错待重试"}

@@ -43,6 +43,7 @@ from recordkit.archive.settings import (
     OUTCOME_LABELS,
     QR_PAGES,
     QUARANTINE,
+    SPLIT,
     UNIDENTIFIED,
     IngestContext,
 )
@@ -56,6 +57,7 @@ from recordkit.errors import (
 )
 from recordkit.files import fsync_file, move_no_clobber, sha256_file
 from recordkit.forms.catalog import Form
+from recordkit.forms.qr import QrPayload
 from recordkit.index.archive import CheckRow, Duplicate, IntakeRef, NewDocument
 
 # --------------------------------------------------------------------------- what flows through
@@ -82,6 +84,19 @@ class Outcome:
     reason: str  # why
     advice: str  # what to do
     archive_no: str | None = None  # the document a duplicate duplicates
+
+
+@dataclass(frozen=True)
+class Part:
+    """One form of a print bundle: its pages (0-based, inclusive) and its QR payload."""
+
+    first: int
+    last: int
+    payload: QrPayload
+
+    @property
+    def pages(self) -> str:
+        return f"{self.first + 1}-{self.last + 1}"
 
 
 @dataclass
@@ -111,6 +126,9 @@ class Intake:
     resumed: bool = False
     kind: str = PDF  # pdf | jpeg | png | tiff, by content
     turns: list[int | None] | None = None  # clockwise turn per page read from its QR; None: not read yet
+    qr_pages: list[list[tuple[QrPayload, int]]] = field(default_factory=list)  # QR reads of the first pages
+    parts: list[Part] = field(default_factory=list)  # a print bundle's forms, when it is one
+    derived_from: dict[str, Any] | None = None  # a part: the bundle's sha256, path, pages, name
 
     @property
     def work_path(self) -> Path:
@@ -146,6 +164,7 @@ class IngestResult:
     check: str = ""
     reason: str = ""
     resumed: bool = False
+    parts: list[dict[str, Any]] = field(default_factory=list)  # a print bundle: each form's result
 
     @property
     def label(self) -> str:
@@ -213,6 +232,14 @@ def refuse_duplicate(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The same bytes already archived: reported, not filed twice."""
     assert item.digests is not None
     existing = ctx.index.find_sha256(item.digests.sha256)
+    bundle = ctx.index.find_bundle(item.digests.sha256) if existing is None else None
+    if bundle is not None:
+        parts = ctx.index.parts_of(item.digests.sha256)
+        existing = Duplicate(parts[0]["archive_no"], parts[0]["status"]) if parts else None
+        detail = f"与已拆分归档的打印合订本 {bundle['original_path']} 内容完全相同 (SHA-256 相同)"
+        item.add("真实性", "重复检测", "fail", detail)
+        return Outcome(DUPLICATE, "真实性 — 重复检测", detail, "无需处理: 合订本已按表单拆分归档。",
+                       existing.archive_no if existing else None)  # fmt: skip
     if existing is None:
         item.add("真实性", "重复检测", "pass", "档案库中没有相同内容的文件")
         return None
@@ -327,7 +354,59 @@ def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
     except UnknownFormError as exc:
         return _unidentified(item, f"案件 {case_no}: {exc.message}")
     item.add("完整性", "识别", "pass", f"案件 {case_no}, 表单 {item.form.code} ({ident.reason})")
-    return None
+    return split_bundle(item, ctx)
+
+
+def split_bundle(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """A print bundle (several forms of a case in one scan) is split by the QR on each
+    page: a page with a QR starts a form, pages without one belong to the form before.
+    The split itself (bundle stored once, each form claimed as a part) is done by
+    ``intake.split``; each part then runs the whole procedure as its own document."""
+    assert item.facts is not None and item.identification is not None
+    pages = item.facts.pages or 0
+    if item.derived_from is not None or item.assign is not None or pages < 2 or item.identification.method != "qr":
+        return None
+    item.parts = bundle_parts(item, pages)
+    if len(item.parts) < 2:
+        return None
+    listing = ", ".join(f"{p.payload.form_code} (第 {p.pages} 页)" for p in item.parts)
+    why = f"打印合订本, 按各页二维码拆分为 {len(item.parts)} 件: {listing}"
+    item.add("完整性", "合订本拆分", "pass", why)
+    return Outcome(SPLIT, "完整性 — 合订本拆分", why, "无需处理: 每个表单作为一件单独归档, 合订本原件保存在 bundles/。")
+
+
+def bundle_parts(item: Intake, pages: int) -> list[Part]:
+    """The forms of a scan in page order; one part when it holds one form."""
+    parts: list[Part] = []
+    for n in range(pages):
+        # page 2 was read with the cheap pass only: a page without a code is read again
+        reads = item.qr_pages[n] if n < len(item.qr_pages) and item.qr_pages[n] else _page_reads(item, n)
+        payload = reads[0][0] if reads else None
+        if payload is not None and (not parts or payload != parts[-1].payload):
+            parts.append(Part(n, n, payload))
+        elif parts:
+            parts[-1] = Part(parts[-1].first, n, parts[-1].payload)
+    return parts
+
+
+def _page_reads(item: Intake, n: int) -> list[tuple[QrPayload, int]]:
+    try:
+        return qr_reads(render_page(item.pdf_path, n, reader=item.reader).image, hard=True)
+    except PdfError:
+        return []  # a page that does not render joins the form before it
+
+
+def store_bundle(item: Intake, ctx: IngestContext) -> str:
+    """The bundle, bit for bit and read-only, once: ``bundles/<年度>/<sha256>.pdf``
+    (by content, so a re-run after a crash finds it in place)."""
+    assert item.digests is not None
+    rel = f"bundles/{item.year or 'unknown'}/{item.digests.sha256}{SUFFIXES[item.kind]}"
+    dest = ctx.layout.abs(rel)
+    if dest.exists() and sha256_file(dest) == item.digests.sha256:
+        _make_read_only(dest)
+    else:
+        _copy_verified(item.work_path, dest, item.digests.sha256, item.id)
+    return rel
 
 
 def _unidentified(item: Intake, why: str) -> Outcome:
@@ -373,6 +452,8 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
         original_name=item.original_name,
         source=item.source,
         intake_id=item.id,
+        derived_from=item.derived_from["sha256"] if item.derived_from else None,
+        bundle_pages=item.derived_from["pages"] if item.derived_from else None,
     )
     result = ctx.index.number(
         item.ref(),
@@ -498,6 +579,7 @@ def log_filing(item: Intake, ctx: IngestContext) -> Outcome | None:
         "access_sha256": doc.get("access_sha256"),
         "size": doc.get("size"),
         "original_format": kind_of_stored(doc.get("original_path") or ""),
+        "derived_from": item.derived_from,
         "resumed": item.resumed,
     }
     ctx.index.finish_filing(item.archive_no, item.id, ctx.timestamp(), detail)
@@ -527,7 +609,7 @@ STEPS: list[Step] = [
     check_fixity,  # SHA-256 + SM3 as it arrived
     refuse_duplicate,  # the same bytes filed before
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
-    identify,  # case and form
+    identify,  # case and form; a print bundle is split here, each form its own document
     classify,  # 年度 and 保管期限
     assign_number,  # 件号 and the document row, one transaction
     store_original,  # read-only copy in store/
@@ -605,6 +687,7 @@ def identify_scan(item: Intake, ctx: IngestContext) -> Identification:
     assert item.facts is not None
     reads = qr_reads(item.page1.image, hard=True) if item.page1 is not None else []
     item.turns = [reads[0][1] if reads else None]
+    item.qr_pages = [reads]
     payloads = [p for p, _ in reads]
     if payloads and (item.facts.pages or 0) >= 2:
         try:
@@ -613,6 +696,7 @@ def identify_scan(item: Intake, ctx: IngestContext) -> Identification:
             page2 = None
         reads2 = qr_reads(page2.image, hard=False) if page2 is not None else []
         item.turns.append(reads2[0][1] if reads2 else None)
+        item.qr_pages.append(reads2)
         payloads += [p for p, _ in reads2 if p not in payloads]
     if payloads:
         found = from_qr(payloads)

@@ -198,6 +198,36 @@ class NewDocument:
     original_name: str
     source: str
     intake_id: str
+    derived_from: str | None = None  # SHA-256 of the print bundle this part was split from
+    bundle_pages: str | None = None  # its pages in the bundle, "3-4"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A print bundle (several forms in one scan), stored once and split into parts."""
+
+    sha256: str
+    sm3: str
+    size: int
+    pages: int
+    original_path: str  # archive-relative, bundles/<年度>/<sha256>.pdf
+    parts: list[dict[str, Any]]  # {"form_code", "pages"} per part, in page order
+
+
+# Added by issue 13 (print bundles split by QR); created where the index can be written.
+_BUNDLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bundles (
+    sha256 TEXT PRIMARY KEY,
+    sm3 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pages INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    intake_id TEXT NOT NULL,
+    parts TEXT NOT NULL,              -- JSON: form code and pages of each part
+    split_at TEXT NOT NULL
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -278,6 +308,7 @@ class ArchiveIndex:
             self.conn, self.read_only = connect_read_only(self.path), True  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
         self._add_access_sha256()
+        self._add_bundles()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -287,6 +318,22 @@ class ArchiveIndex:
             return
         try:
             self.conn.execute("ALTER TABLE documents ADD COLUMN access_sha256 TEXT")
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
+
+    def _add_bundles(self) -> None:
+        """The ``bundles`` table and ``documents.derived_from`` / ``bundle_pages`` (the
+        part of a print bundle a document was split from); NULL for older rows."""
+        if self.read_only:
+            return
+        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        try:
+            self.conn.executescript(_BUNDLE_SCHEMA)
+            for column in ("derived_from", "bundle_pages"):
+                if column not in columns:
+                    self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
         except sqlite3.OperationalError as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
@@ -428,6 +475,9 @@ class ArchiveIndex:
             archive_no = make_archive_no(item_no)
             original_path, access_path = make_paths(archive_no)
             _insert_document(conn, doc, archive_no, item_no, (original_path, access_path), numbered_at)
+            if doc.derived_from is not None:
+                conn.execute("UPDATE documents SET derived_from = ?, bundle_pages = ? WHERE archive_no = ?",
+                             (doc.derived_from, doc.bundle_pages, archive_no))  # fmt: skip
             self._set_digests(conn, doc.intake_id, (doc.size, doc.sha256, doc.sm3))
             conn.execute("UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id))
             self._put_checks(conn, doc.intake_id, checks)
@@ -461,6 +511,37 @@ class ArchiveIndex:
                 "UPDATE intake SET state = 'done', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
                 (finished_at, intake_id),
             )
+
+    def find_bundle(self, sha256: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM bundles WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def parts_of(self, sha256: str) -> list[dict[str, Any]]:
+        """The documents split from one bundle, in page order."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE derived_from = ? ORDER BY CAST(bundle_pages AS INTEGER)", (sha256,)
+        )
+        return [dict(r) for r in rows]
+
+    def record_bundle(self, ref: IntakeRef, bundle: Bundle, at: str, detail: dict[str, Any]) -> None:
+        """The bundle stored and its parts claimed: the bundle's intake ends (outcome
+        ``split``) with a ``bundle_split`` event, once (idempotent on resume)."""
+        with self.transaction(durable=True) as conn:
+            self._start_intake(conn, ref)
+            conn.execute(
+                "INSERT OR IGNORE INTO bundles (sha256, sm3, size, pages, original_name, original_path, intake_id, "
+                "parts, split_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (bundle.sha256, bundle.sm3, bundle.size, bundle.pages, ref.original_name, bundle.original_path,
+                 ref.id, canonical_json(bundle.parts), at),
+            )  # fmt: skip
+            self._set_digests(conn, ref.id, (bundle.size, bundle.sha256, bundle.sm3))
+            done = conn.execute(
+                "UPDATE intake SET state = 'done', outcome = 'split', destination = ?, finished_at = ? "
+                "WHERE id = ? AND state != 'done'",
+                (bundle.original_path, at, ref.id),
+            ).rowcount
+            if done:
+                self._append_event(conn, at, "bundle_split", None, ref.id, detail)
 
     def document_for_intake(self, intake_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM documents WHERE intake_id = ?", (intake_id,)).fetchone()
