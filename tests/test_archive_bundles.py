@@ -15,6 +15,7 @@ from pathlib import Path
 import pdf_factory as pf
 import pytest
 from archive_setup import make_workdir, sha256
+from conftest import soffice_missing
 from pypdf import PdfReader, PdfWriter
 
 from recordkit.archive.intake import claim, new_claim_id, run_steps
@@ -23,6 +24,7 @@ from recordkit.archive.settings import IngestContext
 from recordkit.archive.steps import STEPS
 from recordkit.cli import cli
 from recordkit.demo.archive import sign_and_scan
+from recordkit.forms.generator import make_generator
 from recordkit.forms.qr import QrPayload
 
 FORMS = [("F01", 2), ("F03", 1), ("F19", 2)]  # form and pages: 5 pages in all
@@ -193,3 +195,22 @@ def test_a_crash_while_parts_are_filed_is_finished_by_recovery(work, tmp_path, m
     monkeypatch.undo()
     ctx.close()
     recover_and_check(work, bundle_sha)
+
+
+@pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
+def test_the_demo_print_bundle_scanned_is_filed_as_one_document_per_form(workdir, book, sample_case, runner, tmp_path):
+    """The real thing: the print bundle a case's forms are printed from (LibreOffice),
+    signed and scanned as one file."""
+    case = book.add(sample_case)
+    generator = make_generator(workdir)
+    result = generator.bundle(case.case_no, pdf=True)
+    generator.close()
+    inbox = workdir.archive_dir / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    scan = sign_and_scan(result.pdf, inbox / "打印合集扫描.pdf", seed=7)
+    sha = sha256(scan)
+    (one,) = ingest(runner)["results"]
+    assert one["outcome"] == "filed", one["reason"]
+    expected = [(code, pages) for (code, _), pages in zip(result.contents, result.pages, strict=True)]
+    docs = check_parts(workdir, sha, expected)
+    assert {d["case_no"] for d in docs} == {case.case_no}
