@@ -186,3 +186,19 @@ def test_a_crash_after_any_step_of_an_image_scan_is_finished_by_recovery(work, t
     assert (work.archive_dir / full["original_path"]).read_bytes() == upside_down.getvalue()
     assert PdfReader(work.archive_dir / full["access_path"]).pages[0].rotation == 180
     assert not any((work.archive_dir / "work").iterdir())
+
+
+def test_rebuild_copy_of_an_image_scan_makes_the_same_upright_stamped_pdf(work, runner, tmp_path):
+    jpeg = scanned_jpegs(tmp_path, pages=1)[0]
+    upside_down = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).rotate(180).save(upside_down, "JPEG", quality=90)
+    (work.archive_dir / "inbox" / "upside-down.jpg").write_bytes(upside_down.getvalue())
+    one = only_result(runner)
+    with Archive(work) as archive:
+        access = work.archive_dir / archive.index.document(one["archive_no"])["access_path"]
+    access.unlink()
+    result = runner.invoke(cli, ["archive", "rebuild-copy", "--missing"], obj={}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(access)
+    assert len(reader.pages) == 1 and reader.pages[0].rotation == 180
+    assert (work.archive_dir / one["destination"]).read_bytes() == upside_down.getvalue()

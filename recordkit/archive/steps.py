@@ -505,7 +505,7 @@ def stamp_copy(item: Intake, ctx: IngestContext) -> Outcome | None:
     style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
     dest = ctx.layout.abs(item.access_path)
     try:
-        source, page1, turned = access_source(item, ctx, pages)
+        source, page1, turned = access_source(item, ctx.layout.abs(item.original_path), pages)
         rule = write_access_copy(source, dest, fields, style, page1, item.id)
     except PdfError as exc:
         if isinstance(exc.__cause__, OSError):
@@ -517,7 +517,7 @@ def stamp_copy(item: Intake, ctx: IngestContext) -> Outcome | None:
     return None
 
 
-def access_source(item: Intake, ctx: IngestContext, pages: int) -> tuple[Path, PageImage | None, str]:
+def access_source(item: Intake, original: Path, pages: int) -> tuple[Path, PageImage | None, str]:
     """The PDF the access copy is stamped on, page 1 as rendered (None when it must be
     rendered again), and a note on turned pages.
 
@@ -525,8 +525,8 @@ def access_source(item: Intake, ctx: IngestContext, pages: int) -> tuple[Path, P
     image after a crash). Pages whose QR reads sideways or upside down are turned
     upright with /Rotate; a page without a QR turns like the page before it. The
     original is never touched."""
-    source = ctx.layout.abs(item.original_path or "")
-    if source.suffix.lower() != ".pdf":
+    source = original
+    if item.kind != PDF:
         source = item.pdf_path if item.pdf_path.is_file() else image_to_pdf(source, item.pdf_path)
     turns = page_turns(item, source, pages)
     if not any(turns):
