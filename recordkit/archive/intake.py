@@ -55,6 +55,7 @@ from recordkit.archive.settings import (
     QUARANTINE,
     SPLIT,
     UNIDENTIFIED,
+    VERSION,
     IngestContext,
     Layout,
 )
@@ -70,6 +71,7 @@ from recordkit.archive.steps import (
     log_filing,
     remove_work_dir,
     store_bundle,
+    store_version,
 )
 from recordkit.errors import (
     ArchiveError,
@@ -94,6 +96,8 @@ def run_steps(item: Intake, ctx: IngestContext, steps: list[Step]) -> IngestResu
                               "文件无法处理。请检查文件; 如确认文件完好, 请把原因文件发给维护人员。")  # fmt: skip
         if outcome is not None and outcome.route == SPLIT:
             return split(item, ctx)
+        if outcome is not None and outcome.route == VERSION:
+            return file_version(item, outcome.archive_no or "", ctx)
         if outcome is not None:
             return route(item, outcome, ctx)
     if steps and steps[-1] is log_filing and item.archive_no:
@@ -309,6 +313,26 @@ def _bundle_result(item: Intake, bundle_path: str, parts: list[IngestResult]) ->
         resumed=item.resumed,
         parts=[r.to_dict() for r in parts],
     )
+
+
+# ----- new versions
+
+def file_version(item: Intake, archive_no: str, ctx: IngestContext) -> IngestResult:
+    """File a later scan of a form as a new version of its document (same 档号, no new
+    件号). A crash before the commit re-runs it: the stored file of the same bytes is
+    found in place."""
+    row = store_version(item, ctx, archive_no)
+    detail = {"intake_id": item.id, "original_name": item.original_name, "source": item.source,
+              "version": row["version"], "sha256": row["sha256"], "sm3": row["sm3"],
+              "original_path": row["original_path"], "access_path": row["access_path"]}  # fmt: skip
+    ctx.index.record_version(item.ref(), row, ctx.timestamp(), detail)
+    remove_work_dir(item.work_dir)
+    ident = item.identification
+    return IngestResult(intake_id=item.id, original_name=item.original_name, source=item.source, outcome=FILED,
+                        destination=row["original_path"], archive_no=archive_no,
+                        case_no=ident.case_no if ident else None, form_code=item.form.code if item.form else None,
+                        check="完整性 — 同一表单再次扫描", reason=f"作为 {archive_no} 的第 {row['version']} 版归档",
+                        resumed=item.resumed)  # fmt: skip
 
 
 # ----- symlinks

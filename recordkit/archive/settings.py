@@ -33,6 +33,7 @@ QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
 UNIDENTIFIED = "unidentified"
 FILED = "filed"
+VERSION = "version"  # a later scan of a filed form, kept as a new version (second_scan = "new_version")
 SPLIT = "split"  # a print bundle: stored once in bundles/, its forms claimed as parts
 ROUTE_FOLDERS = {QUARANTINE: "quarantine", DUPLICATE: "duplicates", UNIDENTIFIED: "unidentified"}
 ERROR = "error"  # not an ending: the file stays in work/ and is retried on the next start
@@ -57,6 +58,7 @@ class ArchiveSettings:
     text_pages: int = 100
     stamp_color: str = "red"
     stamp_labels: bool = False
+    second_scan: str = "duplicates"  # duplicates | new_version: another scan of a form already filed
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -96,6 +98,7 @@ class ArchiveSettings:
             text_pages=int(number("text_pages", 100, minimum=2)),
             stamp_color=choice("stamp_color", "red", ("red", "black")),
             stamp_labels=flag("stamp_labels", False),
+            second_scan=choice("second_scan", "duplicates", ("duplicates", "new_version")),
         )
 
     def retention_for(self, form: Form) -> str:

@@ -45,6 +45,7 @@ from recordkit.archive.settings import (
     QUARANTINE,
     SPLIT,
     UNIDENTIFIED,
+    VERSION,
     IngestContext,
 )
 from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy, stamp_rendered_page
@@ -232,6 +233,9 @@ def refuse_duplicate(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The same bytes already archived: reported, not filed twice."""
     assert item.digests is not None
     existing = ctx.index.find_sha256(item.digests.sha256)
+    version = ctx.index.find_version(item.digests.sha256) if existing is None else None
+    if version is not None:
+        existing = Duplicate(version["archive_no"], "filed")
     bundle = ctx.index.find_bundle(item.digests.sha256) if existing is None else None
     if bundle is not None:
         parts = ctx.index.parts_of(item.digests.sha256)
@@ -409,6 +413,27 @@ def store_bundle(item: Intake, ctx: IngestContext) -> str:
     return rel
 
 
+def store_version(item: Intake, ctx: IngestContext, archive_no: str) -> dict[str, Any]:
+    """A later scan of a filed form, as version N of the same document: the original
+    read-only in ``versions/<年度>/<期限>/<档号>.vN.<ext>`` and its access copy, stamped
+    with the same 档号, beside it. Returns the ``versions`` row."""
+    assert item.digests is not None and item.facts is not None
+    doc = ctx.index.document(archive_no) or {}
+    version = ctx.index.next_version(archive_no)
+    stored = Path(doc["original_path"]).relative_to("store")
+    original = f"versions/{stored.parent.as_posix()}/{stored.stem}.v{version}{SUFFIXES[item.kind]}"
+    access = f"versions/{stored.parent.as_posix()}/{stored.stem}.v{version}.access.pdf"
+    dest = ctx.layout.abs(original)
+    if not (dest.exists() and sha256_file(dest) == item.digests.sha256):
+        _copy_verified(item.work_path, dest, item.digests.sha256, item.id)
+    pages = item.facts.pages or 1
+    style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
+    source, page1, _ = access_source(item, dest, pages)
+    write_access_copy(source, ctx.layout.abs(access), StampFields.from_archive_no(archive_no, pages), style, page1, item.id)
+    return {"archive_no": archive_no, "version": version, "sha256": item.digests.sha256, "sm3": item.digests.sm3,
+            "size": item.digests.size, "pages": pages, "original_path": original, "access_path": access}  # fmt: skip
+
+
 def _unidentified(item: Intake, why: str) -> Outcome:
     item.add("完整性", "识别", "fail", why)
     return Outcome(UNIDENTIFIED, "完整性 — 案件和表单识别", why,
@@ -422,7 +447,28 @@ def classify(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.add("完整性", "必填元数据", "pass",
              f"案件 {item.identification.case_no if item.identification else ''}, 表单 {item.form.code}, "
              f"年度 {item.year}, 保管期限 {retention_label(item.retention)}, 页数 {item.facts.pages}")  # fmt: skip
-    return None
+    return refuse_second_scan(item, ctx)
+
+
+def refuse_second_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """Another scan of a form already filed for the case (other bytes: not a duplicate
+    by SHA-256) never silently takes a second 件号: it waits in duplicates/ for a person
+    to decide (``[archive] second_scan = "duplicates"``, the default)."""
+    assert item.form is not None and item.identification is not None
+    case_no = item.identification.case_no or ""
+    earlier = ctx.index.filed_form(case_no, item.form.code)
+    if earlier is None:
+        return None
+    if ctx.settings.second_scan == "new_version":
+        item.add("完整性", "同一表单再次扫描", "pass", f"作为 {earlier['archive_no']} 的新版本归档 (second_scan = new_version)")
+        return Outcome(VERSION, "完整性 — 同一表单再次扫描", "新版本", "", earlier["archive_no"])
+    why = (f"案件 {case_no} 的表单 {item.form.code} 已归档为 {earlier['archive_no']}; "
+           "这是同一表单的又一次扫描 (内容不同, 不是逐字节相同的重复件)")  # fmt: skip
+    item.add("完整性", "同一表单再次扫描", "fail", why)
+    return Outcome(DUPLICATE, "完整性 — 同一表单再次扫描", why,
+                   "请人工确认: 多余的扫描可直接删除; 如是更正后的新版本, 在 recordkit.toml 设 [archive] "
+                   "second_scan = \"new_version\" 后执行 recordkit archive assign <文件> --case "
+                   f"{case_no} --form {item.form.code}。", earlier["archive_no"])  # fmt: skip
 
 
 def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:

@@ -227,6 +227,20 @@ CREATE TABLE IF NOT EXISTS bundles (
     parts TEXT NOT NULL,              -- JSON: form code and pages of each part
     split_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS versions (
+    archive_no TEXT NOT NULL,         -- the document this is a later scan of (same 档号)
+    version INTEGER NOT NULL,         -- 2, 3, …: the document row itself is version 1
+    intake_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    sm3 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pages INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    access_path TEXT,
+    filed_at TEXT NOT NULL,
+    PRIMARY KEY (archive_no, version)
+);
 """
 
 
@@ -511,6 +525,46 @@ class ArchiveIndex:
                 "UPDATE intake SET state = 'done', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
                 (finished_at, intake_id),
             )
+
+    def filed_form(self, case_no: str, form_code: str) -> dict[str, Any] | None:
+        """The document a case's form was first filed as (filing or filed), if any."""
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE case_no = ? AND form_code = ? AND status IN ('filing', 'filed') "
+            "ORDER BY numbered_at, archive_no LIMIT 1",
+            (case_no, form_code),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def next_version(self, archive_no: str) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM versions WHERE archive_no = ?", (archive_no,)).fetchone()
+        return int(row[0] or 1) + 1
+
+    def find_version(self, sha256: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM versions WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def versions(self, archive_no: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM versions WHERE archive_no = ? ORDER BY version", (archive_no,))
+        return [dict(r) for r in rows]
+
+    def record_version(self, ref: IntakeRef, row: dict[str, Any], at: str, detail: dict[str, Any]) -> None:
+        """A later scan filed as version ``row["version"]`` of a document: the row, the
+        intake ended (outcome ``filed``) and a ``new_version`` event, in one commit."""
+        with self.transaction(durable=True) as conn:
+            self._start_intake(conn, ref)
+            conn.execute(
+                "INSERT INTO versions (archive_no, version, intake_id, sha256, sm3, size, pages, original_name, "
+                "original_path, access_path, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["archive_no"], row["version"], ref.id, row["sha256"], row["sm3"], row["size"], row["pages"],
+                 ref.original_name, row["original_path"], row["access_path"], at),
+            )  # fmt: skip
+            self._set_digests(conn, ref.id, (row["size"], row["sha256"], row["sm3"]))
+            conn.execute(
+                "UPDATE intake SET state = 'done', outcome = 'filed', destination = ?, archive_no = ?, "
+                "finished_at = ? WHERE id = ?",
+                (row["original_path"], row["archive_no"], at, ref.id),
+            )
+            self._append_event(conn, at, "new_version", row["archive_no"], ref.id, detail)
 
     def find_bundle(self, sha256: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM bundles WHERE sha256 = ?", (sha256,)).fetchone()
