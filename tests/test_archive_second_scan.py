@@ -31,7 +31,7 @@ def two_scans(config, runner, tmp_path) -> tuple[dict, dict]:
 
 
 def test_a_second_scan_of_a_filed_form_waits_in_duplicates_with_the_reason(tmp_path, monkeypatch, runner):
-    config = make_workdir(tmp_path / "w")
+    config = make_workdir(tmp_path / "w", extra="# no second_scan key: the default")
     monkeypatch.chdir(config.root)
     first, second = two_scans(config, runner, tmp_path)
     assert first["outcome"] == "filed"
@@ -72,7 +72,7 @@ def test_an_unknown_second_scan_setting_is_refused(tmp_path, monkeypatch, runner
     monkeypatch.chdir(config.root)
     result = runner.invoke(cli, ["archive", "ingest"], obj={})
     assert result.exit_code == 1
-    assert "[archive] second_scan: 应为 duplicates | new_version" in result.output
+    assert "[archive] second_scan: 应为 duplicates | new_version | number" in result.output
 
 
 @pytest.mark.parametrize("mode", ["duplicates", "new_version"])

@@ -58,7 +58,9 @@ class ArchiveSettings:
     text_pages: int = 100
     stamp_color: str = "red"
     stamp_labels: bool = False
-    second_scan: str = "duplicates"  # duplicates | new_version: another scan of a form already filed
+    # Another scan of a form already filed: duplicates | new_version | number (the
+    # behaviour before 0.2.0: a new 件号, reported by the ingest summary and archive check).
+    second_scan: str = "duplicates"
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -98,7 +100,7 @@ class ArchiveSettings:
             text_pages=int(number("text_pages", 100, minimum=2)),
             stamp_color=choice("stamp_color", "red", ("red", "black")),
             stamp_labels=flag("stamp_labels", False),
-            second_scan=choice("second_scan", "duplicates", ("duplicates", "new_version")),
+            second_scan=choice("second_scan", "duplicates", ("duplicates", "new_version", "number")),
         )
 
     def retention_for(self, form: Form) -> str:

@@ -457,8 +457,8 @@ def refuse_second_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     assert item.form is not None and item.identification is not None
     case_no = item.identification.case_no or ""
     earlier = ctx.index.filed_form(case_no, item.form.code)
-    if earlier is None:
-        return None
+    if earlier is None or ctx.settings.second_scan == "number":
+        return None  # "number": as before 0.2.0, reported as 同一表单重复归档 by ingest and check
     if ctx.settings.second_scan == "new_version":
         item.add("完整性", "同一表单再次扫描", "pass", f"作为 {earlier['archive_no']} 的新版本归档 (second_scan = new_version)")
         return Outcome(VERSION, "完整性 — 同一表单再次扫描", "新版本", "", earlier["archive_no"])
