@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -202,3 +204,28 @@ def test_rebuild_copy_of_an_image_scan_makes_the_same_upright_stamped_pdf(work, 
     reader = PdfReader(access)
     assert len(reader.pages) == 1 and reader.pages[0].rotation == 180
     assert (work.archive_dir / one["destination"]).read_bytes() == upside_down.getvalue()
+
+
+def test_the_watcher_keeps_running_past_bad_images_and_files_the_good_ones(work, tmp_path):
+    jpegs = scanned_jpegs(tmp_path, pages=2)
+    inbox = work.archive_dir / "inbox"
+    (inbox / "broken.jpg").write_bytes(jpegs[0][: len(jpegs[0]) // 3])
+    (inbox / "empty.tif").write_bytes(b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + b"\x00\x00\x00\x00")
+    results, stop = [], threading.Event()
+
+    def run() -> None:
+        with Archive(work) as archive:
+            archive.watch(on_result=results.append, on_event=lambda e: None, stop=stop)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while len(results) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (inbox / "good.jpg").write_bytes(jpegs[0])  # dropped after the bad ones were handled
+    while len(results) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(30)
+    assert sorted((r.original_name, r.outcome) for r in results) == [
+        ("broken.jpg", "quarantine"), ("empty.tif", "quarantine"), ("good.jpg", "filed")]
