@@ -87,6 +87,7 @@ def test_a_scanned_print_bundle_is_filed_as_one_document_per_form(work, runner, 
     assert one["outcome"] == "filed" and one["form_code"] == "F01+F03+F19"
     assert [p["form_code"] for p in one["parts"]] == ["F01", "F03", "F19"]
     docs = check_parts(work, bundle_sha)
+    assert one["archive_no"] == ", ".join(d["archive_no"] for d in docs)
     assert [d["bundle_pages"] for d in docs] == ["1-2", "3-3", "4-5"]
     with Archive(work) as archive:
         (split_event,) = [e for e in archive.index.events() if e["kind"] == "bundle_split"]
@@ -214,3 +215,12 @@ def test_the_demo_print_bundle_scanned_is_filed_as_one_document_per_form(workdir
     expected = [(code, pages) for (code, _), pages in zip(result.contents, result.pages, strict=True)]
     docs = check_parts(workdir, sha, expected)
     assert {d["case_no"] for d in docs} == {case.case_no}
+
+
+def test_the_ingest_summary_names_each_part(work, runner, tmp_path):
+    scanned_bundle(tmp_path, work.archive_dir / "inbox" / "合订本.pdf")
+    result = runner.invoke(cli, ["archive", "ingest"], obj={}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Z109-WS·2026-D10-0001, Z109-WS·2026-D30" in result.output  # the table cuts long cells
+    assert "打印合订本拆分为 3 件: F01 → Z109-WS·2026-D10-00" in result.output
+    assert "输入 1 个文件 (恢复 0 个): 归档 1" in result.output

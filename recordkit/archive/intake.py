@@ -306,6 +306,7 @@ def _bundle_result(item: Intake, bundle_path: str, parts: list[IngestResult]) ->
         source=item.source,
         outcome=first_problem.outcome if first_problem else FILED,
         destination=bundle_path,
+        archive_no=", ".join(r.archive_no for r in parts if r.outcome == FILED and r.archive_no) or None,
         case_no=item.identification.case_no if item.identification else None,
         form_code="+".join(p.payload.form_code for p in item.parts),
         check="完整性 — 合订本拆分",
