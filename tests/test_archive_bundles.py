@@ -224,3 +224,12 @@ def test_the_ingest_summary_names_each_part(work, runner, tmp_path):
     assert "Z109-WS·2026-D10-0001, Z109-WS·2026-D30" in result.output  # the table cuts long cells
     assert "打印合订本拆分为 3 件: F01 → Z109-WS·2026-D10-00" in result.output
     assert "输入 1 个文件 (恢复 0 个): 归档 1" in result.output
+
+
+def test_check_and_verify_accept_an_archive_with_a_split_bundle(work, runner, tmp_path):
+    scanned_bundle(tmp_path, work.archive_dir / "inbox" / "合订本.pdf")
+    ingest(runner)
+    verify = runner.invoke(cli, ["archive", "verify"], obj={}, catch_exceptions=False)
+    assert verify.exit_code == 0, verify.output
+    check = runner.invoke(cli, ["archive", "check", "--json"], obj={}, catch_exceptions=False)
+    assert "bundles/" not in check.output, check.output
