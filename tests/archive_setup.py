@@ -38,6 +38,10 @@ def make_workdir(root: Path, *, stability: float = 0.2, extra: str = "", retenti
     config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", force=True)
     text = config.path.read_text(encoding="utf-8")
     text = text.replace('templates = "form_templates"', 'templates = "test_forms"')
+    # Tests written before issue 13 file one form many times (serials) to exercise
+    # numbering, crashes and concurrency: they keep the old numbering of second scans.
+    if "second_scan" not in extra:
+        extra = f'second_scan = "number"\n{extra}'
     text = text.replace(
         "stability_seconds = 2 ",
         f"stability_seconds = {stability}\nempty_file_seconds = {max(stability, 0.5)}\n"

@@ -27,16 +27,19 @@ def run(runner, *args):
 
 
 def test_non_pdf_files_are_listed_with_their_reason(work, runner):
+    # Issue 13: image names are taken now (what they are is checked by content), so
+    # a .jpg/.png that is not an image is quarantined rather than left in the inbox.
     inbox = work.archive_dir / "inbox"
-    for name in ("photo.jpg", "scan.png", "notes.txt"):
+    for name in ("photo.jpg", "scan.png", "notes.txt", "memo.docx"):
         (inbox / name).write_bytes(b"not a pdf")
     result = run(runner, "archive", "ingest")
-    assert "未接收 (not taken): inbox/photo.jpg  不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)" in result.output
-    assert "未接收 (not taken): inbox/scan.png  不是 PDF" in result.output
-    assert "未接收 (not taken): inbox/notes.txt  不是 PDF" in result.output
-    assert "输入 0 个文件 (恢复 0 个): 归档 0, 重复 0, 待识别 0, 隔离 0, 出错 0, 未接收 3" in result.output
+    assert "未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)" in result.output
+    assert "未接收 (not taken): inbox/memo.docx  不是 PDF 或图像" in result.output
+    assert "未接收 (not taken): inbox/photo.jpg" not in result.output
+    assert "输入 2 个文件 (恢复 0 个): 归档 0, 重复 0, 待识别 0, 隔离 2, 出错 0, 未接收 2" in result.output
+    (inbox / "notes2.txt").write_bytes(b"x")
     data = json.loads(run(runner, "archive", "ingest", "--json").output)
-    assert {"file": "scan.png", "reason": "不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)"} in data["skipped"]
+    assert {"file": "memo.docx", "reason": "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"} in data["skipped"]
 
 
 def test_a_symlink_to_an_outside_pdf_is_refused_into_quarantine(work, runner, tmp_path):

@@ -34,4 +34,4 @@ def test_the_watcher_refuses_symlinks_and_reports_what_it_skips(tmp_path):
         ("inbox/link.pdf", "quarantine", "quarantine/link.pdf")]
     assert (tmp_path / "outside.pdf").is_file()
     skipped = [e for e in events if e.startswith("未接收")]
-    assert skipped == ["未接收 (not taken): inbox/notes.txt  不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)"]
+    assert skipped == ["未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"]  # issue 13

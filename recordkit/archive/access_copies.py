@@ -9,14 +9,18 @@ original. Each rebuild is an ``access_copy_rebuilt`` event carrying the new copy
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recordkit.archive.audit import STATUS_LABELS
 from recordkit.archive.audit_chain import recorded_documents
 from recordkit.archive.fixity import digest_file
+from recordkit.archive.images import kind_of_stored
 from recordkit.archive.numbering import parse_archive_no
 from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy
+from recordkit.archive.steps import Intake, access_source
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError, UsageError
 
 if TYPE_CHECKING:
@@ -76,7 +80,11 @@ def rebuild_one(archive: Archive, doc: dict[str, Any], recorded: dict[str, Any])
     dest = layout.abs(access_path)
     fields = StampFields.from_archive_no(number, int(doc["pages"]))
     style = StampStyle(color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels)
-    placement = stamp_access_copy(original, dest, fields, style)
+    # As at ingest: an image original through its lossless PDF, pages turned upright.
+    with tempfile.TemporaryDirectory(prefix="recordkit-rebuild-") as scratch:
+        item = Intake(number, Path(scratch), original.name, "", "", kind=kind_of_stored(doc["original_path"]))
+        source, _, _ = access_source(item, original, int(doc["pages"]))
+        placement = stamp_access_copy(source, dest, fields, style)
     sha256 = digest_file(dest, ("sha256",)).sha256 or ""
     detail = {"access_path": access_path, "access_sha256": sha256, "original_sha256": digest.sha256,
               "previous_access_sha256": doc.get("access_sha256"), "placement": placement.rule}  # fmt: skip

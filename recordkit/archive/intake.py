@@ -30,6 +30,7 @@ What makes it safe to crash at any point and to run two ingesters at once:
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import re
@@ -45,13 +46,16 @@ from filelock import FileLock, Timeout
 
 from recordkit.archive.fixity import Digests
 from recordkit.archive.identify import Identification
+from recordkit.archive.images import kind_of_stored
 from recordkit.archive.pdfinspect import PdfFacts
 from recordkit.archive.settings import (
     DUPLICATE,
     FILED,
     META_FILE,
     QUARANTINE,
+    SPLIT,
     UNIDENTIFIED,
+    VERSION,
     IngestContext,
     Layout,
 )
@@ -62,9 +66,12 @@ from recordkit.archive.steps import (
     IngestResult,
     Intake,
     Outcome,
+    Part,
     Step,
     log_filing,
     remove_work_dir,
+    store_bundle,
+    store_version,
 )
 from recordkit.errors import (
     ArchiveError,
@@ -72,6 +79,7 @@ from recordkit.errors import (
     RecordkitError,
 )
 from recordkit.files import fsync_file, move_no_clobber, write_atomic
+from recordkit.index.archive import Bundle
 
 # --------------------------------------------------------------------------- running
 
@@ -86,6 +94,10 @@ def run_steps(item: Intake, ctx: IngestContext, steps: list[Step]) -> IngestResu
                 raise  # a numbered document is finished by recovery; the disk may come back
             outcome = Outcome(QUARANTINE, f"处理步骤 {REASON_NAMES.get(step, step.__name__)}", _describe(exc),
                               "文件无法处理。请检查文件; 如确认文件完好, 请把原因文件发给维护人员。")  # fmt: skip
+        if outcome is not None and outcome.route == SPLIT:
+            return split(item, ctx)
+        if outcome is not None and outcome.route == VERSION:
+            return file_version(item, outcome.archive_no or "", ctx)
         if outcome is not None:
             return route(item, outcome, ctx)
     if steps and steps[-1] is log_filing and item.archive_no:
@@ -216,6 +228,112 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
             ctx.index.supersede(previous, item.id)
             _reason_path(ctx.layout.abs(previous)).unlink(missing_ok=True)
         return process(item, ctx)
+
+
+# ----- print bundles
+
+def split(item: Intake, ctx: IngestContext) -> IngestResult:
+    """Split a print bundle: store it once, claim each form as a part, end the bundle's
+    intake, then file the parts.
+
+    Crash-safe like a single file: a part claim appears in work/ in one rename and is
+    never made twice (not if its claim folder or its intake row exists), and the bundle
+    leaves work/ only after the commit that records every part; a part left in work/ is
+    an ordinary claim that recovery finishes."""
+    assert item.digests is not None and item.facts is not None
+    bundle_path = store_bundle(item, ctx)
+    derived = {"sha256": item.digests.sha256, "path": bundle_path, "original_name": item.original_name}
+    part_dirs = [_claim_part(item, n, part, derived, ctx) for n, part in enumerate(item.parts, 1)]
+    parts = [{"form_code": p.payload.form_code, "pages": p.pages, "intake_id": d.name}
+             for p, d in zip(item.parts, part_dirs, strict=True)]  # fmt: skip
+    bundle = Bundle(item.digests.sha256, item.digests.sm3, item.digests.size, item.facts.pages or 0, bundle_path, parts)
+    detail = {"original_name": item.original_name, "source": item.source, "destination": bundle_path,
+              "sha256": item.digests.sha256, "sm3": item.digests.sm3, "parts": parts}  # fmt: skip
+    ctx.index.record_bundle(item.ref(), bundle, ctx.timestamp(), detail)
+    remove_work_dir(item.work_dir)
+    results = [r for d in part_dirs if (r := _file_part(d, ctx)) is not None]
+    return _bundle_result(item, bundle_path, results)
+
+
+def _claim_part(item: Intake, n: int, part: Part, derived: dict[str, Any], ctx: IngestContext) -> Path:
+    """``work/<bundle id>-pNNN/``: the part's pages as a PDF and its claim record, built
+    inside the bundle's claim and moved into work/ in one rename."""
+    part_id = f"{item.id}-p{n:03d}"
+    target = ctx.layout.work / part_id
+    if target.exists() or ctx.index.intake(part_id) is not None:
+        return target  # made before a crash (and maybe filed since)
+    staging = item.work_dir / ".derived" / f"part-{n:03d}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    stem = Path(item.original_name).stem or "bundle"
+    name = f"{stem}_{n:02d}_{part.payload.form_code}.pdf"
+    write_atomic(staging / name, extract_pages(item.pdf_path, part.first, part.last))
+    meta = {"id": part_id, "original_name": name, "source": f"{item.source} (第 {part.pages} 页)",
+            "claimed_at": ctx.timestamp(), "assign": None, "derived_from": {**derived, "pages": part.pages}}  # fmt: skip
+    write_atomic(staging / META_FILE, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    os.rename(staging, target)
+    return target
+
+
+def extract_pages(source: Path, first: int, last: int) -> bytes:
+    """Pages ``first``..``last`` of a PDF as a new PDF; the page objects (and the scanned
+    images in them) are copied as they are."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    reader = PdfReader(str(source), strict=False)
+    for index in range(first, last + 1):
+        writer.add_page(reader.pages[index])
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _file_part(part_dir: Path, ctx: IngestContext) -> IngestResult | None:
+    with claim_lock(ctx.layout, part_dir.name) as locked:
+        if not locked or not part_dir.exists():
+            return None  # another process files it
+        return resume(part_dir, ctx, fresh=True)
+
+
+def _bundle_result(item: Intake, bundle_path: str, parts: list[IngestResult]) -> IngestResult:
+    """The bundle's line in the report: filed when every part was, with the parts."""
+    first_problem = next((r for r in parts if r.outcome != FILED), None)
+    listing = "; ".join(f"{r.form_code} → {r.archive_no or r.destination} ({r.label})" for r in parts)
+    return IngestResult(
+        intake_id=item.id,
+        original_name=item.original_name,
+        source=item.source,
+        outcome=first_problem.outcome if first_problem else FILED,
+        destination=bundle_path,
+        archive_no=", ".join(r.archive_no for r in parts if r.outcome == FILED and r.archive_no) or None,
+        case_no=item.identification.case_no if item.identification else None,
+        form_code="+".join(p.payload.form_code for p in item.parts),
+        check="完整性 — 合订本拆分",
+        reason=f"打印合订本拆分为 {len(item.parts)} 件: {listing}",
+        resumed=item.resumed,
+        parts=[r.to_dict() for r in parts],
+    )
+
+
+# ----- new versions
+
+def file_version(item: Intake, archive_no: str, ctx: IngestContext) -> IngestResult:
+    """File a later scan of a form as a new version of its document (same 档号, no new
+    件号). A crash before the commit re-runs it: the stored file of the same bytes is
+    found in place."""
+    row = store_version(item, ctx, archive_no)
+    detail = {"intake_id": item.id, "original_name": item.original_name, "source": item.source,
+              "version": row["version"], "sha256": row["sha256"], "sm3": row["sm3"],
+              "original_path": row["original_path"], "access_path": row["access_path"]}  # fmt: skip
+    ctx.index.record_version(item.ref(), row, ctx.timestamp(), detail)
+    remove_work_dir(item.work_dir)
+    ident = item.identification
+    return IngestResult(intake_id=item.id, original_name=item.original_name, source=item.source, outcome=FILED,
+                        destination=row["original_path"], archive_no=archive_no,
+                        case_no=ident.case_no if ident else None, form_code=item.form.code if item.form else None,
+                        check="完整性 — 同一表单再次扫描", reason=f"作为 {archive_no} 的第 {row['version']} 版归档",
+                        resumed=item.resumed)  # fmt: skip
 
 
 # ----- symlinks
@@ -382,14 +500,16 @@ def recover(ctx: IngestContext) -> list[IngestResult]:
     return results
 
 
-def resume(work_dir: Path, ctx: IngestContext) -> IngestResult | None:
-    """Continue one claim from where it stopped. The caller holds its lock."""
+def resume(work_dir: Path, ctx: IngestContext, fresh: bool = False) -> IngestResult | None:
+    """Continue one claim from where it stopped. The caller holds its lock.
+
+    ``fresh``: a part of a print bundle just claimed (not a crash being recovered)."""
     item = _intake_from_work_dir(work_dir)
     if item is None:
         if not _input_candidates(work_dir):
             remove_work_dir(work_dir)  # stopped before the rename: the input is still where it was
         return None  # otherwise left for a person: never delete what might be an input
-    item.resumed = True
+    item.resumed = not fresh
     journal = ctx.index.intake(item.id)
     if journal and journal["state"] == "done":
         remove_work_dir(work_dir)
@@ -426,6 +546,7 @@ def _intake_from_work_dir(work_dir: Path) -> Intake | None:
         source=meta.get("source", ""),
         claimed_at=meta.get("claimed_at", ""),
         assign=(assign[0], assign[1]) if assign else None,
+        derived_from=meta.get("derived_from"),
     )
 
 
@@ -442,6 +563,7 @@ def _fill_from_document(item: Intake, doc: dict[str, Any]) -> None:
     item.item_no = doc["item_no"]
     item.year, item.retention = doc["year"], doc["retention"]
     item.original_path, item.access_path = doc["original_path"], doc["access_path"]
+    item.kind = kind_of_stored(doc["original_path"])
     item.identification = Identification(doc["case_no"], doc["form_code"], doc["form_version"],
                                           doc["identified_by"], "恢复 (resumed)")  # fmt: skip
     facts = PdfFacts(pages=doc["pages"], version=doc["pdf_version"] or "")

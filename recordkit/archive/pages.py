@@ -133,16 +133,30 @@ def pdf_reader(path: Path) -> Any:
 
 def qr_payloads(image: Any, hard: bool) -> list[QrPayload]:
     """Our payloads in one page image; ``hard`` adds a smoothing pass for noisy scans."""
+    return [payload for payload, _ in qr_reads(image, hard)]
+
+
+def qr_reads(image: Any, hard: bool) -> list[tuple[QrPayload, int]]:
+    """Our payloads in one page image, each with the clockwise turn (0, 90, 180 or 270
+    degrees) that makes the page upright, from the orientation zxing-cpp reports for
+    the symbol; ``hard`` adds a smoothing pass for noisy scans."""
     import zxingcpp
     from PIL import ImageFilter
 
     candidates = (image, image.filter(ImageFilter.BoxBlur(1))) if hard else (image,)
     for candidate in candidates:
         found = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode, try_invert=False)
-        ours = [p for p in (parse_payload(b.text) for b in found) if p is not None]
+        ours = [(p, upright_turn(b.orientation)) for b in found if (p := parse_payload(b.text)) is not None]
         if ours:
             return ours
     return []
+
+
+def upright_turn(orientation: int) -> int:
+    """zxing-cpp's symbol orientation (degrees, counter-clockwise turn of the page as
+    scanned; a slight skew reads as a few degrees) → the clockwise quarter turn that
+    makes the page upright."""
+    return (-round(orientation / 90) * 90) % 360
 
 
 def placement_image(page: PageImage) -> tuple[Any, float, float]:

@@ -37,6 +37,8 @@ QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
 UNIDENTIFIED = "unidentified"
 FILED = "filed"
+VERSION = "version"  # a later scan of a filed form, kept as a new version (second_scan = "new_version")
+SPLIT = "split"  # a print bundle: stored once in bundles/, its forms claimed as parts
 ROUTE_FOLDERS = {QUARANTINE: "quarantine", DUPLICATE: "duplicates", UNIDENTIFIED: "unidentified"}
 ERROR = "error"  # not an ending: the file stays in work/ and is retried on the next start
 OUTCOME_LABELS = {FILED: "已归档", DUPLICATE: "重复件", UNIDENTIFIED: "待识别", QUARANTINE: "已隔离", ERROR: "出错待重试"}
@@ -62,6 +64,9 @@ class ArchiveSettings:
     stamp_labels: bool = False
     filing_year: str = "closed"  # closed | received: the 年度 of a case that spans two years
     major_retention: str = "D30"  # at least this 保管期限 for a 重大 case's documents; "" = no rule
+    # Another scan of a form already filed: duplicates | new_version | number (the
+    # behaviour before 0.2.0: a new 件号, reported by the ingest summary and archive check).
+    second_scan: str = "duplicates"
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -103,6 +108,7 @@ class ArchiveSettings:
             stamp_labels=flag("stamp_labels", False),
             filing_year=choice("filing_year", "closed", FILING_YEAR_RULES),
             major_retention=_major_retention(raw.get("major_retention", "D30"), where),
+            second_scan=choice("second_scan", "duplicates", ("duplicates", "new_version", "number")),
         )
 
     def retention_for(self, form: Form) -> str:

@@ -29,12 +29,14 @@ TEMP_SUFFIXES = (
     ".filepart",
     "~",
 )
+# What the inbox takes by name; what a file really is, the intake decides by content.
+INBOX_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 # Office lock files (~$x.docx), Word/Acrobat temporaries (~WRL0001.tmp, ~x.pdf).
 TEMP_PREFIXES = ("~$", "~")
 
 
 def is_ignored(path: PurePath | str) -> bool:
-    """True for files the inbox must never take: temporaries, hidden, not PDF.
+    """True for files the inbox must never take: temporaries, hidden, not PDF or image.
 
     Pass the path relative to the watched folder: every part is checked, so a file
     inside a hidden folder (``.sync/x.pdf``) is ignored too.
@@ -53,9 +55,9 @@ def ignore_reason(path: PurePath | str) -> str | None:
     if name.startswith(TEMP_PREFIXES) or name.endswith(TEMP_SUFFIXES):
         return "临时文件, 可能仍在写入, 不处理 (temporary)"
     if name.endswith(".ofd"):
-        return "OFD 版式文件 (GB/T 33190), 已识别; 目前只归档 PDF, 请导出为 PDF 后放入 (OFD recognised)"
-    if not name.endswith(".pdf"):
-        return "不是 PDF: 目前只接收 PDF, 图片等请先转换为 PDF (not a PDF)"
+        return "OFD 版式文件 (GB/T 33190), 已识别; 目前只归档 PDF 和图像 (JPEG、PNG、TIFF), 请导出为 PDF 后放入 (OFD recognised)"
+    if not name.endswith(INBOX_SUFFIXES):
+        return "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"
     return None
 
 

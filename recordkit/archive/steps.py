@@ -19,6 +19,17 @@ from typing import Any
 from recordkit.archive.fixity import Digests, file_digests
 from recordkit.archive.identify import Identification, from_qr, is_safe_case_no
 from recordkit.archive.identify import identify as identify_pdf
+from recordkit.archive.images import (
+    IMAGE_KINDS,
+    LABELS,
+    PDF,
+    SUFFIXES,
+    image_problem,
+    image_to_pdf,
+    kind_of_stored,
+    sniff_kind,
+    upright_pdf,
+)
 from recordkit.archive.numbering import (
     check_retention,
     disposal_due,
@@ -26,14 +37,23 @@ from recordkit.archive.numbering import (
     metadata_problems,
     retention_label,
 )
-from recordkit.archive.pages import PageImage, pdf_reader, placement_image, qr_payloads, render_page
+from recordkit.archive.pages import (
+    PageImage,
+    pdf_reader,
+    placement_image,
+    qr_reads,
+    render_page,
+)
 from recordkit.archive.pdfinspect import PdfFacts, inspect_pdf, virus_scan
 from recordkit.archive.pdfinspect import preflight as pdf_preflight
 from recordkit.archive.settings import (
     DUPLICATE,
     OUTCOME_LABELS,
+    QR_PAGES,
     QUARANTINE,
+    SPLIT,
     UNIDENTIFIED,
+    VERSION,
     IngestContext,
 )
 from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy, stamp_rendered_page
@@ -75,6 +95,19 @@ class Outcome:
     archive_no: str | None = None  # the document a duplicate duplicates
 
 
+@dataclass(frozen=True)
+class Part:
+    """One form of a print bundle: its pages (0-based, inclusive) and its QR payload."""
+
+    first: int
+    last: int
+    payload: QrPayload
+
+    @property
+    def pages(self) -> str:
+        return f"{self.first + 1}-{self.last + 1}"
+
+
 @dataclass
 class Intake:
     """One input file on its way through the pipeline."""
@@ -100,10 +133,23 @@ class Intake:
     signed: str = "none"
     checks: list[Check] = field(default_factory=list)
     resumed: bool = False
+    kind: str = PDF  # pdf | jpeg | png | tiff, by content
+    turns: list[int | None] | None = None  # clockwise turn per page read from its QR; None: not read yet
+    qr_pages: list[list[tuple[QrPayload, int]]] = field(default_factory=list)  # QR reads of the first pages
+    parts: list[Part] = field(default_factory=list)  # a print bundle's forms, when it is one
+    derived_from: dict[str, Any] | None = None  # a part: the bundle's sha256, path, pages, name
 
     @property
     def work_path(self) -> Path:
         return self.work_dir / self.original_name
+
+    @property
+    def pdf_path(self) -> Path:
+        """The PDF the steps read: the input itself, or the lossless PDF of an image
+        (in a hidden folder of the claim, so recovery never takes it for an input)."""
+        if self.kind == PDF:
+            return self.work_path
+        return self.work_dir / ".derived" / f"{Path(self.original_name).stem or 'scan'}.pdf"
 
     def add(self, category: str, name: str, result: str, detail: str) -> None:
         self.checks.append(Check(category, name, result, detail))
@@ -127,6 +173,7 @@ class IngestResult:
     check: str = ""
     reason: str = ""
     resumed: bool = False
+    parts: list[dict[str, Any]] = field(default_factory=list)  # a print bundle: each form's result
 
     @property
     def label(self) -> str:
@@ -148,14 +195,21 @@ _PREFLIGHT = {
     "unreadable": ("可用性 — 文件读取", "检查文件权限或磁盘, 然后重新放入 inbox/。"),
     "empty": ("完整性 — 文件大小", "文件为空, 可能是扫描或复制未完成; 请重新扫描或复制。"),
     "too_large": ("可用性 — 文件大小", "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。"),
-    "not_pdf": ("可用性 — 文件格式", "只接受 PDF; 请用扫描仪输出 PDF, 或把文件另存为 PDF 后重新放入 inbox/。"),
+    "not_pdf": ("可用性 — 文件格式", "只接受 PDF、JPEG、PNG 或 TIFF; 请用扫描仪输出其中一种格式后重新放入 inbox/。"),
     "truncated": ("完整性 — 文件完整", "文件不完整 (传输中断?); 请重新扫描或复制原文件。"),
-    "ofd": ("可用性 — 文件格式", "OFD 文件已识别, 但本档案库目前只归档 PDF; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。"),
+    "ofd": ("可用性 — 文件格式", "OFD 文件已识别, 但本档案库目前只归档 PDF 和图像; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。"),
 }
 
 
 def check_file(item: Intake, ctx: IngestContext) -> Outcome | None:
-    """Readable, really a PDF (header and %%EOF), within the size limit."""
+    """Readable, within the size limit, and by its content really a PDF (header and
+    %%EOF) or an image whose every frame decodes (JPEG, PNG, TIFF)."""
+    try:
+        kind = sniff_kind(item.work_path)
+    except OSError:
+        kind = None  # the preflight words what is wrong with reading it
+    if kind in IMAGE_KINDS and item.work_path.stat().st_size <= ctx.settings.max_file_bytes:
+        return _check_image(item, kind)
     problem = pdf_preflight(item.work_path, ctx.settings.max_file_bytes)
     if problem is None:
         item.add("可用性", "文件格式", "pass", "PDF 文件头和文件尾完整, 大小在上限内")
@@ -164,6 +218,17 @@ def check_file(item: Intake, ctx: IngestContext) -> Outcome | None:
     category, name = check.split(" — ")
     item.add(category, name, "fail", _without_path(problem.message, item.work_path))
     return Outcome(QUARANTINE, check, _without_path(problem.message, item.work_path), advice)
+
+
+def _check_image(item: Intake, kind: str) -> Outcome | None:
+    problem = image_problem(item.work_path, kind)
+    if problem is not None:
+        item.add("可用性", "文件格式", "fail", problem)
+        return Outcome(QUARANTINE, "可用性 — 文件格式", problem,
+                       "请重新扫描, 或把扫描件另存为 PDF、JPEG、PNG 或 TIFF 后重新放入 inbox/。")  # fmt: skip
+    item.kind = kind
+    item.add("可用性", "文件格式", "pass", f"{LABELS[kind]} (按内容识别), 各页均可解码, 大小在上限内")
+    return None
 
 
 def check_fixity(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -177,6 +242,17 @@ def refuse_duplicate(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The same bytes already archived: reported, not filed twice."""
     assert item.digests is not None
     existing = ctx.index.find_sha256(item.digests.sha256)
+    version = ctx.index.find_version(item.digests.sha256) if existing is None else None
+    if version is not None:
+        existing = Duplicate(version["archive_no"], "filed")
+    bundle = ctx.index.find_bundle(item.digests.sha256) if existing is None else None
+    if bundle is not None:
+        parts = ctx.index.parts_of(item.digests.sha256)
+        existing = Duplicate(parts[0]["archive_no"], parts[0]["status"]) if parts else None
+        detail = f"与已拆分归档的打印合订本 {bundle['original_path']} 内容完全相同 (SHA-256 相同)"
+        item.add("真实性", "重复检测", "fail", detail)
+        return Outcome(DUPLICATE, "真实性 — 重复检测", detail, "无需处理: 合订本已按表单拆分归档。",
+                       existing.archive_no if existing else None)  # fmt: skip
     if existing is None:
         item.add("真实性", "重复检测", "pass", "档案库中没有相同内容的文件")
         return None
@@ -190,9 +266,27 @@ def _duplicate_outcome(item: Intake, existing: Duplicate) -> Outcome:
                    "无需处理: 原件已归档。如确需替换, 请联系档案管理员。", existing.archive_no)  # fmt: skip
 
 
+def convert_image(item: Intake) -> Outcome | None:
+    """An image scan: the lossless PDF (img2pdf) the later steps read; the image itself
+    stays as it arrived and becomes the original."""
+    if item.kind == PDF:
+        return None
+    try:
+        image_to_pdf(item.work_path, item.pdf_path)
+    except PdfError as exc:
+        item.add("可用性", "格式转换", "fail", exc.message)
+        return Outcome(QUARANTINE, "可用性 — 格式转换", exc.message, "请重新扫描, 或把扫描件另存为 PDF 后重新放入 inbox/。")
+    item.add("可用性", "格式转换", "pass", f"{LABELS[item.kind]}已用 img2pdf 无损转换为 PDF; 原图像按原样保存")
+    return None
+
+
 def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
-    """Pages, encryption, active content, signatures, and that page 1 renders."""
-    facts = inspect_pdf(item.work_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
+    """Pages, encryption, active content, signatures, and that page 1 renders (of an
+    image scan: of its lossless PDF, made first)."""
+    outcome = convert_image(item)
+    if outcome is not None:
+        return outcome
+    facts = inspect_pdf(item.pdf_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
     item.facts = facts
     if facts.encrypted:
         why = "PDF 已加密, 需要密码才能打开" if facts.needs_password else "PDF 已加密 (设置了权限密码)"
@@ -216,11 +310,11 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     if outcome is not None:
         return outcome
     try:
-        item.reader = pdf_reader(item.work_path)
-        item.page1 = render_page(item.work_path, 0, reader=item.reader)
+        item.reader = pdf_reader(item.pdf_path)
+        item.page1 = render_page(item.pdf_path, 0, reader=item.reader)
     except PdfError as exc:
         item.add("可用性", "可渲染", "fail", exc.message)
-        return Outcome(QUARANTINE, "可用性 — 渲染", _without_path(exc.message, item.work_path),
+        return Outcome(QUARANTINE, "可用性 — 渲染", _without_path(exc.message, item.pdf_path),
                        "第 1 页无法显示。请重新扫描或向来源索取完好的 PDF。")  # fmt: skip
     item.add("可用性", "可渲染", "pass", "第 1 页可正常渲染")
     return None
@@ -296,7 +390,80 @@ def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
     except UnknownFormError as exc:
         return _unidentified(item, f"案件 {case_no}: {exc.message}")
     item.add("完整性", "识别", "pass", f"案件 {case_no}, 表单 {item.form.code} ({ident.reason})")
-    return None
+    return split_bundle(item, ctx)
+
+
+def split_bundle(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """A print bundle (several forms of a case in one scan) is split by the QR on each
+    page: a page with a QR starts a form, pages without one belong to the form before.
+    The split itself (bundle stored once, each form claimed as a part) is done by
+    ``intake.split``; each part then runs the whole procedure as its own document."""
+    assert item.facts is not None and item.identification is not None
+    pages = item.facts.pages or 0
+    if item.derived_from is not None or item.assign is not None or pages < 2 or item.identification.method != "qr":
+        return None
+    item.parts = bundle_parts(item, pages)
+    if len(item.parts) < 2:
+        return None
+    listing = ", ".join(f"{p.payload.form_code} (第 {p.pages} 页)" for p in item.parts)
+    why = f"打印合订本, 按各页二维码拆分为 {len(item.parts)} 件: {listing}"
+    item.add("完整性", "合订本拆分", "pass", why)
+    return Outcome(SPLIT, "完整性 — 合订本拆分", why, "无需处理: 每个表单作为一件单独归档, 合订本原件保存在 bundles/。")
+
+
+def bundle_parts(item: Intake, pages: int) -> list[Part]:
+    """The forms of a scan in page order; one part when it holds one form."""
+    parts: list[Part] = []
+    for n in range(pages):
+        # page 2 was read with the cheap pass only: a page without a code is read again
+        reads = item.qr_pages[n] if n < len(item.qr_pages) and item.qr_pages[n] else _page_reads(item, n)
+        payload = reads[0][0] if reads else None
+        if payload is not None and (not parts or payload != parts[-1].payload):
+            parts.append(Part(n, n, payload))
+        elif parts:
+            parts[-1] = Part(parts[-1].first, n, parts[-1].payload)
+    return parts
+
+
+def _page_reads(item: Intake, n: int) -> list[tuple[QrPayload, int]]:
+    try:
+        return qr_reads(render_page(item.pdf_path, n, reader=item.reader).image, hard=True)
+    except PdfError:
+        return []  # a page that does not render joins the form before it
+
+
+def store_bundle(item: Intake, ctx: IngestContext) -> str:
+    """The bundle, bit for bit and read-only, once: ``bundles/<年度>/<sha256>.pdf``
+    (by content, so a re-run after a crash finds it in place)."""
+    assert item.digests is not None
+    rel = f"bundles/{item.year or 'unknown'}/{item.digests.sha256}{SUFFIXES[item.kind]}"
+    dest = ctx.layout.abs(rel)
+    if dest.exists() and sha256_file(dest) == item.digests.sha256:
+        _make_read_only(dest)
+    else:
+        _copy_verified(item.work_path, dest, item.digests.sha256, item.id)
+    return rel
+
+
+def store_version(item: Intake, ctx: IngestContext, archive_no: str) -> dict[str, Any]:
+    """A later scan of a filed form, as version N of the same document: the original
+    read-only in ``versions/<年度>/<期限>/<档号>.vN.<ext>`` and its access copy, stamped
+    with the same 档号, beside it. Returns the ``versions`` row."""
+    assert item.digests is not None and item.facts is not None
+    doc = ctx.index.document(archive_no) or {}
+    version = ctx.index.next_version(archive_no)
+    stored = Path(doc["original_path"]).relative_to("store")
+    original = f"versions/{stored.parent.as_posix()}/{stored.stem}.v{version}{SUFFIXES[item.kind]}"
+    access = f"versions/{stored.parent.as_posix()}/{stored.stem}.v{version}.access.pdf"
+    dest = ctx.layout.abs(original)
+    if not (dest.exists() and sha256_file(dest) == item.digests.sha256):
+        _copy_verified(item.work_path, dest, item.digests.sha256, item.id)
+    pages = item.facts.pages or 1
+    style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
+    source, page1, _ = access_source(item, dest, pages)
+    write_access_copy(source, ctx.layout.abs(access), StampFields.from_archive_no(archive_no, pages), style, page1, item.id)
+    return {"archive_no": archive_no, "version": version, "sha256": item.digests.sha256, "sm3": item.digests.sm3,
+            "size": item.digests.size, "pages": pages, "original_path": original, "access_path": access}  # fmt: skip
 
 
 def _unidentified(item: Intake, why: str) -> Outcome:
@@ -312,7 +479,28 @@ def classify(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.add("完整性", "必填元数据", "pass",
              f"案件 {item.identification.case_no if item.identification else ''}, 表单 {item.form.code}, "
              f"年度 {item.year}, 保管期限 {retention_label(item.retention)}, 页数 {item.facts.pages}")  # fmt: skip
-    return None
+    return refuse_second_scan(item, ctx)
+
+
+def refuse_second_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
+    """Another scan of a form already filed for the case (other bytes: not a duplicate
+    by SHA-256) never silently takes a second 件号: it waits in duplicates/ for a person
+    to decide (``[archive] second_scan = "duplicates"``, the default)."""
+    assert item.form is not None and item.identification is not None
+    case_no = item.identification.case_no or ""
+    earlier = ctx.index.filed_form(case_no, item.form.code)
+    if earlier is None or ctx.settings.second_scan == "number":
+        return None  # "number": as before 0.2.0, reported as 同一表单重复归档 by ingest and check
+    if ctx.settings.second_scan == "new_version":
+        item.add("完整性", "同一表单再次扫描", "pass", f"作为 {earlier['archive_no']} 的新版本归档 (second_scan = new_version)")
+        return Outcome(VERSION, "完整性 — 同一表单再次扫描", "新版本", "", earlier["archive_no"])
+    why = (f"案件 {case_no} 的表单 {item.form.code} 已归档为 {earlier['archive_no']}; "
+           "这是同一表单的又一次扫描 (内容不同, 不是逐字节相同的重复件)")  # fmt: skip
+    item.add("完整性", "同一表单再次扫描", "fail", why)
+    return Outcome(DUPLICATE, "完整性 — 同一表单再次扫描", why,
+                   "请人工确认: 多余的扫描可直接删除; 如是更正后的新版本, 在 recordkit.toml 设 [archive] "
+                   "second_scan = \"new_version\" 后执行 recordkit archive assign <文件> --case "
+                   f"{case_no} --form {item.form.code}。", earlier["archive_no"])  # fmt: skip
 
 
 def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -336,19 +524,21 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
         size=item.digests.size,
         sha256=item.digests.sha256,
         sm3=item.digests.sm3,
-        pdf_version=item.facts.version,
+        pdf_version=item.facts.version if item.kind == PDF else LABELS[item.kind],
         signed=item.signed,
         signatures=[asdict(s) for s in item.facts.signatures],
         disposal_due=due.isoformat() if due else None,
         original_name=item.original_name,
         source=item.source,
         intake_id=item.id,
+        derived_from=item.derived_from["sha256"] if item.derived_from else None,
+        bundle_pages=item.derived_from["pages"] if item.derived_from else None,
     )
     result = ctx.index.number(
         item.ref(),
         doc,
         lambda n: format_archive_no(org.fonds_no, org.category_code, year, retention, org.department_code, n),
-        ctx.layout.plan_paths,
+        lambda archive_no: _plan_paths(ctx, archive_no, item.kind),
         ctx.timestamp(),
         [c.row() for c in item.checks],
         "\n".join((item.original_name, item.facts.text)),
@@ -383,6 +573,13 @@ def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:
         item.retention = rule
 
 
+def _plan_paths(ctx: IngestContext, archive_no: str, kind: str) -> tuple[str, str]:
+    """Where the original and the access copy go; an image original keeps an image's
+    suffix (the access copy is always a PDF)."""
+    original, access = ctx.layout.plan_paths(archive_no)
+    return str(Path(original).with_suffix(SUFFIXES[kind]).as_posix()), access
+
+
 def store_original(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Copy the original bit for bit, re-hash the copy, make it read-only."""
     assert item.original_path and item.digests
@@ -404,18 +601,55 @@ def stamp_copy(item: Intake, ctx: IngestContext) -> Outcome | None:
     pages = item.facts.pages if item.facts and item.facts.pages else _pages_of_row(item, ctx)
     fields = StampFields.from_archive_no(item.archive_no, pages)
     style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
-    original = ctx.layout.abs(item.original_path)
     dest = ctx.layout.abs(item.access_path)
     try:
-        rule = write_access_copy(original, dest, fields, style, item.page1, item.id)
+        source, page1, turned = access_source(item, ctx.layout.abs(item.original_path), pages)
+        rule = write_access_copy(source, dest, fields, style, page1, item.id)
     except PdfError as exc:
         if isinstance(exc.__cause__, OSError):
             raise  # disk full, permissions: retried on the next start, never a verdict on the file
         item.access_path = None
         item.add("可用性", "利用副本", "fail", f"无法生成加盖归档章的利用副本: {exc.message}")
         return None
-    item.add("可用性", "利用副本", "pass", f"已生成利用副本并加盖归档章 (位置: {rule})")
+    item.add("可用性", "利用副本", "pass", f"已生成利用副本并加盖归档章 (位置: {rule})" + turned)
     return None
+
+
+def access_source(item: Intake, original: Path, pages: int) -> tuple[Path, PageImage | None, str]:
+    """The PDF the access copy is stamped on, page 1 as rendered (None when it must be
+    rendered again), and a note on turned pages.
+
+    An image original is read through its lossless PDF (made again from the stored
+    image after a crash). Pages whose QR reads sideways or upside down are turned
+    upright with /Rotate; a page without a QR turns like the page before it. The
+    original is never touched."""
+    source = original
+    if item.kind != PDF:
+        source = item.pdf_path if item.pdf_path.is_file() else image_to_pdf(source, item.pdf_path)
+    turns = page_turns(item, source, pages)
+    if not any(turns):
+        return source, item.page1, ""
+    upright = upright_pdf(source, item.work_dir / ".derived" / "upright.pdf", turns)
+    turned = ", ".join(f"第 {n} 页 {t}°" for n, t in enumerate(turns, 1) if t)
+    return upright, None, f"; 按二维码方向转正: {turned}"
+
+
+def page_turns(item: Intake, source: Path, pages: int) -> list[int]:
+    """The clockwise turn of every page: read from its QR, else the page before's."""
+    if item.turns is None:  # resumed after a crash: read the first pages again
+        item.turns = []
+        for n in range(min(QR_PAGES, pages)):
+            try:
+                reads = qr_reads(render_page(source, n).image, hard=True)
+            except PdfError:
+                break
+            item.turns.append(reads[0][1] if reads else None)
+    turns, last = [], 0
+    for n in range(pages):
+        known = item.turns[n] if n < len(item.turns) else None
+        last = known if known is not None else last
+        turns.append(last)
+    return turns
 
 
 def mark_filed(item: Intake, ctx: IngestContext) -> Outcome | None:
@@ -442,6 +676,8 @@ def log_filing(item: Intake, ctx: IngestContext) -> Outcome | None:
         "access_path": doc.get("access_path"),
         "access_sha256": doc.get("access_sha256"),
         "size": doc.get("size"),
+        "original_format": kind_of_stored(doc.get("original_path") or ""),
+        "derived_from": item.derived_from,
         "resumed": item.resumed,
     }
     ctx.index.finish_filing(item.archive_no, item.id, ctx.timestamp(), detail)
@@ -473,7 +709,7 @@ STEPS: list[Step] = [
     inspect_scan,  # pages, encryption, active content, signatures; page 1 rendered
     identify_format,  # PDF version, PDF/A claimed or not
     scan_for_viruses,  # ClamAV where installed
-    identify,  # case and form
+    identify,  # case and form; a print bundle is split here, each form its own document
     classify,  # 年度 and 保管期限
     assign_number,  # 件号 and the document row, one transaction
     store_original,  # read-only copy in store/
@@ -550,21 +786,24 @@ def identify_scan(item: Intake, ctx: IngestContext) -> Identification:
     """QR from the already rendered page 1 (and a cheap look at page 2); when that does
     not settle it, ``identify.identify`` does the full search, then file name and text."""
     assert item.facts is not None
-    payloads: list[QrPayload] = []
-    if item.page1 is not None:
-        payloads = qr_payloads(item.page1.image, hard=True)
+    reads = qr_reads(item.page1.image, hard=True) if item.page1 is not None else []
+    item.turns = [reads[0][1] if reads else None]
+    item.qr_pages = [reads]
+    payloads = [p for p, _ in reads]
     if payloads and (item.facts.pages or 0) >= 2:
         try:
-            page2 = render_page(item.work_path, 1, reader=item.reader)
+            page2 = render_page(item.pdf_path, 1, reader=item.reader)
         except PdfError:
             page2 = None
-        if page2 is not None:
-            payloads += [p for p in qr_payloads(page2.image, hard=False) if p not in payloads]
+        reads2 = qr_reads(page2.image, hard=False) if page2 is not None else []
+        item.turns.append(reads2[0][1] if reads2 else None)
+        item.qr_pages.append(reads2)
+        payloads += [p for p, _ in reads2 if p not in payloads]
     if payloads:
         found = from_qr(payloads)
         if found.identified:
             return found
-    return identify_pdf(item.work_path, item.facts.text)
+    return identify_pdf(item.pdf_path, item.facts.text)
 
 
 def write_access_copy(original: Path, dest: Path, fields: StampFields, style: StampStyle,

@@ -215,6 +215,50 @@ class NewDocument:
     original_name: str
     source: str
     intake_id: str
+    derived_from: str | None = None  # SHA-256 of the print bundle this part was split from
+    bundle_pages: str | None = None  # its pages in the bundle, "3-4"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A print bundle (several forms in one scan), stored once and split into parts."""
+
+    sha256: str
+    sm3: str
+    size: int
+    pages: int
+    original_path: str  # archive-relative, bundles/<年度>/<sha256>.pdf
+    parts: list[dict[str, Any]]  # {"form_code", "pages"} per part, in page order
+
+
+# Added by issue 13 (print bundles split by QR); created where the index can be written.
+_BUNDLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bundles (
+    sha256 TEXT PRIMARY KEY,
+    sm3 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pages INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    intake_id TEXT NOT NULL,
+    parts TEXT NOT NULL,              -- JSON: form code and pages of each part
+    split_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    archive_no TEXT NOT NULL,         -- the document this is a later scan of (same 档号)
+    version INTEGER NOT NULL,         -- 2, 3, …: the document row itself is version 1
+    intake_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    sm3 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pages INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    access_path TEXT,
+    filed_at TEXT NOT NULL,
+    PRIMARY KEY (archive_no, version)
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -299,6 +343,7 @@ class ArchiveIndex:
             "SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone() is not None
         self._add_access_sha256()
         self._widen_check_results()
+        self._add_bundles()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -333,6 +378,22 @@ class ArchiveIndex:
                 self.conn.execute("INSERT INTO checks_widened SELECT * FROM checks")
                 self.conn.execute("DROP TABLE checks")
                 self.conn.execute("ALTER TABLE checks_widened RENAME TO checks")
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
+
+    def _add_bundles(self) -> None:
+        """The ``bundles`` table and ``documents.derived_from`` / ``bundle_pages`` (the
+        part of a print bundle a document was split from); NULL for older rows."""
+        if self.read_only:
+            return
+        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        try:
+            self.conn.executescript(_BUNDLE_SCHEMA)
+            for column in ("derived_from", "bundle_pages"):
+                if column not in columns:
+                    self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
         except sqlite3.OperationalError as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
@@ -474,6 +535,9 @@ class ArchiveIndex:
             archive_no = make_archive_no(item_no)
             original_path, access_path = make_paths(archive_no)
             _insert_document(conn, doc, archive_no, item_no, (original_path, access_path), numbered_at)
+            if doc.derived_from is not None:
+                conn.execute("UPDATE documents SET derived_from = ?, bundle_pages = ? WHERE archive_no = ?",
+                             (doc.derived_from, doc.bundle_pages, archive_no))  # fmt: skip
             self._set_digests(conn, doc.intake_id, (doc.size, doc.sha256, doc.sm3))
             conn.execute("UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id))
             self._put_checks(conn, doc.intake_id, checks)
@@ -507,6 +571,77 @@ class ArchiveIndex:
                 "UPDATE intake SET state = 'done', finished_at = COALESCE(finished_at, ?) WHERE id = ?",
                 (finished_at, intake_id),
             )
+
+    def filed_form(self, case_no: str, form_code: str) -> dict[str, Any] | None:
+        """The document a case's form was first filed as (filing or filed), if any."""
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE case_no = ? AND form_code = ? AND status IN ('filing', 'filed') "
+            "ORDER BY numbered_at, archive_no LIMIT 1",
+            (case_no, form_code),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def next_version(self, archive_no: str) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM versions WHERE archive_no = ?", (archive_no,)).fetchone()
+        return int(row[0] or 1) + 1
+
+    def find_version(self, sha256: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM versions WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def versions(self, archive_no: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM versions WHERE archive_no = ? ORDER BY version", (archive_no,))
+        return [dict(r) for r in rows]
+
+    def record_version(self, ref: IntakeRef, row: dict[str, Any], at: str, detail: dict[str, Any]) -> None:
+        """A later scan filed as version ``row["version"]`` of a document: the row, the
+        intake ended (outcome ``filed``) and a ``new_version`` event, in one commit."""
+        with self.transaction(durable=True) as conn:
+            self._start_intake(conn, ref)
+            conn.execute(
+                "INSERT INTO versions (archive_no, version, intake_id, sha256, sm3, size, pages, original_name, "
+                "original_path, access_path, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["archive_no"], row["version"], ref.id, row["sha256"], row["sm3"], row["size"], row["pages"],
+                 ref.original_name, row["original_path"], row["access_path"], at),
+            )  # fmt: skip
+            self._set_digests(conn, ref.id, (row["size"], row["sha256"], row["sm3"]))
+            conn.execute(
+                "UPDATE intake SET state = 'done', outcome = 'filed', destination = ?, archive_no = ?, "
+                "finished_at = ? WHERE id = ?",
+                (row["original_path"], row["archive_no"], at, ref.id),
+            )
+            self._append_event(conn, at, "new_version", row["archive_no"], ref.id, detail)
+
+    def find_bundle(self, sha256: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM bundles WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def parts_of(self, sha256: str) -> list[dict[str, Any]]:
+        """The documents split from one bundle, in page order."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE derived_from = ? ORDER BY CAST(bundle_pages AS INTEGER)", (sha256,)
+        )
+        return [dict(r) for r in rows]
+
+    def record_bundle(self, ref: IntakeRef, bundle: Bundle, at: str, detail: dict[str, Any]) -> None:
+        """The bundle stored and its parts claimed: the bundle's intake ends (outcome
+        ``split``) with a ``bundle_split`` event, once (idempotent on resume)."""
+        with self.transaction(durable=True) as conn:
+            self._start_intake(conn, ref)
+            conn.execute(
+                "INSERT OR IGNORE INTO bundles (sha256, sm3, size, pages, original_name, original_path, intake_id, "
+                "parts, split_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (bundle.sha256, bundle.sm3, bundle.size, bundle.pages, ref.original_name, bundle.original_path,
+                 ref.id, canonical_json(bundle.parts), at),
+            )  # fmt: skip
+            self._set_digests(conn, ref.id, (bundle.size, bundle.sha256, bundle.sm3))
+            done = conn.execute(
+                "UPDATE intake SET state = 'done', outcome = 'split', destination = ?, finished_at = ? "
+                "WHERE id = ? AND state != 'done'",
+                (bundle.original_path, at, ref.id),
+            ).rowcount
+            if done:
+                self._append_event(conn, at, "bundle_split", None, ref.id, detail)
 
     def document_for_intake(self, intake_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM documents WHERE intake_id = ?", (intake_id,)).fetchone()
