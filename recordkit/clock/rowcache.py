@@ -64,6 +64,8 @@ class CaseRowCache:
         self._entries: dict[str, _Entry] = {}
         self._records: dict[str, FileStamp] = {}  # what the live checks read, as last seen
         self._listed: list[_Entry] | None = None  # the cases that load, in list order
+        self._rows: list[CaseRow] | None = None  # their rows as last given, and when
+        self._shown = (datetime.max, datetime.min)  # the rows hold from .. until
 
     def rows(self, book: CaseBook, clock: ClockSetup, now: datetime) -> list[CaseRow]:
         """What ``worklist.case_rows(book.scan()[0], clock.profile, clock.calendar, now)``
@@ -74,6 +76,7 @@ class CaseRowCache:
             key = (str(book.root), book.rtype.name, book.check_context, _calendar_stamp(clock))
             if key != self._key:
                 self._key, self._entries, self._records, self._listed = key, {}, {}, None
+                self._rows = None
             changed = self._refresh(book)
             # The case book's live checks read the records (the CAPA a case names).
             records = file_stamps(book.config.records_dir)
@@ -82,8 +85,12 @@ class CaseRowCache:
                 for entry in self._entries.values():
                     entry.live_ok = entry.case is not None and not book.live_problems(entry.case.data)
             if changed or self._listed is None:
-                self._listed = self._in_order()
-            return [self._row(entry, clock, now) for entry in self._listed]
+                self._listed, self._rows = self._in_order(), None
+            if self._rows is None or not self._shown[0] <= now < self._shown[1]:
+                self._rows = [self._row(entry, clock, now) for entry in self._listed]
+                self._shown = (max((r.status.now for r in self._rows), default=now),
+                               min((e.fresh_until for e in self._listed), default=datetime.max))
+            return list(self._rows)
 
     def _refresh(self, book: CaseBook) -> bool:
         """Bring the entries up to the folder as it is now; whether any file changed."""

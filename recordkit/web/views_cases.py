@@ -23,6 +23,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from recordkit.cases import schema
+from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
 from recordkit.cases.store import Case
 from recordkit.clock import worklist
@@ -37,7 +38,7 @@ from recordkit.errors import (
 from recordkit.web.case_forms import HANDLER_PATHS, CaseForm
 from recordkit.web.changes import history, record_change_set
 from recordkit.web.roles import allowed, requires
-from recordkit.workspace import Workspace, blank_case
+from recordkit.workspace import Workspace
 
 # The case rows of this server process, kept between requests (only changed files are
 # read again): what makes the 工作台 and 案件列表 fast with 10,000 cases.
