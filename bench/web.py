@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import platform
 import random
@@ -168,6 +169,10 @@ class FormReader(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
             self.forms.append(_Form())
+        elif tag == "option" and self._select is not None:
+            self._select[2].append(a.get("value", ""))
+            if "selected" in a:
+                self._select[1].append(a.get("value", ""))
         elif not self.forms or "disabled" in a or not a.get("name"):
             return
         elif tag == "input" and a.get("type") in ("checkbox", "radio"):
@@ -179,11 +184,6 @@ class FormReader(HTMLParser):
             self._select = (a["name"], [], [])
         elif tag == "textarea":
             self._textarea = (a["name"], [])
-        if tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            self._select[2].append(value)
-            if "selected" in a:
-                self._select[1].append(value)
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -244,7 +244,7 @@ def peak_rss_mib(pid: int) -> float | None:
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (p95 of 50 values: the 48th smallest)."""
     ordered = sorted(values)
-    return ordered[max(0, -(-len(ordered) * share // 1) - 1)]
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
 
 
 def table(n: int, times: dict[str, list[float]], first: float, rss: float | None,
