@@ -207,28 +207,57 @@ def case_form(page: str) -> list[tuple[str, str]]:
     return next(f.fields for f in reader.forms if any(name == "sha256" for name, _ in f.fields))
 
 
-def save_case(session: Session, case_no: str, i: int) -> tuple[float, float]:
-    """(seconds of the edit page, seconds of the save) for one case, content changed."""
-    page, edit_seconds = session.get(f"/cases/{case_no}/edit/")
+def save_case(session: Session, case_no: str, page: str, i: int) -> float:
+    """Seconds to save the edit form ``page`` of one case with its content changed."""
     fields = [(k, f"{v} 补充 {i}" if k == "content" else v) for k, v in case_form(page)]
     status, text, seconds = session.request("POST", f"/cases/{case_no}/edit/", fields)
     assert status == 302, (case_no, status, re.findall(r'class="errors?"[^>]*>(.*?)</', text)[:5] or text[:800])
-    return edit_seconds, seconds
+    return seconds
 
 
-def measure(session: Session, case_nos: list[str], requests: int) -> dict[str, list[float]]:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """Wall times per page, and the server's CPU time spent on them (a machine shared
+    with other work stretches wall times; the CPU time says what a request costs)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.times: dict[str, list[float]] = {"工作台": [], "案件列表": [], "案件页": [], "编辑页": [], "保存": []}
+        self.cpu: dict[str, float] = dict.fromkeys(self.times, 0.0)
+
+    def note(self, page: str, seconds: float, cpu_before: float | None) -> None:
+        self.times[page].append(seconds)
+        after = cpu_seconds(self.pid)
+        if cpu_before is not None and after is not None:
+            self.cpu[page] += after - cpu_before
+
+    def run(self, page: str, fetch) -> None:  # noqa: ANN001 - a zero-argument callable giving seconds
+        before = cpu_seconds(self.pid)
+        self.note(page, fetch(), before)
+
+
+def measure(session: Session, meter: Meter, case_nos: list[str], requests: int) -> None:
     """Each page ``requests`` times, in turn: 工作台, 列表, 案件页, 编辑页 + 保存."""
     rng = random.Random(7)
     pages = max(1, len(case_nos) // 50)
-    times: dict[str, list[float]] = {"工作台": [], "案件列表": [], "案件页": [], "编辑页": [], "保存": []}
     for i in range(requests):
-        times["工作台"].append(session.get("/")[1])
-        times["案件列表"].append(session.get(f"/cases/?page={i % pages + 1}")[1])
-        times["案件页"].append(session.get(f"/cases/{rng.choice(case_nos)}/")[1])
-        edit, save = save_case(session, rng.choice(case_nos), i)
-        times["编辑页"].append(edit)
-        times["保存"].append(save)
-    return times
+        meter.run("工作台", lambda: session.get("/")[1])
+        meter.run("案件列表", lambda i=i: session.get(f"/cases/?page={i % pages + 1}")[1])
+        meter.run("案件页", lambda: session.get(f"/cases/{rng.choice(case_nos)}/")[1])
+        case_no = rng.choice(case_nos)
+        before = cpu_seconds(meter.pid)
+        page, edit = session.get(f"/cases/{case_no}/edit/")
+        meter.note("编辑页", edit, before)
+        before = cpu_seconds(meter.pid)
+        meter.note("保存", save_case(session, case_no, page, i), before)
 
 
 def peak_rss_mib(pid: int) -> float | None:
@@ -247,19 +276,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
 
 
-def table(n: int, times: dict[str, list[float]], first: float, rss: float | None,
-          cli_times: tuple[float, float]) -> str:
+def table(n: int, meter: Meter, first: float, rss: float | None, cli_times: tuple[float, float]) -> str:
     ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     lines = [f"recordkit web benchmark — {date.today().isoformat()} — {platform.platform()}, "
              f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {n} cases{load}",
-             "", "| 页面 (page) | 请求 | p50 | p95 | max | 目标 p95 |", "|---|--:|--:|--:|--:|---|"]
-    for name, values in times.items():
+             "", "| 页面 (page) | 请求 | p50 | p95 | max | 目标 p95 | server CPU / request |",
+             "|---|--:|--:|--:|--:|---|--:|"]
+    for name, values in meter.times.items():
         target = TARGETS.get(name)
         verdict = f"< {target} ms {'✓' if percentile(values, 0.95) * 1000 < target else '✗'}" if target else ""
+        cpu = ms(meter.cpu[name] / len(values)) if values else ""
         lines.append(f"| {name} | {len(values)} | {ms(statistics.median(values))} | {ms(percentile(values, 0.95))} "
-                     f"| {ms(max(values))} | {verdict} |")
-    lines.append(f"| 首次请求 工作台 (server reads every case once) | 1 | {ms(first)} | | | |")
+                     f"| {ms(max(values))} | {verdict} | {cpu} |")
+    lines.append(f"| 首次请求 工作台 (server reads every case once) | 1 | {ms(first)} | | | | |")
     rss_text = "not available (no /proc)" if rss is None else f"{rss:.0f} MiB {'✓' if rss < 300 else '✗'}"
     lines += ["", f"- peak RSS of the server (VmHWM): {rss_text} (target < 300 MB)",
               f"- `recordkit case list --json`, same folder: {cli_times[0]:.2f} s first (fills the parsed-case "
@@ -285,12 +315,13 @@ def main() -> None:
             session.login("bench")
             first = session.get("/")[1]
             case_nos = sorted(p.stem for p in (root / "cases").rglob("*.yaml"))
-            times = measure(session, case_nos, args.requests)
+            meter = Meter(server.pid)
+            measure(session, meter, case_nos, args.requests)
             rss = peak_rss_mib(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        print(table(args.n, times, first, rss, cli_times))
+        print(table(args.n, meter, first, rss, cli_times))
     finally:
         if args.keep:
             print(f"working folder: {root}")

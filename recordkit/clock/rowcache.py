@@ -60,11 +60,15 @@ class CaseRowCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[object, ...] = ()
+        self._reset(())
+
+    def _reset(self, key: tuple[object, ...]) -> None:
+        self._key = key
         self._entries: dict[str, _Entry] = {}
         self._records: dict[str, FileStamp] = {}  # what the live checks read, as last seen
-        self._listed: list[_Entry] | None = None  # the cases that load, in list order
-        self._rows: list[CaseRow] | None = None  # their rows as last given, and when
+        self._order: list[str] | None = None  # paths of the cases listed, in list order
+        self._at: dict[str, int] = {}  # path -> place in _order
+        self._rows: list[CaseRow] | None = None  # their rows as last given (same order)
         self._shown = (datetime.max, datetime.min)  # the rows hold from .. until
 
     def rows(self, book: CaseBook, clock: ClockSetup, now: datetime) -> list[CaseRow]:
@@ -75,36 +79,51 @@ class CaseRowCache:
         with self._lock:
             key = (str(book.root), book.rtype.name, book.check_context, _calendar_stamp(clock))
             if key != self._key:
-                self._key, self._entries, self._records, self._listed = key, {}, {}, None
-                self._rows = None
-            changed = self._refresh(book)
+                self._reset(key)
+            moved, reloaded = self._refresh(book)
             # The case book's live checks read the records (the CAPA a case names).
             records = file_stamps(book.config.records_dir)
             if records != self._records:
-                self._records, changed = records, True
+                self._records, moved = records, True
                 for entry in self._entries.values():
                     entry.live_ok = entry.case is not None and not book.live_problems(entry.case.data)
-            if changed or self._listed is None:
-                self._listed, self._rows = self._in_order(), None
+            if moved or self._order is None:
+                self._order = self._in_order()
+                self._at, self._rows = {path: i for i, path in enumerate(self._order)}, None
+            elif self._rows is not None:
+                self._replace(reloaded, clock, now)  # same places in the list: new rows only
             if self._rows is None or not self._shown[0] <= now < self._shown[1]:
-                self._rows = [self._row(entry, clock, now) for entry in self._listed]
+                self._rows = [self._row(self._entries[path], clock, now) for path in self._order]
                 self._shown = (max((r.status.now for r in self._rows), default=now),
-                               min((e.fresh_until for e in self._listed), default=datetime.max))
+                               min((self._entries[p].fresh_until for p in self._order), default=datetime.max))
             return list(self._rows)
 
-    def _refresh(self, book: CaseBook) -> bool:
-        """Bring the entries up to the folder as it is now; whether any file changed."""
+    def _refresh(self, book: CaseBook) -> tuple[bool, list[str]]:
+        """Bring the entries up to the folder as it is now: whether the list changed (a
+        case added, gone, or moved), and the files read again."""
         stamps = book.file_stamps()
         gone = [path for path in self._entries if path not in stamps]
         for path in gone:
             del self._entries[path]
-        changed = bool(gone)
+        moved, reloaded = bool(gone), []
         for path, stamp in stamps.items():
-            entry = self._entries.get(path)
-            if entry is None or entry.stamp != stamp or not entry.settled:
-                self._entries[path] = self._load(book, path, stamp)
-                changed = True
-        return changed
+            old = self._entries.get(path)
+            if old is None or old.stamp != stamp or not old.settled:
+                new = self._entries[path] = self._load(book, path, stamp)
+                reloaded.append(path)
+                moved = moved or old is None or (old.case is None, old.order, old.live_ok) != (
+                    new.case is None, new.order, new.live_ok)
+        return moved, reloaded
+
+    def _replace(self, paths: list[str], clock: ClockSetup, now: datetime) -> None:
+        """New rows for the files read again, in their places."""
+        assert self._rows is not None
+        for path in paths:
+            place = self._at.get(path)
+            if place is not None:
+                entry = self._entries[path]
+                row = self._rows[place] = self._row(entry, clock, now)
+                self._shown = (max(self._shown[0], row.status.now), min(self._shown[1], entry.fresh_until))
 
     @staticmethod
     def _load(book: CaseBook, path: str, stamp: FileStamp) -> _Entry:
@@ -116,12 +135,12 @@ class CaseRowCache:
         order = (sort_key(case.data.get("received_at")), case.case_no)
         return _Entry(stamp, settled, case, order, live_ok=not book.live_problems(case.data))
 
-    def _in_order(self) -> list[_Entry]:
-        """The entries listed (loaded, live checks passed), newest received first; equal
+    def _in_order(self) -> list[str]:
+        """The paths listed (loaded, live checks passed), newest received first; equal
         ones in file order, as ``case_rows`` keeps them."""
-        listed = [self._entries[path] for path in sorted(self._entries)]
-        listed = [entry for entry in listed if entry.case is not None and entry.live_ok]
-        return sorted(listed, key=lambda entry: entry.order, reverse=True)
+        entries = self._entries
+        listed = [path for path in sorted(entries) if entries[path].case is not None and entries[path].live_ok]
+        return sorted(listed, key=lambda path: entries[path].order, reverse=True)
 
     @staticmethod
     def _row(entry: _Entry, clock: ClockSetup, now: datetime) -> CaseRow:
