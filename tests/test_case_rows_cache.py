@@ -195,3 +195,22 @@ def test_fresh_until_of_done_open_and_hourly_cases() -> None:
     assert hourly, "a bundled profile with a deadline in hours"
     status = case_status(CLOCK_CASES[0], load_profile(hourly[0]), calendar, datetime(2026, 3, 2, 9, 40))
     assert fresh_until(status) == status.now  # hours left: never reused
+
+
+def test_an_edit_keeps_the_other_rows_and_the_order(workdir: Config) -> None:
+    write(workdir, "TS-2026-0001")
+    edited = write(workdir, "TS-2026-0002", received_at="2026-03-02 11:00", **OPEN)
+    write(workdir, "TS-2026-0003", received_at="2026-03-01 16:00")
+    cache = CaseRowCache()
+    before = rows(cache, workdir)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("李强", "李四"), encoding="utf-8")
+    after = rows(cache, workdir)
+    assert [r.case.case_no for r in after] == ["TS-2026-0002", "TS-2026-0001", "TS-2026-0003"]
+    assert after[0] is not before[0] and after[0].case.data["complainant"]["name"] == "李四"
+    assert after[1] is before[1] and after[2] is before[2]
+    assert [timeless(r.status) for r in after] == [timeless(r.status) for r in full_scan(workdir)]
+    # Received later now: it moves in the list.
+    edited.write_text(edited.read_text(encoding="utf-8").replace("2026-03-02 11:00", "2026-02-27 11:00"),
+                      encoding="utf-8")
+    assert [r.case.case_no for r in rows(cache, workdir)] == [r.case.case_no for r in full_scan(workdir)] == \
+        ["TS-2026-0001", "TS-2026-0003", "TS-2026-0002"]
