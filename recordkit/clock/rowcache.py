@@ -66,6 +66,8 @@ class CaseRowCache:
         self._key = key
         self._entries: dict[str, _Entry] = {}
         self._records: dict[str, FileStamp] = {}  # what the live checks read, as last seen
+        self._stamps: dict[str, FileStamp] = {}  # the case files, as last seen
+        self._unsettled: set[str] = set()  # files to read again even with the same stamp
         self._order: list[str] | None = None  # paths of the cases listed, in list order
         self._at: dict[str, int] = {}  # path -> place in _order
         self._rows: list[CaseRow] | None = None  # their rows as last given (same order)
@@ -102,15 +104,23 @@ class CaseRowCache:
         """Bring the entries up to the folder as it is now: whether the list changed (a
         case added, gone, or moved), and the files read again."""
         stamps = book.file_stamps()
+        if stamps == self._stamps and not self._unsettled:
+            return False, []  # nothing changed (one comparison, for 10,000 files)
+        self._stamps = stamps
         gone = [path for path in self._entries if path not in stamps]
         for path in gone:
             del self._entries[path]
+            self._unsettled.discard(path)
         moved, reloaded = bool(gone), []
         for path, stamp in stamps.items():
             old = self._entries.get(path)
             if old is None or old.stamp != stamp or not old.settled:
                 new = self._entries[path] = self._load(book, path, stamp)
                 reloaded.append(path)
+                if new.settled:
+                    self._unsettled.discard(path)
+                else:
+                    self._unsettled.add(path)
                 moved = moved or old is None or (old.case is None, old.order, old.live_ok) != (
                     new.case is None, new.order, new.live_ok)
         return moved, reloaded
