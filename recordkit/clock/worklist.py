@@ -6,10 +6,10 @@ call them, so the browser shows what `case list` and `case status` compute.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 
 from recordkit.cases.store import Case, get_path, is_blank
 from recordkit.clock.calendar import WorkCalendar
@@ -28,32 +28,32 @@ class CaseRow:
     case: Case
     status: CaseStatus
 
-    @cached_property
+    @functools.cached_property
     def department(self) -> str:
         return str(get_path(self.case.data, "assignment.department") or "")
 
-    @cached_property
+    @functools.cached_property
     def handler(self) -> str:
         return str(get_path(self.case.data, "assignment.handler") or "")
 
-    @cached_property
+    @functools.cached_property
     def is_closed(self) -> bool:
         return self.case.is_closed
 
-    @cached_property
+    @functools.cached_property
     def year(self) -> int:
         return self.case.year
 
-    @cached_property
+    @functools.cached_property
     def pending(self) -> tuple[StepStatus, ...]:
         """The steps still to do (running or overdue)."""
         return tuple(s for s in self.status.steps if s.pending)
 
-    @cached_property
+    @functools.cached_property
     def received_month(self) -> tuple[int, int] | None:
         return _month(self.case.data.get("received_at"))
 
-    @cached_property
+    @functools.cached_property
     def closed_month(self) -> tuple[int, int] | None:
         return _month(self.case.data.get("closed_at"))
 
@@ -120,12 +120,16 @@ def due_soon(rows: Iterable[CaseRow], calendar: WorkCalendar, today: date, workd
     limit = calendar.add_workdays(today, workdays)
     found = [(r, s) for r in rows for s in r.pending
              if s.state == RUNNING and s.due is not None and _day(s.due) <= limit]
-    return sorted(found, key=lambda pair: sort_key(pair[1].due))
+    return sorted(found, key=lambda pair: _due_key(pair[1].due))
 
 
 def overdue_steps(rows: Iterable[CaseRow]) -> list[tuple[CaseRow, StepStatus]]:
     found = [(r, s) for r in rows for s in r.pending if s.overdue]
-    return sorted(found, key=lambda pair: sort_key(pair[1].due))
+    return sorted(found, key=lambda pair: _due_key(pair[1].due))
+
+
+# Thousands of open steps share a few hundred due dates: each is turned into a sort key once.
+_due_key = functools.lru_cache(maxsize=4096)(sort_key)
 
 
 def month_counts(rows: Iterable[CaseRow], today: date) -> dict[str, int]:
