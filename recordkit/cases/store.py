@@ -42,9 +42,37 @@ from recordkit.index.casecache import CaseCache
 
 # Like git's "racily clean" rule: a file modified this recently may change again within
 # the filesystem's timestamp granularity without its mtime moving, so it is not cached.
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 # Fields where a bare YAML number already lost leading zeros: demand quotes instead.
 _TEXT_ONLY = schema.CASE.text_only
+
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+# What changes when a file is written: (mtime_ns, size, inode) — the inode for a file
+# replaced by an atomic write, the time and size for one edited in place.
+FileStamp = tuple[int, int, int]
+
+
+def file_stamps(root: Path) -> dict[str, FileStamp]:
+    """The case files under ``root`` (as ``CaseBook.files`` lists them) with their stamps,
+    in one ``os.scandir`` walk: cheap enough for a web server to run on every request."""
+    found: dict[str, FileStamp] = {}
+    folders = [str(root)] if root.is_dir() else []
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir(follow_symlinks=False):  # as rglob: symlinked folders not entered
+                    folders.append(entry.path)
+                if name.lower().endswith(CASE_SUFFIXES) and not name.startswith("."):
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        continue  # deleted while listed
+                    found[entry.path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return found
+
 
 # Extra checks other modules plug in (e.g. the case clock's extension limit).
 ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
@@ -520,8 +548,10 @@ class CaseBook:
         return self.extra_checks + self.live_checks
 
     # ----- reading
-    def load(self, path: Path) -> Case:
-        """Load and validate one case file (raises with all problems at once)."""
+    def load(self, path: Path, live: bool = True) -> Case:
+        """Load and validate one case file (raises with all problems at once). With
+        ``live=False`` the live checks are left to the caller (``live_problems``): a cache
+        of loaded cases runs them again whenever the files they read may have changed."""
         path = Path(path)
         try:
             stat = path.stat()
@@ -536,14 +566,18 @@ class CaseBook:
             sha = hashlib.sha256(raw).hexdigest()
             found = validate_case(data, "", self.extra_checks, self.rtype)
             problems = [[p.path, p.problem] for p in found]
-            if cache and stat and time.time_ns() - stat.st_mtime_ns > _RACY_NS:
+            if cache and stat and time.time_ns() - stat.st_mtime_ns > RACY_NS:
                 cache.put(path.resolve(), stat.st_mtime_ns, stat.st_size, self.check_context, sha, data, problems)
-        problems = list(problems) + [[key, why] for check in self.live_checks for key, why in check(data)]
+        problems = list(problems) + (self.live_problems(data) if live else [])
         if problems:
             where = display_path(path)
             raise CaseValidationError(
                 [FieldProblem(where, key, schema.label_of(key, self.rtype), why) for key, why in problems])
         return Case(path, normalise_dates(data, self.rtype), sha, self.rtype)
+
+    def live_problems(self, data: dict[str, Any]) -> list[list[str]]:
+        """[key, problem] of the checks that read other files (run on every load)."""
+        return [[key, why] for check in self.live_checks for key, why in check(data)]
 
     def _case_cache(self) -> CaseCache | None:
         if self._cache is None:
@@ -558,8 +592,12 @@ class CaseBook:
         if not self.root.is_dir():
             return []
         return sorted(
-            p for p in self.root.rglob("*") if p.suffix.lower() in (".yaml", ".yml", ".json") and not p.name.startswith(".")
+            p for p in self.root.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith(".")
         )
+
+    def file_stamps(self) -> dict[str, FileStamp]:
+        """The files of ``files()`` with their stamps (see ``file_stamps``)."""
+        return file_stamps(self.root)
 
     def path_for(self, case_no: str, year: int) -> Path:
         problem = check_case_no(case_no)

@@ -8,6 +8,7 @@ in a file is reported at once as a ``ProfileError`` naming the file and the step
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -245,8 +246,13 @@ def _stem(source: Path | Traversable) -> str:
 # -- validation ------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def parse_profile(text: str, filename: str, expected_name: str | None = None) -> Profile:
-    """Parse and validate profile YAML; every problem goes into one ProfileError."""
+    """Parse and validate profile YAML; every problem goes into one ProfileError.
+
+    Kept per text (a ``Profile`` is frozen): a web server reads the profile on every
+    request, and parsing it took most of the time of a small page.
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

@@ -665,6 +665,25 @@ def select(statuses: Iterable[CaseStatus], *, within: timedelta | None = None,
     return chosen
 
 
+def fresh_until(status: CaseStatus) -> datetime:
+    """Until when ``case_status`` of the same case gives the same states, texts and warnings
+    as ``status`` did at ``status.now`` (only ``now`` and ``remaining`` move), so a cache may
+    show it from ``status.now`` up to (not including) this moment.
+
+    A step done or not applicable does not look at the time. A step still to do looks at
+    today's date (late or not, days left, the calendar years its span reaches), and at the
+    minute when its deadline is a moment (hours left): then nothing may be reused.
+    """
+    until = datetime.max
+    for step in status.steps:
+        if step.done or step.state == NOT_APPLICABLE:
+            continue
+        if isinstance(step.due, datetime):
+            return status.now
+        until = datetime.combine(status.now.date() + timedelta(days=1), time.min)
+    return until
+
+
 def was_late(status: CaseStatus) -> bool:
     """Any step of the office late, now or when it was done (R01 column 是否超期)."""
     return any(step.state in (OVERDUE, DONE_LATE) for step in status.steps)

@@ -29,6 +29,7 @@ from recordkit.cases.authoring import blank_case
 from recordkit.cases.editing import create_case, open_case, replace_case
 from recordkit.cases.store import Case, CaseBook
 from recordkit.clock import worklist
+from recordkit.clock.rowcache import CaseRowCache
 from recordkit.clock.status import case_status
 from recordkit.errors import (
     CaseValidationError,
@@ -41,6 +42,9 @@ from recordkit.web.changes import history, record_change_set
 from recordkit.web.roles import allowed, requires
 from recordkit.workspace import Workspace
 
+# The case rows of this server process, kept between requests (only changed files are
+# read again): what makes the 工作台 and 案件列表 fast with 10,000 cases.
+CASE_ROWS = CaseRowCache()
 PAGE_SIZE = 50
 DASHBOARD_ROWS = 50  # rows of each list on the 工作台
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -57,9 +61,8 @@ def user_names(user: Any) -> list[str]:
     return [n for n in (user.first_name, user.get_username()) if n]
 
 
-def _rows(ws: Workspace) -> list[worklist.CaseRow]:
-    cases, _errors = ws.casebook().scan()
-    return worklist.case_rows(cases, ws.clock.profile, ws.clock.calendar, datetime.now())
+def _rows(ws: Workspace, now: datetime) -> list[worklist.CaseRow]:
+    return CASE_ROWS.rows(ws.casebook(), ws.clock, now)
 
 
 def _opened(ws: Workspace, case_no: str) -> tuple[Case, list[FieldProblem]]:
@@ -77,9 +80,9 @@ def _case(ws: Workspace, case_no: str) -> Case:
 
 @requires("dashboard.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    ws = workspace()
-    rows = _rows(ws)
-    today = datetime.now().date()
+    ws, now = workspace(), datetime.now()
+    rows = _rows(ws, now)
+    today = now.date()
     due_soon, overdue = worklist.due_soon(rows, ws.clock.calendar, today), worklist.overdue_steps(rows)
     # The first rows of each list; the 案件列表 (filter 只看超期) has them all.
     return render(request, "web/cases/dashboard.html", {
@@ -101,7 +104,7 @@ def _filter_of(request: HttpRequest) -> worklist.CaseFilter:
 
 @requires("case.view")
 def case_list(request: HttpRequest) -> HttpResponse:
-    rows = _rows(workspace())
+    rows = _rows(workspace(), datetime.now())
     years, departments = worklist.years_and_departments(rows)
     chosen = worklist.filter_rows(rows, _filter_of(request))
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
