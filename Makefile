@@ -17,12 +17,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/recordkit demo
 
-# `make test` = lint (ruff + the import-linter contracts in pyproject.toml) then pytest.
+# `make test` = lint (ruff check, ruff format --check, the import-linter contracts in
+# pyproject.toml) then pytest.
 test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check recordkit tests bench tools
+	$(BIN)/ruff format --check recordkit tests bench tools
 	$(BIN)/lint-imports
 
 clean:

@@ -36,7 +36,13 @@ from recordkit.forms.regenerate import Regenerator
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 CHANNELS = ["电话", "来访", "信函", "电子邮件", "网上"]
-TOPICS = ["检验报告数据与送检记录不符", "报告出具超期", "收费与公示价格不一致", "窗口人员态度生硬", "样品退还时包装破损"]
+TOPICS = [
+    "检验报告数据与送检记录不符",
+    "报告出具超期",
+    "收费与公示价格不一致",
+    "窗口人员态度生硬",
+    "样品退还时包装破损",
+]
 
 
 def make_cases(config, n: int, seed: int = 42) -> None:
@@ -53,17 +59,31 @@ def make_cases(config, n: int, seed: int = 42) -> None:
             "received_at": f"{received.isoformat()} {rng.randrange(8, 18):02d}:{rng.randrange(0, 60):02d}",
             "channel": rng.choice(CHANNELS),
             "receiver": "张敏",
-            "complainant": {"name": name, "phone": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}",
-                            "address": f"福建省漳州市芗城区胜利西路 {rng.randrange(1, 300)} 号"},
+            "complainant": {
+                "name": name,
+                "phone": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}",
+                "address": f"福建省漳州市芗城区胜利西路 {rng.randrange(1, 300)} 号",
+            },
             "content": rng.choice(TOPICS) + "。" + "客户称 & 要求 <复检>，" * rng.randrange(1, 6),
             "request": "复检并书面答复",
             "category": "质量",
             "severity": "一般",
-            "acceptance": {"decision": "受理", "decided_at": (received + timedelta(days=1)).isoformat()},
+            "acceptance": {
+                "decision": "受理",
+                "decided_at": (received + timedelta(days=1)).isoformat(),
+            },
             "assignment": {"department": "质量信息管理科", "handler": "王芳"},
             "investigation": {"findings": "原始记录核查无误。", "valid": rng.random() < 0.5},
-            "resolution": {"measures": "向客户解释。", "approved_by": "陈某", "approved_at": closed.isoformat()},
-            "reply": {"replied_at": closed.isoformat(), "method": "书面", "content": "经核查, 原报告结果正确。"},
+            "resolution": {
+                "measures": "向客户解释。",
+                "approved_by": "陈某",
+                "approved_at": closed.isoformat(),
+            },
+            "reply": {
+                "replied_at": closed.isoformat(),
+                "method": "书面",
+                "content": "经核查, 原报告结果正确。",
+            },
             "closed_at": closed.isoformat(),
         }
         path = config.cases_dir / "2026" / f"{data['case_no']}.yaml"
@@ -153,7 +173,9 @@ def bump_template(root: Path) -> None:
         for info, data in items:
             if re.match(r"word/header\d*\.xml", info.filename):
                 text = data.decode("utf-8")
-                data = re.sub(r"第(\d+)版", lambda m: f"第{int(m.group(1)) + 1}版", text).encode("utf-8")
+                data = re.sub(r"第(\d+)版", lambda m: f"第{int(m.group(1)) + 1}版", text).encode(
+                    "utf-8"
+                )
             archive.writestr(info, data)
 
 
@@ -172,7 +194,9 @@ def bench_register(rows: int) -> tuple[float, float]:
 
 def child_peak(n: int) -> float:
     """Peak RSS (MiB) of a fresh process generating N forms single-process."""
-    out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])["peak_mib"]
 
 
@@ -184,12 +208,22 @@ def child(n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=2000, help="cases (default 2000)")
-    parser.add_argument("--docxtpl", type=int, default=200, help="documents for the docxtpl baseline (it is slow)")
+    parser.add_argument(
+        "--docxtpl", type=int, default=200, help="documents for the docxtpl baseline (it is slow)"
+    )
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--register-rows", type=int, default=5000)
-    parser.add_argument("--memory", type=int, nargs=2, metavar=("SMALL", "LARGE"), help="N for the memory test (default N and 5N)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        nargs=2,
+        metavar=("SMALL", "LARGE"),
+        help="N for the memory test (default N and 5N)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,17 +251,60 @@ def main() -> None:
     g_cold, g_warm = bench_register(args.register_rows)
 
     rows = [
-        ("(a) docxtpl, obvious way", f"{min(args.docxtpl, args.n)} docs", f"{a_sec:.2f} s", f"{a_rate:.0f} docs/s", "1.0×"),
-        ("(b) recordkit, 1 process", f"{b_count} docs", f"{b_sec:.2f} s", f"{b_rate:.0f} docs/s", f"{b_rate / a_rate:.1f}× (a)  target ≥ 30×"),
-        (f"(c) recordkit, {args.jobs} processes", f"{c_count} docs", f"{c_sec:.2f} s", f"{c_rate:.0f} docs/s", f"{c_rate / b_rate:.2f}× (b)  target ≥ 1.7×"),
-        ("(d) regenerate, nothing changed", f"{args.n} outputs", f"{d_sec:.2f} s", f"{d_sec * 10000 / args.n:.2f} s per 10,000", "target < 2 s per 10,000"),
-        ("(e) regenerate after F01 revised", f"{e_count} docs", f"{e_sec:.2f} s", f"{e_count / e_sec:.0f} docs/s", ""),
-        (f"(f) peak memory, {small} / {large} docs", "", f"{m_small:.0f} / {m_large:.0f} MiB", "", f"{m_large / m_small:.2f}×  target ≤ 1.5×"),
-        (f"(g) R01 register, {args.register_rows} rows", "first / again", f"{g_cold:.2f} / {g_warm:.2f} s", "",
-         "target < 2 s (again: parsed cases cached)"),
+        (
+            "(a) docxtpl, obvious way",
+            f"{min(args.docxtpl, args.n)} docs",
+            f"{a_sec:.2f} s",
+            f"{a_rate:.0f} docs/s",
+            "1.0×",
+        ),
+        (
+            "(b) recordkit, 1 process",
+            f"{b_count} docs",
+            f"{b_sec:.2f} s",
+            f"{b_rate:.0f} docs/s",
+            f"{b_rate / a_rate:.1f}× (a)  target ≥ 30×",
+        ),
+        (
+            f"(c) recordkit, {args.jobs} processes",
+            f"{c_count} docs",
+            f"{c_sec:.2f} s",
+            f"{c_rate:.0f} docs/s",
+            f"{c_rate / b_rate:.2f}× (b)  target ≥ 1.7×",
+        ),
+        (
+            "(d) regenerate, nothing changed",
+            f"{args.n} outputs",
+            f"{d_sec:.2f} s",
+            f"{d_sec * 10000 / args.n:.2f} s per 10,000",
+            "target < 2 s per 10,000",
+        ),
+        (
+            "(e) regenerate after F01 revised",
+            f"{e_count} docs",
+            f"{e_sec:.2f} s",
+            f"{e_count / e_sec:.0f} docs/s",
+            "",
+        ),
+        (
+            f"(f) peak memory, {small} / {large} docs",
+            "",
+            f"{m_small:.0f} / {m_large:.0f} MiB",
+            "",
+            f"{m_large / m_small:.2f}×  target ≤ 1.5×",
+        ),
+        (
+            f"(g) R01 register, {args.register_rows} rows",
+            "first / again",
+            f"{g_cold:.2f} / {g_warm:.2f} s",
+            "",
+            "target < 2 s (again: parsed cases cached)",
+        ),
     ]
-    print(f"recordkit generate benchmark — {date.today().isoformat()} — {platform.platform()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"recordkit generate benchmark — {date.today().isoformat()} — {platform.platform()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     header = ("case", "work", "time", "rate", "ratio / target")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=False)]

@@ -48,6 +48,7 @@ FORMS = ["F01", "F02", "F03", "F12"]
 
 # --------------------------------------------------------------------------- corpus
 
+
 def born_digital(path: Path, case_no: str, form: str, serial: int) -> Path:
     """A 2-page form as recordkit prints it: QR payload, title, case number, fields."""
     from reportlab.lib.pagesizes import A4
@@ -61,7 +62,13 @@ def born_digital(path: Path, case_no: str, form: str, serial: int) -> Path:
     font = reportlab_font()
     w, h = A4
     c = canvas.Canvas(str(path), pagesize=A4)
-    c.drawImage(ImageReader(io.BytesIO(qr_png(QrPayload(case_no, form, "1")))), 15 * mm, h - 40 * mm, 25 * mm, 25 * mm)
+    c.drawImage(
+        ImageReader(io.BytesIO(qr_png(QrPayload(case_no, form, "1")))),
+        15 * mm,
+        h - 40 * mm,
+        25 * mm,
+        25 * mm,
+    )
     c.setFont(font, 9)
     c.drawString(15 * mm, h - 12 * mm, f"漳州市示例检验检测中心    表单编号 {form}  第1版")
     c.setFont(font, 16)
@@ -105,11 +112,15 @@ def make_corpus(folder: Path, n: int, jobs: int) -> None:
 
 # --------------------------------------------------------------------------- working folders
 
+
 def working_folder(stability: float) -> Path:
     root = Path(tempfile.mkdtemp(prefix="rk-ingest-bench-"))
     config = init_workdir(root, org_name="漳州市示例检验检测中心")
     text = config.path.read_text(encoding="utf-8")
-    config.path.write_text(text.replace("stability_seconds = 2 ", f"stability_seconds = {stability} "), encoding="utf-8")
+    config.path.write_text(
+        text.replace("stability_seconds = 2 ", f"stability_seconds = {stability} "),
+        encoding="utf-8",
+    )
     for case_no in CASES:
         data = {"case_no": case_no, "kind": "投诉", "received_at": "2026-03-02 09:30", "complainant": {"name": "李强"},
                 "content": "检验报告数据与送检记录不符。"}  # fmt: skip
@@ -126,6 +137,7 @@ def fill_inbox(root: Path, files: list[Path]) -> None:
 
 
 # --------------------------------------------------------------------------- runs
+
 
 def run_obvious(files: list[Path]) -> float:
     """What one would write first: the primitives in a loop, nothing recorded."""
@@ -144,7 +156,11 @@ def run_obvious(files: list[Path]) -> float:
         identify(path, facts.text)
         stored = out / f"{n:05d}.pdf"
         shutil.copy2(path, stored)
-        stamp_access_copy(stored, out / f"{n:05d}-access.pdf", StampFields("Z109", 2026, n, "D10", facts.pages or 1))
+        stamp_access_copy(
+            stored,
+            out / f"{n:05d}-access.pdf",
+            StampFields("Z109", 2026, n, "D10", facts.pages or 1),
+        )
     elapsed = time.perf_counter() - started
     shutil.rmtree(out, ignore_errors=True)
     return elapsed
@@ -198,13 +214,24 @@ def run_watch_latency(files: list[Path], rate: float, jobs: int) -> tuple[list[f
 
 # --------------------------------------------------------------------------- report
 
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=500, help="files of each kind")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes for the all-cores runs")
-    parser.add_argument("--obvious", type=int, default=100, help="scanned files for the obvious-way baseline")
-    parser.add_argument("--latency", type=int, default=60, help="files dropped for the watch latency run")
-    parser.add_argument("--rate", type=float, default=4.0, help="files per second dropped under watch")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="processes for the all-cores runs"
+    )
+    parser.add_argument(
+        "--obvious", type=int, default=100, help="scanned files for the obvious-way baseline"
+    )
+    parser.add_argument(
+        "--latency", type=int, default=60, help="files dropped for the watch latency run"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=4.0, help="files per second dropped under watch"
+    )
     parser.add_argument("--corpus", type=Path, help="keep/reuse the generated PDFs here")
     args = parser.parse_args()
 

@@ -41,6 +41,7 @@ DPI = 200
 
 # --------------------------------------------------------------------------- corpus
 
+
 def working_folder(tmp: Path) -> Any:
     """A working folder with the example cases and the bundled form catalog."""
     from recordkit.config import init_workdir
@@ -60,7 +61,9 @@ def printed_forms(config: Any, n: int, tmp: Path) -> list[Path]:
     from recordkit.index.manifest import OutputRecord
 
     catalog = Catalog(config.templates_dir)
-    forms = [f.code for f in catalog.forms.values() if not f.is_register and f.record_type == "case"]
+    forms = [
+        f.code for f in catalog.forms.values() if not f.is_register and f.record_type == "case"
+    ]
     cases = [p.stem for p in sorted(config.cases_dir.glob("*/*.yaml")) if _loads(config, p.stem)]
     pdfs = []
     for i in range(n):
@@ -106,7 +109,9 @@ def scan(pdf: Path, seed: int) -> Any:
         image = doc[0].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
     finally:
         doc.close()
-    image = image.rotate(float(rng.uniform(-2.0, 2.0)), resample=Image.BILINEAR, expand=False, fillcolor=250)
+    image = image.rotate(
+        float(rng.uniform(-2.0, 2.0)), resample=Image.BILINEAR, expand=False, fillcolor=250
+    )
     pixels = np.asarray(image, dtype=np.float32) + rng.normal(0, 10, (image.height, image.width))
     pixels[rng.random(pixels.shape) < 0.0008] = 60
     buf = io.BytesIO()
@@ -115,6 +120,7 @@ def scan(pdf: Path, seed: int) -> Any:
 
 
 # --------------------------------------------------------------------------- engines
+
 
 def rapidocr(image: Any, tmp: Path) -> str:
     from recordkit.ocr import ocr_image
@@ -134,14 +140,21 @@ def tesseract(image: Any, tmp: Path) -> str:
 def tesseract_missing() -> str | None:
     if shutil.which("tesseract") is None:
         return "tesseract 未安装 (apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
-    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True).stdout.split()
-    return None if "chi_sim" in langs else "tesseract 缺少 chi_sim (apt-get install tesseract-ocr-chi-sim)"
+    langs = subprocess.run(
+        ["tesseract", "--list-langs"], capture_output=True, text=True
+    ).stdout.split()
+    return (
+        None
+        if "chi_sim" in langs
+        else "tesseract 缺少 chi_sim (apt-get install tesseract-ocr-chi-sim)"
+    )
 
 
 ENGINES = {"rapidocr": rapidocr, "tesseract": tesseract}
 
 
 # --------------------------------------------------------------------------- scoring
+
 
 def normalise(text: str) -> str:
     """NFKC (a full-width colon is the colon the form printed), whitespace removed."""
@@ -179,7 +192,9 @@ def run_engine(name: str, pages: list[tuple[str, Any]], tmp: Path) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=200, help="synthetic scans (default 200)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--engines", default="rapidocr,tesseract")
@@ -192,8 +207,10 @@ def main() -> None:
         pdfs = printed_forms(config, args.n, tmp)
         pages = [(truth(pdf), scan(pdf, args.seed * 100_000 + i)) for i, pdf in enumerate(pdfs)]
         chars = sum(len(normalise(ref)) for ref, _ in pages)
-        print(f"{len(pages)} scans ({chars} reference characters) made in {time.perf_counter() - started:.1f} s; "
-              f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        print(
+            f"{len(pages)} scans ({chars} reference characters) made in {time.perf_counter() - started:.1f} s; "
+            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        )
         results = []
         for name in args.engines.split(","):
             missing = tesseract_missing() if name == "tesseract" else None
@@ -207,8 +224,10 @@ def main() -> None:
         if "skipped" in r:
             print(f"| {r['engine']} | skipped: {r['skipped']} | | | | | |")
             continue
-        print(f"| {r['engine']} | {r['pages']} | {r['cer']:.2%} | {r['median_page_cer']:.2%} | "
-              f"{r['worst_page_cer']:.2%} | {r['pages_per_s']:.2f} | {r['first_page_s']:.1f} |")
+        print(
+            f"| {r['engine']} | {r['pages']} | {r['cer']:.2%} | {r['median_page_cer']:.2%} | "
+            f"{r['worst_page_cer']:.2%} | {r['pages_per_s']:.2f} | {r['first_page_s']:.1f} |"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -47,7 +47,16 @@ from recordkit.search import SearchFilters, SearchIndex, SearchRecord, grams  # 
 
 CHARS = [chr(c) for c in range(0x4E00, 0x4E00 + 3500)]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-DEPARTMENTS = ["检测一室", "检测二室", "质量信息管理科", "计量所", "业务受理科", "综合办公室", "化学室", "物理室"]
+DEPARTMENTS = [
+    "检测一室",
+    "检测二室",
+    "质量信息管理科",
+    "计量所",
+    "业务受理科",
+    "综合办公室",
+    "化学室",
+    "物理室",
+]
 KINDS = ["投诉", "申诉", "质量事件"]
 RETENTIONS = ["Y", "D30", "D10"]
 TEXT_CHARS = 680  # about 2 KB of UTF-8
@@ -62,7 +71,9 @@ class Corpus:
         char_p = 1.0 / np.arange(1, len(CHARS) + 1) ** 0.9
         char_p /= char_p.sum()
         lengths = rng.choice([1, 2, 3, 4], size=vocabulary, p=[0.25, 0.5, 0.15, 0.1])
-        self.words = np.array(["".join(rng.choice(CHARS, size=n, p=char_p)) for n in lengths], dtype=object)
+        self.words = np.array(
+            ["".join(rng.choice(CHARS, size=n, p=char_p)) for n in lengths], dtype=object
+        )
         weights = 1.0 / np.arange(1, vocabulary + 1) ** 1.1
         word_p = weights / weights.sum()
         self.cdf = np.cumsum(word_p)
@@ -109,13 +120,17 @@ def build_tantivy(corpus: Corpus, n: int, folder: Path) -> tuple[SearchIndex, fl
 
 
 def fts_tokens(text: str) -> str:
-    return " ".join(g for i in range(len(text)) for g in (text[i], text[i:i + 2]) if g.strip())
+    return " ".join(g for i in range(len(text)) for g in (text[i], text[i : i + 2]) if g.strip())
 
 
 def build_fts(corpus: Corpus, n: int, path: Path) -> tuple[sqlite3.Connection, float]:
     conn = sqlite3.connect(path)
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(meta, body, tokenize='unicode61', detail='none')")
-    conn.execute("CREATE TABLE d (id INTEGER PRIMARY KEY, case_no TEXT, year INTEGER, retention TEXT)")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(meta, body, tokenize='unicode61', detail='none')"
+    )
+    conn.execute(
+        "CREATE TABLE d (id INTEGER PRIMARY KEY, case_no TEXT, year INTEGER, retention TEXT)"
+    )
     seconds = 0.0
     for records in corpus.batches(n):
         started = time.perf_counter()
@@ -124,7 +139,10 @@ def build_fts(corpus: Corpus, n: int, path: Path) -> tuple[sqlite3.Connection, f
                 rowid = conn.execute("INSERT INTO d (case_no, year, retention) VALUES (?, ?, ?)",
                                      (r.case_no, r.year, r.retention)).lastrowid  # fmt: skip
                 meta = fts_tokens(" ".join((r.complainant, r.respondent, r.subject, r.title)))
-                conn.execute("INSERT INTO t (rowid, meta, body) VALUES (?, ?, ?)", (rowid, meta, fts_tokens(r.content)))
+                conn.execute(
+                    "INSERT INTO t (rowid, meta, body) VALUES (?, ?, ?)",
+                    (rowid, meta, fts_tokens(r.content)),
+                )
         seconds += time.perf_counter() - started
     started = time.perf_counter()
     conn.execute("CREATE INDEX d_case ON d(case_no)")
@@ -137,13 +155,15 @@ def fts_match(word: str) -> str:
     return " AND ".join(f'"{g}"' for g in grams(word))
 
 
-def sample_queries(corpus: Corpus, n: int, count: int, seed: int) -> dict[str, list[tuple[str, SearchFilters]]]:
+def sample_queries(
+    corpus: Corpus, n: int, count: int, seed: int
+) -> dict[str, list[tuple[str, SearchFilters]]]:
     rng = np.random.default_rng(seed)
     docs = [corpus.batch(int(s), 1)[0] for s in rng.integers(0, n, size=count)]
     cut = [d.content for d in docs]
 
     def substrings(length: int) -> list[str]:
-        return [t[(p := int(rng.integers(0, len(t) - length))):p + length] for t in cut]
+        return [t[(p := int(rng.integers(0, len(t) - length))) : p + length] for t in cut]
 
     none = SearchFilters()
     return {
@@ -152,12 +172,16 @@ def sample_queries(corpus: Corpus, n: int, count: int, seed: int) -> dict[str, l
         "3 characters": [(q, none) for q in substrings(3)],
         "6 characters": [(q, none) for q in substrings(6)],
         "case number": [(d.case_no, none) for d in docs],
-        "2 characters + year + retention": [(q, SearchFilters(year=d.year, retention=d.retention))
-                                            for q, d in zip(substrings(2), docs, strict=True)],  # fmt: skip
+        "2 characters + year + retention": [
+            (q, SearchFilters(year=d.year, retention=d.retention))
+            for q, d in zip(substrings(2), docs, strict=True)
+        ],  # fmt: skip
     }
 
 
-def timed(run: Callable[[str, SearchFilters], int], queries: list[tuple[str, SearchFilters]]) -> tuple[float, float, float]:
+def timed(
+    run: Callable[[str, SearchFilters], int], queries: list[tuple[str, SearchFilters]]
+) -> tuple[float, float, float]:
     times, hits = [], 0
     for text, filters in queries:
         started = time.perf_counter()
@@ -182,13 +206,19 @@ def fts_query(conn: sqlite3.Connection) -> Callable[[str, SearchFilters], int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=1_000_000, help="documents in the search index")
-    parser.add_argument("--fts-n", type=int, default=20_000, help="documents in the FTS5 comparison (0: skip)")
+    parser.add_argument(
+        "--fts-n", type=int, default=20_000, help="documents in the FTS5 comparison (0: skip)"
+    )
     parser.add_argument("--queries", type=int, default=200, help="queries of each type")
     parser.add_argument("--fts-queries", type=int, default=20, help="queries of each type for FTS5")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--dir", type=Path, help="where to build (default: a temporary folder, removed)")
+    parser.add_argument(
+        "--dir", type=Path, help="where to build (default: a temporary folder, removed)"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-search-", dir=args.dir))
     try:
@@ -202,20 +232,33 @@ def report(args: argparse.Namespace, root: Path) -> None:
     index, build = build_tantivy(corpus, args.n, root / "search")
     rows = [("recordkit search (tantivy)", args.n, folder_size(root / "search"), build)]
     queries = sample_queries(corpus, args.n, args.queries, args.seed + 1)
-    results = {name: timed(lambda t, f: len(index.search(t, f)), qs) for name, qs in queries.items()}
+    results = {
+        name: timed(lambda t, f: len(index.search(t, f)), qs) for name, qs in queries.items()
+    }
     fts: dict[str, tuple[float, float, float]] = {}
     fts_n = min(args.fts_n, args.n)
     if fts_n:
         conn, fts_build = build_fts(corpus, fts_n, root / "fts.sqlite")
-        rows.append(("SQLite FTS5 bigrams (detail=none)", fts_n, (root / "fts.sqlite").stat().st_size, fts_build))
+        rows.append(
+            (
+                "SQLite FTS5 bigrams (detail=none)",
+                fts_n,
+                (root / "fts.sqlite").stat().st_size,
+                fts_build,
+            )
+        )
         fts_queries = sample_queries(corpus, fts_n, args.fts_queries, args.seed + 1)
         fts = {name: timed(fts_query(conn), qs) for name, qs in fts_queries.items()}
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
           f"{args.queries} queries a type (FTS5: {args.fts_queries}), top 20\n")  # fmt: skip
     print("| engine | documents | index size | build time | docs/s |\n|---|---:|---:|---:|---:|")
     for name, n, size, seconds in rows:
-        print(f"| {name} | {n:,} | {size / 2**20:,.0f} MiB | {seconds:,.0f} s | {n / seconds:,.0f} |")
-    print(f"\n| query | search p50 ms | search p95 ms | found | FTS5 p50 ms (N={fts_n:,}) | FTS5 p95 ms |")
+        print(
+            f"| {name} | {n:,} | {size / 2**20:,.0f} MiB | {seconds:,.0f} s | {n / seconds:,.0f} |"
+        )
+    print(
+        f"\n| query | search p50 ms | search p95 ms | found | FTS5 p50 ms (N={fts_n:,}) | FTS5 p95 ms |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, (p50, p95, found) in results.items():
         f50, f95, _ = fts.get(name, (float("nan"), float("nan"), 0))

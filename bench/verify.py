@@ -51,17 +51,22 @@ YEAR = 2026
 
 # --------------------------------------------------------------------------- the archive
 
+
 def build(root: Path, files: int, mean_kib: int, seed: int = 7) -> tuple[Path, list[Path]]:
     config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109")
     layout = Layout(config.archive_dir)
     layout.ensure()
     index = ArchiveIndex(layout.index_path)
     rnd = random.Random(seed)
-    pool = os.urandom(16 * 1024 * 1024)  # incompressible bytes; hashing speed does not depend on them
+    pool = os.urandom(
+        16 * 1024 * 1024
+    )  # incompressible bytes; hashing speed does not depend on them
     paths = []
     stamp = "2026-11-21T09:00:00.000+08:00"
     for n in range(1, files + 1):
-        size = int(min(8 * 2**20, max(40 * 1024, rnd.lognormvariate(0, 0.6) * mean_kib * 1024 * 0.84)))
+        size = int(
+            min(8 * 2**20, max(40 * 1024, rnd.lognormvariate(0, 0.6) * mean_kib * 1024 * 0.84))
+        )
         start = rnd.randrange(0, len(pool) - size)
         body = b"%PDF-1.7\n%" + n.to_bytes(4, "big") + pool[start : start + size] + b"\n%%EOF\n"
         archive_no = format_archive_no("Z109", "WS", YEAR, "D10", "", n)
@@ -75,9 +80,13 @@ def build(root: Path, files: int, mean_kib: int, seed: int = 7) -> tuple[Path, l
         doc = NewDocument("Z109", "WS", YEAR, "D10", "", f"TS-{YEAR}-{n % 500 + 1:04d}", "F01", "1", "qr", 2,
                           digests.size, digests.sha256, digests.sm3, "1.7", "none", [], "2037-01-01",
                           ref.original_name, ref.source, intake)  # fmt: skip
-        index.number(ref, doc, lambda i, a=archive_no: a, lambda a, p=(original, access): p, stamp, [], "")
+        index.number(
+            ref, doc, lambda i, a=archive_no: a, lambda a, p=(original, access): p, stamp, [], ""
+        )
         index.mark_filed(archive_no, intake, stamp, None, [])
-        index.finish_filing(archive_no, intake, stamp, {"sha256": digests.sha256, "sm3": digests.sm3})
+        index.finish_filing(
+            archive_no, intake, stamp, {"sha256": digests.sha256, "sm3": digests.sm3}
+        )
         paths.append(path)
     index.close()
     return config.path, paths
@@ -85,10 +94,15 @@ def build(root: Path, files: int, mean_kib: int, seed: int = 7) -> tuple[Path, l
 
 # --------------------------------------------------------------------------- runs
 
+
 def sha256sum(paths: list[Path], jobs: int) -> None:
     """coreutils sha256sum over the files, on ``jobs`` processes (each a slice)."""
     slices = [paths[i::jobs] for i in range(jobs)]
-    procs = [subprocess.Popen(["sha256sum", "--", *map(str, s)], stdout=subprocess.DEVNULL) for s in slices if s]
+    procs = [
+        subprocess.Popen(["sha256sum", "--", *map(str, s)], stdout=subprocess.DEVNULL)
+        for s in slices
+        if s
+    ]
     for proc in procs:
         if proc.wait() != 0:
             raise SystemExit("sha256sum failed")
@@ -133,7 +147,10 @@ def timed(runs: list[tuple[str, object]], rounds: int) -> list[tuple[str, float,
 def single_core_rates() -> dict[str, float]:
     data = os.urandom(64 * 2**20)
     rates = {}
-    for name, make in (("SHA-256 (hashlib)", hashlib.sha256), ("SM3 (verify's backend)", sm3_factory())):
+    for name, make in (
+        ("SHA-256 (hashlib)", hashlib.sha256),
+        ("SM3 (verify's backend)", sm3_factory()),
+    ):
         best = float("inf")
         for _ in range(3):
             h = make()
@@ -147,7 +164,9 @@ def single_core_rates() -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--mean-kib", type=int, default=980)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -168,11 +187,20 @@ def main() -> None:
         runs = [
             ("sha256sum, 1 process (coreutils)", lambda: sha256sum(paths, 1)),
             (f"sha256sum, {jobs} processes", lambda: sha256sum(paths, jobs)),
-            (f"hashing only, SHA-256 + SM3, {jobs} threads", lambda: digest_files(paths, ("sha256", "sm3"), jobs)),
+            (
+                f"hashing only, SHA-256 + SM3, {jobs} threads",
+                lambda: digest_files(paths, ("sha256", "sm3"), jobs),
+            ),
             (f"hashing only, SHA-256 + SM3, {jobs} processes", lambda: hash_processes(paths, jobs)),
             ("archive verify, SHA-256 + SM3, 1 thread", lambda: verify_run(config_path, 1)),
-            (f"archive verify, SHA-256 + SM3, {jobs} threads (default)", lambda: verify_run(config_path, jobs)),
-            (f"archive verify, SHA-256 only, {jobs} threads", lambda: verify_run(config_path, jobs, ["sha256"])),
+            (
+                f"archive verify, SHA-256 + SM3, {jobs} threads (default)",
+                lambda: verify_run(config_path, jobs),
+            ),
+            (
+                f"archive verify, SHA-256 only, {jobs} threads",
+                lambda: verify_run(config_path, jobs, ["sha256"]),
+            ),
         ]
         results = timed(runs, rounds)
         rates = single_core_rates()

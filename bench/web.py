@@ -77,8 +77,14 @@ def make_folder(n: int) -> Path:
 
 
 def cli(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"), *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    )
 
 
 def case_list_seconds(root: Path) -> float:
@@ -98,8 +104,20 @@ def free_port() -> int:
 def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
     """`recordkit serve` on ``port``, its messages in ``.recordkit/bench-serve.log``."""
     log = (root / ".recordkit" / "bench-serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"),
-                             "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "recordkit.cli",
+            "--config",
+            str(root / "recordkit.toml"),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -120,13 +138,18 @@ class Session:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str, float]:
+    def request(
+        self, method: str, path: str, form: list[tuple[str, str]] | None = None
+    ) -> tuple[int, str, float]:
         """(status, body, seconds from sending to the last byte)."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form).encode("utf-8")
-            headers |= {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
+            headers |= {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": "http://127.0.0.1/",
+            }
         started = time.perf_counter()
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
@@ -145,8 +168,16 @@ class Session:
     def login(self, username: str) -> None:
         page, _ = self.get("/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, text, _ = self.request("POST", "/login/", [("csrfmiddlewaretoken", token), ("username", username),
-                                                           ("password", PASSWORD), ("next", "/")])
+        status, text, _ = self.request(
+            "POST",
+            "/login/",
+            [
+                ("csrfmiddlewaretoken", token),
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
         assert status == 302, (status, text[:500])
 
 
@@ -211,7 +242,11 @@ def save_case(session: Session, case_no: str, page: str, i: int) -> float:
     """Seconds to save the edit form ``page`` of one case with its content changed."""
     fields = [(k, f"{v} 补充 {i}" if k == "content" else v) for k, v in case_form(page)]
     status, text, seconds = session.request("POST", f"/cases/{case_no}/edit/", fields)
-    assert status == 302, (case_no, status, re.findall(r'class="errors?"[^>]*>(.*?)</', text)[:5] or text[:800])
+    assert status == 302, (
+        case_no,
+        status,
+        re.findall(r'class="errors?"[^>]*>(.*?)</', text)[:5] or text[:800],
+    )
     return seconds
 
 
@@ -230,7 +265,13 @@ class Meter:
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.times: dict[str, list[float]] = {"工作台": [], "案件列表": [], "案件页": [], "编辑页": [], "保存": []}
+        self.times: dict[str, list[float]] = {
+            "工作台": [],
+            "案件列表": [],
+            "案件页": [],
+            "编辑页": [],
+            "保存": [],
+        }
         self.cpu: dict[str, float] = dict.fromkeys(self.times, 0.0)
 
     def note(self, page: str, seconds: float, cpu_before: float | None) -> None:
@@ -276,38 +317,68 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
 
 
-def table(n: int, meter: Meter, first: float, rss: float | None, cli_times: tuple[float, float]) -> str:
+def table(
+    n: int, meter: Meter, first: float, rss: float | None, cli_times: tuple[float, float]
+) -> str:
     ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-    lines = [f"recordkit web benchmark — {date.today().isoformat()} — {platform.platform()}, "
-             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {n} cases{load}",
-             "", "| 页面 (page) | 请求 | p50 | p95 | max | 目标 p95 | server CPU / request |",
-             "|---|--:|--:|--:|--:|---|--:|"]
+    lines = [
+        f"recordkit web benchmark — {date.today().isoformat()} — {platform.platform()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {n} cases{load}",
+        "",
+        "| 页面 (page) | 请求 | p50 | p95 | max | 目标 p95 | server CPU / request |",
+        "|---|--:|--:|--:|--:|---|--:|",
+    ]
     for name, values in meter.times.items():
         target = TARGETS.get(name)
-        verdict = f"< {target} ms {'✓' if percentile(values, 0.95) * 1000 < target else '✗'}" if target else ""
+        verdict = (
+            f"< {target} ms {'✓' if percentile(values, 0.95) * 1000 < target else '✗'}"
+            if target
+            else ""
+        )
         cpu = ms(meter.cpu[name] / len(values)) if values else ""
-        lines.append(f"| {name} | {len(values)} | {ms(statistics.median(values))} | {ms(percentile(values, 0.95))} "
-                     f"| {ms(max(values))} | {verdict} | {cpu} |")
+        lines.append(
+            f"| {name} | {len(values)} | {ms(statistics.median(values))} | {ms(percentile(values, 0.95))} "
+            f"| {ms(max(values))} | {verdict} | {cpu} |"
+        )
     lines.append(f"| 首次请求 工作台 (server reads every case once) | 1 | {ms(first)} | | | | |")
-    rss_text = "not available (no /proc)" if rss is None else f"{rss:.0f} MiB {'✓' if rss < 300 else '✗'}"
-    lines += ["", f"- peak RSS of the server (VmHWM): {rss_text} (target < 300 MB)",
-              f"- `recordkit case list --json`, same folder: {cli_times[0]:.2f} s first (fills the parsed-case "
-              f"cache), {cli_times[1]:.2f} s again (wall time, new process each)"]
+    rss_text = (
+        "not available (no /proc)" if rss is None else f"{rss:.0f} MiB {'✓' if rss < 300 else '✗'}"
+    )
+    lines += [
+        "",
+        f"- peak RSS of the server (VmHWM): {rss_text} (target < 300 MB)",
+        f"- `recordkit case list --json`, same folder: {cli_times[0]:.2f} s first (fills the parsed-case "
+        f"cache), {cli_times[1]:.2f} s again (wall time, new process each)",
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10000, help="cases (default 10000)")
     parser.add_argument("--requests", type=int, default=50, help="requests per page (default 50)")
-    parser.add_argument("--keep", action="store_true", help="keep the working folder (its path is printed)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the working folder (its path is printed)"
+    )
     args = parser.parse_args()
     root = make_folder(args.n)
     try:
         cli_times = case_list_seconds(root), case_list_seconds(root)
-        cli(root, "user", "add", "bench", "--role", "登记员", "--full-name", HANDLERS[0], "--password-stdin",
-            stdin=PASSWORD + "\n")
+        cli(
+            root,
+            "user",
+            "add",
+            "bench",
+            "--role",
+            "登记员",
+            "--full-name",
+            HANDLERS[0],
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
         port = free_port()
         server = start_server(root, port)
         try:

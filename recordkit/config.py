@@ -183,22 +183,36 @@ def check_pattern(pattern: Any, where: str) -> str:
     if not isinstance(pattern, str):
         raise ConfigError(f"{where}: 编号规则应为文本 (must be a string)")
     try:
-        parts = [(name, spec) for _text, name, spec, _conv in string.Formatter().parse(pattern) if name is not None]
+        parts = [
+            (name, spec)
+            for _text, name, spec, _conv in string.Formatter().parse(pattern)
+            if name is not None
+        ]
         names = [name for name, _spec in parts]
         odd = [spec for _name, spec in parts if spec and not _SPEC.fullmatch(spec)]
         if odd:  # checked before formatting: {seq:99999999999d} would try to allocate gigabytes
-            raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: 格式 :{odd[0]} 不可用, 请写成 {{seq:04d}} 这样)")
+            raise ConfigError(
+                f"{where}: 编号规则格式错误 ({pattern}: 格式 :{odd[0]} 不可用, 请写成 {{seq:04d}} 这样)"
+            )
         unknown = [name for name in names if name not in ("year", "seq")]
         if unknown:
-            raise ConfigError(f"{where}: 未知的占位符 {{{unknown[0]}}}, 只能使用 {{year}} 和 {{seq}} ({pattern})")
+            raise ConfigError(
+                f"{where}: 未知的占位符 {{{unknown[0]}}}, 只能使用 {{year}} 和 {{seq}} ({pattern})"
+            )
         if names.count("seq") != 1:
-            raise ConfigError(f"{where}: 编号规则必须包含且只包含一次 {{seq}} (pattern needs {{seq}} once: {pattern})")
+            raise ConfigError(
+                f"{where}: 编号规则必须包含且只包含一次 {{seq}} (pattern needs {{seq}} once: {pattern})"
+            )
         sample = pattern.format(year=2026, seq=1)
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise ConfigError(f"{where}: 编号规则格式错误 ({pattern}: {exc or type(exc).__name__})") from None
+        raise ConfigError(
+            f"{where}: 编号规则格式错误 ({pattern}: {exc or type(exc).__name__})"
+        ) from None
     problem = check_case_no(sample)
     if problem:
-        raise ConfigError(f"{where}: 编号规则生成的编号不可用 ({pattern} -> {sample[:40]}): {problem}")
+        raise ConfigError(
+            f"{where}: 编号规则生成的编号不可用 ({pattern} -> {sample[:40]}): {problem}"
+        )
     return pattern
 
 
@@ -216,7 +230,9 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
     record_patterns = dict(DEFAULT_RECORD_PATTERNS)
     for name, pattern in raw.get("record_numbers", {}).items():
         if name not in DEFAULT_RECORD_PATTERNS:
-            raise ConfigError(f"{path}: [record_numbers] {name}: 未知的记录类型 (known: {', '.join(DEFAULT_RECORD_PATTERNS)})")
+            raise ConfigError(
+                f"{path}: [record_numbers] {name}: 未知的记录类型 (known: {', '.join(DEFAULT_RECORD_PATTERNS)})"
+            )
         record_patterns[name] = check_pattern(pattern, f"{path}: [record_numbers] {name}")
 
     def folder(key: str, default: str) -> Path:
@@ -261,11 +277,17 @@ def init_workdir(
         for sub in ("cases", "records", "out", "archive/inbox"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
         copy_bundled_templates(directory / "form_templates")
-        write_atomic(config_path, DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile)
-                     .encode("utf-8"))
+        write_atomic(
+            config_path,
+            DEFAULT_TOML.format(org_name=org_name, fonds_no=fonds_no, profile=profile).encode(
+                "utf-8"
+            ),
+        )
     except OSError as exc:
-        raise ConfigError(f"{directory}: 无法创建工作目录, 未写入 {CONFIG_NAME} "
-                          f"({exc.strerror or exc}; 磁盘已满或没有权限?)") from None
+        raise ConfigError(
+            f"{directory}: 无法创建工作目录, 未写入 {CONFIG_NAME} "
+            f"({exc.strerror or exc}; 磁盘已满或没有权限?)"
+        ) from None
     return load_config(config_path)
 
 
@@ -276,4 +298,6 @@ def copy_bundled_templates(dest: Path) -> None:
         raise ConfigError(f"找不到内置表单模板目录 {BUNDLED_TEMPLATES} (bundled templates missing)")
     for source in BUNDLED_TEMPLATES.iterdir():
         if source.suffix in (".docx", ".yaml") and not (dest / source.name).exists():
-            write_atomic(dest / source.name, source.read_bytes(), durable=False)  # never a half template
+            write_atomic(
+                dest / source.name, source.read_bytes(), durable=False
+            )  # never a half template

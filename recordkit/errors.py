@@ -94,7 +94,9 @@ class CaseNotFoundError(RecordkitError):
 
     def __init__(self, case_no: str, message: str = "") -> None:
         self.case_no = case_no
-        super().__init__(message or f"找不到案件 {case_no} (no case file with this number in cases/)")
+        super().__init__(
+            message or f"找不到案件 {case_no} (no case file with this number in cases/)"
+        )
 
 
 class CaseFileError(RecordkitError):
@@ -123,7 +125,9 @@ class ImportRowsError(RecordkitError):
         self.file = file
         self.problems = problems
         lines = [f"{file}: {p}" for p in problems]
-        lines.append(f"{file}: 共 {len(problems)} 处错误, 未导入任何{what} (use --skip-bad to import the good rows)")
+        lines.append(
+            f"{file}: 共 {len(problems)} 处错误, 未导入任何{what} (use --skip-bad to import the good rows)"
+        )
         super().__init__("\n".join(lines))
 
 
@@ -193,7 +197,9 @@ class DocumentNotFoundError(ArchiveError):
 
     def __init__(self, archive_no: str) -> None:
         self.archive_no = archive_no
-        super().__init__(f"找不到档号为 {archive_no} 的档案 (no archived document with this number)")
+        super().__init__(
+            f"找不到档号为 {archive_no} 的档案 (no archived document with this number)"
+        )
 
 
 class ArchiveIndexError(ArchiveError):
@@ -207,14 +213,19 @@ class DisposalRefusedError(ArchiveError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("销毁被拒绝, 未销毁任何档案 (disposal refused, nothing destroyed):\n" + "\n".join(problems))
+        super().__init__(
+            "销毁被拒绝, 未销毁任何档案 (disposal refused, nothing destroyed):\n"
+            + "\n".join(problems)
+        )
 
 
 class EditedOutputError(RecordkitError):
     """An output was edited by hand since recordkit wrote it: kept, not overwritten."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)")
+        super().__init__(
+            f"{path}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)"
+        )
         self.path = path
 
 

@@ -116,12 +116,18 @@ _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]
 def check_case_no(value: Any) -> str | None:
     """Why a case number is unsafe as part of a file name (on Windows too), or None."""
     if not isinstance(value, str):
-        kind = {dict: "映射", list: "列表", bool: "布尔值", int: "数字", float: "数字"}.get(type(value), type(value).__name__)
+        kind = {dict: "映射", list: "列表", bool: "布尔值", int: "数字", float: "数字"}.get(
+            type(value), type(value).__name__
+        )
         return f"应为文本, 实际为 {kind}"
     if not value or not value.strip():
         return "编号不能为空"
-    if _UNSAFE_CASE_NO.search(value) or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value):
-        return f"{value!r} 含有不允许的字符 (no / \\ .. : * ? \" < > | or control/invisible characters)"
+    if _UNSAFE_CASE_NO.search(value) or any(
+        unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in value
+    ):
+        return (
+            f'{value!r} 含有不允许的字符 (no / \\ .. : * ? " < > | or control/invisible characters)'
+        )
     if value.endswith((".", " ")):
         return f"{value!r} 不能以句点或空格结尾 (Windows drops them from file names)"
     if _WINDOWS_RESERVED.match(value):

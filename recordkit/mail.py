@@ -63,7 +63,9 @@ def _password(raw: Mapping[str, Any]) -> str:
     if not name:
         return _text(raw, "password")
     if name not in os.environ:
-        raise ConfigError(f"{SECTION} 的 password_env 指定的环境变量 {name} 未设置 (environment variable not set)")
+        raise ConfigError(
+            f"{SECTION} 的 password_env 指定的环境变量 {name} 未设置 (environment variable not set)"
+        )
     return os.environ[name]
 
 
@@ -73,22 +75,26 @@ def parse_daily_at(value: object) -> tuple[int, int] | None:
         return None
     match = DAILY_AT.match(value) if isinstance(value, str) else None
     if not match:
-        raise ConfigError(f"{SECTION} 的 daily_at 应为 时:分, 例如 \"08:30\" (got {value!r})")
+        raise ConfigError(f'{SECTION} 的 daily_at 应为 时:分, 例如 "08:30" (got {value!r})')
     return int(match.group(1)), int(match.group(2))
 
 
 def _handlers(raw: Mapping[str, Any]) -> dict[str, str]:
     table = raw.get("handlers", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        raise ConfigError(f"{SECTION} 的 [mail.handlers] 应为 姓名 = \"邮箱地址\" 的表")
-    return {str(name).strip(): address.strip() for name, address in table.items() if address.strip()}
+        raise ConfigError(f'{SECTION} 的 [mail.handlers] 应为 姓名 = "邮箱地址" 的表')
+    return {
+        str(name).strip(): address.strip() for name, address in table.items() if address.strip()
+    }
 
 
 def mail_settings(section: Mapping[str, Any] | None) -> MailSettings:
     """The ``[mail]`` section as settings; a missing section or host is a Chinese error."""
     if not section:
-        raise ConfigError("recordkit.toml 中没有 [mail] 设置, 无法发送邮件 (no [mail] section); "
-                          "请填写 host、port、from 等, 见 docs/web.md 的「提醒邮件」")
+        raise ConfigError(
+            "recordkit.toml 中没有 [mail] 设置, 无法发送邮件 (no [mail] section); "
+            "请填写 host、port、from 等, 见 docs/web.md 的「提醒邮件」"
+        )
     host, sender = _text(section, "host"), _text(section, "from")
     if not host or not sender:
         raise ConfigError(f"{SECTION} 必须填写 host 和 from (SMTP server and sender address)")
@@ -96,9 +102,17 @@ def mail_settings(section: Mapping[str, Any] | None) -> MailSettings:
     port = section.get("port", 465 if use_ssl else 587 if starttls else 25)
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"{SECTION} 的 port 应为 1–65535 的整数: {port!r}")
-    return MailSettings(host=host, port=port, sender=sender, starttls=starttls, use_ssl=use_ssl,
-                        user=_text(section, "user"), password=_password(section),
-                        daily_at=parse_daily_at(section.get("daily_at")), handlers=_handlers(section))
+    return MailSettings(
+        host=host,
+        port=port,
+        sender=sender,
+        starttls=starttls,
+        use_ssl=use_ssl,
+        user=_text(section, "user"),
+        password=_password(section),
+        daily_at=parse_daily_at(section.get("daily_at")),
+        handlers=_handlers(section),
+    )
 
 
 def make_message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
@@ -113,8 +127,12 @@ def make_message(settings: MailSettings, to: str, subject: str, body: str) -> Em
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
     if settings.use_ssl:
-        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_SECONDS,
-                                context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(
+            settings.host,
+            settings.port,
+            timeout=TIMEOUT_SECONDS,
+            context=ssl.create_default_context(),
+        )
     smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
     if settings.starttls:
         smtp.starttls(context=ssl.create_default_context())
@@ -134,9 +152,14 @@ def send_messages(settings: MailSettings, messages: list[EmailMessage]) -> dict[
             for message in messages:
                 try:
                     smtp.send_message(message)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                        smtplib.SMTPSenderRefused) as exc:
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPDataError,
+                    smtplib.SMTPSenderRefused,
+                ) as exc:
                     refused[str(message["To"])] = str(exc)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"无法通过邮件服务器 {settings.host}:{settings.port} 发送 (SMTP failed): {exc}") from None
+        raise MailError(
+            f"无法通过邮件服务器 {settings.host}:{settings.port} 发送 (SMTP failed): {exc}"
+        ) from None
     return refused

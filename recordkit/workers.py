@@ -23,7 +23,9 @@ Done = Callable[[T, Future[Any]], None]
 AHEAD = 2  # items handed out per worker before results come back
 
 
-def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...], ignore_term: bool) -> None:
+def _start_worker(
+    initializer: Callable[..., None], initargs: tuple[Any, ...], ignore_term: bool
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if ignore_term and hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -84,7 +84,9 @@ class Workspace:
         return report_files(self.config, period)
 
     # ----- filling forms: one call per command (`fill`, `generate`, `regenerate`, `register`)
-    def fill(self, code: str, refs: list[str], pdf: bool = False, force: bool = False) -> BatchResult:
+    def fill(
+        self, code: str, refs: list[str], pdf: bool = False, force: bool = False
+    ) -> BatchResult:
         """One form for each case or record named; PDFs beside them if asked."""
         with closing(self.generator()) as generator:
             return generator.fill_cases(generator.catalog.get(code), refs, force, pdf)
@@ -94,8 +96,15 @@ class Workspace:
         with closing(self.generator()) as generator:
             return generator.bundle(ref, pdf=pdf, force=force)
 
-    def generate(self, refs: list[str], codes: list[str], jobs: int | None, pdf: bool, force: bool,
-                 progress: Progress) -> BatchResult:
+    def generate(
+        self,
+        refs: list[str],
+        codes: list[str],
+        jobs: int | None,
+        pdf: bool,
+        force: bool,
+        progress: Progress,
+    ) -> BatchResult:
         """Every form each case or record needs (or those named), filled in parallel; the
         cases that could not be planned are reported first among the failures."""
         with closing(self.generator()) as generator:
@@ -107,19 +116,38 @@ class Workspace:
                 generator.to_pdf(result, force)
             return result
 
-    def regeneration_plan(self, case_nos: list[str], codes: list[str], since: date | None) -> RegenerationPlan:
+    def regeneration_plan(
+        self, case_nos: list[str], codes: list[str], since: date | None
+    ) -> RegenerationPlan:
         """What `regenerate` would remake and why (`regenerate --dry-run`); nothing written."""
         with closing(self.generator()) as generator:
-            return Regenerator(generator).plan(case_nos, codes, since.isoformat() if since else None)
+            return Regenerator(generator).plan(
+                case_nos, codes, since.isoformat() if since else None
+            )
 
-    def regenerate(self, case_nos: list[str], codes: list[str], since: date | None, force: bool,
-                   jobs: int | None, progress: Progress) -> RegenerateResult:
+    def regenerate(
+        self,
+        case_nos: list[str],
+        codes: list[str],
+        since: date | None,
+        force: bool,
+        jobs: int | None,
+        progress: Progress,
+    ) -> RegenerateResult:
         with closing(self.generator()) as generator:
             regenerator = Regenerator(generator)
             return regenerator.regenerate(case_nos, codes, since.isoformat() if since else None, force,
                                           jobs or default_jobs(), progress)  # fmt: skip
 
-    def register(self, code: str, year: int | None, start: date | None, end: date | None, status: str | None,
-                 xlsx: bool = False, pdf: bool = False) -> RegisterResult:
+    def register(
+        self,
+        code: str,
+        year: int | None,
+        start: date | None,
+        end: date | None,
+        status: str | None,
+        xlsx: bool = False,
+        pdf: bool = False,
+    ) -> RegisterResult:
         with closing(self.generator()) as generator:
             return generator.register(code, year, start, end, status, xlsx, pdf)

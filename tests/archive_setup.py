@@ -29,8 +29,15 @@ forms:
 CASES = {"TS-2026-0007": 2026, "TS-2026-0008": 2026, "TS-2025-0003": 2025, "TS-2026-0042": 2026}
 
 
-def make_workdir(root: Path, *, stability: float = 0.2, extra: str = "", retention: str = "",
-                 department: str = "", cases: dict[str, int] | None = None) -> Config:
+def make_workdir(
+    root: Path,
+    *,
+    stability: float = 0.2,
+    extra: str = "",
+    retention: str = "",
+    department: str = "",
+    cases: dict[str, int] | None = None,
+) -> Config:
     """An initialised working folder with cases, a catalog and fast stability settings.
 
     ``extra``: lines for [archive]; ``retention``: lines for [archive.retention].
@@ -51,7 +58,9 @@ def make_workdir(root: Path, *, stability: float = 0.2, extra: str = "", retenti
         text = text.replace("max_file_mb = 200\n", "")
     text = text.replace('department_code = ""', f'department_code = "{department}"')
     if retention:
-        text = re.sub(r"(\[archive\.retention\][^\n]*\n)", lambda m: m.group(1) + retention + "\n", text)
+        text = re.sub(
+            r"(\[archive\.retention\][^\n]*\n)", lambda m: m.group(1) + retention + "\n", text
+        )
     config.path.write_text(text, encoding="utf-8")
     forms = root / "test_forms"
     forms.mkdir(exist_ok=True)
@@ -73,13 +82,19 @@ def add_case(root: Path, case_no: str, year: int) -> None:
     path.write_text(dump_case(data), encoding="utf-8")
 
 
-def form_pdf(path: Path, case_no: str = "TS-2026-0007", form: str = "F01", serial: int = 0, pages: int = 2) -> Path:
+def form_pdf(
+    path: Path, case_no: str = "TS-2026-0007", form: str = "F01", serial: int = 0, pages: int = 2
+) -> Path:
     """A born-digital form with our QR; ``serial`` makes the bytes unique."""
-    pf.born_digital(path, QrPayload(case_no, form, "3"), case_no=f"{case_no} #{serial}", pages=pages)
+    pf.born_digital(
+        path, QrPayload(case_no, form, "3"), case_no=f"{case_no} #{serial}", pages=pages
+    )
     return path
 
 
-def scan_pdf(path: Path, work: Path, case_no: str = "TS-2026-0007", form: str = "F01", serial: int = 0) -> Path:
+def scan_pdf(
+    path: Path, work: Path, case_no: str = "TS-2026-0007", form: str = "F01", serial: int = 0
+) -> Path:
     """A scanned-looking (rasterised, rotated, noisy) copy of a form."""
     source = form_pdf(work / f".src-{serial}-{os.getpid()}.pdf", case_no, form, serial)
     pf.scanned_looking(path, source, seed=serial)
@@ -102,8 +117,10 @@ def ended(config: Config) -> dict[str, list[Path]]:
         folder = root / place
         files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
         out[place] = sorted(
-            p for p in files
-            if not p.name.endswith((".reason.txt", ".lock", ".claim.json")) and not p.name.startswith(".")
+            p
+            for p in files
+            if not p.name.endswith((".reason.txt", ".lock", ".claim.json"))
+            and not p.name.startswith(".")
         )
     return out
 
@@ -120,6 +137,8 @@ def assert_each_input_ended_once(config: Config, input_shas: list[str]) -> dict[
             seen[digest] = seen.get(digest, 0) + 1
     for digest in input_shas:
         expected = input_shas.count(digest)
-        assert seen.get(digest, 0) == expected, f"{digest[:12]} ended {seen.get(digest, 0)} times, expected {expected}"
+        assert seen.get(digest, 0) == expected, (
+            f"{digest[:12]} ended {seen.get(digest, 0)} times, expected {expected}"
+        )
     assert sum(seen.values()) == len(input_shas)
     return places

@@ -65,7 +65,9 @@ def build(root: Path) -> Config:
     (root / "test_forms" / "catalog.yaml").write_text(CATALOG, encoding="utf-8")
     for case_no, (year, closed) in CASES.items():
         write_case(root, case_no, year, closed)
-    sources = root.parent / f"{root.name}-sources"  # outside the working folder: ingest takes no files from inside it
+    sources = (
+        root.parent / f"{root.name}-sources"
+    )  # outside the working folder: ingest takes no files from inside it
     sources.mkdir()
     paths = [form_pdf(sources / f"{n}-{case_no}_{form}.pdf", case_no, form, serial=n)
              for n, (case_no, form) in enumerate(FILED, 1)]  # fmt: skip

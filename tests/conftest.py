@@ -28,17 +28,41 @@ SAMPLE_CASE = {
         "anonymous": False,
     },
     "respondent": "检测二室",
-    "subject": {"description": "检验报告 No.2026-0311", "report_no": "2026-0311", "report_received_at": "2026-02-20"},
+    "subject": {
+        "description": "检验报告 No.2026-0311",
+        "report_no": "2026-0311",
+        "report_received_at": "2026-02-20",
+    },
     "content": "报告中抗压强度数据与我方送检记录不符。",
     "request": "复检并重新出具报告",
     "category": "质量",
     "severity": "一般",
     "acceptance": {"decision": "受理", "decided_at": "2026-03-03"},
-    "assignment": {"department": "质量信息管理科", "handler": "王芳", "investigators": ["王芳", "赵雷"], "recused": ["刘某"]},
-    "investigation": {"findings": "原始记录核查无误。", "root_cause": "送检样品标识不清。", "valid": False, "responsibility": "非我方责任"},
-    "resolution": {"measures": "向客户解释并免费复检。", "compensation": 0, "approved_by": "陈某", "approved_at": "2026-03-09"},
+    "assignment": {
+        "department": "质量信息管理科",
+        "handler": "王芳",
+        "investigators": ["王芳", "赵雷"],
+        "recused": ["刘某"],
+    },
+    "investigation": {
+        "findings": "原始记录核查无误。",
+        "root_cause": "送检样品标识不清。",
+        "valid": False,
+        "responsibility": "非我方责任",
+    },
+    "resolution": {
+        "measures": "向客户解释并免费复检。",
+        "compensation": 0,
+        "approved_by": "陈某",
+        "approved_at": "2026-03-09",
+    },
     "reply": {"replied_at": "2026-03-10", "method": "书面", "content": "经复检, 原报告结果正确。"},
-    "follow_up": {"visited_at": "2026-03-20", "by": "王芳", "satisfaction": "满意", "opinion": "认可"},
+    "follow_up": {
+        "visited_at": "2026-03-20",
+        "by": "王芳",
+        "satisfaction": "满意",
+        "opinion": "认可",
+    },
     "closed_at": "2026-03-21",
     "extra": {},
 }
@@ -52,21 +76,38 @@ SAMPLE_RECORDS = {
         "department": "售后服务部安装班组",
         "reported_by": "钟丽娜",
         "reported_at": "2026-05-11 09:20",
-        "product": {"name": "空气能热水器", "spec": "KFRS-3.5/200L", "batch_no": "HN2603-0418", "quantity": "1 台",
-                    "manufacturer": "漳州恒暖电器有限公司"},
+        "product": {
+            "name": "空气能热水器",
+            "spec": "KFRS-3.5/200L",
+            "batch_no": "HN2603-0418",
+            "quantity": "1 台",
+            "manufacturer": "漳州恒暖电器有限公司",
+        },
         "scope": "用户客厅、餐厅地板",
         "description": "热熔接头脱开漏水。",
         "casualties": False,
         "loss_amount": 6800,
         "grade": "重大",
         "immediate_actions": "关闭总阀。",
-        "investigation": {"investigators": ["谢志远", "钟丽娜"], "findings": "插入深度不足。", "cause": "未按作业指导书操作。",
-                          "responsibility": "安装班组", "responsible_party": "康某"},
+        "investigation": {
+            "investigators": ["谢志远", "钟丽娜"],
+            "findings": "插入深度不足。",
+            "cause": "未按作业指导书操作。",
+            "responsibility": "安装班组",
+            "responsible_party": "康某",
+        },
         "corrective_action": "重新安装。",
         "capa_no": "CA-2026-011",
         "report": {"to": "总经理", "reported_at": "2026-05-11 10:00", "written_at": "2026-05-16"},
-        "handling": {"opinion": "赔偿。", "result": "已赔偿。", "leader_opinion": "同意。", "leader": "罗建平",
-                     "decided_at": "2026-05-18", "published_at": "2026-05-25", "published_how": "办公会议通报"},
+        "handling": {
+            "opinion": "赔偿。",
+            "result": "已赔偿。",
+            "leader_opinion": "同意。",
+            "leader": "罗建平",
+            "decided_at": "2026-05-18",
+            "published_at": "2026-05-25",
+            "published_how": "办公会议通报",
+        },
         "closed_at": "2026-06-30",
         "extra": {},
     },
@@ -109,7 +150,12 @@ SAMPLE_RECORDS = {
         "approved_by": "陈永泰",
         "approved_at": "2026-02-27",
         "completed_at": "2026-03-20",
-        "verification": {"by": "吴志诚", "at": "2026-04-15", "result": "有效", "notes": "记录完整。"},
+        "verification": {
+            "by": "吴志诚",
+            "at": "2026-04-15",
+            "result": "有效",
+            "notes": "记录完整。",
+        },
         "closed_at": "2026-04-15",
         "extra": {},
     },
@@ -117,10 +163,18 @@ SAMPLE_RECORDS = {
         "kind": "维修",
         "requested_at": "2026-05-11 09:00",
         "channel": "电话",
-        "customer": {"organization": "戴美华（个人用户）", "contact": "戴美华", "phone": "0596-2345678",
-                     "address": "碧湖花园 9 幢 1204 室"},
-        "product": {"name": "空气能热水器", "model": "KFRS-3.5/200L", "serial_no": "HN2603-0418",
-                    "installed_on": "2026-04-18"},
+        "customer": {
+            "organization": "戴美华（个人用户）",
+            "contact": "戴美华",
+            "phone": "0596-2345678",
+            "address": "碧湖花园 9 幢 1204 室",
+        },
+        "product": {
+            "name": "空气能热水器",
+            "model": "KFRS-3.5/200L",
+            "serial_no": "HN2603-0418",
+            "installed_on": "2026-04-18",
+        },
         "fault": "接头脱开。",
         "warranty": True,
         "engineers": ["谢志远", "郑少斌"],
@@ -140,8 +194,13 @@ SAMPLE_RECORDS = {
         "extra": {},
     },
 }
-FIRST_NUMBER = {"case": "TS-2026-0001", "incident": "SG-2026-0001", "rectification": "ZG-2026-0001",
-                "capa": "CA-2026-001", "service": "FW-2026-0001"}
+FIRST_NUMBER = {
+    "case": "TS-2026-0001",
+    "incident": "SG-2026-0001",
+    "rectification": "ZG-2026-0001",
+    "capa": "CA-2026-001",
+    "service": "FW-2026-0001",
+}
 
 
 @pytest.fixture
@@ -177,7 +236,9 @@ def soffice_missing() -> str | None:
     from recordkit.forms.libreoffice import find_soffice
 
     if find_soffice() is None:
-        return "LibreOffice (soffice) is not installed; CI installs libreoffice-writer-nogui as root"
+        return (
+            "LibreOffice (soffice) is not installed; CI installs libreoffice-writer-nogui as root"
+        )
     return None
 
 

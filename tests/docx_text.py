@@ -20,7 +20,9 @@ def part_text(xml: bytes) -> str:
     for p in root.iter(f"{W}p"):
         pieces = []
         for node in p.iter(f"{W}t", f"{W}br", f"{W}tab"):
-            pieces.append(node.text or "" if node.tag == f"{W}t" else "\n" if node.tag == f"{W}br" else "\t")
+            pieces.append(
+                node.text or "" if node.tag == f"{W}t" else "\n" if node.tag == f"{W}br" else "\t"
+            )
         paragraphs.append("".join(pieces))
     return "\n".join(paragraphs)
 

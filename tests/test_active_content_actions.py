@@ -33,7 +33,9 @@ def submit_on_open(path: Path) -> Path:
 
 def javascript_uri_link(path: Path, uri: str = " JavaScript:app.alert(1)") -> Path:
     writer = _writer()
-    action = DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(uri)})
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(uri)}
+    )
     annot = DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
         NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (50, 50, 150, 80)]), NameObject("/A"): action,
@@ -52,12 +54,21 @@ def test_javascript_uri_is_active_content(tmp_path):
 
 
 def test_an_ordinary_web_link_is_not_active_content(tmp_path):
-    assert inspect_pdf(javascript_uri_link(tmp_path / "w.pdf", "https://example.com")).active_content == []
+    assert (
+        inspect_pdf(javascript_uri_link(tmp_path / "w.pdf", "https://example.com")).active_content
+        == []
+    )
 
 
-@pytest.mark.parametrize("make,found", [(submit_on_open, "SubmitForm"), (javascript_uri_link, "JavaScript")])
+@pytest.mark.parametrize(
+    "make,found", [(submit_on_open, "SubmitForm"), (javascript_uri_link, "JavaScript")]
+)
 def test_ingest_quarantines_them(tmp_path, make, found):
     config = make_workdir(tmp_path / "w")
     with Archive(config) as archive:
         (result,) = archive.ingest([make(tmp_path / "x.pdf")]).results
-    assert (result.outcome, result.check, result.reason) == ("quarantine", "安全性 — 活动内容", f"文件含有活动内容: {found}")
+    assert (result.outcome, result.check, result.reason) == (
+        "quarantine",
+        "安全性 — 活动内容",
+        f"文件含有活动内容: {found}",
+    )

@@ -22,7 +22,10 @@ ROOT = PACKAGE.parent
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:
-    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in sorted(PACKAGE.rglob("*.py"))]
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(PACKAGE.rglob("*.py"))
+    ]
 
 
 def test_no_module_imports_another_modules_private_name():
@@ -51,7 +54,9 @@ def test_no_function_imports_a_recordkit_module():
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(func):
-                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("recordkit")):
+                if isinstance(node, ast.ImportFrom) and (
+                    node.level or (node.module or "").startswith("recordkit")
+                ):
                     if not _waits_for_django(node):
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
@@ -63,7 +68,10 @@ def test_only_the_cli_imports_click():
         for path, tree in _modules()
         if "cli" not in path.relative_to(PACKAGE).parts
         for node in ast.walk(tree)
-        if (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "click" for a in node.names))
+        if (
+            isinstance(node, ast.Import)
+            and any(a.name.split(".")[0] == "click" for a in node.names)
+        )
         or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click")
     ]
     assert found == []
@@ -94,7 +102,25 @@ def test_the_workspace_builds_every_service(workdir):
 
 
 def test_python_m_recordkit_cli_runs_the_command_line(workdir):
-    result = subprocess.run([sys.executable, "-m", "recordkit.cli", "case", "list", "--json"], cwd=workdir.root,
-                            capture_output=True, text=True, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "recordkit.cli", "case", "list", "--json"],
+        cwd=workdir.root,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_no_function_runs_past_60_lines():
+    """Small functions (issue 11): none over 60 lines, counted on the formatted source
+    (`ruff format --check` in `make lint` keeps it formatted)."""
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1})"
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert long == []

@@ -62,7 +62,11 @@ def ingest(runner) -> dict:
 def check_parts(config, bundle_sha: str, expected=FORMS) -> list[dict]:
     with Archive(config) as archive:
         docs = archive.index.parts_of(bundle_sha)
-        events = {e["archive_no"]: json.loads(e["detail"]) for e in archive.index.events() if e["kind"] == "filed"}
+        events = {
+            e["archive_no"]: json.loads(e["detail"])
+            for e in archive.index.events()
+            if e["kind"] == "filed"
+        }
         assert archive.index.chain_problems() == []
         bundle = archive.index.find_bundle(bundle_sha)
     assert [(d["form_code"], d["pages"]) for d in docs] == list(expected)
@@ -136,7 +140,9 @@ def recover_and_check(work, bundle_sha):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="same pattern as test_archive_recovery")
 @pytest.mark.parametrize("kill_at", [0, 1, 2, 3], ids=lambda k: f"after-{k}-parts-claimed")
-def test_a_crash_while_parts_are_claimed_is_finished_by_recovery(work, tmp_path, monkeypatch, kill_at):
+def test_a_crash_while_parts_are_claimed_is_finished_by_recovery(
+    work, tmp_path, monkeypatch, kill_at
+):
     ctx, item, bundle_sha = claimed_bundle(work, tmp_path)
     made = []
     real_rename = os.rename
@@ -178,7 +184,9 @@ def test_a_crash_before_the_bundle_leaves_work_is_finished_by_recovery(work, tmp
 
 @pytest.mark.skipif(sys.platform == "win32", reason="same pattern as test_archive_recovery")
 @pytest.mark.parametrize("kill_at", [1, 2], ids=["storing-first-part", "storing-second-part"])
-def test_a_crash_while_parts_are_filed_is_finished_by_recovery(work, tmp_path, monkeypatch, kill_at):
+def test_a_crash_while_parts_are_filed_is_finished_by_recovery(
+    work, tmp_path, monkeypatch, kill_at
+):
     ctx, item, bundle_sha = claimed_bundle(work, tmp_path)
     links = []
     real_link = os.link
@@ -199,7 +207,9 @@ def test_a_crash_while_parts_are_filed_is_finished_by_recovery(work, tmp_path, m
 
 
 @pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
-def test_the_demo_print_bundle_scanned_is_filed_as_one_document_per_form(workdir, book, sample_case, runner, tmp_path):
+def test_the_demo_print_bundle_scanned_is_filed_as_one_document_per_form(
+    workdir, book, sample_case, runner, tmp_path
+):
     """The real thing: the print bundle a case's forms are printed from (LibreOffice),
     signed and scanned as one file."""
     case = book.add(sample_case)
@@ -212,7 +222,9 @@ def test_the_demo_print_bundle_scanned_is_filed_as_one_document_per_form(workdir
     sha = sha256(scan)
     (one,) = ingest(runner)["results"]
     assert one["outcome"] == "filed", one["reason"]
-    expected = [(code, pages) for (code, _), pages in zip(result.contents, result.pages, strict=True)]
+    expected = [
+        (code, pages) for (code, _), pages in zip(result.contents, result.pages, strict=True)
+    ]
     docs = check_parts(workdir, sha, expected)
     assert {d["case_no"] for d in docs} == {case.case_no}
 

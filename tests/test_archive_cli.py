@@ -49,7 +49,15 @@ def test_ingest_json(work, runner, tmp_path):
     result = run(runner, "archive", "ingest", str(src), "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) >= {"results", "recovered", "still_writing", "ignored", "inputs", "counts", "balanced"}
+    assert set(data) >= {
+        "results",
+        "recovered",
+        "still_writing",
+        "ignored",
+        "inputs",
+        "counts",
+        "balanced",
+    }
     (one,) = data["results"]
     assert one["outcome"] == "filed" and one["archive_no"] == "Z109-WS·2026-D10-0001"
     assert one["destination"] == "store/2026/D10/Z109-WS_2026-D10-0001.pdf"
@@ -91,10 +99,15 @@ def test_show_json_has_every_documented_key(work, runner, tmp_path):
 def test_show_unknown_and_malformed_numbers(work, runner):
     result = run(runner, "archive", "show", "Z109-WS·2026-D10-0009")
     assert result.exit_code == 1
-    assert result.stderr == "Error: 找不到档号为 Z109-WS·2026-D10-0009 的档案 (no archived document with this number)\n"
+    assert (
+        result.stderr
+        == "Error: 找不到档号为 Z109-WS·2026-D10-0009 的档案 (no archived document with this number)\n"
+    )
     result = run(runner, "archive", "show", "12345")
     assert result.exit_code == 1
-    assert result.stderr == "Error: '12345' 不是有效的档号 (expected e.g. Z109-WS·2026-D10-ZLB-0001)\n"
+    assert (
+        result.stderr == "Error: '12345' 不是有效的档号 (expected e.g. Z109-WS·2026-D10-ZLB-0001)\n"
+    )
 
 
 def test_list_and_search(work, runner, tmp_path):
@@ -105,7 +118,9 @@ def test_list_and_search(work, runner, tmp_path):
     year = json.loads(run(runner, "archive", "list", "--year", "2026", "--json").output)
     assert [d["archive_no"] for d in year] == ["Z109-WS·2026-D10-0001"]
     assert DOC_KEYS <= set(year[0])
-    found = json.loads(run(runner, "archive", "search", "投诉处理", "--case", "TS-2025-0003", "--json").output)
+    found = json.loads(
+        run(runner, "archive", "search", "投诉处理", "--case", "TS-2025-0003", "--json").output
+    )
     assert [d["case_no"] for d in found] == ["TS-2025-0003"]
     none = run(runner, "archive", "search", "--retention", "Y")
     assert none.exit_code == 0 and "共 0 件。" in none.output
@@ -118,7 +133,9 @@ def test_assign_files_an_unidentified_scan(work, runner, tmp_path):
     result = run(runner, "archive", "ingest", str(src))
     assert result.exit_code == 1 and "待识别" in result.output
     parked = "archive/unidentified/scan.pdf"
-    result = run(runner, "archive", "assign", parked, "--case", "TS-2026-0007", "--form", "F03", "--json")
+    result = run(
+        runner, "archive", "assign", parked, "--case", "TS-2026-0007", "--form", "F03", "--json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["outcome"] == "filed" and data["archive_no"] == "Z109-WS·2026-D30-0001"
@@ -128,7 +145,10 @@ def test_assign_errors(work, runner, tmp_path):
     src = pf.born_digital(tmp_path / "scan.pdf", payload=None, case_no=None)
     result = run(runner, "archive", "assign", str(src), "--case", "TS-2026-0999", "--form", "F01")
     assert result.exit_code == 1
-    assert result.stderr == "Error: 找不到案件 TS-2026-0999 (no case file with this number in cases/)\n"
+    assert (
+        result.stderr
+        == "Error: 找不到案件 TS-2026-0999 (no case file with this number in cases/)\n"
+    )
     result = run(runner, "archive", "assign", str(src), "--case", "TS-2026-0007", "--form", "F77")
     assert result.exit_code == 1
     assert result.stderr == "Error: 未知的表单编号 F77 (known: F01, F03, F19)\n"

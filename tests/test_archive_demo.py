@@ -15,13 +15,25 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _row(number: str, code: str) -> OutputRecord:
-    return OutputRecord(f"out/{number}/{code}.docx", number, code, f"{code}.docx", "1", "0" * 64,
-                        "", "0" * 64, "0" * 64, "2026-11-21T00:00:00")
+    return OutputRecord(
+        f"out/{number}/{code}.docx",
+        number,
+        code,
+        f"{code}.docx",
+        "1",
+        "0" * 64,
+        "",
+        "0" * 64,
+        "0" * 64,
+        "2026-11-21T00:00:00",
+    )
 
 
 def test_rendition_of_a_record_form_carries_its_qr_and_fields(workdir, tmp_path):
     (workdir.cases_dir / "2026").mkdir(parents=True, exist_ok=True)
-    shutil.copy(EXAMPLES / "cases" / "SS-2026-0001.yaml", workdir.cases_dir / "2026")  # the CAPA's source case
+    shutil.copy(
+        EXAMPLES / "cases" / "SS-2026-0001.yaml", workdir.cases_dir / "2026"
+    )  # the CAPA's source case
     target = workdir.root / "records" / "capa" / "2026" / "CA-2026-002.yaml"
     target.parent.mkdir(parents=True)
     shutil.copy(EXAMPLES / "records" / "capa" / "CA-2026-002.yaml", target)

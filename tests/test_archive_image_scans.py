@@ -61,7 +61,9 @@ def access_reader(config, archive_no: str) -> PdfReader:
     return PdfReader(config.archive_dir / doc["access_path"])
 
 
-def test_a_jpeg_scan_is_kept_bit_for_bit_and_its_access_copy_is_a_lossless_stamped_pdf(work, runner, tmp_path):
+def test_a_jpeg_scan_is_kept_bit_for_bit_and_its_access_copy_is_a_lossless_stamped_pdf(
+    work, runner, tmp_path
+):
     jpeg = scanned_jpegs(tmp_path, pages=1)[0]
     (work.archive_dir / "inbox" / "扫描0001.jpg").write_bytes(jpeg)
     one = only_result(runner)
@@ -73,7 +75,9 @@ def test_a_jpeg_scan_is_kept_bit_for_bit_and_its_access_copy_is_a_lossless_stamp
     assert len(reader.pages) == 1
     xobjects = reader.pages[0]["/Resources"]["/XObject"]
     streams = [xobjects[name].get_object() for name in xobjects]
-    assert jpeg in [x.get_data() for x in streams if x.get("/Filter") == "/DCTDecode"]  # lossless: the very JPEG
+    assert jpeg in [
+        x.get_data() for x in streams if x.get("/Filter") == "/DCTDecode"
+    ]  # lossless: the very JPEG
     assert "/Rotate" not in reader.pages[0] or reader.pages[0].rotation == 0
     with Archive(work) as archive:
         doc = archive.index.document(one["archive_no"])
@@ -83,7 +87,9 @@ def test_a_jpeg_scan_is_kept_bit_for_bit_and_its_access_copy_is_a_lossless_stamp
 
 
 @pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("TIFF", ".tif")])
-def test_png_and_multi_page_tiff_scans_are_filed_with_every_page(work, runner, tmp_path, fmt, suffix):
+def test_png_and_multi_page_tiff_scans_are_filed_with_every_page(
+    work, runner, tmp_path, fmt, suffix
+):
     pages = [Image.open(io.BytesIO(j)) for j in scanned_jpegs(tmp_path, pages=2)]
     images = pages if fmt == "TIFF" else pages[:1]
     path = save_images(images, work.archive_dir / "inbox" / f"scan{suffix}", fmt)
@@ -105,14 +111,23 @@ def test_an_image_renamed_to_pdf_is_recognised_by_its_content(work, runner, tmp_
 @pytest.mark.parametrize(
     "name, make, reason",
     [
-        ("empty.tif", lambda j: b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + b"\x00\x00\x00\x00", "TIFF 图像"),
+        (
+            "empty.tif",
+            lambda j: b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + b"\x00\x00\x00\x00",
+            "TIFF 图像",
+        ),
         ("broken.jpg", lambda j: j[: len(j) // 3], "JPEG 图像已损坏或不完整, 无法解码"),
-        ("polyglot.pdf", lambda j: j + b"\n%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n",
-         "文件是 JPEG 图像, 但其中还嵌有 PDF 数据 (polyglot), 不同软件打开会显示不同内容"),
+        (
+            "polyglot.pdf",
+            lambda j: j + b"\n%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n",
+            "文件是 JPEG 图像, 但其中还嵌有 PDF 数据 (polyglot), 不同软件打开会显示不同内容",
+        ),
     ],
     ids=["tiff-without-frames", "corrupt-jpeg", "jpeg-pdf-polyglot"],
 )
-def test_bad_images_are_quarantined_with_a_chinese_reason(work, runner, tmp_path, name, make, reason):
+def test_bad_images_are_quarantined_with_a_chinese_reason(
+    work, runner, tmp_path, name, make, reason
+):
     data = make(scanned_jpegs(tmp_path, pages=1)[0])
     (work.archive_dir / "inbox" / name).write_bytes(data)
     one = only_result(runner)
@@ -120,10 +135,14 @@ def test_bad_images_are_quarantined_with_a_chinese_reason(work, runner, tmp_path
     assert one["reason"].startswith(reason)
     kept = work.archive_dir / one["destination"]
     assert kept.read_bytes() == data  # nothing lost
-    assert "原因 (why): " + one["reason"] in kept.with_name(kept.name + ".reason.txt").read_text(encoding="utf-8")
+    assert "原因 (why): " + one["reason"] in kept.with_name(kept.name + ".reason.txt").read_text(
+        encoding="utf-8"
+    )
 
 
-def test_an_upside_down_scan_gets_an_upright_access_copy_and_an_untouched_original(work, runner, tmp_path):
+def test_an_upside_down_scan_gets_an_upright_access_copy_and_an_untouched_original(
+    work, runner, tmp_path
+):
     jpeg = scanned_jpegs(tmp_path, pages=1)[0]
     upside_down = io.BytesIO()
     Image.open(io.BytesIO(jpeg)).rotate(180).save(upside_down, "JPEG", quality=90)
@@ -150,7 +169,12 @@ def test_pages_in_mixed_orientation_are_each_turned_by_their_qr(work, runner, tm
 def test_a_page_with_a_damaged_qr_waits_in_unidentified_with_the_reason(work, runner, tmp_path):
     page = Image.open(io.BytesIO(scanned_jpegs(tmp_path, pages=1)[0])).convert("L")
     dpi = 200 / 25.4
-    box = (int(15 * dpi), int(15 * dpi), int(40 * dpi), int(27 * dpi))  # the top half of the 25 mm code
+    box = (
+        int(15 * dpi),
+        int(15 * dpi),
+        int(40 * dpi),
+        int(27 * dpi),
+    )  # the top half of the 25 mm code
     page.paste(255, box)
     path = save_images([page], work.archive_dir / "inbox" / "damaged.png", "PNG")
     sha = sha256(path)
@@ -163,7 +187,12 @@ def test_a_page_with_a_damaged_qr_waits_in_unidentified_with_the_reason(work, ru
 def test_the_inbox_takes_image_names_and_still_lists_other_files(work, runner):
     (work.archive_dir / "inbox" / "notes.txt").write_bytes(b"hello")
     data = ingest(runner)
-    assert data["skipped"] == [{"file": "notes.txt", "reason": "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"}]
+    assert data["skipped"] == [
+        {
+            "file": "notes.txt",
+            "reason": "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)",
+        }
+    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="same pattern as test_archive_recovery")
@@ -199,7 +228,9 @@ def test_rebuild_copy_of_an_image_scan_makes_the_same_upright_stamped_pdf(work, 
     with Archive(work) as archive:
         access = work.archive_dir / archive.index.document(one["archive_no"])["access_path"]
     access.unlink()
-    result = runner.invoke(cli, ["archive", "rebuild-copy", "--missing"], obj={}, catch_exceptions=False)
+    result = runner.invoke(
+        cli, ["archive", "rebuild-copy", "--missing"], obj={}, catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     reader = PdfReader(access)
     assert len(reader.pages) == 1 and reader.pages[0].rotation == 180
@@ -210,7 +241,9 @@ def test_the_watcher_keeps_running_past_bad_images_and_files_the_good_ones(work,
     jpegs = scanned_jpegs(tmp_path, pages=2)
     inbox = work.archive_dir / "inbox"
     (inbox / "broken.jpg").write_bytes(jpegs[0][: len(jpegs[0]) // 3])
-    (inbox / "empty.tif").write_bytes(b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + b"\x00\x00\x00\x00")
+    (inbox / "empty.tif").write_bytes(
+        b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + b"\x00\x00\x00\x00"
+    )
     results, stop = [], threading.Event()
 
     def run() -> None:
@@ -228,4 +261,7 @@ def test_the_watcher_keeps_running_past_bad_images_and_files_the_good_ones(work,
     stop.set()
     thread.join(30)
     assert sorted((r.original_name, r.outcome) for r in results) == [
-        ("broken.jpg", "quarantine"), ("empty.tif", "quarantine"), ("good.jpg", "filed")]
+        ("broken.jpg", "quarantine"),
+        ("empty.tif", "quarantine"),
+        ("good.jpg", "filed"),
+    ]

@@ -33,13 +33,22 @@ def test_non_pdf_files_are_listed_with_their_reason(work, runner):
     for name in ("photo.jpg", "scan.png", "notes.txt", "memo.docx"):
         (inbox / name).write_bytes(b"not a pdf")
     result = run(runner, "archive", "ingest")
-    assert "未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)" in result.output
+    assert (
+        "未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"
+        in result.output
+    )
     assert "未接收 (not taken): inbox/memo.docx  不是 PDF 或图像" in result.output
     assert "未接收 (not taken): inbox/photo.jpg" not in result.output
-    assert "输入 2 个文件 (恢复 0 个): 归档 0, 重复 0, 待识别 0, 隔离 2, 出错 0, 未接收 2" in result.output
+    assert (
+        "输入 2 个文件 (恢复 0 个): 归档 0, 重复 0, 待识别 0, 隔离 2, 出错 0, 未接收 2"
+        in result.output
+    )
     (inbox / "notes2.txt").write_bytes(b"x")
     data = json.loads(run(runner, "archive", "ingest", "--json").output)
-    assert {"file": "memo.docx", "reason": "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"} in data["skipped"]
+    assert {
+        "file": "memo.docx",
+        "reason": "不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)",
+    } in data["skipped"]
 
 
 def test_a_symlink_to_an_outside_pdf_is_refused_into_quarantine(work, runner, tmp_path):
@@ -50,7 +59,11 @@ def test_a_symlink_to_an_outside_pdf_is_refused_into_quarantine(work, runner, tm
     result = run(runner, "archive", "ingest", "--json")
     assert result.exit_code == 1
     (one,) = json.loads(result.output)["results"]
-    assert (one["source"], one["outcome"], one["destination"]) == ("inbox/link.pdf", "quarantine", "quarantine/link.pdf")
+    assert (one["source"], one["outcome"], one["destination"]) == (
+        "inbox/link.pdf",
+        "quarantine",
+        "quarantine/link.pdf",
+    )
     assert one["reason"] == f"是符号链接 (指向 {outside}), 不接收"
     moved = work.archive_dir / "quarantine" / "link.pdf"
     assert moved.is_symlink() and not os.path.lexists(link)
@@ -70,7 +83,9 @@ def test_dangling_links_and_linked_folders_are_refused_not_silently_skipped(work
     result = run(runner, "archive", "ingest", "--json")
     data = json.loads(result.output)
     assert sorted((r["source"], r["outcome"]) for r in data["results"]) == [
-        ("inbox/gone.pdf", "quarantine"), ("inbox/linked", "quarantine")]
+        ("inbox/gone.pdf", "quarantine"),
+        ("inbox/linked", "quarantine"),
+    ]
     assert data["balanced"] is True and data["inputs"] == 2
     assert (folder / "inside.pdf").exists()
 
@@ -119,20 +134,47 @@ def test_the_same_form_filed_twice_is_reported(work, runner, tmp_path):
     run(runner, "archive", "ingest", str(form_pdf(tmp_path / "a.pdf", serial=1)))
     result = run(runner, "archive", "ingest", str(form_pdf(tmp_path / "b.pdf", serial=2)))
     assert result.exit_code == 0
-    assert ("注意: 同一表单重复归档 (same form filed twice): TS-2026-0007 F01: "
-            "Z109-WS·2026-D10-0001, Z109-WS·2026-D10-0002; 请确认是否为同一份文件的两次扫描") in result.output
-    data = json.loads(run(runner, "archive", "ingest", str(form_pdf(tmp_path / "c.pdf", serial=3)), "--json").output)
-    assert data["repeated_forms"] == [{"case_no": "TS-2026-0007", "form_code": "F01", "archive_nos": [
-        "Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002", "Z109-WS·2026-D10-0003"]}]
+    assert (
+        "注意: 同一表单重复归档 (same form filed twice): TS-2026-0007 F01: "
+        "Z109-WS·2026-D10-0001, Z109-WS·2026-D10-0002; 请确认是否为同一份文件的两次扫描"
+    ) in result.output
+    data = json.loads(
+        run(
+            runner, "archive", "ingest", str(form_pdf(tmp_path / "c.pdf", serial=3)), "--json"
+        ).output
+    )
+    assert data["repeated_forms"] == [
+        {
+            "case_no": "TS-2026-0007",
+            "form_code": "F01",
+            "archive_nos": [
+                "Z109-WS·2026-D10-0001",
+                "Z109-WS·2026-D10-0002",
+                "Z109-WS·2026-D10-0003",
+            ],
+        }
+    ]
 
 
 def test_archive_check_reports_the_same_form_filed_twice(work, runner, tmp_path):
     for n in (1, 2):
         run(runner, "archive", "ingest", str(form_pdf(tmp_path / f"{n}.pdf", serial=n)))
     result = run(runner, "archive", "check")
-    assert ("注意: 同一表单重复归档 TS-2026-0007 F01: Z109-WS·2026-D10-0001, Z109-WS·2026-D10-0002"
-            " (可能是同一份文件扫描了两次)") in result.output
+    assert (
+        "注意: 同一表单重复归档 TS-2026-0007 F01: Z109-WS·2026-D10-0001, Z109-WS·2026-D10-0002"
+        " (可能是同一份文件扫描了两次)"
+    ) in result.output
     data = json.loads(run(runner, "archive", "check", "--json").output)
-    assert data["repeated_forms"] == [{"case_no": "TS-2026-0007", "form_code": "F01",
-                                       "archive_nos": ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]}]
-    assert json.loads(run(runner, "archive", "check", "--year", "2025", "--json").output)["repeated_forms"] == []
+    assert data["repeated_forms"] == [
+        {
+            "case_no": "TS-2026-0007",
+            "form_code": "F01",
+            "archive_nos": ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"],
+        }
+    ]
+    assert (
+        json.loads(run(runner, "archive", "check", "--year", "2025", "--json").output)[
+            "repeated_forms"
+        ]
+        == []
+    )

@@ -93,7 +93,11 @@ def test_born_digital_form_is_filed_stamped_and_indexed(config, archive, tmp_pat
     categories = {c["category"] for c in doc["checks"]}
     assert categories == {"真实性", "完整性", "可用性", "安全性"}
     # issue 14 point 12: no signature reads 无 (none), a plain PDF is flagged as not PDF/A
-    not_passed = {c["name"]: c["result"] for c in doc["checks"] if c["result"] != "pass" and c["name"] != "病毒检测"}
+    not_passed = {
+        c["name"]: c["result"]
+        for c in doc["checks"]
+        if c["result"] != "pass" and c["name"] != "病毒检测"
+    }
     assert not_passed == {"数字签名": "none", "长期保存格式": "warn"}
     assert archive.index.chain_problems() == []
     kinds = [e["kind"] for e in archive.index.events()]
@@ -134,13 +138,18 @@ def test_retention_table_and_department_code_from_recordkit_toml(tmp_path):
     with Archive(config) as archive:
         results = ingest(archive, form_pdf(tmp_path / "a.pdf", form="F01", serial=1),
                          form_pdf(tmp_path / "b.pdf", form="F03", serial=2))  # fmt: skip
-        assert [r.archive_no for r in results] == ["Z109-WS·2026-D30-ZLB-0001", "Z109-WS·2026-D50-ZLB-0001"]
+        assert [r.archive_no for r in results] == [
+            "Z109-WS·2026-D30-ZLB-0001",
+            "Z109-WS·2026-D50-ZLB-0001",
+        ]
         assert archive.show(results[1].archive_no)["disposal_due"] == "2077-01-01"
 
 
 def test_bad_retention_setting_is_a_config_error(tmp_path):
     config = make_workdir(tmp_path / "w", retention='F01 = "forever"')
-    with pytest.raises(ConfigError, match=r"\[archive\]\.retention F01: 保管期限代码 'forever' 格式不对"):
+    with pytest.raises(
+        ConfigError, match=r"\[archive\]\.retention F01: 保管期限代码 'forever' 格式不对"
+    ):
         ArchiveSettings.from_config(load_config(config.path))
 
 
@@ -185,14 +194,29 @@ def test_invalid_signature_can_be_filed_when_configured(tmp_path):
         (lambda d: pf.with_javascript(d / "x.pdf"), "安全性 — 活动内容", "JavaScript"),
         (lambda d: pf.with_launch_annotation(d / "x.pdf"), "安全性 — 活动内容", "Launch"),
         (lambda d: pf.with_embedded_file(d / "x.pdf"), "安全性 — 活动内容", "EmbeddedFiles"),
-        (lambda d: pf.truncated(d / "x.pdf", form_pdf(d / "src.pdf")), "完整性 — 文件完整", "%%EOF"),
+        (
+            lambda d: pf.truncated(d / "x.pdf", form_pdf(d / "src.pdf")),
+            "完整性 — 文件完整",
+            "%%EOF",
+        ),
         (lambda d: pf.zero_byte(d / "x.pdf"), "完整性 — 文件大小", "文件为空"),
         (lambda d: pf.text_renamed(d / "x.pdf"), "可用性 — 文件格式", "不是 PDF"),
         (lambda d: pf.garbage_with_header(d / "x.pdf"), "可用性 — 文件解析", "无法解析"),
     ],
-    ids=["encrypted", "javascript", "launch", "embedded", "truncated", "zero-byte", "text-as-pdf", "garbage"],
+    ids=[
+        "encrypted",
+        "javascript",
+        "launch",
+        "embedded",
+        "truncated",
+        "zero-byte",
+        "text-as-pdf",
+        "garbage",
+    ],
 )
-def test_bad_files_are_quarantined_with_a_chinese_reason(config, archive, tmp_path, maker, check, words):
+def test_bad_files_are_quarantined_with_a_chinese_reason(
+    config, archive, tmp_path, maker, check, words
+):
     src = maker(tmp_path)
     data = src.read_bytes()
     (result,) = ingest(archive, src)
@@ -204,7 +228,11 @@ def test_bad_files_are_quarantined_with_a_chinese_reason(config, archive, tmp_pa
     assert (config.archive_dir / result.destination).read_bytes() == data  # untouched
     assert archive.list() == []
     (row,) = archive.index.intakes()
-    assert row["state"] == "done" and row["outcome"] == "quarantine" and row["destination"] == result.destination
+    assert (
+        row["state"] == "done"
+        and row["outcome"] == "quarantine"
+        and row["destination"] == result.destination
+    )
 
 
 def test_too_large_file_is_quarantined(tmp_path):
@@ -222,7 +250,11 @@ def test_a_500_page_file_is_filed_with_all_its_pages(config, archive, tmp_path):
     elapsed = time.perf_counter() - started
     assert result.outcome == "filed", result.reason
     doc = archive.show(result.archive_no)
-    assert doc["pages"] == 500 and doc["identified_by"] == "filename" and doc["case_no"] == "TS-2026-0042"
+    assert (
+        doc["pages"] == 500
+        and doc["identified_by"] == "filename"
+        and doc["case_no"] == "TS-2026-0042"
+    )
     assert len(PdfReader(doc["access_path"]).pages) == 500
     assert elapsed < 60
 
@@ -252,7 +284,11 @@ def test_qr_of_an_unknown_case_goes_to_unidentified_then_assign_files_it(config,
     assert filed.outcome == "filed" and filed.case_no == "TS-2026-0008"
     assert not parked.exists() and not Path(str(parked) + ".reason.txt").exists()
     doc = archive.show(filed.archive_no)
-    assert doc["identified_by"] == "assign" and doc["original_name"] == "x.pdf" and doc["retention"] == "D30"
+    assert (
+        doc["identified_by"] == "assign"
+        and doc["original_name"] == "x.pdf"
+        and doc["retention"] == "D30"
+    )
     first, second = archive.index.intakes()
     assert first["superseded_by"] == second["id"] and second["outcome"] == "filed"
 
@@ -277,7 +313,9 @@ def test_case_found_later_can_be_assigned(config, archive, tmp_path):
 
 
 def test_identification_by_file_name_and_by_text(config, archive, tmp_path):
-    by_name = pf.born_digital(tmp_path / "TS-2026-0008_F03_签字版 (1).pdf", payload=None, case_no=None)
+    by_name = pf.born_digital(
+        tmp_path / "TS-2026-0008_F03_签字版 (1).pdf", payload=None, case_no=None
+    )
     by_text = pf.born_digital(tmp_path / "scan.pdf", payload=None, case_no="TS-2026-0007")
     results = ingest(archive, by_name, by_text)
     assert [r.outcome for r in results] == ["filed", "filed"], results
@@ -294,7 +332,12 @@ def test_nothing_to_identify_goes_to_unidentified(config, archive, tmp_path):
 
 
 def test_awkward_names_are_stored_under_the_archive_number(config, archive, tmp_path):
-    names = ["带 空格 的 扫描件.pdf", "..双点..pdf", "a" * 100 + "很长的名字" * 9 + ".pdf", "name with spaces.pdf"]
+    names = [
+        "带 空格 的 扫描件.pdf",
+        "..双点..pdf",
+        "a" * 100 + "很长的名字" * 9 + ".pdf",
+        "name with spaces.pdf",
+    ]
     files = [form_pdf(tmp_path / n, serial=i) for i, n in enumerate(names)]
     results = ingest(archive, *files)
     assert [r.outcome for r in results] == ["filed"] * 4
@@ -312,7 +355,10 @@ def test_colliding_names_in_quarantine_are_kept_apart(config, archive, tmp_path)
     two = pf.zero_byte(tmp_path / "b" / "扫描.pdf")
     long = pf.text_renamed(tmp_path / ("长" * 80 + ".pdf"))
     results = ingest(archive, one, two, long)
-    assert [r.destination for r in results[:2]] == ["quarantine/扫描.pdf", "quarantine/扫描 (2).pdf"]
+    assert [r.destination for r in results[:2]] == [
+        "quarantine/扫描.pdf",
+        "quarantine/扫描 (2).pdf",
+    ]
     assert len(results[2].destination.split("/")[-1].encode()) <= 180
     for result in results:
         assert (config.archive_dir / (result.destination + ".reason.txt")).is_file()
@@ -335,7 +381,9 @@ def test_inbox_subfolders_are_walked_and_temporary_files_left_alone(config, arch
     report = archive.ingest(inbox=True)
     assert sorted(r.source for r in report.results) == ["inbox/2026/三月/a.pdf", "inbox/b.pdf"]
     assert all(r.outcome == "filed" for r in report.results)
-    assert sorted(report.ignored) == sorted([".hidden.pdf", "c.pdf.part", "d.tmp", "notes.txt", "~$b.pdf"])
+    assert sorted(report.ignored) == sorted(
+        [".hidden.pdf", "c.pdf.part", "d.tmp", "notes.txt", "~$b.pdf"]
+    )
     assert (inbox / "c.pdf.part").exists() and (inbox / "~$b.pdf").exists()
 
 
@@ -355,10 +403,14 @@ def test_one_shot_ingest_waits_for_a_file_that_is_still_growing(tmp_path):
                 target.write_bytes(data)
                 os.utime(target, (time.time() + 1, time.time() + 1))
 
-        stable, writing = archive.wait_until_stable([target], clock=lambda: clock[0], sleep=fake_sleep)
+        stable, writing = archive.wait_until_stable(
+            [target], clock=lambda: clock[0], sleep=fake_sleep
+        )
         assert stable == [target] and writing == []
         assert clock[0] >= 0.5 + 0.5  # the clock restarted when the file changed
-        stable, writing = archive.wait_until_stable([target], clock=lambda: clock[0], sleep=fake_sleep, max_wait=0)
+        stable, writing = archive.wait_until_stable(
+            [target], clock=lambda: clock[0], sleep=fake_sleep, max_wait=0
+        )
         assert stable == [] and writing == [target]
 
 
@@ -370,9 +422,15 @@ def test_search_by_text_case_form_year_and_retention(config, archive, tmp_path):
         form_pdf(tmp_path / "c.pdf", "TS-2025-0003", "F01", 3),
     )
     # ranked by relevance now (issue 13), so compared as a set
-    assert sorted(d["case_no"] for d in archive.search("投诉处理")) == ["TS-2025-0003", "TS-2026-0007", "TS-2026-0008"]
+    assert sorted(d["case_no"] for d in archive.search("投诉处理")) == [
+        "TS-2025-0003",
+        "TS-2026-0007",
+        "TS-2026-0008",
+    ]
     assert [d["case_no"] for d in archive.search("TS-2026-0008")] == ["TS-2026-0008"]
-    assert [d["archive_no"] for d in archive.search(case_no="TS-2026-0007")] == ["Z109-WS·2026-D10-0001"]
+    assert [d["archive_no"] for d in archive.search(case_no="TS-2026-0007")] == [
+        "Z109-WS·2026-D10-0001"
+    ]
     assert [d["form_code"] for d in archive.search(form_code="f03")] == ["F03"]
     assert [d["year"] for d in archive.search(year=2025)] == [2025]
     assert [d["retention"] for d in archive.search(retention="D30")] == ["D30"]
@@ -431,7 +489,9 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
         monkeypatch.setenv("RECORDKIT_SOFFICE", str(tmp_path / "no-such-soffice"))
     config = init_workdir(tmp_path / "w", fonds_no="Z109", profile="hospital")
     # SS-2026-0001 names its CAPA, which must exist first (issue 14, point 4).
-    CaseBook(config, rtype=schema.record_type("capa")).add(read_case_file(EXAMPLES / "records" / "capa" / "CA-2026-002.yaml")[0])
+    CaseBook(config, rtype=schema.record_type("capa")).add(
+        read_case_file(EXAMPLES / "records" / "capa" / "CA-2026-002.yaml")[0]
+    )
     book = open_casebook(config)
     for name in ("TS-2026-0001.yaml", "SS-2026-0001.yaml"):
         book.add(read_case_file(EXAMPLES / "cases" / name)[0])
@@ -443,13 +503,17 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
     tables: list[tuple[list[str], list[list]]] = []
     report = demo_archive(config, lines.append, lambda h, r: tables.append((h, r)), limit=3)
     assert report.counts()["filed"] == 3 and report.counts()["duplicate"] == 1, report.to_dict()
-    (headers, rows), (catalogue_headers, catalogue_rows) = tables  # issue 14 point 10: the catalogue excerpt
+    (headers, rows), (catalogue_headers, catalogue_rows) = (
+        tables  # issue 14 point 10: the catalogue excerpt
+    )
     assert catalogue_headers == ["档号", "责任者", "题名", "日期"] and len(catalogue_rows) == 3
     assert all(row[2].startswith("关于") for row in catalogue_rows)
     assert headers[0] == "档号" and len(rows) == 3
     assert {row[1] for row in rows} == {"TS-2026-0001", "SS-2026-0001"}
     assert {row[7] for row in rows} == {"qr"}  # every scan identified by its QR code
-    assert any(("LibreOffice" if printer == "libreoffice" else "reportlab") in line for line in lines)
+    assert any(
+        ("LibreOffice" if printer == "libreoffice" else "reportlab") in line for line in lines
+    )
 
 
 def test_scan_of_a_record_form_is_filed_under_the_record(config, tmp_path):
@@ -458,15 +522,26 @@ def test_scan_of_a_record_form_is_filed_under_the_record(config, tmp_path):
     import shutil
 
     catalog = config.templates_dir / "catalog.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8")
-                       + "  - {code: F23, title: 质量事故调查处理报告表, file: F23.docx, retention: D30, kinds: []}\n",
-                       encoding="utf-8")
-    example = Path(__file__).resolve().parent.parent / "examples" / "records" / "incident" / "SG-2026-0002.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8")
+        + "  - {code: F23, title: 质量事故调查处理报告表, file: F23.docx, retention: D30, kinds: []}\n",
+        encoding="utf-8",
+    )
+    example = (
+        Path(__file__).resolve().parent.parent
+        / "examples"
+        / "records"
+        / "incident"
+        / "SG-2026-0002.yaml"
+    )
     target = config.root / "records" / "incident" / "2026" / example.name
     target.parent.mkdir(parents=True)
     shutil.copy(example, target)
     with Archive(config) as archive:
-        (result,) = ingest(archive, form_pdf(tmp_path / "事故报告.pdf", case_no="SG-2026-0002", form="F23", serial=9))
+        (result,) = ingest(
+            archive,
+            form_pdf(tmp_path / "事故报告.pdf", case_no="SG-2026-0002", form="F23", serial=9),
+        )
         assert result.outcome == "filed", result.reason
         doc = archive.show(result.archive_no)
     assert doc["case_no"] == "SG-2026-0002" and doc["form_code"] == "F23" and doc["year"] == 2026

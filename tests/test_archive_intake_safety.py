@@ -33,9 +33,21 @@ def filed_one(runner, tmp_path) -> str:
 
 def test_assign_refuses_the_index_and_leaves_it_in_place(work, runner, tmp_path):
     filed_one(runner, tmp_path)
-    result = run(runner, "archive", "assign", "archive/index.sqlite", "--case", "TS-2026-0007", "--form", "F03")
+    result = run(
+        runner,
+        "archive",
+        "assign",
+        "archive/index.sqlite",
+        "--case",
+        "TS-2026-0007",
+        "--form",
+        "F03",
+    )
     assert result.exit_code == 1
-    assert result.stderr == "Error: archive/index.sqlite: 是档案库自身的文件 (index.sqlite), 不能接收\n"
+    assert (
+        result.stderr
+        == "Error: archive/index.sqlite: 是档案库自身的文件 (index.sqlite), 不能接收\n"
+    )
     assert (work.archive_dir / "index.sqlite").exists()
     listed = run(runner, "archive", "list")
     assert "共 1 件。" in listed.output
@@ -86,7 +98,12 @@ def test_a_missing_index_beside_a_stored_original_stops_every_command(work, runn
     message = (f"Error: {work.archive_dir / 'index.sqlite'}: 档案库索引缺失或为空, 但 store/ 中已有原件 "
                "(如 store/2026/D10/Z109-WS_2026-D10-0001.pdf); 为防止覆盖已存原件, 档案命令已停止。"
                "请从备份恢复 index.sqlite 后重试 (index missing or empty beside a non-empty store)\n")  # fmt: skip
-    for args in (["ingest", str(form_pdf(tmp_path / "b.pdf", serial=2))], ["list"], ["verify"], ["check"]):
+    for args in (
+        ["ingest", str(form_pdf(tmp_path / "b.pdf", serial=2))],
+        ["list"],
+        ["verify"],
+        ["check"],
+    ):
         result = run(runner, "archive", *args)
         assert result.exit_code == 1, args
         assert result.stderr == message, args
@@ -129,12 +146,14 @@ def test_a_stored_original_is_never_overwritten(work, tmp_path):
     assert not os.access(second, os.W_OK) or os.geteuid() == 0
 
 
-
 def test_ingest_refuses_a_symlink_given_on_the_command_line(work, runner, tmp_path):
     target = form_pdf(tmp_path / "real.pdf", serial=4)
     link = tmp_path / "link.pdf"
     link.symlink_to(target)
     result = run(runner, "archive", "ingest", str(link))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {link}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)\n"
+    assert (
+        result.stderr
+        == f"Error: {link}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)\n"
+    )
     assert link.is_symlink() and target.is_file()

@@ -29,8 +29,18 @@ CASE = "TS-2026-0007"  # complainant 李强 (the sample case)
 
 def scan_into_inbox(config, tmp_path: Path, form: str = "F01") -> Path:
     """The case's form as the demo prints it, signed and scanned into the inbox."""
-    row = OutputRecord(f"out/{CASE}/{form}.docx", CASE, form, f"{form}.docx", "3", "0" * 64,
-                       "", "0" * 64, "0" * 64, "2026-11-21T00:00:00")
+    row = OutputRecord(
+        f"out/{CASE}/{form}.docx",
+        CASE,
+        form,
+        f"{form}.docx",
+        "3",
+        "0" * 64,
+        "",
+        "0" * 64,
+        "0" * 64,
+        "2026-11-21T00:00:00",
+    )
     printed = _reportlab_rendition(config, row, tmp_path / f"{form}-printed.pdf")
     return sign_and_scan(printed, config.archive_dir / "inbox" / f"扫描_{form}.pdf", seed=3)
 
@@ -57,7 +67,13 @@ def test_a_filed_scan_is_queued_then_read_and_found_by_the_complainants_name(tmp
     result = cli_in(config, ["archive", "ocr", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["counts"] == {"done": 1, "failed": 0, "ocr_pages": 1, "skipped_pages": 0, "requeued": 0}
+    assert report["counts"] == {
+        "done": 1,
+        "failed": 0,
+        "ocr_pages": 1,
+        "skipped_pages": 0,
+        "requeued": 0,
+    }
     assert report["queue"] == {"done": 1}
     ((page, source, text),) = index_rows(config, "SELECT page, source, text FROM document_text")
     assert (page, source) == (1, "ocr") and CASE in text
@@ -66,7 +82,11 @@ def test_a_filed_scan_is_queued_then_read_and_found_by_the_complainants_name(tmp
     # A word printed on the scan but in neither the case file nor the form title is found
     # only through the OCR text (the complainant's name is also found through the case data).
     case_text = "".join(p.read_text(encoding="utf-8") for p in config.cases_dir.rglob("*.yaml"))
-    cjk = [text[i:i + 2] for i in range(len(text) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in text[i:i + 2])]
+    cjk = [
+        text[i : i + 2]
+        for i in range(len(text) - 1)
+        if all("\u4e00" <= ch <= "\u9fff" for ch in text[i : i + 2])
+    ]
     only_scanned = next(w for w in cjk if w not in case_text and w not in "申诉和投诉处理及反馈表")
     found = json.loads(cli_in(config, ["archive", "search", only_scanned, "--json"]).output)
     assert CASE in [d["case_no"] for d in found]
@@ -83,15 +103,21 @@ def test_pages_with_a_text_layer_are_taken_as_they_are(tmp_path):
     result = cli_in(config, ["archive", "ocr"])
     assert result.exit_code == 0, result.output
     assert "完成 1 件, 失败 0 件; 识别 0 页, 已有文本层跳过 2 页" in result.output
-    assert index_rows(config, "SELECT page, source FROM document_text ORDER BY page") == [(1, "pdf"), (2, "pdf")]
+    assert index_rows(config, "SELECT page, source FROM document_text ORDER BY page") == [
+        (1, "pdf"),
+        (2, "pdf"),
+    ]
 
 
 def test_a_job_left_running_by_a_killed_process_is_retried(tmp_path):
     config = make_workdir(tmp_path / "w")
     scan_into_inbox(config, tmp_path)
     assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
-    proc = subprocess.Popen([sys.executable, "-m", "recordkit.cli", "--config", str(config.path), "archive", "ocr"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "recordkit.cli", "--config", str(config.path), "archive", "ocr"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if index_rows(config, "SELECT state FROM ocr_queue") == [("running",)]:
@@ -130,8 +156,11 @@ def test_the_access_copy_gets_an_invisible_text_layer_and_the_original_is_untouc
     (page,) = read_pdf(access, ocr=False)
     assert page.source == "pdf" and "李强" in page.text.replace(" ", "")
     assert sha256(original) == before
-    events = index_rows(config, "SELECT kind, json_extract(detail, '$.reason') FROM events "
-                                "WHERE kind = 'access_copy_rebuilt'")
+    events = index_rows(
+        config,
+        "SELECT kind, json_extract(detail, '$.reason') FROM events "
+        "WHERE kind = 'access_copy_rebuilt'",
+    )
     assert events == [("access_copy_rebuilt", "ocr_text_layer")]
     verify = cli_in(config, ["archive", "verify"])
     assert verify.exit_code == 0, verify.output
@@ -162,18 +191,24 @@ def test_a_bad_text_layer_setting_is_a_chinese_error_before_any_work(tmp_path):
     config = with_ocr_setting(make_workdir(tmp_path / "w"), 'text_layer = "yes"')
     result = cli_in(config, ["archive", "ocr"])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {config.path}: [archive.ocr] text_layer: 应为 true 或 false"
+    assert (
+        result.output.strip()
+        == f"Error: {config.path}: [archive.ocr] text_layer: 应为 true 或 false"
+    )
 
 
 def test_several_processes_share_the_queue(tmp_path):
     config = make_workdir(tmp_path / "w")
     for serial in range(3):
-        form_pdf(config.archive_dir / "inbox" / f"born-{serial}.pdf", CASE, "F01", serial=serial, pages=1)
+        form_pdf(
+            config.archive_dir / "inbox" / f"born-{serial}.pdf", CASE, "F01", serial=serial, pages=1
+        )
     assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
     report = json.loads(cli_in(config, ["archive", "ocr", "--jobs", "2", "--json"]).output)
     assert report["counts"]["done"] == 3 and report["queue"] == {"done": 3}
     assert sorted(d["archive_no"] for d in report["documents"]) == sorted(
-        r[0] for r in index_rows(config, "SELECT archive_no FROM documents"))
+        r[0] for r in index_rows(config, "SELECT archive_no FROM documents")
+    )
 
 
 def test_an_unreadable_original_fails_with_a_reason_and_is_given_up_after_three_tries(tmp_path):
@@ -188,7 +223,11 @@ def test_an_unreadable_original_fails_with_a_reason_and_is_given_up_after_three_
     for attempt in (1, 2, 3):
         result = cli_in(config, ["archive", "ocr"])
         assert result.exit_code == 1
-        assert "完成 0 件, 失败 1 件" in result.output and "无法打开 PDF 进行文字识别" in result.output
+        assert (
+            "完成 0 件, 失败 1 件" in result.output and "无法打开 PDF 进行文字识别" in result.output
+        )
         assert index_rows(config, "SELECT attempts FROM ocr_queue") == [(attempt,)]  # once per run
     assert index_rows(config, "SELECT state, attempts FROM ocr_queue") == [("failed", 3)]
-    assert "完成 0 件, 失败 0 件" in cli_in(config, ["archive", "ocr"]).output  # given up: not tried again
+    assert (
+        "完成 0 件, 失败 0 件" in cli_in(config, ["archive", "ocr"]).output
+    )  # given up: not tried again

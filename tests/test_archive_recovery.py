@@ -62,7 +62,11 @@ def test_a_crash_after_any_step_is_finished_by_recovery(config, tmp_path, k):
         assert [r.original_name for r in report.recovered] == ["crashed.pdf"]
         assert report.recovered[0].resumed and report.recovered[0].outcome == "filed"
         assert item_numbers(archive) == [1, 2, 3]
-        assert [d["original_name"] for d in archive.list()] == ["first.pdf", "crashed.pdf", "later.pdf"]
+        assert [d["original_name"] for d in archive.list()] == [
+            "first.pdf",
+            "crashed.pdf",
+            "later.pdf",
+        ]
         assert all(d["status"] == "filed" for d in archive.list())
         assert archive.index.chain_problems() == []
         assert [e["kind"] for e in archive.index.events()] == ["filed"] * 3
@@ -74,7 +78,9 @@ def test_a_crash_in_the_middle_of_the_copy_leaves_a_temporary_that_recovery_repl
     src = form_pdf(inbox / "a.pdf", serial=1)
     sha = sha256(src)
     ctx, item = claimed(config, src)
-    run_steps(item, ctx, STEPS[: STEPS.index(assign_number) + 1])  # numbered (by name: steps were added before it)
+    run_steps(
+        item, ctx, STEPS[: STEPS.index(assign_number) + 1]
+    )  # numbered (by name: steps were added before it)
     dest = ctx.layout.abs(item.original_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     half = dest.with_name(f".{dest.name}.{item.id}.tmp")
@@ -103,7 +109,9 @@ def test_a_crash_while_routing_is_finished_without_losing_the_file(config):
     with Archive(config) as archive:
         (result,) = archive.recover()
     assert result.outcome == "quarantine"
-    assert (config.archive_dir / "quarantine/bad.pdf.reason.txt").read_text(encoding="utf-8").count("不是 PDF") == 1
+    assert (config.archive_dir / "quarantine/bad.pdf.reason.txt").read_text(encoding="utf-8").count(
+        "不是 PDF"
+    ) == 1
     assert_each_input_ended_once(config, [sha])
 
 
@@ -156,6 +164,7 @@ def test_a_claim_held_by_a_live_process_is_not_touched(config):
 
 # --------------------------------------------------------------------------- real processes
 
+
 def _ingest_process(config, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "recordkit.cli", "archive", "ingest", "--inbox", *args],
@@ -182,7 +191,9 @@ def _drop_files(config, tmp_path: Path, count: int, start: int = 0) -> list[str]
     staging.mkdir(exist_ok=True)
     shas = []
     for i in range(start, start + count):
-        path = form_pdf(staging / f"扫描 {i:03d}.pdf", case_no=("TS-2026-0007", "TS-2026-0008")[i % 2], serial=i)
+        path = form_pdf(
+            staging / f"扫描 {i:03d}.pdf", case_no=("TS-2026-0007", "TS-2026-0008")[i % 2], serial=i
+        )
         shas.append(sha256(path))
         os.replace(path, inbox / path.name)
     return shas
@@ -210,7 +221,9 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart(config, tmp_path, jobs):
     for stop_at in (6, 18):
         proc = _ingest_process(config, "--jobs", str(jobs))
         deadline = time.monotonic() + 60
-        while _filed_count(config) < stop_at and proc.poll() is None and time.monotonic() < deadline:
+        while (
+            _filed_count(config) < stop_at and proc.poll() is None and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         os.killpg(proc.pid, signal.SIGKILL)  # the whole process group, like a power cut
         proc.wait()

@@ -19,7 +19,11 @@ from recordkit.cli import cli
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     config = make_workdir(tmp_path / "w")
-    set_case(config.root / "cases" / "2026" / "TS-2026-0008.yaml", name="黄国栋", subject="花生油酸价超标")
+    set_case(
+        config.root / "cases" / "2026" / "TS-2026-0008.yaml",
+        name="黄国栋",
+        subject="花生油酸价超标",
+    )
     monkeypatch.chdir(config.root)
     return config
 
@@ -73,7 +77,9 @@ def test_word_only_in_the_scan_text_is_found(work, runner, tmp_path):
 def test_case_number_and_archive_no(work, runner, tmp_path):
     filed(runner, tmp_path)
     assert [d["case_no"] for d in search(runner, "TS-2025-0003")][0] == "TS-2025-0003"
-    assert [d["archive_no"] for d in search(runner, "Z109-WS·2026-D10-0001")][0] == "Z109-WS·2026-D10-0001"
+    assert [d["archive_no"] for d in search(runner, "Z109-WS·2026-D10-0001")][
+        0
+    ] == "Z109-WS·2026-D10-0001"
 
 
 def test_filters(work, runner, tmp_path):
@@ -83,7 +89,14 @@ def test_filters(work, runner, tmp_path):
     assert [d["retention"] for d in search(runner, "投诉", "--retention", "d30")] == ["D30"]
     assert search(runner, "投诉", "--kind", "申诉") == []
     assert len(search(runner, "--kind", "投诉")) == 3
-    assert len(search(runner, "投诉", "--from", "2000-01-01", "--to", "2199-12-31", "--status", "filed")) == 3
+    assert (
+        len(
+            search(
+                runner, "投诉", "--from", "2000-01-01", "--to", "2199-12-31", "--status", "filed"
+            )
+        )
+        == 3
+    )
     assert search(runner, "投诉", "--to", "2000-01-01") == []
     bad = run(runner, "archive", "search", "投诉", "--from", "昨天")
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: --from: ")
@@ -115,7 +128,9 @@ def test_new_documents_and_a_lost_search_index_are_repaired(work, runner, tmp_pa
 def test_reindex_picks_up_an_edited_case_file(work, runner, tmp_path):
     filed(runner, tmp_path)
     assert search(runner, "林小慧") == []
-    set_case(work.root / "cases" / "2026" / "TS-2026-0008.yaml", name="林小慧", subject="花生油酸价超标")
+    set_case(
+        work.root / "cases" / "2026" / "TS-2026-0008.yaml", name="林小慧", subject="花生油酸价超标"
+    )
     result = run(runner, "archive", "reindex")
     assert result.exit_code == 0 and result.output == "检索索引已重建: 3 件。\n"
     assert [d["case_no"] for d in search(runner, "林小慧")] == ["TS-2026-0008"]
@@ -126,4 +141,6 @@ def test_library_search_without_text_keeps_the_sql_path(work, runner, tmp_path):
     filed(runner, tmp_path)
     with Archive(work) as archive:
         assert [d["year"] for d in archive.search(year=2025)] == [2025]
-        assert not (work.archive_dir / "search").exists()  # plain filters never open the search index
+        assert not (
+            work.archive_dir / "search"
+        ).exists()  # plain filters never open the search index

@@ -30,23 +30,32 @@ def two_scans(config, runner, tmp_path) -> tuple[dict, dict]:
     return first, second
 
 
-def test_a_second_scan_of_a_filed_form_waits_in_duplicates_with_the_reason(tmp_path, monkeypatch, runner):
+def test_a_second_scan_of_a_filed_form_waits_in_duplicates_with_the_reason(
+    tmp_path, monkeypatch, runner
+):
     config = make_workdir(tmp_path / "w", extra="# no second_scan key: the default")
     monkeypatch.chdir(config.root)
     first, second = two_scans(config, runner, tmp_path)
     assert first["outcome"] == "filed"
     assert (second["outcome"], second["destination"], second["archive_no"]) == (
-        "duplicate", "duplicates/again.pdf", first["archive_no"])
+        "duplicate",
+        "duplicates/again.pdf",
+        first["archive_no"],
+    )
     assert second["check"] == "完整性 — 同一表单再次扫描"
-    assert second["reason"] == (f"案件 TS-2026-0007 的表单 F01 已归档为 {first['archive_no']}; "
-                                "这是同一表单的又一次扫描 (内容不同, 不是逐字节相同的重复件)")
+    assert second["reason"] == (
+        f"案件 TS-2026-0007 的表单 F01 已归档为 {first['archive_no']}; "
+        "这是同一表单的又一次扫描 (内容不同, 不是逐字节相同的重复件)"
+    )
     reason = (config.archive_dir / "duplicates/again.pdf.reason.txt").read_text(encoding="utf-8")
-    assert "second_scan = \"new_version\"" in reason and "--case TS-2026-0007 --form F01" in reason
+    assert 'second_scan = "new_version"' in reason and "--case TS-2026-0007 --form F01" in reason
     with Archive(config) as archive:
         assert [d["item_no"] for d in archive.list()] == [1]
 
 
-def test_with_new_version_a_second_scan_is_version_2_of_the_same_document(tmp_path, monkeypatch, runner):
+def test_with_new_version_a_second_scan_is_version_2_of_the_same_document(
+    tmp_path, monkeypatch, runner
+):
     config = make_workdir(tmp_path / "w", extra='second_scan = "new_version"')
     monkeypatch.chdir(config.root)
     first, second = two_scans(config, runner, tmp_path)
@@ -62,7 +71,9 @@ def test_with_new_version_a_second_scan_is_version_2_of_the_same_document(tmp_pa
     assert sha256(config.archive_dir / version["original_path"]) == version["sha256"]
     assert len(PdfReader(config.archive_dir / version["access_path"]).pages) == version["pages"]
     # the very same second scan once more: a duplicate of version 2
-    (config.archive_dir / "inbox" / "again-2.pdf").write_bytes((config.archive_dir / version["original_path"]).read_bytes())
+    (config.archive_dir / "inbox" / "again-2.pdf").write_bytes(
+        (config.archive_dir / version["original_path"]).read_bytes()
+    )
     (third,) = ingest(runner)["results"]
     assert (third["outcome"], third["archive_no"]) == ("duplicate", first["archive_no"])
 
@@ -76,7 +87,9 @@ def test_an_unknown_second_scan_setting_is_refused(tmp_path, monkeypatch, runner
 
 
 @pytest.mark.parametrize("mode", ["duplicates", "new_version"])
-def test_a_bundle_part_already_filed_is_not_given_a_second_number(tmp_path, monkeypatch, runner, mode):
+def test_a_bundle_part_already_filed_is_not_given_a_second_number(
+    tmp_path, monkeypatch, runner, mode
+):
     config = make_workdir(tmp_path / "w", extra=f'second_scan = "{mode}"')
     monkeypatch.chdir(config.root)
     scan_pdf(config.archive_dir / "inbox" / "f03.pdf", tmp_path, form="F03", serial=9)
@@ -84,6 +97,10 @@ def test_a_bundle_part_already_filed_is_not_given_a_second_number(tmp_path, monk
     scanned_bundle(tmp_path, config.archive_dir / "inbox" / "bundle.pdf")
     (one,) = ingest(runner)["results"]
     outcomes = {p["form_code"]: p["outcome"] for p in one["parts"]}
-    assert outcomes == {"F01": "filed", "F03": "duplicate" if mode == "duplicates" else "filed", "F19": "filed"}
+    assert outcomes == {
+        "F01": "filed",
+        "F03": "duplicate" if mode == "duplicates" else "filed",
+        "F19": "filed",
+    }
     with Archive(config) as archive:
         assert sorted(d["form_code"] for d in archive.list()) == ["F01", "F03", "F19"]

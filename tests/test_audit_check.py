@@ -79,7 +79,10 @@ def test_failing_checks_list_the_documents(work, runner):
               "(SELECT intake_id FROM documents WHERE archive_no = ?)", "Z109-WS·2026-D30-0001")  # fmt: skip
     result = run(runner, "archive", "check")
     assert result.exit_code == 1
-    assert "检测不通过 Z109-WS·2026-D30-0001 (TS-2026-0007 F03): 可用性/利用副本: 无法生成利用副本" in result.output
+    assert (
+        "检测不通过 Z109-WS·2026-D30-0001 (TS-2026-0007 F03): 可用性/利用副本: 无法生成利用副本"
+        in result.output
+    )
     # issue 14 point 12: the wider 检查项 column (长期保存格式) and the 无 / 未执行 columns
     assert "可用性    利用副本      6     0     1       0   0" in result.output
 
@@ -98,8 +101,18 @@ def test_a_closed_lab_complaint_needs_its_f03_and_f18(work):
 def test_forms_apply_by_kind_and_when(work):
     # a 意见建议 needs neither F03 nor F18 (the catalog's kinds); an extension needs F19
     write_case(work.root, "YJ-2026-0001", 2026, closed=True, kind="意见建议")
-    write_case(work.root, "TS-2015-0002", 2015, closed=True,
-               extension={"days": 10, "reason": "需补充检测", "approved_by": "陈某", "notified_at": "2026-03-12"})
+    write_case(
+        work.root,
+        "TS-2015-0002",
+        2015,
+        closed=True,
+        extension={
+            "days": 10,
+            "reason": "需补充检测",
+            "approved_by": "陈某",
+            "notified_at": "2026-03-12",
+        },
+    )
     report = check(work)
     missing = {c.case_no: c.missing for c in report.incomplete}
     assert "YJ-2026-0001" not in missing
@@ -107,9 +120,13 @@ def test_forms_apply_by_kind_and_when(work):
 
 
 def test_rules_are_configurable_per_profile(work):
-    report = check(add_config(work, '[archive.required]\nlab = ["F01|F03", "F18"]\ndefault = ["F01"]\n'))
+    report = check(
+        add_config(work, '[archive.required]\nlab = ["F01|F03", "F18"]\ndefault = ["F01"]\n')
+    )
     assert report.required.origin == "recordkit.toml [archive.required] lab"
-    assert [(c.case_no, c.missing) for c in report.incomplete] == [("TS-2026-0007", ("F18 投诉处理结果告知书",))]
+    assert [(c.case_no, c.missing) for c in report.incomplete] == [
+        ("TS-2026-0007", ("F18 投诉处理结果告知书",))
+    ]
 
 
 def test_open_cases_can_be_required_to_have_forms(work):
@@ -124,7 +141,9 @@ def test_an_unknown_form_in_the_rules_is_a_config_error(work, runner):
     add_config(work, '[archive.required]\nlab = ["F03", "F77"]\n')
     result = run(runner, "archive", "check")
     assert result.exit_code == 1
-    assert result.stderr.endswith("[archive.required] lab: 表单目录中没有 F77 (unknown form code)\n")
+    assert result.stderr.endswith(
+        "[archive.required] lab: 表单目录中没有 F77 (unknown form code)\n"
+    )
 
 
 def test_default_rules_per_profile():
@@ -153,7 +172,9 @@ def test_overdue_cases_are_listed(work):
 
 def test_without_a_clock_the_due_dates_are_skipped_with_a_note(work, runner):
     text = work.path.read_text(encoding="utf-8")
-    work.path.write_text(text.replace('profile = "lab"', 'profile = "profiles/没有这个.yaml"'), encoding="utf-8")
+    work.path.write_text(
+        text.replace('profile = "lab"', 'profile = "profiles/没有这个.yaml"'), encoding="utf-8"
+    )
     report = check(load_config(work.path))
     assert report.overdue == []
     assert report.clock_note.startswith("未检查办理期限: 程序时限配置无法加载")
@@ -170,7 +191,7 @@ def test_year_limits_cases_and_documents(work, runner):
 
 def test_a_malformed_rule_is_a_config_error(work):
     config = add_config(work, '[archive.required]\nlab = "F03"\n')
-    with pytest.raises(ConfigError, match='lab: 应为表单编号列表, 或含 closed / open 两个列表的表'):
+    with pytest.raises(ConfigError, match="lab: 应为表单编号列表, 或含 closed / open 两个列表的表"):
         required_forms(config, None)
 
 
@@ -179,7 +200,9 @@ def test_demo_audit_prints_short_summaries(work):
 
     lines: list[str] = []
     tables: list[list[str]] = []
-    verified, checked = demo_audit(work, lambda text="": lines.append(text), lambda headers, rows: tables.append(headers))
+    verified, checked = demo_audit(
+        work, lambda text="": lines.append(text), lambda headers, rows: tables.append(headers)
+    )
     assert verified.ok and not checked.ok
     assert any(line.strip().startswith("校验通过: 7 件原件") for line in lines)
     assert any("案件文件不齐 TS-2026-0007" in line for line in lines)

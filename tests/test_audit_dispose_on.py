@@ -9,7 +9,12 @@ from audit_setup import DUE, run, stored, work_folder
 
 from recordkit.archive.service import Archive
 
-LATER = ["Z109-WS·2015-D10-0001", "Z109-WS·2015-D10-0002", "Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]
+LATER = [
+    "Z109-WS·2015-D10-0001",
+    "Z109-WS·2015-D10-0002",
+    "Z109-WS·2026-D10-0001",
+    "Z109-WS·2026-D10-0002",
+]
 ARGS = ("archive", "dispose", "--due", "--approver", "陈主任", "--reason", "保管期满")
 
 

@@ -43,13 +43,17 @@ def test_the_bag_validates_with_the_bagit_library(work, runner, tmp_path):
     assert info["Document-Count"] == "3" and info["Original-Count"] == "3"
     assert info["External-Identifier"] == "Z109-WS·2026"
     assert info["Payload-Oxum"].endswith(".11")
-    originals = sorted(p.relative_to(bag).as_posix() for p in (bag / "data" / "originals").rglob("*.pdf"))
+    originals = sorted(
+        p.relative_to(bag).as_posix() for p in (bag / "data" / "originals").rglob("*.pdf")
+    )
     assert originals == ["data/originals/2026/D10/Z109-WS_2026-D10-0001.pdf",
                          "data/originals/2026/D10/Z109-WS_2026-D10-0002.pdf",
                          "data/originals/2026/D30/Z109-WS_2026-D30-0001.pdf"]  # fmt: skip
     for rel in originals:
         name = rel.rsplit("/", 1)[1]
-        assert (bag / rel).read_bytes() == next(work.archive_dir.glob(f"store/*/*/{name}")).read_bytes()
+        assert (bag / rel).read_bytes() == next(
+            work.archive_dir.glob(f"store/*/*/{name}")
+        ).read_bytes()
     result = run(runner, "archive", "verify-export", str(bag))
     assert result.exit_code == 0
     assert "BagIt 包有效" in result.output and "原件 3 件" in result.output
@@ -65,7 +69,10 @@ def test_a_tampered_export_fails_validation(work, runner, tmp_path):
         bagit.Bag(str(bag)).validate()
     result = run(runner, "archive", "verify-export", str(bag))
     assert result.exit_code == 1
-    assert "data/originals/2026/D10/Z109-WS_2026-D10-0001.pdf: 内容已改变 (sha256 应为" in result.output
+    assert (
+        "data/originals/2026/D10/Z109-WS_2026-D10-0001.pdf: 内容已改变 (sha256 应为"
+        in result.output
+    )
     assert "Z109-WS·2026-D10-0001 的 SHA256 与档案元数据不符" in result.output
 
 
@@ -105,9 +112,15 @@ def test_index_rows_events_and_catalogue(work, runner, tmp_path):
     bag = export(runner, tmp_path)
     meta = bag / "data" / "metadata"
     docs = json.loads((meta / "documents.json").read_text(encoding="utf-8"))
-    assert [d["archive_no"] for d in docs] == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002", "Z109-WS·2026-D30-0001"]
+    assert [d["archive_no"] for d in docs] == [
+        "Z109-WS·2026-D10-0001",
+        "Z109-WS·2026-D10-0002",
+        "Z109-WS·2026-D30-0001",
+    ]
     # issue 14 point 10: a meaningful 题名 (who, about what, which document), not the case number
-    assert docs[0]["title"] == "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表"
+    assert (
+        docs[0]["title"] == "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表"
+    )
     assert docs[0]["sm3"] and docs[0]["checks"]
     with open(meta / "documents.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -124,15 +137,32 @@ def test_index_rows_events_and_catalogue(work, runner, tmp_path):
     assert fonts and all("/FontFile2" in f["/DescendantFonts"][0].get_object()["/FontDescriptor"]
                          if "/DescendantFonts" in f else "/FontFile2" in f["/FontDescriptor"] for f in fonts)  # fmt: skip
     cover = pdf.pages[0].extract_text()
-    for label in ("归档文件目录", "全宗号", "Z109", "全宗名称", "漳州市示例检验检测中心", "年度", "2026", "保管期限", "10年"):
+    for label in (
+        "归档文件目录",
+        "全宗号",
+        "Z109",
+        "全宗名称",
+        "漳州市示例检验检测中心",
+        "年度",
+        "2026",
+        "保管期限",
+        "10年",
+    ):
         assert label in cover
     sheets = load_workbook(bag / "data" / "归档文件目录-2026.xlsx")
     assert sheets.sheetnames == ["2026-D10", "2026-D30"]
     rows = list(sheets["2026-D10"].iter_rows(values_only=True))
     assert list(rows[2]) == CATALOGUE_HEADERS
-    assert rows[3][:5] == (1, "Z109-WS·2026-D10-0001", None, "漳州市示例检验检测中心质量信息管理科",
-                           "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表")  # issue 14 point 10
-    filed = sheets["2026-D10"]["F4"]  # the 8-digit 日期 of the PDF is an Excel date (issue 10 item 7)
+    assert rows[3][:5] == (
+        1,
+        "Z109-WS·2026-D10-0001",
+        None,
+        "漳州市示例检验检测中心质量信息管理科",
+        "关于漳州某某建材有限公司李强对检验报告 No.2026-0311投诉的处理及反馈表",
+    )  # issue 14 point 10
+    filed = sheets["2026-D10"][
+        "F4"
+    ]  # the 8-digit 日期 of the PDF is an Excel date (issue 10 item 7)
     assert filed.is_date and filed.number_format == "yyyy-mm-dd" and rows[3][7] == 2
 
 
@@ -141,11 +171,16 @@ def test_destroyed_records_are_listed_without_their_files(work, runner, tmp_path
     bag = tmp_path / "2015"
     result = run(runner, "archive", "export", "--year", "2015", "--to", str(bag), "--json")
     assert json.loads(result.output)["destroyed"] == 2
-    docs = {d["archive_no"]: d for d in json.loads((bag / "data/metadata/documents.json").read_text(encoding="utf-8"))}
+    docs = {
+        d["archive_no"]: d
+        for d in json.loads((bag / "data/metadata/documents.json").read_text(encoding="utf-8"))
+    }
     assert docs[DUE[0]]["status"] == "destroyed" and docs[DUE[0]]["bag_path"] is None
     disposals = json.loads((bag / "data/metadata/disposals.json").read_text(encoding="utf-8"))
     assert disposals[0]["items"] == DUE and disposals[0]["approver"] == "陈主任"
-    rows = list(load_workbook(bag / "data/归档文件目录-2015.xlsx")["2015-D10"].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(bag / "data/归档文件目录-2015.xlsx")["2015-D10"].iter_rows(values_only=True)
+    )
     assert rows[3][8].startswith("已销毁 ")
     assert run(runner, "archive", "verify-export", str(bag)).exit_code == 0
 
@@ -158,7 +193,9 @@ def test_export_refuses_a_changed_original(work, runner, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: Z109-WS·2026-D10-0002: 原件与索引中的校验值不符")
     assert not (tmp_path / "bag").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no half-built bag left
+    assert [
+        p.name for p in tmp_path.iterdir() if p.name.startswith(".")
+    ] == []  # no half-built bag left
 
 
 def test_export_errors(work, runner, tmp_path):
@@ -167,7 +204,17 @@ def test_export_errors(work, runner, tmp_path):
     (busy / "x.txt").write_text("x", encoding="utf-8")
     result = run(runner, "archive", "export", "--year", "2026", "--to", str(busy))
     assert result.exit_code == 1 and "已存在且不为空" in result.stderr
-    result = run(runner, "archive", "export", "--year", "2026", "--case", "TS-2099-0001", "--to", str(tmp_path / "b"))
+    result = run(
+        runner,
+        "archive",
+        "export",
+        "--year",
+        "2026",
+        "--case",
+        "TS-2099-0001",
+        "--to",
+        str(tmp_path / "b"),
+    )
     assert result.exit_code == 1 and "2026 年度的档案中没有案件 TS-2099-0001" in result.stderr
     result = run(runner, "archive", "export", "--year", "2020", "--to", str(tmp_path / "b"))
     assert result.exit_code == 1 and "没有 2020 年度的档案可以导出" in result.stderr

@@ -24,7 +24,9 @@ def test_export_under_a_file_is_a_chinese_error(work, runner, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     result = run(runner, "archive", "export", "--year", "2026", "--to", str(blocker / "bag"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {blocker / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (")
+    assert result.stderr.startswith(
+        f"Error: {blocker / 'bag'}: 无法写入导出目标, 请换一个可写的位置 ("
+    )
     assert "Traceback" not in result.output
 
 
@@ -38,22 +40,34 @@ def test_export_into_a_read_only_folder_is_a_chinese_error(runner, tmp_path, mon
         give_to_user(locked)
         locked.chmod(0o500)
         try:
-            result = run_as_user(runner, "archive", "export", "--year", "2026", "--to", str(locked / "bag"))
+            result = run_as_user(
+                runner, "archive", "export", "--year", "2026", "--to", str(locked / "bag")
+            )
         finally:
             locked.chmod(0o700)
         assert result.exit_code == 1
-        assert result.stderr.startswith(f"Error: {locked / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (")
+        assert result.stderr.startswith(
+            f"Error: {locked / 'bag'}: 无法写入导出目标, 请换一个可写的位置 ("
+        )
         assert list(locked.iterdir()) == []
 
 
 def test_a_formula_file_name_is_escaped_in_documents_csv(work, runner, tmp_path):
     formula = '=HYPERLINK("http://evil.example/","点击")'
     db = sqlite3.connect(work.archive_dir / "index.sqlite")
-    db.execute("UPDATE documents SET original_name = ? WHERE archive_no = 'Z109-WS·2026-D10-0001'", (formula,))
+    db.execute(
+        "UPDATE documents SET original_name = ? WHERE archive_no = 'Z109-WS·2026-D10-0001'",
+        (formula,),
+    )
     db.commit()
     db.close()
-    assert run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag")).exit_code == 0
-    with open(tmp_path / "bag" / "data" / "metadata" / "documents.csv", encoding="utf-8-sig", newline="") as fh:
+    assert (
+        run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag")).exit_code
+        == 0
+    )
+    with open(
+        tmp_path / "bag" / "data" / "metadata" / "documents.csv", encoding="utf-8-sig", newline=""
+    ) as fh:
         names = {r["archive_no"]: r["original_name"] for r in csv.DictReader(fh)}
     assert names["Z109-WS·2026-D10-0001"] == "'" + formula
     assert not any(n.startswith(("=", "+", "-", "@")) for n in names.values())
@@ -61,7 +75,13 @@ def test_a_formula_file_name_is_escaped_in_documents_csv(work, runner, tmp_path)
 
 def test_csv_safe_keeps_plain_text_and_neutralises_triggers():
     assert csv_safe("投诉登记表.pdf") == "投诉登记表.pdf"
-    assert [csv_safe(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx")] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx"]
+    assert [csv_safe(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx")] == [
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+    ]
     assert csv_safe("a\x01b") == "a\ufffdb"
 
 
@@ -69,9 +89,14 @@ def test_export_prints_the_chain_head_anchor(work, runner, tmp_path):
     result = run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag"))
     assert result.exit_code == 0, result.output
     info = (tmp_path / "bag" / "bag-info.txt").read_text(encoding="utf-8")
-    head = next(line.split(": ", 1)[1] for line in info.splitlines() if line.startswith("Event-Chain-Head"))
+    head = next(
+        line.split(": ", 1)[1] for line in info.splitlines() if line.startswith("Event-Chain-Head")
+    )
     head_id, head_hash = head.split()
-    assert f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}" in result.output
+    assert (
+        f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}"
+        in result.output
+    )
     assert run(runner, "archive", "verify", "--head", head_hash).exit_code == 0
 
 
@@ -86,6 +111,8 @@ def test_a_full_disk_during_export_is_a_chinese_error(work, runner, tmp_path, mo
     monkeypatch.setattr(Path, "write_text", full_disk)  # the system edge: the disk fills up
     result = run(runner, "archive", "export", "--year", "2026", "--to", str(tmp_path / "bag"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {tmp_path / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (No space left on device)")
+    assert result.stderr.startswith(
+        f"Error: {tmp_path / 'bag'}: 无法写入导出目标, 请换一个可写的位置 (No space left on device)"
+    )
     assert not (tmp_path / "bag").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

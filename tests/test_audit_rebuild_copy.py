@@ -39,7 +39,10 @@ def test_missing_copies_are_rebuilt_from_untouched_originals(work, runner):
     assert "利用副本缺失" in run(runner, "archive", "verify", "--no-log").output
     result = run(runner, "archive", "rebuild-copy", "--missing")
     assert result.exit_code == 0, result.output
-    assert f"已重新生成利用副本 {FIRST}: access/2026/D10/Z109-WS_2026-D10-0001.pdf (SHA-256 " in result.output
+    assert (
+        f"已重新生成利用副本 {FIRST}: access/2026/D10/Z109-WS_2026-D10-0001.pdf (SHA-256 "
+        in result.output
+    )
     assert "重新生成 2 件, 失败 0 件。" in result.output
     assert {n: (p.read_bytes(), p.stat().st_mtime_ns) for n, p in originals.items()} == before
     copy = access_copy(work, FIRST)
@@ -52,7 +55,9 @@ def test_missing_copies_are_rebuilt_from_untouched_originals(work, runner):
     verified = run(runner, "archive", "verify")
     assert verified.exit_code == 0, verified.output
     assert "利用副本缺失" not in verified.output
-    assert "重新生成 0 件, 失败 0 件。" in run(runner, "archive", "rebuild-copy", "--missing").output
+    assert (
+        "重新生成 0 件, 失败 0 件。" in run(runner, "archive", "rebuild-copy", "--missing").output
+    )
 
 
 def test_a_changed_copy_is_rebuilt_by_its_number(work, runner):
@@ -72,7 +77,9 @@ def test_a_changed_original_is_never_used(work, runner):
     remove(access_copy(work, FIRST))
     result = run(runner, "archive", "rebuild-copy", FIRST)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {FIRST}: 原件与索引或事件日志中的校验值不符, 不能据此重新生成利用副本")
+    assert result.stderr.startswith(
+        f"Error: {FIRST}: 原件与索引或事件日志中的校验值不符, 不能据此重新生成利用副本"
+    )
     assert not access_copy(work, FIRST).exists()
     missing = run(runner, "archive", "rebuild-copy", "--missing")
     assert missing.exit_code == 1 and f"未能重新生成 {FIRST}: " in missing.output

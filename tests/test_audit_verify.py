@@ -44,7 +44,11 @@ def test_a_clean_archive_verifies_and_the_run_is_logged(work, runner):
     assert len(logged) == before + 1
     assert logged[-1]["kind"] == "verified"
     detail = json.loads(logged[-1]["detail"])
-    assert detail["ok"] is True and detail["documents"] == 7 and detail["algorithms"] == ["sha256", "sm3"]
+    assert (
+        detail["ok"] is True
+        and detail["documents"] == 7
+        and detail["algorithms"] == ["sha256", "sm3"]
+    )
     assert run(runner, "archive", "verify").exit_code == 0  # the logged run keeps the chain intact
 
 
@@ -77,7 +81,10 @@ def test_a_stray_file_in_the_store_is_unknown(work, runner):
     result = run(runner, "archive", "verify")
     assert result.exit_code == 1
     assert "未登记的文件 (1):" in result.output
-    assert "store/2026/D10/别人放的.pdf: 档案库中有此文件, 但索引中没有 (not in the index)" in result.output
+    assert (
+        "store/2026/D10/别人放的.pdf: 档案库中有此文件, 但索引中没有 (not in the index)"
+        in result.output
+    )
 
 
 def test_an_edited_event_breaks_the_chain_at_that_event(work, runner):
@@ -100,7 +107,10 @@ def test_a_deleted_event_is_the_first_broken_link(work, runner):
     conn.close()
     result = run(runner, "archive", "verify")
     assert result.exit_code == 1
-    assert "事件日志哈希链断开 (共 1 处), 第一处: 事件 5 记录的前一哈希与事件 3的哈希不符" in result.output
+    assert (
+        "事件日志哈希链断开 (共 1 处), 第一处: 事件 5 记录的前一哈希与事件 3的哈希不符"
+        in result.output
+    )
     # the document whose `filed` event went is named as well
     assert "事件日志缺少" in result.output and " 的 filed 事件" in result.output
 
@@ -127,7 +137,10 @@ def test_year_limits_the_originals_read(work, runner):
 
 def test_sha256_only_when_configured(work, runner):
     text = work.path.read_text(encoding="utf-8")
-    work.path.write_text(text.replace("[archive]\n", '[archive]\nverify_algorithms = ["sha256"]\n', 1), encoding="utf-8")
+    work.path.write_text(
+        text.replace("[archive]\n", '[archive]\nverify_algorithms = ["sha256"]\n', 1),
+        encoding="utf-8",
+    )
     result = run(runner, "archive", "verify", "--json")
     assert result.exit_code == 0
     assert json.loads(result.output)["algorithms"] == ["sha256"]
@@ -135,7 +148,9 @@ def test_sha256_only_when_configured(work, runner):
 
 def test_bad_algorithm_setting_is_a_config_error(work, runner):
     text = work.path.read_text(encoding="utf-8")
-    work.path.write_text(text.replace("[archive]\n", '[archive]\nverify_algorithms = ["md5"]\n', 1), encoding="utf-8")
+    work.path.write_text(
+        text.replace("[archive]\n", '[archive]\nverify_algorithms = ["md5"]\n', 1), encoding="utf-8"
+    )
     result = run(runner, "archive", "verify")
     assert result.exit_code == 1
     assert "[archive] verify_algorithms: 应为" in result.stderr
@@ -146,7 +161,11 @@ def test_threads_give_the_same_digests_as_fixity(work):
     threaded = digest_files(paths, ALGORITHMS, jobs=4)
     for path, digest in zip(paths, threaded, strict=True):
         expected = file_digests(path)
-        assert (digest.size, digest.sha256, digest.sm3) == (expected.size, expected.sha256, expected.sm3)
+        assert (digest.size, digest.sha256, digest.sm3) == (
+            expected.size,
+            expected.sha256,
+            expected.sm3,
+        )
     assert digest_file(work.root / "nope.pdf").missing
 
 

@@ -48,7 +48,7 @@ def replace_original(config, archive_no: str, donor: str) -> None:
 def problem_lines(output: str, title: str) -> list[str]:
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(title))
-    return [line.strip() for line in lines[start + 1:] if line.startswith("  ")][:5]
+    return [line.strip() for line in lines[start + 1 :] if line.startswith("  ")][:5]
 
 
 def test_a_replaced_original_with_a_matching_row_is_caught(work, runner):
@@ -57,7 +57,9 @@ def test_a_replaced_original_with_a_matching_row_is_caught(work, runner):
     assert result.exit_code == 1
     assert "索引与事件日志不符 (1):" in result.output
     line = problem_lines(result.output, "索引与事件日志不符")[0]
-    assert line.startswith(f"{FIRST}  store/2026/D10/Z109-WS_2026-D10-0001.pdf: 索引与事件日志不符: SHA-256 索引为")
+    assert line.startswith(
+        f"{FIRST}  store/2026/D10/Z109-WS_2026-D10-0001.pdf: 索引与事件日志不符: SHA-256 索引为"
+    )
     assert "SM3 索引为" in line and "大小 索引为" in line
 
 
@@ -82,9 +84,15 @@ def test_an_edited_intake_row_is_caught(work, runner):
 def test_a_modified_access_copy_is_caught_and_the_hash_is_recorded(work, runner):
     with Archive(work) as archive:
         doc = archive.index.document(FIRST)
-        filed = next(e for e in archive.index.events() if e["kind"] == "filed" and e["archive_no"] == FIRST)
+        filed = next(
+            e for e in archive.index.events() if e["kind"] == "filed" and e["archive_no"] == FIRST
+        )
     access = work.archive_dir / doc["access_path"]
-    assert doc["access_sha256"] == file_digests(access).sha256 == json.loads(filed["detail"])["access_sha256"]
+    assert (
+        doc["access_sha256"]
+        == file_digests(access).sha256
+        == json.loads(filed["detail"])["access_sha256"]
+    )
     access.chmod(stat.S_IRUSR | stat.S_IWUSR)
     access.write_bytes(access.read_bytes() + b"%x\n")
     result = run(runner, "archive", "verify")
@@ -99,9 +107,18 @@ def make_pre_020(config) -> None:
     db = sqlite3.connect(config.archive_dir / "index.sqlite")
     db.execute("ALTER TABLE documents DROP COLUMN access_sha256")
     prev = GENESIS_HASH
-    for row in db.execute("SELECT id, time, kind, archive_no, intake_id, detail FROM events ORDER BY id").fetchall():
+    for row in db.execute(
+        "SELECT id, time, kind, archive_no, intake_id, detail FROM events ORDER BY id"
+    ).fetchall():
         detail = {k: v for k, v in json.loads(row[5]).items() if k not in ("access_sha256", "size")}
-        event = {"id": row[0], "time": row[1], "kind": row[2], "archive_no": row[3], "intake_id": row[4], "detail": detail}
+        event = {
+            "id": row[0],
+            "time": row[1],
+            "kind": row[2],
+            "archive_no": row[3],
+            "intake_id": row[4],
+            "detail": detail,
+        }
         new_hash = event_hash(prev, event)
         db.execute("UPDATE events SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?",
                    (canonical_json(detail), prev, new_hash, row[0]))  # fmt: skip
@@ -114,7 +131,10 @@ def test_older_documents_without_an_access_hash_are_named(work, runner):
     make_pre_020(work)
     result = run(runner, "archive", "verify")
     assert result.exit_code == 0, result.output
-    assert "注意: 7 件较早归档的档案未记录利用副本校验值, 利用副本未核对: Z109-WS·2015-D10-0001、" in result.output
+    assert (
+        "注意: 7 件较早归档的档案未记录利用副本校验值, 利用副本未核对: Z109-WS·2015-D10-0001、"
+        in result.output
+    )
     with Archive(work) as archive:
         assert archive.index.document(FIRST)["access_sha256"] is None  # the column is back, empty
 
@@ -129,7 +149,10 @@ def test_an_original_replaced_by_a_symlink_is_rejected(work, runner, tmp_path):
     result = run(runner, "archive", "verify")
     assert result.exit_code == 1
     assert "符号链接 (1):" in result.output
-    assert f"{FIRST}  store/2026/D10/Z109-WS_2026-D10-0001.pdf: 档案库中不允许符号链接 (symlink → {outside})" in result.output
+    assert (
+        f"{FIRST}  store/2026/D10/Z109-WS_2026-D10-0001.pdf: 档案库中不允许符号链接 (symlink → {outside})"
+        in result.output
+    )
 
 
 def anchor_of(output: str) -> str:
@@ -148,8 +171,13 @@ def test_the_head_anchor_catches_a_truncated_log(work, runner):
     sql(work, "DELETE FROM events WHERE id >= (SELECT MAX(id) - 1 FROM events)")  # the tail cut off
     cut = run(runner, "archive", "verify", "--head", anchor, "--no-log")
     assert cut.exit_code == 1
-    assert f"链头锚点 {anchor} 不在事件日志中: 事件日志被截断或整体改写 (head anchor not found)" in cut.output
-    assert run(runner, "archive", "verify", "--head", "abc").exit_code == 1  # a bad value (issue 10 item 11)
+    assert (
+        f"链头锚点 {anchor} 不在事件日志中: 事件日志被截断或整体改写 (head anchor not found)"
+        in cut.output
+    )
+    assert (
+        run(runner, "archive", "verify", "--head", "abc").exit_code == 1
+    )  # a bad value (issue 10 item 11)
 
 
 def test_a_truncated_hold_event_is_caught_without_an_anchor(work, runner):

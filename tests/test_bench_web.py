@@ -11,11 +11,25 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "web.py"
 
 
 def test_web_bench_runs_on_a_few_cases() -> None:
-    result = subprocess.run([sys.executable, str(BENCH), "--n", "20", "--requests", "2"],
-                            capture_output=True, text=True, encoding="utf-8", timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--n", "20", "--requests", "2"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "20 cases" in out
-    for page in ("| 工作台 | 2 |", "| 案件列表 | 2 |", "| 案件页 | 2 |", "| 编辑页 | 2 |", "| 保存 | 2 |"):
+    for page in (
+        "| 工作台 | 2 |",
+        "| 案件列表 | 2 |",
+        "| 案件页 | 2 |",
+        "| 编辑页 | 2 |",
+        "| 保存 | 2 |",
+    ):
         assert page in out
-    assert "peak RSS of the server (VmHWM)" in out and "`recordkit case list --json`, same folder" in out
+    assert (
+        "peak RSS of the server (VmHWM)" in out
+        and "`recordkit case list --json`, same folder" in out
+    )

@@ -46,7 +46,9 @@ def _qr_payloads(path) -> list[str]:
         for drawing in document.iter(f"{W}drawing"):
             if not any(p.get("name") == "RK_QR" for p in drawing.iter("{*}docPr")):
                 continue
-            embed = next(drawing.iter("{*}blip")).get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+            embed = next(drawing.iter("{*}blip")).get(
+                "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+            )
             image = Image.open(io.BytesIO(archive.read("word/" + targets[embed]))).convert("L")
             payloads.append(zxingcpp.read_barcodes(image)[0].text)
     return payloads
@@ -71,13 +73,23 @@ def test_bundle_has_one_section_per_form_in_procedure_order(workdir, linked_case
         assert f"表单编号 {code}" in header, header  # each form keeps its own header
         assert section.page_height.mm == pytest.approx(297, abs=1)
         number_type = section._sectPr.find(f"{W}pgNumType")
-        assert number_type is not None and number_type.get(f"{W}start") == "1"  # page numbers restart per form
+        assert (
+            number_type is not None and number_type.get(f"{W}start") == "1"
+        )  # page numbers restart per form
     with zipfile.ZipFile(result.path) as archive:
-        footers = [archive.read(n).decode() for n in archive.namelist() if re.fullmatch(r"word/footer\d+\.xml", n)]
+        footers = [
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if re.fullmatch(r"word/footer\d+\.xml", n)
+        ]
     assert len(footers) == len(result.contents)
-    assert all("SECTIONPAGES" in f and "NUMPAGES" not in f.replace("SECTIONPAGES", "") for f in footers)
+    assert all(
+        "SECTIONPAGES" in f and "NUMPAGES" not in f.replace("SECTIONPAGES", "") for f in footers
+    )
     versions = {code: generator.catalog.get(code).version for code in codes}
-    assert _qr_payloads(result.path) == [f"RK1|{number}|{code}|{versions[code]}" for code, number in result.contents]
+    assert _qr_payloads(result.path) == [
+        f"RK1|{number}|{code}|{versions[code]}" for code, number in result.contents
+    ]
 
 
 def test_bundle_keeps_every_value_exactly(workdir, book, sample_case):
@@ -96,13 +108,19 @@ def test_bundle_keeps_every_value_exactly(workdir, book, sample_case):
     for code, _number in result.contents:
         from recordkit.forms.render import field_uses
 
-        used |= {u.path for u in field_uses(generator.catalog.get(code).compiled) if u.root == "case"}
+        used |= {
+            u.path for u in field_uses(generator.catalog.get(code).compiled) if u.root == "case"
+        }
     generator.close()
     strict_parse_all(result.path)
     text = docx_text(result.path)
-    missing = [path for path, value in typed.items() if path in used and expected_text(value) not in text]
+    missing = [
+        path for path, value in typed.items() if path in used and expected_text(value) not in text
+    ]
     assert missing == []
-    assert text.count(expected_text(workdir.organization.name)) >= len(result.contents)  # every form's header
+    assert text.count(expected_text(workdir.organization.name)) >= len(
+        result.contents
+    )  # every form's header
 
 
 def test_fill_bundle_cli_and_usage_errors(workdir, runner, linked_case):
@@ -110,7 +128,9 @@ def test_fill_bundle_cli_and_usage_errors(workdir, runner, linked_case):
     assert result.exit_code == 0, result.output
     assert " 1. F01  TS-2026-0001" in result.stdout and "F26  CA-2026-001" in result.stdout
     assert "打印合集" in result.stdout
-    as_json = runner.invoke(cli, ["fill", "--bundle", "CA-2026-001", "--json"])  # a record bundles its own forms
+    as_json = runner.invoke(
+        cli, ["fill", "--bundle", "CA-2026-001", "--json"]
+    )  # a record bundles its own forms
     assert as_json.exit_code == 0 and '"form_code": "F26"' in as_json.stdout
     both = runner.invoke(cli, ["fill", "F01", "TS-2026-0001", "--bundle", "TS-2026-0001"])
     assert both.exit_code == 2 and "--bundle 不能与表单编号和案件编号同时使用" in both.stderr
@@ -128,14 +148,21 @@ def test_bundle_pdf_pages_add_up_and_number_per_form(workdir, linked_case):
 
     generator = make_generator(workdir)
     result = generator.bundle(linked_case.case_no, pdf=True)
-    singles = [generator.fill(generator.catalog.get(code), generator.casebook.get(number))[0].path
-               for code, number in result.contents]
+    singles = [
+        generator.fill(generator.catalog.get(code), generator.casebook.get(number))[0].path
+        for code, number in result.contents
+    ]
     generator.close()
-    single_pages = [len(PdfReader(p).pages) for p in convert_to_pdf(singles, outdir=workdir.root / "single")]
+    single_pages = [
+        len(PdfReader(p).pages) for p in convert_to_pdf(singles, outdir=workdir.root / "single")
+    ]
     assert result.pages == single_pages
     reader = PdfReader(result.pdf)
     assert len(reader.pages) == sum(single_pages)
-    footers = [re.search(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", page.extract_text() or "") for page in reader.pages]
+    footers = [
+        re.search(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", page.extract_text() or "")
+        for page in reader.pages
+    ]
     expected = [(str(i), str(n)) for n in single_pages for i in range(1, n + 1)]
     assert [m.groups() for m in footers if m] == expected
     texts = [page.extract_text() or "" for page in reader.pages]
@@ -144,7 +171,9 @@ def test_bundle_pdf_pages_add_up_and_number_per_form(workdir, linked_case):
     (lo_pdf,) = convert_to_pdf([result.path], outdir=workdir.root / "lo")
     lo = PdfReader(lo_pdf)
     assert len(lo.pages) == sum(single_pages)
-    lo_footers = [re.search(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", p.extract_text() or "") for p in lo.pages]
+    lo_footers = [
+        re.search(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", p.extract_text() or "") for p in lo.pages
+    ]
     assert [m.groups() for m in lo_footers if m] == expected
     # every QR of the printed bundle is readable from the rendered pages
     import pypdfium2

@@ -25,7 +25,9 @@ extra:
   g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
   h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
 """
-HEAD = "kind: 投诉\nreceived_at: 2026-03-02 09:30\ncomplainant: {name: 李强}\ncontent: 报告数据不符\n"
+HEAD = (
+    "kind: 投诉\nreceived_at: 2026-03-02 09:30\ncomplainant: {name: 李强}\ncontent: 报告数据不符\n"
+)
 
 
 def _new(runner, tmp_path: Path, text: str, name: str = "in.yaml"):
@@ -38,7 +40,10 @@ def test_alias_bomb_is_refused_naming_the_file(workdir, runner, tmp_path):
     assert len(BOMB.encode("utf-8")) < 1024
     result, source = _new(runner, tmp_path, BOMB)
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {source}: 案件文件不安全, 未读取 (YAML 别名 (*引用) 超过 16 个 (too many aliases))\n"
+    assert (
+        result.stderr
+        == f"Error: {source}: 案件文件不安全, 未读取 (YAML 别名 (*引用) 超过 16 个 (too many aliases))\n"
+    )
     assert not list(workdir.cases_dir.rglob("*.yaml"))
 
 
@@ -52,14 +57,24 @@ def test_alias_bomb_placed_in_cases_does_not_take_down_list(workdir, runner):
     assert row["status"] == "文件有错误" and "too many aliases" in row["path"]
 
 
-@pytest.mark.parametrize(("extra", "problem"), [
-    ("extra: {2026-01-01: x}", "extra.2026-01-01: 键应为文本, 请加引号 (keys must be text: '2026-01-01')"),
-    ("extra: {blob: !!binary aGVsbG8=}",
-     "extra.blob: 不支持的 YAML 类型 bytes (!!binary, !!set 等; use plain text, lists and mappings)"),
-    ("extra: {tags: !!set {a, b}}",
-     "extra.tags: 不支持的 YAML 类型 set (!!binary, !!set 等; use plain text, lists and mappings)"),
-    ("extra: &loop {self: *loop}", "extra.self: 锚点引用了自身 (self-referencing anchor)"),
-])
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (
+            "extra: {2026-01-01: x}",
+            "extra.2026-01-01: 键应为文本, 请加引号 (keys must be text: '2026-01-01')",
+        ),
+        (
+            "extra: {blob: !!binary aGVsbG8=}",
+            "extra.blob: 不支持的 YAML 类型 bytes (!!binary, !!set 等; use plain text, lists and mappings)",
+        ),
+        (
+            "extra: {tags: !!set {a, b}}",
+            "extra.tags: 不支持的 YAML 类型 set (!!binary, !!set 等; use plain text, lists and mappings)",
+        ),
+        ("extra: &loop {self: *loop}", "extra.self: 锚点引用了自身 (self-referencing anchor)"),
+    ],
+)
 def test_values_the_case_cache_cannot_store_are_refused(workdir, runner, tmp_path, extra, problem):
     result, source = _new(runner, tmp_path, HEAD + extra + "\n")
     assert result.exit_code == 1
@@ -71,11 +86,20 @@ def test_values_the_case_cache_cannot_store_are_refused(workdir, runner, tmp_pat
 def test_tab_in_indentation_names_the_line(workdir, runner, tmp_path):
     result, source = _new(runner, tmp_path, HEAD + "complainant:\n\tname: 李强\n")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {source}: 第 6 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)\n"
+    assert (
+        result.stderr
+        == f"Error: {source}: 第 6 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)\n"
+    )
 
 
 def test_deeply_nested_json_is_a_clear_error(workdir, runner, tmp_path):
-    data = json.dumps(yaml.safe_load(HEAD), ensure_ascii=False)[:-1] + ', "extra": {"x": ' + "[" * 50_000 + "]" * 50_000 + "}}"
+    data = (
+        json.dumps(yaml.safe_load(HEAD), ensure_ascii=False)[:-1]
+        + ', "extra": {"x": '
+        + "[" * 50_000
+        + "]" * 50_000
+        + "}}"
+    )
     result, source = _new(runner, tmp_path, data, "in.json")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {source}: 嵌套超过 32 层 (nested too deeply)\n"
@@ -83,10 +107,17 @@ def test_deeply_nested_json_is_a_clear_error(workdir, runner, tmp_path):
 
 @pytest.mark.parametrize("name", ["in.json", "in.yaml"])
 def test_integer_over_4300_digits_is_a_clear_error(workdir, runner, tmp_path, name):
-    body = json.dumps(yaml.safe_load(HEAD), ensure_ascii=False)[:-1] + ', "extra": {"n": ' + "9" * 5000 + "}}"
+    body = (
+        json.dumps(yaml.safe_load(HEAD), ensure_ascii=False)[:-1]
+        + ', "extra": {"n": '
+        + "9" * 5000
+        + "}}"
+    )
     result, source = _new(runner, tmp_path, body, name)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {source}: 无法读取的值, 数字过长请加引号作为文本 (Exceeds the limit (4300 digits)")
+    assert result.stderr.startswith(
+        f"Error: {source}: 无法读取的值, 数字过长请加引号作为文本 (Exceeds the limit (4300 digits)"
+    )
     assert "Traceback" not in result.output
 
 

@@ -53,7 +53,9 @@ def full_scan(config: Config, now: datetime = NOW) -> list[worklist.CaseRow]:
 
 def timeless(status: CaseStatus) -> CaseStatus:
     """A status without what moves with every second (``now``, ``remaining``)."""
-    return replace(status, now=datetime.min, steps=tuple(replace(s, remaining=None) for s in status.steps))
+    return replace(
+        status, now=datetime.min, steps=tuple(replace(s, remaining=None) for s in status.steps)
+    )
 
 
 def names(found: list[worklist.CaseRow]) -> dict[str, str]:
@@ -68,8 +70,11 @@ def test_rows_are_those_of_a_full_scan(workdir: Config) -> None:
     cache = CaseRowCache()
     for now in (NOW, NOW + timedelta(hours=3), NOW + timedelta(days=2)):
         got, want = rows(cache, workdir, now), full_scan(workdir, now)
-        assert [r.case.case_no for r in got] == [r.case.case_no for r in want] == \
-            ["TS-2026-0002", "TS-2026-0001", "TS-2026-0003"]
+        assert (
+            [r.case.case_no for r in got]
+            == [r.case.case_no for r in want]
+            == ["TS-2026-0002", "TS-2026-0001", "TS-2026-0003"]
+        )
         assert [timeless(r.status) for r in got] == [timeless(r.status) for r in want]
         assert [r.case.data for r in got] == [r.case.data for r in want]
 
@@ -121,14 +126,22 @@ def test_a_deleted_case_disappears_and_a_new_file_appears(workdir: Config) -> No
 
 def test_a_case_shows_once_the_capa_it_names_is_filed(workdir: Config) -> None:
     """The live check (the CAPA a case names must exist) runs again when records change."""
-    write(workdir, "TS-2026-0001", resolution={**SAMPLE_CASE["resolution"], "corrective_action_no": "CA-2026-001"})
+    write(
+        workdir,
+        "TS-2026-0001",
+        resolution={**SAMPLE_CASE["resolution"], "corrective_action_no": "CA-2026-001"},
+    )
     write(workdir, "TS-2026-0002")
     cache = CaseRowCache()
     assert set(names(rows(cache, workdir))) == {"TS-2026-0002"} == set(names(full_scan(workdir)))
     capa = workdir.record_dir(schema.CAPA.name, schema.CAPA.folder) / "2026" / "CA-2026-001.yaml"
     capa.parent.mkdir(parents=True)
     capa.write_text("record_no: CA-2026-001\nsource_case: TS-2026-0001\n", encoding="utf-8")
-    assert set(names(rows(cache, workdir))) == {"TS-2026-0001", "TS-2026-0002"} == set(names(full_scan(workdir)))
+    assert (
+        set(names(rows(cache, workdir)))
+        == {"TS-2026-0001", "TS-2026-0002"}
+        == set(names(full_scan(workdir)))
+    )
 
 
 def test_an_open_case_is_worked_out_again_the_next_day(workdir: Config) -> None:
@@ -149,7 +162,9 @@ def test_a_profile_change_drops_every_row(workdir: Config) -> None:
     toml = workdir.root / "recordkit.toml"
     text = toml.read_text(encoding="utf-8")
     other = next(n for n in builtin_names() if n != workdir.profile)
-    toml.write_text(text.replace(f'profile = "{workdir.profile}"', f'profile = "{other}"'), encoding="utf-8")
+    toml.write_text(
+        text.replace(f'profile = "{workdir.profile}"', f'profile = "{other}"'), encoding="utf-8"
+    )
     config = Workspace.open(toml).config
     assert config.profile == other
     after = rows(cache, config)[0]
@@ -160,17 +175,39 @@ def test_a_profile_change_drops_every_row(workdir: Config) -> None:
 
 CLOCK_CASES = [
     {"case_no": "TS-2026-0001", "received_at": "2026-03-02 09:30"},  # just received
-    {"case_no": "TS-2026-0002", "received_at": "2026-03-02",  # date only, accepted
-     "acceptance": {"decision": "受理", "decided_at": "2026-03-03"}},
+    {
+        "case_no": "TS-2026-0002",
+        "received_at": "2026-03-02",  # date only, accepted
+        "acceptance": {"decision": "受理", "decided_at": "2026-03-03"},
+    },
     {**copy.deepcopy(SAMPLE_CASE), "case_no": "TS-2026-0003"},  # closed, every step done
-    {**copy.deepcopy(SAMPLE_CASE), "case_no": "TS-2026-0004", "reply": None},  # closed, reply not recorded
-    {"case_no": "TS-2026-0005", "received_at": "2026-12-30 17:45", "kind": "申诉",  # across the year end
-     "subject": {"report_received_at": "2026-12-01"}},
+    {
+        **copy.deepcopy(SAMPLE_CASE),
+        "case_no": "TS-2026-0004",
+        "reply": None,
+    },  # closed, reply not recorded
+    {
+        "case_no": "TS-2026-0005",
+        "received_at": "2026-12-30 17:45",
+        "kind": "申诉",  # across the year end
+        "subject": {"report_received_at": "2026-12-01"},
+    },
 ]
-MOMENTS = [datetime(2026, 3, 2, 9, 40), datetime(2026, 3, 3, 0, 0), datetime(2026, 3, 9, 16, 59),
-           datetime(2026, 12, 31, 8, 0), datetime(2026, 12, 31, 23, 58)]
-LATER = [timedelta(minutes=1), timedelta(minutes=59), timedelta(hours=3), timedelta(hours=14),
-         timedelta(days=1), timedelta(days=3)]
+MOMENTS = [
+    datetime(2026, 3, 2, 9, 40),
+    datetime(2026, 3, 3, 0, 0),
+    datetime(2026, 3, 9, 16, 59),
+    datetime(2026, 12, 31, 8, 0),
+    datetime(2026, 12, 31, 23, 58),
+]
+LATER = [
+    timedelta(minutes=1),
+    timedelta(minutes=59),
+    timedelta(hours=3),
+    timedelta(hours=14),
+    timedelta(days=1),
+    timedelta(days=3),
+]
 
 
 @pytest.mark.parametrize("profile_name", builtin_names())
@@ -182,18 +219,30 @@ def test_a_status_holds_until_fresh_until(profile_name: str) -> None:
             until = fresh_until(status)
             assert until >= start
             for later in (start + d for d in LATER if start + d < until):
-                assert timeless(case_status(case, profile, calendar, later)) == timeless(status), (case, start, later)
+                assert timeless(case_status(case, profile, calendar, later)) == timeless(status), (
+                    case,
+                    start,
+                    later,
+                )
 
 
 def test_fresh_until_of_done_open_and_hourly_cases() -> None:
     profile, calendar = load_profile("hospital"), WorkCalendar()
-    done = case_status({**copy.deepcopy(SAMPLE_CASE), "case_no": "TS-2026-0003"}, profile, calendar, NOW)
-    assert all(s.done or s.state == "不适用" for s in done.steps) and fresh_until(done) == datetime.max
+    done = case_status(
+        {**copy.deepcopy(SAMPLE_CASE), "case_no": "TS-2026-0003"}, profile, calendar, NOW
+    )
+    assert (
+        all(s.done or s.state == "不适用" for s in done.steps) and fresh_until(done) == datetime.max
+    )
     running = case_status(CLOCK_CASES[1], profile, calendar, NOW)
     assert fresh_until(running) == datetime(2026, 3, 13)  # midnight: the days left change
-    hourly = [n for n in builtin_names() if any(s.unit in ("小时", "分钟") for s in load_profile(n).steps)]
+    hourly = [
+        n for n in builtin_names() if any(s.unit in ("小时", "分钟") for s in load_profile(n).steps)
+    ]
     assert hourly, "a bundled profile with a deadline in hours"
-    status = case_status(CLOCK_CASES[0], load_profile(hourly[0]), calendar, datetime(2026, 3, 2, 9, 40))
+    status = case_status(
+        CLOCK_CASES[0], load_profile(hourly[0]), calendar, datetime(2026, 3, 2, 9, 40)
+    )
     assert fresh_until(status) == status.now  # hours left: never reused
 
 
@@ -210,7 +259,12 @@ def test_an_edit_keeps_the_other_rows_and_the_order(workdir: Config) -> None:
     assert after[1] is before[1] and after[2] is before[2]
     assert [timeless(r.status) for r in after] == [timeless(r.status) for r in full_scan(workdir)]
     # Received later now: it moves in the list.
-    edited.write_text(edited.read_text(encoding="utf-8").replace("2026-03-02 11:00", "2026-02-27 11:00"),
-                      encoding="utf-8")
-    assert [r.case.case_no for r in rows(cache, workdir)] == [r.case.case_no for r in full_scan(workdir)] == \
-        ["TS-2026-0001", "TS-2026-0003", "TS-2026-0002"]
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("2026-03-02 11:00", "2026-02-27 11:00"),
+        encoding="utf-8",
+    )
+    assert (
+        [r.case.case_no for r in rows(cache, workdir)]
+        == [r.case.case_no for r in full_scan(workdir)]
+        == ["TS-2026-0001", "TS-2026-0003", "TS-2026-0002"]
+    )

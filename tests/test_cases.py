@@ -38,7 +38,11 @@ def test_all_problems_reported_at_once(sample_case):
     assert len(found) == 5
     assert any("channel (投诉方式): 微信 不是允许的值" in p for p in found)
     assert any("content (投诉内容): 必填项为空" in p for p in found)
-    assert any("investigation.valid (有效投诉): 'maybe' 应为 是 或 否 (yes/no; in a case file: true or false)" in p for p in found)
+    assert any(
+        "investigation.valid (有效投诉): 'maybe' 应为 是 或 否 (yes/no; in a case file: true or false)"
+        in p
+        for p in found
+    )
     assert any("closed_at (办结日期): 2026-01-01 早于接收时间 2026-03-02" in p for p in found)
     assert any("resolution.approved_by (批准人): 刘某 属于回避人员" in p for p in found)
 
@@ -61,7 +65,9 @@ def test_anonymous_complainant_needs_no_name(sample_case):
     sample_case["complainant"] = {"anonymous": True}
     assert problems(sample_case) == []
     sample_case["complainant"] = {"anonymous": False}
-    assert problems(sample_case)[0].endswith("complainant.name (投诉人): 必填项为空 (required unless complainant.anonymous is true)")
+    assert problems(sample_case)[0].endswith(
+        "complainant.name (投诉人): 必填项为空 (required unless complainant.anonymous is true)"
+    )
 
 
 def test_phone_as_bare_number_asks_for_quotes(sample_case):
@@ -71,7 +77,9 @@ def test_phone_as_bare_number_asks_for_quotes(sample_case):
 
 def test_wrong_group_type(sample_case):
     sample_case["complainant"] = "李强"
-    assert problems(sample_case) == ["cases/2026/TS-2026-0007.yaml: complainant (投诉人信息): 应为键值映射, 实际为 文本"]
+    assert problems(sample_case) == [
+        "cases/2026/TS-2026-0007.yaml: complainant (投诉人信息): 应为键值映射, 实际为 文本"
+    ]
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path):
@@ -103,7 +111,11 @@ def test_add_numbers_and_round_trips_unknown_keys(book, sample_case):
     first = book.add(sample_case)
     second = book.add(dict(sample_case, kind="申诉"))
     third = book.add(sample_case)
-    assert [first.case_no, second.case_no, third.case_no] == ["TS-2026-0001", "SS-2026-0001", "TS-2026-0002"]
+    assert [first.case_no, second.case_no, third.case_no] == [
+        "TS-2026-0001",
+        "SS-2026-0001",
+        "TS-2026-0002",
+    ]
     assert first.path == book.root / "2026" / "TS-2026-0001.yaml"
     stored = yaml.safe_load(first.path.read_text(encoding="utf-8"))
     assert list(stored)[0] == "case_no"
@@ -134,6 +146,8 @@ def test_two_processes_numbering_at_once_never_collide(workdir, sample_case):
 def test_case_format_doc_lists_every_field():
     from recordkit.cases import schema
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "case-format.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "case-format.md").read_text(
+        encoding="utf-8"
+    )
     for field in schema.FIELDS:
         assert f"| `{field.path}` | {field.label} |" in doc, field.path

@@ -55,14 +55,19 @@ def test_a_notice_is_dated_by_its_decision_and_a_register_by_receipt():
     assert describe_document(DOC, data, acceptance, ORG).date8 == "20260303"
     assert describe_document(DOC, data, register, ORG).date8 == "20260302"
     data["extra"] = {"submitted_at": "2026-03-01"}  # F08's own 提交日期
-    assert describe_document(DOC, data, Form("F08", "申诉、投诉和争议申请表", "F08.docx"), ORG).date8 == "20260301"
+    assert (
+        describe_document(DOC, data, Form("F08", "申诉、投诉和争议申请表", "F08.docx"), ORG).date8
+        == "20260301"
+    )
 
 
 def test_an_anonymous_complaint_and_a_missing_case_file():
     data = {"case_no": "TS-2026-0007", **copy.deepcopy(SAMPLE_CASE)}
     data["complainant"] = {"anonymous": True}
     data["assignment"] = {}
-    facts = describe_document(DOC, data, Form("F18", "投诉处理结果告知书", "F18.docx", type="notice"), ORG)
+    facts = describe_document(
+        DOC, data, Form("F18", "投诉处理结果告知书", "F18.docx", type="notice"), ORG
+    )
     assert facts.title == "关于匿名投诉人对检验报告 No.2026-0311投诉的处理结果告知书"
     assert facts.author == ORG
     gone = describe_document(DOC, None, Form("F01", "申诉和投诉处理及反馈表", "F01.docx"), ORG)

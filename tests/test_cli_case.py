@@ -23,7 +23,10 @@ def test_init_refuses_to_overwrite(tmp_path, runner):
     runner.invoke(cli, ["init", str(tmp_path)])
     result = runner.invoke(cli, ["init", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path / 'recordkit.toml'}: 已存在 (already exists; use --force to overwrite)\n"
+    assert (
+        result.stderr
+        == f"Error: {tmp_path / 'recordkit.toml'}: 已存在 (already exists; use --force to overwrite)\n"
+    )
 
 
 def test_commands_find_config_in_parent_folder(workdir, runner, monkeypatch):
@@ -44,7 +47,9 @@ def test_missing_config_is_a_clear_error(tmp_path, runner, monkeypatch):
 
 def test_explicit_config_option(workdir, runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(cli, ["--config", str(workdir.root / "recordkit.toml"), "case", "list", "--json"])
+    result = runner.invoke(
+        cli, ["--config", str(workdir.root / "recordkit.toml"), "case", "list", "--json"]
+    )
     assert result.exit_code == 0 and json.loads(result.stdout) == []
 
 
@@ -75,8 +80,13 @@ def test_case_new_from_invalid_file_lists_every_problem(workdir, runner, sample_
     result = runner.invoke(cli, ["case", "new", "--from", str(source)])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == f"Error: {source}: received_at (接收时间): 2026-02-30 不是日期 (is not a date)"
-    assert lines[1] == f"{source}: channel (投诉方式): 微信 不是允许的值 (allowed: 电话 | 来访 | 信函 | 传真 | 电子邮件 | 网上 | 第三方转交 | 满意度调查)"
+    assert (
+        lines[0] == f"Error: {source}: received_at (接收时间): 2026-02-30 不是日期 (is not a date)"
+    )
+    assert (
+        lines[1]
+        == f"{source}: channel (投诉方式): 微信 不是允许的值 (allowed: 电话 | 来访 | 信函 | 传真 | 电子邮件 | 网上 | 第三方转交 | 满意度调查)"
+    )
     assert "Traceback" not in result.output
     assert list((workdir.cases_dir).rglob("*.yaml")) == []
 
@@ -89,10 +99,16 @@ def test_case_new_unknown_kind_is_a_bad_value(workdir, runner):
 def test_case_validate_reports_bad_files_and_exit_code(workdir, runner, sample_case, book):
     book.add(sample_case)
     bad = workdir.cases_dir / "2026" / "TS-2026-0099.yaml"
-    bad.write_text("kind: 投诉\nreceived_at: 2026-02-30\ncontent: x\ncomplainant: {name: 甲}\n", encoding="utf-8")
+    bad.write_text(
+        "kind: 投诉\nreceived_at: 2026-02-30\ncontent: x\ncomplainant: {name: 甲}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["case", "validate"])
     assert result.exit_code == 1
-    assert "cases/2026/TS-2026-0099.yaml: received_at (接收时间): 2026-02-30 不是日期 (is not a date)" in result.stderr
+    assert (
+        "cases/2026/TS-2026-0099.yaml: received_at (接收时间): 2026-02-30 不是日期 (is not a date)"
+        in result.stderr
+    )
     assert result.stdout == "已校验 2 个文件, 1 个有错误。\n"
 
 

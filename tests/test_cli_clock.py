@@ -47,7 +47,9 @@ def test_due_within_bad_value_exits_1(workdir, runner):
     assert result.stderr.startswith("Error: --due-within: ")
 
 
-def test_extension_beyond_profile_limit_is_a_validation_error(tmp_path, runner, sample_case, monkeypatch):
+def test_extension_beyond_profile_limit_is_a_validation_error(
+    tmp_path, runner, sample_case, monkeypatch
+):
     runner.invoke(cli, ["init", str(tmp_path), "--profile", "hospital"])
     monkeypatch.chdir(tmp_path)
     import yaml
@@ -57,7 +59,9 @@ def test_extension_beyond_profile_limit_is_a_validation_error(tmp_path, runner, 
     source.write_text(yaml.safe_dump(sample_case, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(cli, ["case", "new", "--from", str(source)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: in.yaml: extension.days (延长天数): 延长 40 日超过允许的最多 30 日")
+    assert result.stderr.startswith(
+        "Error: in.yaml: extension.days (延长天数): 延长 40 日超过允许的最多 30 日"
+    )
 
 
 def test_profile_list_show_check(workdir, runner, tmp_path):
@@ -72,7 +76,7 @@ def test_profile_list_show_check(workdir, runner, tmp_path):
     )
     result = runner.invoke(cli, ["profile", "check", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: 步骤 1 (a): 未知的时限单位 \"周\"" in result.stderr
+    assert f'{bad}: 步骤 1 (a): 未知的时限单位 "周"' in result.stderr
 
 
 def test_profile_copy_then_select(workdir, runner):

@@ -14,7 +14,9 @@ from recordkit.clock.calendar import WorkCalendar
 from recordkit.clock.profiles import load_profile
 from recordkit.clock.status import case_status, extension_problems, form_deadlines
 
-FALLBACK_2027 = "2027 年的节假日安排未知 (chinesecalendar 未覆盖, 无覆盖文件)，按周一至周五计算工作日"
+FALLBACK_2027 = (
+    "2027 年的节假日安排未知 (chinesecalendar 未覆盖, 无覆盖文件)，按周一至周五计算工作日"
+)
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def test_minutes_across_midnight_and_hour_overdue_text(cal: WorkCalendar) -> Non
 
 def test_hour_limit_from_a_date_only_start_is_noted(cal: WorkCalendar) -> None:
     case = load_case("received_at: 2026-03-06\n")
-    first = steps_of(case_status(case, load_profile("enterprise-quality"), cal, datetime(2026, 3, 6, 9)))["first_reply"]
+    first = steps_of(
+        case_status(case, load_profile("enterprise-quality"), cal, datetime(2026, 3, 6, 9))
+    )["first_reply"]
     assert first.due == datetime(2026, 3, 7, 0, 0)
     assert first.notes == ("接收时间 只有日期, 按当日 00:00 起算",)
 
@@ -165,17 +169,23 @@ def test_missing_start_date_says_which(cal: WorkCalendar) -> None:
 
 def test_chained_step_waits_for_its_start(cal: WorkCalendar) -> None:
     case = load_case("received_at: 2026-03-02\n")
-    steps = steps_of(case_status(case, load_profile("service-centre"), cal, datetime(2026, 3, 2, 9)))
+    steps = steps_of(
+        case_status(case, load_profile("service-centre"), cal, datetime(2026, 3, 2, 9))
+    )
     assert steps["answer"].state == clock.NOT_STARTED
     assert steps["answer"].text == "缺少 受理日期 (acceptance.decided_at)"
     assert steps["acceptance"].due == date(2026, 3, 3)
 
 
 def test_extra_start_with_profile_label_and_bad_value(cal: WorkCalendar) -> None:
-    case = load_case("received_at: 2026-03-02\nseverity: 重大\nextra: {incident_at: 2026-02-30 10:00}\n")
+    case = load_case(
+        "received_at: 2026-03-02\nseverity: 重大\nextra: {incident_at: 2026-02-30 10:00}\n"
+    )
     steps = steps_of(case_status(case, load_profile("pharma"), cal, datetime(2026, 3, 3)))
     assert steps["injury_report"].state == clock.NOT_STARTED
-    assert steps["injury_report"].missing.startswith("事故发生时间 (extra.incident_at): 2026-02-30 10:00")
+    assert steps["injury_report"].missing.startswith(
+        "事故发生时间 (extra.incident_at): 2026-02-30 10:00"
+    )
     case["extra"] = {}
     steps = steps_of(case_status(case, load_profile("pharma"), cal, datetime(2026, 3, 3)))
     assert steps["injury_report"].missing == "缺少 事故发生时间 (extra.incident_at)"
@@ -205,7 +215,9 @@ def test_objection_window_in_time_and_expired(cal: WorkCalendar) -> None:
 
 
 def test_when_condition_excludes_steps(cal: WorkCalendar) -> None:
-    case = load_case("received_at: 2026-03-02\nacceptance: {decision: 不予受理, decided_at: 2026-03-03}\n")
+    case = load_case(
+        "received_at: 2026-03-02\nacceptance: {decision: 不予受理, decided_at: 2026-03-03}\n"
+    )
     steps = steps_of(case_status(case, load_profile("service-centre"), cal, datetime(2026, 4, 1)))
     assert steps["answer"].state == clock.NOT_APPLICABLE
     assert steps["answer"].text == "不适用 (acceptance.decision = 不予受理)"
@@ -217,7 +229,9 @@ def test_when_condition_excludes_steps(cal: WorkCalendar) -> None:
 
 
 def test_closed_case_without_end_date_is_unrecorded_not_overdue(cal: WorkCalendar) -> None:
-    case = load_case("received_at: 2026-03-02\nreply: {replied_at: 2026-03-05}\nclosed_at: 2026-03-06\n")
+    case = load_case(
+        "received_at: 2026-03-02\nreply: {replied_at: 2026-03-05}\nclosed_at: 2026-03-06\n"
+    )
     status = case_status(case, load_profile("employee"), cal, datetime(2026, 6, 1))
     steps = steps_of(status)
     assert steps["pass_on"].state == clock.UNRECORDED
@@ -226,7 +240,9 @@ def test_closed_case_without_end_date_is_unrecorded_not_overdue(cal: WorkCalenda
 
 
 def test_step_counting_from_closing_runs_after_closing(cal: WorkCalendar) -> None:
-    case = load_case("received_at: 2026-03-02\nreply: {replied_at: 2026-03-20}\nclosed_at: 2026-03-21\n")
+    case = load_case(
+        "received_at: 2026-03-02\nreply: {replied_at: 2026-03-20}\nclosed_at: 2026-03-21\n"
+    )
     status = case_status(case, load_profile("government"), cal, datetime(2026, 4, 10))
     report = steps_of(status)["report"]
     # 03-21 + 15 日 = 04-05 (清明, Sunday): the government profile rolls a calendar-day
@@ -295,8 +311,14 @@ def test_form_deadlines_with_hours_and_unknowns(cal: WorkCalendar) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3d", timedelta(days=3)), ("12h", timedelta(hours=12)), ("2w", timedelta(weeks=2)),
-     ("30min", timedelta(minutes=30)), ("3天", timedelta(days=3)), ("1.5d", timedelta(hours=36))],
+    [
+        ("3d", timedelta(days=3)),
+        ("12h", timedelta(hours=12)),
+        ("2w", timedelta(weeks=2)),
+        ("30min", timedelta(minutes=30)),
+        ("3天", timedelta(days=3)),
+        ("1.5d", timedelta(hours=36)),
+    ],
 )
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert clock.parse_duration(text) == expected
@@ -314,9 +336,13 @@ def test_list_filters(cal: WorkCalendar) -> None:
     soon = case_status(load_case("case_no: S\nreceived_at: 2026-03-02\n"), profile, cal, now)
     late = case_status(load_case("case_no: L\nreceived_at: 2026-02-02\n"), profile, cal, now)
     closed = case_status(
-        load_case("case_no: C\nreceived_at: 2026-02-02\nacceptance: {decided_at: 2026-02-03}\n"
-                  "reply: {replied_at: 2026-02-10}\nclosed_at: 2026-02-10\n"),
-        profile, cal, now,
+        load_case(
+            "case_no: C\nreceived_at: 2026-02-02\nacceptance: {decided_at: 2026-02-03}\n"
+            "reply: {replied_at: 2026-02-10}\nclosed_at: 2026-02-10\n"
+        ),
+        profile,
+        cal,
+        now,
     )
     # Due Wednesday 03-04: within 3d, not within 1d.
     assert clock.due_within(soon, timedelta(days=3))
@@ -324,12 +350,18 @@ def test_list_filters(cal: WorkCalendar) -> None:
     assert not clock.due_within(late, timedelta(days=3))  # late is --overdue's business
     assert [s.case_no for s in clock.select([soon, late, closed], overdue=True)] == ["L"]
     assert [s.case_no for s in clock.select([soon, late, closed], open_only=True)] == ["S", "L"]
-    assert [s.case_no for s in clock.select([soon, late, closed], within=timedelta(days=3))] == ["S"]
+    assert [s.case_no for s in clock.select([soon, late, closed], within=timedelta(days=3))] == [
+        "S"
+    ]
 
 
 def test_due_within_hours(cal: WorkCalendar) -> None:
-    status = case_status(load_case("received_at: 2026-03-06 18:00\n"), load_profile("employee"), cal,
-                         datetime(2026, 3, 7, 10, 0))
+    status = case_status(
+        load_case("received_at: 2026-03-06 18:00\n"),
+        load_profile("employee"),
+        cal,
+        datetime(2026, 3, 7, 10, 0),
+    )
     assert clock.due_within(status, clock.parse_duration("12h"))  # pass_on at Sat 18:00
     assert not clock.due_within(status, clock.parse_duration("6h"))
 
@@ -348,10 +380,14 @@ def test_to_dict_is_json_with_iso_dates(cal: WorkCalendar) -> None:
 
 def test_register_overdue_column(cal: WorkCalendar) -> None:
     profile = load_profile("hospital")
-    late_done = load_case("received_at: 2026-09-29\nacceptance: {decided_at: 2026-10-09}\n"
-                          "reply: {replied_at: 2026-10-20}\nclosed_at: 2026-10-20\n")
-    on_time = load_case("received_at: 2026-09-29\nacceptance: {decided_at: 2026-10-08}\n"
-                        "reply: {replied_at: 2026-10-20}\nclosed_at: 2026-10-20\n")
+    late_done = load_case(
+        "received_at: 2026-09-29\nacceptance: {decided_at: 2026-10-09}\n"
+        "reply: {replied_at: 2026-10-20}\nclosed_at: 2026-10-20\n"
+    )
+    on_time = load_case(
+        "received_at: 2026-09-29\nacceptance: {decided_at: 2026-10-08}\n"
+        "reply: {replied_at: 2026-10-20}\nclosed_at: 2026-10-20\n"
+    )
     now = datetime(2026, 11, 1)
     assert clock.register_extras(late_done, profile, cal, now) == {"overdue": "是"}
     assert clock.register_extras(on_time, profile, cal, now) == {"overdue": "否"}

@@ -14,7 +14,8 @@ def test_demo_runs_end_to_end(tmp_path, runner):
     assert "失败" not in result.stdout
     # `make demo` ends by saying how to open the demo folder in a browser (issue 12)
     assert result.stdout.rstrip().splitlines()[-2] == (
-        f"== 在浏览器中打开演示工作目录 (open it in a browser): recordkit demo --serve --dir {target}")
+        f"== 在浏览器中打开演示工作目录 (open it in a browser): recordkit demo --serve --dir {target}"
+    )
     # every form and register of the catalog is generated from the sample data
     assert "== 表单和台帐 32 种 (of 32 in the catalog)" in result.stdout
     docs = list((target / "out").rglob("*.docx"))

@@ -34,8 +34,10 @@ def test_pdf_is_regenerated_after_template_revision(workdir, book, sample_case, 
     assert "第 1 版" in pdf_text(pdf) or "第1版" in pdf_text(pdf)
     bump_version(workdir.templates_dir / f"{F03}.docx")
     stale = {(s["kind"], s["output_path"]): s["reason"] for s in dry_run(runner)}
-    assert stale == {("form", f"out/TS-2026-0001/{F03}.docx"): "template",
-                     ("pdf", f"out/TS-2026-0001/{F03}.pdf"): "inputs changed"}
+    assert stale == {
+        ("form", f"out/TS-2026-0001/{F03}.docx"): "template",
+        ("pdf", f"out/TS-2026-0001/{F03}.pdf"): "inputs changed",
+    }
     result = runner.invoke(cli, ["regenerate", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "第2版" in pdf_text(pdf).replace(" ", "")
@@ -49,7 +51,8 @@ def test_bundle_is_listed_and_regenerated_after_revision(workdir, book, sample_c
     bundle = workdir.out_dir / "TS-2026-0001" / "TS-2026-0001-打印合集.docx"
     bump_version(workdir.templates_dir / f"{F03}.docx")
     assert [(s["kind"], s["output_path"], s["reason_text"]) for s in dry_run(runner)] == [
-        ("bundle", "out/TS-2026-0001/TS-2026-0001-打印合集.docx", "生成它的表单、模板或数据已更新")]
+        ("bundle", "out/TS-2026-0001/TS-2026-0001-打印合集.docx", "生成它的表单、模板或数据已更新")
+    ]
     result = runner.invoke(cli, ["regenerate", "--jobs", "1", "--json"])
     assert result.exit_code == 0, result.output
     assert [r["path"] for r in json.loads(result.stdout)["regenerated"]] == [str(bundle)]
@@ -62,9 +65,13 @@ def test_register_is_recorded_and_stale_after_data_edit(workdir, book, sample_ca
     assert runner.invoke(cli, ["register", "--year", "2026"]).exit_code == 0
     assert dry_run(runner) == []
     case_file = workdir.cases_dir / "2026" / "TS-2026-0001.yaml"
-    case_file.write_text(case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8"
+    )
     stale = dry_run(runner)
-    assert [(s["kind"], s["form_code"], s["reason"]) for s in stale] == [("register", "R01", "inputs changed")]
+    assert [(s["kind"], s["form_code"], s["reason"]) for s in stale] == [
+        ("register", "R01", "inputs changed")
+    ]
     result = runner.invoke(cli, ["regenerate", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "李强强" in docx_text(workdir.root / stale[0]["output_path"])

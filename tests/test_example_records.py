@@ -33,7 +33,9 @@ def test_every_type_has_samples_some_linked_some_open():
         assert len(files) >= 3, rtype.name
         data = [load(p) for p in files]
         assert any(d.get("source_case") for d in data), f"{rtype.name}: no record linked to a case"
-        assert any(not d.get("closed_at") for d in data) or rtype is schema.INCIDENT, f"{rtype.name}: none open"
+        assert any(not d.get("closed_at") for d in data) or rtype is schema.INCIDENT, (
+            f"{rtype.name}: none open"
+        )
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -54,7 +56,10 @@ def test_record_is_valid_named_by_its_number_and_year(path: Path):
 
 def test_cases_name_the_capas_that_exist():
     capas = {p.stem for p in FILES if p.parent.name == "capa"}
-    named = {load(p).get("resolution", {}).get("corrective_action_no") for p in (EXAMPLES / "cases").glob("*.yaml")}
+    named = {
+        load(p).get("resolution", {}).get("corrective_action_no")
+        for p in (EXAMPLES / "cases").glob("*.yaml")
+    }
     linked = {load(p).get("source_case") for p in FILES if p.parent.name == "capa"}
     assert capas & named, "some sample case should name its CAPA"
     for path in FILES:

@@ -77,6 +77,7 @@ def cases() -> dict[str, dict[str, Any]]:
 
 # --------------------------------------------------------------------------- per file
 
+
 def test_there_are_enough_sample_cases():
     assert len(CASE_FILES) >= 14
 
@@ -160,8 +161,12 @@ def test_dates_are_in_order(path: Path):
         assert moment is None or moment >= day, f"{key} before received_at"
     if report:
         assert report <= received, "report received after the objection"
-    chain = [("acceptance.decided_at", decided), ("resolution.approved_at", approved),
-             ("reply.replied_at", replied), ("closed_at", closed)]
+    chain = [
+        ("acceptance.decided_at", decided),
+        ("resolution.approved_at", approved),
+        ("reply.replied_at", replied),
+        ("closed_at", closed),
+    ]
     known = [(k, v) for k, v in chain if v is not None]
     for (k1, v1), (k2, v2) in zip(known, known[1:], strict=False):
         assert v1 <= v2, f"{k1} {v1:%Y-%m-%d} after {k2} {v2:%Y-%m-%d}"
@@ -208,6 +213,7 @@ def test_recused_people_do_not_act(path: Path):
 
 # --------------------------------------------------------------------------- the set
 
+
 def test_numbers_are_consecutive_per_kind_and_year_in_order_of_receipt(cases):
     series: dict[tuple[str, int], list[tuple[int, datetime]]] = defaultdict(list)
     for case_no, data in cases.items():
@@ -240,10 +246,16 @@ def test_the_set_covers_kinds_channels_and_outcomes(cases):
     assert some(lambda d: get(d, "complainant.anonymous") is True)
     assert some(lambda d: (get(d, "resolution.compensation") or 0) > 0)
     assert some(lambda d: present(get(d, "assignment.recused")))
-    assert some(lambda d: present(get(d, "subject.report_no"))
-                and present(get(d, "subject.report_received_at")))
-    assert some(lambda d: all(present(get(d, f"subject.{k}"))
-                              for k in ("batch_no", "quantity", "purchase_place")))
+    assert some(
+        lambda d: (
+            present(get(d, "subject.report_no")) and present(get(d, "subject.report_received_at"))
+        )
+    )
+    assert some(
+        lambda d: all(
+            present(get(d, f"subject.{k}")) for k in ("batch_no", "quantity", "purchase_place")
+        )
+    )
     assert some(lambda d: present(get(d, "extra.plate_no")))
     assert some(lambda d: not present(get(d, "acceptance")))  # only just received
     assert some(lambda d: present(get(d, "acceptance")) and not present(get(d, "reply")))
@@ -288,7 +300,16 @@ def test_register_headers_are_schema_labels_plus_one_remark():
     header = xlsx_rows(REGISTER_XLSX)[0]
     assert [h for h in header if h not in schema.BY_LABEL] == ["备注"]
     assert "编号" not in header  # numbers are assigned on import
-    for label in ("类别", "接收时间", "投诉方式", "投诉人", "联系电话", "投诉内容", "分类", "责任部门"):
+    for label in (
+        "类别",
+        "接收时间",
+        "投诉方式",
+        "投诉人",
+        "联系电话",
+        "投诉内容",
+        "分类",
+        "责任部门",
+    ):
         assert label in header
 
 

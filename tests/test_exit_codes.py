@@ -15,12 +15,18 @@ BAD_VALUES = [
     (["register", "--to", "2026-13-01"], None),
     (["register", "--status", "half"], None),  # click.Choice
     (["register", "--year", "二〇二六"], None),  # click's int type
-    (["report", "monthly", "--month", "2026-13"], 'Error: --month: "2026-13" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)\n'),
+    (
+        ["report", "monthly", "--month", "2026-13"],
+        'Error: --month: "2026-13" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)\n',
+    ),
     (["case", "list", "--due-within", "soon"], None),
     (["case", "new", "--kind", "表扬"], None),
     (["record", "list", "--type", "complaint"], None),
     (["generate", "--jobs", "0"], None),  # click.IntRange
-    (["archive", "due", "--on", "2037-13-01"], "Error: --on: 2037-13-01 不是日期 (is not a date)\n"),
+    (
+        ["archive", "due", "--on", "2037-13-01"],
+        "Error: --on: 2037-13-01 不是日期 (is not a date)\n",
+    ),
 ]
 
 MALFORMED = [
@@ -33,7 +39,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_VALUES, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_VALUES, ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
 def test_a_bad_value_exits_1(workdir, runner, book, sample_case, args, message):
     book.add(sample_case)
     result = runner.invoke(cli, args, obj={})

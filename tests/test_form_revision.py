@@ -32,7 +32,12 @@ def rezip(data: bytes, member: str, old: str, new: str) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
-            target.writestr(info, content.replace(old.encode(), new.encode(), 1) if info.filename == member else content)
+            target.writestr(
+                info,
+                content.replace(old.encode(), new.encode(), 1)
+                if info.filename == member
+                else content,
+            )
     return out.getvalue()
 
 
@@ -41,12 +46,22 @@ def test_sound_revision_replaces_the_template_and_keeps_the_old_one(ws: Workspac
     old = form.path.read_bytes()
     new = rezip(old, "word/header1.xml", "第1版", "第2版")
     revision = revise_template(ws.catalog(), "F03", new, now=datetime(2026, 12, 1, 3, 45, 0))
-    assert (revision.installed, revision.problems, revision.old_version, revision.new_version) == (True, [], "1", "2")
+    assert (revision.installed, revision.problems, revision.old_version, revision.new_version) == (
+        True,
+        [],
+        "1",
+        "2",
+    )
     assert form.path.read_bytes() == new
-    assert revision.kept == form.folder / ".history" / "F03-投诉(申诉)登记及处理表-第1版-20261201-034500.docx"
+    assert (
+        revision.kept
+        == form.folder / ".history" / "F03-投诉(申诉)登记及处理表-第1版-20261201-034500.docx"
+    )
     assert revision.kept.read_bytes() == old
     assert ws.catalog().get("F03").version == "2"
-    assert ws.catalog().check_all() and all(not problems for _f, problems in ws.catalog().check_all())
+    assert ws.catalog().check_all() and all(
+        not problems for _f, problems in ws.catalog().check_all()
+    )
 
 
 def test_broken_revision_is_reported_and_nothing_is_replaced(ws: Workspace) -> None:
@@ -65,8 +80,7 @@ def test_unchanged_version_is_flagged(ws: Workspace) -> None:
     assert revise_template(ws.catalog(), "F03", data).version_unchanged
 
 
-@pytest.mark.parametrize("data", [b"", b"%PDF-1.7", b"PK\x03\x04garbage",
-                                  b"PK" + b"\x00" * 20])
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.7", b"PK\x03\x04garbage", b"PK" + b"\x00" * 20])
 def test_what_is_not_a_docx_is_refused_by_content(data: bytes) -> None:
     with pytest.raises(BadValueError, match="不是 Word .docx 文件"):
         check_docx_bytes(data, "x.docx")
@@ -109,4 +123,7 @@ def test_report_figures_are_those_the_report_writes(ws: Workspace) -> None:
     files = ws.report_files(period)
     assert (files.docx, files.xlsx) == (written.docx, written.xlsx)
     assert files.chart_names() == ["1-channel.png", "2-category.png", "3-steps.png", "4-trend.png"]
-    assert files.chart("../投诉统计月报-2026-10.docx") is None and files.chart("1-channel.png") is not None
+    assert (
+        files.chart("../投诉统计月报-2026-10.docx") is None
+        and files.chart("1-channel.png") is not None
+    )

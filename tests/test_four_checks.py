@@ -34,7 +34,9 @@ def fake_scanner(folder: Path, name: str, exit_code: int, line: str) -> Path:
     """A stand-in ClamAV on PATH: the real program is a system edge this test cannot install."""
     folder.mkdir(parents=True, exist_ok=True)
     exe = folder / name
-    exe.write_text(f'#!/bin/sh\nfor f; do last="$f"; done\necho "$last: {line}"\nexit {exit_code}\n')
+    exe.write_text(
+        f'#!/bin/sh\nfor f; do last="$f"; done\necho "$last: {line}"\nexit {exit_code}\n'
+    )
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
     return exe
 
@@ -56,7 +58,9 @@ def checks_of(config, scan: Path) -> tuple[object, dict[str, tuple[str, str]]]:
 def test_no_signature_reads_none_never_passed(config, tmp_path):
     _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
     assert checks["数字签名"] == ("none", "无数字签名 (none)")
-    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"])
+    out = CliRunner().invoke(
+        cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"]
+    )
     assert out.exit_code == 0, out.output
     assert [line for line in out.output.splitlines() if "数字签名" in line][0].split()[2] == "无"
 
@@ -97,8 +101,12 @@ def test_without_clamav_the_scan_is_recorded_as_not_run(config, tmp_path, monkey
     only_path(monkeypatch, tmp_path / "empty-bin")
     _, checks = checks_of(config, form_pdf(tmp_path / "a.pdf"))
     assert checks["病毒检测"] == ("skipped", "未安装 ClamAV (clamscan / clamdscan), 未执行病毒检测")
-    out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"])
-    assert [line for line in out.output.splitlines() if "病毒检测" in line][0].split()[2] == "未执行"
+    out = CliRunner().invoke(
+        cli, ["--config", str(config.path), "archive", "show", "Z109-WS·2026-D10-0001"]
+    )
+    assert [line for line in out.output.splitlines() if "病毒检测" in line][0].split()[
+        2
+    ] == "未执行"
 
 
 def test_clamscan_clean(config, tmp_path, monkeypatch):
@@ -123,10 +131,16 @@ def test_an_index_from_before_accepts_the_new_results(config, tmp_path):
     checks_of(config, form_pdf(tmp_path / "a.pdf", serial=1))
     conn = sqlite3.connect(config.archive_dir / "index.sqlite")
     new = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'checks'").fetchone()[0]
-    old = new.replace(", 'none', 'skipped')", ")").replace("TABLE checks", "TABLE old_checks").replace('TABLE "checks"', "TABLE old_checks")
+    old = (
+        new.replace(", 'none', 'skipped')", ")")
+        .replace("TABLE checks", "TABLE old_checks")
+        .replace('TABLE "checks"', "TABLE old_checks")
+    )
     with conn:
         conn.execute(old)
-        conn.execute("INSERT INTO old_checks SELECT * FROM checks WHERE result NOT IN ('none', 'skipped')")
+        conn.execute(
+            "INSERT INTO old_checks SELECT * FROM checks WHERE result NOT IN ('none', 'skipped')"
+        )
         conn.execute("DROP TABLE checks")
         conn.execute("ALTER TABLE old_checks RENAME TO checks")
     conn.close()
@@ -149,11 +163,18 @@ def test_metadata_value_domains_at_filing_and_in_archive_check(config, tmp_path)
 
 def test_listed_attachments_are_captured_or_reported_missing(config, tmp_path):
     path = config.root / "cases" / "2026" / "TS-2026-0007.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "attachments: [现场照片.jpg, 检验报告复印件.pdf]\n", encoding="utf-8")
-    checks_of(config, form_pdf(tmp_path / "检验报告复印件.pdf"))  # filed under TS-2026-0007 by its QR
+    path.write_text(
+        path.read_text(encoding="utf-8") + "attachments: [现场照片.jpg, 检验报告复印件.pdf]\n",
+        encoding="utf-8",
+    )
+    checks_of(
+        config, form_pdf(tmp_path / "检验报告复印件.pdf")
+    )  # filed under TS-2026-0007 by its QR
     out = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check", "--json"])
     report = json.loads(out.output)
-    assert report["missing_attachments"] == [{"case_no": "TS-2026-0007", "missing": ["现场照片.jpg"], "listed": 2}]
+    assert report["missing_attachments"] == [
+        {"case_no": "TS-2026-0007", "missing": ["现场照片.jpg"], "listed": 2}
+    ]
     text = CliRunner().invoke(cli, ["--config", str(config.path), "archive", "check"]).output
     assert "附件未归档 TS-2026-0007: 现场照片.jpg (案件列出 2 个附件)" in text
 
@@ -165,9 +186,16 @@ def test_each_ingest_batch_records_its_counts_and_bytes(config, tmp_path):
     sizes = first.stat().st_size + second.stat().st_size + bad.stat().st_size
     with Archive(config) as archive:
         report = archive.ingest([first, second, bad], jobs=1)
-        filed_bytes = sum(archive.show(r.archive_no)["size"] for r in report.results if r.archive_no)
+        filed_bytes = sum(
+            archive.show(r.archive_no)["size"] for r in report.results if r.archive_no
+        )
     batch = report.to_dict()["batch"]
-    assert (batch["inputs"], batch["input_bytes"], batch["results"], batch["balanced"]) == (3, sizes, 3, True)
+    assert (batch["inputs"], batch["input_bytes"], batch["results"], batch["balanced"]) == (
+        3,
+        sizes,
+        3,
+        True,
+    )
     assert (batch["filed"], batch["filed_bytes"]) == (2, filed_bytes)
     assert batch["counts"] == {"filed": 2, "quarantine": 1}
     assert batch["archive_nos"] == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D10-0002"]
@@ -175,7 +203,9 @@ def test_each_ingest_batch_records_its_counts_and_bytes(config, tmp_path):
     assert [b["id"] for b in json.loads(out.output)["batches"]] == [batch["id"]]
 
 
-def test_the_clamd_client_is_preferred_and_passes_the_file_descriptor(config, tmp_path, monkeypatch):
+def test_the_clamd_client_is_preferred_and_passes_the_file_descriptor(
+    config, tmp_path, monkeypatch
+):
     bin_dir = tmp_path / "bin"
     fake_scanner(bin_dir, "clamscan", 1, "should not run FOUND")
     exe = fake_scanner(bin_dir, "clamdscan", 0, "OK")

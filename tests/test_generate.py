@@ -22,7 +22,12 @@ def test_fill_writes_output_and_manifest(workdir, runner, book, sample_case):
     row = rows[0]
     assert row.output_path == "out/TS-2026-0001/F01-申诉和投诉处理及反馈表.docx"
     assert row.output_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert row.data_sha256 == hashlib.sha256((workdir.cases_dir / "2026" / "TS-2026-0001.yaml").read_bytes()).hexdigest()
+    assert (
+        row.data_sha256
+        == hashlib.sha256(
+            (workdir.cases_dir / "2026" / "TS-2026-0001.yaml").read_bytes()
+        ).hexdigest()
+    )
     assert row.template_version == out["version"] and len(row.template_sha256) == 64
 
 
@@ -53,17 +58,24 @@ def test_generate_makes_every_needed_form(workdir, runner, book, sample_case):
     codes = {o["form_code"] for o in json.loads(result.stdout)["outputs"]}
     from recordkit.forms.catalog import Catalog
 
-    expected = {f.code for f in Catalog(workdir.templates_dir).needed_for(sample_case, workdir.profile)}
+    expected = {
+        f.code for f in Catalog(workdir.templates_dir).needed_for(sample_case, workdir.profile)
+    }
     assert codes == expected and "F01" in codes
 
 
 def test_generate_continues_past_a_bad_case(workdir, runner, book, sample_case):
     book.add(sample_case)
     bad = workdir.cases_dir / "2026" / "TS-2026-0002.yaml"
-    bad.write_text("kind: 投诉\nreceived_at: 2026-02-30\ncontent: x\ncomplainant: {name: 甲}\n", encoding="utf-8")
+    bad.write_text(
+        "kind: 投诉\nreceived_at: 2026-02-30\ncontent: x\ncomplainant: {name: 甲}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["generate", "--form", "F01"])
     assert result.exit_code == 1
-    assert "cases/2026/TS-2026-0002.yaml: received_at (接收时间): 2026-02-30 不是日期" in result.stderr
+    assert (
+        "cases/2026/TS-2026-0002.yaml: received_at (接收时间): 2026-02-30 不是日期" in result.stderr
+    )
     assert (workdir.out_dir / "TS-2026-0001" / "F01-申诉和投诉处理及反馈表.docx").is_file()
 
 

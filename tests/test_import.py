@@ -10,9 +10,29 @@ from openpyxl import Workbook
 
 from recordkit.cli import cli
 
-HEADER = ["类别", "接收时间", "投诉方式", "投诉人", "联系电话", "投诉内容", "调查人员", "complainant.address", "备注"]
+HEADER = [
+    "类别",
+    "接收时间",
+    "投诉方式",
+    "投诉人",
+    "联系电话",
+    "投诉内容",
+    "调查人员",
+    "complainant.address",
+    "备注",
+]
 GOOD = [
-    ["投诉", datetime(2026, 10, 8, 9, 30), "电话", "王小明", 13800000000, "快递盒破损 & 样品<受潮>", "王芳、赵雷", "漳州市", "老客户"],
+    [
+        "投诉",
+        datetime(2026, 10, 8, 9, 30),
+        "电话",
+        "王小明",
+        13800000000,
+        "快递盒破损 & 样品<受潮>",
+        "王芳、赵雷",
+        "漳州市",
+        "老客户",
+    ],
     ["申诉", "2026-10-09", "来访", "陈红", "0596-2345678", "对报告结论有异议", "", "厦门市", ""],
 ]
 
@@ -77,10 +97,15 @@ def test_skip_bad_imports_good_rows_and_reports(workdir, runner, tmp_path, book)
 
 
 def test_missing_required_column(workdir, runner, tmp_path):
-    path = write_xlsx(tmp_path / "m.xlsx", [["投诉", "电话", "甲"]], header=["类别", "投诉方式", "投诉人"])
+    path = write_xlsx(
+        tmp_path / "m.xlsx", [["投诉", "电话", "甲"]], header=["类别", "投诉方式", "投诉人"]
+    )
     result = runner.invoke(cli, ["case", "import", str(path)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {path}: 缺少必需的列: 接收时间 (received_at)、投诉内容 (content) (missing required column)\n"
+    assert (
+        result.stderr
+        == f"Error: {path}: 缺少必需的列: 接收时间 (received_at)、投诉内容 (content) (missing required column)\n"
+    )
 
 
 def test_csv_saved_by_chinese_excel_in_gbk(workdir, runner, tmp_path, book):

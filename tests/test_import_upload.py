@@ -23,18 +23,22 @@ def uploads_left() -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob("recordkit-upload-*"))
 
 
-def test_the_upload_lives_in_a_private_folder_that_is_deleted(book: CaseBook, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_upload_lives_in_a_private_folder_that_is_deleted(
+    book: CaseBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[tuple[Path, int, int]] = []
     original = spreadsheet_suffix
 
     def spy(path: Path) -> str:  # observe the temporary file while it exists
-        seen.append((path, stat.S_IMODE(path.parent.stat().st_mode), stat.S_IMODE(path.stat().st_mode)))
+        seen.append(
+            (path, stat.S_IMODE(path.parent.stat().st_mode), stat.S_IMODE(path.stat().st_mode))
+        )
         return original(path)
 
     monkeypatch.setattr("recordkit.cases.upload.spreadsheet_suffix", spy)
     before = uploads_left()
     report = import_upload(book, [CSV[:10], CSV[10:]], "../../etc/passwd\x00.csv")
-    (path, folder_mode, _file_mode), = seen
+    ((path, folder_mode, _file_mode),) = seen
     assert path.name == "upload" and folder_mode == 0o700
     assert not path.parent.exists() and uploads_left() == before
     (case,) = report.created
@@ -42,10 +46,16 @@ def test_the_upload_lives_in_a_private_folder_that_is_deleted(book: CaseBook, mo
     assert case.data["content"] == "上传的投诉"
 
 
-@pytest.mark.parametrize(("name", "shown"), [
-    ("C:\\Users\\王芳\\桌面\\台帐.xlsx", "台帐.xlsx"), ("a/b/c.csv", "c.csv"), ("", "上传的文件"),
-    ("..", "上传的文件"), ("x" * 500 + ".csv", "x" * 120),
-])
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("C:\\Users\\王芳\\桌面\\台帐.xlsx", "台帐.xlsx"),
+        ("a/b/c.csv", "c.csv"),
+        ("", "上传的文件"),
+        ("..", "上传的文件"),
+        ("x" * 500 + ".csv", "x" * 120),
+    ],
+)
 def test_upload_name_keeps_only_the_files_own_name(name: str, shown: str) -> None:
     assert upload_name(name) == shown
 
@@ -55,7 +65,9 @@ def test_errors_name_the_upload_not_the_temporary_file(book: CaseBook) -> None:
         import_upload(book, ["投诉人\n张三\n".encode()], "台帐.csv")
     assert missing.value.message.startswith("台帐.csv: 缺少必需的列: 类别 (kind)")
     with pytest.raises(ImportRowsError) as rows:
-        import_upload(book, ["类别,接收时间,投诉人,投诉内容\n投诉,2026-02-30,张三,x\n".encode()], "台帐.csv")
+        import_upload(
+            book, ["类别,接收时间,投诉人,投诉内容\n投诉,2026-02-30,张三,x\n".encode()], "台帐.csv"
+        )
     assert rows.value.file == "台帐.csv" and rows.value.message.startswith("台帐.csv: 第 2 行")
     assert "recordkit-upload" not in rows.value.message and not book.files()
 

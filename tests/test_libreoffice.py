@@ -18,7 +18,9 @@ def test_every_form_and_register_converts(workdir):
     records = {}
     for form in generator.catalog.forms.values():
         if form.record_type not in records:
-            records[form.record_type] = CaseBook(workdir, rtype=form.rtype).add(sample_for(form.record_type))
+            records[form.record_type] = CaseBook(workdir, rtype=form.rtype).add(
+                sample_for(form.record_type)
+            )
     docs = []
     for form in generator.catalog.forms.values():
         if form.is_register:
@@ -35,10 +37,15 @@ def test_every_form_and_register_converts(workdir):
         expected = f"{form.code}-2026" if form.is_register else FIRST_NUMBER[form.record_type]
         assert expected in text, f"{form.code}: number not in PDF text"
         assert form.title in text.replace(" ", ""), f"{form.code}: title not in PDF text"
-        width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+        width, height = (
+            float(reader.pages[0].mediabox.width),
+            float(reader.pages[0].mediabox.height),
+        )
         if form.is_register:
             assert width > height, f"{form.code} should be landscape"
             assert "第1页共" in text.replace(" ", ""), f"{form.code}: page numbers"
         else:
-            assert abs(width - 595) < 3 and abs(height - 842) < 3, f"{form.code} should be A4 portrait"
+            assert abs(width - 595) < 3 and abs(height - 842) < 3, (
+                f"{form.code} should be A4 portrait"
+            )
         assert len(reader.pages) <= 2, f"{form.code}: a normal record should fit on 1–2 pages"

@@ -21,8 +21,18 @@ from recordkit.ocr import read_pdf
 
 
 def _row(number: str, code: str) -> OutputRecord:
-    return OutputRecord(f"out/{number}/{code}.docx", number, code, f"{code}.docx", "1", "0" * 64,
-                        "", "0" * 64, "0" * 64, "2026-11-21T00:00:00")
+    return OutputRecord(
+        f"out/{number}/{code}.docx",
+        number,
+        code,
+        f"{code}.docx",
+        "1",
+        "0" * 64,
+        "",
+        "0" * 64,
+        "0" * 64,
+        "2026-11-21T00:00:00",
+    )
 
 
 def scanned_form(workdir, book, sample_case, tmp_path: Path) -> Path:
@@ -35,13 +45,16 @@ def scanned_form(workdir, book, sample_case, tmp_path: Path) -> Path:
         generator.close()
         (printed,) = convert_to_pdf([docx], outdir=tmp_path / "printed")
     else:
-        printed = _reportlab_rendition(workdir, _row("TS-2026-0001", "F01"), tmp_path / "printed.pdf")
+        printed = _reportlab_rendition(
+            workdir, _row("TS-2026-0001", "F01"), tmp_path / "printed.pdf"
+        )
     return sign_and_scan(printed, tmp_path / "scan.pdf", seed=7)
 
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to open a connection fails the test: the models ship in the wheel."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("OCR tried to reach the network")
 
@@ -49,7 +62,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def test_a_scanned_form_is_read_with_case_number_name_and_content(workdir, book, sample_case, tmp_path, no_network):
+def test_a_scanned_form_is_read_with_case_number_name_and_content(
+    workdir, book, sample_case, tmp_path, no_network
+):
     scan = scanned_form(workdir, book, sample_case, tmp_path)
     pages = read_pdf(scan)
     assert [p.source for p in pages] == ["ocr"] * len(pages)
@@ -75,7 +90,9 @@ def test_a_page_with_a_text_layer_is_not_ocred(tmp_path, no_network):
 
 
 def test_the_heavy_ocr_libraries_load_only_when_a_page_is_read():
-    code = ("import sys, recordkit.cli, recordkit.ocr, recordkit.archive.ocr_queue; "
-            "print(sorted(m for m in ('rapidocr_onnxruntime', 'onnxruntime', 'cv2') if m in sys.modules))")
+    code = (
+        "import sys, recordkit.cli, recordkit.ocr, recordkit.archive.ocr_queue; "
+        "print(sorted(m for m in ('rapidocr_onnxruntime', 'onnxruntime', 'cv2') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -55,6 +55,7 @@ def test_umask_is_read_without_changing_it(umask_022):
 
 # --------------------------------------------------------------------------- disk full
 
+
 class _FullDisk:
     """A file whose writes fail as on a full disk (the system edge: the OS refuses bytes)."""
 
@@ -88,6 +89,7 @@ def disk_full(monkeypatch):
             return handle if left[0] >= 0 else _FullDisk(handle)
 
         monkeypatch.setattr(os, "fdopen", fdopen)
+
     return arm
 
 
@@ -98,11 +100,16 @@ def _no_temp_files(root: Path) -> None:
     assert [p for p in root.rglob("*") if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize(("args", "written"), [
-    (["generate", "--form", "F01"], "F01-申诉和投诉处理及反馈表.docx"),
-    (["fill", "--bundle", "TS-2026-0001"], "TS-2026-0001-打印合集.docx"),
-])
-def test_disk_full_while_filling_is_a_chinese_error(workdir, runner, book, sample_case, disk_full, args, written):
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["generate", "--form", "F01"], "F01-申诉和投诉处理及反馈表.docx"),
+        (["fill", "--bundle", "TS-2026-0001"], "TS-2026-0001-打印合集.docx"),
+    ],
+)
+def test_disk_full_while_filling_is_a_chinese_error(
+    workdir, runner, book, sample_case, disk_full, args, written
+):
     book.add(sample_case)
     disk_full()
     result = runner.invoke(cli, args)
@@ -130,5 +137,9 @@ def test_write_error_crosses_process_boundaries():
 
     from recordkit.errors import FileWriteError
 
-    error = pickle.loads(pickle.dumps(FileWriteError("/out/a.docx", OSError(errno.ENOSPC, "No space left on device"))))
+    error = pickle.loads(
+        pickle.dumps(
+            FileWriteError("/out/a.docx", OSError(errno.ENOSPC, "No space left on device"))
+        )
+    )
     assert (error.message, error.errno) == (f"/out/a.docx: {FULL}", errno.ENOSPC)

@@ -49,7 +49,9 @@ def test_fill_keeps_hand_edited_output_and_force_keeps_history(two_cases, runner
     assert forced.exit_code == 0, forced.output
     assert output.read_bytes() != edited
     kept = history(output)
-    assert [p.read_bytes() for p in kept] == [edited] and re.search(r"\.v\d+\.", kept[0].name)  # the version the edited file was made with
+    assert [p.read_bytes() for p in kept] == [edited] and re.search(
+        r"\.v\d+\.", kept[0].name
+    )  # the version the edited file was made with
 
 
 def test_generate_keeps_hand_edited_output(two_cases, runner):
@@ -77,7 +79,9 @@ def test_changed_data_refill_keeps_previous_file(two_cases, runner):
     output = two_cases.out_dir / "TS-2026-0001" / F18
     before = output.read_bytes()
     case_file = two_cases.cases_dir / "2026" / "TS-2026-0001.yaml"
-    case_file.write_text(case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8"
+    )
     assert runner.invoke(cli, ["fill", "F18", "TS-2026-0001"]).exit_code == 0
     assert [p.read_bytes() for p in history(output)] == [before]
 
@@ -88,7 +92,10 @@ def test_bundle_keeps_hand_edited_bundle(two_cases, runner):
     edited = hand_edit(bundle)
     result = runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001"])
     assert result.exit_code == 1
-    assert f"Error: {bundle}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)" in result.output
+    assert (
+        f"Error: {bundle}: 输出文件被手工修改过, 未覆盖 (用 --force 覆盖; edited by hand, kept)"
+        in result.output
+    )
     assert bundle.read_bytes() == edited
     assert runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001", "--force"]).exit_code == 0
     assert [p.read_bytes() for p in history(bundle)] == [edited]
@@ -102,7 +109,9 @@ def test_bundle_with_hand_edited_pdf_writes_neither_file(two_cases, runner):
     pdf.write_bytes(pdf.read_bytes() + b"%% annotated by hand\n")
     before = (bundle.read_bytes(), pdf.read_bytes())
     case_file = two_cases.cases_dir / "2026" / "TS-2026-0001.yaml"
-    case_file.write_text(case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8"
+    )
     result = runner.invoke(cli, ["fill", "--bundle", "TS-2026-0001", "--pdf"])
     assert result.exit_code == 1
     assert f"Error: {pdf}: 输出文件被手工修改过, 未覆盖" in result.output

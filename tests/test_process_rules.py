@@ -26,7 +26,10 @@ CASE_FILE = "cases/2026/TS-2026-0007.yaml"
 def write_case(root: Path, data: dict, case_no: str = "TS-2026-0007") -> Path:
     path = root / "cases" / "2026" / f"{case_no}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump({"case_no": case_no, **data}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"case_no": case_no, **data}, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -50,9 +53,14 @@ def status(runner, case_no: str = "TS-2026-0007") -> dict:
 
 # --------------------------------------------------------------------------- point 1
 
+
 def respondent_acts(case: dict) -> dict:
     case["respondent"] = "检测二室 刘某"
-    case["assignment"] = {"department": "质量信息管理科", "handler": "刘某", "investigators": ["刘某", "赵雷"]}
+    case["assignment"] = {
+        "department": "质量信息管理科",
+        "handler": "刘某",
+        "investigators": ["刘某", "赵雷"],
+    }
     case["resolution"]["approved_by"] = "刘某"
     case["follow_up"]["by"] = "刘某"
     return case
@@ -63,8 +71,12 @@ def test_the_person_complained_about_may_not_act(workdir, runner, sample_case):
     result = validate(runner)
     assert result.exit_code == 1
     why = "刘某 是被投诉对象 (respondent 被投诉对象: 检测二室 刘某), 应当回避, 不能担任此角色 (the person complained about must not act on the case)"
-    for key, label in (("assignment.handler", "处理人"), ("assignment.investigators", "调查人员"),
-                       ("resolution.approved_by", "批准人"), ("follow_up.by", "回访人")):
+    for key, label in (
+        ("assignment.handler", "处理人"),
+        ("assignment.investigators", "调查人员"),
+        ("resolution.approved_by", "批准人"),
+        ("follow_up.by", "回访人"),
+    ):
         assert f"{CASE_FILE}: {key} ({label}): {why}" in result.stderr, key
     assert "已校验 1 个文件, 1 个有错误。" in result.stdout
 
@@ -82,7 +94,12 @@ def test_the_same_people_listed_as_recused_give_the_same_errors(workdir, runner,
 
 def test_a_reviewer_complained_about_is_refused(workdir, runner, sample_case):
     sample_case["respondent"] = "检测二室 刘某"
-    sample_case["review"] = {"method": "复核", "by": "刘某", "decision": "维持", "decided_at": "2026-03-20"}
+    sample_case["review"] = {
+        "method": "复核",
+        "by": "刘某",
+        "decision": "维持",
+        "decided_at": "2026-03-20",
+    }
     write_case(workdir.root, sample_case)
     result = validate(runner)
     assert result.exit_code == 1
@@ -91,25 +108,30 @@ def test_a_reviewer_complained_about_is_refused(workdir, runner, sample_case):
 
 def test_case_new_refuses_the_respondent_as_handler(workdir, runner, sample_case, tmp_path):
     source = tmp_path / "new.yaml"
-    source.write_text(yaml.safe_dump(respondent_acts(sample_case), allow_unicode=True), encoding="utf-8")
+    source.write_text(
+        yaml.safe_dump(respondent_acts(sample_case), allow_unicode=True), encoding="utf-8"
+    )
     result = runner.invoke(cli, ["case", "new", "--from", str(source)])
     assert result.exit_code == 1
     assert "assignment.handler (处理人): 刘某 是被投诉对象" in result.stderr
     assert not list((workdir.root / "cases").rglob("*.yaml"))
 
 
-@pytest.mark.parametrize(("respondent", "person", "named"), [
-    ("检测二室 刘某", "刘某", True),
-    ("检测二室刘某", "刘某", True),               # no space: a department in front
-    ("销售部（销售顾问叶俊峰）", "叶俊峰", True),  # a title in front, inside brackets
-    ("检测二室 刘某等", "刘某", True),             # a plural word after the name
-    ("检测二室、刘某、赵某", "赵某", True),
-    ("检测二室 刘某某", "刘某", False),            # another, longer name
-    ("张明华", "张明", False),
-    ("检测二室", "检测二室", True),                # a department acting on itself, named alike
-    ("检测二室 刘某", "刘", False),                # one character never matches
-    ("", "刘某", False),
-])
+@pytest.mark.parametrize(
+    ("respondent", "person", "named"),
+    [
+        ("检测二室 刘某", "刘某", True),
+        ("检测二室刘某", "刘某", True),  # no space: a department in front
+        ("销售部（销售顾问叶俊峰）", "叶俊峰", True),  # a title in front, inside brackets
+        ("检测二室 刘某等", "刘某", True),  # a plural word after the name
+        ("检测二室、刘某、赵某", "赵某", True),
+        ("检测二室 刘某某", "刘某", False),  # another, longer name
+        ("张明华", "张明", False),
+        ("检测二室", "检测二室", True),  # a department acting on itself, named alike
+        ("检测二室 刘某", "刘", False),  # one character never matches
+        ("", "刘某", False),
+    ],
+)
 def test_how_a_person_is_found_in_the_respondent_text(respondent, person, named):
     assert names_person(respondent, person) is named
 
@@ -123,23 +145,32 @@ def test_the_sample_case_stays_valid(workdir, runner, sample_case):
 
 # --------------------------------------------------------------------------- point 2
 
+
 def dissatisfied(case: dict) -> dict:
     case["follow_up"]["satisfaction"] = "不满意"
     case["follow_up"]["opinion"] = "不认可, 要求重新核实"
     return case
 
 
-REVIEW = {"method": "重新核实", "requested_at": "2026-03-20", "by": "质量负责人 陈某", "findings": "留样复检一致。",
-          "decision": "维持原处理意见", "decided_at": "2026-03-21"}
+REVIEW = {
+    "method": "重新核实",
+    "requested_at": "2026-03-20",
+    "by": "质量负责人 陈某",
+    "findings": "留样复检一致。",
+    "decision": "维持原处理意见",
+    "decided_at": "2026-03-21",
+}
 
 
 def test_a_dissatisfied_closure_without_review_warns_and_stays_open(workdir, runner, sample_case):
     write_case(workdir.root, dissatisfied(sample_case))
     result = validate(runner)
     assert result.exit_code == 0, result.output
-    assert (f"警告: {CASE_FILE}: closed_at (办结日期): 回访满意度为不满意, 未记录复核或重新核实及其决定 "
-            "(缺 review.method (复核方式), review.decision (复核决定), review.decided_at (复核决定日期)), "
-            "不算办结 (dissatisfied complainant: record the review and its decision before closing)") in result.stderr
+    assert (
+        f"警告: {CASE_FILE}: closed_at (办结日期): 回访满意度为不满意, 未记录复核或重新核实及其决定 "
+        "(缺 review.method (复核方式), review.decision (复核决定), review.decided_at (复核决定日期)), "
+        "不算办结 (dissatisfied complainant: record the review and its decision before closing)"
+    ) in result.stderr
     assert "已校验 1 个文件, 0 个有错误, 1 条警告 (未满足办结条件)。" in result.stdout
     shown = status(runner)
     assert shown["is_open"] is True and shown["closure_unmet"]
@@ -148,7 +179,8 @@ def test_a_dissatisfied_closure_without_review_warns_and_stays_open(workdir, run
     assert "未满足办结条件: closed_at (办结日期): 回访满意度为不满意" in text
     listed = runner.invoke(cli, ["case", "list", "--open", "--json"])
     assert [(row["case_no"], row["status"]) for row in json.loads(listed.stdout)] == [
-        ("TS-2026-0007", "办理中 (未满足办结条件)")]
+        ("TS-2026-0007", "办理中 (未满足办结条件)")
+    ]
 
 
 def test_a_review_and_its_decision_close_the_case(workdir, runner, sample_case):
@@ -158,7 +190,10 @@ def test_a_review_and_its_decision_close_the_case(workdir, runner, sample_case):
     result = validate(runner)
     assert result.exit_code == 0 and result.stderr == "", result.output
     assert status(runner)["is_open"] is False
-    assert "TS-2026-0007  [lab]  已办结" in runner.invoke(cli, ["case", "status", "TS-2026-0007"]).stdout
+    assert (
+        "TS-2026-0007  [lab]  已办结"
+        in runner.invoke(cli, ["case", "status", "TS-2026-0007"]).stdout
+    )
 
 
 def test_a_review_without_decision_still_warns(workdir, runner, sample_case):
@@ -176,12 +211,18 @@ def test_review_fields_are_validated(workdir, runner, sample_case):
     write_case(workdir.root, case)
     result = validate(runner)
     assert result.exit_code == 1
-    assert f"{CASE_FILE}: review.method (复核方式): 申诉 不是允许的值 (allowed: 复核 | 重新核实)" in result.stderr
-    assert (f"{CASE_FILE}: review.decided_at (复核决定日期): 2026-03-19 早于复核提出日期 2026-03-20 "
-            "(before review.requested_at); 复核决定在提出复核之后") in result.stderr
+    assert (
+        f"{CASE_FILE}: review.method (复核方式): 申诉 不是允许的值 (allowed: 复核 | 重新核实)"
+        in result.stderr
+    )
+    assert (
+        f"{CASE_FILE}: review.decided_at (复核决定日期): 2026-03-19 早于复核提出日期 2026-03-20 "
+        "(before review.requested_at); 复核决定在提出复核之后"
+    ) in result.stderr
 
 
 # --------------------------------------------------------------------------- point 4
+
 
 def valid_complaint(case: dict, **resolution) -> dict:
     case["investigation"]["valid"] = True
@@ -193,16 +234,22 @@ def test_a_capa_number_that_does_not_exist_is_an_error(workdir, runner, sample_c
     write_case(workdir.root, valid_complaint(sample_case, corrective_action_no="CA-2026-999"))
     result = validate(runner)
     assert result.exit_code == 1
-    assert (f"{CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 找不到纠正和预防措施记录 CA-2026-999 "
-            "(no CAPA record with this number; 先用 recordkit record new --type capa 登记)") in result.stderr
+    assert (
+        f"{CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 找不到纠正和预防措施记录 CA-2026-999 "
+        "(no CAPA record with this number; 先用 recordkit record new --type capa 登记)"
+    ) in result.stderr
     listed = runner.invoke(cli, ["case", "list", "--json"])
     assert json.loads(listed.stdout)[0]["status"] == "文件有错误"
 
 
 def test_case_new_refuses_a_missing_capa(workdir, runner, sample_case, tmp_path):
     source = tmp_path / "new.yaml"
-    source.write_text(yaml.safe_dump(valid_complaint(sample_case, corrective_action_no="CA-2026-999"),
-                                     allow_unicode=True), encoding="utf-8")
+    source.write_text(
+        yaml.safe_dump(
+            valid_complaint(sample_case, corrective_action_no="CA-2026-999"), allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["case", "new", "--from", str(source)])
     assert result.exit_code == 1 and "找不到纠正和预防措施记录 CA-2026-999" in result.stderr
 
@@ -221,8 +268,10 @@ def test_a_capa_of_another_case_is_an_error(workdir, runner, sample_case):
     write_case(workdir.root, valid_complaint(sample_case, corrective_action_no="CA-2026-001"))
     result = validate(runner, CASE_FILE)
     assert result.exit_code == 1
-    assert (f"{CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 纠正和预防措施 CA-2026-001 的投诉编号 "
-            "(source_case) 是 TS-2026-0001, 不是本案件 TS-2026-0007") in result.stderr
+    assert (
+        f"{CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 纠正和预防措施 CA-2026-001 的投诉编号 "
+        "(source_case) 是 TS-2026-0001, 不是本案件 TS-2026-0007"
+    ) in result.stderr
 
 
 def test_an_unverified_capa_leaves_the_case_open(workdir, runner, sample_case):
@@ -233,8 +282,10 @@ def test_an_unverified_capa_leaves_the_case_open(workdir, runner, sample_case):
     write_case(workdir.root, valid_complaint(sample_case, corrective_action_no="CA-2026-001"))
     result = validate(runner)
     assert result.exit_code == 0
-    assert (f"警告: {CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 纠正措施 CA-2026-001 尚未验证有效 "
-            "(verification.result 验证结论: 未填写); 不算办结 (the linked CAPA is not verified yet)") in result.stderr
+    assert (
+        f"警告: {CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 纠正措施 CA-2026-001 尚未验证有效 "
+        "(verification.result 验证结论: 未填写); 不算办结 (the linked CAPA is not verified yet)"
+    ) in result.stderr
     assert status(runner)["is_open"] is True
 
 
@@ -242,19 +293,25 @@ def test_a_valid_complaint_closed_without_capa_or_reason_warns(workdir, runner, 
     write_case(workdir.root, valid_complaint(sample_case))
     result = validate(runner)
     assert result.exit_code == 0
-    assert (f"警告: {CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 有效投诉办结须关联已验证的纠正措施 (F26), "
-            "或在 resolution.no_capa_reason (不采取纠正措施理由) 中写明理由; 不算办结") in result.stderr
+    assert (
+        f"警告: {CASE_FILE}: resolution.corrective_action_no (纠正措施编号): 有效投诉办结须关联已验证的纠正措施 (F26), "
+        "或在 resolution.no_capa_reason (不采取纠正措施理由) 中写明理由; 不算办结"
+    ) in result.stderr
     assert status(runner)["is_open"] is True
 
 
 def test_a_recorded_reason_for_no_capa_closes_the_case(workdir, runner, sample_case):
-    write_case(workdir.root, valid_complaint(sample_case, no_capa_reason="个人差错, 已按奖惩条例处理, 体系无缺陷"))
+    write_case(
+        workdir.root,
+        valid_complaint(sample_case, no_capa_reason="个人差错, 已按奖惩条例处理, 体系无缺陷"),
+    )
     result = validate(runner)
     assert result.exit_code == 0 and result.stderr == "", result.output
     assert status(runner)["is_open"] is False
 
 
 # --------------------------------------------------------------------------- the demo's samples
+
 
 def test_the_demo_samples_show_each_rule(workdir):
     from recordkit.demo.compliance import SAMPLES, rule_outcome
@@ -267,7 +324,9 @@ def test_the_demo_samples_show_each_rule(workdir):
         "4-纠正措施编号不存在": "拒绝 (校验错误)",
         "5-有效投诉无纠正措施即办结": "警告 (仍为办理中)",
     }
-    assert outcomes["1-被投诉人担任处理人"][1][0].startswith("assignment.handler (处理人): 刘某 是被投诉对象")
+    assert outcomes["1-被投诉人担任处理人"][1][0].startswith(
+        "assignment.handler (处理人): 刘某 是被投诉对象"
+    )
 
 
 def test_f01_prints_the_review(workdir, runner, sample_case):

@@ -26,8 +26,14 @@ def work(tmp_path, monkeypatch):
 
 def valid_case(config, **resolution) -> None:
     base = sample_for("case")["resolution"]
-    write_case(config.root, "TS-2026-0007", 2026, closed=True,
-               investigation={"findings": "录入错误。", "valid": True}, resolution={**base, **resolution})
+    write_case(
+        config.root,
+        "TS-2026-0007",
+        2026,
+        closed=True,
+        investigation={"findings": "录入错误。", "valid": True},
+        resolution={**base, **resolution},
+    )
 
 
 def capa(config, number: str = "CA-2026-001") -> None:
@@ -46,7 +52,10 @@ def missing(config) -> dict[str, tuple[str, ...]]:
 
 def test_a_valid_complaint_without_capa_needs_f26(work, runner):
     valid_case(work)
-    assert missing(work)["TS-2026-0007"] == ("F18 投诉处理结果告知书", "F26 纠正和预防措施表 (有效投诉, 纠正措施编号未填写)")
+    assert missing(work)["TS-2026-0007"] == (
+        "F18 投诉处理结果告知书",
+        "F26 纠正和预防措施表 (有效投诉, 纠正措施编号未填写)",
+    )
     result = run(runner, "archive", "check")
     assert result.exit_code == 1
     assert "已办结的有效投诉另须其纠正措施的 F26 (或记录不采取纠正措施理由)" in result.output
@@ -60,7 +69,10 @@ def test_a_reason_for_no_capa_needs_no_f26(work):
 def test_the_linked_capas_f26_completes_the_case(work, tmp_path):
     capa(work)
     valid_case(work, corrective_action_no="CA-2026-001")
-    assert missing(work)["TS-2026-0007"] == ("F18 投诉处理结果告知书", "F26 纠正和预防措施表 (CA-2026-001)")
+    assert missing(work)["TS-2026-0007"] == (
+        "F18 投诉处理结果告知书",
+        "F26 纠正和预防措施表 (CA-2026-001)",
+    )
     with Archive(work) as archive:
         assert archive.ingest([form_pdf(tmp_path / "capa.pdf", "CA-2026-001", "F26", serial=99)]).ok
     assert missing(work)["TS-2026-0007"] == ("F18 投诉处理结果告知书",)

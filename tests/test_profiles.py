@@ -16,37 +16,61 @@ EXPECTED = {
     # Issue 14 points 5 and 6 add the lab's written reply, the employee appeal chain and
     # the 体检中心 / 政务服务中心 profiles.
     "lab": {
-        "objection_window": (15, "日"), "analysis": (5, "工作日"), "written_reply": (10, "工作日"),
+        "objection_window": (15, "日"),
+        "analysis": (5, "工作日"),
+        "written_reply": (10, "工作日"),
         "forwarded_answer": (2, "月"),
     },
-    "certification": {"appeal_window": (10, "工作日"), "acceptance": (5, "工作日"), "decision": (30, "日")},
+    "certification": {
+        "appeal_window": (10, "工作日"),
+        "acceptance": (5, "工作日"),
+        "decision": (30, "日"),
+    },
     "accreditation": {
-        "appeal_window": (30, "日"), "to_committee": (3, "日"), "ruling": (2, "月"),
+        "appeal_window": (30, "日"),
+        "to_committee": (3, "日"),
+        "ruling": (2, "月"),
         "carry_out": (10, "工作日"),
     },
     "hospital": {"handling": (2, "工作日"), "close": (15, "工作日")},
     "consumer": {
-        "acceptance": (7, "工作日"), "copy_to_respondent": (7, "工作日"),
-        "respondent_answer": (15, "工作日"), "investigation": (15, "工作日"),
+        "acceptance": (7, "工作日"),
+        "copy_to_respondent": (7, "工作日"),
+        "respondent_answer": (15, "工作日"),
+        "investigation": (15, "工作日"),
         "notify_result": (7, "工作日"),
     },
     "service-centre": {"acceptance": (1, "工作日"), "answer": (7, "工作日")},
     "government": {"decision": (30, "日"), "report": (15, "日")},
-    "enterprise-quality": {"first_reply": (24, "小时"), "investigation": (3, "工作日"), "decision": (7, "工作日")},
+    "enterprise-quality": {
+        "first_reply": (24, "小时"),
+        "investigation": (3, "工作日"),
+        "decision": (7, "工作日"),
+    },
     "pharma": {
-        "investigation": (1, "日"), "injury_report": (24, "小时"), "serious_report": (3, "日"),
+        "investigation": (1, "日"),
+        "injury_report": (24, "小时"),
+        "serious_report": (3, "日"),
         "written_report": (15, "日"),
     },
     "construction": {
-        "general_incident_report": (48, "小时"), "serious_incident_report": (24, "小时"),
+        "general_incident_report": (48, "小时"),
+        "serious_incident_report": (24, "小时"),
         "investigation_report": (2, "月"),
     },
-    "after-sales": {"phone_answer": (1, "小时"), "on_site": (24, "小时"), "written_answer": (12, "小时")},
+    "after-sales": {
+        "phone_answer": (1, "小时"),
+        "on_site": (24, "小时"),
+        "written_answer": (12, "小时"),
+    },
     "dealer": {"register": (30, "分钟"), "contact": (24, "小时"), "investigation": (3, "工作日")},
     "securities": {"feedback": (3, "日")},
     "employee": {
-        "pass_on": (24, "小时"), "answer": (5, "工作日"), "appeal_answer": (7, "工作日"),
-        "gm_appeal_window": (10, "日"), "gm_answer": (15, "工作日"),
+        "pass_on": (24, "小时"),
+        "answer": (5, "工作日"),
+        "appeal_answer": (7, "工作日"),
+        "gm_appeal_window": (10, "日"),
+        "gm_answer": (15, "工作日"),
     },
     "health-check": {"investigation": (24, "小时"), "feedback": (48, "小时")},
     "gov-service-centre": {"decision": (3, "工作日")},
@@ -139,7 +163,11 @@ def test_local_profile_wins_over_builtin(tmp_path: Path) -> None:
 
 
 def test_list_profiles_reports_a_broken_local_file_without_failing(tmp_path: Path) -> None:
-    write(tmp_path / "profiles", "broken", GOOD.replace("name: mine", "name: broken").replace("工作日", "周", 1))
+    write(
+        tmp_path / "profiles",
+        "broken",
+        GOOD.replace("name: mine", "name: broken").replace("工作日", "周", 1),
+    )
     entries = {e.name: e for e in profiles.list_profiles(tmp_path)}
     assert "未知的时限单位" in entries["broken"].problem
 
@@ -183,7 +211,13 @@ def check_text(tmp_path: Path, text: str, name: str = "x") -> str:
 
 
 def test_unknown_unit_names_file_and_step(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("unit: 工作日\n    start: received_at\n    end: reply", "unit: 周\n    start: received_at\n    end: reply"))
+    message = check_text(
+        tmp_path,
+        GOOD.replace("name: mine", "name: x").replace(
+            "unit: 工作日\n    start: received_at\n    end: reply",
+            "unit: 周\n    start: received_at\n    end: reply",
+        ),
+    )
     path = tmp_path / "profiles" / "x.yaml"
     assert message == (
         f'{path}: 步骤 2 (reply): 未知的时限单位 "周" '
@@ -192,32 +226,54 @@ def test_unknown_unit_names_file_and_step(tmp_path: Path) -> None:
 
 
 def test_negative_limit(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: -5"))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: -5")
+    )
     assert message.endswith("步骤 1 (acceptance): 时限不能为负数: -5 (limit must be 0 or more)")
 
 
 def test_non_numeric_and_fractional_limits(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", 'limit: "五"'))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", 'limit: "五"')
+    )
     assert '步骤 1 (acceptance): 时限 "五" 不是数字' in message
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: 2.5"))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: 2.5")
+    )
     assert "时限 2.5 工作日 必须是整数" in message
 
 
 def test_absurd_limit_is_refused(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: 50000"))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limit: 50000")
+    )
     assert "步骤 1 (acceptance): 时限过大: 50000 工作日" in message
 
 
 def test_unknown_start_key(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("start: received_at", "start: received_on", 1))
+    message = check_text(
+        tmp_path,
+        GOOD.replace("name: mine", "name: x").replace(
+            "start: received_at", "start: received_on", 1
+        ),
+    )
     assert '步骤 1 (acceptance): start "received_on" 不是案件格式中的日期字段' in message
     # A key that exists but is not a date is just as unusable for a clock.
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("end: reply.replied_at", "end: reply.content"))
+    message = check_text(
+        tmp_path,
+        GOOD.replace("name: mine", "name: x").replace(
+            "end: reply.replied_at", "end: reply.content"
+        ),
+    )
     assert '步骤 2 (reply): end "reply.content" 不是案件格式中的日期字段' in message
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    text = GOOD.replace("name: mine", "name: x").replace("unit: 工作日", "unit: 周").replace("limit: 15", "limit: -1")
+    text = (
+        GOOD.replace("name: mine", "name: x")
+        .replace("unit: 工作日", "unit: 周")
+        .replace("limit: 15", "limit: -1")
+    )
     lines = check_text(tmp_path, text).splitlines()
     assert len(lines) == 3
     assert all(line.startswith(str(tmp_path / "profiles" / "x.yaml")) for line in lines)
@@ -233,7 +289,9 @@ def test_missing_fields(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_catch_typos(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limt: 5"))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("limit: 5", "limt: 5")
+    )
     assert "步骤 1 (acceptance): 未知的键 limt" in message
 
 
@@ -243,7 +301,10 @@ def test_name_must_match_file_name(tmp_path: Path) -> None:
 
 
 def test_bad_extension_and_form_deadline(tmp_path: Path) -> None:
-    text = GOOD.replace("name: mine", "name: x") + "    extension: {max: 3, unit: 小时}\n    form_deadline: due\n"
+    text = (
+        GOOD.replace("name: mine", "name: x")
+        + "    extension: {max: 3, unit: 小时}\n    form_deadline: due\n"
+    )
     message = check_text(tmp_path, text)
     assert 'extension.unit "小时" 必须是 日 或 工作日' in message
     assert 'form_deadline "due" 必须是 acceptance_due 或 reply_due' in message
@@ -256,7 +317,9 @@ def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
 
 
 def test_duplicate_step_keys(tmp_path: Path) -> None:
-    message = check_text(tmp_path, GOOD.replace("name: mine", "name: x").replace("key: reply", "key: acceptance"))
+    message = check_text(
+        tmp_path, GOOD.replace("name: mine", "name: x").replace("key: reply", "key: acceptance")
+    )
     assert "步骤 2 (acceptance): 步骤键重复" in message
 
 

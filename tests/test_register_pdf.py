@@ -30,13 +30,19 @@ def test_register_pdf_is_recorded_and_stale_after_data_edit(workdir, book, sampl
     assert dry_run(runner) == []
 
     case_file = workdir.cases_dir / "2026" / "TS-2026-0001.yaml"
-    case_file.write_text(case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8")
+    case_file.write_text(
+        case_file.read_text(encoding="utf-8").replace("李强", "李强强"), encoding="utf-8"
+    )
     stale = {(s["kind"], s["output_path"]): s["reason"] for s in dry_run(runner)}
-    assert stale == {("register", rows[rel_pdf].params["source"]): "inputs changed",
-                     ("pdf", rel_pdf): "inputs changed"}
+    assert stale == {
+        ("register", rows[rel_pdf].params["source"]): "inputs changed",
+        ("pdf", rel_pdf): "inputs changed",
+    }
     result = runner.invoke(cli, ["regenerate", "--jobs", "1", "--json"])
     assert result.exit_code == 0, result.output
-    assert sorted(r["path"] for r in json.loads(result.stdout)["regenerated"]) == sorted([docx, str(pdf)])
+    assert sorted(r["path"] for r in json.loads(result.stdout)["regenerated"]) == sorted(
+        [docx, str(pdf)]
+    )
     assert "李强强" in pdf_text(pdf)
     assert dry_run(runner) == []
 

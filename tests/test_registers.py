@@ -40,7 +40,10 @@ def visits(workdir):
 
 def _orgs(path) -> list[str]:
     _header, body = register_table(path)
-    return [next(c for c in row if "用户" in c or "学校" in c or "酒店" in c or "医院" in c) for row in body]
+    return [
+        next(c for c in row if "用户" in c or "学校" in c or "酒店" in c or "医院" in c)
+        for row in body
+    ]
 
 
 def test_record_registers_select_by_kind_year_range_and_status(workdir, visits):
@@ -50,9 +53,15 @@ def test_record_registers_select_by_kind_year_range_and_status(workdir, visits):
     r03 = generator.register("R03", year=2026)
     assert r03.count == 3
     ranged = generator.register("R03", start=_d("2026-03-10"), end=_d("2027-12-31"))
-    assert _orgs(ranged.path) == ["乙学校", "丙酒店", "丁医院"] and ranged.period == "2026-03-10 至 2027-12-31"
+    assert (
+        _orgs(ranged.path) == ["乙学校", "丙酒店", "丁医院"]
+        and ranged.period == "2026-03-10 至 2027-12-31"
+    )
     open_ = generator.register("R03", status="open")
-    assert _orgs(open_.path) == ["丙酒店", "丁医院"] and open_.path.name == "R03-售后服务记录表-all-open.docx"
+    assert (
+        _orgs(open_.path) == ["丙酒店", "丁医院"]
+        and open_.path.name == "R03-售后服务记录表-all-open.docx"
+    )
     closed = generator.register("F29", year=2026, status="closed")
     assert _orgs(closed.path) == ["甲用户 & 公司"]
     generator.close()
@@ -67,7 +76,9 @@ def _d(text):
 def _shown(cell) -> str:
     """A typed cell as the register prints it."""
     if cell.is_date:
-        return cell.value.strftime("%Y-%m-%d %H:%M" if "hh:mm" in cell.number_format else "%Y-%m-%d")
+        return cell.value.strftime(
+            "%Y-%m-%d %H:%M" if "hh:mm" in cell.number_format else "%Y-%m-%d"
+        )
     return "" if cell.value is None else str(cell.value)
 
 
@@ -79,9 +90,21 @@ def test_register_cli_writes_docx_and_xlsx_with_the_same_columns(workdir, runner
     assert '"count": 2' in result.stdout
     docx = next((workdir.root / "out" / "registers").glob("F29-*-2026.docx"))
     header, body = register_table(docx)
-    assert header == ["序号", "日期", "服务单编号", "用户", "产品型号/编号", "故障", "处理", "工程师", "结果"]
+    assert header == [
+        "序号",
+        "日期",
+        "服务单编号",
+        "用户",
+        "产品型号/编号",
+        "故障",
+        "处理",
+        "工程师",
+        "结果",
+    ]
     sheet = load_workbook(docx.with_suffix(".xlsx")).active
-    rows = [[_shown(c) for c in r] for r in sheet.iter_rows()]  # typed cells (issue 10 item 7) show as printed
+    rows = [
+        [_shown(c) for c in r] for r in sheet.iter_rows()
+    ]  # typed cells (issue 10 item 7) show as printed
     assert rows[0] == header and rows[1:] == body
     assert isinstance(sheet["A2"].value, int) and sheet["B2"].is_date
     empty = runner.invoke(cli, ["register", "--form", "R03", "--year", "2031", "--xlsx"])
@@ -93,7 +116,9 @@ def test_register_cli_writes_docx_and_xlsx_with_the_same_columns(workdir, runner
 
 def test_register_over_bad_record_files_refuses_and_names_them(workdir, runner, visits):
     bad = visits[0].path
-    bad.write_text(bad.read_text(encoding="utf-8").replace("kind: 维修", "kind: 拆机"), encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("kind: 维修", "kind: 拆机"), encoding="utf-8"
+    )
     result = runner.invoke(cli, ["register", "--form", "R03", "--year", "2026"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: 以下售后服务记录文件有错误, 台帐未生成:")
@@ -102,7 +127,9 @@ def test_register_over_bad_record_files_refuses_and_names_them(workdir, runner, 
 
 def test_register_of_a_form_that_is_not_a_register_is_a_bad_value(workdir, runner):
     result = runner.invoke(cli, ["register", "--form", "F27"])
-    assert result.exit_code == 1 and "F27 不是台帐" in result.stderr  # a bad value (issue 10 item 11)
+    assert (
+        result.exit_code == 1 and "F27 不是台帐" in result.stderr
+    )  # a bad value (issue 10 item 11)
 
 
 @pytest.mark.skipif(soffice_missing() is not None, reason=soffice_missing() or "")
@@ -113,7 +140,13 @@ def test_long_registers_repeat_their_header_and_number_pages(workdir, book, samp
 
     for index in range(40):
         book.add(dict(sample_case, received_at=f"2026-03-0{1 + index % 2} 09:{index:02d}"))
-        _visit(workdir, "维修", f"2026-04-{1 + index % 28:02d} 10:{index:02d}", index % 2 == 0, f"用户{index}")
+        _visit(
+            workdir,
+            "维修",
+            f"2026-04-{1 + index % 28:02d} 10:{index:02d}",
+            index % 2 == 0,
+            f"用户{index}",
+        )
     generator = make_generator(workdir)
     codes = ["R01", "F10", "R02", "F29", "R03"]
     paths = [generator.register(code, year=2026).path for code in codes]
@@ -123,5 +156,7 @@ def test_long_registers_repeat_their_header_and_number_pages(workdir, book, samp
         pages = [re.sub(r"\s+", "", p.extract_text() or "") for p in PdfReader(pdf).pages]
         assert len(pages) >= 2, code
         for number, text in enumerate(pages, 1):
-            assert all(re.sub(r"\s+", "", h) in text for h in header[1:4]), f"{code} page {number}: header row"
+            assert all(re.sub(r"\s+", "", h) in text for h in header[1:4]), (
+                f"{code} page {number}: header row"
+            )
             assert f"第{number}页共{len(pages)}页" in text, f"{code} page {number}: page numbers"

@@ -52,8 +52,10 @@ def smtp():
 def _mail_section(workdir: Config, port: int, handlers: dict[str, str]) -> None:
     table = "\n".join(f'"{name}" = "{address}"' for name, address in handlers.items())
     with (workdir.root / "recordkit.toml").open("a", encoding="utf-8") as fh:
-        fh.write(f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\nfrom = "recordkit@example.com"\n'
-                 f"\n[mail.handlers]\n{table}\n")
+        fh.write(
+            f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\nfrom = "recordkit@example.com"\n'
+            f"\n[mail.handlers]\n{table}\n"
+        )
 
 
 def _open_case(sample_case: dict, received: datetime, handler: str) -> dict:
@@ -69,9 +71,18 @@ def _open_case(sample_case: dict, received: datetime, handler: str) -> dict:
 def cases(workdir, book, sample_case):
     """TS-2026-0001 (王芳) long overdue, TS-2026-0002 (王芳) received now, TS-2026-0003
     (赵雷, no address) overdue, TS-2026-0004 closed (not reminded)."""
-    book.add(dict(_open_case(sample_case, datetime(2026, 3, 2, 9, 30), "王芳"), case_no="TS-2026-0001"))
-    book.add(dict(_open_case(sample_case, datetime.now() - timedelta(minutes=5), "王芳"), case_no="TS-2026-0002"))
-    book.add(dict(_open_case(sample_case, datetime(2026, 3, 2, 9, 30), "赵雷"), case_no="TS-2026-0003"))
+    book.add(
+        dict(_open_case(sample_case, datetime(2026, 3, 2, 9, 30), "王芳"), case_no="TS-2026-0001")
+    )
+    book.add(
+        dict(
+            _open_case(sample_case, datetime.now() - timedelta(minutes=5), "王芳"),
+            case_no="TS-2026-0002",
+        )
+    )
+    book.add(
+        dict(_open_case(sample_case, datetime(2026, 3, 2, 9, 30), "赵雷"), case_no="TS-2026-0003")
+    )
     book.add(dict(sample_case, case_no="TS-2026-0004"))
     return workdir
 
@@ -100,7 +111,9 @@ def test_remind_sends_a_chinese_digest_to_each_handler(cases, runner, smtp):
     for step in late:
         assert f"【已超期】 TS-2026-0001  {step['name']}  应于 {step['due']} 前完成" in body
     soon = [s for s in _steps(runner, "TS-2026-0002") if s["state"] == "进行中" and s["due"]]
-    assert any(f"【即将到期】 TS-2026-0002  {s['name']}  应于 {s['due']} 前完成" in body for s in soon)
+    assert any(
+        f"【即将到期】 TS-2026-0002  {s['name']}  应于 {s['due']} 前完成" in body for s in soon
+    )
     # The handler without an address is listed, not reminded.
     assert "赵雷" in result.stdout and "未提醒: 没有邮箱地址" in result.stdout
     assert "wangfang@example.com" in result.stdout and "已发送" in result.stdout
@@ -125,7 +138,9 @@ def test_dry_run_sends_nothing_and_json_lists_each_handler(cases, runner, smtp):
 def test_missing_mail_section_is_a_chinese_error(cases, runner):
     result = runner.invoke(cli, ["remind", "--dry-run"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: recordkit.toml 中没有 [mail] 设置, 无法发送邮件 (no [mail] section)")
+    assert result.stderr.startswith(
+        "Error: recordkit.toml 中没有 [mail] 设置, 无法发送邮件 (no [mail] section)"
+    )
 
 
 def test_refused_recipient_and_unreachable_server_exit_1(cases, runner, smtp):
@@ -135,8 +150,11 @@ def test_refused_recipient_and_unreachable_server_exit_1(cases, runner, smtp):
     assert [m["To"] for m in smtp.messages] == ["wangfang@example.com"]  # the others still go
     assert f"Error: 邮件服务器拒收了以下提醒 (refused): 赵雷 <{REFUSED_ADDRESS}>" in result.stderr
     (cases.root / "recordkit.toml").write_text(
-        (cases.root / "recordkit.toml").read_text(encoding="utf-8").replace(f"port = {smtp.port}", f"port = {free_port()}"),
-        encoding="utf-8")
+        (cases.root / "recordkit.toml")
+        .read_text(encoding="utf-8")
+        .replace(f"port = {smtp.port}", f"port = {free_port()}"),
+        encoding="utf-8",
+    )
     down = runner.invoke(cli, ["remind"])
     assert down.exit_code == 1
     assert down.stderr.startswith("Error: 无法通过邮件服务器 127.0.0.1:")
@@ -156,13 +174,24 @@ def test_bad_within_is_a_bad_value(workdir, runner):
     assert "Invalid value for '--within'" in result.stderr
 
 
-@pytest.mark.parametrize(("section", "error"), [
-    ({"host": "mail.example.com"}, "[mail] (recordkit.toml) 必须填写 host 和 from"),
-    ({"host": "h", "from": "a@b", "port": "25"}, "[mail] (recordkit.toml) 的 port 应为 1–65535 的整数"),
-    ({"host": "h", "from": "a@b", "daily_at": "8.30"}, "[mail] (recordkit.toml) 的 daily_at 应为 时:分"),
-    ({"host": "h", "from": "a@b", "password_env": "RECORDKIT_TEST_NO_SUCH_VAR"},
-     "[mail] (recordkit.toml) 的 password_env 指定的环境变量 RECORDKIT_TEST_NO_SUCH_VAR 未设置"),
-])
+@pytest.mark.parametrize(
+    ("section", "error"),
+    [
+        ({"host": "mail.example.com"}, "[mail] (recordkit.toml) 必须填写 host 和 from"),
+        (
+            {"host": "h", "from": "a@b", "port": "25"},
+            "[mail] (recordkit.toml) 的 port 应为 1–65535 的整数",
+        ),
+        (
+            {"host": "h", "from": "a@b", "daily_at": "8.30"},
+            "[mail] (recordkit.toml) 的 daily_at 应为 时:分",
+        ),
+        (
+            {"host": "h", "from": "a@b", "password_env": "RECORDKIT_TEST_NO_SUCH_VAR"},
+            "[mail] (recordkit.toml) 的 password_env 指定的环境变量 RECORDKIT_TEST_NO_SUCH_VAR 未设置",
+        ),
+    ],
+)
 def test_bad_mail_settings(section, error):
     with pytest.raises(ConfigError) as caught:
         mail_settings(section)
@@ -171,8 +200,16 @@ def test_bad_mail_settings(section, error):
 
 def test_mail_settings_defaults_and_password_env(monkeypatch):
     monkeypatch.setenv("RECORDKIT_TEST_SMTP_PASSWORD", "s3cret")
-    settings = mail_settings({"host": "smtp.example.com", "from": "a@example.com", "starttls": True,
-                              "user": "a", "password_env": "RECORDKIT_TEST_SMTP_PASSWORD", "daily_at": "08:30"})
+    settings = mail_settings(
+        {
+            "host": "smtp.example.com",
+            "from": "a@example.com",
+            "starttls": True,
+            "user": "a",
+            "password_env": "RECORDKIT_TEST_SMTP_PASSWORD",
+            "daily_at": "08:30",
+        }
+    )
     assert (settings.port, settings.password, settings.daily_at) == (587, "s3cret", (8, 30))
     assert mail_settings({"host": "h", "from": "a@b", "ssl": True}).port == 465
     assert mail_settings({"host": "h", "from": "a@b"}).port == 25
@@ -199,8 +236,10 @@ def test_serve_starts_daily_reminders_only_when_daily_at_is_set(workdir: Config,
     assert start_daily_reminders(workdir) is None
     _mail_section(workdir, smtp.port, {})
     path: Path = workdir.root / "recordkit.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("[mail]\n", '[mail]\ndaily_at = "23:59"\n'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[mail]\n", '[mail]\ndaily_at = "23:59"\n'),
+        encoding="utf-8",
+    )
     stop = threading.Event()
     thread = start_daily_reminders(load_config(path), stop=stop)
     assert thread is not None and thread.name == "recordkit-remind" and thread.is_alive()

@@ -35,8 +35,12 @@ def is_free_text(rtype: schema.RecordType, path: str) -> bool:
     if path.startswith("extra."):
         return True
     field = rtype.by_path.get(path)
-    return (field is not None and field.type in (schema.TEXT, schema.LIST, schema.ROWS) and not field.choices
-            and path not in (rtype.number_key, "source_case"))
+    return (
+        field is not None
+        and field.type in (schema.TEXT, schema.LIST, schema.ROWS)
+        and not field.choices
+        and path not in (rtype.number_key, "source_case")
+    )
 
 
 def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = schema.CASE) -> dict:
@@ -52,10 +56,22 @@ def nasty_case(sample: dict, used_paths: set[str], rtype: schema.RecordType = sc
             set_path(data, path, [nasty_for(path) + " 1", f"第二人 {path}"])
         elif field and field.type == schema.ROWS:
             # A date column (处理进展 日期) is validated as a date, not free text.
-            set_path(data, path, [{key: "2026-03-05 09:30" if key in field.date_columns else nasty_for(f"{path}.{key}")
-                                   for key, _label in field.columns},
-                                  {key: "2026-03-06" if key in field.date_columns else f"第二行 {key}"
-                                   for key, _label in field.columns}])
+            set_path(
+                data,
+                path,
+                [
+                    {
+                        key: "2026-03-05 09:30"
+                        if key in field.date_columns
+                        else nasty_for(f"{path}.{key}")
+                        for key, _label in field.columns
+                    },
+                    {
+                        key: "2026-03-06" if key in field.date_columns else f"第二行 {key}"
+                        for key, _label in field.columns
+                    },
+                ],
+            )
         else:
             set_path(data, path, nasty_for(path))
     data[rtype.summary] = nasty_for(rtype.summary) + LONG
@@ -126,7 +142,9 @@ def test_every_value_appears_exactly(code, generator, sample_case, workdir):
     output, _record = generator.fill(form, record)
     strict_parse_all(output.path)
     text = docx_text(output.path)
-    missing = [path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text]
+    missing = [
+        path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text
+    ]
     assert missing == [], f"{code}: values lost or altered for {missing}"
     assert expected_text(workdir.organization.name) in text  # header gets the same treatment
     assert data[rtype.number_key] in text
@@ -148,7 +166,9 @@ def test_no_tag_survives_and_xml_is_strict(code, generator, workdir):
     for name, xml in docx_parts(path).items():
         if name.endswith(".xml"):
             text = xml.decode("utf-8")
-            assert not re.search(r"\{\{|\{%|\{#|%\}|\}\}", text), f"{code} {name}: a template tag survived"
+            assert not re.search(r"\{\{|\{%|\{#|%\}|\}\}", text), (
+                f"{code} {name}: a template tag survived"
+            )
 
 
 @pytest.mark.parametrize("code", FORM_IDS)
@@ -174,7 +194,9 @@ def test_register_rows_keep_nasty_values(code, generator, workdir):
     assert result.count == 2
     strict_parse_all(result.path)
     text = docx_text(result.path)
-    missing = [path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text]
+    missing = [
+        path for path, wanted in expected_values(data, used, rtype).items() if wanted not in text
+    ]
     assert missing == [], f"{code}: values lost or altered for {missing}"
 
 
@@ -214,6 +236,7 @@ def test_transformation_rules():
 
 # --------------------------------------------------------------------------- template errors
 
+
 def _edit_document(src: Path, dest: Path, edit) -> Path:
     with zipfile.ZipFile(src) as archive:
         items = [(i, archive.read(i)) for i in archive.infolist()]
@@ -226,12 +249,16 @@ def _edit_document(src: Path, dest: Path, edit) -> Path:
 
 
 def _first_text_run(xml: str, text: str) -> str:
-    return re.sub(r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)", lambda m: m.group(1) + text + m.group(3), xml, count=1)
+    return re.sub(
+        r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)", lambda m: m.group(1) + text + m.group(3), xml, count=1
+    )
 
 
 def test_broken_tag_names_template_and_tag(tmp_path):
     src = FORMS[0].path
-    broken = _edit_document(src, tmp_path / "broken.docx", lambda x: _first_text_run(x, "{{ case.content "))
+    broken = _edit_document(
+        src, tmp_path / "broken.docx", lambda x: _first_text_run(x, "{{ case.content ")
+    )
     with pytest.raises(TemplateError) as err:
         compile_template(broken)
     assert "broken.docx [word/document.xml]" in err.value.message
@@ -240,7 +267,9 @@ def test_broken_tag_names_template_and_tag(tmp_path):
 
 def test_unknown_field_is_named_by_forms_check(tmp_path, workdir):
     form = Catalog(workdir.templates_dir).get(FORMS[0].code)
-    _edit_document(form.path, form.path, lambda x: _first_text_run(x, "{{ case.complainant.wechat }}"))
+    _edit_document(
+        form.path, form.path, lambda x: _first_text_run(x, "{{ case.complainant.wechat }}")
+    )
     problems = Catalog(workdir.templates_dir).check(Catalog(workdir.templates_dir).get(form.code))
     assert [str(p) for p in problems] == [
         f"{form.file} [word/document.xml]: {{{{ case.complainant.wechat }}}}: 案件格式中没有字段 complainant.wechat (not in the case format)"
@@ -249,7 +278,9 @@ def test_unknown_field_is_named_by_forms_check(tmp_path, workdir):
 
 def test_sandbox_blocks_python_internals(tmp_path, generator, book, sample_case, workdir):
     form = generator.catalog.get(FORMS[0].code)
-    _edit_document(form.path, form.path, lambda x: _first_text_run(x, "{{ case.__class__.__mro__ }}"))
+    _edit_document(
+        form.path, form.path, lambda x: _first_text_run(x, "{{ case.__class__.__mro__ }}")
+    )
     fresh = Generator(workdir)
     with pytest.raises(RenderError):
         fresh.fill(fresh.catalog.get(form.code), book.add(sample_case))
@@ -261,7 +292,13 @@ def test_failed_render_leaves_previous_file_untouched(generator, book, sample_ca
     case = book.add(sample_case)
     output, _ = generator.fill(form, case)
     before = output.path.read_bytes()
-    _edit_document(form.path, form.path, lambda x: _first_text_run(x, "{{ case.content|no_such_filter_at_runtime if case.kind == '投诉' else '' }}"))
+    _edit_document(
+        form.path,
+        form.path,
+        lambda x: _first_text_run(
+            x, "{{ case.content|no_such_filter_at_runtime if case.kind == '投诉' else '' }}"
+        ),
+    )
     fresh = Generator(workdir)
     with pytest.raises((RenderError, TemplateError)):
         fresh.fill(fresh.catalog.get(form.code), case)
@@ -275,8 +312,10 @@ def test_tag_split_across_runs_by_word(tmp_path, workdir, book, sample_case):
     form = Catalog(workdir.templates_dir).get(FORMS[0].code)
 
     def split(xml: str) -> str:
-        run = ('<w:r><w:t xml:space="preserve">修订字段：{{ case.com</w:t></w:r><w:proofErr w:type="spellStart"/>'
-               '<w:r><w:rPr><w:b/></w:rPr><w:t>plainant.occu</w:t></w:r><w:r><w:t>pation }}</w:t></w:r>')
+        run = (
+            '<w:r><w:t xml:space="preserve">修订字段：{{ case.com</w:t></w:r><w:proofErr w:type="spellStart"/>'
+            "<w:r><w:rPr><w:b/></w:rPr><w:t>plainant.occu</w:t></w:r><w:r><w:t>pation }}</w:t></w:r>"
+        )
         return xml.replace("<w:body>", f"<w:body><w:p>{run}</w:p>", 1)
 
     _edit_document(form.path, form.path, split)
@@ -296,8 +335,15 @@ def test_template_copy_in_workdir_is_independent(workdir):
         Catalog(workdir.templates_dir)
 
 
-@pytest.mark.parametrize("tag", ["{{ case._values }}", "{{ case.complainant.__dict__ }}", "{{ case['_lenient'] }}",
-                                 "{{ case.extra.__class__.__init__.__globals__ }}"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{{ case._values }}",
+        "{{ case.complainant.__dict__ }}",
+        "{{ case['_lenient'] }}",
+        "{{ case.extra.__class__.__init__.__globals__ }}",
+    ],
+)
 def test_sandbox_exposes_only_fields_of_case_data(tag, workdir, book, sample_case):
     form = Catalog(workdir.templates_dir).get(FORMS[0].code)
     _edit_document(form.path, form.path, lambda x: _first_text_run(x, tag))

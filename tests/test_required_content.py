@@ -11,8 +11,10 @@ from recordkit.cli import cli
 from recordkit.errors import ConfigError
 from recordkit.forms.catalog import Catalog
 
-WARNING = ("警告: F18 投诉处理结果告知书 TS-2026-0001: 以下必填内容为空, 文件中相应部分将是空白: "
-           "investigation.findings (调查情况)、resolution.measures (处理意见) (required content empty)")
+WARNING = (
+    "警告: F18 投诉处理结果告知书 TS-2026-0001: 以下必填内容为空, 文件中相应部分将是空白: "
+    "investigation.findings (调查情况)、resolution.measures (处理意见) (required content empty)"
+)
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ from recordkit.cli import cli
 
 
 def file_forms(config, tmp_path, *specs: tuple[str, str]) -> list[str]:
-    scans = [form_pdf(tmp_path / f"{c}_{f}_{n}.pdf", c, f, serial=n) for n, (c, f) in enumerate(specs)]
+    scans = [
+        form_pdf(tmp_path / f"{c}_{f}_{n}.pdf", c, f, serial=n) for n, (c, f) in enumerate(specs)
+    ]
     with Archive(config) as archive:
         results = archive.ingest(scans, jobs=1).results
     assert all(r.outcome == "filed" for r in results), results
@@ -36,7 +38,9 @@ def rk(config, *args: str):
 def test_a_major_case_is_numbered_with_the_longer_period(tmp_path):
     config = make_workdir(tmp_path / "w")
     make_major(config)
-    (major, ordinary) = file_forms(config, tmp_path, ("TS-2026-0007", "F01"), ("TS-2026-0008", "F01"))
+    (major, ordinary) = file_forms(
+        config, tmp_path, ("TS-2026-0007", "F01"), ("TS-2026-0008", "F01")
+    )
     assert major == "Z109-WS·2026-D30-0001"  # F01 is D10 by the catalog; 重大 → 30年
     assert ordinary == "Z109-WS·2026-D10-0001"
     with Archive(config) as archive:
@@ -60,7 +64,11 @@ def test_set_by_hand_is_an_event_with_its_reason(tmp_path):
         doc = archive.show(no)
         events = archive.index.events()
         assert archive.index.chain_problems() == []
-    assert (doc["retention"], doc["retention_period"], doc["retention_period_label"]) == ("D10", "Y", "永久")
+    assert (doc["retention"], doc["retention_period"], doc["retention_period_label"]) == (
+        "D10",
+        "Y",
+        "永久",
+    )
     assert doc["disposal_due"] is None
     changed = [e for e in events if e["kind"] == "retention_changed"]
     assert len(changed) == 1 and changed[0]["archive_no"] == no
@@ -75,7 +83,18 @@ def test_shortening_is_refused_unless_forced(tmp_path):
     assert refused.exit_code == 1
     assert refused.output == (f"Error: {no}: 保管期限 30年 不能缩短为 10年; 确需缩短时加 --force 并用 --reason 写明依据 "
                               "(shortening needs --force)\n")  # fmt: skip
-    forced = rk(config, "retention", "set", no, "--to", "D10", "--reason", "鉴定小组决定", "--force", "--json")
+    forced = rk(
+        config,
+        "retention",
+        "set",
+        no,
+        "--to",
+        "D10",
+        "--reason",
+        "鉴定小组决定",
+        "--force",
+        "--json",
+    )
     assert forced.exit_code == 0, forced.output
     (change,) = json.loads(forced.output)
     assert change["forced"] is True and change["disposal_due"] == "2037-01-01"
@@ -83,13 +102,35 @@ def test_shortening_is_refused_unless_forced(tmp_path):
 
 def test_a_whole_case_and_the_usage_errors(tmp_path):
     config = make_workdir(tmp_path / "w")
-    file_forms(config, tmp_path, ("TS-2026-0007", "F01"), ("TS-2026-0007", "F03"), ("TS-2026-0008", "F01"))
-    out = rk(config, "retention", "set", "--case", "TS-2026-0007", "--to", "Y", "--reason", "重大质量事故", "--json")
+    file_forms(
+        config, tmp_path, ("TS-2026-0007", "F01"), ("TS-2026-0007", "F03"), ("TS-2026-0008", "F01")
+    )
+    out = rk(
+        config,
+        "retention",
+        "set",
+        "--case",
+        "TS-2026-0007",
+        "--to",
+        "Y",
+        "--reason",
+        "重大质量事故",
+        "--json",
+    )
     assert out.exit_code == 0, out.output
-    assert sorted(c["archive_no"] for c in json.loads(out.output)) == ["Z109-WS·2026-D10-0001", "Z109-WS·2026-D30-0001"]
-    no_reason = rk(config, "retention", "set", "--case", "TS-2026-0008", "--to", "Y", "--reason", " ")
+    assert sorted(c["archive_no"] for c in json.loads(out.output)) == [
+        "Z109-WS·2026-D10-0001",
+        "Z109-WS·2026-D30-0001",
+    ]
+    no_reason = rk(
+        config, "retention", "set", "--case", "TS-2026-0008", "--to", "Y", "--reason", " "
+    )
     assert no_reason.exit_code == 1 and "--reason" in no_reason.output
-    bad = rk(config, "retention", "set", "--case", "TS-2026-0008", "--to", "forever", "--reason", "x")
-    assert bad.exit_code == 1 and bad.output.startswith("Error: --to: 保管期限代码 'FOREVER' 格式不对")
+    bad = rk(
+        config, "retention", "set", "--case", "TS-2026-0008", "--to", "forever", "--reason", "x"
+    )
+    assert bad.exit_code == 1 and bad.output.startswith(
+        "Error: --to: 保管期限代码 'FOREVER' 格式不对"
+    )
     neither = rk(config, "retention", "set", "--to", "Y", "--reason", "x")
     assert neither.exit_code == 2 and "请给出档号, 或 --case 案件编号" in neither.output

@@ -11,15 +11,55 @@ import pytest
 from recordkit.search import SearchFilters, SearchIndex, SearchRecord, grams
 
 RECORDS = [
-    SearchRecord("Z109-WS·2026-D10-0001", "TS-2026-0001", "F01", "投诉登记表", "投诉", "filed", "D10", 2026,
-                 "2026-03-02", complainant="黄国栋", respondent="质检二科", subject="花生油酸价超标",
-                 content="购买的花生油有哈喇味，要求退款并赔偿。", stamp="1"),
-    SearchRecord("Z109-WS·2026-D10-0002", "TS-2026-0002", "F05", "调查记录", "投诉", "filed", "D10", 2026,
-                 "2026-05-10", complainant="李明", respondent="检测中心", subject="报告延迟",
-                 content="检测报告迟迟未出具。", text="扫描件中的抗压强度数据有误", stamp="1"),
-    SearchRecord("Z109-WS·2025-D30-0001", "TS-2025-0001", "F01", "投诉登记表", "申诉", "filed", "D30", 2025,
-                 "2025-11-20", complainant="王芳", respondent="计量所", subject="退款纠纷",
-                 content="申请退款，退款至今未到账，退款金额三百元。", stamp="1"),
+    SearchRecord(
+        "Z109-WS·2026-D10-0001",
+        "TS-2026-0001",
+        "F01",
+        "投诉登记表",
+        "投诉",
+        "filed",
+        "D10",
+        2026,
+        "2026-03-02",
+        complainant="黄国栋",
+        respondent="质检二科",
+        subject="花生油酸价超标",
+        content="购买的花生油有哈喇味，要求退款并赔偿。",
+        stamp="1",
+    ),
+    SearchRecord(
+        "Z109-WS·2026-D10-0002",
+        "TS-2026-0002",
+        "F05",
+        "调查记录",
+        "投诉",
+        "filed",
+        "D10",
+        2026,
+        "2026-05-10",
+        complainant="李明",
+        respondent="检测中心",
+        subject="报告延迟",
+        content="检测报告迟迟未出具。",
+        text="扫描件中的抗压强度数据有误",
+        stamp="1",
+    ),
+    SearchRecord(
+        "Z109-WS·2025-D30-0001",
+        "TS-2025-0001",
+        "F01",
+        "投诉登记表",
+        "申诉",
+        "filed",
+        "D30",
+        2025,
+        "2025-11-20",
+        complainant="王芳",
+        respondent="计量所",
+        subject="退款纠纷",
+        content="申请退款，退款至今未到账，退款金额三百元。",
+        stamp="1",
+    ),
 ]
 
 
@@ -70,13 +110,18 @@ def test_filters(tmp_path: Path) -> None:
     assert found(index, "投诉", kind="申诉") == ["Z109-WS·2025-D30-0001"]
     assert found(index, "", form_code="F05") == ["Z109-WS·2026-D10-0002"]
     assert found(index, "", status="filing") == []
-    assert found(index, "", date_from="2026-04-01", date_to="2026-12-31") == ["Z109-WS·2026-D10-0002"]
+    assert found(index, "", date_from="2026-04-01", date_to="2026-12-31") == [
+        "Z109-WS·2026-D10-0002"
+    ]
     assert len(found(index, "", date_to="2026-04-01")) == 2
 
 
 def test_ranking_puts_the_denser_match_first(tmp_path: Path) -> None:
     # 退款 is four times in 2025-0001 (three in the text, once in the subject) and once in 2026-0001
-    assert found(filled(tmp_path / "search"), "退款") == ["Z109-WS·2025-D30-0001", "Z109-WS·2026-D10-0001"]
+    assert found(filled(tmp_path / "search"), "退款") == [
+        "Z109-WS·2025-D30-0001",
+        "Z109-WS·2026-D10-0001",
+    ]
 
 
 def test_snippet_marks_the_match(tmp_path: Path) -> None:
@@ -100,7 +145,9 @@ def test_sync_adds_missing_and_drops_gone(tmp_path: Path) -> None:
     index = filled(tmp_path / "search", RECORDS[:1])
     index.close()
     reopened = SearchIndex(tmp_path / "search")
-    report = reopened.sync("head-2", lambda: {r.archive_no: r.stamp for r in RECORDS[1:]}, by_no(RECORDS))
+    report = reopened.sync(
+        "head-2", lambda: {r.archive_no: r.stamp for r in RECORDS[1:]}, by_no(RECORDS)
+    )
     assert (report.added, report.removed) == (2, 1)
     assert found(reopened, "王芳") == ["Z109-WS·2025-D30-0001"] and found(reopened, "黄国栋") == []
     assert reopened.sync("head-2", dict, by_no(RECORDS)).skipped == "current"
@@ -117,8 +164,12 @@ def test_search_index_killed_after_commit_before_state(tmp_path: Path) -> None:
 def test_reader_while_writing(tmp_path: Path) -> None:
     writer = filled(tmp_path / "search")
     reader = SearchIndex(tmp_path / "search")
-    more = [SearchRecord(f"Z109-WS·2026-D10-{n:04d}", f"TS-2026-{n:04d}", content=f"第{n}号退款申请", stamp="1")
-            for n in range(10, 400)]
+    more = [
+        SearchRecord(
+            f"Z109-WS·2026-D10-{n:04d}", f"TS-2026-{n:04d}", content=f"第{n}号退款申请", stamp="1"
+        )
+        for n in range(10, 400)
+    ]
     errors: list[BaseException] = []
     done = threading.Event()
 
@@ -133,7 +184,7 @@ def test_reader_while_writing(tmp_path: Path) -> None:
     thread.start()
     try:
         for start in range(0, len(more), 50):
-            writer.upsert(more[start:start + 50])
+            writer.upsert(more[start : start + 50])
     finally:
         done.set()
         thread.join()
@@ -147,11 +198,16 @@ def test_busy_writer_makes_sync_read_only(tmp_path: Path) -> None:
     index = filled(tmp_path / "search", RECORDS[:1])
     with FileLock(str(tmp_path / "search" / "write.lock")):
         other = SearchIndex(tmp_path / "search")
-        report = other.sync("head-2", lambda: {r.archive_no: r.stamp for r in RECORDS}, by_no(RECORDS))
+        report = other.sync(
+            "head-2", lambda: {r.archive_no: r.stamp for r in RECORDS}, by_no(RECORDS)
+        )
     assert report.skipped == "busy" and other.count() == 1
-    assert index.sync("head-2", lambda: {r.archive_no: r.stamp for r in RECORDS}, by_no(RECORDS)).added == 2
+    assert (
+        index.sync("head-2", lambda: {r.archive_no: r.stamp for r in RECORDS}, by_no(RECORDS)).added
+        == 2
+    )
 
 
-@pytest.mark.parametrize("query", ["\"", "(", "a:b", "*", "——"])
+@pytest.mark.parametrize("query", ['"', "(", "a:b", "*", "——"])
 def test_odd_queries_do_not_fail(tmp_path: Path, query: str) -> None:
     assert isinstance(found(filled(tmp_path / "search"), query), list)

@@ -56,7 +56,9 @@ def _proof(kind: str):
     return mark
 
 
-def revise_in_word(path, label: tuple[str, str], new_line: list[str], version: tuple[int, int]) -> None:
+def revise_in_word(
+    path, label: tuple[str, str], new_line: list[str], version: tuple[int, int]
+) -> None:
     document = Document(str(path))
     assert _replace_text(_cell_paragraphs(document), *label), "label not found"
     last_cell = document.tables[-1].rows[-1].cells[0]
@@ -66,20 +68,38 @@ def revise_in_word(path, label: tuple[str, str], new_line: list[str], version: t
     document.save(str(path))
 
 
-@pytest.mark.parametrize(("code", "type_name", "label", "pieces", "value_path"), [
-    ("F04", "case", ("顾客姓名", "顾客（车主）姓名"),
-     ["车主电子邮件：", "{{ case.compl", "ainant.em", "ail }}"], ("complainant", "email")),
-    ("F26", "capa", ("原因分析", "根本原因分析"),
-     ["来源记录：", "{{ case.sour", "ce_r", "ef }}"], ("source_ref",)),
-])
-def test_word_revision_renders_checks_clean_and_makes_outputs_stale(code, type_name, label, pieces, value_path,
-                                                                    workdir, book, sample_case):
+@pytest.mark.parametrize(
+    ("code", "type_name", "label", "pieces", "value_path"),
+    [
+        (
+            "F04",
+            "case",
+            ("顾客姓名", "顾客（车主）姓名"),
+            ["车主电子邮件：", "{{ case.compl", "ainant.em", "ail }}"],
+            ("complainant", "email"),
+        ),
+        (
+            "F26",
+            "capa",
+            ("原因分析", "根本原因分析"),
+            ["来源记录：", "{{ case.sour", "ce_r", "ef }}"],
+            ("source_ref",),
+        ),
+    ],
+)
+def test_word_revision_renders_checks_clean_and_makes_outputs_stale(
+    code, type_name, label, pieces, value_path, workdir, book, sample_case
+):
     data = sample_case if type_name == "case" else sample_for(type_name)
     if code == "F04":
         data["extra"] = {"plate_no": "闽E·12345"}
-    record = book.add(data) if type_name == "case" else open_book(workdir, _rtype(type_name)).add(data)
+    record = (
+        book.add(data) if type_name == "case" else open_book(workdir, _rtype(type_name)).add(data)
+    )
     generator = make_generator(workdir)
-    assert generator.run([(generator.catalog.get(code), record)]).failures == []  # recorded in the manifest
+    assert (
+        generator.run([(generator.catalog.get(code), record)]).failures == []
+    )  # recorded in the manifest
     generator.close()
 
     form = Catalog(workdir.templates_dir).get(code)
@@ -102,7 +122,10 @@ def test_word_revision_renders_checks_clean_and_makes_outputs_stale(code, type_n
     assert f"{pieces[0]}{value}" in text
     assert "表单编号 " + code in text and "第2版" in text
     qr = docx_parts(output.path)[generator.catalog.get(code).compiled.qr_member]
-    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(qr)).convert("L"))[0].text == f"RK1|{record.case_no}|{code}|2"
+    assert (
+        zxingcpp.read_barcodes(Image.open(io.BytesIO(qr)).convert("L"))[0].text
+        == f"RK1|{record.case_no}|{code}|2"
+    )
 
 
 def _rtype(name: str):
@@ -111,15 +134,28 @@ def _rtype(name: str):
     return schema.RECORD_TYPES[name]
 
 
-@pytest.mark.parametrize(("code", "tag", "message"), [
-    ("F15", "{{ case.complainant.wechat }}", "案件格式中没有字段 complainant.wechat (not in the case format)"),
-    ("F23", "{{ case.complainant.name }}",
-     "质量事故记录格式中没有字段 complainant.name (not in the incident record format)"),
-])
+@pytest.mark.parametrize(
+    ("code", "tag", "message"),
+    [
+        (
+            "F15",
+            "{{ case.complainant.wechat }}",
+            "案件格式中没有字段 complainant.wechat (not in the case format)",
+        ),
+        (
+            "F23",
+            "{{ case.complainant.name }}",
+            "质量事故记录格式中没有字段 complainant.name (not in the incident record format)",
+        ),
+    ],
+)
 def test_forms_check_names_an_unknown_field(code, tag, message, workdir, runner):
     form = Catalog(workdir.templates_dir).get(code)
     document = Document(str(form.path))
-    _typed_in_pieces(document.tables[-1].rows[-1].cells[0].add_paragraph(), ["新增：", tag[:9], tag[9:14], tag[14:]])
+    _typed_in_pieces(
+        document.tables[-1].rows[-1].cells[0].add_paragraph(),
+        ["新增：", tag[:9], tag[9:14], tag[14:]],
+    )
     document.save(str(form.path))
     result = runner.invoke(cli, ["forms", "check", code])
     assert result.exit_code == 1

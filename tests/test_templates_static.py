@@ -25,14 +25,29 @@ from recordkit.forms.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "form_templates"
-ENTRIES: list[dict] = yaml.safe_load((TEMPLATES / "catalog.yaml").read_text(encoding="utf-8"))["forms"]
+ENTRIES: list[dict] = yaml.safe_load((TEMPLATES / "catalog.yaml").read_text(encoding="utf-8"))[
+    "forms"
+]
 BY_CODE = {entry["code"]: entry for entry in ENTRIES}
 CODES = list(BY_CODE)
 FORMS = [c for c in CODES if BY_CODE[c]["type"] != "register"]
 REGISTERS = [c for c in CODES if BY_CODE[c]["type"] == "register"]
 PROFILES = {p.stem for p in (ROOT / "recordkit" / "profiles").glob("*.yaml")}
-CATALOG_KEYS = ["code", "title", "file", "type", "record_type", "paper", "source", "retention", "kinds", "profiles",
-                "when", "order", "extra_fields"]
+CATALOG_KEYS = [
+    "code",
+    "title",
+    "file",
+    "type",
+    "record_type",
+    "paper",
+    "source",
+    "retention",
+    "kinds",
+    "profiles",
+    "when",
+    "order",
+    "extra_fields",
+]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -49,6 +64,7 @@ CLOCK_NEEDED = {
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def path_of(code: str) -> Path:
     return TEMPLATES / BY_CODE[code]["file"]
@@ -82,11 +98,16 @@ def tags(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- catalog ↔ files
 
+
 def test_catalog_entries_and_files_agree():
     files = {p.name for p in TEMPLATES.glob("*.docx")}
     listed = [entry["file"] for entry in ENTRIES]
-    assert len(listed) == len(set(listed)) and len(CODES) == len(ENTRIES), "duplicate codes or files"
-    assert files == set(listed), f"not in catalog: {files - set(listed)}; missing files: {set(listed) - files}"
+    assert len(listed) == len(set(listed)) and len(CODES) == len(ENTRIES), (
+        "duplicate codes or files"
+    )
+    assert files == set(listed), (
+        f"not in catalog: {files - set(listed)}; missing files: {set(listed) - files}"
+    )
     for entry in ENTRIES:
         # ``required`` (content that must not be empty, issue 10) is optional and comes last.
         assert list(entry) in (CATALOG_KEYS, [*CATALOG_KEYS, "required"]), entry["code"]
@@ -106,10 +127,16 @@ def test_catalog_entry_values(code):
     else:
         assert entry["kinds"] == [], "this record type has no kinds"
     assert set(entry["profiles"]) <= PROFILES, set(entry["profiles"]) - PROFILES
-    assert entry["when"] == "" or entry["when"] in rtype.groups or schema.is_known_path(entry["when"], rtype)
+    assert (
+        entry["when"] == ""
+        or entry["when"] in rtype.groups
+        or schema.is_known_path(entry["when"], rtype)
+    )
     assert isinstance(entry["order"], int)
     # The source names the procedure, not an internal "seed NNN" (issue 10 item 14).
-    assert re.search(r"程序|制度|规程|办法|方案|规定|流程|表|管理", entry["source"]), entry["source"]
+    assert re.search(r"程序|制度|规程|办法|方案|规定|流程|表|管理", entry["source"]), entry[
+        "source"
+    ]
     assert not re.search(r"seed \d{3}", entry["source"])
     for key, label in entry["extra_fields"].items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", key) and isinstance(label, str) and label
@@ -131,6 +158,7 @@ def test_extra_fields_used_are_declared(code):
 
 # --------------------------------------------------------------------------- page and fonts
 
+
 @pytest.mark.parametrize("code", CODES)
 def test_a4_page_orientation_and_margins(code):
     section = Document(str(path_of(code))).sections[0]
@@ -138,7 +166,12 @@ def test_a4_page_orientation_and_margins(code):
     size = (section.page_width.mm, section.page_height.mm)
     assert size == pytest.approx((297, 210) if landscape else (210, 297), abs=0.5)
     assert section.orientation == (WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT)
-    for margin in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin):
+    for margin in (
+        section.top_margin,
+        section.bottom_margin,
+        section.left_margin,
+        section.right_margin,
+    ):
         assert Mm(15) <= margin <= Mm(25)
 
 
@@ -160,7 +193,11 @@ def test_chinese_fonts_are_named(code):
     assert size is not None and size.get(f"{W}val") == "21"  # 10.5 pt
     # The title paragraph's style names 黑体 and is 16 pt.
     document = xml(code, "word/document.xml")
-    title = next(p for p in document.iter(f"{W}p") if "".join(t.text or "" for t in p.iter(f"{W}t")) == BY_CODE[code]["title"])
+    title = next(
+        p
+        for p in document.iter(f"{W}p")
+        if "".join(t.text or "" for t in p.iter(f"{W}t")) == BY_CODE[code]["title"]
+    )
     style = by_id[title.find(f"{W}pPr/{W}pStyle").get(f"{W}val")]
     assert _rfonts(style)["eastAsia"] == "黑体"
     assert style.find(f"{W}rPr/{W}sz").get(f"{W}val") == "32"
@@ -168,13 +205,16 @@ def test_chinese_fonts_are_named(code):
 
 # --------------------------------------------------------------------------- header / footer
 
+
 @pytest.mark.parametrize("code", CODES)
 def test_header_has_org_code_and_version(code):
     texts = [t for name in part_names(code, "header") for t in paragraph_texts(xml(code, name))]
     joined = "\n".join(texts)
     assert "{{ org.name }}" in joined
     assert re.search(rf"表单编号\s*{code}\b", joined), joined
-    assert re.search(r"第\s*\d+\s*版", joined), "the renderer reads the version from 第N版 in the header"
+    assert re.search(r"第\s*\d+\s*版", joined), (
+        "the renderer reads the version from 第N版 in the header"
+    )
     assert all(tag == "{{ org.name }}" for tag in tags(joined)), "the version stays literal text"
 
 
@@ -187,7 +227,12 @@ def test_footer_has_page_and_numpages_fields(code):
         root = xml(code, name)
         kinds = [f.get(f"{W}fldCharType") for f in root.iter(f"{W}fldChar")]
         instructions = [i.text.strip().split()[0] for i in root.iter(f"{W}instrText")]
-        assert kinds.count("begin") == kinds.count("separate") == kinds.count("end") == len(instructions)
+        assert (
+            kinds.count("begin")
+            == kinds.count("separate")
+            == kinds.count("end")
+            == len(instructions)
+        )
         found |= set(instructions)
         text = "".join(paragraph_texts(root))
         if instructions:
@@ -197,8 +242,13 @@ def test_footer_has_page_and_numpages_fields(code):
 
 # --------------------------------------------------------------------------- QR placeholder and title
 
+
 def _qr_drawings(root: etree._Element) -> list[etree._Element]:
-    return [d for d in root.iter(f"{W}drawing") if any(p.get("name") == "RK_QR" for p in d.iter(f"{WP}docPr"))]
+    return [
+        d
+        for d in root.iter(f"{W}drawing")
+        if any(p.get("name") == "RK_QR" for p in d.iter(f"{WP}docPr"))
+    ]
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -231,10 +281,13 @@ def test_qr_picture_has_its_own_png(code):
     assert members[media].startswith(b"\x89PNG")
     users = [r for r in rels if r.get("Target") == target]
     blips = [b for b in document.iter(f"{A}blip") if b.get(f"{R}embed") == embed]
-    assert len(users) == 1 and len(blips) == 1, "the renderer swaps this media file: nothing else may share it"
+    assert len(users) == 1 and len(blips) == 1, (
+        "the renderer swaps this media file: nothing else may share it"
+    )
 
 
 # --------------------------------------------------------------------------- tables and text
+
 
 @pytest.mark.parametrize("code", CODES)
 def test_rows_grow_never_clip(code):
@@ -245,8 +298,12 @@ def test_rows_grow_never_clip(code):
 @pytest.mark.parametrize("code", CODES)
 def test_bordered_table_with_shaded_labels(code):
     document = xml(code, "word/document.xml")
-    bordered = [t for t in document.iter(f"{W}tbl")
-                if (b := t.find(f"{W}tblPr/{W}tblBorders/{W}insideV")) is not None and b.get(f"{W}val") == "single"]
+    bordered = [
+        t
+        for t in document.iter(f"{W}tbl")
+        if (b := t.find(f"{W}tblPr/{W}tblBorders/{W}insideV")) is not None
+        and b.get(f"{W}val") == "single"
+    ]
     if BY_CODE[code]["type"] == "notice" and not bordered:
         return  # a letter without a table
     assert bordered
@@ -258,7 +315,9 @@ def test_bordered_table_with_shaded_labels(code):
 def test_tags_are_balanced_in_each_paragraph(code):
     for name in ["word/document.xml", *part_names(code, "header"), *part_names(code, "footer")]:
         for text in paragraph_texts(xml(code, name)):
-            assert text.count("{{") == text.count("}}") and text.count("{%") == text.count("%}"), text
+            assert text.count("{{") == text.count("}}") and text.count("{%") == text.count("%}"), (
+                text
+            )
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -290,10 +349,13 @@ def test_letters_have_addressee_and_sign_off(code):
 
 # --------------------------------------------------------------------------- registers
 
+
 @pytest.mark.parametrize("code", REGISTERS)
 def test_register_header_row_and_row_loop(code):
     document = xml(code, "word/document.xml")
-    table = next(t for t in document.iter(f"{W}tbl") if t.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None)
+    table = next(
+        t for t in document.iter(f"{W}tbl") if t.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None
+    )
     rows = table.findall(f"{W}tr")
     texts = ["".join(paragraph_texts(tr)) for tr in rows]
     assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None, "header repeats on every page"
@@ -306,8 +368,20 @@ def test_register_header_row_and_row_loop(code):
     header_cells = ["".join(paragraph_texts(tc)) for tc in rows[0].findall(f"{W}tc")]
     assert len(header_cells) == len(data[0].findall(f"{W}tc"))
     if code == "R01":
-        for column in ("编号", "日期", "投诉人", "方式", "内容摘要", "分类", "等级", "责任部门",
-                       "处理结果", "办结日期", "是否超期", "满意度"):
+        for column in (
+            "编号",
+            "日期",
+            "投诉人",
+            "方式",
+            "内容摘要",
+            "分类",
+            "等级",
+            "责任部门",
+            "处理结果",
+            "办结日期",
+            "是否超期",
+            "满意度",
+        ):
             assert column in header_cells
 
 
@@ -322,8 +396,11 @@ def test_register_period_count_and_empty_note(code):
 
 # --------------------------------------------------------------------------- the authoring tool
 
+
 def _build_tool():
-    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "tools" / "build_templates.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_templates", ROOT / "tools" / "build_templates.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
@@ -342,8 +419,10 @@ def test_build_tool_is_reproducible_and_covers_catalog(tmp_path):
         assert tool.main(["--out", str(out), "F01", "R01"]) == 0
     for name in ("F01-申诉和投诉处理及反馈表.docx", "R01-投诉登记台帐.docx"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
-    assert [f["code"] for f in yaml.safe_load((first / "catalog.yaml").read_text(encoding="utf-8"))["forms"]] == [
-        "F01", "R01"]
+    assert [
+        f["code"]
+        for f in yaml.safe_load((first / "catalog.yaml").read_text(encoding="utf-8"))["forms"]
+    ] == ["F01", "R01"]
     assert Catalog(first).check(Catalog(first).get("F01")) == []
 
 
@@ -369,33 +448,154 @@ def test_build_tool_keeps_a_template_revised_in_word(tmp_path, capsys):
 # What each form's seed paragraph (FORMS.md "seed" column, ../shared/seeds/) says the paper form
 # records; a revision in Word may reword a label, so these are the words an office would keep.
 SEED_DETAILS = {
-    "F04": ["车辆牌照", "检测项目", "原始记录核查", "检测过程分析", "处理方案", "责任人及奖惩", "说服工作", "复检",
-            "重复检测费用", "不得为难用户"],
-    "F05": ["发生时间", "发生地点", "影响程度", "书面材料", "信息来源", "专项调查组", "附加审核", "管理评审",
-            "计量器具、仪器设备失准"],
-    "F06": ["投诉内容分类", "接待人", "运营主管处理记录", "承诺反馈时间", "不超过三天", "处理进度反馈", "涉及赔偿",
-            "营业部总经理"],
-    "F07": ["车辆牌照号码", "复述", "重大投诉", "涉及媒体、律师、警察、消协、政府机关", "半个小时", "责任部门",
-            "客户部跟踪", "补派"],
+    "F04": [
+        "车辆牌照",
+        "检测项目",
+        "原始记录核查",
+        "检测过程分析",
+        "处理方案",
+        "责任人及奖惩",
+        "说服工作",
+        "复检",
+        "重复检测费用",
+        "不得为难用户",
+    ],
+    "F05": [
+        "发生时间",
+        "发生地点",
+        "影响程度",
+        "书面材料",
+        "信息来源",
+        "专项调查组",
+        "附加审核",
+        "管理评审",
+        "计量器具、仪器设备失准",
+    ],
+    "F06": [
+        "投诉内容分类",
+        "接待人",
+        "运营主管处理记录",
+        "承诺反馈时间",
+        "不超过三天",
+        "处理进度反馈",
+        "涉及赔偿",
+        "营业部总经理",
+    ],
+    "F07": [
+        "车辆牌照号码",
+        "复述",
+        "重大投诉",
+        "涉及媒体、律师、警察、消协、政府机关",
+        "半个小时",
+        "责任部门",
+        "客户部跟踪",
+        "补派",
+    ],
     "F10": ["接收日期", "投诉人", "方式", "投诉内容摘要", "接收人", "转交QA时间", "GL-004-00"],
-    "F11": ["投诉编号", "QA", "复核人", "投诉时间", "投诉要求", "受理部门", "研发部门和质量部门", "商务部门和QA"],
-    "F14": ["工程名称", "部位", "施工单位", "建设单位", "保修期", "照片", "视频", "文件", "勘察", "两个月",
-            "投诉方垫支"],
-    "F15": ["投诉单位", "品名", "规格", "批号", "生产企业", "投诉主要内容", "Ⅰ类", "Ⅴ类", "暂停", "一天内",
-            "质量机构负责人"],
+    "F11": [
+        "投诉编号",
+        "QA",
+        "复核人",
+        "投诉时间",
+        "投诉要求",
+        "受理部门",
+        "研发部门和质量部门",
+        "商务部门和QA",
+    ],
+    "F14": [
+        "工程名称",
+        "部位",
+        "施工单位",
+        "建设单位",
+        "保修期",
+        "照片",
+        "视频",
+        "文件",
+        "勘察",
+        "两个月",
+        "投诉方垫支",
+    ],
+    "F15": [
+        "投诉单位",
+        "品名",
+        "规格",
+        "批号",
+        "生产企业",
+        "投诉主要内容",
+        "Ⅰ类",
+        "Ⅴ类",
+        "暂停",
+        "一天内",
+        "质量机构负责人",
+    ],
     "F16": ["专门负责人", "书面意见", "分管合伙人", "回避", "所务会议", "处理结果", "满意度调查"],
-    "F17": ["投诉编号", "质量异常", "非质量异常", "调查分析", "责任归属", "处理对策", "执行与跟踪", "审批"],
+    "F17": [
+        "投诉编号",
+        "质量异常",
+        "非质量异常",
+        "调查分析",
+        "责任归属",
+        "处理对策",
+        "执行与跟踪",
+        "审批",
+    ],
     "F20": ["现场初步调查", "是否属于质量问题", "处理意见", "照片", "上级主管决策", "内联单"],
-    "F21": ["回访日期", "回访方式", "回访人", "总体满意度", "处理及时性", "服务态度", "意见和建议", "后续措施"],
+    "F21": [
+        "回访日期",
+        "回访方式",
+        "回访人",
+        "总体满意度",
+        "处理及时性",
+        "服务态度",
+        "意见和建议",
+        "后续措施",
+    ],
     "F22": ["投诉概况", "调查过程", "原因", "处理结果", "改进措施", "统计", "领导层"],
-    "F23": ["发生时间", "发生地点", "事故范围", "事故等级", "事故经过", "事故原因", "责任范围", "损失金额",
-            "紧急措施", "纠正措施", "上报时限", "case.grade_rule", "case.report_due", "来源投诉"],
+    "F23": [
+        "发生时间",
+        "发生地点",
+        "事故范围",
+        "事故等级",
+        "事故经过",
+        "事故原因",
+        "责任范围",
+        "损失金额",
+        "紧急措施",
+        "纠正措施",
+        "上报时限",
+        "case.grade_rule",
+        "case.report_due",
+        "来源投诉",
+    ],
     "F24": ["调查情况", "处理意见", "处理结果", "企业负责人", "公布", "四不放过"],
     "F25": ["签发部门", "被通知单位", "存在问题", "整改要求", "整改期限", "复查", "整改方案"],
-    "F26": ["不符合来源", "投诉编号", "原因分析", "纠正措施", "预防措施", "责任人", "完成期限", "验证人", "验证结论",
-            "检验检测工作质量方面的问题"],
-    "F27": ["用户单位", "产品型号", "产品编号", "故障现象", "是否三包", "处理情况", "换件名称", "数量", "换件原因",
-            "用户评价", "用户签字（盖章）", "服务完成后由用户签字确认", "不允许在服务前要求用户签字"],
+    "F26": [
+        "不符合来源",
+        "投诉编号",
+        "原因分析",
+        "纠正措施",
+        "预防措施",
+        "责任人",
+        "完成期限",
+        "验证人",
+        "验证结论",
+        "检验检测工作质量方面的问题",
+    ],
+    "F27": [
+        "用户单位",
+        "产品型号",
+        "产品编号",
+        "故障现象",
+        "是否三包",
+        "处理情况",
+        "换件名称",
+        "数量",
+        "换件原因",
+        "用户评价",
+        "用户签字（盖章）",
+        "服务完成后由用户签字确认",
+        "不允许在服务前要求用户签字",
+    ],
     "F28": ["安装调试情况", "培训情况", "验收意见", "客户签字"],
     "F29": ["日期", "用户", "故障", "处理", "工程师", "结果"],
     "R02": ["日期", "方式", "顾客", "事由", "处理", "答复日期", "时间顺序"],

@@ -46,12 +46,21 @@ def test_monthly_report_has_no_config_key(workdir, runner, book, sample_case):
     text = docx_text(Path(paths["docx"]))
     assert "分母为本期登记的服务 (产品) 总量" in text
     book_ = load_workbook(paths["xlsx"])
-    text += "\n".join(str(c) for ws in book_ for row in ws.iter_rows(values_only=True) for c in row if c)
+    text += "\n".join(
+        str(c) for ws in book_ for row in ws.iter_rows(values_only=True) for c in row if c
+    )
     assert "未登记 2026-03 的服务总量" in text
     assert _internal(text) == []
 
 
-@pytest.mark.parametrize("doc", sorted(p.relative_to(ROOT).as_posix() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]))
+@pytest.mark.parametrize(
+    "doc",
+    sorted(
+        p.relative_to(ROOT).as_posix() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    ),
+)
 def test_docs_do_not_point_into_shared_or_name_seeds(doc):
     text = (ROOT / doc).read_text(encoding="utf-8")
-    assert [line for line in text.splitlines() if re.search(r"\bseeds? \d{3}|\.\./shared/", line)] == []
+    assert [
+        line for line in text.splitlines() if re.search(r"\bseeds? \d{3}|\.\./shared/", line)
+    ] == []

@@ -131,9 +131,17 @@ def test_files_there_at_start_and_in_subfolders_are_taken_and_temporaries_are_no
             (inbox / temp).write_bytes(b"%PDF-1.4 partial")
         wait_for(lambda: len(results) >= 2)
         time.sleep(1.0)
-    assert sorted(r.source for r in results) == ["inbox/before.pdf", "inbox/扫描仪/2026-03/deep.pdf"]
+    assert sorted(r.source for r in results) == [
+        "inbox/before.pdf",
+        "inbox/扫描仪/2026-03/deep.pdf",
+    ]
     assert all(r.outcome == "filed" for r in results)
-    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [".z.pdf", "w.tmp", "y.pdf.part", "~$x.pdf"]
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
+        ".z.pdf",
+        "w.tmp",
+        "y.pdf.part",
+        "~$x.pdf",
+    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")

@@ -31,7 +31,10 @@ def test_the_watcher_refuses_symlinks_and_reports_what_it_skips(tmp_path):
     stop.set()
     thread.join(30)
     assert [(r.source, r.outcome, r.destination) for r in results] == [
-        ("inbox/link.pdf", "quarantine", "quarantine/link.pdf")]
+        ("inbox/link.pdf", "quarantine", "quarantine/link.pdf")
+    ]
     assert (tmp_path / "outside.pdf").is_file()
     skipped = [e for e in events if e.startswith("未接收")]
-    assert skipped == ["未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"]  # issue 13
+    assert skipped == [
+        "未接收 (not taken): inbox/notes.txt  不是 PDF 或图像: 只接收 PDF、JPEG、PNG 和 TIFF (not a PDF or image)"
+    ]  # issue 13

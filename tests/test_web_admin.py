@@ -88,8 +88,12 @@ def upload(client: Any, data: bytes, code: str = "F01", name: str = "新模板.d
 
 
 @pytest.mark.parametrize(("method", "url", "allowed_roles"), ADMIN_PAGES)
-def test_admin_permission_table(role_clients: dict[str, Any], method: str, url: str,  # noqa: F811
-                                allowed_roles: set[str]) -> None:
+def test_admin_permission_table(
+    role_clients: dict[str, Any],
+    method: str,
+    url: str,  # noqa: F811
+    allowed_roles: set[str],
+) -> None:
     for role in ROLES:
         response = getattr(role_clients[role], method)(url)
         if role in allowed_roles:
@@ -101,7 +105,9 @@ def test_admin_permission_table(role_clients: dict[str, Any], method: str, url: 
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), ADMIN_PAGES)
-def test_admin_pages_send_anonymous_to_login(web: Path, method: str, url: str, _roles: set[str]) -> None:  # noqa: F811
+def test_admin_pages_send_anonymous_to_login(
+    web: Path, method: str, url: str, _roles: set[str]
+) -> None:  # noqa: F811
     from django.test import Client
 
     response = getattr(Client(), method)(url)
@@ -153,7 +159,13 @@ def test_report_page_shows_the_figures_and_downloads_work(role_clients: dict[str
 def test_chart_view_serves_only_the_reports_own_charts(role_clients: dict[str, Any]) -> None:  # noqa: F811
     client = role_clients[R]
     assert client.post(f"/reports/{MONTH}/generate/").status_code == 302
-    for name in ("..", "recordkit.toml", "投诉统计月报-2021-06.docx", "..%2F..%2Frecordkit.toml", "1-channel.PNG"):
+    for name in (
+        "..",
+        "recordkit.toml",
+        "投诉统计月报-2021-06.docx",
+        "..%2F..%2Frecordkit.toml",
+        "1-channel.PNG",
+    ):
         assert client.get(f"/reports/{MONTH}/charts/{name}").status_code == 404, name
     assert client.get("/reports/../charts/1-channel.png").status_code == 404
     assert client.get(f"/reports/{MONTH}/exe/").status_code == 404
@@ -162,7 +174,10 @@ def test_chart_view_serves_only_the_reports_own_charts(role_clients: dict[str, A
 def test_bad_month_is_shown_beside_its_field(role_clients: dict[str, Any]) -> None:  # noqa: F811
     page = role_clients[H].get("/reports/?month=2021-13")
     assert page.status_code == 400
-    assert '<span class="error" id="month-error">&quot;2021-13&quot; 不是有效的月份' in page.content.decode()
+    assert (
+        '<span class="error" id="month-error">&quot;2021-13&quot; 不是有效的月份'
+        in page.content.decode()
+    )
     assert role_clients[R].post("/reports/2021-13/generate/").status_code == 404
 
 
@@ -193,8 +208,12 @@ def test_catalog_lists_every_form_with_its_first_page_image(role_clients: dict[s
     assert list((ws().config.lock_dir / "previews").glob("F01-*.png")) == cached
 
 
-def test_catalog_without_libreoffice_says_so(role_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    monkeypatch.setenv("RECORDKIT_SOFFICE", "/nonexistent/soffice")  # the system edge: no LibreOffice
+def test_catalog_without_libreoffice_says_so(
+    role_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811
+    monkeypatch.setenv(
+        "RECORDKIT_SOFFICE", "/nonexistent/soffice"
+    )  # the system edge: no LibreOffice
     text = role_clients[AD].get("/forms/").content.decode()
     assert "未找到 LibreOffice (soffice), 无法生成表单首页图片" in text
     assert "preview.png" not in text
@@ -202,7 +221,8 @@ def test_catalog_without_libreoffice_says_so(role_clients: dict[str, Any], monke
 
 
 def test_upload_with_a_broken_tag_shows_the_check_and_replaces_nothing(
-        role_clients: dict[str, Any], template: Path) -> None:  # noqa: F811
+    role_clients: dict[str, Any], template: Path
+) -> None:  # noqa: F811
     before = template.read_bytes()
     broken = rezip(before, "word/document.xml", "{{ case.case_no }}", "{{ case.case_no ")
     response = upload(role_clients[AD], broken)
@@ -211,15 +231,24 @@ def test_upload_with_a_broken_tag_shows_the_check_and_replaces_nothing(
     assert "模板检查未通过" in text and "模板未替换" in text
     problems = ws().catalog().check(ws().catalog().get("F01"))
     assert problems == []  # the template in the folder is still sound
-    assert '<ul class="errors" id="check-problems"><li>F01-申诉和投诉处理及反馈表.docx [word/document.xml]' in text
+    assert (
+        '<ul class="errors" id="check-problems"><li>F01-申诉和投诉处理及反馈表.docx [word/document.xml]'
+        in text
+    )
     assert template.read_bytes() == before
     assert not list((template.parent / ".history").glob("*"))
 
 
-@pytest.mark.parametrize(("data", "name"), [(b"%PDF-1.7 not a word file", "模板.docx"),
-                                            (b"PK\x03\x04 broken zip", "../../recordkit.toml")])
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"%PDF-1.7 not a word file", "模板.docx"),
+        (b"PK\x03\x04 broken zip", "../../recordkit.toml"),
+    ],
+)
 def test_upload_that_is_not_a_docx_is_refused_beside_the_field(
-        role_clients: dict[str, Any], template: Path, data: bytes, name: str) -> None:  # noqa: F811
+    role_clients: dict[str, Any], template: Path, data: bytes, name: str
+) -> None:  # noqa: F811
     before = template.read_bytes()
     response = upload(role_clients[AD], data, name=name)
     assert response.status_code == 400
@@ -227,8 +256,10 @@ def test_upload_that_is_not_a_docx_is_refused_beside_the_field(
     assert template.read_bytes() == before
 
 
-def test_good_revision_plans_and_regenerates_the_stale_outputs(role_clients: dict[str, Any],  # noqa: F811
-                                                               template: Path) -> None:
+def test_good_revision_plans_and_regenerates_the_stale_outputs(
+    role_clients: dict[str, Any],  # noqa: F811
+    template: Path,
+) -> None:
     case_no, _path = create(role_clients[R])
     assert role_clients[R].post(f"/cases/{case_no}/forms/F01/generate/").status_code == 302
     output = ws().generator().output_path(case_no, ws().catalog().get("F01"))
@@ -253,7 +284,10 @@ def test_good_revision_plans_and_regenerates_the_stale_outputs(role_clients: dic
     assert "hx-trigger" not in status  # finished: the polling stops
     assert f"<tr><td>{case_no}</td><td>F01</td><td>第2版</td>" in status
     assert "第2版" in docx_text(output) and "第1版" not in docx_text(output)
-    assert f"<tr><td>{case_no}</td><td>F01</td><td>form</td>" not in admin.get("/forms/F01/plan/").content.decode()
+    assert (
+        f"<tr><td>{case_no}</td><td>F01</td><td>form</td>"
+        not in admin.get("/forms/F01/plan/").content.decode()
+    )
 
 
 def test_one_job_at_a_time_with_its_progress_recorded(web: Path) -> None:  # noqa: F811
@@ -295,8 +329,11 @@ def test_a_failing_job_is_reported_not_left_running(web: Path) -> None:  # noqa:
     assert (job.state, job.error) == (jobs.FAILED, "另一个 recordkit regenerate 正在运行")
 
 
-def test_upload_over_the_size_limit_is_refused(role_clients: dict[str, Any], template: Path,  # noqa: F811
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_over_the_size_limit_is_refused(
+    role_clients: dict[str, Any],
+    template: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from recordkit.web import views_forms
 
     before = template.read_bytes()

@@ -40,8 +40,11 @@ def _log_out(driver: Any) -> None:
     WebDriverWait(driver, 15).until(lambda d: "/login/" in d.current_url)  # the POST has landed
 
 
-def test_browser_report_and_template_revision(served: tuple[str, Path], browser: Any,  # noqa: F811
-                                              tmp_path: Path) -> None:
+def test_browser_report_and_template_revision(
+    served: tuple[str, Path],
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -58,8 +61,12 @@ def test_browser_report_and_template_revision(served: tuple[str, Path], browser:
     browser.find_element(By.ID, "download-docx")
     charts = browser.find_elements(By.CSS_SELECTOR, "img.chart")
     assert len(charts) == 4
-    WebDriverWait(browser, 15).until(lambda d: all(d.execute_script(
-        "return arguments[0].complete && arguments[0].naturalWidth > 0;", img) for img in charts))
+    WebDriverWait(browser, 15).until(
+        lambda d: all(
+            d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0;", img)
+            for img in charts
+        )
+    )
     assert "2026年2月 投诉处理统计月报" in browser.find_element(By.ID, "report-title").text
     assert browser.find_element(By.CSS_SELECTOR, "#overview tr:nth-child(2) td").text == "1"
     _shot(browser, "reports")
@@ -69,9 +76,14 @@ def test_browser_report_and_template_revision(served: tuple[str, Path], browser:
     revised = tmp_path / "revised.docx"
     revised.write_bytes(_bumped((root / "form_templates" / F01).read_bytes()))
     browser.get(f"{base}/forms/")
-    first = browser.find_element(By.CSS_SELECTOR, "img.form-preview")  # made by LibreOffice on request
-    WebDriverWait(browser, 60).until(lambda d: d.execute_script(
-        "return arguments[0].complete && arguments[0].naturalWidth > 0;", first))
+    first = browser.find_element(
+        By.CSS_SELECTOR, "img.form-preview"
+    )  # made by LibreOffice on request
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0;", first
+        )
+    )
     _shot(browser, "forms")
     browser.find_element(By.ID, "id_code").send_keys("F01")
     browser.find_element(By.ID, "id_file").send_keys(str(revised))

@@ -46,8 +46,11 @@ def write_elsewhere(path: Path, data: dict[str, Any], settle: bool = False) -> N
     dated an hour ago, so the server trusts its stamp (files younger than 2 s are always
     read again) and only a change of stamp can make it read the file again."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    another_process("import sys, pathlib; pathlib.Path(sys.argv[1]).write_text(sys.argv[2], encoding='utf-8')",
-                    str(path), dump_case(data))
+    another_process(
+        "import sys, pathlib; pathlib.Path(sys.argv[1]).write_text(sys.argv[2], encoding='utf-8')",
+        str(path),
+        dump_case(data),
+    )
     if settle:
         long_ago = time.time() - 3600
         os.utime(path, (long_ago, long_ago))
@@ -75,7 +78,9 @@ def test_a_case_edited_on_disk_shows_on_the_next_request(client: Any, web: Path)
 
 def test_a_deleted_case_disappears(client: Any, web: Path) -> None:  # noqa: F811
     path = web / "cases" / "2026" / f"{NUMBERS[0]}.yaml"
-    write_elsewhere(path, case(NUMBERS[0], "缓存丙", **OPEN, assignment={"handler": "缓存测试"}), settle=True)
+    write_elsewhere(
+        path, case(NUMBERS[0], "缓存丙", **OPEN, assignment={"handler": "缓存测试"}), settle=True
+    )
     assert "缓存丙" in listed(client, NUMBERS[0])
     assert NUMBERS[0] in client.get("/").content.decode()  # 我经办的案件
     another_process("import sys, os; os.remove(sys.argv[1])", str(path))

@@ -19,11 +19,16 @@ def filing_rows(page: str) -> dict[str, str]:
     """Each row of the 归档状态 table as its text, by form code."""
     table = re.search(r'<table id="filing">(.*?)</table>', page, re.S)
     assert table, page[:3000]
-    return {m[1]: re.sub(r"<[^>]+>", " ", m[2]) for m in re.finditer(r'<tr id="filing-([\w-]+)">(.*?)</tr>', table[1], re.S)}
+    return {
+        m[1]: re.sub(r"<[^>]+>", " ", m[2])
+        for m in re.finditer(r'<tr id="filing-([\w-]+)">(.*?)</tr>', table[1], re.S)
+    }
 
 
-def test_filed_form_shows_its_archive_numbers_the_others_are_missing(role_clients: dict[str, Any],  # noqa: F811
-                                                                     tmp_path: Path) -> None:
+def test_filed_form_shows_its_archive_numbers_the_others_are_missing(
+    role_clients: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
     config = filing_workdir(tmp_path / "w")
     with override_settings(RECORDKIT_WORKDIR=str(config.root)):
         before = sorted(config.archive_dir.rglob("*"))
@@ -33,7 +38,11 @@ def test_filed_form_shows_its_archive_numbers_the_others_are_missing(role_client
 
         (f03,) = file_scans(config, "F03", 1)
         rows = filing_rows(role_clients[ROLES[3]].get(f"/cases/{CLOSED}/").content.decode())
-        assert "已归档" in rows["F03"] and f03 in rows["F03"] and date.today().isoformat() in rows["F03"]
+        assert (
+            "已归档" in rows["F03"]
+            and f03 in rows["F03"]
+            and date.today().isoformat() in rows["F03"]
+        )
         assert "未归档" in rows["F19"] and "Z109-" not in rows["F19"] and f03 not in rows["F19"]
 
         f19 = file_scans(config, "F19", 2, 3)  # a second form, filed twice: both 档号
@@ -43,12 +52,16 @@ def test_filed_form_shows_its_archive_numbers_the_others_are_missing(role_client
             assert f03 in rows["F03"] and "未归档" not in "".join(rows.values())
 
 
-def test_an_unreadable_archive_is_said_on_the_page(role_clients: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+def test_an_unreadable_archive_is_said_on_the_page(
+    role_clients: dict[str, Any], tmp_path: Path
+) -> None:  # noqa: F811
     config = filing_workdir(tmp_path / "w")
     file_scans(config, "F03", 1)
     (config.archive_dir / "index.sqlite").rename(tmp_path / "lost.sqlite")
     with override_settings(RECORDKIT_WORKDIR=str(config.root)):
         response = role_clients[ROLES[0]].get(f"/cases/{CLOSED}/")
     assert response.status_code == 200
-    assert re.search(r'<p class="error" id="filing-error">[^<]*档案库索引缺失或为空', response.content.decode())
+    assert re.search(
+        r'<p class="error" id="filing-error">[^<]*档案库索引缺失或为空', response.content.decode()
+    )
     assert not (config.archive_dir / "index.sqlite").exists()

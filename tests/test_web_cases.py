@@ -26,9 +26,16 @@ LONG = "长" * 5000
 
 def case_post(**fields: Any) -> dict[str, Any]:
     """A minimal new case as the browser posts it, plus ``fields`` (dotted names)."""
-    data: dict[str, Any] = {"kind": "投诉", "received_at": "2026-03-02T09:30", "channel": "电话",
-                            "complainant.name": "张三", "content": "报告数据有误", "received_after_hours": "false",
-                            "complainant.anonymous": "false", "investigation.valid": ""}
+    data: dict[str, Any] = {
+        "kind": "投诉",
+        "received_at": "2026-03-02T09:30",
+        "channel": "电话",
+        "complainant.name": "张三",
+        "content": "报告数据有误",
+        "received_after_hours": "false",
+        "complainant.anonymous": "false",
+        "investigation.valid": "",
+    }
     data.update(fields)
     return data
 
@@ -67,17 +74,26 @@ def edit_form(client: Any, case_no: str) -> dict[str, Any]:
 
 def test_nasty_values_reach_the_yaml_and_the_form_exactly(role_clients: dict[str, Any]) -> None:  # noqa: F811
     client = role_clients[R]
-    case_no, path = create(client, **{
-        "complainant.name": f"名 {NASTY}", "content": f"内容 {NASTY}{LONG}", "request": f"请求 {NASTY}",
-        "assignment.investigators": [f"甲 {NASTY}", "", "乙"],
-        "progress.date": ["2026-03-05 09:30", ""], "progress.note": [f"进展 {NASTY}", ""], "progress.method": ["电话", ""],
-    })
+    case_no, path = create(
+        client,
+        **{
+            "complainant.name": f"名 {NASTY}",
+            "content": f"内容 {NASTY}{LONG}",
+            "request": f"请求 {NASTY}",
+            "assignment.investigators": [f"甲 {NASTY}", "", "乙"],
+            "progress.date": ["2026-03-05 09:30", ""],
+            "progress.note": [f"进展 {NASTY}", ""],
+            "progress.method": ["电话", ""],
+        },
+    )
     data = load_yaml(path.read_text(encoding="utf-8"))
     assert data["complainant"]["name"] == f"名 {TYPED}"
     assert data["content"] == f"内容 {TYPED}{LONG}"
     assert data["request"] == f"请求 {TYPED}"
     assert data["assignment"]["investigators"] == [f"甲 {TYPED}", "乙"]
-    assert data["progress"] == [{"date": "2026-03-05 09:30", "note": f"进展 {TYPED}", "method": "电话"}]
+    assert data["progress"] == [
+        {"date": "2026-03-05 09:30", "note": f"进展 {TYPED}", "method": "电话"}
+    ]
     assert data["received_at"] == "2026-03-02 09:30" and data["case_no"] == case_no
     # The case page escapes the values; generate F01 and read its text back.
     page = client.get(f"/cases/{case_no}/").content.decode()
@@ -90,27 +106,56 @@ def test_nasty_values_reach_the_yaml_and_the_form_exactly(role_clients: dict[str
     assert f"内容 {TYPED}{LONG}" in text
 
 
-def test_list_filters_search_and_paging(role_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_list_filters_search_and_paging(
+    role_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811
     client = role_clients[R]
-    case_no, _path = create(client, **{"complainant.name": "李寻欢", "assignment.department": "检验一部"})
+    case_no, _path = create(
+        client, **{"complainant.name": "李寻欢", "assignment.department": "检验一部"}
+    )
     assert case_no in client.get("/cases/", {"q": "李寻欢"}).content.decode()
-    assert case_no in client.get("/cases/", {"q": case_no, "kind": "投诉", "state": "open", "year": "2026",
-                                             "department": "检验一部"}).content.decode()
+    assert (
+        case_no
+        in client.get(
+            "/cases/",
+            {
+                "q": case_no,
+                "kind": "投诉",
+                "state": "open",
+                "year": "2026",
+                "department": "检验一部",
+            },
+        ).content.decode()
+    )
     assert case_no not in client.get("/cases/", {"q": "李寻欢", "state": "closed"}).content.decode()
     assert case_no not in client.get("/cases/", {"q": "李寻欢", "kind": "申诉"}).content.decode()
-    assert case_no not in client.get("/cases/", {"q": "李寻欢", "department": "别的部门"}).content.decode()
+    assert (
+        case_no
+        not in client.get("/cases/", {"q": "李寻欢", "department": "别的部门"}).content.decode()
+    )
     create(client, **{"complainant.name": "李寻欢"})
     monkeypatch.setattr(views_cases, "PAGE_SIZE", 1)  # two matches, one per page
     first = client.get("/cases/", {"q": "李寻欢"})
     assert len(first.context["page"].object_list) == 1 and first.context["total"] == 2
-    assert "第 1 / 2 页" in first.content.decode() and "q=%E6%9D%8E%E5%AF%BB%E6%AC%A2&page=2" in first.content.decode()
+    assert (
+        "第 1 / 2 页" in first.content.decode()
+        and "q=%E6%9D%8E%E5%AF%BB%E6%AC%A2&page=2" in first.content.decode()
+    )
     last = client.get("/cases/", {"q": "李寻欢", "page": "999"})
     assert last.status_code == 200 and last.context["page"].number == 2
 
 
 def test_errors_show_beside_their_field_and_input_stays(role_clients: dict[str, Any]) -> None:  # noqa: F811
-    response = role_clients[R].post("/cases/new/", case_post(**{
-        "content": "", "resolution.compensation": "一百元", "complainant.phone": f"电话 {NASTY}"}))
+    response = role_clients[R].post(
+        "/cases/new/",
+        case_post(
+            **{
+                "content": "",
+                "resolution.compensation": "一百元",
+                "complainant.phone": f"电话 {NASTY}",
+            }
+        ),
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["content"] and form.errors["resolution.compensation"]
@@ -126,16 +171,26 @@ def test_a_case_too_large_to_read_back_is_refused(role_clients: dict[str, Any]) 
 
 
 def test_recused_or_respondent_cannot_be_handler_or_approver(role_clients: dict[str, Any]) -> None:  # noqa: F811
-    response = role_clients[R].post("/cases/new/", case_post(**{
-        "respondent": "赵六", "assignment.handler": "赵六", "assignment.recused": ["钱七"],
-        "resolution.approved_by": "钱七"}))
+    response = role_clients[R].post(
+        "/cases/new/",
+        case_post(
+            **{
+                "respondent": "赵六",
+                "assignment.handler": "赵六",
+                "assignment.recused": ["钱七"],
+                "resolution.approved_by": "钱七",
+            }
+        ),
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "被投诉对象" in errors["assignment.handler"][0]
     assert "回避人员" in errors["resolution.approved_by"][0]
 
 
-def test_edit_records_history_and_second_save_is_refused(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
+def test_edit_records_history_and_second_save_is_refused(
+    role_clients: dict[str, Any], web: Path
+) -> None:  # noqa: F811
     from django.test import Client
 
     first = role_clients[R]
@@ -154,10 +209,14 @@ def test_edit_records_history_and_second_save_is_refused(role_clients: dict[str,
     assert "李明写的 A&amp;B &lt;tag&gt;" in text  # what they typed stays in the form
     assert load_yaml(path.read_text(encoding="utf-8"))["request"] == "重新检验"
     page = first.get(f"/cases/{case_no}/").content.decode()
-    assert re.search(r"<td>投诉请求 \(request\)</td><td>&quot;退款&quot;</td><td>&quot;重新检验&quot;</td>", page)
+    assert re.search(
+        r"<td>投诉请求 \(request\)</td><td>&quot;退款&quot;</td><td>&quot;重新检验&quot;</td>", page
+    )
 
 
-def test_handler_edits_only_their_own_cases_investigation(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
+def test_handler_edits_only_their_own_cases_investigation(
+    role_clients: dict[str, Any], web: Path
+) -> None:  # noqa: F811
     from django.test import Client
 
     case_no, path = create(role_clients[R], **{"assignment.handler": "周经办"})
@@ -187,8 +246,12 @@ CASE_ACTIONS = [  # (method, url, roles allowed); {case} is filled in
 
 
 @pytest.mark.parametrize(("method", "url", "allowed_roles"), CASE_ACTIONS)
-def test_case_permission_table(role_clients: dict[str, Any], method: str, url: str,  # noqa: F811
-                               allowed_roles: set[str]) -> None:
+def test_case_permission_table(
+    role_clients: dict[str, Any],
+    method: str,
+    url: str,  # noqa: F811
+    allowed_roles: set[str],
+) -> None:
     case_no, _path = create(role_clients[R])
     for role in ROLES:
         response = getattr(role_clients[role], method)(url.format(case=case_no))
@@ -206,7 +269,9 @@ def test_unknown_case_is_a_404(role_clients: dict[str, Any]) -> None:  # noqa: F
 def test_dashboard_lists_my_cases_and_counts(role_clients: dict[str, Any], web: Path) -> None:  # noqa: F811
     from django.test import Client
 
-    case_no, _path = create(role_clients[R], received_at="2026-01-05T09:30", **{"assignment.handler": "孙经办"})
+    case_no, _path = create(
+        role_clients[R], received_at="2026-01-05T09:30", **{"assignment.handler": "孙经办"}
+    )
     client = Client()
     client.force_login(make_user("sun", H, full_name="孙经办"))
     page = client.get("/")
@@ -226,16 +291,25 @@ def test_dashboard_steps_due_within_three_working_days(role_clients: dict[str, A
     # receipt day whose deadline is today or within the next 3 working days.
     calendar = views_cases.workspace().clock.calendar
     today = date.today()
-    received = next(today - timedelta(days=back) for back in range(10)
-                    if today <= calendar.add_workdays(today - timedelta(days=back), 5)
-                    <= calendar.add_workdays(today, 3))
-    case_no, _path = create(role_clients[R], received_at=f"{received}T08:00", **{"acceptance.decision": "受理"})
+    received = next(
+        today - timedelta(days=back)
+        for back in range(10)
+        if today
+        <= calendar.add_workdays(today - timedelta(days=back), 5)
+        <= calendar.add_workdays(today, 3)
+    )
+    case_no, _path = create(
+        role_clients[R], received_at=f"{received}T08:00", **{"acceptance.decision": "受理"}
+    )
     before = role_clients[R].get("/").context["counts"]["received"]
     create(role_clients[R], received_at=f"{today}T08:00")
     page = role_clients[R].get("/")
     soon = [step for row, step in page.context["due_soon"] if row.case.case_no == case_no]
     assert soon, "its analysis step is due within 3 working days"
-    assert f'<td><a href="/cases/{case_no}/">{case_no}</a></td><td>{soon[0].name}</td>' in page.content.decode()
+    assert (
+        f'<td><a href="/cases/{case_no}/">{case_no}</a></td><td>{soon[0].name}</td>'
+        in page.content.decode()
+    )
     assert page.context["counts"]["received"] == before + 1  # received this month
 
 
@@ -249,21 +323,30 @@ def test_pdf_and_print_bundle_download(role_clients: dict[str, Any], tmp_path: P
     pdf = client.get(f"/cases/{case_no}/forms/F01/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     (tmp_path / "f01.pdf").write_bytes(b"".join(pdf.streaming_content))
-    text = subprocess.run(["pdftotext", str(tmp_path / "f01.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "f01.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     assert "欧阳 PDF <甲>" in text
     assert client.post(f"/cases/{case_no}/bundle/generate/").status_code == 302
     bundle = client.get(f"/cases/{case_no}/bundle/docx/")
     assert bundle.status_code == 200
     assert "欧阳 PDF <甲>" in docx_text(b"".join(bundle.streaming_content))
     page = client.get(f"/cases/{case_no}/").content.decode()
-    assert f'href="/cases/{case_no}/forms/F01/pdf/"' in page and f'href="/cases/{case_no}/bundle/docx/"' in page
+    assert (
+        f'href="/cases/{case_no}/forms/F01/pdf/"' in page
+        and f'href="/cases/{case_no}/bundle/docx/"' in page
+    )
 
 
-def test_a_file_with_mistakes_opens_shows_them_and_can_be_corrected(role_clients: dict[str, Any]) -> None:  # noqa: F811
+def test_a_file_with_mistakes_opens_shows_them_and_can_be_corrected(
+    role_clients: dict[str, Any],
+) -> None:  # noqa: F811
     client = role_clients[R]
     case_no, path = create(client)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text + "resolution:\n  compensation: 一百元\n", encoding="utf-8")  # edited by hand
+    path.write_text(
+        text + "resolution:\n  compensation: 一百元\n", encoding="utf-8"
+    )  # edited by hand
     page = client.get(f"/cases/{case_no}/")
     assert page.status_code == 200 and "resolution.compensation (赔偿金额)" in page.content.decode()
     form = edit_form(client, case_no)
@@ -271,18 +354,24 @@ def test_a_file_with_mistakes_opens_shows_them_and_can_be_corrected(role_clients
     assert 'id="id_resolution.compensation_error"' in edit_page
     assert client.post(f"/cases/{case_no}/forms/F01/generate/").status_code == 302
     after = client.get(f"/cases/{case_no}/").content.decode()
-    assert re.search(r'<li class="error">[^<]*resolution.compensation \(赔偿金额\): 一百元 不是数字', after)
+    assert re.search(
+        r'<li class="error">[^<]*resolution.compensation \(赔偿金额\): 一百元 不是数字', after
+    )
     assert client.get(f"/cases/{case_no}/forms/F01/docx/").status_code == 404
     form["resolution.compensation"] = "100"
     assert client.post(f"/cases/{case_no}/edit/", form).status_code == 302
     assert load_yaml(path.read_text(encoding="utf-8"))["resolution"]["compensation"] == 100
 
 
-def test_a_change_made_outside_the_browser_also_refuses_the_save(role_clients: dict[str, Any]) -> None:  # noqa: F811
+def test_a_change_made_outside_the_browser_also_refuses_the_save(
+    role_clients: dict[str, Any],
+) -> None:  # noqa: F811
     client = role_clients[R]
     case_no, path = create(client)
     form = edit_form(client, case_no)
-    path.write_text(path.read_text(encoding="utf-8").replace("报告数据有误", "命令行改的"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("报告数据有误", "命令行改的"), encoding="utf-8"
+    )
     form["content"] = "浏览器改的"
     response = client.post(f"/cases/{case_no}/edit/", form)
     assert response.status_code == 409
@@ -290,11 +379,16 @@ def test_a_change_made_outside_the_browser_also_refuses_the_save(role_clients: d
     assert load_yaml(path.read_text(encoding="utf-8"))["content"] == "命令行改的"
 
 
-def test_dashboard_lists_are_capped_with_a_link_to_all(role_clients: dict[str, Any],  # noqa: F811
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dashboard_lists_are_capped_with_a_link_to_all(
+    role_clients: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     create(role_clients[R])
     create(role_clients[R])
     monkeypatch.setattr(views_cases, "DASHBOARD_ROWS", 1)
     page = role_clients[R].get("/")
     assert len(page.context["overdue"]) == 1 and page.context["overdue_total"] > 1
-    assert '只列出最早的 1 个; <a href="/cases/?overdue=1">查看全部超期案件</a>' in page.content.decode()
+    assert (
+        '只列出最早的 1 个; <a href="/cases/?overdue=1">查看全部超期案件</a>'
+        in page.content.decode()
+    )

@@ -28,8 +28,11 @@ def _type(driver: Any, element_id: str, text: str, emoji: bool = False) -> None:
     element.clear()
     element.send_keys(text)
     if emoji:
-        driver.execute_script("arguments[0].focus(); document.execCommand('insertText', false, arguments[1]);",
-                              element, EMOJI)
+        driver.execute_script(
+            "arguments[0].focus(); document.execCommand('insertText', false, arguments[1]);",
+            element,
+            EMOJI,
+        )
 
 
 def _download(driver: Any, url: str) -> bytes:
@@ -55,8 +58,11 @@ def _create_case(driver: Any, base: str) -> str:
     return driver.find_element(By.TAG_NAME, "h1").text.removeprefix("案件 ")
 
 
-def test_browser_creates_finds_downloads_and_conflicts(served: tuple[str, Path], browser: Any,  # noqa: F811
-                                                        tmp_path: Path) -> None:
+def test_browser_creates_finds_downloads_and_conflicts(
+    served: tuple[str, Path],
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     from selenium.webdriver.common.by import By
 
     base, root = served
@@ -76,8 +82,19 @@ def test_browser_creates_finds_downloads_and_conflicts(served: tuple[str, Path],
     assert TYPED + EMOJI in text and "王 <b>&amp;" in text
 
     # Two sessions open the same case; the second save is refused and keeps its input.
-    assert recordkit(root, "user", "add", "liming", "--role", "登记员", "--password-stdin",
-                     stdin=PASSWORD + "\n").returncode == 0
+    assert (
+        recordkit(
+            root,
+            "user",
+            "add",
+            "liming",
+            "--role",
+            "登记员",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).returncode
+        == 0
+    )
     other = open_chromium(tmp_path / "second-profile")
     try:
         _log_in(other, base, "liming")

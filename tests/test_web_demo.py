@@ -34,14 +34,23 @@ def test_demo_users_one_of_each_role_and_idempotent(web: Path) -> None:  # noqa:
 
 def test_demo_no_wait_creates_the_users_and_says_how_to_log_in(tmp_path: Path) -> None:
     root = tmp_path / "demo"
-    result = subprocess.run(_demo("--dir", str(root), "--serve", "--no-wait"), capture_output=True,
-                            text=True, encoding="utf-8", timeout=600)
+    result = subprocess.run(
+        _demo("--dir", str(root), "--serve", "--no-wait"),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert f"== 演示用户 (demo users), 密码均为 (password): {DEMO_PASSWORD}" in result.stdout
     for user in DEMO_USERS:
-        assert re.search(rf"^{user.username}\s+{user.role}\s+{user.full_name}$", result.stdout, re.M), user
+        assert re.search(
+            rf"^{user.username}\s+{user.role}\s+{user.full_name}$", result.stdout, re.M
+        ), user
     listed = json.loads(recordkit(root, "user", "list", "--json").stdout)
-    assert {(u["username"], tuple(u["roles"])) for u in listed} == {(u.username, (u.role,)) for u in DEMO_USERS}
+    assert {(u["username"], tuple(u["roles"])) for u in listed} == {
+        (u.username, (u.role,)) for u in DEMO_USERS
+    }
 
 
 def _wait_for_login_page(proc: subprocess.Popen[str], base: str, seconds: float = 600) -> str:
@@ -63,16 +72,20 @@ def test_demo_serve_answers_and_a_demo_handler_logs_in(tmp_path: Path) -> None:
     # The demo prints a lot: into files, as a pipe nobody reads would fill up and block it.
     out, err_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     with out.open("w") as stdout, err_path.open("w") as stderr:
-        proc = subprocess.Popen(_demo("--dir", str(tmp_path / "demo"), "--serve", "--port", str(port)),
-                                stdout=stdout, stderr=stderr)
+        proc = subprocess.Popen(
+            _demo("--dir", str(tmp_path / "demo"), "--serve", "--port", str(port)),
+            stdout=stdout,
+            stderr=stderr,
+        )
     try:
         page = _wait_for_login_page(proc, base)
         assert "<h1>登录</h1>" in page
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = opener.open(f"{base}/login/").read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"username": "jingban", "password": DEMO_PASSWORD,
-                                       "csrfmiddlewaretoken": token})
+        form = urllib.parse.urlencode(
+            {"username": "jingban", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
+        )
         dashboard = opener.open(f"{base}/login/", data=form.encode()).read().decode()
         assert "您的角色：经办人" in dashboard
         assert "TS-2026-0013" in dashboard  # an open sample case whose 处理人 is 方振宇

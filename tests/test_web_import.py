@@ -46,8 +46,12 @@ def upload(client: Any, name: str, content: bytes, target: str = "case") -> Any:
 
 def test_good_register_creates_the_cases_and_lists_them(role_clients: dict[str, Any]) -> None:  # noqa: F811
     before = case_files()
-    content = xlsx([["投诉", datetime(2026, 4, 8, 9, 30), "电话", "导入甲", "网页导入的投诉 <b>&"],
-                    ["申诉", "2026-04-09", "来访", "导入乙", "网页导入的申诉"]])
+    content = xlsx(
+        [
+            ["投诉", datetime(2026, 4, 8, 9, 30), "电话", "导入甲", "网页导入的投诉 <b>&"],
+            ["申诉", "2026-04-09", "来访", "导入乙", "网页导入的申诉"],
+        ]
+    )
     response = upload(role_clients[R], "../../二〇二六年台帐.xlsx", content)
     assert response.status_code == 200, response.content.decode()[:3000]
     created = [c.case_no for c in response.context["report"].created]
@@ -68,9 +72,13 @@ def test_good_register_creates_the_cases_and_lists_them(role_clients: dict[str, 
 
 def test_errors_show_as_a_table_and_nothing_is_written(role_clients: dict[str, Any]) -> None:  # noqa: F811
     before = case_files()
-    content = xlsx([["投诉", "2026-04-10", "电话", "好行", "这一行没有问题"],
-                    ["投诉", "2026-02-30", "电话", "坏行", "日期不存在"],
-                    ["投诉", "2026-04-11", "微信", "坏行二", "方式不在列表中"]])
+    content = xlsx(
+        [
+            ["投诉", "2026-04-10", "电话", "好行", "这一行没有问题"],
+            ["投诉", "2026-02-30", "电话", "坏行", "日期不存在"],
+            ["投诉", "2026-04-11", "微信", "坏行二", "方式不在列表中"],
+        ]
+    )
     response = upload(role_clients[R], "bad.xlsx", content)
     assert response.status_code == 400
     rows = [(p.row, p.column) for p in response.context["rows"]]
@@ -83,7 +91,9 @@ def test_errors_show_as_a_table_and_nothing_is_written(role_clients: dict[str, A
 
 
 def test_csv_in_gb18030_imports_records(role_clients: dict[str, Any]) -> None:  # noqa: F811
-    content = "提出日期,措施类型,不符合事实\n2026-04-01,纠正措施,CSV 导入的不符合\n".encode("gb18030")
+    content = "提出日期,措施类型,不符合事实\n2026-04-01,纠正措施,CSV 导入的不符合\n".encode(
+        "gb18030"
+    )
     response = upload(role_clients[R], "纠正措施台帐.csv", content, target="capa")
     assert response.status_code == 200, response.content.decode()[:3000]
     (record,) = response.context["report"].created
@@ -91,16 +101,24 @@ def test_csv_in_gb18030_imports_records(role_clients: dict[str, Any]) -> None:  
     assert f'href="/records/capa/{record.case_no}/"' in response.content.decode()
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("台帐.xlsx", b"%PDF-1.7\n\x00\x01\x02 binary\x00"),       # a PDF renamed .xlsx
-    ("台帐.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),       # a picture renamed .csv
-    ("台帐.xlsx", b"PK\x05\x06" + b"\x00" * 18),  # an empty zip, not a workbook
-])
-def test_a_renamed_non_spreadsheet_is_refused(role_clients: dict[str, Any], name: str, content: bytes) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("台帐.xlsx", b"%PDF-1.7\n\x00\x01\x02 binary\x00"),  # a PDF renamed .xlsx
+        ("台帐.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),  # a picture renamed .csv
+        ("台帐.xlsx", b"PK\x05\x06" + b"\x00" * 18),  # an empty zip, not a workbook
+    ],
+)
+def test_a_renamed_non_spreadsheet_is_refused(
+    role_clients: dict[str, Any], name: str, content: bytes
+) -> None:  # noqa: F811
     before = case_files()
     response = upload(role_clients[R], name, content)
     assert response.status_code == 400
-    assert "不是 Excel (.xlsx) 或 CSV 文件 (按文件内容判断, 与文件名无关)" in response.context["form"].errors["file"][0]
+    assert (
+        "不是 Excel (.xlsx) 或 CSV 文件 (按文件内容判断, 与文件名无关)"
+        in response.context["form"].errors["file"][0]
+    )
     assert 'id="id_file_error"' in response.content.decode()
     assert case_files() == before
 
@@ -119,9 +137,13 @@ def test_the_size_limit_is_a_setting(role_clients: dict[str, Any], web: Path) ->
     toml.write_bytes(original + b"\n[web]\nmax_upload_mb = 0.5\n")
     try:
         # Over 0.5 MB but within the form's allowance: read, then refused by import_upload.
-        response = upload(role_clients[R], "台帐.csv", "类别,接收时间,投诉内容\n".encode() + b"x" * 540_000)
+        response = upload(
+            role_clients[R], "台帐.csv", "类别,接收时间,投诉内容\n".encode() + b"x" * 540_000
+        )
         assert response.status_code == 400
-        assert response.context["form"].errors["file"] == ["文件超过 0.5 MB, 未导入 (file over the size limit)"]
+        assert response.context["form"].errors["file"] == [
+            "文件超过 0.5 MB, 未导入 (file over the size limit)"
+        ]
         big = upload(role_clients[R], "台帐.csv", b"x" * 600_000)  # refused before the body is read
         assert big.status_code == 413 and "文件超过 0.5 MB" in big.content.decode()
         toml.write_bytes(original + b"\n[web]\nmax_upload_mb = -1\n")
@@ -131,14 +153,18 @@ def test_the_size_limit_is_a_setting(role_clients: dict[str, Any], web: Path) ->
         toml.write_bytes(original)
 
 
-def test_a_missing_file_or_unknown_target_is_shown_beside_the_field(role_clients: dict[str, Any]) -> None:  # noqa: F811
+def test_a_missing_file_or_unknown_target_is_shown_beside_the_field(
+    role_clients: dict[str, Any],
+) -> None:  # noqa: F811
     response = role_clients[R].post("/import/", {"target": "nothing"})
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert errors["file"] == ["请选择要上传的文件"] and errors["target"] == ["未知的记录类型"]
 
 
-def test_a_spreadsheet_without_required_columns_names_the_upload_not_a_temp_path(role_clients: dict[str, Any]) -> None:  # noqa: F811
+def test_a_spreadsheet_without_required_columns_names_the_upload_not_a_temp_path(
+    role_clients: dict[str, Any],
+) -> None:  # noqa: F811
     response = upload(role_clients[R], "缺列.csv", "投诉人\n张三\n".encode())
     assert response.status_code == 400
     message = response.context["form"].errors["file"][0]
@@ -158,8 +184,10 @@ def test_import_permission_table(role_clients: dict[str, Any], role: str, method
     assert case_files() == before
 
 
-def test_a_large_upload_never_goes_to_a_django_temporary_file(role_clients: dict[str, Any],  # noqa: F811
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_upload_never_goes_to_a_django_temporary_file(
+    role_clients: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import os
     import zipfile
 

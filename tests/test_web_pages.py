@@ -50,7 +50,9 @@ def test_login_returns_to_the_page_asked_for(web: Path) -> None:  # noqa: F811
     make_user("wangfang", REGISTRAR, password=PASSWORD)
     client = Client()
     assert client.get("/import/")["Location"] == "/login/?next=/import/"
-    response = client.post("/login/", {"username": "wangfang", "password": PASSWORD, "next": "/import/"})
+    response = client.post(
+        "/login/", {"username": "wangfang", "password": PASSWORD, "next": "/import/"}
+    )
     assert response["Location"] == "/import/"
 
 
@@ -115,7 +117,9 @@ def test_csrf_is_enforced_on_login(web: Path) -> None:  # noqa: F811
     # With the token from the form it works.
     client.get("/login/")
     token = client.cookies["csrftoken"].value
-    ok = client.post("/login/", {"username": "wangfang", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    ok = client.post(
+        "/login/", {"username": "wangfang", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert ok.status_code == 302
 
 
@@ -135,7 +139,9 @@ def test_csrf_is_enforced_on_every_post(web: Path, url: str) -> None:  # noqa: F
 
 
 @pytest.mark.parametrize(("url", "title"), [("/archive/", "档案")])
-def test_pages_awaiting_the_workspace_say_so(role_clients: dict[str, Any], url: str, title: str) -> None:  # noqa: F811
+def test_pages_awaiting_the_workspace_say_so(
+    role_clients: dict[str, Any], url: str, title: str
+) -> None:  # noqa: F811
     text = role_clients[ARCHIVIST].get(url).content.decode()  # the archive pages come with issue 13
     assert f"<h1>{title}</h1>" in text
     assert "本页面将在工作目录服务接入后开放" in text
@@ -153,8 +159,17 @@ def test_admin_adds_a_user_through_the_form(role_clients: dict[str, Any]) -> Non
     from recordkit.web.users import list_users
 
     client = role_clients[ADMIN]
-    response = client.post("/users/add/", {"username": "zhaolei", "full_name": "赵雷", "role": "经办人",
-                                           "password1": PASSWORD, "password2": PASSWORD}, follow=True)
+    response = client.post(
+        "/users/add/",
+        {
+            "username": "zhaolei",
+            "full_name": "赵雷",
+            "role": "经办人",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        follow=True,
+    )
     assert "已添加用户 zhaolei (经办人)。" in response.content.decode()
     added = {u.username: u for u in list_users()}["zhaolei"]
     assert added.roles == ["经办人"] and added.full_name == "赵雷" and added.active
@@ -162,20 +177,45 @@ def test_admin_adds_a_user_through_the_form(role_clients: dict[str, Any]) -> Non
 
 def test_add_user_errors_show_beside_their_fields(role_clients: dict[str, Any]) -> None:  # noqa: F811
     client = role_clients[ADMIN]
-    response = client.post("/users/add/", {"username": "user1", "full_name": "赵雷", "role": "经办人",
-                                           "password1": "12345", "password2": "12345"})
+    response = client.post(
+        "/users/add/",
+        {
+            "username": "user1",
+            "full_name": "赵雷",
+            "role": "经办人",
+            "password1": "12345",
+            "password2": "12345",
+        },
+    )
     assert response.status_code == 400
     text = response.content.decode()
     assert '<span class="error" id="id_username_error">该用户名已存在。</span>' in text
-    assert '<span class="error" id="id_password1_error">密码太短, 至少需要 10 个字符。</span>' in text
+    assert (
+        '<span class="error" id="id_password1_error">密码太短, 至少需要 10 个字符。</span>' in text
+    )
     assert '<span class="error" id="id_password1_error">密码只包含数字。</span>' in text
     assert 'value="赵雷"' in text  # what was typed stays in the form
-    mismatch = client.post("/users/add/", {"username": "newbie", "role": "经办人",
-                                           "password1": PASSWORD, "password2": PASSWORD + "x"})
-    assert '<span class="error" id="id_password2_error">两次输入的密码不一致。</span>' in mismatch.content.decode()
-    bad_role = client.post("/users/add/", {"username": "newbie", "role": "局长",
-                                           "password1": PASSWORD, "password2": PASSWORD})
-    assert 'id="id_role_error">选择一个有效的选项。 局长 不在可用的选项中。' in bad_role.content.decode()
+    mismatch = client.post(
+        "/users/add/",
+        {
+            "username": "newbie",
+            "role": "经办人",
+            "password1": PASSWORD,
+            "password2": PASSWORD + "x",
+        },
+    )
+    assert (
+        '<span class="error" id="id_password2_error">两次输入的密码不一致。</span>'
+        in mismatch.content.decode()
+    )
+    bad_role = client.post(
+        "/users/add/",
+        {"username": "newbie", "role": "局长", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert (
+        'id="id_role_error">选择一个有效的选项。 局长 不在可用的选项中。'
+        in bad_role.content.decode()
+    )
 
 
 def test_admin_disables_a_user_and_their_session_ends(role_clients: dict[str, Any]) -> None:  # noqa: F811

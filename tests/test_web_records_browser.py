@@ -32,8 +32,11 @@ def _wait_for(driver: Any, element_id: str) -> Any:
     return WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.ID, element_id)))
 
 
-def test_browser_creates_a_record_and_imports_a_register(served: tuple[str, Path], browser: Any,  # noqa: F811
-                                                         tmp_path: Path) -> None:
+def test_browser_creates_a_record_and_imports_a_register(
+    served: tuple[str, Path],
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -48,13 +51,18 @@ def test_browser_creates_a_record_and_imports_a_register(served: tuple[str, Path
     browser.find_element(By.ID, "save").click()
     _wait_for(browser, "edit-record")  # the record page
     number = browser.find_element(By.TAG_NAME, "h1").text.removeprefix("纠正和预防措施 ")
-    data = load_yaml(next((root / "records" / "capa").glob(f"*/{number}.yaml")).read_text(encoding="utf-8"))
+    data = load_yaml(
+        next((root / "records" / "capa").glob(f"*/{number}.yaml")).read_text(encoding="utf-8")
+    )
     assert data["nonconformity"] == TYPED
     browser.get(f"{base}/records/?type=capa")
     _shot(browser, "records")
     assert browser.find_element(By.LINK_TEXT, number)
 
-    bad = _register(tmp_path / "台帐.xlsx", [["投诉", "2026-04-01", "甲", "好的一行"], ["投诉", "2026-02-30", "乙", "坏的一行"]])
+    bad = _register(
+        tmp_path / "台帐.xlsx",
+        [["投诉", "2026-04-01", "甲", "好的一行"], ["投诉", "2026-02-30", "乙", "坏的一行"]],
+    )
     browser.get(f"{base}/import/")
     browser.find_element(By.ID, "id_file").send_keys(str(bad))
     browser.find_element(By.ID, "upload").click()
@@ -66,4 +74,9 @@ def test_browser_creates_a_record_and_imports_a_register(served: tuple[str, Path
     browser.find_element(By.ID, "id_file").send_keys(str(good))
     browser.find_element(By.ID, "upload").click()
     (created,) = [li.text for li in _wait_for(browser, "created").find_elements(By.TAG_NAME, "li")]
-    assert load_yaml(next((root / "cases").glob(f"*/{created}.yaml")).read_text(encoding="utf-8"))["content"] == "好的一行"
+    assert (
+        load_yaml(next((root / "cases").glob(f"*/{created}.yaml")).read_text(encoding="utf-8"))[
+            "content"
+        ]
+        == "好的一行"
+    )

@@ -62,8 +62,13 @@ def test_action_table_is_the_documented_model() -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "url", "allowed_roles"), PAGES)
-def test_permission_table(role_clients: dict[str, Any], role: str, method: str, url: str,  # noqa: F811
-                          allowed_roles: set[str]) -> None:
+def test_permission_table(
+    role_clients: dict[str, Any],
+    role: str,
+    method: str,
+    url: str,  # noqa: F811
+    allowed_roles: set[str],
+) -> None:
     response = getattr(role_clients[role], method)(url)
     if role in allowed_roles:
         # Allowed: the page (200), a redirect after a POST, or a form with errors (400).
@@ -87,12 +92,38 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
         action = getattr(pattern.callback, "recordkit_action", None)
         assert action in ACTIONS, f"view {pattern.name} is not wrapped by roles.requires"
     assert {p.name for p in patterns} - unguarded == {
-        "dashboard", "cases", "records", "import", "reports", "archive", "archive_disposal",
-        "forms", "users", "user_add", "user_disable",
-        "case_new", "case", "case_edit", "form_generate", "form_download", "bundle_generate", "bundle_download",
-        "report_generate", "report_chart", "report_download",
-        "form_upload", "form_job", "form_preview", "form_plan", "form_apply",
-        "record_new", "record", "record_edit", "record_form_generate", "record_form_download"}
+        "dashboard",
+        "cases",
+        "records",
+        "import",
+        "reports",
+        "archive",
+        "archive_disposal",
+        "forms",
+        "users",
+        "user_add",
+        "user_disable",
+        "case_new",
+        "case",
+        "case_edit",
+        "form_generate",
+        "form_download",
+        "bundle_generate",
+        "bundle_download",
+        "report_generate",
+        "report_chart",
+        "report_download",
+        "form_upload",
+        "form_job",
+        "form_preview",
+        "form_plan",
+        "form_apply",
+        "record_new",
+        "record",
+        "record_edit",
+        "record_form_generate",
+        "record_form_download",
+    }
 
 
 @pytest.mark.parametrize(("method", "url", "_roles"), PAGES)

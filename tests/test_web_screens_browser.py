@@ -23,8 +23,12 @@ def test_edit_errors_beside_fields_and_the_403_page(served: tuple[str, Path], br
     browser.find_element(By.ID, "save").click()
     assert browser.find_element(By.ID, "id_content_error").text
     assert browser.find_element(By.ID, "id_resolution.compensation_error").text
-    assert browser.find_element(By.ID, "id_resolution.compensation").get_attribute("value") == "一百元"
-    browser.execute_script("document.getElementById('id_content_error').scrollIntoView({block: 'center'});")
+    assert (
+        browser.find_element(By.ID, "id_resolution.compensation").get_attribute("value") == "一百元"
+    )
+    browser.execute_script(
+        "document.getElementById('id_content_error').scrollIntoView({block: 'center'});"
+    )
     _shot(browser, "case-edit-error")
     browser.get(f"{base}/archive/disposal/")  # a 登记员 is refused the disposal page
     assert browser.find_element(By.TAG_NAME, "h1").text == "无权访问 (403)"

@@ -20,9 +20,17 @@ from recordkit.config import init_workdir
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--window-size=1280,900")
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,900",
+)
 # Set RECORDKIT_SCREENSHOTS=docs/web to refresh the screenshots shown in docs/web.md.
 SCREENSHOTS = os.environ.get("RECORDKIT_SCREENSHOTS", "")
 
@@ -33,8 +41,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     root = tmp_path_factory.mktemp("served") / "work"
     init_workdir(root, org_name="漳州市示例检验检测中心")
     for name, role, full in (("wangfang", "管理员", "王芳"), ("lina", "登记员", "李娜")):
-        result = recordkit(root, "user", "add", name, "--role", role, "--full-name", full, "--password-stdin",
-                           stdin=PASSWORD + "\n")
+        result = recordkit(
+            root,
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--full-name",
+            full,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
         assert result.returncode == 0, result.stderr
     port = free_port()
     proc = start_server(root, port)
@@ -74,7 +92,9 @@ def test_login_over_http_with_csrf(served: tuple[str, Path]) -> None:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"username": "lina", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    form = urllib.parse.urlencode(
+        {"username": "lina", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     dashboard = opener.open(f"{base}/login/", data=form.encode()).read().decode()
     assert "您好，<strong>李娜</strong>（用户名 lina）" in dashboard
     assert "您的角色：登记员" in dashboard
@@ -187,7 +207,9 @@ def test_browser_logs_in_and_sees_the_dashboard(served: tuple[str, Path], browse
     _wait_for_url(browser, f"{base}/login/")
 
 
-def test_browser_admin_adds_and_disables_a_user_with_htmx(served: tuple[str, Path], browser: Any) -> None:
+def test_browser_admin_adds_and_disables_a_user_with_htmx(
+    served: tuple[str, Path], browser: Any
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -195,26 +217,39 @@ def test_browser_admin_adds_and_disables_a_user_with_htmx(served: tuple[str, Pat
     base, root = served
     _log_in(browser, base, "wangfang")
     browser.get(f"{base}/users/")
-    fields = {"id_username": "zhaolei", "id_full_name": "赵雷", "id_password1": "short", "id_password2": "short"}
+    fields = {
+        "id_username": "zhaolei",
+        "id_full_name": "赵雷",
+        "id_password1": "short",
+        "id_password2": "short",
+    }
     for field_id, value in fields.items():
         browser.find_element(By.ID, field_id).send_keys(value)
     browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
     _wait_for_url(browser, f"{base}/users/add/")  # the form comes back with its errors
-    assert browser.find_element(By.ID, "id_password1_error").text == "密码太短, 至少需要 10 个字符。"
+    assert (
+        browser.find_element(By.ID, "id_password1_error").text == "密码太短, 至少需要 10 个字符。"
+    )
     assert browser.find_element(By.ID, "id_full_name").get_attribute("value") == "赵雷"
     for field_id in ("id_password1", "id_password2"):
         browser.find_element(By.ID, field_id).send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
     _wait_for_url(browser, f"{base}/users/")
-    assert "已添加用户 zhaolei (登记员)。" in browser.find_element(By.CSS_SELECTOR, "ul.messages").text
+    assert (
+        "已添加用户 zhaolei (登记员)。" in browser.find_element(By.CSS_SELECTOR, "ul.messages").text
+    )
     _shot(browser, "users")
-    row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#users-table tbody tr")
-               if r.text.startswith("zhaolei"))
+    row = next(
+        r
+        for r in browser.find_elements(By.CSS_SELECTOR, "#users-table tbody tr")
+        if r.text.startswith("zhaolei")
+    )
     row.find_element(By.TAG_NAME, "button").click()
     WebDriverWait(browser, 10).until(ec.alert_is_present()).accept()  # htmx's hx-confirm
     # Read the table through JavaScript: htmx swaps it, so an element handle could go stale.
     table_text = "return (document.getElementById('users-table') || {}).innerText || ''"
-    WebDriverWait(browser, 10).until(lambda d: "已停用用户 zhaolei。" in d.execute_script(table_text))
+    WebDriverWait(browser, 10).until(
+        lambda d: "已停用用户 zhaolei。" in d.execute_script(table_text)
+    )
     listed = recordkit(root, "user", "list", "--json")
     assert '"active": false' in listed.stdout
-

@@ -36,10 +36,12 @@ def test_defaults(folder: Path) -> None:
     assert values["SESSION_COOKIE_AGE"] == 8 * 3600 and values["SESSION_EXPIRE_AT_BROWSER_CLOSE"]
     assert values["SESSION_COOKIE_SECURE"] is False
     assert values["X_FRAME_OPTIONS"] == "DENY"
-    for middleware in ("django.middleware.csrf.CsrfViewMiddleware",
-                       "django.middleware.clickjacking.XFrameOptionsMiddleware",
-                       "django.contrib.auth.middleware.LoginRequiredMiddleware",
-                       "axes.middleware.AxesMiddleware"):
+    for middleware in (
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "django.contrib.auth.middleware.LoginRequiredMiddleware",
+        "axes.middleware.AxesMiddleware",
+    ):
         assert middleware in values["MIDDLEWARE"]
     assert values["AXES_FAILURE_LIMIT"] == 5
 
@@ -61,12 +63,19 @@ def test_database_url_from_toml_and_env(folder: Path, tmp_path: Path) -> None:
     env = {"RECORDKIT_DATABASE_URL": "postgres://rk:secret@db.local:5433/recordkit"}
     db = build_settings(folder, environ=env)["DATABASES"]["default"]
     assert (db["ENGINE"], db["NAME"], db["USER"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql", "recordkit", "rk", "db.local", 5433)
+        "django.db.backends.postgresql",
+        "recordkit",
+        "rk",
+        "db.local",
+        5433,
+    )
     assert "OPTIONS" not in db or "transaction_mode" not in db["OPTIONS"]
 
 
 def test_bad_database_url_is_a_chinese_error(folder: Path) -> None:
-    with pytest.raises(ConfigError, match="数据库地址无效 \\(invalid database URL\\) 'oracle9://x'"):
+    with pytest.raises(
+        ConfigError, match="数据库地址无效 \\(invalid database URL\\) 'oracle9://x'"
+    ):
         build_settings(folder, environ={"RECORDKIT_DATABASE_URL": "oracle9://x"})
 
 
@@ -93,7 +102,10 @@ def test_start_applied_the_committed_migrations(web: Path) -> None:  # noqa: F81
     assert (web / ".recordkit" / "web.sqlite3").is_file()
     assert stat.S_IMODE((web / ".recordkit" / "web.sqlite3").stat().st_mode) == 0o600
     assert {"web_change", "auth_user", "django_session", "axes_accessattempt"} <= set(
-        connection.introspection.table_names())
+        connection.introspection.table_names()
+    )
     out = StringIO()
-    call_command("makemigrations", "web", "--check", "--dry-run", stdout=out)  # exits 1 if a model drifted
+    call_command(
+        "makemigrations", "web", "--check", "--dry-run", stdout=out
+    )  # exits 1 if a model drifted
     assert "No changes detected" in out.getvalue()

@@ -14,7 +14,9 @@ from recordkit.web.roles import ADMIN, REGISTRAR
 
 
 def _run(root: Path, *args: str, input: str | None = None):
-    return CliRunner().invoke(cli, ["--config", str(root / "recordkit.toml"), "user", *args], input=input)
+    return CliRunner().invoke(
+        cli, ["--config", str(root / "recordkit.toml"), "user", *args], input=input
+    )
 
 
 def _can_log_in(username: str, password: str) -> bool:
@@ -24,8 +26,17 @@ def _can_log_in(username: str, password: str) -> bool:
 
 
 def test_user_add_with_password_stdin(web: Path) -> None:  # noqa: F811
-    result = _run(web, "add", "wangfang", "--role", ADMIN, "--full-name", "王芳", "--password-stdin",
-                  input=PASSWORD + "\n")
+    result = _run(
+        web,
+        "add",
+        "wangfang",
+        "--role",
+        ADMIN,
+        "--full-name",
+        "王芳",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "已添加用户 wangfang (管理员)\n"
     assert _can_log_in("wangfang", PASSWORD)
@@ -34,20 +45,27 @@ def test_user_add_with_password_stdin(web: Path) -> None:  # noqa: F811
 def test_user_add_prompts_twice(web: Path) -> None:  # noqa: F811
     result = _run(web, "add", "lina", "--role", REGISTRAR, input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
-    assert "密码 (password): \n再次输入密码 (repeat password): \n已添加用户 lina (登记员)" in result.output
+    assert (
+        "密码 (password): \n再次输入密码 (repeat password): \n已添加用户 lina (登记员)"
+        in result.output
+    )
     assert _can_log_in("lina", PASSWORD)
 
 
 def test_user_add_rejects_a_weak_password_in_chinese(web: Path) -> None:  # noqa: F811
     result = _run(web, "add", "lina", "--role", REGISTRAR, "--password-stdin", input="12345678\n")
     assert result.exit_code == 1
-    assert result.output == ("Error: 密码不符合要求 (password rejected): 密码太短, 至少需要 10 个字符。；"
-                             "这个密码太常见了。；密码只包含数字。\n")
+    assert result.output == (
+        "Error: 密码不符合要求 (password rejected): 密码太短, 至少需要 10 个字符。；"
+        "这个密码太常见了。；密码只包含数字。\n"
+    )
 
 
 def test_user_add_refuses_a_duplicate_and_an_empty_stdin(web: Path) -> None:  # noqa: F811
     make_user("lina", REGISTRAR)
-    result = _run(web, "add", "lina", "--role", REGISTRAR, "--password-stdin", input=PASSWORD + "\n")
+    result = _run(
+        web, "add", "lina", "--role", REGISTRAR, "--password-stdin", input=PASSWORD + "\n"
+    )
     assert result.exit_code == 1
     assert result.output == "Error: 用户已存在 (user exists): lina\n"
     empty = _run(web, "add", "zhao", "--role", REGISTRAR, "--password-stdin", input="")
@@ -81,8 +99,9 @@ def test_user_list_table_and_json(web: Path) -> None:  # noqa: F811
     assert lines[2].split() == ["lina", "李娜", "登记员", "启用", "从未"]
     assert lines[3].split() == ["wangfang", "王芳", "管理员", "启用", "从未"]
     data = json.loads(_run(web, "list", "--json").output)
-    assert [(u["username"], u["full_name"], u["roles"], u["active"], u["last_login"]) for u in data] == [
-        ("lina", "李娜", ["登记员"], True, None), ("wangfang", "王芳", ["管理员"], True, None)]
+    assert [
+        (u["username"], u["full_name"], u["roles"], u["active"], u["last_login"]) for u in data
+    ] == [("lina", "李娜", ["登记员"], True, None), ("wangfang", "王芳", ["管理员"], True, None)]
 
 
 def test_user_disable(web: Path) -> None:  # noqa: F811
@@ -98,7 +117,10 @@ def test_the_last_admin_cannot_be_disabled(web: Path) -> None:  # noqa: F811
     make_user("wangfang", ADMIN)
     result = _run(web, "disable", "wangfang")
     assert result.exit_code == 1
-    assert result.output == "Error: 不能停用最后一位管理员 (cannot disable the last 管理员): wangfang\n"
+    assert (
+        result.output
+        == "Error: 不能停用最后一位管理员 (cannot disable the last 管理员): wangfang\n"
+    )
     make_user("chen", ADMIN)
     assert _run(web, "disable", "wangfang").exit_code == 0
 
@@ -106,7 +128,10 @@ def test_the_last_admin_cannot_be_disabled(web: Path) -> None:  # noqa: F811
 def test_library_checks_role_and_empty_name(web: Path) -> None:  # noqa: F811
     from recordkit.web.users import UserError, add_user
 
-    with pytest.raises(UserError, match="未知的角色 \\(unknown role\\): 局长；可选: 登记员、经办人、审批人、档案员、管理员"):
+    with pytest.raises(
+        UserError,
+        match="未知的角色 \\(unknown role\\): 局长；可选: 登记员、经办人、审批人、档案员、管理员",
+    ):
         add_user("lina", "局长", PASSWORD)
     with pytest.raises(UserError, match="用户名不能为空"):
         add_user("  ", REGISTRAR, PASSWORD)

@@ -11,7 +11,9 @@ import pytest
 from recordkit.clock.calendar import WorkCalendar
 from recordkit.errors import CalendarError
 
-FALLBACK_2027 = "2027 年的节假日安排未知 (chinesecalendar 未覆盖, 无覆盖文件)，按周一至周五计算工作日"
+FALLBACK_2027 = (
+    "2027 年的节假日安排未知 (chinesecalendar 未覆盖, 无覆盖文件)，按周一至周五计算工作日"
+)
 
 
 @pytest.fixture

@@ -30,7 +30,9 @@ def test_every_item_comes_back_once_from_workers_set_up_by_the_initializer():
     with workers.start_pool(2, _init, ("ready",)) as pool:
         workers.run_bounded(pool, _work, range(25), 2, on_done)
     assert sorted(done) == list(range(25))
-    assert all(tag == "ready" and square == i * i and ignored for i, (tag, square, ignored) in done.items())
+    assert all(
+        tag == "ready" and square == i * i and ignored for i, (tag, square, ignored) in done.items()
+    )
 
 
 def test_submission_is_bounded_and_a_failure_reaches_the_caller():

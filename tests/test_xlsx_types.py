@@ -19,7 +19,9 @@ from recordkit.cli import cli
 
 def test_append_typed_types_every_kind_of_value():
     sheet = Workbook().active
-    append_typed(sheet, [3, 2.5, date(2026, 3, 2), datetime(2026, 3, 2, 9, 30), "=1+1", "a\x07b", None])
+    append_typed(
+        sheet, [3, 2.5, date(2026, 3, 2), datetime(2026, 3, 2, 9, 30), "=1+1", "a\x07b", None]
+    )
     a, b, c, d, e, f, g = sheet[1]
     assert (a.value, a.data_type, b.value, b.data_type) == (3, "n", 2.5, "n")
     assert c.is_date and c.number_format == "yyyy-mm-dd"
@@ -38,11 +40,16 @@ def test_register_xlsx_has_numbers_dates_and_anonymous(workdir, runner, book, sa
     assert result.exit_code == 0, result.output
     sheet = load_workbook(next((workdir.out_dir / "registers").glob("R01-*.xlsx"))).active
     header = [c.value for c in sheet[1]]
-    column = {name: header.index(name) for name in ("序号", "日期", "投诉人", "内容摘要", "办结日期")}
+    column = {
+        name: header.index(name) for name in ("序号", "日期", "投诉人", "内容摘要", "办结日期")
+    }
     first, second = sheet[2], sheet[3]
     assert [first[column["序号"]].value, second[column["序号"]].value] == [1, 2]
     received = first[column["日期"]]
-    assert received.value == datetime(2026, 3, 2, 9, 30) and received.number_format == "yyyy-mm-dd hh:mm"
+    assert (
+        received.value == datetime(2026, 3, 2, 9, 30)
+        and received.number_format == "yyyy-mm-dd hh:mm"
+    )
     closed = first[column["办结日期"]]
     assert closed.value == datetime(2026, 3, 21) and closed.number_format == "yyyy-mm-dd"
     assert second[column["投诉人"]].value == "匿名"
@@ -72,9 +79,23 @@ def test_appraisal_and_disposal_lists_have_numbers_and_dates(archive_work, runne
     assert [due.cell(row=4, column=n).value for n in (1, 4, 6)] == [1, 2015, 2]  # 序号, 年度, 页数
     due_day = due.cell(row=4, column=7)  # 到期日期
     assert due_day.value == datetime(2026, 1, 1) and due_day.number_format == "yyyy-mm-dd"
-    result = run(runner, "archive", "dispose", "--due", "--approver", "陈主任", "--reason", "保管期满", "--json")
+    result = run(
+        runner,
+        "archive",
+        "dispose",
+        "--due",
+        "--approver",
+        "陈主任",
+        "--reason",
+        "保管期满",
+        "--json",
+    )
     data = json.loads(result.output)
     listed = load_workbook(Path(archive_work.archive_dir) / data["list_xlsx"]).active
     assert listed.cell(row=4, column=2).value == DUE[0]
     day = listed.cell(row=4, column=9)  # 日期
-    assert day.is_date and day.value == datetime.fromisoformat(data["on"]) and day.number_format == "yyyy-mm-dd"
+    assert (
+        day.is_date
+        and day.value == datetime.fromisoformat(data["on"])
+        and day.number_format == "yyyy-mm-dd"
+    )

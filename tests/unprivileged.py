@@ -66,9 +66,15 @@ def what_the_user_cannot_read() -> str | None:
     # The interpreter too: a venv made from a pyenv Python under /root (0700) has one that
     # nobody cannot start, whatever site-packages allows.
     interpreter = Path(sys.executable)
-    needed = [(interpreter.parent, stat.S_IXOTH), (Path(os.path.realpath(interpreter)), stat.S_IXOTH)]
+    needed = [
+        (interpreter.parent, stat.S_IXOTH),
+        (Path(os.path.realpath(interpreter)), stat.S_IXOTH),
+    ]
     folders = {Path(sysconfig.get_paths()[k]) for k in ("stdlib", "purelib", "platlib")}
-    needed += [(folder, stat.S_IROTH | stat.S_IXOTH) for folder in sorted({*folders, Path(recordkit.__file__).parent})]
+    needed += [
+        (folder, stat.S_IROTH | stat.S_IXOTH)
+        for folder in sorted({*folders, Path(recordkit.__file__).parent})
+    ]
     for path, need in needed:
         blocked = unreadable_for_others(path, need)
         if blocked is not None:
@@ -88,8 +94,17 @@ def why_the_user_cannot_run_recordkit() -> str | None:
         return reason
     probe = [sys.executable, "-c", "import recordkit.cli"]
     try:
-        done = subprocess.run(probe, user=uid, group=gid, extra_groups=[], cwd="/", env=user_env(Path("/")),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            probe,
+            user=uid,
+            group=gid,
+            extra_groups=[],
+            cwd="/",
+            env=user_env(Path("/")),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except OSError as exc:
         return f"{USER} cannot start {sys.executable}: {exc}"
     if done.returncode != 0:
@@ -134,7 +149,16 @@ def run_as_user(runner, *args: str):
         return runner.invoke(cli, list(args), obj={}, catch_exceptions=False)
     uid, gid = user_ids()
     cwd = Path.cwd()
-    done = subprocess.run([sys.executable, "-m", "recordkit.cli", *args], user=uid, group=gid, extra_groups=[],
-                          cwd=cwd, env=user_env(cwd), capture_output=True, text=True, encoding="utf-8",
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "recordkit.cli", *args],
+        user=uid,
+        group=gid,
+        extra_groups=[],
+        cwd=cwd,
+        env=user_env(cwd),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
     return Ran(done.returncode, done.stdout, done.stderr)

@@ -65,7 +65,9 @@ def make_user(username: str, *roles: str, password: str | None = None, full_name
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
+    user = get_user_model().objects.create_user(
+        username=username, password=password, first_name=full_name
+    )
     user.groups.add(*(Group.objects.get(name=role) for role in roles))
     return user
 
@@ -94,15 +96,36 @@ def free_port() -> int:
 
 def recordkit(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess on the folder ``root``."""
-    return subprocess.run([sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"), *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
 
 
 def start_server(root: Path, port: int, host: str = "127.0.0.1") -> subprocess.Popen[str]:
     """`recordkit serve` as a real subprocess; returns once /login/ answers."""
-    proc = subprocess.Popen([sys.executable, "-m", "recordkit.cli", "--config", str(root / "recordkit.toml"),
-                             "serve", "--host", host, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "recordkit.cli",
+            "--config",
+            str(root / "recordkit.toml"),
+            "serve",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:

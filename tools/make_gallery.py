@@ -91,7 +91,9 @@ def main() -> int:
         image = image.convert("L").quantize(colors=16)
         image.save(PICTURES / f"{code}.png", optimize=True)
         document.close()
-        shown = f"{code}-2026 (2026 年度)" if form.is_register else PREFERRED.get(code, DEFAULT_CASE)
+        shown = (
+            f"{code}-2026 (2026 年度)" if form.is_register else PREFERRED.get(code, DEFAULT_CASE)
+        )
         sections.append(
             f"## {code} {form.title}\n\n"
             f"第{form.version}版 · {form.type} · {form.record_type} · {form.paper} · 保管期限 {form.retention} · "
@@ -107,7 +109,9 @@ def main() -> int:
     )
     order = sorted(range(len(docs)), key=lambda i: docs[i][0])  # F01 … F29, R01 … R03
     contents = " · ".join(f"[{docs[i][0]}](#{_anchor(sections[i])})" for i in order) + "\n\n"
-    (DOCS / "forms.md").write_text(header + contents + "\n".join(sections[i] for i in order), encoding="utf-8")
+    (DOCS / "forms.md").write_text(
+        header + contents + "\n".join(sections[i] for i in order), encoding="utf-8"
+    )
     print(f"{len(sections)} forms → {DOCS / 'forms.md'}")
     shutil.rmtree(work, ignore_errors=True)
     return 0

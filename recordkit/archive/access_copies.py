@@ -52,7 +52,9 @@ def rebuild_copies(archive: Archive, archive_no: str | None, missing: bool) -> l
         return [rebuild_one(archive, doc, recorded.get(number, {}))]
     results = []
     for doc in archive.index.documents():
-        if doc["status"] != "filed" or (doc["access_path"] and archive.layout.abs(doc["access_path"]).exists()):
+        if doc["status"] != "filed" or (
+            doc["access_path"] and archive.layout.abs(doc["access_path"]).exists()
+        ):
             continue
         try:
             results.append(rebuild_one(archive, doc, recorded.get(doc["archive_no"], {})))
@@ -72,21 +74,30 @@ def rebuild_one(archive: Archive, doc: dict[str, Any], recorded: dict[str, Any])
         raise ArchiveError(f"{number}: 原件缺失或不是普通文件 ({doc['original_path']}), 无法重新生成利用副本; "
                            "请运行 recordkit archive verify")  # fmt: skip
     digest = digest_file(original)
-    expected = [(doc["sha256"], doc["sm3"]), (recorded.get("sha256", doc["sha256"]), recorded.get("sm3", doc["sm3"]))]
+    expected = [
+        (doc["sha256"], doc["sm3"]),
+        (recorded.get("sha256", doc["sha256"]), recorded.get("sm3", doc["sm3"])),
+    ]
     if digest.error or any((digest.sha256, digest.sm3) != pair for pair in expected):
         raise ArchiveError(f"{number}: 原件与索引或事件日志中的校验值不符, 不能据此重新生成利用副本; "
                            "请运行 recordkit archive verify")  # fmt: skip
     access_path = doc["access_path"] or layout.plan_paths(number)[1]
     dest = layout.abs(access_path)
     fields = StampFields.from_archive_no(number, int(doc["pages"]))
-    style = StampStyle(color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels)
+    style = StampStyle(
+        color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels
+    )
     # As at ingest: an image original through its lossless PDF, pages turned upright.
     with tempfile.TemporaryDirectory(prefix="recordkit-rebuild-") as scratch:
-        item = Intake(number, Path(scratch), original.name, "", "", kind=kind_of_stored(doc["original_path"]))
+        item = Intake(
+            number, Path(scratch), original.name, "", "", kind=kind_of_stored(doc["original_path"])
+        )
         source, _, _ = access_source(item, original, int(doc["pages"]))
         placement = stamp_access_copy(source, dest, fields, style)
     sha256 = digest_file(dest, ("sha256",)).sha256 or ""
     detail = {"access_path": access_path, "access_sha256": sha256, "original_sha256": digest.sha256,
               "previous_access_sha256": doc.get("access_sha256"), "placement": placement.rule}  # fmt: skip
-    archive.index.set_access_copy(number, access_path, sha256, archive.timestamp(), "access_copy_rebuilt", detail)
+    archive.index.set_access_copy(
+        number, access_path, sha256, archive.timestamp(), "access_copy_rebuilt", detail
+    )
     return Rebuilt(number, access_path, sha256)

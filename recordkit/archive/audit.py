@@ -38,7 +38,12 @@ if TYPE_CHECKING:
     from recordkit.forms.catalog import Catalog
 
 ALGORITHM_LABELS = {"sha256": "SHA-256", "sm3": "SM3"}
-STATUS_LABELS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
+STATUS_LABELS = {
+    "filed": "已归档",
+    "filing": "归档中",
+    "destroying": "销毁中",
+    "destroyed": "已销毁",
+}
 
 Progress = Callable[[int], None]
 
@@ -49,11 +54,14 @@ def verify_algorithms(config: Config) -> tuple[str, ...]:
     raw = config.section("archive").get("verify_algorithms", list(ALGORITHMS))
     where = f"{config.path or 'recordkit.toml'}: [archive] verify_algorithms"
     if not isinstance(raw, list) or not raw or any(a not in ALGORITHMS for a in raw):
-        raise ConfigError(f'{where}: 应为 ["sha256", "sm3"] 中的一项或两项 (e.g. ["sha256", "sm3"])')
+        raise ConfigError(
+            f'{where}: 应为 ["sha256", "sm3"] 中的一项或两项 (e.g. ["sha256", "sm3"])'
+        )
     return tuple(a for a in ALGORITHMS if a in raw)
 
 
 # --------------------------------------------------------------------------- verify
+
 
 @dataclass(frozen=True)
 class FileProblem:
@@ -86,7 +94,9 @@ class VerifyReport:
     head_found: int | None = None  # the id of the event it names
     anchor: tuple[int, str] | None = None  # the head after this run: to keep apart
     logged: bool = False
-    access_unrecorded: list[str] = field(default_factory=list)  # 档号 filed before access hashes were kept
+    access_unrecorded: list[str] = field(
+        default_factory=list
+    )  # 档号 filed before access hashes were kept
 
     def of(self, kind: str) -> list[FileProblem]:
         return [p for p in self.problems if p.kind == kind]
@@ -175,13 +185,21 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
     docs = index.documents(Filters(year=year))
     known = {d["original_path"] for d in index.documents()}
     targets = _targets(archive, docs, report)
-    links = _symlinks(layout.root, year, {d["original_path"]: d["archive_no"] for d in docs}, report)
+    links = _symlinks(
+        layout.root, year, {d["original_path"]: d["archive_no"] for d in docs}, report
+    )
     for rel in sorted(on_disk - known - links):
         name = rel.rsplit("/", 1)[-1]
         if name.startswith(".") and name.endswith(".tmp"):
-            report.warnings.append(f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)")
+            report.warnings.append(
+                f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)"
+            )
         else:
-            report.problems.append(FileProblem("unknown", rel, None, "档案库中有此文件, 但索引中没有 (not in the index)"))
+            report.problems.append(
+                FileProblem(
+                    "unknown", rel, None, "档案库中有此文件, 但索引中没有 (not in the index)"
+                )
+            )
     if on_start:
         on_start(sum(int(t.doc["size"]) if t.doc else 0 for t in targets))
     started = time.perf_counter()
@@ -206,7 +224,9 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
     if head is not None:
         report.head_found = index.event_with_hash(head)
     if log:
-        report.logged = index.append_event_if_writable(archive.timestamp(), "verified", None, None, report.summary())
+        report.logged = index.append_event_if_writable(
+            archive.timestamp(), "verified", None, None, report.summary()
+        )
     report.anchor = index.chain_head()
     return report
 
@@ -216,13 +236,19 @@ def _check_against_events(archive: Archive, docs: list[dict[str, Any]], events: 
     """Rows against the values their events recorded; access copies against their hash."""
     recorded = recorded_documents(events)
     for archive_no, rel, detail in document_mismatches(docs, recorded):
-        report.problems.append(FileProblem("index_mismatch", rel, archive_no, f"索引与事件日志不符: {detail}"))
+        report.problems.append(
+            FileProblem("index_mismatch", rel, archive_no, f"索引与事件日志不符: {detail}")
+        )
     if report.year is None:
         for intake_id, detail in intake_mismatches(archive.index.intakes(), events):
-            report.problems.append(FileProblem("intake_mismatch", f"intake {intake_id}", None, detail))
+            report.problems.append(
+                FileProblem("intake_mismatch", f"intake {intake_id}", None, detail)
+            )
     copies = []
     for doc in docs:
-        expected = recorded.get(doc["archive_no"], {}).get("access_sha256") or doc.get("access_sha256")
+        expected = recorded.get(doc["archive_no"], {}).get("access_sha256") or doc.get(
+            "access_sha256"
+        )
         if doc["status"] != "filed" or not doc["access_path"]:
             continue
         if expected:
@@ -237,7 +263,9 @@ def _check_against_events(archive: Archive, docs: list[dict[str, Any]], events: 
                                                f"可重新生成: recordkit archive rebuild-copy {doc['archive_no']}"))  # fmt: skip
 
 
-def _symlinks(root: Path, year: int | None, originals: dict[str, str], report: VerifyReport) -> set[str]:
+def _symlinks(
+    root: Path, year: int | None, originals: dict[str, str], report: VerifyReport
+) -> set[str]:
     """Symbolic links under store/ and access/: a link can stand in for an original while
     pointing outside the archive, so the archive holds none. Returns their paths."""
     found = set()
@@ -274,11 +302,17 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                                        "崩溃遗留的会在下次 archive ingest 时完成)")  # fmt: skip
                 continue
             targets.append(_Target(path, doc["original_path"], doc))
-            if status == "filed" and doc["access_path"] and not layout.abs(doc["access_path"]).exists():
+            if (
+                status == "filed"
+                and doc["access_path"]
+                and not layout.abs(doc["access_path"]).exists()
+            ):
                 report.warnings.append(f"{doc['archive_no']}: 利用副本缺失 {doc['access_path']} "
                                        "(原件完好时可重新生成: recordkit archive rebuild-copy --missing)")  # fmt: skip
         elif status == "destroying":
-            report.warnings.append(f"{doc['archive_no']}: 销毁未完成 (再次运行 archive dispose 即可完成)")
+            report.warnings.append(
+                f"{doc['archive_no']}: 销毁未完成 (再次运行 archive dispose 即可完成)"
+            )
         elif status == "destroyed":
             for rel in (doc["original_path"], doc["access_path"]):
                 if rel and layout.abs(rel).exists():
@@ -293,15 +327,21 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
     return targets
 
 
-def _compare(target: _Target, digest: FileDigest, algorithms: tuple[str, ...], report: VerifyReport) -> None:
+def _compare(
+    target: _Target, digest: FileDigest, algorithms: tuple[str, ...], report: VerifyReport
+) -> None:
     doc = target.doc
     assert doc is not None
     archive_no = doc["archive_no"]
     if digest.missing:
-        report.problems.append(FileProblem("missing", target.rel, archive_no, "原件缺失 (original missing)"))
+        report.problems.append(
+            FileProblem("missing", target.rel, archive_no, "原件缺失 (original missing)")
+        )
         return
     if digest.error:
-        report.problems.append(FileProblem("unreadable", target.rel, archive_no, f"原件无法读取 ({digest.error})"))
+        report.problems.append(
+            FileProblem("unreadable", target.rel, archive_no, f"原件无法读取 ({digest.error})")
+        )
         return
     differences = []
     if digest.size != doc["size"]:
@@ -317,9 +357,13 @@ def _compare(target: _Target, digest: FileDigest, algorithms: tuple[str, ...], r
 
 def _compare_list(target: _Target, digest: FileDigest, report: VerifyReport) -> None:
     if digest.missing:
-        report.problems.append(FileProblem("disposal_list", target.rel, None, "销毁清册缺失 (disposal list missing)"))
+        report.problems.append(
+            FileProblem("disposal_list", target.rel, None, "销毁清册缺失 (disposal list missing)")
+        )
     elif digest.error:
-        report.problems.append(FileProblem("disposal_list", target.rel, None, f"销毁清册无法读取 ({digest.error})"))
+        report.problems.append(
+            FileProblem("disposal_list", target.rel, None, f"销毁清册无法读取 ({digest.error})")
+        )
     elif "sha256" in report.algorithms and digest.sha256 != target.sha256:
         report.problems.append(FileProblem("disposal_list", target.rel, None,
                                            f"销毁清册已改变 (SHA-256 {digest.sha256}, 索引为 {target.sha256})"))  # fmt: skip
@@ -336,7 +380,9 @@ def _head_lines(report: VerifyReport) -> list[str]:
     if not report.logged:
         lines.append("注意: 本次校验未记入事件日志 (档案库只读, 或用了 --no-log)")
     if report.anchor:
-        lines.append(f"链头锚点 (请另行保存, 下次用 archive verify --head 核对): #{report.anchor[0]} {report.anchor[1]}")
+        lines.append(
+            f"链头锚点 (请另行保存, 下次用 archive verify --head 核对): #{report.anchor[0]} {report.anchor[1]}"
+        )
     return lines
 
 
@@ -355,9 +401,13 @@ def verify_lines(report: VerifyReport) -> list[str]:
     chain = report.chain
     if chain is not None:
         if chain.first_break:
-            lines.append(f"事件日志哈希链断开 (共 {chain.breaks} 处), 第一处: {chain.first_break.problem}")
+            lines.append(
+                f"事件日志哈希链断开 (共 {chain.breaks} 处), 第一处: {chain.first_break.problem}"
+            )
         else:
-            lines.append(f"事件日志哈希链完整: {chain.events} 个事件, 链头 #{chain.head_id} {chain.head_hash[:16]}…")
+            lines.append(
+                f"事件日志哈希链完整: {chain.events} 个事件, 链头 #{chain.head_id} {chain.head_hash[:16]}…"
+            )
     for archive_no, kind in report.events_missing:
         lines.append(f"事件日志缺少 {archive_no} 的 {kind} 事件 (events deleted from the log?)")
     lines += _head_lines(report)
@@ -419,32 +469,42 @@ def required_forms(config: Config, catalog: Catalog | None) -> RequiredForms:
     table = config.section("archive").get("required", {})
     where = f"{config.path or 'recordkit.toml'}: [archive.required]"
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: 应为表, 如 lab = [\"F03\", \"F18\"]")
+        raise ConfigError(f'{where}: 应为表, 如 lab = ["F03", "F18"]')
     profile = config.profile
     key = profile if profile in table else "default" if "default" in table else None
     if key is None:
         rules = default_required(profile)
         if catalog is not None:
-            rules = replace(rules, closed=tuple(g for g in rules.closed if all(c in catalog.forms for c in g)))
+            rules = replace(
+                rules, closed=tuple(g for g in rules.closed if all(c in catalog.forms for c in g))
+            )
         return rules
     value = table[key]
     closed, always = (value, []) if isinstance(value, list) else (
         (value.get("closed", []), value.get("open", [])) if isinstance(value, dict) else (None, None))  # fmt: skip
     if closed is None or (isinstance(value, dict) and set(value) - {"closed", "open"}):
-        raise ConfigError(f'{where} {key}: 应为表单编号列表, 或含 closed / open 两个列表的表 (e.g. {key} = ["F03", "F18"])')
+        raise ConfigError(
+            f'{where} {key}: 应为表单编号列表, 或含 closed / open 两个列表的表 (e.g. {key} = ["F03", "F18"])'
+        )
     return RequiredForms(profile, _groups(closed, where, key, catalog), _groups(always, where, key, catalog),
                          f"recordkit.toml [archive.required] {key}")  # fmt: skip
 
 
-def _groups(entries: Any, where: str, key: str, catalog: Catalog | None) -> tuple[tuple[str, ...], ...]:
+def _groups(
+    entries: Any, where: str, key: str, catalog: Catalog | None
+) -> tuple[tuple[str, ...], ...]:
     if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
-        raise ConfigError(f'{where} {key}: 应为表单编号列表, 如 ["F03", "F18"]; "F03|F05" 表示其一即可')
+        raise ConfigError(
+            f'{where} {key}: 应为表单编号列表, 如 ["F03", "F18"]; "F03|F05" 表示其一即可'
+        )
     groups = []
     for entry in entries:
         group = tuple(c.strip().upper() for c in entry.split("|") if c.strip())
         unknown = [c for c in group if catalog is not None and c not in catalog.forms]
         if unknown:
-            raise ConfigError(f"{where} {key}: 表单目录中没有 {'、'.join(unknown)} (unknown form code)")
+            raise ConfigError(
+                f"{where} {key}: 表单目录中没有 {'、'.join(unknown)} (unknown form code)"
+            )
         groups.append(group)
     return tuple(groups)
 
@@ -501,10 +561,16 @@ class CheckReport:
     case_errors: list[str] = field(default_factory=list)
     overdue: list[OverdueStep] = field(default_factory=list)
     clock_note: str = ""
-    repeated_forms: list[dict[str, Any]] = field(default_factory=list)  # a warning: ok stays as it is
+    repeated_forms: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # a warning: ok stays as it is
     metadata_problems: list[dict[str, Any]] = field(default_factory=list)  # 元数据值域 (DA/T 70)
-    missing_attachments: list[dict[str, Any]] = field(default_factory=list)  # recorded, ok stays as it is
-    batches: list[dict[str, Any]] = field(default_factory=list)  # 归档信息包: ingest runs, counts and bytes
+    missing_attachments: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # recorded, ok stays as it is
+    batches: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # 归档信息包: ingest runs, counts and bytes
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -512,8 +578,13 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.sequence_problems or self.failed_checks or self.incomplete or self.overdue
-                    or self.metadata_problems)
+        return not (
+            self.sequence_problems
+            or self.failed_checks
+            or self.incomplete
+            or self.overdue
+            or self.metadata_problems
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -559,14 +630,18 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
         if gap is not None:
             report.incomplete.append(gap)
     report.cases_checked = len(cases)
-    report.metadata_problems = [{"archive_no": d["archive_no"], "problems": p} for d in docs if (p := metadata_problems(d))]
+    report.metadata_problems = [
+        {"archive_no": d["archive_no"], "problems": p} for d in docs if (p := metadata_problems(d))
+    ]
     report.missing_attachments = missing_attachments(cases, archive.index.documents())
     report.batches = archive.index.batches()
     _overdue(archive.config, cases, now or datetime.now(), report)
     return report
 
 
-def missing_attachments(cases: Iterable[Any], docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def missing_attachments(
+    cases: Iterable[Any], docs: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """A case's listed ``attachments`` (附件) not captured in the archive: an attachment
     counts as captured when a document of the case was filed from a file of that name
     (``现场照片.jpg`` → ``现场照片.pdf`` too, a scan of it)."""
@@ -578,7 +653,9 @@ def missing_attachments(cases: Iterable[Any], docs: Iterable[dict[str, Any]]) ->
     for case in cases:
         listed = case.data.get("attachments") or []
         have = names.get(case.case_no, set())
-        missing = [str(a) for a in listed if str(a) not in have and str(a).rsplit(".", 1)[0] not in have]
+        missing = [
+            str(a) for a in listed if str(a) not in have and str(a).rsplit(".", 1)[0] not in have
+        ]
         if missing:
             out.append({"case_no": case.case_no, "missing": missing, "listed": len(listed)})
     return out
@@ -603,7 +680,12 @@ def sequences(docs: Iterable[dict[str, Any]]) -> list[Sequence]:
             except ArchiveError:
                 seq.mismatched.append(row["archive_no"])
                 continue
-            if (parsed.year, parsed.retention_code, parsed.dept_code, parsed.item_no) != (year, retention, dept, row["item_no"]):
+            if (parsed.year, parsed.retention_code, parsed.dept_code, parsed.item_no) != (
+                year,
+                retention,
+                dept,
+                row["item_no"],
+            ):
                 seq.mismatched.append(row["archive_no"])
         out.append(seq)
     return out
@@ -624,16 +706,26 @@ def _cases(config: Config, year: int | None, report: CheckReport) -> list[Any]:
     cases, errors = CaseBook(config).scan()
     report.case_errors = [e.message.splitlines()[0] for e in errors]
     rule = ArchiveSettings.from_config(config).filing_year
-    return sorted((c for c in cases if year is None or filing_year(c, rule) == year), key=lambda c: c.case_no)
+    return sorted(
+        (c for c in cases if year is None or filing_year(c, rule) == year), key=lambda c: c.case_no
+    )
 
 
-def case_gap(case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None) -> IncompleteCase | None:
+def case_gap(
+    case: Any, filed: set[str], rules: RequiredForms, catalog: Catalog | None
+) -> IncompleteCase | None:
     """The required forms a case lacks in the archive, or None when it has them all
     (``filed`` holds F26 when the linked CAPA's form is filed; see ``required_groups``)."""
-    missing = [g.label for g in required_groups(case, rules, catalog) if not any(c in filed for c in g.codes)]
+    missing = [
+        g.label
+        for g in required_groups(case, rules, catalog)
+        if not any(c in filed for c in g.codes)
+    ]
     if not missing:
         return None
-    return IncompleteCase(case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed)))
+    return IncompleteCase(
+        case.case_no, case.kind, case.is_closed, tuple(dict.fromkeys(missing)), tuple(sorted(filed))
+    )
 
 
 @dataclass(frozen=True)
@@ -645,7 +737,9 @@ class RequiredGroup:
     case_no: str  # the case's own number; the CAPA's for its F26 ("" when not given)
 
 
-def required_groups(case: Any, rules: RequiredForms, catalog: Catalog | None) -> list[RequiredGroup]:
+def required_groups(
+    case: Any, rules: RequiredForms, catalog: Catalog | None
+) -> list[RequiredGroup]:
     """The forms ``rules`` require of this case, in rule order.
 
     A group applies when one of its forms applies to the case by the catalog's kinds and
@@ -657,7 +751,11 @@ def required_groups(case: Any, rules: RequiredForms, catalog: Catalog | None) ->
     for group in groups:
         applicable = [c for c in group if _applies(c, case.data, rules.profile, catalog)]
         if applicable:
-            out.append(RequiredGroup(group, " 或 ".join(_form_label(c, catalog) for c in applicable), case.case_no))
+            out.append(
+                RequiredGroup(
+                    group, " 或 ".join(_form_label(c, catalog) for c in applicable), case.case_no
+                )
+            )
     if case.is_closed and needs_capa(case.data):
         number = capa_number(case.data)
         label = f"{_form_label(CAPA_FORM, catalog)} ({number or '有效投诉, 纠正措施编号未填写'})"
@@ -700,7 +798,9 @@ class CaseFiling:
         return [f for f in self.required if not f.filed]
 
 
-def case_filing(case: Any, index: ArchiveIndex | None, rules: RequiredForms, catalog: Catalog | None) -> CaseFiling:
+def case_filing(
+    case: Any, index: ArchiveIndex | None, rules: RequiredForms, catalog: Catalog | None
+) -> CaseFiling:
     """The archive status of ``case`` (``index`` None: no archive yet, so nothing filed)."""
 
     def by_form(case_no: str) -> dict[str, tuple[FiledDocument, ...]]:
@@ -749,7 +849,14 @@ def _overdue(config: Config, cases: list[Any], now: datetime, report: CheckRepor
             continue
         for step in status.steps:
             if step.state == OVERDUE:
-                report.overdue.append(OverdueStep(case.case_no, step.name, format_value(step.due) if step.due else "", step.text))
+                report.overdue.append(
+                    OverdueStep(
+                        case.case_no,
+                        step.name,
+                        format_value(step.due) if step.due else "",
+                        step.text,
+                    )
+                )
 
 
 def check_lines(report: CheckReport) -> list[str]:
@@ -757,7 +864,9 @@ def check_lines(report: CheckReport) -> list[str]:
     lines = []
     for seq in report.sequence_problems:
         if seq.gaps:
-            lines.append(f"件号不连续 {seq.label}: 缺 {number_ranges(seq.gaps)} (共 {seq.count} 件, 最大件号 {seq.last:04d})")
+            lines.append(
+                f"件号不连续 {seq.label}: 缺 {number_ranges(seq.gaps)} (共 {seq.count} 件, 最大件号 {seq.last:04d})"
+            )
         if seq.repeats:
             lines.append(f"件号重复 {seq.label}: {number_ranges(seq.repeats)}")
         for archive_no in seq.mismatched:
@@ -768,7 +877,9 @@ def check_lines(report: CheckReport) -> list[str]:
     for gap in report.incomplete:
         state = "已办结" if gap.closed else "办理中"
         have = " ".join(gap.filed) or "无"
-        lines.append(f"案件文件不齐 {gap.case_no} ({gap.kind}, {state}): 缺 {'; '.join(gap.missing)} (已归档: {have})")
+        lines.append(
+            f"案件文件不齐 {gap.case_no} ({gap.kind}, {state}): 缺 {'; '.join(gap.missing)} (已归档: {have})"
+        )
     for step in report.overdue:
         lines.append(f"超期 {step.case_no}: {step.step}, 期限 {step.due} ({step.text})")
     for group in report.repeated_forms:
@@ -778,10 +889,14 @@ def check_lines(report: CheckReport) -> list[str]:
         lines.append(f"元数据值域不符 {row['archive_no']}: {'; '.join(row['problems'])}")
     for b in report.batches:
         if not b["balanced"]:
-            lines.append(f"归档信息包 #{b['id']} ({b['finished_at'][:16]}) 不平衡: 输入 {b['inputs']} 份 "
-                         f"{b['input_bytes']} 字节, 结果 {b['results']} 份 (归档 {b['filed']} 份 {b['filed_bytes']} 字节)")
+            lines.append(
+                f"归档信息包 #{b['id']} ({b['finished_at'][:16]}) 不平衡: 输入 {b['inputs']} 份 "
+                f"{b['input_bytes']} 字节, 结果 {b['results']} 份 (归档 {b['filed']} 份 {b['filed_bytes']} 字节)"
+            )
     for row in report.missing_attachments:
-        lines.append(f"附件未归档 {row['case_no']}: {'、'.join(row['missing'])} (案件列出 {row['listed']} 个附件)")
+        lines.append(
+            f"附件未归档 {row['case_no']}: {'、'.join(row['missing'])} (案件列出 {row['listed']} 个附件)"
+        )
     for error in report.case_errors:
         lines.append(f"案件文件有错误, 未检查: {error}")
     if report.clock_note:

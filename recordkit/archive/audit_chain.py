@@ -46,7 +46,10 @@ def recorded_documents(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, 
 
 def _apply(values: dict[str, Any], kind: str, detail: dict[str, Any]) -> None:
     if kind == "access_copy_rebuilt":
-        values["access_path"], values["access_sha256"] = detail["access_path"], detail["access_sha256"]
+        values["access_path"], values["access_sha256"] = (
+            detail["access_path"],
+            detail["access_sha256"],
+        )
     elif kind == "disposal_item_held":
         values["status"] = "filed"
     elif kind == "destroyed":
@@ -61,7 +64,9 @@ def _detail(event: dict[str, Any]) -> dict[str, Any]:
     return detail if isinstance(detail, dict) else {}
 
 
-def document_mismatches(docs: Iterable[dict[str, Any]], recorded: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+def document_mismatches(
+    docs: Iterable[dict[str, Any]], recorded: dict[str, dict[str, Any]]
+) -> list[tuple[str, str, str]]:
     """(档号, original path, what differs) for rows that depart from their events."""
     found = []
     for doc in docs:
@@ -75,7 +80,9 @@ def document_mismatches(docs: Iterable[dict[str, Any]], recorded: dict[str, dict
     return found
 
 
-def intake_mismatches(intakes: Iterable[dict[str, Any]], events: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+def intake_mismatches(
+    intakes: Iterable[dict[str, Any]], events: Iterable[dict[str, Any]]
+) -> list[tuple[str, str]]:
     """(intake id, what is wrong) for finished intake rows that depart from the event
     that closed them, or that no event closed."""
     closing: dict[str, dict[str, Any]] = {}
@@ -91,7 +98,9 @@ def intake_mismatches(intakes: Iterable[dict[str, Any]], events: Iterable[dict[s
             continue
         values = closing.get(intake["id"])
         if values is None:
-            found.append((intake["id"], "接收记录在事件日志中没有对应事件 (no event closes this intake)"))
+            found.append(
+                (intake["id"], "接收记录在事件日志中没有对应事件 (no event closes this intake)")
+            )
             continue
         differences = [f"{label} 索引为 {intake.get(key)!r}, 事件日志记录为 {values[key]!r}"
                        for key, label in INTAKE_FIELDS.items() if key in values and intake.get(key) != values[key]]  # fmt: skip

@@ -24,8 +24,28 @@ from recordkit.fonts import reportlab_font
 from recordkit.forms.catalog import Form
 
 CATALOGUE_HEADERS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
-CATALOGUE_WIDTHS_MM = [12, 52, 20, 42, 75, 20, 12, 12, 22]  # 267 mm: A4 landscape less 15 mm margins
-DISPOSAL_HEADERS = ["序号", "档号", "题名", "年度", "保管期限", "页数", "鉴定意见", "批准人", "日期"]
+CATALOGUE_WIDTHS_MM = [
+    12,
+    52,
+    20,
+    42,
+    75,
+    20,
+    12,
+    12,
+    22,
+]  # 267 mm: A4 landscape less 15 mm margins
+DISPOSAL_HEADERS = [
+    "序号",
+    "档号",
+    "题名",
+    "年度",
+    "保管期限",
+    "页数",
+    "鉴定意见",
+    "批准人",
+    "日期",
+]
 DISPOSAL_WIDTHS_MM = [12, 52, 70, 14, 18, 12, 45, 22, 22]
 WRAPPED = {"档号", "题名", "责任者", "备注", "鉴定意见", "批准人", "文号"}
 
@@ -76,10 +96,14 @@ def describe_document(doc: dict[str, Any], data: dict[str, Any] | None, form: Fo
     file (removed, unreadable) the case number and the filing date, as before."""
     form_title = form.title if form else doc["form_code"]
     if data is None:
-        return DocumentFacts(org_name, f"{doc['case_no']} {form_title}", day8(doc["filed_at"] or doc["numbered_at"]))
+        return DocumentFacts(
+            org_name, f"{doc['case_no']} {form_title}", day8(doc["filed_at"] or doc["numbered_at"])
+        )
     department = str(_value(data, "assignment.department") or _value(data, "department") or "")
     author = org_name + (department if department and department not in org_name else "")
-    return DocumentFacts(author or department, _title(data, form_title), _formed_on(doc, data, form, date_field))
+    return DocumentFacts(
+        author or department, _title(data, form_title), _formed_on(doc, data, form, date_field)
+    )
 
 
 def _title(data: dict[str, Any], form_title: str) -> str:
@@ -96,7 +120,9 @@ def _title(data: dict[str, Any], form_title: str) -> str:
     return f"{about}{kind}的{document or form_title}"
 
 
-def _formed_on(doc: dict[str, Any], data: dict[str, Any], form: Form | None, date_field: str) -> str:
+def _formed_on(
+    doc: dict[str, Any], data: dict[str, Any], form: Form | None, date_field: str
+) -> str:
     if form is not None and form.is_register:
         keys: tuple[str, ...] = (date_field,)
     elif form is not None and form.type == "notice":
@@ -138,18 +164,35 @@ def catalogue_sections(docs: Iterable[dict[str, Any]], org_name: str, titles: di
             note = ""
             if doc["archive_no"] in destroyed or doc["status"] in ("destroying", "destroyed"):
                 disposal_id, when = destroyed.get(doc["archive_no"], (0, None))
-                note = f"已销毁 {day8(when)}".strip() + (f" (销毁批次 {disposal_id})" if disposal_id else "")
+                note = f"已销毁 {day8(when)}".strip() + (
+                    f" (销毁批次 {disposal_id})" if disposal_id else ""
+                )
             fact = (facts or {}).get(doc["archive_no"]) or DocumentFacts(
                 org_name, document_title(doc, titles), day8(doc["filed_at"] or doc["numbered_at"]))  # fmt: skip
             note = "  ".join(filter(None, (note, f"案件 {doc['case_no']}")))
-            body.append([str(n), doc["archive_no"], "", fact.author, fact.title, fact.date8, "", str(doc["pages"]), note])
+            body.append(
+                [
+                    str(n),
+                    doc["archive_no"],
+                    "",
+                    fact.author,
+                    fact.title,
+                    fact.date8,
+                    "",
+                    str(doc["pages"]),
+                    note,
+                ]
+            )
         heading = [("全宗号", rows[0]["fonds_no"] or ""), ("全宗名称", org_name), ("年度", str(year)),
                    ("保管期限", retention_label(retention)), ("机构(问题)", dept or "")]  # fmt: skip
-        sections.append(Section(heading, body, f"{year}-{retention}" + (f"-{dept}" if dept else "")))
+        sections.append(
+            Section(heading, body, f"{year}-{retention}" + (f"-{dept}" if dept else ""))
+        )
     return sections
 
 
 # --------------------------------------------------------------------------- PDF
+
 
 def _styles() -> dict[str, Any]:
     from reportlab.lib.enums import TA_CENTER
@@ -159,8 +202,12 @@ def _styles() -> dict[str, Any]:
     return {
         "cell": ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK"),
         "head": ParagraphStyle("head", fontName=font, fontSize=9, leading=11, alignment=TA_CENTER),
-        "title": ParagraphStyle("title", fontName=font, fontSize=22, leading=30, alignment=TA_CENTER),
-        "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=15, leading=22, alignment=TA_CENTER),
+        "title": ParagraphStyle(
+            "title", fontName=font, fontSize=22, leading=30, alignment=TA_CENTER
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", fontName=font, fontSize=15, leading=22, alignment=TA_CENTER
+        ),
         "cover": ParagraphStyle("cover", fontName=font, fontSize=14, leading=20),
         "text": ParagraphStyle("text", fontName=font, fontSize=10, leading=15, wordWrap="CJK"),
     }
@@ -170,7 +217,9 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _table(headers: list[str], rows: list[list[str]], widths_mm: list[float], styles: dict[str, Any]) -> Any:
+def _table(
+    headers: list[str], rows: list[list[str]], widths_mm: list[float], styles: dict[str, Any]
+) -> Any:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import LongTable, Paragraph, TableStyle
@@ -178,7 +227,9 @@ def _table(headers: list[str], rows: list[list[str]], widths_mm: list[float], st
     wrap = [h in WRAPPED for h in headers]
     data: list[list[Any]] = [[Paragraph(h, styles["head"]) for h in headers]]
     for row in rows:
-        data.append([Paragraph(_escape(v), styles["cell"]) if wrap[i] else v for i, v in enumerate(row)])
+        data.append(
+            [Paragraph(_escape(v), styles["cell"]) if wrap[i] else v for i, v in enumerate(row)]
+        )
     table = LongTable(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), styles["cell"].fontName, 8.5),
@@ -224,14 +275,29 @@ def write_catalogue_pdf(path: Path, sections: list[Section], org_name: str) -> N
     for index, section in enumerate(sections):
         if index:
             story.append(PageBreak())
-        story += [Spacer(1, 35 * mm), Paragraph("归档文件目录", styles["title"]), Spacer(1, 25 * mm)]
+        story += [
+            Spacer(1, 35 * mm),
+            Paragraph("归档文件目录", styles["title"]),
+            Spacer(1, 25 * mm),
+        ]
         cover = Table([[Paragraph(f"{label}:", styles["cover"]), Paragraph(_escape(value), styles["cover"])]
                        for label, value in section.heading], colWidths=[40 * mm, 110 * mm])  # fmt: skip
-        cover.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles["cover"].fontName, 14),
-                                   ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+        cover.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), styles["cover"].fontName, 14),
+                    ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ]
+            )
+        )
         story += [cover, PageBreak()]
         line = "  ".join(f"{label} {value}" for label, value in section.heading if value)
-        story += [Paragraph("归档文件目录", styles["subtitle"]), Paragraph(_escape(line), styles["text"]), Spacer(1, 4 * mm)]
+        story += [
+            Paragraph("归档文件目录", styles["subtitle"]),
+            Paragraph(_escape(line), styles["text"]),
+            Spacer(1, 4 * mm),
+        ]
         story.append(_table(CATALOGUE_HEADERS, section.rows or [["", "", "", "", "(无)", "", "", "", ""]],
                             CATALOGUE_WIDTHS_MM, styles))  # fmt: skip
     if not sections:
@@ -239,7 +305,9 @@ def write_catalogue_pdf(path: Path, sections: list[Section], org_name: str) -> N
     _build_pdf(path, story, "归档文件目录", org_name)
 
 
-def write_disposal_pdf(path: Path, heading: list[tuple[str, str]], rows: list[list[str]], org_name: str) -> None:
+def write_disposal_pdf(
+    path: Path, heading: list[tuple[str, str]], rows: list[list[str]], org_name: str
+) -> None:
     """The 销毁清册: the batch (who approved, who destroyed, when, why), the table, and
     lines for the wet signatures."""
     from reportlab.lib.units import mm
@@ -258,6 +326,7 @@ def write_disposal_pdf(path: Path, heading: list[tuple[str, str]], rows: list[li
 
 
 # --------------------------------------------------------------------------- XLSX
+
 
 def write_sheets_xlsx(path: Path, title: str, headers: list[str], widths_mm: list[float],
                       sections: list[Section]) -> None:  # fmt: skip
@@ -311,7 +380,11 @@ def _cell(value: str, header: str) -> Any:
         return int(value)
     if header.endswith("日期") and value:
         try:
-            return datetime.strptime(value, "%Y%m%d").date() if value.isdigit() else date.fromisoformat(value)
+            return (
+                datetime.strptime(value, "%Y%m%d").date()
+                if value.isdigit()
+                else date.fromisoformat(value)
+            )
         except ValueError:  # not a date after all: keep what was written
             return value
     return value

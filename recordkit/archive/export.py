@@ -76,10 +76,16 @@ class ExportReport:
         return dict(self.__dict__)
 
 
-def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
+def export(
+    archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
+) -> ExportReport:
     cases = list(dict.fromkeys(cases or []))
     target = Path(to)
-    final = target if not as_zip or target.suffix.lower() == ".zip" else target.with_name(target.name + ".zip")
+    final = (
+        target
+        if not as_zip or target.suffix.lower() == ".zip"
+        else target.with_name(target.name + ".zip")
+    )
     try:
         occupied = final.exists() and (not final.is_dir() or any(final.iterdir()))
     except OSError as exc:
@@ -93,7 +99,9 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
         known = {d["case_no"] for d in docs}
         unknown = [c for c in cases if c not in known]
         if unknown:
-            raise ArchiveError(f"{year} 年度的档案中没有案件 {'、'.join(unknown)} (no records of these cases)")
+            raise ArchiveError(
+                f"{year} 年度的档案中没有案件 {'、'.join(unknown)} (no records of these cases)"
+            )
         docs = [d for d in docs if d["case_no"] in cases]
     docs = [d for d in docs if d["status"] != "filing"]
     if not docs:
@@ -126,7 +134,9 @@ def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None
 def _unwritable(target: Path, exc: OSError) -> ArchiveError:
     """An export target that cannot be written (a file in the way, no permission, a
     full or read-only disk): said in Chinese, never a traceback."""
-    return ArchiveError(f"{target}: 无法写入导出目标, 请换一个可写的位置 ({exc.strerror or exc}) (cannot write the export)")
+    return ArchiveError(
+        f"{target}: 无法写入导出目标, 请换一个可写的位置 ({exc.strerror or exc}) (cannot write the export)"
+    )
 
 
 def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: ExportReport) -> None:
@@ -141,7 +151,13 @@ def _build(archive: Archive, bag: Path, docs: list[dict[str, Any]], report: Expo
     sections = catalogue_sections(docs, org.name, titles, destroyed, facts)
     year = report.year
     write_catalogue_pdf(data / f"归档文件目录-{year}.pdf", sections, org.name)
-    write_sheets_xlsx(data / f"归档文件目录-{year}.xlsx", "归档文件目录", CATALOGUE_HEADERS, CATALOGUE_WIDTHS_MM, sections)
+    write_sheets_xlsx(
+        data / f"归档文件目录-{year}.xlsx",
+        "归档文件目录",
+        CATALOGUE_HEADERS,
+        CATALOGUE_WIDTHS_MM,
+        sections,
+    )
     write_bag_files(bag, _bag_info(archive, docs, events, report), report)
 
 
@@ -161,7 +177,9 @@ def document_facts(archive: Archive, docs: list[dict[str, Any]]) -> dict[str, Do
     facts = {}
     for doc in docs:
         data, date_field = cases[doc["case_no"]] or (None, "received_at")
-        facts[doc["archive_no"]] = describe_document(doc, data, forms.get(doc["form_code"]), org, date_field)
+        facts[doc["archive_no"]] = describe_document(
+            doc, data, forms.get(doc["form_code"]), org, date_field
+        )
     return facts
 
 
@@ -195,7 +213,9 @@ def _write_metadata(archive: Archive, meta: Path, docs: list[dict[str, Any]],
     _write_csv(meta / "checks.csv", ["archive_no", "category", "name", "result", "detail"],
                [[r["archive_no"], c["category"], c["name"], c["result"], c["detail"]] for r in rows for c in r["checks"]])  # fmt: skip
     events = [{**e, "detail": json.loads(e["detail"])} for e in archive.index.events()]
-    (meta / "events.jsonl").write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    (meta / "events.jsonl").write_text(
+        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8"
+    )
     numbers = {d["archive_no"] for d in docs}
     holds = [h for h in archive.index.holds(active_only=False) if _hold_touches(h, docs)]
     disposals = [{**d, "items": [i["archive_no"] for i in archive.index.disposal_items(d["id"]) if i["archive_no"] in numbers]}
@@ -256,18 +276,25 @@ def _copy_checked(source: Path, dest: Path, doc: dict[str, Any]) -> None:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def _write_csv(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(["" if v is None else csv_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")  # the BOM tells Excel it is UTF-8
+    writer.writerows(
+        ["" if v is None else csv_safe(v) if isinstance(v, str) else v for v in row] for row in rows
+    )
+    path.write_text(
+        buffer.getvalue(), encoding="utf-8-sig", newline=""
+    )  # the BOM tells Excel it is UTF-8
 
 
 # --------------------------------------------------------------------------- BagIt files
+
 
 def manifest_path(rel: str) -> str:
     """A path as a manifest line writes it (RFC 8493 §2.1.3: %, CR and LF encoded)."""
@@ -286,11 +313,18 @@ def write_bag_files(bag: Path, info: list[tuple[str, str]], report: ExportReport
         total += path.stat().st_size
         count += 1
     report.payload_bytes, report.payload_files = total, count
-    (bag / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
+    (bag / "bagit.txt").write_text(
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8"
+    )
     info = info + [("Payload-Oxum", f"{total}.{count}"), ("Bag-Size", _size_text(total))]
-    (bag / "bag-info.txt").write_text("".join(f"{k}: {_one_line(v)}\n" for k, v in info), encoding="utf-8")
+    (bag / "bag-info.txt").write_text(
+        "".join(f"{k}: {_one_line(v)}\n" for k, v in info), encoding="utf-8"
+    )
     (bag / "manifest-sha256.txt").write_text("".join(lines), encoding="utf-8")
-    tags = [f"{file_digests(bag / name).sha256}  {name}\n" for name in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt")]
+    tags = [
+        f"{file_digests(bag / name).sha256}  {name}\n"
+        for name in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt")
+    ]
     (bag / "tagmanifest-sha256.txt").write_text("".join(tags), encoding="utf-8")
 
 
@@ -317,6 +351,7 @@ def _zip(folder: Path, dest: Path, name: str) -> None:
 
 
 # --------------------------------------------------------------------------- validate
+
 
 @dataclass
 class BagReport:
@@ -362,7 +397,11 @@ def _unzip(path: Path, into: Path) -> Path:
     except zipfile.BadZipFile as exc:
         raise ArchiveError(f"{path}: 不是有效的 zip 文件 ({exc})") from None
     tops = [p for p in into.iterdir()]
-    return tops[0] if len(tops) == 1 and tops[0].is_dir() and not (into / "bagit.txt").exists() else into
+    return (
+        tops[0]
+        if len(tops) == 1 and tops[0].is_dir() and not (into / "bagit.txt").exists()
+        else into
+    )
 
 
 def _validate(root: Path) -> BagReport:
@@ -377,13 +416,17 @@ def _validate(root: Path) -> BagReport:
         report.info = dict(bag.info)
         bag.validate(processes=1)
     except bagit.BagValidationError as exc:
-        report.problems += [_detail_text(d) for d in exc.details] or [f"BagIt 校验失败: {exc.message}"]
+        report.problems += [_detail_text(d) for d in exc.details] or [
+            f"BagIt 校验失败: {exc.message}"
+        ]
         if not exc.details:
             report.problems += _every_problem(bag)
     except bagit.BagError as exc:
         report.problems.append(f"不是有效的 BagIt 包 (not a valid bag): {exc}")
         return report
-    report.files = sum(1 for p in (root / "data").rglob("*") if p.is_file()) if (root / "data").is_dir() else 0
+    report.files = (
+        sum(1 for p in (root / "data").rglob("*") if p.is_file()) if (root / "data").is_dir() else 0
+    )
     _check_originals(root, report)
     _check_events(root, report)
     return report
@@ -436,7 +479,9 @@ def _check_originals(root: Path, report: BagReport) -> None:
         digests = file_digests(path)
         for name in ("sha256", "sm3"):
             if getattr(digests, name) != doc.get(name):
-                report.problems.append(f"{rel}: {doc.get('archive_no')} 的 {name.upper()} 与档案元数据不符")
+                report.problems.append(
+                    f"{rel}: {doc.get('archive_no')} 的 {name.upper()} 与档案元数据不符"
+                )
 
 
 def _check_events(root: Path, report: BagReport) -> None:
@@ -444,7 +489,9 @@ def _check_events(root: Path, report: BagReport) -> None:
     try:
         lines = events_file.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        report.problems.append(f"{events_file.relative_to(root)}: 无法读取事件日志 ({exc.strerror or exc})")
+        report.problems.append(
+            f"{events_file.relative_to(root)}: 无法读取事件日志 ({exc.strerror or exc})"
+        )
         return
     prev_hash, prev_id = GENESIS_HASH, 0
     for number, line in enumerate(lines, 1):

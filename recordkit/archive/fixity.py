@@ -210,7 +210,10 @@ def _stream(path: Path | str, hashers: list[Hasher], copy_to: Path | None = None
         buf = _BUFFERS.buf = bytearray(CHUNK_SIZE)
     view = memoryview(buf)
     size = 0
-    with open(path, "rb", buffering=0) as fh, (open(copy_to, "wb") if copy_to else nullcontext()) as out:
+    with (
+        open(path, "rb", buffering=0) as fh,
+        open(copy_to, "wb") if copy_to else nullcontext() as out,
+    ):
         while n := fh.readinto(buf):
             chunk = view[:n]
             for h in hashers:

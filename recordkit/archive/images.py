@@ -55,7 +55,9 @@ def image_problem(path: Path, kind: str) -> str | None:
     A file that is an image and also carries a PDF (a polyglot) is refused: what a
     viewer shows would depend on the program that opens it."""
     if _contains(path, b"%PDF-"):
-        return f"文件是 {LABELS[kind]}, 但其中还嵌有 PDF 数据 (polyglot), 不同软件打开会显示不同内容"
+        return (
+            f"文件是 {LABELS[kind]}, 但其中还嵌有 PDF 数据 (polyglot), 不同软件打开会显示不同内容"
+        )
     from PIL import Image
 
     try:
@@ -86,7 +88,9 @@ def image_to_pdf(image: Path, dest: Path) -> Path:
     try:
         data = img2pdf.convert(str(image), rotation=img2pdf.Rotation.ifvalid)
     except Exception as exc:  # img2pdf raises its own errors, ValueError, PIL errors
-        raise PdfError(f"{image.name}: 无法把图像转换为 PDF ({type(exc).__name__}: {exc})"[:300]) from None
+        raise PdfError(
+            f"{image.name}: 无法把图像转换为 PDF ({type(exc).__name__}: {exc})"[:300]
+        ) from None
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(dest, data)
     return dest

@@ -83,6 +83,7 @@ from recordkit.index.archive import Bundle
 
 # --------------------------------------------------------------------------- running
 
+
 def run_steps(item: Intake, ctx: IngestContext, steps: list[Step]) -> IngestResult | None:
     """Run ``steps`` in order; an Outcome routes the file. None if the steps ran out
     before the file ended anywhere (only when called with a partial list)."""
@@ -139,6 +140,7 @@ def process(item: Intake, ctx: IngestContext) -> IngestResult:
 
 
 # ----- claiming
+
 
 def new_claim_id() -> str:
     """Sortable by claim time, unique across processes and machines sharing a folder."""
@@ -220,7 +222,9 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
     with claim_lock(ctx.layout, claim_id) as locked:
         if not locked:  # pragma: no cover - a fresh random id
             return None
-        item = claim(source, ctx.layout, claim_id, source_label, ctx.timestamp(), assign, original_name)
+        item = claim(
+            source, ctx.layout, claim_id, source_label, ctx.timestamp(), assign, original_name
+        )
         if item is None:
             return None
         if previous is not None:
@@ -232,6 +236,7 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
 
 # ----- print bundles
 
+
 def split(item: Intake, ctx: IngestContext) -> IngestResult:
     """Split a print bundle: store it once, claim each form as a part, end the bundle's
     intake, then file the parts.
@@ -242,11 +247,22 @@ def split(item: Intake, ctx: IngestContext) -> IngestResult:
     an ordinary claim that recovery finishes."""
     assert item.digests is not None and item.facts is not None
     bundle_path = store_bundle(item, ctx)
-    derived = {"sha256": item.digests.sha256, "path": bundle_path, "original_name": item.original_name}
+    derived = {
+        "sha256": item.digests.sha256,
+        "path": bundle_path,
+        "original_name": item.original_name,
+    }
     part_dirs = [_claim_part(item, n, part, derived, ctx) for n, part in enumerate(item.parts, 1)]
     parts = [{"form_code": p.payload.form_code, "pages": p.pages, "intake_id": d.name}
              for p, d in zip(item.parts, part_dirs, strict=True)]  # fmt: skip
-    bundle = Bundle(item.digests.sha256, item.digests.sm3, item.digests.size, item.facts.pages or 0, bundle_path, parts)
+    bundle = Bundle(
+        item.digests.sha256,
+        item.digests.sm3,
+        item.digests.size,
+        item.facts.pages or 0,
+        bundle_path,
+        parts,
+    )
     detail = {"original_name": item.original_name, "source": item.source, "destination": bundle_path,
               "sha256": item.digests.sha256, "sm3": item.digests.sm3, "parts": parts}  # fmt: skip
     ctx.index.record_bundle(item.ref(), bundle, ctx.timestamp(), detail)
@@ -255,7 +271,9 @@ def split(item: Intake, ctx: IngestContext) -> IngestResult:
     return _bundle_result(item, bundle_path, results)
 
 
-def _claim_part(item: Intake, n: int, part: Part, derived: dict[str, Any], ctx: IngestContext) -> Path:
+def _claim_part(
+    item: Intake, n: int, part: Part, derived: dict[str, Any], ctx: IngestContext
+) -> Path:
     """``work/<bundle id>-pNNN/``: the part's pages as a PDF and its claim record, built
     inside the bundle's claim and moved into work/ in one rename."""
     part_id = f"{item.id}-p{n:03d}"
@@ -299,14 +317,17 @@ def _file_part(part_dir: Path, ctx: IngestContext) -> IngestResult | None:
 def _bundle_result(item: Intake, bundle_path: str, parts: list[IngestResult]) -> IngestResult:
     """The bundle's line in the report: filed when every part was, with the parts."""
     first_problem = next((r for r in parts if r.outcome != FILED), None)
-    listing = "; ".join(f"{r.form_code} → {r.archive_no or r.destination} ({r.label})" for r in parts)
+    listing = "; ".join(
+        f"{r.form_code} → {r.archive_no or r.destination} ({r.label})" for r in parts
+    )
     return IngestResult(
         intake_id=item.id,
         original_name=item.original_name,
         source=item.source,
         outcome=first_problem.outcome if first_problem else FILED,
         destination=bundle_path,
-        archive_no=", ".join(r.archive_no for r in parts if r.outcome == FILED and r.archive_no) or None,
+        archive_no=", ".join(r.archive_no for r in parts if r.outcome == FILED and r.archive_no)
+        or None,
         case_no=item.identification.case_no if item.identification else None,
         form_code="+".join(p.payload.form_code for p in item.parts),
         check="完整性 — 合订本拆分",
@@ -317,6 +338,7 @@ def _bundle_result(item: Intake, bundle_path: str, parts: list[IngestResult]) ->
 
 
 # ----- new versions
+
 
 def file_version(item: Intake, archive_no: str, ctx: IngestContext) -> IngestResult:
     """File a later scan of a form as a new version of its document (same 档号, no new
@@ -337,6 +359,7 @@ def file_version(item: Intake, archive_no: str, ctx: IngestContext) -> IngestRes
 
 
 # ----- symlinks
+
 
 def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> IngestResult | None:
     """Move a symlink found in the inbox (the link, never what it points to) to
@@ -374,6 +397,7 @@ def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> Inges
 
 # ----- routing
 
+
 def route(item: Intake, outcome: Outcome, ctx: IngestContext) -> IngestResult:
     """Move the file to quarantine/, duplicates/ or unidentified/ with its reason file."""
     folder = ctx.layout.folder(outcome.route)
@@ -404,7 +428,9 @@ def _finish_route(item: Intake, dest: Path, outcome: Outcome, ctx: IngestContext
     detail = {"original_name": item.original_name, "source": item.source, "destination": ctx.layout.rel(dest),
               "check": outcome.check, "reason": outcome.reason,
               "sha256": item.digests.sha256 if item.digests else None, "duplicate_of": duplicate_of}  # fmt: skip
-    kind = {QUARANTINE: "quarantined", DUPLICATE: "duplicate", UNIDENTIFIED: "unidentified"}[outcome.route]
+    kind = {QUARANTINE: "quarantined", DUPLICATE: "duplicate", UNIDENTIFIED: "unidentified"}[
+        outcome.route
+    ]
     ctx.index.finish_route(item.id, ctx.timestamp(), (kind, duplicate_of, detail))
     remove_work_dir(item.work_dir)
     return IngestResult(
@@ -427,7 +453,11 @@ def _reason_path(dest: Path) -> Path:
 
 
 def _reason_text(item: Intake, dest: Path, outcome: Outcome, ctx: IngestContext) -> str:
-    label = {QUARANTINE: "隔离 (quarantine)", DUPLICATE: "重复件 (duplicate)", UNIDENTIFIED: "待识别 (unidentified)"}
+    label = {
+        QUARANTINE: "隔离 (quarantine)",
+        DUPLICATE: "重复件 (duplicate)",
+        UNIDENTIFIED: "待识别 (unidentified)",
+    }
     lines = [
         f"文件 (file): {item.original_name}",
         f"来源 (from): {item.source}",
@@ -479,6 +509,7 @@ def _numbered_name(name: str, n: int) -> str:
 
 # --------------------------------------------------------------------------- recovery
 
+
 def recover(ctx: IngestContext) -> list[IngestResult]:
     """Finish or re-run every claim left in work/ by a stopped or crashed ingester.
 
@@ -519,7 +550,7 @@ def resume(work_dir: Path, ctx: IngestContext, fresh: bool = False) -> IngestRes
     doc = ctx.index.document_for_intake(item.id)
     if doc is not None:
         _fill_from_document(item, doc)
-        result = run_steps(item, ctx, STEPS[RESUME_FROM[doc["status"]]:])
+        result = run_steps(item, ctx, STEPS[RESUME_FROM[doc["status"]] :])
         assert result is not None
         return result
     if not item.work_path.exists():
@@ -553,8 +584,13 @@ def _intake_from_work_dir(work_dir: Path) -> Intake | None:
 def _input_candidates(work_dir: Path) -> list[Path]:
     """Files in a claim that may be the input: not the claim record, and not the scratch
     files of an interrupted write (``.<name>.<random>.tmp``, ``.<name>.copying``)."""
-    return [p for p in work_dir.iterdir()
-            if p.name != META_FILE and not p.name.startswith(".") and not p.name.endswith((".tmp", ".copying"))]
+    return [
+        p
+        for p in work_dir.iterdir()
+        if p.name != META_FILE
+        and not p.name.startswith(".")
+        and not p.name.endswith((".tmp", ".copying"))
+    ]
 
 
 def _fill_from_document(item: Intake, doc: dict[str, Any]) -> None:
@@ -573,9 +609,13 @@ def _fill_from_document(item: Intake, doc: dict[str, Any]) -> None:
 
 def _resume_route(item: Intake, journal: dict[str, Any], ctx: IngestContext) -> IngestResult:
     reason, _, advice = (journal["reason"] or "").partition("\n")
-    outcome = Outcome(journal["outcome"], journal["check_name"] or "", reason, advice, journal["archive_no"])
+    outcome = Outcome(
+        journal["outcome"], journal["check_name"] or "", reason, advice, journal["archive_no"]
+    )
     if journal["sha256"]:
-        item.digests = Digests(sha256=journal["sha256"], sm3=journal["sm3"] or "", size=journal["size"] or 0)
+        item.digests = Digests(
+            sha256=journal["sha256"], sm3=journal["sm3"] or "", size=journal["size"] or 0
+        )
     dest = ctx.layout.abs(journal["destination"])
     if item.work_path.exists():
         if dest.exists() and os.path.samefile(item.work_path, dest):
@@ -583,5 +623,3 @@ def _resume_route(item: Intake, journal: dict[str, Any], ctx: IngestContext) -> 
         else:
             return route(item, outcome, ctx)  # the move had not happened: route again
     return _finish_route(item, dest, outcome, ctx)
-
-

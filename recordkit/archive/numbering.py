@@ -168,8 +168,14 @@ def metadata_problems(doc: dict[str, object]) -> list[str]:
     problems: list[str] = []
     try:
         parts = parse_archive_no(str(doc.get("archive_no") or ""))
-        if (parts.year, parts.retention_code, parts.item_no) != (doc.get("year"), doc.get("retention"), doc.get("item_no")):
-            problems.append(f"档号 {doc.get('archive_no')} 与 年度/保管期限/件号 {doc.get('year')}/{doc.get('retention')}/{doc.get('item_no')} 不一致")
+        if (parts.year, parts.retention_code, parts.item_no) != (
+            doc.get("year"),
+            doc.get("retention"),
+            doc.get("item_no"),
+        ):
+            problems.append(
+                f"档号 {doc.get('archive_no')} 与 年度/保管期限/件号 {doc.get('year')}/{doc.get('retention')}/{doc.get('item_no')} 不一致"
+            )
     except ArchiveError as exc:
         problems.append(exc.message)
     for key, label, allowed in (("signed", "数字签名", SIGNED_VALUES), ("identified_by", "识别方式", IDENTIFIED_BY_VALUES),
@@ -180,7 +186,11 @@ def metadata_problems(doc: dict[str, object]) -> list[str]:
         problems.append(f"表单编号 {doc.get('form_code')!r} 格式不对")
     if not isinstance(doc.get("pages"), int) or int(doc["pages"]) < 1:  # type: ignore[call-overload]
         problems.append(f"页数 {doc.get('pages')!r} 不对")
-    for key, label in (("disposal_due", "到期鉴定日期"), ("numbered_at", "编号时间"), ("filed_at", "归档时间")):
+    for key, label in (
+        ("disposal_due", "到期鉴定日期"),
+        ("numbered_at", "编号时间"),
+        ("filed_at", "归档时间"),
+    ):
         value = doc.get(key)
         if value not in (None, "") and not _valid_date(str(value)):
             problems.append(f"{label} {value!r} 不是有效日期")

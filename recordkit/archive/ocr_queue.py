@@ -114,7 +114,9 @@ def ocr_next(archive: Archive, started: str) -> OcrDone | None:
     number = job["archive_no"]
     try:
         pages = _read(archive.layout.abs(job["original_path"]))
-        done = OcrDone(number, sum(p.source == "ocr" for p in pages), sum(p.source == "pdf" for p in pages))
+        done = OcrDone(
+            number, sum(p.source == "ocr" for p in pages), sum(p.source == "pdf" for p in pages)
+        )
         if text_layer_wanted(archive) and done.ocr_pages and job["access_path"]:
             done.text_layer = add_text_layer(archive, number, pages)
         queue.finish(number, [(p.page, p.text, p.source) for p in pages], _stamp(archive))
@@ -136,7 +138,9 @@ def text_layer_wanted(archive: Archive) -> bool:
     raw = archive.config.section("archive").get("ocr", {})
     value = raw.get("text_layer", False) if isinstance(raw, dict) else None
     if not isinstance(value, bool):
-        raise ConfigError(f"{archive.config.path or 'recordkit.toml'}: [archive.ocr] text_layer: 应为 true 或 false")
+        raise ConfigError(
+            f"{archive.config.path or 'recordkit.toml'}: [archive.ocr] text_layer: 应为 true 或 false"
+        )
     return value
 
 
@@ -146,11 +150,18 @@ def add_text_layer(archive: Archive, number: str, pages: list[PageText]) -> bool
     doc = archive.index.document(number)
     if doc is None or not doc["access_path"]:
         return False
-    dest, original = archive.layout.abs(doc["access_path"]), archive.layout.abs(doc["original_path"])
+    dest, original = (
+        archive.layout.abs(doc["access_path"]),
+        archive.layout.abs(doc["original_path"]),
+    )
     if sha256_file(original) != doc["sha256"]:
-        raise ArchiveError(f"{number}: 原件与索引中的校验值不符, 不据此生成文本层; 请运行 recordkit archive verify")
+        raise ArchiveError(
+            f"{number}: 原件与索引中的校验值不符, 不据此生成文本层; 请运行 recordkit archive verify"
+        )
     fields = StampFields.from_archive_no(number, int(doc["pages"]))
-    style = StampStyle(color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels)
+    style = StampStyle(
+        color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels
+    )
     with tempfile.TemporaryDirectory(prefix="recordkit-ocr-") as tmp:
         stamped = Path(tmp) / "stamped.pdf"
         stamp_access_copy(original, stamped, fields, style)
@@ -159,7 +170,9 @@ def add_text_layer(archive: Archive, number: str, pages: list[PageText]) -> bool
     detail = {"access_path": doc["access_path"], "access_sha256": sha256, "original_sha256": doc["sha256"],
               "previous_access_sha256": doc.get("access_sha256"), "reason": "ocr_text_layer",
               "ocr_pages": [p.page for p in pages if p.source == "ocr"]}  # fmt: skip
-    archive.index.set_access_copy(number, doc["access_path"], sha256, archive.timestamp(), "access_copy_rebuilt", detail)
+    archive.index.set_access_copy(
+        number, doc["access_path"], sha256, archive.timestamp(), "access_copy_rebuilt", detail
+    )
     return True
 
 

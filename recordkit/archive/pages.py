@@ -98,16 +98,26 @@ def _scan_page_image(path: Path, index: int, dpi: int, reader: Any = None) -> Pa
             return None
         w_pt, h_pt, x0, y0 = (float(v) for v in m.groups()[:4])
         page_w, page_h = box[2] - box[0], box[3] - box[1]
-        if abs(w_pt - page_w) > 1 or abs(h_pt - page_h) > 1 or abs(x0 - box[0]) > 1 or abs(y0 - box[1]) > 1:
+        if (
+            abs(w_pt - page_w) > 1
+            or abs(h_pt - page_h) > 1
+            or abs(x0 - box[0]) > 1
+            or abs(y0 - box[1]) > 1
+        ):
             return None
         xobjects = page["/Resources"]["/XObject"]
         xobj = xobjects[f"/{m.group(5).decode('latin-1')}"].get_object()
         filters = xobj.get("/Filter")
-        if (filters != "/DCTDecode" and list(filters or []) != ["/DCTDecode"]) or xobj.get("/Subtype") != "/Image":
+        if (filters != "/DCTDecode" and list(filters or []) != ["/DCTDecode"]) or xobj.get(
+            "/Subtype"
+        ) != "/Image":
             return None
         if any(k in xobj for k in ("/SMask", "/Mask", "/Decode", "/ImageMask")):
             return None
-        if xobj.get("/ColorSpace") not in ("/DeviceGray", "/DeviceRGB") or xobj.get("/BitsPerComponent") != 8:
+        if (
+            xobj.get("/ColorSpace") not in ("/DeviceGray", "/DeviceRGB")
+            or xobj.get("/BitsPerComponent") != 8
+        ):
             return None
         image = Image.open(io.BytesIO(xobj.get_data()))
         if image.format != "JPEG" or image.mode not in ("L", "RGB"):
@@ -145,8 +155,14 @@ def qr_reads(image: Any, hard: bool) -> list[tuple[QrPayload, int]]:
 
     candidates = (image, image.filter(ImageFilter.BoxBlur(1))) if hard else (image,)
     for candidate in candidates:
-        found = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode, try_invert=False)
-        ours = [(p, upright_turn(b.orientation)) for b in found if (p := parse_payload(b.text)) is not None]
+        found = zxingcpp.read_barcodes(
+            candidate, formats=zxingcpp.BarcodeFormat.QRCode, try_invert=False
+        )
+        ours = [
+            (p, upright_turn(b.orientation))
+            for b in found
+            if (p := parse_payload(b.text)) is not None
+        ]
         if ours:
             return ours
     return []
@@ -162,5 +178,7 @@ def upright_turn(orientation: int) -> int:
 def placement_image(page: PageImage) -> tuple[Any, float, float]:
     """The page at about the resolution the stamp's blank-space search works at."""
     factor = max(1, round(page.image.width / max(1.0, page.width_mm / 25.4 * PLACEMENT_DPI)))
-    image = page.image.reduce(factor) if factor > 1 else page.image  # box filter: keeps thin lines as grey
+    image = (
+        page.image.reduce(factor) if factor > 1 else page.image
+    )  # box filter: keeps thin lines as grey
     return image, page.width_mm, page.height_mm

@@ -127,7 +127,10 @@ def preflight(path: Path | str, max_bytes: int) -> Problem | None:
     except OSError as exc:
         return Problem("unreadable", f"{name}: 无法读取 ({exc.strerror or exc})")
     if b"%PDF-" not in head and is_ofd(p):
-        return Problem("ofd", f"{name}: OFD 版式文件 (GB/T 33190-2016), 已识别; 目前只归档 PDF 和图像 (OFD recognised, not filed)")
+        return Problem(
+            "ofd",
+            f"{name}: OFD 版式文件 (GB/T 33190-2016), 已识别; 目前只归档 PDF 和图像 (OFD recognised, not filed)",
+        )
     if b"%PDF-" not in head:
         return Problem("not_pdf", f"{name}: 不是 PDF 文件 (no %PDF- header)")
     if b"%%EOF" not in tail:

@@ -23,7 +23,9 @@ def error_result(source: Path, label: str, exc: BaseException) -> IngestResult:
                         destination="work/", reason=f"{message} (文件保留在 work/ 或原处, 下次启动时重试)")  # fmt: skip
 
 
-def future_result(future: Future[IngestResult | None], source: tuple[Path, str]) -> IngestResult | None:
+def future_result(
+    future: Future[IngestResult | None], source: tuple[Path, str]
+) -> IngestResult | None:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a worker that died: the file is in work/ or still in place

@@ -56,6 +56,7 @@ DEFAULT_OPINION = "保管期限已满, 经鉴定无继续保存价值, 同意销
 
 # --------------------------------------------------------------------------- holds
 
+
 def describe_hold(hold: dict[str, Any]) -> str:
     """法律保全 #3 (案件 TS-2026-0007): 诉讼中, 张律师 于 2026-11-21 设置"""
     return (f"法律保全 #{hold['id']} ({SCOPE_LABELS[hold['scope']]} {hold['target']}): {hold['reason']}, "
@@ -64,9 +65,15 @@ def describe_hold(hold: dict[str, Any]) -> str:
 
 def hold_target(archive_no: str | None, case_no: str | None, year: int | None) -> tuple[str, str]:
     """(scope, target) from exactly one of 档号, case number, 年度."""
-    given = [(s, v) for s, v in (("document", archive_no), ("case", case_no), ("year", year)) if v not in (None, "")]
+    given = [
+        (s, v)
+        for s, v in (("document", archive_no), ("case", case_no), ("year", year))
+        if v not in (None, "")
+    ]
     if len(given) != 1:
-        raise UsageError("请给出一个保全对象: 档号, 或 --case 案件编号, 或 --year 年度 (exactly one)")
+        raise UsageError(
+            "请给出一个保全对象: 档号, 或 --case 案件编号, 或 --year 年度 (exactly one)"
+        )
     scope, value = given[0]
     if scope == "document":
         return scope, str(parse_archive_no(str(value)))
@@ -98,13 +105,19 @@ def add_hold(archive: Archive, archive_no: str | None, case_no: str | None, year
     return hold_dict(archive, archive.index.hold(hold_id) or {})
 
 
-def remove_hold(archive: Archive, hold_id: int, by: str | None, reason: str | None) -> dict[str, Any]:
+def remove_hold(
+    archive: Archive, hold_id: int, by: str | None, reason: str | None
+) -> dict[str, Any]:
     by = _required_text(by, "--by", "解除人姓名 (who releases the hold)")
     hold = archive.index.hold(hold_id)
     if hold is None:
-        raise ArchiveError(f"没有编号为 {hold_id} 的法律保全 (no such hold; see recordkit archive hold list)")
+        raise ArchiveError(
+            f"没有编号为 {hold_id} 的法律保全 (no such hold; see recordkit archive hold list)"
+        )
     if hold["released_at"]:
-        raise ArchiveError(f"法律保全 #{hold_id} 已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除")
+        raise ArchiveError(
+            f"法律保全 #{hold_id} 已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除"
+        )
     if not archive.index.release_hold(hold_id, by, archive.timestamp(), (reason or "").strip()):
         raise ArchiveError(f"法律保全 #{hold_id} 刚被另一个进程解除")
     return hold_dict(archive, archive.index.hold(hold_id) or {})
@@ -121,6 +134,7 @@ def hold_dict(archive: Archive, hold: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- per-record retention
 
+
 def _years(code: str) -> float:
     """A retention code's length for comparison; 永久 is the longest."""
     years = check_retention(code)
@@ -135,7 +149,9 @@ def set_retention(archive: Archive, archive_no: str | None, case_no: str | None,
     numbered with (renumbering would break the 件号 sequence); the period in force, and
     so ``disposal_due``, is the new one."""
     if bool(archive_no) == bool(case_no):
-        raise UsageError("请给出档号, 或 --case 案件编号 (一个) (exactly one of an archive number or --case)")
+        raise UsageError(
+            "请给出档号, 或 --case 案件编号 (一个) (exactly one of an archive number or --case)"
+        )
     scope, target = hold_target(archive_no, case_no, None)
     to = to.strip().upper()
     try:
@@ -158,9 +174,23 @@ def set_retention(archive: Archive, archive_no: str | None, case_no: str | None,
         if before == to:
             continue
         due = disposal_due(doc["year"], to)
-        detail = {"from": before, "to": to, "reason": reason, "by": by, "forced": _years(to) < _years(before)}
-        archive.index.change_retention(doc["archive_no"], to, due.isoformat() if due else None, archive.timestamp(), detail)
-        changes.append({"archive_no": doc["archive_no"], **detail, "disposal_due": due.isoformat() if due else None})
+        detail = {
+            "from": before,
+            "to": to,
+            "reason": reason,
+            "by": by,
+            "forced": _years(to) < _years(before),
+        }
+        archive.index.change_retention(
+            doc["archive_no"], to, due.isoformat() if due else None, archive.timestamp(), detail
+        )
+        changes.append(
+            {
+                "archive_no": doc["archive_no"],
+                **detail,
+                "disposal_due": due.isoformat() if due else None,
+            }
+        )
     return changes
 
 
@@ -182,6 +212,7 @@ def _retention_targets(archive: Archive, scope: str, target: str) -> list[dict[s
 
 # --------------------------------------------------------------------------- due
 
+
 @dataclass
 class DueReport:
     on: date
@@ -190,7 +221,12 @@ class DueReport:
     unfinished: list[int] = field(default_factory=list)  # disposal batches to finish
 
     def to_dict(self) -> dict[str, Any]:
-        return {"on": self.on.isoformat(), "due": self.due, "held": self.held, "unfinished_disposals": self.unfinished}
+        return {
+            "on": self.on.isoformat(),
+            "due": self.due,
+            "held": self.held,
+            "unfinished_disposals": self.unfinished,
+        }
 
 
 def _entry(archive: Archive, doc: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
@@ -206,7 +242,11 @@ def due(archive: Archive, on: date, xlsx: Path | None = None) -> DueReport:
     report = DueReport(on)
     titles = archive.form_titles()
     for doc in archive.index.documents():
-        if doc["status"] != "filed" or not doc["disposal_due"] or doc["disposal_due"] > on.isoformat():
+        if (
+            doc["status"] != "filed"
+            or not doc["disposal_due"]
+            or doc["disposal_due"] > on.isoformat()
+        ):
             continue
         if not archive.index.filing_finished(doc["archive_no"]):
             continue  # still being filed (or waiting in work/ for recovery): not yet
@@ -237,6 +277,7 @@ def write_due_xlsx(archive: Archive, report: DueReport, path: Path) -> None:
 
 # --------------------------------------------------------------------------- dispose
 
+
 @dataclass
 class DisposalReport:
     dry_run: bool
@@ -248,7 +289,9 @@ class DisposalReport:
     held: list[dict[str, Any]] = field(default_factory=list)  # with --due: kept by a hold
     already_destroyed: list[str] = field(default_factory=list)
     resumed: list[int] = field(default_factory=list)  # unfinished batches finished first
-    kept: list[dict[str, Any]] = field(default_factory=list)  # taken out of a resumed batch by a hold
+    kept: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # taken out of a resumed batch by a hold
     disposal_id: int | None = None
     list_pdf: str | None = None
     list_xlsx: str | None = None
@@ -274,7 +317,10 @@ def read_list(path: Path) -> list[tuple[str, str]]:
         if header_at is None:
             return [(r[0], "") for r in rows if r and r[0]]
         header = rows[header_at]
-        col, opinion = header.index("档号"), header.index("鉴定意见") if "鉴定意见" in header else None
+        col, opinion = (
+            header.index("档号"),
+            header.index("鉴定意见") if "鉴定意见" in header else None,
+        )
         return [(r[col], r[opinion] if opinion is not None and opinion < len(r) else "")
                 for r in rows[header_at + 1:] if col < len(r) and r[col]]  # fmt: skip
     try:
@@ -292,13 +338,17 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
     never a day after today for a real disposal (records would go before their time)."""
     if use_due == (list_file is not None):
         raise UsageError("请用 --due (全部到期档案) 或 --list 文件 (指定清单) 之一")
-    approver = _required_text(approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)")
+    approver = _required_text(
+        approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)"
+    )
     reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
     by = (by or "").strip() or _login_name()
     today = archive.now().date()
     if on is not None and on > today and not dry_run:
-        raise ArchiveError(f"--on: {on.isoformat()} 晚于今天 ({today.isoformat()}), 只能与 --dry-run 一起演练; "
-                         "到期前不能销毁 (a future date is for rehearsal only)")
+        raise ArchiveError(
+            f"--on: {on.isoformat()} 晚于今天 ({today.isoformat()}), 只能与 --dry-run 一起演练; "
+            "到期前不能销毁 (a future date is for rehearsal only)"
+        )
     on = on or today
     report = DisposalReport(dry_run, on, approver, reason, by)
     if not dry_run:
@@ -318,7 +368,9 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
     for entry in report.items:
         entry["approver"], entry["date"] = approver, on.isoformat()
     items = [DisposalItem(e["archive_no"], e["title"], e["opinion"]) for e in report.items]
-    report.disposal_id = archive.index.begin_disposal(items, approver, reason, by, on.isoformat(), archive.timestamp())
+    report.disposal_id = archive.index.begin_disposal(
+        items, approver, reason, by, on.isoformat(), archive.timestamp()
+    )
     disposal = complete_disposal(archive, report.disposal_id)
     report.kept += disposal["kept"]
     kept = {k["archive_no"] for k in disposal["kept"]}
@@ -347,7 +399,9 @@ def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: 
         elif doc["status"] in ("destroyed", "destroying"):
             report.already_destroyed.append(archive_no)
         elif doc["status"] != "filed" or not archive.index.filing_finished(archive_no):
-            refusals.append(f"{archive_no}: 尚未完成归档 (接收未完成; 先运行 recordkit archive ingest 完成恢复), 不能销毁")
+            refusals.append(
+                f"{archive_no}: 尚未完成归档 (接收未完成; 先运行 recordkit archive ingest 完成恢复), 不能销毁"
+            )
         elif not doc["disposal_due"]:
             refusals.append(f"{archive_no}: 永久保管, 不能销毁")
         elif doc["disposal_due"] > on.isoformat():
@@ -386,7 +440,10 @@ def complete_disposal(archive: Archive, disposal_id: int) -> dict[str, Any]:
     kept: list[dict[str, Any]] = []
     if disposal["state"] != "done":
         kept = archive.index.keep_held_items(
-            disposal_id, archive.timestamp(), lambda doc: not archive.layout.abs(doc["original_path"]).exists())
+            disposal_id,
+            archive.timestamp(),
+            lambda doc: not archive.layout.abs(doc["original_path"]).exists(),
+        )
     items = archive.index.disposal_items(disposal_id)
     if disposal["state"] != "done":
         pdf, xlsx = write_disposal_list(archive, disposal, items)
@@ -399,7 +456,9 @@ def complete_disposal(archive: Archive, disposal_id: int) -> dict[str, Any]:
     return {**(archive.index.disposal(disposal_id) or disposal), "kept": kept}
 
 
-def write_disposal_list(archive: Archive, disposal: dict[str, Any], items: list[dict[str, Any]]) -> tuple[tuple[str, str], tuple[str, str]]:
+def write_disposal_list(
+    archive: Archive, disposal: dict[str, Any], items: list[dict[str, Any]]
+) -> tuple[tuple[str, str], tuple[str, str]]:
     """The 销毁清册 as PDF and XLSX under disposals/; ((path, sha256), (path, sha256))."""
     org = archive.config.organization
     day = day8(disposal["started_at"])
@@ -414,8 +473,17 @@ def write_disposal_list(archive: Archive, disposal: dict[str, Any], items: list[
     pdf = folder / f"销毁清册-{disposal['id']:04d}-{day}.pdf"
     xlsx = pdf.with_suffix(".xlsx")
     write_disposal_pdf(pdf, heading, rows, org.name)
-    write_sheets_xlsx(xlsx, "档案销毁清册", DISPOSAL_HEADERS, DISPOSAL_WIDTHS_MM, [Section(heading, rows, "销毁清册")])
-    return ((archive.layout.rel(pdf), file_digests(pdf).sha256), (archive.layout.rel(xlsx), file_digests(xlsx).sha256))
+    write_sheets_xlsx(
+        xlsx,
+        "档案销毁清册",
+        DISPOSAL_HEADERS,
+        DISPOSAL_WIDTHS_MM,
+        [Section(heading, rows, "销毁清册")],
+    )
+    return (
+        (archive.layout.rel(pdf), file_digests(pdf).sha256),
+        (archive.layout.rel(xlsx), file_digests(xlsx).sha256),
+    )
 
 
 def _remove(path: Path) -> None:
@@ -426,7 +494,9 @@ def _remove(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ArchiveError(f"{path}: 无法删除 ({exc.strerror or exc}); 修复后再次运行 archive dispose 即可完成") from exc
+        raise ArchiveError(
+            f"{path}: 无法删除 ({exc.strerror or exc}); 修复后再次运行 archive dispose 即可完成"
+        ) from exc
     fsync_dir(path.parent)
 
 

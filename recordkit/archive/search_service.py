@@ -31,7 +31,9 @@ def sync(archive: Archive, rebuild: bool = False) -> SyncReport:
     search = open_search(archive)
     try:
         step = search.rebuild if rebuild else search.sync
-        return step(searchsource.fingerprint(conn), lambda: searchsource.stamps(conn), _loader(archive))
+        return step(
+            searchsource.fingerprint(conn), lambda: searchsource.stamps(conn), _loader(archive)
+        )
     finally:
         search.close()
 
@@ -63,12 +65,18 @@ def search_documents(archive: Archive, text: str, filters: SearchFilters, limit:
     if not text.strip():
         hits.sort(key=lambda h: h.archive_no)
     found = [(h, archive.index.document(h.archive_no)) for h in hits]
-    return [dict(archive.describe(row), snippet=h.snippet, score=round(h.score, 3)) for h, row in found if row]
+    return [
+        dict(archive.describe(row), snippet=h.snippet, score=round(h.score, 3))
+        for h, row in found
+        if row
+    ]
 
 
 def _unranked(archive: Archive, text: str, f: SearchFilters) -> list[dict[str, Any]]:
     """index.sqlite's own substring match (text layer, file name, case number), in 档号 order."""
-    rows = archive.index.documents(Filters(text.strip() or None, f.case_no, f.form_code, f.year, f.retention))
+    rows = archive.index.documents(
+        Filters(text.strip() or None, f.case_no, f.form_code, f.year, f.retention)
+    )
     return [archive.describe(row) for row in rows]
 
 

@@ -75,7 +75,9 @@ class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     recovered: list[IngestResult] = field(default_factory=list)
     still_writing: list[str] = field(default_factory=list)  # inbox files that never settled
-    skipped: list[Skipped] = field(default_factory=list)  # inbox files and folders not taken, with why
+    skipped: list[Skipped] = field(
+        default_factory=list
+    )  # inbox files and folders not taken, with why
     taken_elsewhere: list[str] = field(default_factory=list)  # claimed first by another ingester
     inputs: int = 0  # the files this process took (or tried to)
     input_bytes: int = 0
@@ -96,7 +98,9 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         """Every file filed (or already in the archive) and none left behind."""
-        return not self.still_writing and all(r.outcome in (FILED, DUPLICATE) for r in self.recovered + self.results)
+        return not self.still_writing and all(
+            r.outcome in (FILED, DUPLICATE) for r in self.recovered + self.results
+        )
 
     @property
     def balanced(self) -> bool:
@@ -184,7 +188,9 @@ class Archive:
 
         def unreadable(exc: OSError) -> None:
             rel = Path(exc.filename or inbox).relative_to(inbox).as_posix()
-            skipped.append(Skipped(rel, f"无法读取文件夹, 其中的文件未处理 ({exc.strerror or exc})"))
+            skipped.append(
+                Skipped(rel, f"无法读取文件夹, 其中的文件未处理 ({exc.strerror or exc})")
+            )
 
         for folder, dirs, files in os.walk(inbox, onerror=unreadable):
             hidden = [d for d in dirs if d.startswith(".")]
@@ -217,8 +223,14 @@ class Archive:
         """(stable, still being written): a file is stable once size and mtime stayed the
         same for ``stability_seconds``; gives up after ``max_wait`` (default: 10 × that
         delay plus the empty-file delay)."""
-        tracker = StabilityTracker(self.settings.stability_seconds, self.settings.empty_file_seconds)
-        limit = max_wait if max_wait is not None else 10 * self.settings.stability_seconds + self.settings.empty_file_seconds
+        tracker = StabilityTracker(
+            self.settings.stability_seconds, self.settings.empty_file_seconds
+        )
+        limit = (
+            max_wait
+            if max_wait is not None
+            else 10 * self.settings.stability_seconds + self.settings.empty_file_seconds
+        )
         start = clock()
         pending = list(paths)
         stable: list[Path] = []
@@ -243,7 +255,9 @@ class Archive:
         for file in files:
             path = Path(file)
             if path.is_symlink():
-                raise ArchiveError(f"{path}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)")
+                raise ArchiveError(
+                    f"{path}: 是符号链接, 不接收; 请给出实际文件 (symlinks are refused)"
+                )
             if not path.exists():
                 raise ArchiveError(f"{path}: 文件不存在 (file not found)")
             if not path.is_file():
@@ -274,8 +288,10 @@ class Archive:
                 return f"是档案库 {top}/ 中的文件, 不能再次接收"
             return f"是档案库自身的文件 ({resolved.relative_to(root).as_posix()}), 不能接收"
         if resolved.is_relative_to(self.config.root.resolve()):
-            return ("在工作目录中, 不能接收 (可能是案件或模板文件); "
-                    "请把扫描件放入 archive/inbox/, 或从工作目录以外的位置接收")
+            return (
+                "在工作目录中, 不能接收 (可能是案件或模板文件); "
+                "请把扫描件放入 archive/inbox/, 或从工作目录以外的位置接收"
+            )
         return None
 
     def ingest(self, files: Iterable[Path] = (), inbox: bool = False, jobs: int = 1,
@@ -295,7 +311,9 @@ class Archive:
         report.results, report.taken_elsewhere = self.run_sources(sources, jobs, on_result)
         # Files another ingester claimed first are its inputs, not ours (完整性 per process).
         report.inputs = len(sources) - len(report.taken_elsewhere)
-        report.input_bytes = sum(sizes.values()) - sum(sizes.get(x, 0) for x in report.taken_elsewhere)
+        report.input_bytes = sum(sizes.values()) - sum(
+            sizes.get(x, 0) for x in report.taken_elsewhere
+        )
         report.repeated_forms = self.repeated_forms(report.results)
         report.batch = self.record_batch(report)
         return report
@@ -309,7 +327,9 @@ class Archive:
             batch_id = self.index.record_batch(self.timestamp(), report.inputs, report.input_bytes,
                                                dict(Counter(r.outcome for r in report.results)),
                                                filed, report.balanced)  # fmt: skip
-        except ArchiveIndexError:  # busy or unwritable: every file is already accounted for; the report still says it
+        except (
+            ArchiveIndexError
+        ):  # busy or unwritable: every file is already accounted for; the report still says it
             return None
         return self.index.batches(batch_id)[0]
 
@@ -386,7 +406,9 @@ class Archive:
         label = self.label(path)
         previous = label if _in_routed_folder(label) else None
         original = _earlier_name(ctx, label) if previous else None
-        result = ingest_file(path, ctx, label, assign=(case_no, form.code), original_name=original, previous=previous)
+        result = ingest_file(
+            path, ctx, label, assign=(case_no, form.code), original_name=original, previous=previous
+        )
         if result is None:
             raise ArchiveError(f"{path}: 文件正被另一个进程处理 (taken by another ingester)")
         return result
@@ -403,9 +425,16 @@ class Archive:
             if done is not None and on_ocr is not None:
                 on_ocr(done)
 
-        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event, on_idle=idle).run(stop)
+        InboxWatcher(self, jobs=jobs, on_result=on_result, on_event=on_event, on_idle=idle).run(
+            stop
+        )
 
-    def ocr(self, everything: bool = False, jobs: int = 1, on_document: Callable[[Any], None] | None = None) -> Any:
+    def ocr(
+        self,
+        everything: bool = False,
+        jobs: int = 1,
+        on_document: Callable[[Any], None] | None = None,
+    ) -> Any:
         """Drain the OCR queue now (``archive ocr``; archive/ocr_queue.py)."""
         return run_ocr(self, everything, jobs, on_document)
 
@@ -469,8 +498,10 @@ class Archive:
             "access_path": str(self.layout.abs(row["access_path"])) if row["access_path"] else None,
             "numbered_at": row["numbered_at"],
             "filed_at": row["filed_at"],
-            "checks": [{"category": c.category, "name": c.name, "result": c.result, "detail": c.detail}
-                       for c in checks],  # fmt: skip
+            "checks": [
+                {"category": c.category, "name": c.name, "result": c.result, "detail": c.detail}
+                for c in checks
+            ],  # fmt: skip
         }
 
     # ----- audit and retention (audit.py, retention.py, bag.py; docs/audit.md)
@@ -512,7 +543,9 @@ class Archive:
         catalog = self.catalog()
         return audit.case_filing(case, index, required_forms(self.config, catalog), catalog)
 
-    def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False) -> ExportReport:
+    def export(
+        self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
+    ) -> ExportReport:
         return exporting.export(self, to, year, cases, as_zip)
 
     def due(self, on: date | None = None, xlsx: Path | None = None) -> DueReport:
@@ -531,7 +564,9 @@ class Archive:
                  reason: str | None = None, by: str | None = None) -> dict[str, Any]:  # fmt: skip
         return retention.add_hold(self, archive_no, case_no, year, reason, by)
 
-    def remove_hold(self, hold_id: int, by: str | None, reason: str | None = None) -> dict[str, Any]:
+    def remove_hold(
+        self, hold_id: int, by: str | None, reason: str | None = None
+    ) -> dict[str, Any]:
         return retention.remove_hold(self, hold_id, by, reason)
 
     def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
@@ -540,7 +575,6 @@ class Archive:
     def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
         """Re-stamp access copies from their verified, untouched originals."""
         return access_copies.rebuild_copies(self, archive_no, missing)
-
 
 
 def _size(path: Path) -> int:
@@ -561,4 +595,6 @@ def _earlier_name(ctx: IngestContext, destination: str) -> str | None:
 
 def _period(row: Any) -> str:
     """The 保管期限 in force for an index row (``retention_period`` where it was changed)."""
-    return (row["retention_period"] if "retention_period" in row.keys() else None) or row["retention"]
+    return (row["retention_period"] if "retention_period" in row.keys() else None) or row[
+        "retention"
+    ]

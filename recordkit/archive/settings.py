@@ -37,11 +37,19 @@ QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
 UNIDENTIFIED = "unidentified"
 FILED = "filed"
-VERSION = "version"  # a later scan of a filed form, kept as a new version (second_scan = "new_version")
+VERSION = (
+    "version"  # a later scan of a filed form, kept as a new version (second_scan = "new_version")
+)
 SPLIT = "split"  # a print bundle: stored once in bundles/, its forms claimed as parts
 ROUTE_FOLDERS = {QUARANTINE: "quarantine", DUPLICATE: "duplicates", UNIDENTIFIED: "unidentified"}
 ERROR = "error"  # not an ending: the file stays in work/ and is retried on the next start
-OUTCOME_LABELS = {FILED: "已归档", DUPLICATE: "重复件", UNIDENTIFIED: "待识别", QUARANTINE: "已隔离", ERROR: "出错待重试"}
+OUTCOME_LABELS = {
+    FILED: "已归档",
+    DUPLICATE: "重复件",
+    UNIDENTIFIED: "待识别",
+    QUARANTINE: "已隔离",
+    ERROR: "出错待重试",
+}
 
 META_FILE = ".claim.json"
 QR_PAGES = 2
@@ -76,7 +84,9 @@ class ArchiveSettings:
         def number(key: str, default: float, minimum: float = 0) -> float:
             value = raw.get(key, default)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-                raise ConfigError(f"{where} {key}: 应为不小于 {minimum} 的数字 (must be a number >= {minimum})")
+                raise ConfigError(
+                    f"{where} {key}: 应为不小于 {minimum} 的数字 (must be a number >= {minimum})"
+                )
             return float(value)
 
         def flag(key: str, default: bool) -> bool:
@@ -108,13 +118,19 @@ class ArchiveSettings:
             stamp_labels=flag("stamp_labels", False),
             filing_year=choice("filing_year", "closed", FILING_YEAR_RULES),
             major_retention=_major_retention(raw.get("major_retention", "D30"), where),
-            second_scan=choice("second_scan", "duplicates", ("duplicates", "new_version", "number")),
+            second_scan=choice(
+                "second_scan", "duplicates", ("duplicates", "new_version", "number")
+            ),
         )
 
     def retention_for(self, form: Form) -> str:
         """保管期限 of a form: by its code, else by its catalog class, else the class itself."""
         cls_code = form.retention or self.retention_default
-        return self.retention_map.get(form.code.upper()) or self.retention_map.get(cls_code) or cls_code
+        return (
+            self.retention_map.get(form.code.upper())
+            or self.retention_map.get(cls_code)
+            or cls_code
+        )
 
 
 def _major_retention(value: Any, where: str) -> str:
@@ -124,7 +140,7 @@ def _major_retention(value: Any, where: str) -> str:
     try:
         check_retention(str(value))
     except ArchiveError:
-        raise ConfigError(f"{where} major_retention: 应为保管期限代码 (Y, D30 …) 或 \"\"") from None
+        raise ConfigError(f'{where} major_retention: 应为保管期限代码 (Y, D30 …) 或 ""') from None
     return str(value)
 
 
@@ -135,7 +151,7 @@ def _retention_table(table: Any, where: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for key, code in table.items():
         if not isinstance(code, str):
-            raise ConfigError(f"{where}.retention {key}: 应为保管期限代码文本, 如 \"D30\"")
+            raise ConfigError(f'{where}.retention {key}: 应为保管期限代码文本, 如 "D30"')
         try:
             check_retention(code)
         except ArchiveError as exc:
@@ -147,14 +163,16 @@ def _retention_table(table: Any, where: str) -> dict[str, str]:
 def _trust_roots(config: Config, roots: Any, where: str) -> list[bytes]:
     """``trust_roots``: the certificate files, read once at start."""
     if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
-        raise ConfigError(f"{where} trust_roots: 应为证书文件路径的列表, 如 [\"certs/ca.pem\"]")
+        raise ConfigError(f'{where} trust_roots: 应为证书文件路径的列表, 如 ["certs/ca.pem"]')
     certs = []
     for name in roots:
         path = config.root / name
         try:
             certs.append(path.read_bytes())
         except OSError as exc:
-            raise ConfigError(f"{where} trust_roots: 无法读取证书 {path} ({exc.strerror or exc})") from None
+            raise ConfigError(
+                f"{where} trust_roots: 无法读取证书 {path} ({exc.strerror or exc})"
+            ) from None
     return certs
 
 
@@ -245,7 +263,6 @@ class IngestContext:
             self._case_years[key] = filing_year(self.casebook.load(path), self.settings.filing_year)
         return self._case_years[key]
 
-
     def is_major(self, case_no: str) -> bool:
         """The case (or record) is 重大 (``severity``), which may lengthen its 保管期限."""
         try:
@@ -304,9 +321,11 @@ def _first_stored_file(layout: Layout) -> Path | None:
 
 
 def _lost_index_message(layout: Layout, stored: Path) -> str:
-    return (f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
-            "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
-            "(index missing or empty beside a non-empty store)")
+    return (
+        f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+        "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
+        "(index missing or empty beside a non-empty store)"
+    )
 
 
 def _check_numbering_config(config: Config) -> None:
@@ -316,5 +335,3 @@ def _check_numbering_config(config: Config) -> None:
     except ArchiveError as exc:
         where = config.path or "recordkit.toml"
         raise ConfigError(f"{where}: [organization] 无法组成档号: {exc.message}") from None
-
-

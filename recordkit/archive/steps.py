@@ -71,6 +71,7 @@ from recordkit.index.archive import CheckRow, Duplicate, IntakeRef, NewDocument
 
 # --------------------------------------------------------------------------- what flows through
 
+
 @dataclass(frozen=True)
 class Check:
     """One 四性检测 result: category 真实性|完整性|可用性|安全性, result pass|fail|warn."""
@@ -134,8 +135,12 @@ class Intake:
     checks: list[Check] = field(default_factory=list)
     resumed: bool = False
     kind: str = PDF  # pdf | jpeg | png | tiff, by content
-    turns: list[int | None] | None = None  # clockwise turn per page read from its QR; None: not read yet
-    qr_pages: list[list[tuple[QrPayload, int]]] = field(default_factory=list)  # QR reads of the first pages
+    turns: list[int | None] | None = (
+        None  # clockwise turn per page read from its QR; None: not read yet
+    )
+    qr_pages: list[list[tuple[QrPayload, int]]] = field(
+        default_factory=list
+    )  # QR reads of the first pages
     parts: list[Part] = field(default_factory=list)  # a print bundle's forms, when it is one
     derived_from: dict[str, Any] | None = None  # a part: the bundle's sha256, path, pages, name
 
@@ -194,10 +199,19 @@ _PREFLIGHT = {
     "not_a_file": ("可用性 — 文件读取", "只能归档普通文件; 请放入 PDF 文件。"),
     "unreadable": ("可用性 — 文件读取", "检查文件权限或磁盘, 然后重新放入 inbox/。"),
     "empty": ("完整性 — 文件大小", "文件为空, 可能是扫描或复制未完成; 请重新扫描或复制。"),
-    "too_large": ("可用性 — 文件大小", "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。"),
-    "not_pdf": ("可用性 — 文件格式", "只接受 PDF、JPEG、PNG 或 TIFF; 请用扫描仪输出其中一种格式后重新放入 inbox/。"),
+    "too_large": (
+        "可用性 — 文件大小",
+        "请拆分文件, 或调大 recordkit.toml 中 [archive] max_file_mb。",
+    ),
+    "not_pdf": (
+        "可用性 — 文件格式",
+        "只接受 PDF、JPEG、PNG 或 TIFF; 请用扫描仪输出其中一种格式后重新放入 inbox/。",
+    ),
     "truncated": ("完整性 — 文件完整", "文件不完整 (传输中断?); 请重新扫描或复制原文件。"),
-    "ofd": ("可用性 — 文件格式", "OFD 文件已识别, 但本档案库目前只归档 PDF 和图像; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。"),
+    "ofd": (
+        "可用性 — 文件格式",
+        "OFD 文件已识别, 但本档案库目前只归档 PDF 和图像; 请在 OFD 阅读器中导出为 PDF (最好 PDF/A) 后重新放入 inbox/。",
+    ),
 }
 
 
@@ -214,7 +228,9 @@ def check_file(item: Intake, ctx: IngestContext) -> Outcome | None:
     if problem is None:
         item.add("可用性", "文件格式", "pass", "PDF 文件头和文件尾完整, 大小在上限内")
         return None
-    check, advice = _PREFLIGHT.get(problem.code, ("可用性 — 文件读取", "请检查文件后重新放入 inbox/。"))
+    check, advice = _PREFLIGHT.get(
+        problem.code, ("可用性 — 文件读取", "请检查文件后重新放入 inbox/。")
+    )
     category, name = check.split(" — ")
     item.add(category, name, "fail", _without_path(problem.message, item.work_path))
     return Outcome(QUARANTINE, check, _without_path(problem.message, item.work_path), advice)
@@ -227,7 +243,9 @@ def _check_image(item: Intake, kind: str) -> Outcome | None:
         return Outcome(QUARANTINE, "可用性 — 文件格式", problem,
                        "请重新扫描, 或把扫描件另存为 PDF、JPEG、PNG 或 TIFF 后重新放入 inbox/。")  # fmt: skip
     item.kind = kind
-    item.add("可用性", "文件格式", "pass", f"{LABELS[kind]} (按内容识别), 各页均可解码, 大小在上限内")
+    item.add(
+        "可用性", "文件格式", "pass", f"{LABELS[kind]} (按内容识别), 各页均可解码, 大小在上限内"
+    )
     return None
 
 
@@ -275,8 +293,18 @@ def convert_image(item: Intake) -> Outcome | None:
         image_to_pdf(item.work_path, item.pdf_path)
     except PdfError as exc:
         item.add("可用性", "格式转换", "fail", exc.message)
-        return Outcome(QUARANTINE, "可用性 — 格式转换", exc.message, "请重新扫描, 或把扫描件另存为 PDF 后重新放入 inbox/。")
-    item.add("可用性", "格式转换", "pass", f"{LABELS[item.kind]}已用 img2pdf 无损转换为 PDF; 原图像按原样保存")
+        return Outcome(
+            QUARANTINE,
+            "可用性 — 格式转换",
+            exc.message,
+            "请重新扫描, 或把扫描件另存为 PDF 后重新放入 inbox/。",
+        )
+    item.add(
+        "可用性",
+        "格式转换",
+        "pass",
+        f"{LABELS[item.kind]}已用 img2pdf 无损转换为 PDF; 原图像按原样保存",
+    )
     return None
 
 
@@ -286,10 +314,16 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     outcome = convert_image(item)
     if outcome is not None:
         return outcome
-    facts = inspect_pdf(item.pdf_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots)
+    facts = inspect_pdf(
+        item.pdf_path, text_pages=ctx.settings.text_pages, trust_roots=ctx.settings.trust_roots
+    )
     item.facts = facts
     if facts.encrypted:
-        why = "PDF 已加密, 需要密码才能打开" if facts.needs_password else "PDF 已加密 (设置了权限密码)"
+        why = (
+            "PDF 已加密, 需要密码才能打开"
+            if facts.needs_password
+            else "PDF 已加密 (设置了权限密码)"
+        )
         item.add("可用性", "未加密", "fail", why)
         return Outcome(QUARANTINE, "可用性 — 加密", why,
                        "归档文件不得加密。请用原扫描件, 或在 PDF 软件中移除密码和权限限制后另存, 再放入 inbox/。")  # fmt: skip
@@ -297,7 +331,9 @@ def inspect_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     if not facts.pages:
         why = "无法解析 PDF 结构: " + ("; ".join(facts.errors) or "没有页面")
         item.add("可用性", "可解析", "fail", why)
-        return Outcome(QUARANTINE, "可用性 — 文件解析", why, "文件已损坏。请重新扫描或向来源索取完好的 PDF。")
+        return Outcome(
+            QUARANTINE, "可用性 — 文件解析", why, "文件已损坏。请重新扫描或向来源索取完好的 PDF。"
+        )
     item.add("可用性", "可解析", "warn" if facts.errors else "pass",
              f"{facts.pages} 页, {facts.version or 'PDF'}" + (f"; 结构问题: {'; '.join(facts.errors)}" if facts.errors else ""))  # fmt: skip
     if facts.active_content:
@@ -325,7 +361,9 @@ def _signature_check(item: Intake, facts: PdfFacts, ctx: IngestContext) -> Outco
         item.signed = "none"  # nothing was verified, so nothing passed (DA/T 70: record what is)
         item.add("真实性", "数字签名", "none", "无数字签名 (none)")
         return None
-    details = "; ".join(f"{s.field or '签名'} ({s.signer or '未知签署人'}): {s.reason}" for s in facts.signatures)
+    details = "; ".join(
+        f"{s.field or '签名'} ({s.signer or '未知签署人'}): {s.reason}" for s in facts.signatures
+    )
     if all(s.status == "valid" for s in facts.signatures):
         item.signed = "valid"
         trusted = all(s.trusted for s in facts.signatures)
@@ -345,16 +383,25 @@ def identify_format(item: Intake, ctx: IngestContext) -> Outcome | None:
     assert item.facts is not None
     version = item.facts.version or "PDF"
     if item.facts.pdfa:
-        item.add("可用性", "长期保存格式", "pass", f"{version}, 声明符合 {item.facts.pdfa} (XMP; 未做符合性验证)")
+        item.add(
+            "可用性",
+            "长期保存格式",
+            "pass",
+            f"{version}, 声明符合 {item.facts.pdfa} (XMP; 未做符合性验证)",
+        )
     else:
-        item.add("可用性", "长期保存格式", "warn", f"{version}, 未声明 PDF/A (长期保存宜用 PDF/A 或 OFD)")
+        item.add(
+            "可用性", "长期保存格式", "warn", f"{version}, 未声明 PDF/A (长期保存宜用 PDF/A 或 OFD)"
+        )
     return None
 
 
 def scan_for_viruses(item: Intake, ctx: IngestContext) -> Outcome | None:
     """ClamAV where installed; 未执行 (recorded as such) where not."""
     scan = virus_scan(item.work_path)
-    result = {"clean": "pass", "infected": "fail", "error": "warn", "not_run": "skipped"}[scan.verdict]
+    result = {"clean": "pass", "infected": "fail", "error": "warn", "not_run": "skipped"}[
+        scan.verdict
+    ]
     detail = _without_path(scan.detail, item.work_path)
     item.add("安全性", "病毒检测", result, detail)
     if scan.verdict != "infected":
@@ -367,7 +414,9 @@ def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Case and form: QR on the first pages, else the file name, else the text layer."""
     assert item.facts is not None
     if item.assign is not None:
-        ident = Identification(item.assign[0], item.assign[1], None, "assign", "人工指定 (recordkit archive assign)")
+        ident = Identification(
+            item.assign[0], item.assign[1], None, "assign", "人工指定 (recordkit archive assign)"
+        )
     else:
         ident = identify_scan(item, ctx)
     item.identification = ident
@@ -379,8 +428,12 @@ def identify(item: Intake, ctx: IngestContext) -> Outcome | None:
     try:
         item.year = ctx.case_year(case_no)
     except CaseNotFoundError:
-        via = {"qr": "二维码", "filename": "文件名", "text": "文本", "assign": "指定"}.get(ident.method or "", "")
-        return _unidentified(item, f"{via}中的案件编号 {case_no} 不在案件库中 (cases/ 中没有此案件)")
+        via = {"qr": "二维码", "filename": "文件名", "text": "文本", "assign": "指定"}.get(
+            ident.method or "", ""
+        )
+        return _unidentified(
+            item, f"{via}中的案件编号 {case_no} 不在案件库中 (cases/ 中没有此案件)"
+        )
     except RecordkitError as exc:
         return _unidentified(item, f"案件 {case_no} 的案件文件有错误: {exc.message}")
     if not ident.form_code:
@@ -400,7 +453,12 @@ def split_bundle(item: Intake, ctx: IngestContext) -> Outcome | None:
     ``intake.split``; each part then runs the whole procedure as its own document."""
     assert item.facts is not None and item.identification is not None
     pages = item.facts.pages or 0
-    if item.derived_from is not None or item.assign is not None or pages < 2 or item.identification.method != "qr":
+    if (
+        item.derived_from is not None
+        or item.assign is not None
+        or pages < 2
+        or item.identification.method != "qr"
+    ):
         return None
     item.parts = bundle_parts(item, pages)
     if len(item.parts) < 2:
@@ -408,7 +466,12 @@ def split_bundle(item: Intake, ctx: IngestContext) -> Outcome | None:
     listing = ", ".join(f"{p.payload.form_code} (第 {p.pages} 页)" for p in item.parts)
     why = f"打印合订本, 按各页二维码拆分为 {len(item.parts)} 件: {listing}"
     item.add("完整性", "合订本拆分", "pass", why)
-    return Outcome(SPLIT, "完整性 — 合订本拆分", why, "无需处理: 每个表单作为一件单独归档, 合订本原件保存在 bundles/。")
+    return Outcome(
+        SPLIT,
+        "完整性 — 合订本拆分",
+        why,
+        "无需处理: 每个表单作为一件单独归档, 合订本原件保存在 bundles/。",
+    )
 
 
 def bundle_parts(item: Intake, pages: int) -> list[Part]:
@@ -416,7 +479,11 @@ def bundle_parts(item: Intake, pages: int) -> list[Part]:
     parts: list[Part] = []
     for n in range(pages):
         # page 2 was read with the cheap pass only: a page without a code is read again
-        reads = item.qr_pages[n] if n < len(item.qr_pages) and item.qr_pages[n] else _page_reads(item, n)
+        reads = (
+            item.qr_pages[n]
+            if n < len(item.qr_pages) and item.qr_pages[n]
+            else _page_reads(item, n)
+        )
         payload = reads[0][0] if reads else None
         if payload is not None and (not parts or payload != parts[-1].payload):
             parts.append(Part(n, n, payload))
@@ -461,7 +528,14 @@ def store_version(item: Intake, ctx: IngestContext, archive_no: str) -> dict[str
     pages = item.facts.pages or 1
     style = StampStyle(color=ctx.settings.stamp_color, show_labels=ctx.settings.stamp_labels)
     source, page1, _ = access_source(item, dest, pages)
-    write_access_copy(source, ctx.layout.abs(access), StampFields.from_archive_no(archive_no, pages), style, page1, item.id)
+    write_access_copy(
+        source,
+        ctx.layout.abs(access),
+        StampFields.from_archive_no(archive_no, pages),
+        style,
+        page1,
+        item.id,
+    )
     return {"archive_no": archive_no, "version": version, "sha256": item.digests.sha256, "sm3": item.digests.sm3,
             "size": item.digests.size, "pages": pages, "original_path": original, "access_path": access}  # fmt: skip
 
@@ -492,7 +566,12 @@ def refuse_second_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
     if earlier is None or ctx.settings.second_scan == "number":
         return None  # "number": as before 0.2.0, reported as 同一表单重复归档 by ingest and check
     if ctx.settings.second_scan == "new_version":
-        item.add("完整性", "同一表单再次扫描", "pass", f"作为 {earlier['archive_no']} 的新版本归档 (second_scan = new_version)")
+        item.add(
+            "完整性",
+            "同一表单再次扫描",
+            "pass",
+            f"作为 {earlier['archive_no']} 的新版本归档 (second_scan = new_version)",
+        )
         return Outcome(VERSION, "完整性 — 同一表单再次扫描", "新版本", "", earlier["archive_no"])
     why = (f"案件 {case_no} 的表单 {item.form.code} 已归档为 {earlier['archive_no']}; "
            "这是同一表单的又一次扫描 (内容不同, 不是逐字节相同的重复件)")  # fmt: skip
@@ -505,7 +584,14 @@ def refuse_second_scan(item: Intake, ctx: IngestContext) -> Outcome | None:
 
 def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     """The next 件号 of (年度, 保管期限, 机构), taken in the transaction that records the document."""
-    assert item.digests and item.facts and item.form and item.identification and item.year and item.retention
+    assert (
+        item.digests
+        and item.facts
+        and item.form
+        and item.identification
+        and item.year
+        and item.retention
+    )
     org = ctx.config.organization
     _retention_by_rule(item, ctx)
     year, retention = item.year, item.retention
@@ -537,7 +623,9 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     result = ctx.index.number(
         item.ref(),
         doc,
-        lambda n: format_archive_no(org.fonds_no, org.category_code, year, retention, org.department_code, n),
+        lambda n: format_archive_no(
+            org.fonds_no, org.category_code, year, retention, org.department_code, n
+        ),
         lambda archive_no: _plan_paths(ctx, archive_no, item.kind),
         ctx.timestamp(),
         [c.row() for c in item.checks],
@@ -565,11 +653,19 @@ def _number_checks(item: Intake, doc: NewDocument, archive_no: str, item_no: int
 def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:
     """A 重大 case's documents are kept at least ``[archive] major_retention`` (30年 by
     default): decided before the 件号, so the 档号 carries the longer period."""
-    rule, case_no = ctx.settings.major_retention, item.identification.case_no if item.identification else None
+    rule, case_no = (
+        ctx.settings.major_retention,
+        item.identification.case_no if item.identification else None,
+    )
     if not rule or not case_no or item.retention is None or not ctx.is_major(case_no):
         return
     if (check_retention(rule) or 10**6) > (check_retention(item.retention) or 10**6):
-        item.add("完整性", "保管期限规则", "pass", f"重大案件: 保管期限 {retention_label(item.retention)} → {retention_label(rule)}")
+        item.add(
+            "完整性",
+            "保管期限规则",
+            "pass",
+            f"重大案件: 保管期限 {retention_label(item.retention)} → {retention_label(rule)}",
+        )
         item.retention = rule
 
 
@@ -656,7 +752,9 @@ def mark_filed(item: Intake, ctx: IngestContext) -> Outcome | None:
     """Mark the document filed, with the checks of the last steps."""
     assert item.archive_no
     item.add("安全性", "过程记录", "pass", "接收、检测、编号、存储各步骤已记入事件日志")
-    ctx.index.mark_filed(item.archive_no, item.id, ctx.timestamp(), item.access_path, [c.row() for c in item.checks])
+    ctx.index.mark_filed(
+        item.archive_no, item.id, ctx.timestamp(), item.access_path, [c.row() for c in item.checks]
+    )
     return None
 
 
@@ -696,7 +794,9 @@ def _record_access_sha256(archive_no: str, ctx: IngestContext) -> dict[str, Any]
     doc = ctx.index.document(archive_no) or {}
     access = ctx.layout.abs(doc["access_path"]) if doc.get("access_path") else None
     if access is not None and access.is_file() and not doc.get("access_sha256"):
-        ctx.index.set_access_copy(archive_no, doc["access_path"], sha256_file(access), ctx.timestamp(), None, {})
+        ctx.index.set_access_copy(
+            archive_no, doc["access_path"], sha256_file(access), ctx.timestamp(), None, {}
+        )
         doc = ctx.index.document(archive_no) or doc
     return doc
 
@@ -730,6 +830,7 @@ REASON_NAMES: dict[Step, str] = {
 
 # --------------------------------------------------------------------------- files
 
+
 def _make_read_only(path: Path) -> None:
     os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
@@ -752,7 +853,9 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
         fsync_file(tmp)
         copied = sha256_file(tmp)
         if copied != sha256:
-            raise ArchiveError(f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)")
+            raise ArchiveError(
+                f"{dest}: 存储副本的 SHA-256 与原件不符 (copy verification failed; disk error?)"
+            )
         _make_read_only(tmp)
         move_no_clobber(tmp, dest)
     except FileExistsError:
@@ -766,8 +869,10 @@ def _copy_verified(source: Path, dest: Path, sha256: str, tag: str) -> None:
 
 
 def _occupied_message(dest: Path) -> str:
-    return (f"{dest}: 目标位置已有另一份原件, 拒绝覆盖; 索引可能与 store/ 不一致, "
-            "请运行 recordkit archive verify 并联系档案管理员 (stored original exists, not overwritten)")
+    return (
+        f"{dest}: 目标位置已有另一份原件, 拒绝覆盖; 索引可能与 store/ 不一致, "
+        "请运行 recordkit archive verify 并联系档案管理员 (stored original exists, not overwritten)"
+    )
 
 
 def remove_work_dir(work_dir: Path) -> None:
@@ -779,7 +884,7 @@ def _without_path(message: str, path: Path) -> str:
     """Messages of the primitives start with the path; in work/ that path means nothing
     to the user (the reason file names the original)."""
     prefix = f"{path}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def identify_scan(item: Intake, ctx: IngestContext) -> Identification:

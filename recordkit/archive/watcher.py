@@ -115,7 +115,9 @@ class InboxWatcher:
         self._report_all(self.archive.recover())
         self._rescan()
         next_rescan = self.clock() + self.rescan_seconds
-        self.on_event(f"正在监视 {self.inbox} (稳定等待 {self.archive.settings.stability_seconds:g} 秒); Ctrl-C 停止")
+        self.on_event(
+            f"正在监视 {self.inbox} (稳定等待 {self.archive.settings.stability_seconds:g} 秒); Ctrl-C 停止"
+        )
         while not stop.is_set():
             try:
                 hinted, folder_arrived = self._hints.take()
@@ -131,7 +133,12 @@ class InboxWatcher:
                         break
                     self._dispatch(path, pool)
                 self._collect(block=False)
-                if self.on_idle is not None and not self._in_flight and not self._candidates and not stop.is_set():
+                if (
+                    self.on_idle is not None
+                    and not self._in_flight
+                    and not self._candidates
+                    and not stop.is_set()
+                ):
                     self.on_idle()
             except Exception as exc:  # noqa: BLE001 - the watcher outlives any one problem
                 self.on_event(f"监视出错, 稍后重试: {getattr(exc, 'message', None) or exc!r}")
@@ -195,7 +202,9 @@ class InboxWatcher:
         assert self.archive.config.path is not None
         # spawn: the observer's threads run while workers are (re)started, and forking a
         # threaded process can deadlock.
-        return start_pool(self.jobs, init_worker, (type(self.archive), str(self.archive.config.path)), spawn=True)
+        return start_pool(
+            self.jobs, init_worker, (type(self.archive), str(self.archive.config.path)), spawn=True
+        )
 
     def _dispatch(self, path: Path, pool: ProcessPoolExecutor | None) -> None:
         key = str(path)

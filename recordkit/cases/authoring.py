@@ -42,8 +42,10 @@ def new_case_from_file(book: CaseBook, source: Path, allow_duplicate: bool = Fal
     if existing:
         rtype = book.rtype
         same = "、".join(schema.label_of(p, rtype) for p in rtype.identity)
-        raise RecordkitError(f"{display_path(source)}: 可能与已有的{'案件' if rtype is schema.CASE else rtype.label + '记录'} "
-                             f"{existing} 重复 ({same}相同), 未新建; 确需新建请加 --allow-duplicate")
+        raise RecordkitError(
+            f"{display_path(source)}: 可能与已有的{'案件' if rtype is schema.CASE else rtype.label + '记录'} "
+            f"{existing} 重复 ({same}相同), 未新建; 确需新建请加 --allow-duplicate"
+        )
     return book.add(data, source=display_path(source))
 
 
@@ -54,14 +56,18 @@ def probable_duplicate(book: CaseBook, data: dict[str, Any]) -> str | None:
     return next((c.case_no for c in cases if fingerprint(c.data, book.rtype) == mark), None)
 
 
-def blank_case(kind: str, now: datetime | None = None, rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
+def blank_case(
+    kind: str, now: datetime | None = None, rtype: schema.RecordType = schema.CASE
+) -> dict[str, Any]:
     """Every contract key (of cases, or of ``rtype``), empty, for a person to fill in."""
     now = now or datetime.now()
     data: dict[str, Any] = {}
     for f in rtype.fields:
         if f.path == rtype.number_key:
             continue
-        empty: Any = [] if f.type in (schema.LIST, schema.ROWS) else False if f.type == schema.BOOL else None
+        empty: Any = (
+            [] if f.type in (schema.LIST, schema.ROWS) else False if f.type == schema.BOOL else None
+        )
         node = data
         *groups, leaf = f.path.split(".")
         for g in groups:
@@ -70,7 +76,9 @@ def blank_case(kind: str, now: datetime | None = None, rtype: schema.RecordType 
     if "kind" in rtype.by_path:
         data["kind"] = kind
     date_field = rtype.by_path[rtype.date_field]
-    data[rtype.date_field] = now.strftime("%Y-%m-%d %H:%M" if date_field.type == schema.DATETIME else "%Y-%m-%d")
+    data[rtype.date_field] = now.strftime(
+        "%Y-%m-%d %H:%M" if date_field.type == schema.DATETIME else "%Y-%m-%d"
+    )
     for required in rtype.required:
         if required not in ("kind", rtype.date_field) and "." not in required:
             data[required] = ""
@@ -88,12 +96,18 @@ def new_blank_case(book: CaseBook, kind: str) -> Case:
         path = book.path_for(case_no, datetime.now().year)
         text = blank_case_text(data, rtype)
         write_case_file(path, text)
-    return Case(path, parse_case_text(text, path), hashlib.sha256(text.encode("utf-8")).hexdigest(), rtype)
+    return Case(
+        path, parse_case_text(text, path), hashlib.sha256(text.encode("utf-8")).hexdigest(), rtype
+    )
 
 
 _HINTS = {
-    schema.DATE: "YYYY-MM-DD", schema.DATETIME: "YYYY-MM-DD HH:MM", schema.BOOL: "true 或 false",
-    schema.NUMBER: "数字", schema.INTEGER: "整数", schema.LIST: "列表, 如 [甲, 乙]",
+    schema.DATE: "YYYY-MM-DD",
+    schema.DATETIME: "YYYY-MM-DD HH:MM",
+    schema.BOOL: "true 或 false",
+    schema.NUMBER: "数字",
+    schema.INTEGER: "整数",
+    schema.LIST: "列表, 如 [甲, 乙]",
 }
 
 
@@ -118,7 +132,9 @@ def _scalar_text(value: Any) -> str:
     """A value as YAML writes it inside a line; empty lists and mappings stay empty."""
     if value is None or value == [] or value == {}:
         return ""
-    return yaml.safe_dump([value], allow_unicode=True, default_flow_style=True, width=1000).strip()[1:-1]
+    return yaml.safe_dump([value], allow_unicode=True, default_flow_style=True, width=1000).strip()[
+        1:-1
+    ]
 
 
 def _padded(text: str, width: int = 40) -> str:

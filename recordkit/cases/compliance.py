@@ -37,6 +37,7 @@ CapaLookup = Callable[[str], "dict[str, Any] | None"]
 
 # --------------------------------------------------------------------------- point 4 (errors)
 
+
 def capa_lookup(config: Config) -> CapaLookup:
     """A CAPA record by number, read from ``records/capa/`` (None when there is none).
 
@@ -52,6 +53,7 @@ def capa_lookup(config: Config) -> CapaLookup:
             except RecordkitError:
                 seen[number] = None
         return seen[number]
+
     return lookup
 
 
@@ -68,6 +70,7 @@ def capa_link_check(config: Config) -> Callable[[dict[str, Any]], list[tuple[str
             lookups[0] = capa_lookup(config)
             found = list(capa_link_problems(data, lookups[0]))
         return found
+
     return check
 
 
@@ -79,17 +82,32 @@ def capa_link_problems(data: Mapping[str, Any], lookup: CapaLookup) -> Iterator[
     number = number.strip()
     capa = lookup(number)
     if capa is None:
-        yield key, (f"找不到纠正和预防措施记录 {number} (no CAPA record with this number; "
-                    f"先用 recordkit record new --type capa 登记)")
+        yield (
+            key,
+            (
+                f"找不到纠正和预防措施记录 {number} (no CAPA record with this number; "
+                f"先用 recordkit record new --type capa 登记)"
+            ),
+        )
         return
     source, case_no = capa.get("source_case"), data.get("case_no")
-    if not is_blank(source) and not is_blank(case_no) and str(source).strip() != str(case_no).strip():
-        yield key, f"纠正和预防措施 {number} 的投诉编号 (source_case) 是 {source}, 不是本案件 {case_no}"
+    if (
+        not is_blank(source)
+        and not is_blank(case_no)
+        and str(source).strip() != str(case_no).strip()
+    ):
+        yield (
+            key,
+            f"纠正和预防措施 {number} 的投诉编号 (source_case) 是 {source}, 不是本案件 {case_no}",
+        )
 
 
 # --------------------------------------------------------------------------- closure (points 2 and 4)
 
-def closure_warnings(data: Mapping[str, Any], lookup: CapaLookup | None = None) -> list[tuple[str, str]]:
+
+def closure_warnings(
+    data: Mapping[str, Any], lookup: CapaLookup | None = None
+) -> list[tuple[str, str]]:
     """Why a case with ``closed_at`` does not count as closed yet ([] when it does, or when
     it is not closed). ``lookup`` finds CAPA records; without it a named CAPA is trusted."""
     if is_blank(get_path(data, "closed_at")):
@@ -100,16 +118,26 @@ def closure_warnings(data: Mapping[str, Any], lookup: CapaLookup | None = None) 
 def _dissatisfied(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if get_path(data, "follow_up.satisfaction") != "不满意":
         return
-    missing = [f"{path} ({schema.label_of(path)})" for path in ("review.method", "review.decision", "review.decided_at")
-               if is_blank(get_path(data, path))]
+    missing = [
+        f"{path} ({schema.label_of(path)})"
+        for path in ("review.method", "review.decision", "review.decided_at")
+        if is_blank(get_path(data, path))
+    ]
     if missing:
-        yield "closed_at", (f"回访满意度为不满意, 未记录复核或重新核实及其决定 (缺 {', '.join(missing)}), "
-                            "不算办结 (dissatisfied complainant: record the review and its decision before closing)")
+        yield (
+            "closed_at",
+            (
+                f"回访满意度为不满意, 未记录复核或重新核实及其决定 (缺 {', '.join(missing)}), "
+                "不算办结 (dissatisfied complainant: record the review and its decision before closing)"
+            ),
+        )
 
 
 def needs_capa(data: Mapping[str, Any]) -> bool:
     """A valid complaint without a recorded reason for taking no corrective action."""
-    return get_path(data, "investigation.valid") is True and is_blank(get_path(data, "resolution.no_capa_reason"))
+    return get_path(data, "investigation.valid") is True and is_blank(
+        get_path(data, "resolution.no_capa_reason")
+    )
 
 
 def _capa_missing(data: Mapping[str, Any], lookup: CapaLookup | None) -> Iterator[tuple[str, str]]:
@@ -117,9 +145,13 @@ def _capa_missing(data: Mapping[str, Any], lookup: CapaLookup | None) -> Iterato
         return
     number = get_path(data, "resolution.corrective_action_no")
     if is_blank(number):
-        yield "resolution.corrective_action_no", (
-            "有效投诉办结须关联已验证的纠正措施 (F26), 或在 resolution.no_capa_reason (不采取纠正措施理由) "
-            "中写明理由; 不算办结 (a valid complaint closes with a verified CAPA or a reason for none)")
+        yield (
+            "resolution.corrective_action_no",
+            (
+                "有效投诉办结须关联已验证的纠正措施 (F26), 或在 resolution.no_capa_reason (不采取纠正措施理由) "
+                "中写明理由; 不算办结 (a valid complaint closes with a verified CAPA or a reason for none)"
+            ),
+        )
         return
     capa = lookup(str(number).strip()) if lookup is not None else MISSING
     if capa is None or capa is MISSING:
@@ -127,9 +159,13 @@ def _capa_missing(data: Mapping[str, Any], lookup: CapaLookup | None) -> Iterato
     result = get_path(capa, "verification.result")
     if result not in VERIFIED or is_blank(get_path(capa, "verification.at")):
         shown = "未填写" if is_blank(result) else str(result)
-        yield "resolution.corrective_action_no", (
-            f"纠正措施 {str(number).strip()} 尚未验证有效 (verification.result 验证结论: {shown}); 不算办结 "
-            "(the linked CAPA is not verified yet)")
+        yield (
+            "resolution.corrective_action_no",
+            (
+                f"纠正措施 {str(number).strip()} 尚未验证有效 (verification.result 验证结论: {shown}); 不算办结 "
+                "(the linked CAPA is not verified yet)"
+            ),
+        )
 
 
 def capa_number(data: Mapping[str, Any]) -> str:

@@ -35,8 +35,10 @@ from recordkit.errors import CaseValidationError, EditConflictError, FieldProble
 # Who may not act on a case because they are the one complained about (issue 12).
 ACTING_ROLES: tuple[str, ...] = ("assignment.handler", "resolution.approved_by")
 
-CONFLICT_MESSAGE = ("保存被拒绝: 您打开此案件后, 已有其他人保存了修改。您填写的内容仍保留在表单中; "
-                    "请另开窗口查看最新内容, 核对后再保存 (the case changed since you opened it)")
+CONFLICT_MESSAGE = (
+    "保存被拒绝: 您打开此案件后, 已有其他人保存了修改。您填写的内容仍保留在表单中; "
+    "请另开窗口查看最新内容, 核对后再保存 (the case changed since you opened it)"
+)
 
 
 def respondent_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -52,11 +54,20 @@ def respondent_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def problems_of(data: dict[str, Any], book: CaseBook, where: str) -> list[FieldProblem]:
     """The CLI's validation (with the book's checks) plus the respondent rule of the web."""
-    checks: Iterable[Any] = [*book.checks, respondent_problems] if book.rtype is schema.CASE else book.checks
+    checks: Iterable[Any] = (
+        [*book.checks, respondent_problems] if book.rtype is schema.CASE else book.checks
+    )
     problems = validate_case(data, where, checks, book.rtype)
     if len(dump_case(data)) > MAX_CASE_CHARS:  # it could be written, but never read back
-        problems.append(FieldProblem(where, "", "", f"内容过多: 案件文件不能超过 {MAX_CASE_CHARS:,} 个字符, 未保存 "
-                                                    "(the case would be too large to read back)"))
+        problems.append(
+            FieldProblem(
+                where,
+                "",
+                "",
+                f"内容过多: 案件文件不能超过 {MAX_CASE_CHARS:,} 个字符, 未保存 "
+                "(the case would be too large to read back)",
+            )
+        )
     return problems
 
 
@@ -64,7 +75,9 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def replace_case(book: CaseBook, case_no: str, data: dict[str, Any], expected_sha256: str) -> tuple[dict[str, Any], Case]:
+def replace_case(
+    book: CaseBook, case_no: str, data: dict[str, Any], expected_sha256: str
+) -> tuple[dict[str, Any], Case]:
     """Validate ``data`` and write it over case ``case_no`` if the file is still the one
     whose bytes hashed to ``expected_sha256``. Returns (the data before, the saved case)."""
     path = book.locate(case_no)
@@ -80,10 +93,16 @@ def replace_case(book: CaseBook, case_no: str, data: dict[str, Any], expected_sh
             if hashlib.sha256(raw).hexdigest() != expected_sha256:
                 raise EditConflictError(CONFLICT_MESSAGE)
             before = parse_case_text(raw.decode("utf-8-sig"), path)
-            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n" if path.suffix.lower() == ".json" else dump_case(data)
+            text = (
+                json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                if path.suffix.lower() == ".json"
+                else dump_case(data)
+            )
             write_case_file(path, text)
     except Timeout:
-        raise LockedError("另一个 recordkit 进程正在写入案件, 请稍后重试 (case lock busy)") from None
+        raise LockedError(
+            "另一个 recordkit 进程正在写入案件, 请稍后重试 (case lock busy)"
+        ) from None
     return normalise_dates(before, book.rtype), Case(path, data, sha256_text(text), book.rtype)
 
 
@@ -93,7 +112,9 @@ def open_case(book: CaseBook, case_no: str) -> tuple[Case, list[FieldProblem]]:
     path = book.locate(case_no)
     data, raw = read_case_file(path)
     problems = problems_of(data, book, display_path(path))
-    return Case(path, normalise_dates(data, book.rtype), hashlib.sha256(raw).hexdigest(), book.rtype), problems
+    return Case(
+        path, normalise_dates(data, book.rtype), hashlib.sha256(raw).hexdigest(), book.rtype
+    ), problems
 
 
 def create_case(book: CaseBook, data: dict[str, Any]) -> Case:

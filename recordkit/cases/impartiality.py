@@ -19,7 +19,20 @@ ACTING = schema.ACTING_PEOPLE
 # Where a "department + person" text splits into parts: spaces and punctuation.
 _SEPARATORS = re.compile(r"[\s,，、;；/／·:：()（）\[\]【】<>《》\"'“”‘’]+")
 # What may follow a name inside one part: titles and plural words (刘某等, 叶俊峰同志).
-_SUFFIXES = ("等", "等人", "同志", "先生", "女士", "老师", "医生", "护士", "律师", "经理", "主任", "组长")
+_SUFFIXES = (
+    "等",
+    "等人",
+    "同志",
+    "先生",
+    "女士",
+    "老师",
+    "医生",
+    "护士",
+    "律师",
+    "经理",
+    "主任",
+    "组长",
+)
 
 
 def names_person(respondent: str, person: str) -> bool:
@@ -37,7 +50,7 @@ def names_person(respondent: str, person: str) -> bool:
     for part in _SEPARATORS.split(respondent):
         if part == person or part.endswith(person):
             return True
-        if part.startswith(person) and part[len(person):] in _SUFFIXES:
+        if part.startswith(person) and part[len(person) :] in _SUFFIXES:
             return True
     return False
 
@@ -50,8 +63,13 @@ def respondent_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for path in ACTING:
         for person in _people(get_path(data, path)):
             if names_person(respondent, person):
-                yield path, (f"{person} 是被投诉对象 (respondent 被投诉对象: {respondent.strip()}), 应当回避, "
-                             "不能担任此角色 (the person complained about must not act on the case)")
+                yield (
+                    path,
+                    (
+                        f"{person} 是被投诉对象 (respondent 被投诉对象: {respondent.strip()}), 应当回避, "
+                        "不能担任此角色 (the person complained about must not act on the case)"
+                    ),
+                )
 
 
 def _people(value: Any) -> list[str]:

@@ -41,12 +41,17 @@ def _year(record: Case) -> int | None:
 
 def sorted_records(records: Iterable[Case]) -> list[Case]:
     """Newest first by each type's date (发生时间, 签发日期 …), then by number."""
-    return sorted(records, key=lambda r: (sort_key(r.data.get(r.rtype.date_field)), r.case_no), reverse=True)
+    return sorted(
+        records, key=lambda r: (sort_key(r.data.get(r.rtype.date_field)), r.case_no), reverse=True
+    )
 
 
 def _matches(record: Case, query: str) -> bool:
     needle = query.strip().casefold()
-    texts = [record.case_no, *(str(get_path(record.data, p) or "") for p in (record.rtype.summary, *SEARCHED))]
+    texts = [
+        record.case_no,
+        *(str(get_path(record.data, p) or "") for p in (record.rtype.summary, *SEARCHED)),
+    ]
     return any(needle in text.casefold() for text in texts)
 
 

@@ -49,13 +49,20 @@ class IncidentRules:
     def from_config(cls, config: Config) -> IncidentRules:
         section = config.section("incidents")
         values = {}
-        for key, attr, default in (("minor_loss_yuan", "minor_loss", 500), ("serious_loss_yuan", "serious_loss", 5000)):
+        for key, attr, default in (
+            ("minor_loss_yuan", "minor_loss", 500),
+            ("serious_loss_yuan", "serious_loss", 5000),
+        ):
             value = section.get(key, default)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError(f"{config.path or 'recordkit.toml'}: [incidents] {key}: 应为不小于 0 的数字 (元)")
+                raise ConfigError(
+                    f"{config.path or 'recordkit.toml'}: [incidents] {key}: 应为不小于 0 的数字 (元)"
+                )
             values[attr] = float(value)
         if values["minor_loss"] > values["serious_loss"]:
-            raise ConfigError(f"{config.path or 'recordkit.toml'}: [incidents] minor_loss_yuan 不能大于 serious_loss_yuan")
+            raise ConfigError(
+                f"{config.path or 'recordkit.toml'}: [incidents] minor_loss_yuan 不能大于 serious_loss_yuan"
+            )
         return cls(**values)
 
     @property
@@ -63,9 +70,11 @@ class IncidentRules:
         return f"incidents:{self.minor_loss}:{self.serious_loss}"
 
     def rule_text(self) -> str:
-        return (f"因质量问题每批（次）损失 {_yuan(self.minor_loss)} 元以上（含）{_yuan(self.serious_loss)} 元以下为一般质量事故；"
-                f"{_yuan(self.serious_loss)} 元以上（含），或假冒伪劣、整批报废、保管不善霉烂变质污染破损、"
-                "造成人员伤亡、性质恶劣造成重大影响的，为重大质量事故。")
+        return (
+            f"因质量问题每批（次）损失 {_yuan(self.minor_loss)} 元以上（含）{_yuan(self.serious_loss)} 元以下为一般质量事故；"
+            f"{_yuan(self.serious_loss)} 元以上（含），或假冒伪劣、整批报废、保管不善霉烂变质污染破损、"
+            "造成人员伤亡、性质恶劣造成重大影响的，为重大质量事故。"
+        )
 
     def grade_for_loss(self, loss: float | None) -> str:
         if loss is None:
@@ -90,13 +99,25 @@ class IncidentRules:
         found: list[tuple[str, str]] = []
         limit = f"{_yuan(self.serious_loss)} 元 ([incidents] serious_loss_yuan)"
         if grade == "一般" and loss is not None and loss >= self.serious_loss:
-            found.append(("grade", f"损失金额 {_yuan(loss)} 元 ≥ 重大质量事故标准 {limit}, 应为 重大"))
+            found.append(
+                ("grade", f"损失金额 {_yuan(loss)} 元 ≥ 重大质量事故标准 {limit}, 应为 重大")
+            )
         if grade == "一般" and (casualties or not is_blank(reason)):
             found.append(("grade", "有人员伤亡或已填写重大事故情形 (serious_reason), 应为 重大"))
-        if grade == "重大" and (loss is None or loss < self.serious_loss) and not casualties and is_blank(reason):
+        if (
+            grade == "重大"
+            and (loss is None or loss < self.serious_loss)
+            and not casualties
+            and is_blank(reason)
+        ):
             shown = "未填写" if loss is None else f"{_yuan(loss)} 元"
-            found.append(("grade", f"损失金额 {shown} 未达到重大质量事故标准 {limit}; "
-                                   "请在 serious_reason (重大事故情形) 中写明为何属于重大事故"))
+            found.append(
+                (
+                    "grade",
+                    f"损失金额 {shown} 未达到重大质量事故标准 {limit}; "
+                    "请在 serious_reason (重大事故情形) 中写明为何属于重大事故",
+                )
+            )
         if reason == "损失金额达到重大标准" and (loss is None or loss < self.serious_loss):
             found.append(("serious_reason", f"损失金额未达到 {limit}"))
         if reason == "人员伤亡" and get_path(data, "casualties") is False:
@@ -126,13 +147,18 @@ class IncidentRules:
             return ""
         first = timedelta(hours=24) if self._urgent(data) else timedelta(days=3)
         first_text = "24 小时" if self._urgent(data) else "3 日"
-        return (f"首次报告 {_when(start + first, occurred)} 前（{first_text}）；"
-                f"书面报告 {_when(start + timedelta(days=15), occurred)} 前（15 日）")
+        return (
+            f"首次报告 {_when(start + first, occurred)} 前（{first_text}）；"
+            f"书面报告 {_when(start + timedelta(days=15), occurred)} 前（15 日）"
+        )
 
     @staticmethod
     def _urgent(data: dict[str, Any]) -> bool:
         reason = get_path(data, "serious_reason")
-        return get_path(data, "casualties") is True or reason in ("人员伤亡", "性质恶劣、造成重大影响")
+        return get_path(data, "casualties") is True or reason in (
+            "人员伤亡",
+            "性质恶劣、造成重大影响",
+        )
 
 
 def _when(moment: datetime, occurred: Any) -> str:
@@ -142,13 +168,20 @@ def _when(moment: datetime, occurred: Any) -> str:
 
 def link_check(cases: CaseBook) -> Check:
     """``source_case`` must name a complaint case that exists (the forms print the link)."""
+
     def check(data: dict[str, Any]) -> list[tuple[str, str]]:
         ref = get_path(data, "source_case")
         if is_blank(ref) or check_case_no(str(ref)):
             return []  # blank is allowed; an unsafe number is reported by the field check
         if not cases.exists(str(ref).strip()):
-            return [("source_case", f"找不到案件 {ref} (no case with this number in {cases.root.name}/)")]
+            return [
+                (
+                    "source_case",
+                    f"找不到案件 {ref} (no case with this number in {cases.root.name}/)",
+                )
+            ]
         return []
+
     return check
 
 
@@ -169,12 +202,19 @@ def linked_case_values(record: Case, cases: CaseBook | None) -> dict[str, Any]:
     who = "（匿名）" if anonymous else "　".join(str(v) for v in (org, name) if not is_blank(v))
     description = get_path(data, "subject.description")
     if is_blank(description):
-        description = str(data.get("content") or "").strip().splitlines()[0] if data.get("content") else ""
+        description = (
+            str(data.get("content") or "").strip().splitlines()[0] if data.get("content") else ""
+        )
     try:
         received = format_value(parse_datetime(data.get("received_at")))
     except ValueError:
         received = str(data.get("received_at") or "")
-    return {"kind": case.kind, "received_at": received, "complainant": who, "description": str(description)}
+    return {
+        "kind": case.kind,
+        "received_at": received,
+        "complainant": who,
+        "description": str(description),
+    }
 
 
 def derived_values(record: Case, config: Config, cases: CaseBook | None) -> dict[str, Any]:

@@ -105,9 +105,14 @@ FIELDS: tuple[Field, ...] = (
     Field("resolution.approved_by", "批准人"),
     Field("resolution.approved_at", "批准日期", DATE),
     # ISO 10002 §7.3 tracking / seed 001 2.1.6 提供投诉进展情况的报告: dated progress notes.
-    Field("progress", "处理进展", ROWS,
-          columns=(("date", "日期"), ("note", "进展情况"), ("method", "告知方式")),
-          date_columns=("date",), required_columns=("date", "note")),
+    Field(
+        "progress",
+        "处理进展",
+        ROWS,
+        columns=(("date", "日期"), ("note", "进展情况"), ("method", "告知方式")),
+        date_columns=("date",),
+        required_columns=("date", "note"),
+    ),
     Field("reply.replied_at", "答复日期", DATE),
     Field("reply.method", "答复方式", choices=REPLY_METHODS),
     Field("reply.content", "答复内容"),
@@ -198,8 +203,13 @@ def label_of(path: str, rtype: RecordType | None = None) -> str:
 def is_known_path(path: str, rtype: RecordType | None = None) -> bool:
     """True if a template may name this path (a field, a group, or anything under extra)."""
     if rtype is not None and rtype is not CASE:
-        return (path in rtype.by_path or path in rtype.groups or path in rtype.derived
-                or path in ("case_no", "extra") or path.startswith("extra."))
+        return (
+            path in rtype.by_path
+            or path in rtype.groups
+            or path in rtype.derived
+            or path in ("case_no", "extra")
+            or path.startswith("extra.")
+        )
     return path in BY_PATH or path in GROUPS or path == "extra" or path.startswith("extra.")
 
 
@@ -233,7 +243,9 @@ class RecordType:
     text_only: tuple[str, ...] = ()  # bare YAML numbers here already lost leading zeros
     identity: tuple[str, ...] = ()  # what identifies one record in a spreadsheet import
     group_labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-    derived: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # computed for forms
+    derived: dict[str, str] = field(
+        default_factory=dict, compare=False, hash=False
+    )  # computed for forms
     summary: str = ""  # the field `record list` shows as the gist
 
     @cached_property
@@ -246,7 +258,9 @@ class RecordType:
 
     @cached_property
     def groups(self) -> tuple[str, ...]:
-        return tuple(sorted({f.path.split(".", 1)[0] for f in self.fields if "." in f.path} | {"extra"}))
+        return tuple(
+            sorted({f.path.split(".", 1)[0] for f in self.fields if "." in f.path} | {"extra"})
+        )
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -259,8 +273,12 @@ class RecordType:
 
 
 # What a record's form prints about the complaint case it came from (``source_case``).
-LINKED_CASE = {"linked.kind": "来源案件类别", "linked.received_at": "来源案件接收时间",
-               "linked.complainant": "来源案件投诉人", "linked.description": "来源案件事项"}
+LINKED_CASE = {
+    "linked.kind": "来源案件类别",
+    "linked.received_at": "来源案件接收时间",
+    "linked.complainant": "来源案件投诉人",
+    "linked.description": "来源案件事项",
+}
 
 
 def _after(date_field: str, *paths: str) -> tuple[DateRule, ...]:
@@ -273,9 +291,17 @@ CASE = RecordType(
     number_key="case_no",
     date_field="received_at",
     fields=FIELDS,
-    date_rules=(*_after("received_at", *AFTER_RECEIPT),
-                DateRule("review.decided_at", "review.requested_at", "复核决定在提出复核之后")),
-    text_only=("complainant.phone", "complainant.id_no", "subject.report_no", "subject.batch_no", "subject.order_no"),
+    date_rules=(
+        *_after("received_at", *AFTER_RECEIPT),
+        DateRule("review.decided_at", "review.requested_at", "复核决定在提出复核之后"),
+    ),
+    text_only=(
+        "complainant.phone",
+        "complainant.id_no",
+        "subject.report_no",
+        "subject.batch_no",
+        "subject.order_no",
+    ),
     identity=("kind", "received_at", "complainant.name", "content"),
     group_labels=GROUP_LABELS,
     summary="content",
@@ -284,8 +310,14 @@ CASE = RecordType(
 INCIDENT_GRADES = ("一般", "重大")
 # seed 002: 重大质量事故 ①假冒伪劣 ②因质量问题整批报废 ③保管不善霉烂变质、污染破损 ④损失达到
 # 重大标准; 造成人身伤亡或性质恶劣、造成重大影响的重大事故立即上报.
-SERIOUS_REASONS = ("损失金额达到重大标准", "假冒伪劣", "整批报废", "保管不善霉烂变质、污染破损",
-                   "人员伤亡", "性质恶劣、造成重大影响")
+SERIOUS_REASONS = (
+    "损失金额达到重大标准",
+    "假冒伪劣",
+    "整批报废",
+    "保管不善霉烂变质、污染破损",
+    "人员伤亡",
+    "性质恶劣、造成重大影响",
+)
 
 INCIDENT = RecordType(
     name="incident",
@@ -335,13 +367,30 @@ INCIDENT = RecordType(
         Field("closed_at", "结案日期", DATE),
         Field("attachments", "附件", LIST),
     ),
-    date_rules=_after("occurred_at", "reported_at", "report.reported_at", "report.written_at",
-                      "handling.decided_at", "handling.published_at", "closed_at"),
+    date_rules=_after(
+        "occurred_at",
+        "reported_at",
+        "report.reported_at",
+        "report.written_at",
+        "handling.decided_at",
+        "handling.published_at",
+        "closed_at",
+    ),
     text_only=("product.batch_no",),
     identity=("occurred_at", "place", "description"),
-    group_labels={"product": "涉及产品", "investigation": "事故调查", "report": "上报",
-                  "handling": "事故处理", "extra": "表单专用字段"},
-    derived={"grade_rule": "事故等级标准", "report_rule": "上报时限", "report_due": "上报期限", **LINKED_CASE},
+    group_labels={
+        "product": "涉及产品",
+        "investigation": "事故调查",
+        "report": "上报",
+        "handling": "事故处理",
+        "extra": "表单专用字段",
+    },
+    derived={
+        "grade_rule": "事故等级标准",
+        "report_rule": "上报时限",
+        "report_due": "上报期限",
+        **LINKED_CASE,
+    },
     summary="description",
 )
 
@@ -385,12 +434,24 @@ RECTIFICATION = RecordType(
         Field("attachments", "附件", LIST),
     ),
     date_rules=(
-        *_after("issued_at", "deadline", "plan.approved_at", "received_at", "completion.completed_at",
-                "recheck.at", "closed_at"),
+        *_after(
+            "issued_at",
+            "deadline",
+            "plan.approved_at",
+            "received_at",
+            "completion.completed_at",
+            "recheck.at",
+            "closed_at",
+        ),
         DateRule("recheck.at", "completion.completed_at", "复查验收在整改完成之后"),
     ),
     identity=("issued_at", "recipient", "problem"),
-    group_labels={"plan": "整改方案", "completion": "整改完成", "recheck": "复查验收", "extra": "表单专用字段"},
+    group_labels={
+        "plan": "整改方案",
+        "completion": "整改完成",
+        "recheck": "复查验收",
+        "extra": "表单专用字段",
+    },
     derived=dict(LINKED_CASE),
     summary="problem",
 )
@@ -485,7 +546,12 @@ SERVICE = RecordType(
         Field("completed_at", "完成时间", DATETIME),
         Field("diagnosis", "故障原因"),
         Field("work_done", "处理情况"),
-        Field("parts", "换件", ROWS, columns=(("name", "名称"), ("quantity", "数量"), ("reason", "换件原因"))),
+        Field(
+            "parts",
+            "换件",
+            ROWS,
+            columns=(("name", "名称"), ("quantity", "数量"), ("reason", "换件原因")),
+        ),
         Field("charge", "收费金额", NUMBER),
         Field("commissioning", "安装调试情况"),
         Field("training", "培训情况"),
@@ -501,10 +567,20 @@ SERVICE = RecordType(
         Field("attachments", "附件", LIST),
     ),
     date_rules=(
-        *_after("requested_at", "arrived_at", "completed_at", "customer_signed_at", "verified_at", "closed_at"),
+        *_after(
+            "requested_at",
+            "arrived_at",
+            "completed_at",
+            "customer_signed_at",
+            "verified_at",
+            "closed_at",
+        ),
         DateRule("completed_at", "arrived_at", "服务在到达现场之后完成"),
-        DateRule("customer_signed_at", "completed_at",
-                 "用户只能在服务完成后签字确认 (不允许在服务前要求用户签字)"),
+        DateRule(
+            "customer_signed_at",
+            "completed_at",
+            "用户只能在服务完成后签字确认 (不允许在服务前要求用户签字)",
+        ),
     ),
     text_only=("customer.phone", "product.serial_no"),
     identity=("kind", "requested_at", "customer.organization", "product.serial_no", "fault"),
@@ -513,7 +589,9 @@ SERVICE = RecordType(
     summary="fault",
 )
 
-RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in (CASE, INCIDENT, RECTIFICATION, CAPA, SERVICE)}
+RECORD_TYPES: dict[str, RecordType] = {
+    t.name: t for t in (CASE, INCIDENT, RECTIFICATION, CAPA, SERVICE)
+}
 OTHER_TYPES: tuple[RecordType, ...] = (INCIDENT, RECTIFICATION, CAPA, SERVICE)
 
 

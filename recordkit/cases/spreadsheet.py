@@ -76,8 +76,10 @@ def read_rows(path: Path) -> list[list[Any]]:
         # No reader for the old binary format: xlrd would be one more dependency for a
         # format Excel and WPS convert in one step, and it cannot tell dates from numbers
         # without the workbook's formats.
-        raise SpreadsheetError(f"{path}: 不支持 .xls 格式, 请在 Excel/WPS 中另存为 .xlsx 后再导入 "
-                               "(old .xls format: save as .xlsx)")
+        raise SpreadsheetError(
+            f"{path}: 不支持 .xls 格式, 请在 Excel/WPS 中另存为 .xlsx 后再导入 "
+            "(old .xls format: save as .xlsx)"
+        )
     raise SpreadsheetError(f"{path}: 只支持 .xlsx 和 .csv 文件 (only .xlsx and .csv)")
 
 
@@ -90,8 +92,10 @@ def _check_expanded_size(path: Path) -> None:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SpreadsheetError(f"{path}: {_DAMAGED} ({type(exc).__name__}: {exc})") from None
     if total > MAX_XLSX_EXPANDED:
-        raise SpreadsheetError(f"{path}: 解压后超过 {MAX_XLSX_EXPANDED >> 20} MB, 拒绝读取 (uncompressed size over "
-                               "limit: save only the register sheet as a new .xlsx)")
+        raise SpreadsheetError(
+            f"{path}: 解压后超过 {MAX_XLSX_EXPANDED >> 20} MB, 拒绝读取 (uncompressed size over "
+            "limit: save only the register sheet as a new .xlsx)"
+        )
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
@@ -100,15 +104,27 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
     _check_expanded_size(path)
     try:
         rows = _sheet_rows(path, data_only=False)
-        formulas = [(r, c, cell) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell.data_type == "f"]
-        values = [[cell.value for cell in row] for row in (_sheet_rows(path, data_only=True) if formulas else rows)]
+        formulas = [
+            (r, c, cell)
+            for r, row in enumerate(rows)
+            for c, cell in enumerate(row)
+            if cell.data_type == "f"
+        ]
+        values = [
+            [cell.value for cell in row]
+            for row in (_sheet_rows(path, data_only=True) if formulas else rows)
+        ]
     except Exception as exc:  # openpyxl and the XML parser raise many kinds for a damaged file
         raise SpreadsheetError(f"{path}: {_DAMAGED} ({type(exc).__name__}: {exc})") from None
     for r, c, cell in formulas:
         if values[r][c] is None:
-            values[r][c] = UncachedFormula(cell.coordinate, str(getattr(cell.value, "text", cell.value)))
+            values[r][c] = UncachedFormula(
+                cell.coordinate, str(getattr(cell.value, "text", cell.value))
+            )
     width = max((len(row) for row in values), default=0)
-    return [row + [None] * (width - len(row)) for row in values]  # rectangular, as the declared range was
+    return [
+        row + [None] * (width - len(row)) for row in values
+    ]  # rectangular, as the declared range was
 
 
 def _sheet_rows(path: Path, data_only: bool) -> list[list[Any]]:
@@ -141,8 +157,10 @@ def _read_csv(path: Path) -> list[list[Any]]:
     except csv.Error as exc:
         row = len(rows) + 1
         if "field limit" in str(exc):
-            raise SpreadsheetError(f"{path}: 第 {row} 行有单元格超过 {csv.field_size_limit()} 个字符, 无法导入 "
-                                   "(cell too long)") from None
+            raise SpreadsheetError(
+                f"{path}: 第 {row} 行有单元格超过 {csv.field_size_limit()} 个字符, 无法导入 "
+                "(cell too long)"
+            ) from None
         raise SpreadsheetError(f"{path}: 第 {row} 行无法解析 (CSV: {exc})") from None
     return rows
 
@@ -157,6 +175,7 @@ def _column_key(header: str, rtype: schema.RecordType = schema.CASE) -> str:
 
 
 # --------------------------------------------------------------------------- converting
+
 
 def _cell_value(field_path: str, value: Any, rtype: schema.RecordType = schema.CASE) -> Any:
     """A cell as the case file holds it (Excel gives numbers and datetimes, CSV text)."""
@@ -188,9 +207,17 @@ def _cell_value(field_path: str, value: Any, rtype: schema.RecordType = schema.C
         return str(value)
     if field_def.type == schema.INTEGER and isinstance(value, float) and value.is_integer():
         return int(value)
-    if field_def.type == schema.INTEGER and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+    if (
+        field_def.type == schema.INTEGER
+        and isinstance(value, str)
+        and _WHOLE_NUMBER.fullmatch(value)
+    ):
         return int(value)  # CSV cells (and Excel text cells) hold "10", not 10
-    if field_def.type == schema.TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if (
+        field_def.type == schema.TEXT
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         # Excel stores phone numbers as numbers; write them back as text without ".0".
         return str(int(value)) if float(value).is_integer() else str(value)
     return value
@@ -206,7 +233,7 @@ def _table_cell(field_def: schema.Field, value: Any) -> Any:
             continue
         cells = [c.strip() for c in line.replace("\t", "|").split("|")]
         if len(cells) > len(keys):  # the last column keeps any further separators as text
-            cells = cells[: len(keys) - 1] + [" | ".join(cells[len(keys) - 1:])]
+            cells = cells[: len(keys) - 1] + [" | ".join(cells[len(keys) - 1 :])]
         rows.append({key: cell for key, cell in zip(keys, cells, strict=False) if cell})
     return rows
 
@@ -229,23 +256,36 @@ def _header_keys(path: Path, headers: list[str], rtype: schema.RecordType) -> li
             continue
         depth = len(header.split("."))
         if depth > MAX_HEADER_DEPTH:
-            raise SpreadsheetError(f"{path}: 第 {_column_letter(index - 1)} 列的列名层级过深 ({depth} 层, 最多 "
-                                   f"{MAX_HEADER_DEPTH} 层) (header nested too deep)")
-        if key in column_of:  # e.g. 投诉人 and complainant.name: the second would overwrite the first
-            raise SpreadsheetError(f"{path}: 列 {header} 与列 {column_of[key]} 是同一字段 {key}, 请删去一列 "
-                                   "(duplicate column)")
+            raise SpreadsheetError(
+                f"{path}: 第 {_column_letter(index - 1)} 列的列名层级过深 ({depth} 层, 最多 "
+                f"{MAX_HEADER_DEPTH} 层) (header nested too deep)"
+            )
+        if (
+            key in column_of
+        ):  # e.g. 投诉人 and complainant.name: the second would overwrite the first
+            raise SpreadsheetError(
+                f"{path}: 列 {header} 与列 {column_of[key]} 是同一字段 {key}, 请删去一列 "
+                "(duplicate column)"
+            )
         parts = key.split(".")
-        related = [column_of[k] for k in (".".join(parts[:n]) for n in range(1, len(parts))) if k in column_of]
+        related = [
+            column_of[k]
+            for k in (".".join(parts[:n]) for n in range(1, len(parts)))
+            if k in column_of
+        ]
         related += [h for k, h in column_of.items() if k.startswith(key + ".")]
         if related:
-            raise SpreadsheetError(f"{path}: 列 {header} 与列 {related[0]} 冲突: 一个字段不能既有值又有子项, "
-                                   "请改列名 (conflicting columns)")
+            raise SpreadsheetError(
+                f"{path}: 列 {header} 与列 {related[0]} 冲突: 一个字段不能既有值又有子项, "
+                "请改列名 (conflicting columns)"
+            )
         column_of[key] = header
     return keys
 
 
-def _rows_as_cases(path: Path, rtype: schema.RecordType = schema.CASE
-                   ) -> Iterator[tuple[int, dict[str, Any], dict[str, str], list[tuple[str, str]]]]:
+def _rows_as_cases(
+    path: Path, rtype: schema.RecordType = schema.CASE
+) -> Iterator[tuple[int, dict[str, Any], dict[str, str], list[tuple[str, str]]]]:
     """(row number, data, header of each key, cell problems) of each non-empty row."""
     rows = read_rows(path)
     if not rows:
@@ -267,11 +307,21 @@ def _rows_as_cases(path: Path, rtype: schema.RecordType = schema.CASE
             key = keys[index] if index < len(keys) else ""
             if not key:
                 if not _is_empty(value):  # a value with no header would be dropped
-                    cell_problems.append((_column_letter(index), "有内容但没有列名, 请填写列名 (value in a column without a header)"))
+                    cell_problems.append(
+                        (
+                            _column_letter(index),
+                            "有内容但没有列名, 请填写列名 (value in a column without a header)",
+                        )
+                    )
                 continue
             if isinstance(value, UncachedFormula):
-                cell_problems.append((key, f"单元格 {value.cell} 是公式 ({value.formula}) 但没有保存计算结果, "
-                                           "请在 Excel/WPS 中打开并保存后再导入 (formula without a cached value)"))
+                cell_problems.append(
+                    (
+                        key,
+                        f"单元格 {value.cell} 是公式 ({value.formula}) 但没有保存计算结果, "
+                        "请在 Excel/WPS 中打开并保存后再导入 (formula without a cached value)",
+                    )
+                )
                 continue
             converted = _cell_value(key, value, rtype)
             if converted is not None:
@@ -290,14 +340,19 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _row_problem(number: int, path: str, label: str, problem: str, column_of: dict[str, str]) -> RowProblem:
+def _row_problem(
+    number: int, path: str, label: str, problem: str, column_of: dict[str, str]
+) -> RowProblem:
     """A problem named by the row and the column as the sheet heads it (plus the label if other)."""
     column = column_of.get(path, path)
-    return RowProblem(number, column + (f" ({label})" if label and label != column else ""), problem)
+    return RowProblem(
+        number, column + (f" ({label})" if label and label != column else ""), problem
+    )
 
 
-def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False, source_name: str | None = None
-                 ) -> ImportReport:
+def import_cases(
+    casebook: CaseBook, path: Path, skip_bad: bool = False, source_name: str | None = None
+) -> ImportReport:
     """Import every row; all-or-nothing unless ``skip_bad`` (then good rows plus a report).
     Every row is checked, numbers included, before the first file is written.
     The book's record type decides the columns (cases, or incidents, CAPAs …).
@@ -311,10 +366,15 @@ def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False, source_
     problems: list[RowProblem] = []
     column_of: dict[str, str] = {}
     for number, data, column_of, cell_problems in _rows_as_cases(path, rtype):
-        report.extra_columns = sorted({h for k, h in column_of.items() if k.startswith("extra.") and h != k})
+        report.extra_columns = sorted(
+            {h for k, h in column_of.items() if k.startswith("extra.") and h != k}
+        )
         unreadable = {key for key, _problem in cell_problems}
-        found = [(p.path, p.label, p.problem) for p in validate_case(data, str(path), casebook.checks, rtype)
-                 if p.path not in unreadable]
+        found = [
+            (p.path, p.label, p.problem)
+            for p in validate_case(data, str(path), casebook.checks, rtype)
+            if p.path not in unreadable
+        ]
         found = [(k, schema.label_of(k, rtype), problem) for k, problem in cell_problems] + found
         if found:
             problems += [_row_problem(number, *item, column_of) for item in found]
@@ -323,7 +383,9 @@ def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False, source_
         if mark in known:
             report.duplicates.append((number, known[mark]))
             continue
-        data.setdefault("imported", {"file": source_name or path.name, "row": number, "fingerprint": mark})
+        data.setdefault(
+            "imported", {"file": source_name or path.name, "row": number, "fingerprint": mark}
+        )
         known[mark] = "(本次导入)"
         good.append((number, data))
     taken = _number_problems(casebook, good, column_of)
@@ -331,15 +393,18 @@ def import_cases(casebook: CaseBook, path: Path, skip_bad: bool = False, source_
     good = [(number, data) for number, data in good if number not in clashing]
     problems = sorted(problems + taken, key=lambda p: p.row)
     if problems and not skip_bad:
-        raise ImportRowsError(str(path), problems, "案件" if rtype is schema.CASE else f"{rtype.label}记录")
+        raise ImportRowsError(
+            str(path), problems, "案件" if rtype is schema.CASE else f"{rtype.label}记录"
+        )
     report.skipped = problems
     for _number, data in good:
         report.created.append(casebook.add(data, source=str(path)))
     return report
 
 
-def _number_problems(casebook: CaseBook, good: list[tuple[int, dict[str, Any]]],
-                     column_of: dict[str, str]) -> list[RowProblem]:
+def _number_problems(
+    casebook: CaseBook, good: list[tuple[int, dict[str, Any]]], column_of: dict[str, str]
+) -> list[RowProblem]:
     """Rows whose typed number repeats an earlier row's or one already on disk: found
     before writing, so a clash cannot leave half a file imported."""
     key = casebook.rtype.number_key
@@ -353,9 +418,25 @@ def _number_problems(casebook: CaseBook, good: list[tuple[int, dict[str, Any]]],
             continue
         text = str(data[key])
         if text in first_row:
-            problems.append(_row_problem(number, key, label, f"{text} 与第 {first_row[text]} 行重复 (duplicate number)", column_of))
+            problems.append(
+                _row_problem(
+                    number,
+                    key,
+                    label,
+                    f"{text} 与第 {first_row[text]} 行重复 (duplicate number)",
+                    column_of,
+                )
+            )
         elif text in existing:
-            problems.append(_row_problem(number, key, label, f"{text} 已存在 (a {what} with this number exists)", column_of))
+            problems.append(
+                _row_problem(
+                    number,
+                    key,
+                    label,
+                    f"{text} 已存在 (a {what} with this number exists)",
+                    column_of,
+                )
+            )
         else:
             first_row[text] = number
     return problems
@@ -377,6 +458,7 @@ def _known_fingerprints(casebook: CaseBook) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- registers out
 
+
 def _cell_text(cell: Any) -> str:
     """A table cell's text with line breaks and tabs kept (python-docx's .text drops <w:br/>)."""
     from docx.oxml.ns import qn
@@ -385,7 +467,13 @@ def _cell_text(cell: Any) -> str:
     for p in cell._tc.iter(qn("w:p")):
         pieces = []
         for node in p.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
-            pieces.append(node.text or "" if node.tag == qn("w:t") else "\n" if node.tag == qn("w:br") else "\t")
+            pieces.append(
+                node.text or ""
+                if node.tag == qn("w:t")
+                else "\n"
+                if node.tag == qn("w:br")
+                else "\t"
+            )
         paragraphs.append("".join(pieces))
     return "\n".join(paragraphs)
 
@@ -398,13 +486,17 @@ def register_table(docx_path: Path) -> tuple[list[str], list[list[str]]]:
     document = Document(str(docx_path))
     for table in document.tables:
         rows = table.rows
-        header_rows = [r for r in rows if r._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None]
+        header_rows = [
+            r for r in rows if r._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        ]
         if not header_rows:
             continue
         header = [_cell_text(c) for c in header_rows[-1].cells]
-        body = [[_cell_text(c) for c in r.cells] for r in rows[len(header_rows):]]
+        body = [[_cell_text(c) for c in r.cells] for r in rows[len(header_rows) :]]
         return header, body
-    raise RecordkitError(f"{docx_path}: 台帐模板中找不到带重复标题行的表格 (no table with a header row)")
+    raise RecordkitError(
+        f"{docx_path}: 台帐模板中找不到带重复标题行的表格 (no table with a header row)"
+    )
 
 
 def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> None:
@@ -412,7 +504,6 @@ def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> N
     typed (numbers and dates) so Excel sorts and filters them."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-
 
     header, body = register_table(docx_path)
     book = Workbook()
@@ -426,8 +517,13 @@ def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> N
     if not body:
         append_typed(sheet, ["本期无记录"])
     for column, title in enumerate(header, start=1):
-        width = max([len(title) * 2 + 2] + [min(len(r[column - 1]) if column <= len(r) else 0, 40) for r in body[:200]])
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(max(width, 8), 50)
+        width = max(
+            [len(title) * 2 + 2]
+            + [min(len(r[column - 1]) if column <= len(r) else 0, 40) for r in body[:200]]
+        )
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(
+            max(width, 8), 50
+        )
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -441,7 +537,9 @@ def write_register_xlsx(xlsx_path: Path, docx_path: Path, sheet_title: str) -> N
 
 XLSX_DATE = "yyyy-mm-dd"
 XLSX_DATETIME = "yyyy-mm-dd hh:mm"
-_COUNT = re.compile(r"0|[1-9][0-9]{0,5}")  # 序号, 页数, 件数; not phone or report numbers (leading 0, long)
+_COUNT = re.compile(
+    r"0|[1-9][0-9]{0,5}"
+)  # 序号, 页数, 件数; not phone or report numbers (leading 0, long)
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
 

@@ -80,6 +80,7 @@ ExtraCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 # --------------------------------------------------------------------------- access
 
+
 def normalise_dates(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> dict[str, Any]:
     """Every date of the contract written as ISO 8601 text (2026年11月10日 -> 2026-11-10), so
     lists and registers show one form and text order is date order. Call after validation."""
@@ -123,8 +124,12 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, text: str = "") -> CaseFileErro
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:
         if _is_tab_problem(text, mark.line, problem):
-            return CaseFileError(path, f"第 {mark.line + 1} 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)")
-        return CaseFileError(path, f"第 {mark.line + 1} 行第 {mark.column + 1} 列: YAML 格式错误 ({problem})")
+            return CaseFileError(
+                path, f"第 {mark.line + 1} 行: 缩进不能使用 Tab 键, 请改用空格 (tab in indentation)"
+            )
+        return CaseFileError(
+            path, f"第 {mark.line + 1} 行第 {mark.column + 1} 列: YAML 格式错误 ({problem})"
+        )
     return CaseFileError(path, f"YAML 格式错误 ({problem})")
 
 
@@ -167,7 +172,9 @@ class _Shape:
         if isinstance(value, _SAFE_SCALARS):
             return 1 + (len(value) // 100 if isinstance(value, str) else 0)
         if not isinstance(value, (dict, list)):
-            raise self.fail(f"不支持的 YAML 类型 {type(value).__name__} (!!binary, !!set 等; use plain text, lists and mappings)")
+            raise self.fail(
+                f"不支持的 YAML 类型 {type(value).__name__} (!!binary, !!set 等; use plain text, lists and mappings)"
+            )
         ident = id(value)
         if ident in self.open:
             raise self.fail("锚点引用了自身 (self-referencing anchor)")
@@ -180,14 +187,16 @@ class _Shape:
             raise self.fail(f"嵌套超过 {MAX_DEPTH} 层 (nested too deeply)")
         self.open.add(ident)
         total = 1
-        for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
             self.keys.append(str(key))
             if isinstance(value, dict) and not isinstance(key, str):
                 raise self.fail(f"键应为文本, 请加引号 (keys must be text: '{key}')")
             total += self.size(item)
             self.keys.pop()
             if total > MAX_EXPANDED:
-                raise ValueError(f"展开后内容过大 (more than {MAX_EXPANDED} values after expanding aliases)")
+                raise ValueError(
+                    f"展开后内容过大 (more than {MAX_EXPANDED} values after expanding aliases)"
+                )
         self.open.discard(ident)
         self.sizes[ident] = total
         return total
@@ -204,14 +213,18 @@ def check_shape(data: Any, path: Path) -> None:
 def parse_case_text(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML or JSON text of one case; the top level must be a mapping."""
     if len(text) > MAX_CASE_CHARS:
-        raise CaseFileError(path, f"文件过大 (more than {MAX_CASE_CHARS // 1_000_000} MB); 案件文件不应这么大")
+        raise CaseFileError(
+            path, f"文件过大 (more than {MAX_CASE_CHARS // 1_000_000} MB); 案件文件不应这么大"
+        )
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
             data = load_yaml(text)
     except json.JSONDecodeError as exc:
-        raise CaseFileError(path, f"第 {exc.lineno} 行第 {exc.colno} 列: JSON 格式错误 ({exc.msg})") from None
+        raise CaseFileError(
+            path, f"第 {exc.lineno} 行第 {exc.colno} 列: JSON 格式错误 ({exc.msg})"
+        ) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc, text) from None
     except RecursionError:
@@ -241,7 +254,10 @@ def read_case_file(path: Path) -> tuple[dict[str, Any], bytes]:
 
 # --------------------------------------------------------------------------- validation
 
-def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _TEXT_ONLY) -> str | None:
+
+def _check_type(
+    field: schema.Field, value: Any, text_only: tuple[str, ...] = _TEXT_ONLY
+) -> str | None:
     kind = field.type
     if kind == schema.TEXT:
         if isinstance(value, bool) or isinstance(value, (dict, list)):
@@ -259,7 +275,11 @@ def _check_type(field: schema.Field, value: Any, text_only: tuple[str, ...] = _T
         return None
     if kind == schema.BOOL:
         # Spreadsheets and forms say 是/否; a YAML case file needs true/false.
-        return None if isinstance(value, bool) else f"{value!r} 应为 是 或 否 (yes/no; in a case file: true or false)"
+        return (
+            None
+            if isinstance(value, bool)
+            else f"{value!r} 应为 是 或 否 (yes/no; in a case file: true or false)"
+        )
     if kind == schema.NUMBER:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return f"应为数字, 实际为 {_type_name(value)}"
@@ -318,12 +338,19 @@ def _row_cells_problem(field: schema.Field, item: dict[str, Any]) -> str | None:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "映射", list: "列表", bool: "布尔值", int: "数字", float: "数字", str: "文本"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        dict: "映射",
+        list: "列表",
+        bool: "布尔值",
+        int: "数字",
+        float: "数字",
+        str: "文本",
+    }.get(type(value), type(value).__name__)
 
 
-def _field_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> Iterator[tuple[str, str]]:
+def _field_problems(
+    data: dict[str, Any], rtype: schema.RecordType = schema.CASE
+) -> Iterator[tuple[str, str]]:
     for group in rtype.groups:
         value = data.get(group, MISSING)
         if value is not MISSING and value is not None and not isinstance(value, dict):
@@ -338,7 +365,9 @@ def _field_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE
                 allowed = f"; allowed: {' | '.join(field.choices)}" if field.choices else ""
                 yield field.path, f"必填项为空 (required{allowed})"
             continue
-        if field.path == rtype.number_key or (field.path == "source_case" and rtype is not schema.CASE):
+        if field.path == rtype.number_key or (
+            field.path == "source_case" and rtype is not schema.CASE
+        ):
             problem = check_case_no(str(value))
         else:
             problem = _check_type(field, value, rtype.text_only)
@@ -372,18 +401,26 @@ def _before(when: Any, earlier: Any) -> bool:
     return _day(when) < _day(earlier)
 
 
-def _date_order_problems(data: dict[str, Any], rtype: schema.RecordType = schema.CASE) -> Iterator[tuple[str, str]]:
+def _date_order_problems(
+    data: dict[str, Any], rtype: schema.RecordType = schema.CASE
+) -> Iterator[tuple[str, str]]:
     for rule in rtype.date_rules:
         when, earlier = _moment(data, rule.later), _moment(data, rule.earlier)
         if when is None or earlier is None or not _before(when, earlier):
             continue
         if rule.earlier == "received_at" and rtype is schema.CASE:
             day, received = _day(when), _day(earlier)
-            yield rule.later, f"{day.isoformat()} 早于接收时间 {received.isoformat()} (before received_at)"
+            yield (
+                rule.later,
+                f"{day.isoformat()} 早于接收时间 {received.isoformat()} (before received_at)",
+            )
         else:
             why = f"; {rule.why}" if rule.why else ""
             label = schema.label_of(rule.earlier, rtype)
-            yield rule.later, f"{_text(when)} 早于{label} {_text(earlier)} (before {rule.earlier}){why}"
+            yield (
+                rule.later,
+                f"{_text(when)} 早于{label} {_text(earlier)} (before {rule.earlier}){why}",
+            )
 
 
 def _day(value: Any) -> date:
@@ -391,7 +428,11 @@ def _day(value: Any) -> date:
 
 
 def _text(value: Any) -> str:
-    return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+    return (
+        value.isoformat(sep=" ", timespec="minutes")
+        if isinstance(value, datetime)
+        else value.isoformat()
+    )
 
 
 def _people(value: Any) -> list[str]:
@@ -414,8 +455,13 @@ def _recusal_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _signature_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """F27: the customer signs the service sheet after the service, never before (seed 004)."""
-    if not is_blank(get_path(data, "customer_signed_at")) and is_blank(get_path(data, "completed_at")):
-        yield "customer_signed_at", "服务尚未完成 (completed_at 为空), 不能先有用户签字; 不允许在服务前要求用户签字"
+    if not is_blank(get_path(data, "customer_signed_at")) and is_blank(
+        get_path(data, "completed_at")
+    ):
+        yield (
+            "customer_signed_at",
+            "服务尚未完成 (completed_at 为空), 不能先有用户签字; 不允许在服务前要求用户签字",
+        )
 
 
 def _recheck_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -425,8 +471,15 @@ def _recheck_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _verifier_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     owner, verifier = get_path(data, "owner"), get_path(data, "verification.by")
-    if not is_blank(owner) and not is_blank(verifier) and str(owner).strip() == str(verifier).strip():
-        yield "verification.by", f"{verifier} 是本措施的责任人, 不能验证自己的措施 (verifier must not be the owner)"
+    if (
+        not is_blank(owner)
+        and not is_blank(verifier)
+        and str(owner).strip() == str(verifier).strip()
+    ):
+        yield (
+            "verification.by",
+            f"{verifier} 是本措施的责任人, 不能验证自己的措施 (verifier must not be the owner)",
+        )
 
 
 # Rules beyond field types and date order, per record type.
@@ -439,13 +492,19 @@ _TYPE_RULES: dict[str, tuple[_Rule, ...]] = {
 
 
 def validate_case(
-    data: dict[str, Any], file: str, extra_checks: Iterable[ExtraCheck] = (),
+    data: dict[str, Any],
+    file: str,
+    extra_checks: Iterable[ExtraCheck] = (),
     rtype: schema.RecordType = schema.CASE,
 ) -> list[FieldProblem]:
     """Every problem of one case (or record of another type), in field order; [] means valid."""
     found: list[tuple[str, str]] = list(_field_problems(data, rtype))
     if rtype is schema.CASE:
-        found += [*_name_problems(data), *_date_order_problems(data, rtype), *_recusal_problems(data)]
+        found += [
+            *_name_problems(data),
+            *_date_order_problems(data, rtype),
+            *_recusal_problems(data),
+        ]
     else:
         found += _date_order_problems(data, rtype)
         for rule in _TYPE_RULES.get(rtype.name, ()):
@@ -455,10 +514,13 @@ def validate_case(
     typed_wrong = {path for path, _problem in found}
     for check in extra_checks:
         found.extend(item for item in check(data) if item[0] not in typed_wrong)
-    return [FieldProblem(file, path, schema.label_of(path, rtype), problem) for path, problem in found]
+    return [
+        FieldProblem(file, path, schema.label_of(path, rtype), problem) for path, problem in found
+    ]
 
 
 # --------------------------------------------------------------------------- the case
+
 
 @dataclass
 class Case:
@@ -515,8 +577,14 @@ _CaseDumper.add_representer(str, _represent_text)
 
 def dump_case(data: dict[str, Any]) -> str:
     """YAML text of a case in the key order given (the user's), long lines unbroken."""
-    return yaml.dump(data, Dumper=_CaseDumper, allow_unicode=True, sort_keys=False, width=1000,
-                     default_flow_style=False)
+    return yaml.dump(
+        data,
+        Dumper=_CaseDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+        default_flow_style=False,
+    )
 
 
 def write_case_file(path: Path, text: str) -> None:
@@ -524,18 +592,30 @@ def write_case_file(path: Path, text: str) -> None:
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        raise CaseFileError(path, f"无法写入, 未保存任何内容 ({exc.strerror or exc}; 磁盘已满或没有权限?)") from None
+        raise CaseFileError(
+            path, f"无法写入, 未保存任何内容 ({exc.strerror or exc}; 磁盘已满或没有权限?)"
+        ) from None
 
 
 class CaseBook:
     """The cases of one working folder: ``cases/<year>/<case_no>.yaml``; or, with another
     record type, that type's records: ``records/<type>/<year>/<record_no>.yaml``."""
 
-    def __init__(self, config: Config, extra_checks: Iterable[ExtraCheck] = (), check_context: str = "",
-                 rtype: schema.RecordType = schema.CASE, live_checks: Iterable[ExtraCheck] = ()) -> None:
+    def __init__(
+        self,
+        config: Config,
+        extra_checks: Iterable[ExtraCheck] = (),
+        check_context: str = "",
+        rtype: schema.RecordType = schema.CASE,
+        live_checks: Iterable[ExtraCheck] = (),
+    ) -> None:
         self.config = config
         self.rtype = rtype
-        self.root = config.cases_dir if rtype is schema.CASE else config.record_dir(rtype.name, rtype.folder)
+        self.root = (
+            config.cases_dir
+            if rtype is schema.CASE
+            else config.record_dir(rtype.name, rtype.folder)
+        )
         self.extra_checks = list(extra_checks)
         # What the extra checks depend on (e.g. the profile's text): part of the cache key.
         self.check_context = f"{rtype.name}|{check_context}"
@@ -558,7 +638,11 @@ class CaseBook:
         except OSError:
             stat = None
         cache = self._case_cache() if stat is not None else None
-        cached = cache.get(path.resolve(), stat.st_mtime_ns, stat.st_size, self.check_context) if cache and stat else None
+        cached = (
+            cache.get(path.resolve(), stat.st_mtime_ns, stat.st_size, self.check_context)
+            if cache and stat
+            else None
+        )
         if cached is not None:
             sha, data, problems = cached
         else:
@@ -567,12 +651,24 @@ class CaseBook:
             found = validate_case(data, "", self.extra_checks, self.rtype)
             problems = [[p.path, p.problem] for p in found]
             if cache and stat and time.time_ns() - stat.st_mtime_ns > RACY_NS:
-                cache.put(path.resolve(), stat.st_mtime_ns, stat.st_size, self.check_context, sha, data, problems)
+                cache.put(
+                    path.resolve(),
+                    stat.st_mtime_ns,
+                    stat.st_size,
+                    self.check_context,
+                    sha,
+                    data,
+                    problems,
+                )
         problems = list(problems) + (self.live_problems(data) if live else [])
         if problems:
             where = display_path(path)
             raise CaseValidationError(
-                [FieldProblem(where, key, schema.label_of(key, self.rtype), why) for key, why in problems])
+                [
+                    FieldProblem(where, key, schema.label_of(key, self.rtype), why)
+                    for key, why in problems
+                ]
+            )
         return Case(path, normalise_dates(data, self.rtype), sha, self.rtype)
 
     def live_problems(self, data: dict[str, Any]) -> list[list[str]]:
@@ -592,7 +688,9 @@ class CaseBook:
         if not self.root.is_dir():
             return []
         return sorted(
-            p for p in self.root.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith(".")
+            p
+            for p in self.root.rglob("*")
+            if p.suffix.lower() in CASE_SUFFIXES and not p.name.startswith(".")
         )
 
     def file_stamps(self) -> dict[str, FileStamp]:
@@ -617,12 +715,17 @@ class CaseBook:
         if problem:
             raise RecordkitError(f"案件编号 {ref!r} 无效: {problem}")
         for suffix in (".yaml", ".yml", ".json"):
-            hits = sorted(self.root.glob(f"*/{ref}{suffix}")) + sorted(self.root.glob(f"{ref}{suffix}"))
+            hits = sorted(self.root.glob(f"*/{ref}{suffix}")) + sorted(
+                self.root.glob(f"{ref}{suffix}")
+            )
             if hits:
                 return hits[0]
         if self.rtype is schema.CASE:
             raise CaseNotFoundError(ref)
-        raise CaseNotFoundError(ref, f"找不到{self.rtype.label}记录 {ref} (no {self.rtype.name} record with this number)")
+        raise CaseNotFoundError(
+            ref,
+            f"找不到{self.rtype.label}记录 {ref} (no {self.rtype.name} record with this number)",
+        )
 
     def get(self, ref: str) -> Case:
         return self.load(self.locate(ref))
@@ -667,9 +770,13 @@ class CaseBook:
         else:
             pattern = self.config.case_patterns.get(kind)
         if pattern is None:
-            raise RecordkitError(f"kind (类别): {kind} 没有编号规则 (no case_numbers pattern in recordkit.toml)")
+            raise RecordkitError(
+                f"kind (类别): {kind} 没有编号规则 (no case_numbers pattern in recordkit.toml)"
+            )
         regex = _pattern_regex(pattern, year)
-        taken = [int(m.group("seq")) for n in self.existing_numbers(year) if (m := regex.fullmatch(n))]
+        taken = [
+            int(m.group("seq")) for n in self.existing_numbers(year) if (m := regex.fullmatch(n))
+        ]
         return pattern.format(year=year, seq=max(taken, default=0) + 1)
 
     def add(self, data: dict[str, Any], source: str = "<new>") -> Case:
@@ -678,14 +785,18 @@ class CaseBook:
         number_problem = self._number_problem(data.get(self.rtype.number_key))
         if number_problem:
             key = self.rtype.number_key
-            problems.append(FieldProblem(source, key, schema.label_of(key, self.rtype), number_problem))
+            problems.append(
+                FieldProblem(source, key, schema.label_of(key, self.rtype), number_problem)
+            )
         if problems:
             raise CaseValidationError(problems)
         try:
             with self.lock():
                 return self._add_locked(normalise_dates(copy.deepcopy(data), self.rtype))
         except Timeout:
-            raise LockedError("另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)") from None
+            raise LockedError(
+                "另一个 recordkit 进程正在分配编号, 请稍后重试 (numbering lock busy)"
+            ) from None
 
     def _patterns(self) -> list[str]:
         if self.rtype is schema.CASE:
@@ -698,8 +809,10 @@ class CaseBook:
             return None
         problem = check_case_no(number)
         if problem is None and not self.numbers_look_like(number):
-            problem = (f"{number} 不符合编号规则 ({' | '.join(self._patterns())}); "
-                       "留空即自动编号 (leave it blank to number automatically)")
+            problem = (
+                f"{number} 不符合编号规则 ({' | '.join(self._patterns())}); "
+                "留空即自动编号 (leave it blank to number automatically)"
+            )
         return problem
 
     def _add_locked(self, data: dict[str, Any]) -> Case:
@@ -711,8 +824,10 @@ class CaseBook:
             data = {key: self.next_number(str(data.get("kind", "")), year), **data}
         case_no = str(data[key])
         if self.exists(case_no):
-            raise RecordkitError(f"{key} ({schema.label_of(key, self.rtype)}): {case_no} 已存在 "
-                                 f"(a {'case' if self.rtype is schema.CASE else 'record'} with this number exists)")
+            raise RecordkitError(
+                f"{key} ({schema.label_of(key, self.rtype)}): {case_no} 已存在 "
+                f"(a {'case' if self.rtype is schema.CASE else 'record'} with this number exists)"
+            )
         path = self.path_for(case_no, year)
         text = dump_case(data)
         write_case_file(path, text)
@@ -754,7 +869,10 @@ class Library:
         return self.books[name]
 
     def book_for_path(self, path: Path) -> CaseBook:
-        for text in (os.path.abspath(path), str(Path(path).resolve())):  # cheap first, then through links
+        for text in (
+            os.path.abspath(path),
+            str(Path(path).resolve()),
+        ):  # cheap first, then through links
             for prefix, book in self._prefixes:
                 if text.startswith(prefix):
                     return book

@@ -22,8 +22,10 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the default; the web settings may give an
 MAX_NAME_CHARS = 120  # of the original name kept in the imported records (imported.file)
 # C0 control characters other than tab, line feed and carriage return: in no text register.
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
-_NOT_A_REGISTER = ("不是 Excel (.xlsx) 或 CSV 文件 (按文件内容判断, 与文件名无关), 未导入 "
-                   "(the content is not an .xlsx workbook or CSV text)")
+_NOT_A_REGISTER = (
+    "不是 Excel (.xlsx) 或 CSV 文件 (按文件内容判断, 与文件名无关), 未导入 "
+    "(the content is not an .xlsx workbook or CSV text)"
+)
 
 
 class UploadError(RecordkitError):
@@ -52,7 +54,7 @@ def _is_text(raw: bytes) -> bool:
 
 
 def spreadsheet_suffix(path: Path) -> str:
-    """".xlsx" or ".csv", decided from the file's content; anything else is refused."""
+    """ ".xlsx" or ".csv", decided from the file's content; anything else is refused."""
     if zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -72,14 +74,17 @@ def _save_upload(chunks: Iterable[bytes], target: Path, max_bytes: int) -> None:
         for chunk in chunks:
             size += len(chunk)
             if size > max_bytes:
-                raise UploadError(f"文件超过 {max_bytes / 1024 / 1024:g} MB, 未导入 (file over the size limit)")
+                raise UploadError(
+                    f"文件超过 {max_bytes / 1024 / 1024:g} MB, 未导入 (file over the size limit)"
+                )
             out.write(chunk)
     if size == 0:
         raise UploadError("文件是空的, 未导入 (empty file)")
 
 
-def import_upload(book: CaseBook, chunks: Iterable[bytes], name: str,
-                  max_bytes: int = MAX_UPLOAD_BYTES) -> ImportReport:
+def import_upload(
+    book: CaseBook, chunks: Iterable[bytes], name: str, max_bytes: int = MAX_UPLOAD_BYTES
+) -> ImportReport:
     """Import an uploaded register into ``book`` (cases or a record type), all-or-nothing.
     Errors name the uploaded file by its own name, never the temporary path."""
     shown = upload_name(name)

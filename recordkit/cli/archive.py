@@ -33,10 +33,16 @@ from recordkit.cli.output import (
 from recordkit.dates import parse_day_option
 from recordkit.forms.batch import default_jobs
 
-STATUS_WORDS = {"filed": "已归档", "filing": "归档中", "destroying": "销毁中", "destroyed": "已销毁"}
+STATUS_WORDS = {
+    "filed": "已归档",
+    "filing": "归档中",
+    "destroying": "销毁中",
+    "destroyed": "已销毁",
+}
 
 
 # --------------------------------------------------------------------------- archive
+
 
 @click.group(cls=RecordkitGroup)
 def archive() -> None:
@@ -63,17 +69,22 @@ def _echo_result(result: Any) -> None:
     click.echo("  ".join(str(c) for c in _result_row(result) if c))
 
 
-@archive.command("ingest", epilog=examples(
-    "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
-    "recordkit archive ingest ~/扫描/扫描件.pdf ~/扫描/另一份.pdf   # 工作目录以外的文件",
-    "recordkit archive ingest --inbox --jobs 4 --json",
-))
+@archive.command(
+    "ingest",
+    epilog=examples(
+        "recordkit archive ingest                     # 处理 archive/inbox/ 中的全部扫描件",
+        "recordkit archive ingest ~/扫描/扫描件.pdf ~/扫描/另一份.pdf   # 工作目录以外的文件",
+        "recordkit archive ingest --inbox --jobs 4 --json",
+    ),
+)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--inbox", is_flag=True, help="处理 inbox/ 中的文件 (不给文件时默认如此)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, jobs: int | None, as_json: bool) -> None:
+def archive_ingest(
+    ctx: click.Context, files: tuple[Path, ...], inbox: bool, jobs: int | None, as_json: bool
+) -> None:
     """接收扫描件 (一次性): 检测、识别、编号、存储、加盖归档章、建立索引。
 
     文件会被移入档案库: 归档成功的进入 store/, 其余进入 duplicates/、unidentified/ 或
@@ -87,8 +98,13 @@ def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, job
         def start(total: int) -> None:
             tick[0] = stack.enter_context(progress_bar(total, "归档"))
 
-        report = archive_.ingest(list(files), inbox=inbox or not files, jobs=jobs or default_jobs(),
-                                 on_result=lambda r: tick[0](1), on_start=start)
+        report = archive_.ingest(
+            list(files),
+            inbox=inbox or not files,
+            jobs=jobs or default_jobs(),
+            on_result=lambda r: tick[0](1),
+            on_start=start,
+        )
     archive_.close()
     if as_json:
         print_json(report.to_dict())
@@ -100,10 +116,13 @@ def archive_ingest(ctx: click.Context, files: tuple[Path, ...], inbox: bool, job
             click.echo(f"仍在写入, 未处理 (still being written): {name}", err=True)
         _echo_ingest_notes(report)
         counts = report.counts()
-        click.echo(f"输入 {report.inputs} 个文件 (恢复 {len(report.recovered)} 个): 归档 {counts['filed']}, "
-                   f"重复 {counts['duplicate']}, 待识别 {counts['unidentified']}, 隔离 {counts['quarantine']}, "
-                   f"出错 {counts['error']}" + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else "")
-                   + (f", 未接收 {len(report.skipped)}" if report.skipped else ""))
+        click.echo(
+            f"输入 {report.inputs} 个文件 (恢复 {len(report.recovered)} 个): 归档 {counts['filed']}, "
+            f"重复 {counts['duplicate']}, 待识别 {counts['unidentified']}, 隔离 {counts['quarantine']}, "
+            f"出错 {counts['error']}"
+            + (f", 仍在写入 {len(report.still_writing)}" if report.still_writing else "")
+            + (f", 未接收 {len(report.skipped)}" if report.skipped else "")
+        )
     if not report.ok:
         ctx.exit(1)
 
@@ -113,11 +132,15 @@ def _echo_ingest_notes(report: Any) -> None:
     for skipped in report.skipped:
         click.echo(f"未接收 (not taken): inbox/{skipped.file}  {skipped.reason}")
     for group in report.repeated_forms:
-        click.echo(f"注意: 同一表单重复归档 (same form filed twice): {group['case_no']} {group['form_code']}: "
-                   f"{', '.join(group['archive_nos'])}; 请确认是否为同一份文件的两次扫描")
+        click.echo(
+            f"注意: 同一表单重复归档 (same form filed twice): {group['case_no']} {group['form_code']}: "
+            f"{', '.join(group['archive_nos'])}; 请确认是否为同一份文件的两次扫描"
+        )
 
 
-@archive.command("watch", epilog=examples("recordkit archive watch", "recordkit archive watch --jobs 2"))
+@archive.command(
+    "watch", epilog=examples("recordkit archive watch", "recordkit archive watch --jobs 2")
+)
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数")
 @click.pass_context
 def archive_watch(ctx: click.Context, jobs: int) -> None:
@@ -127,28 +150,43 @@ def archive_watch(ctx: click.Context, jobs: int) -> None:
     recordkit.toml 的 [archive]。
     """
     archive_ = _archive(ctx)
-    archive_.watch(jobs=jobs, on_result=_echo_result, on_event=lambda m: click.echo(m, err=True),
-                   on_ocr=_echo_ocr)
+    archive_.watch(
+        jobs=jobs,
+        on_result=_echo_result,
+        on_event=lambda m: click.echo(m, err=True),
+        on_ocr=_echo_ocr,
+    )
     archive_.close()
     click.echo("已停止监视 (stopped)。", err=True)
 
 
 def _echo_ocr(done: Any) -> None:
     if done.error:
-        click.echo(f"文字识别失败 (OCR failed) {done.archive_no}: {done.error}"
-                   + (" (已达重试次数)" if done.final else " (稍后重试)"), err=True)
+        click.echo(
+            f"文字识别失败 (OCR failed) {done.archive_no}: {done.error}"
+            + (" (已达重试次数)" if done.final else " (稍后重试)"),
+            err=True,
+        )
     else:
-        click.echo(f"文字识别 (OCR) {done.archive_no}: 识别 {done.ocr_pages} 页, 已有文本层 {done.text_pages} 页"
-                   + (", 利用副本已加文本层" if done.text_layer else ""))
+        click.echo(
+            f"文字识别 (OCR) {done.archive_no}: 识别 {done.ocr_pages} 页, 已有文本层 {done.text_pages} 页"
+            + (", 利用副本已加文本层" if done.text_layer else "")
+        )
 
 
-@archive.command("ocr", epilog=examples("recordkit archive ocr", "recordkit archive ocr --all --jobs 2 --json"))
+@archive.command(
+    "ocr", epilog=examples("recordkit archive ocr", "recordkit archive ocr --all --jobs 2 --json")
+)
 @click.option("--pending", is_flag=True, help="只处理待识别的档案 (默认) (queued documents only)")
-@click.option("--all", "everything", is_flag=True, help="全部已归档档案重新识别 (read every document again)")
+@click.option(
+    "--all", "everything", is_flag=True, help="全部已归档档案重新识别 (read every document again)"
+)
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_ocr(ctx: click.Context, pending: bool, everything: bool, jobs: int, as_json: bool) -> None:
+def archive_ocr(
+    ctx: click.Context, pending: bool, everything: bool, jobs: int, as_json: bool
+) -> None:
     """文字识别 (OCR): 为没有文本层的扫描页识别文字, 存入索引供检索。
 
     归档后会自动排队, archive watch 空闲时处理; 此命令立即处理。有文本层的页直接取用, 不识别。
@@ -161,22 +199,29 @@ def archive_ocr(ctx: click.Context, pending: bool, everything: bool, jobs: int, 
     if as_json:
         print_json(report.to_dict())
     else:
-        click.echo(f"文字识别: 完成 {counts['done']} 件, 失败 {counts['failed']} 件; 识别 {counts['ocr_pages']} 页, "
-                   f"已有文本层跳过 {counts['skipped_pages']} 页"
-                   + (f"; 重新排队 {counts['requeued']} 件 (上次中断)" if counts["requeued"] else ""))
+        click.echo(
+            f"文字识别: 完成 {counts['done']} 件, 失败 {counts['failed']} 件; 识别 {counts['ocr_pages']} 页, "
+            f"已有文本层跳过 {counts['skipped_pages']} 页"
+            + (f"; 重新排队 {counts['requeued']} 件 (上次中断)" if counts["requeued"] else "")
+        )
     if counts["failed"]:
         ctx.exit(1)
 
 
-@archive.command("assign", epilog=examples(
-    "recordkit archive assign archive/unidentified/扫描001.pdf --case TS-2026-0007 --form F03",
-))
+@archive.command(
+    "assign",
+    epilog=examples(
+        "recordkit archive assign archive/unidentified/扫描001.pdf --case TS-2026-0007 --form F03",
+    ),
+)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--case", "case_no", required=True, help="案件编号")
 @click.option("--form", "form_code", required=True, help="表单编号, 如 F03")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def archive_assign(ctx: click.Context, file: Path, case_no: str, form_code: str, as_json: bool) -> None:
+def archive_assign(
+    ctx: click.Context, file: Path, case_no: str, form_code: str, as_json: bool
+) -> None:
     """人工指定案件和表单, 归档一份无法自动识别的扫描件 (通常在 unidentified/ 中)。"""
     archive_ = _archive(ctx)
     result = archive_.assign(file, case_no, form_code)
@@ -199,32 +244,51 @@ def _document_rows(docs: list[dict[str, Any]]) -> list[list[Any]]:
 _DOC_HEADERS = ["档号", "案件", "表单", "年度", "保管期限", "页数", "签名", "状态", "归档时间"]
 
 
-@archive.command("search", epilog=examples(
-    "recordkit archive search 黄国栋", "recordkit archive search 退款 --year 2026 --kind 投诉",
-    "recordkit archive search 抗压强度 --from 2026-01-01 --to 2026-06-30",
-    "recordkit archive search --case TS-2026-0007", "recordkit archive search --year 2026 --retention D30 --json",
-))
+@archive.command(
+    "search",
+    epilog=examples(
+        "recordkit archive search 黄国栋",
+        "recordkit archive search 退款 --year 2026 --kind 投诉",
+        "recordkit archive search 抗压强度 --from 2026-01-01 --to 2026-06-30",
+        "recordkit archive search --case TS-2026-0007",
+        "recordkit archive search --year 2026 --retention D30 --json",
+    ),
+)
 @click.argument("text", required=False)
 @click.option("--case", "case_no", help="案件编号")
 @click.option("--form", "form_code", help="表单编号")
 @click.option("--year", type=int, help="年度")
-@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False), help="保管期限代码")
+@click.option(
+    "--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False), help="保管期限代码"
+)
 @click.option("--kind", help="案件类别 (如 投诉、申诉)")
 @click.option("--status", type=click.Choice(["filed", "filing"]), help="状态")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="归档日期起")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="归档日期止")
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="全文检索最多显示的件数")
+@click.option(
+    "--limit", type=click.IntRange(1), default=20, show_default=True, help="全文检索最多显示的件数"
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def archive_search(ctx: click.Context, text: str | None, case_no: str | None, form_code: str | None,
-                   year: int | None, retention: str | None, as_json: bool, **more: Any) -> None:
+def archive_search(
+    ctx: click.Context,
+    text: str | None,
+    case_no: str | None,
+    form_code: str | None,
+    year: int | None,
+    retention: str | None,
+    as_json: bool,
+    **more: Any,
+) -> None:
     """检索档案: 一个检索框覆盖档号、案件编号、投诉人、被投诉对象、涉及事项与投诉内容、表单题名、
     扫描件文字 (文本层/OCR); 按相关度排序并标出命中片段【】。可与条件组合。"""
     for key in ("date_from", "date_to"):
         day = _day_option(more[key], "--" + key[5:])
         more[key] = day.isoformat() if day else None
     archive_ = _archive(ctx)
-    docs = archive_.search(text, case_no, form_code, year, retention.upper() if retention else None, **more)
+    docs = archive_.search(
+        text, case_no, form_code, year, retention.upper() if retention else None, **more
+    )
     archive_.close()
     if as_json:
         print_json(docs)
@@ -244,8 +308,13 @@ def archive_reindex(ctx: click.Context) -> None:
     click.echo(f"检索索引已重建: {report.added} 件。")
 
 
-@archive.command("show", epilog=examples("recordkit archive show Z109-WS·2026-D10-0001",
-                                         "recordkit archive show Z109-WS_2026-D10-0001 --json"))
+@archive.command(
+    "show",
+    epilog=examples(
+        "recordkit archive show Z109-WS·2026-D10-0001",
+        "recordkit archive show Z109-WS_2026-D10-0001 --json",
+    ),
+)
 @click.argument("archive_no")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -272,7 +341,9 @@ def archive_show(ctx: click.Context, archive_no: str, as_json: bool) -> None:
             for c in doc["checks"]])  # fmt: skip
 
 
-@archive.command("list", epilog=examples("recordkit archive list", "recordkit archive list --year 2026 --json"))
+@archive.command(
+    "list", epilog=examples("recordkit archive list", "recordkit archive list --year 2026 --json")
+)
 @click.option("--year", type=int, help="年度")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -290,17 +361,34 @@ def archive_list(ctx: click.Context, year: int | None, as_json: bool) -> None:
 
 # --------------------------------------------------------------------------- archive audit and retention
 
-@archive.command("verify", epilog=examples("recordkit archive verify", "recordkit archive verify --year 2026 --jobs 2",
-                                           "recordkit archive verify --json"))
+
+@archive.command(
+    "verify",
+    epilog=examples(
+        "recordkit archive verify",
+        "recordkit archive verify --year 2026 --jobs 2",
+        "recordkit archive verify --json",
+    ),
+)
 @click.option("--year", type=int, help="只校验此年度的原件 (事件链总是整体校验)")
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行线程数 (default: CPU 核数)")
-@click.option("--head", metavar="HASH", callback=lambda c, p, v: _head_option(v),
-              help="核对链头锚点: 以前校验或导出时记下的事件哈希 (64 位十六进制)")
+@click.option(
+    "--head",
+    metavar="HASH",
+    callback=lambda c, p, v: _head_option(v),
+    help="核对链头锚点: 以前校验或导出时记下的事件哈希 (64 位十六进制)",
+)
 @click.option("--no-log", is_flag=True, help="不把本次校验记入事件日志 (只读副本自动如此)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, head: str | None, no_log: bool,
-                   as_json: bool) -> None:
+def archive_verify(
+    ctx: click.Context,
+    year: int | None,
+    jobs: int | None,
+    head: str | None,
+    no_log: bool,
+    as_json: bool,
+) -> None:
     """校验原件和事件日志: 重新计算每份原件的 SHA-256 和 SM3 并与索引、事件日志核对。
 
     列出内容改变、缺失和未登记 (在 store/ 中但不在索引中) 的文件和符号链接, 按档号和路径; 核对
@@ -315,8 +403,14 @@ def archive_verify(ctx: click.Context, year: int | None, jobs: int | None, head:
         def start(total: int) -> None:
             tick[0] = stack.enter_context(progress_bar(total, "校验"))
 
-        report = archive_.verify(year, jobs or os.cpu_count() or 1, on_start=start, on_progress=lambda n: tick[0](n),
-                                 log=not no_log, head=head)
+        report = archive_.verify(
+            year,
+            jobs or os.cpu_count() or 1,
+            on_start=start,
+            on_progress=lambda n: tick[0](n),
+            log=not no_log,
+            head=head,
+        )
     archive_.close()
     if as_json:
         print_json(report.to_dict())
@@ -333,11 +427,16 @@ def _head_option(value: str | None) -> str | None:
     text = value.strip().lower().lstrip("#")
     text = text.split()[-1] if text else text  # "#12 <hash>" as the report prints it
     if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise click.BadParameter(f"{value!r} 不是事件哈希 (64 位十六进制, 如 verify 报告的链头锚点)", param_hint="--head")
+        raise click.BadParameter(
+            f"{value!r} 不是事件哈希 (64 位十六进制, 如 verify 报告的链头锚点)", param_hint="--head"
+        )
     return text
 
 
-@archive.command("check", epilog=examples("recordkit archive check", "recordkit archive check --year 2026 --json"))
+@archive.command(
+    "check",
+    epilog=examples("recordkit archive check", "recordkit archive check --year 2026 --json"),
+)
 @click.option("--year", type=int, help="只检查此年度的档案和案件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
@@ -364,13 +463,20 @@ def archive_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
         ctx.exit(1)
 
 
-@archive.command("rebuild-copy", epilog=examples("recordkit archive rebuild-copy Z109-WS·2026-D10-0001",
-                                                 "recordkit archive rebuild-copy --missing"))
+@archive.command(
+    "rebuild-copy",
+    epilog=examples(
+        "recordkit archive rebuild-copy Z109-WS·2026-D10-0001",
+        "recordkit archive rebuild-copy --missing",
+    ),
+)
 @click.argument("archive_no", required=False)
 @click.option("--missing", is_flag=True, help="重新生成全部缺失的利用副本")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_rebuild_copy(ctx: click.Context, archive_no: str | None, missing: bool, as_json: bool) -> None:
+def archive_rebuild_copy(
+    ctx: click.Context, archive_no: str | None, missing: bool, as_json: bool
+) -> None:
     """从原件重新生成加盖归档章的利用副本 (缺失或已改变时)。
 
     先核对原件的 SHA-256 和 SM3 与索引、事件日志一致, 只读原件, 不改动原件; 每次重新生成记入事件日志。
@@ -383,20 +489,31 @@ def archive_rebuild_copy(ctx: click.Context, archive_no: str | None, missing: bo
         for r in results:
             click.echo(f"未能重新生成 {r.archive_no}: {r.error}" if r.error else
                        f"已重新生成利用副本 {r.archive_no}: {r.access_path} (SHA-256 {r.sha256[:16]}…)")  # fmt: skip
-        click.echo(f"重新生成 {sum(not r.error for r in results)} 件, 失败 {sum(bool(r.error) for r in results)} 件。")
+        click.echo(
+            f"重新生成 {sum(not r.error for r in results)} 件, 失败 {sum(bool(r.error) for r in results)} 件。"
+        )
     if any(r.error for r in results):
         ctx.exit(1)
 
 
-@archive.command("export", epilog=examples("recordkit archive export --year 2026 --to 审计/2026年度",
-                                           "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip"))
+@archive.command(
+    "export",
+    epilog=examples(
+        "recordkit archive export --year 2026 --to 审计/2026年度",
+        "recordkit archive export --year 2026 --case TS-2026-0007 --to 审计/TS-2026-0007 --zip",
+    ),
+)
 @click.option("--year", type=int, required=True, help="年度")
 @click.option("--case", "cases", multiple=True, help="只导出这个案件的档案 (可重复)")
-@click.option("--to", "to", type=click.Path(path_type=Path), required=True, help="目标文件夹 (不存在或为空)")
+@click.option(
+    "--to", "to", type=click.Path(path_type=Path), required=True, help="目标文件夹 (不存在或为空)"
+)
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 <目标>.zip")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Path, as_zip: bool, as_json: bool) -> None:
+def archive_export(
+    ctx: click.Context, year: int, cases: tuple[str, ...], to: Path, as_zip: bool, as_json: bool
+) -> None:
     """导出一个年度的档案为 BagIt 包 (RFC 8493), 供审计、评审或移交。
 
     包内: data/ 下的原件、索引 (CSV 和 JSON)、事件日志、归档文件目录 (PDF 和 XLSX); bag-info.txt、
@@ -408,16 +525,25 @@ def archive_export(ctx: click.Context, year: int, cases: tuple[str, ...], to: Pa
     if as_json:
         print_json(report.to_dict())
         return
-    click.echo(f"已导出 {report.year} 年度档案 {report.documents} 件 (原件 {report.originals}, 已销毁 {report.destroyed}): "
-               f"{report.path}")
-    click.echo(f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
-               f"校验: recordkit archive verify-export {report.path}")
+    click.echo(
+        f"已导出 {report.year} 年度档案 {report.documents} 件 (原件 {report.originals}, 已销毁 {report.destroyed}): "
+        f"{report.path}"
+    )
+    click.echo(
+        f"BagIt 包: {report.payload_files} 个文件, {report.payload_bytes / 1e6:.1f} MB; "
+        f"校验: recordkit archive verify-export {report.path}"
+    )
     head_id, head_hash = report.chain_head.split()
     click.echo(f"链头锚点 (请另行保存, 以后用 archive verify --head 核对): #{head_id} {head_hash}")
 
 
-@archive.command("verify-export", epilog=examples("recordkit archive verify-export 审计/2026年度",
-                                                  "recordkit archive verify-export 审计/TS-2026-0007.zip --json"))
+@archive.command(
+    "verify-export",
+    epilog=examples(
+        "recordkit archive verify-export 审计/2026年度",
+        "recordkit archive verify-export 审计/TS-2026-0007.zip --json",
+    ),
+)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
@@ -430,8 +556,10 @@ def archive_verify_export(ctx: click.Context, path: Path, as_json: bool) -> None
         for problem in report.problems:
             click.echo(problem)
         verdict = "有效" if report.ok else f"无效 ({len(report.problems)} 处问题)"
-        click.echo(f"BagIt 包{verdict}: {report.path}; {report.files} 个文件, 原件 {report.originals} 件, "
-                   f"事件 {report.events} 个")
+        click.echo(
+            f"BagIt 包{verdict}: {report.path}; {report.files} 个文件, 原件 {report.originals} 件, "
+            f"事件 {report.events} 个"
+        )
     if not report.ok:
         ctx.exit(1)
 
@@ -440,10 +568,20 @@ def _day_option(value: str | None, option: str):
     return None if value is None else parse_day_option(value, option)
 
 
-@archive.command("due", epilog=examples("recordkit archive due", "recordkit archive due --on 2037-01-01 --json",
-                                        "recordkit archive due --xlsx 到期鉴定表.xlsx"))
+@archive.command(
+    "due",
+    epilog=examples(
+        "recordkit archive due",
+        "recordkit archive due --on 2037-01-01 --json",
+        "recordkit archive due --xlsx 到期鉴定表.xlsx",
+    ),
+)
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算 (default: 今天)")
-@click.option("--xlsx", type=click.Path(path_type=Path), help="同时写出鉴定表 (Excel), 可改后用于 dispose --list")
+@click.option(
+    "--xlsx",
+    type=click.Path(path_type=Path),
+    help="同时写出鉴定表 (Excel), 可改后用于 dispose --list",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: bool) -> None:
@@ -455,39 +593,79 @@ def archive_due(ctx: click.Context, on: str | None, xlsx: Path | None, as_json: 
         print_json(report.to_dict())
         return
     if report.due:
-        print_table(["档号", "题名", "年度", "保管期限", "页数", "到期日期"],
-               [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["disposal_due"]] for e in report.due])
+        print_table(
+            ["档号", "题名", "年度", "保管期限", "页数", "到期日期"],
+            [
+                [
+                    e["archive_no"],
+                    e["title"],
+                    e["year"],
+                    e["retention_label"],
+                    e["pages"],
+                    e["disposal_due"],
+                ]
+                for e in report.due
+            ],
+        )
     for entry in report.held:
         click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
     for disposal_id in report.unfinished:
-        click.echo(f"注意: 第 {disposal_id} 批销毁未完成, 再次运行 recordkit archive dispose 即可完成")
-    click.echo(f"截至 {report.on}: 到期 {len(report.due)} 件, 因法律保全保留 {len(report.held)} 件。"
-               + (f" 鉴定表: {xlsx}" if xlsx else ""))
+        click.echo(
+            f"注意: 第 {disposal_id} 批销毁未完成, 再次运行 recordkit archive dispose 即可完成"
+        )
+    click.echo(
+        f"截至 {report.on}: 到期 {len(report.due)} 件, 因法律保全保留 {len(report.held)} 件。"
+        + (f" 鉴定表: {xlsx}" if xlsx else "")
+    )
 
 
-@archive.command("dispose", epilog=examples(
-    "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
-    "recordkit archive dispose --due --on 2037-01-01 --approver 陈主任 --reason 保管期满 --dry-run",
-    "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
-    "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
-))
+@archive.command(
+    "dispose",
+    epilog=examples(
+        "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值 --dry-run",
+        "recordkit archive dispose --due --on 2037-01-01 --approver 陈主任 --reason 保管期满 --dry-run",
+        "recordkit archive dispose --due --approver 陈主任 --reason 保管期满经鉴定无保存价值",
+        "recordkit archive dispose --list 到期鉴定表.xlsx --approver 陈主任 --reason 保管期满 --by 档案员王芳",
+    ),
+)
 @click.option("--due", "use_due", is_flag=True, help="销毁全部到期且未被保全的档案")
-@click.option("--list", "list_file", type=click.Path(path_type=Path), help="销毁清单: 每行一个档号, 或含“档号”列的 .xlsx/.csv")
+@click.option(
+    "--list",
+    "list_file",
+    type=click.Path(path_type=Path),
+    help="销毁清单: 每行一个档号, 或含“档号”列的 .xlsx/.csv",
+)
 @click.option("--approver", help="批准人姓名 (必填)")
 @click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
 @click.option("--by", help="执行人 (default: 当前登录用户)")
 @click.option("--dry-run", is_flag=True, help="只列出将销毁的档案, 不做任何改动")
-@click.option("--on", "on", metavar="YYYY-MM-DD", help="按这一天计算到期 (default: 今天; 晚于今天时只能与 --dry-run 一起演练)")
+@click.option(
+    "--on",
+    "on",
+    metavar="YYYY-MM-DD",
+    help="按这一天计算到期 (default: 今天; 晚于今天时只能与 --dry-run 一起演练)",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_dispose(ctx: click.Context, use_due: bool, list_file: Path | None, approver: str | None,
-                    reason: str | None, by: str | None, dry_run: bool, on: str | None, as_json: bool) -> None:
+def archive_dispose(
+    ctx: click.Context,
+    use_due: bool,
+    list_file: Path | None,
+    approver: str | None,
+    reason: str | None,
+    by: str | None,
+    dry_run: bool,
+    on: str | None,
+    as_json: bool,
+) -> None:
     """销毁保管期满的档案: 写出销毁清册 (PDF + XLSX), 删除原件和利用副本, 索引保留元数据并标记已销毁。
 
     必须有批准人; 处于法律保全、未到期或永久保管的档案不能销毁 (整批拒绝, 不销毁任何档案)。
     中途中断时, 再次运行即完成上次的销毁。
     """
-    report = _archive(ctx).dispose(use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on"))
+    report = _archive(ctx).dispose(
+        use_due, list_file, approver, reason, by, dry_run, _day_option(on, "--on")
+    )
     if as_json:
         print_json(report.to_dict())
         return
@@ -499,10 +677,24 @@ def _print_disposal(report: Any, dry_run: bool, on: str | None) -> None:
         click.echo(f"已完成上次中断的第 {disposal_id} 批销毁")
     for entry in report.kept:
         holds = "; ".join(describe_hold(h) for h in entry["holds"])
-        click.echo(f"保留 (法律保全, 已从第 {entry['disposal_id']} 批中撤出, 未销毁) {entry['archive_no']}: {holds}")
+        click.echo(
+            f"保留 (法律保全, 已从第 {entry['disposal_id']} 批中撤出, 未销毁) {entry['archive_no']}: {holds}"
+        )
     if report.items:
-        print_table(["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
-               [[e["archive_no"], e["title"], e["year"], e["retention_label"], e["pages"], e["opinion"]] for e in report.items])
+        print_table(
+            ["档号", "题名", "年度", "保管期限", "页数", "鉴定意见"],
+            [
+                [
+                    e["archive_no"],
+                    e["title"],
+                    e["year"],
+                    e["retention_label"],
+                    e["pages"],
+                    e["opinion"],
+                ]
+                for e in report.items
+            ],
+        )
     for entry in report.held:
         click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
     for archive_no in report.already_destroyed:
@@ -510,12 +702,16 @@ def _print_disposal(report: Any, dry_run: bool, on: str | None) -> None:
     if dry_run and on:
         click.echo(f"按 {report.on} 计算到期。")
     if dry_run:
-        click.echo(f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。")
+        click.echo(
+            f"演练 (dry run): 将销毁 {len(report.items)} 件, 批准人 {report.approver}; 未做任何改动。"
+        )
     elif report.disposal_id is None:
         click.echo("没有需要销毁的档案。")
     else:
-        click.echo(f"已销毁 {len(report.items)} 件 (第 {report.disposal_id} 批, 批准人 {report.approver}, 执行人 "
-                   f"{report.by or '未记录'}); 销毁清册: {report.list_pdf}  {report.list_xlsx}")
+        click.echo(
+            f"已销毁 {len(report.items)} 件 (第 {report.disposal_id} 批, 批准人 {report.approver}, 执行人 "
+            f"{report.by or '未记录'}); 销毁清册: {report.list_pdf}  {report.list_xlsx}"
+        )
 
 
 @archive.group("hold", cls=RecordkitGroup)
@@ -524,16 +720,25 @@ def archive_hold() -> None:
 
 
 def _hold_line(hold: dict[str, Any]) -> str:
-    state = "生效" if hold["active"] else f"已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除"
-    return (f"#{hold['id']}  {hold['scope_label']} {hold['target']}  覆盖 {hold['documents']} 件  {hold['reason']}  "
-            f"{hold['placed_by']} {hold['placed_at'][:10]}  {state}")
+    state = (
+        "生效"
+        if hold["active"]
+        else f"已于 {hold['released_at'][:10]} 由 {hold['released_by']} 解除"
+    )
+    return (
+        f"#{hold['id']}  {hold['scope_label']} {hold['target']}  覆盖 {hold['documents']} 件  {hold['reason']}  "
+        f"{hold['placed_by']} {hold['placed_at'][:10]}  {state}"
+    )
 
 
-@archive_hold.command("add", epilog=examples(
-    "recordkit archive hold add Z109-WS·2026-D10-0001 --reason 诉讼中 --by 张律师",
-    "recordkit archive hold add --case TS-2026-0007 --reason 复议进行中 --by 质量负责人",
-    "recordkit archive hold add --year 2026 --reason 上级检查 --by 档案室",
-))
+@archive_hold.command(
+    "add",
+    epilog=examples(
+        "recordkit archive hold add Z109-WS·2026-D10-0001 --reason 诉讼中 --by 张律师",
+        "recordkit archive hold add --case TS-2026-0007 --reason 复议进行中 --by 质量负责人",
+        "recordkit archive hold add --year 2026 --reason 上级检查 --by 档案室",
+    ),
+)
 @click.argument("archive_no", required=False)
 @click.option("--case", "case_no", help="保全一个案件的全部档案 (含以后归档的)")
 @click.option("--year", type=int, help="保全一个年度的全部档案")
@@ -541,8 +746,15 @@ def _hold_line(hold: dict[str, Any]) -> str:
 @click.option("--by", help="设置人 (必填)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_hold_add(ctx: click.Context, archive_no: str | None, case_no: str | None, year: int | None,
-                     reason: str | None, by: str | None, as_json: bool) -> None:
+def archive_hold_add(
+    ctx: click.Context,
+    archive_no: str | None,
+    case_no: str | None,
+    year: int | None,
+    reason: str | None,
+    by: str | None,
+    as_json: bool,
+) -> None:
     """设置法律保全: 一件档案 (档号)、一个案件 (--case) 或一个年度 (--year)。"""
     archive_ = _archive(ctx)
     hold = archive_.add_hold(archive_no, case_no, year, reason, by)
@@ -553,13 +765,17 @@ def archive_hold_add(ctx: click.Context, archive_no: str | None, case_no: str | 
         click.echo(f"已设置法律保全 {_hold_line(hold)}")
 
 
-@archive_hold.command("remove", epilog=examples("recordkit archive hold remove 3 --by 张律师 --reason 诉讼已结束"))
+@archive_hold.command(
+    "remove", epilog=examples("recordkit archive hold remove 3 --by 张律师 --reason 诉讼已结束")
+)
 @click.argument("hold_id", type=int)
 @click.option("--by", help="解除人 (必填)")
 @click.option("--reason", help="解除原因")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def archive_hold_remove(ctx: click.Context, hold_id: int, by: str | None, reason: str | None, as_json: bool) -> None:
+def archive_hold_remove(
+    ctx: click.Context, hold_id: int, by: str | None, reason: str | None, as_json: bool
+) -> None:
     """解除法律保全 (编号见 hold list)。"""
     archive_ = _archive(ctx)
     hold = archive_.remove_hold(hold_id, by, reason)
@@ -570,7 +786,10 @@ def archive_hold_remove(ctx: click.Context, hold_id: int, by: str | None, reason
         click.echo(f"已解除法律保全 {_hold_line(hold)}")
 
 
-@archive_hold.command("list", epilog=examples("recordkit archive hold list", "recordkit archive hold list --all --json"))
+@archive_hold.command(
+    "list",
+    epilog=examples("recordkit archive hold list", "recordkit archive hold list --all --json"),
+)
 @click.option("--all", "include_released", is_flag=True, help="包括已解除的")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
@@ -593,10 +812,13 @@ def archive_retention() -> None:
     """保管期限 (retention) of filed records: 延长 (e.g. 重大质量事故、诉讼 → 30年 / 永久)。"""
 
 
-@archive_retention.command("set", epilog=examples(
-    "recordkit archive retention set Z109-WS·2026-D10-0001 --to Y --reason 重大质量事故",
-    "recordkit archive retention set --case TS-2026-0007 --to D30 --reason 诉讼中 --by 档案室",
-))
+@archive_retention.command(
+    "set",
+    epilog=examples(
+        "recordkit archive retention set Z109-WS·2026-D10-0001 --to Y --reason 重大质量事故",
+        "recordkit archive retention set --case TS-2026-0007 --to D30 --reason 诉讼中 --by 档案室",
+    ),
+)
 @click.argument("archive_no", required=False)
 @click.option("--case", "case_no", help="一个案件的全部档案")
 @click.option("--to", "to", required=True, help="新的保管期限代码: Y (永久), D30, D10 …")

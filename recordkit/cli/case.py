@@ -23,31 +23,54 @@ from recordkit.clock.status import render_status
 
 # --------------------------------------------------------------------------- case
 
+
 @click.group(cls=RecordkitGroup)
 def case() -> None:
     """案件文件: 新建、校验、列表、从 Excel 导入。"""
 
 
-@case.command("new", epilog=examples("recordkit case new --kind 申诉", "recordkit case new --from 来访记录.yaml"))
-@click.option("--kind", type=click.Choice(["投诉", "申诉", "争议", "意见建议"]), default="投诉", show_default=True, help="类别")
-@click.option("--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取案件内容")
-@click.option("--allow-duplicate", is_flag=True, help="与已有案件相同 (投诉人、接收时间、内容) 时仍然新建")
+@case.command(
+    "new",
+    epilog=examples("recordkit case new --kind 申诉", "recordkit case new --from 来访记录.yaml"),
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["投诉", "申诉", "争议", "意见建议"]),
+    default="投诉",
+    show_default=True,
+    help="类别",
+)
+@click.option(
+    "--from", "source", type=click.Path(path_type=Path), help="从 YAML/JSON 文件读取案件内容"
+)
+@click.option(
+    "--allow-duplicate", is_flag=True, help="与已有案件相同 (投诉人、接收时间、内容) 时仍然新建"
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 @click.pass_context
-def case_new(ctx: click.Context, kind: str, source: Path | None, allow_duplicate: bool, as_json: bool) -> None:
+def case_new(
+    ctx: click.Context, kind: str, source: Path | None, allow_duplicate: bool, as_json: bool
+) -> None:
     """新建案件并分配下一个编号 (TS-2026-0001 …), 写入 cases/<年>/<编号>.yaml。
 
     不带 --from 时写入一份待填写的空白案件文件。
     """
     book = workspace(ctx).casebook()
-    created = new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
+    created = (
+        new_case_from_file(book, source, allow_duplicate) if source else new_blank_case(book, kind)
+    )
     if as_json:
         print_json({"case_no": created.case_no, "path": str(created.path)})
     else:
         click.echo(f"{created.case_no}  {created.path}")
 
 
-@case.command("validate", epilog=examples("recordkit case validate", "recordkit case validate cases/2026/TS-2026-0007.yaml"))
+@case.command(
+    "validate",
+    epilog=examples(
+        "recordkit case validate", "recordkit case validate cases/2026/TS-2026-0007.yaml"
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_context
 def case_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
@@ -64,30 +87,49 @@ def case_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         ctx.exit(1)
 
 
-
-
-@case.command("list", epilog=examples("recordkit case list", "recordkit case list --due-within 3d",
-                                      "recordkit case list --overdue --json", "recordkit case list --open"))
-@click.option("--due-within", "within", metavar="3d|12h|2w", help="只列出在此时间内到期的未完成步骤所属案件")
+@case.command(
+    "list",
+    epilog=examples(
+        "recordkit case list",
+        "recordkit case list --due-within 3d",
+        "recordkit case list --overdue --json",
+        "recordkit case list --open",
+    ),
+)
+@click.option(
+    "--due-within", "within", metavar="3d|12h|2w", help="只列出在此时间内到期的未完成步骤所属案件"
+)
 @click.option("--overdue", is_flag=True, help="只列出已超期的案件")
 @click.option("--open", "open_only", is_flag=True, help="只列出未办结的案件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
-def case_list(ctx: click.Context, within: str | None, overdue: bool, open_only: bool, as_json: bool) -> None:
+def case_list(
+    ctx: click.Context, within: str | None, overdue: bool, open_only: bool, as_json: bool
+) -> None:
     """列出案件; 可按时限筛选 (按 recordkit.toml 中的程序配置计算)。"""
     config = config_of(ctx)
     keep = None
     if within or overdue or open_only:
-        keep = {s.case_no for s in filter_statuses(case_statuses(config, []), within, overdue, open_only)}
+        keep = {
+            s.case_no
+            for s in filter_statuses(case_statuses(config, []), within, overdue, open_only)
+        }
     rows = list_cases(config, keep)
     if as_json:
         print_json(rows)
         return
-    print_table(["编号", "类别", "接收时间", "投诉人", "状态", "文件"],
-           [[r["case_no"], r["kind"], r["received_at"], r["complainant"], r["status"], r["path"]] for r in rows])
+    print_table(
+        ["编号", "类别", "接收时间", "投诉人", "状态", "文件"],
+        [
+            [r["case_no"], r["kind"], r["received_at"], r["complainant"], r["status"], r["path"]]
+            for r in rows
+        ],
+    )
 
 
-@case.command("status", epilog=examples("recordkit case status", "recordkit case status TS-2026-0001 --json"))
+@case.command(
+    "status", epilog=examples("recordkit case status", "recordkit case status TS-2026-0001 --json")
+)
 @click.argument("cases", nargs=-1)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -103,7 +145,12 @@ def case_status_cmd(ctx: click.Context, cases: tuple[str, ...], as_json: bool) -
         click.echo(render_status(status))
 
 
-@case.command("import", epilog=examples("recordkit case import 2026年10月投诉台帐.xlsx", "recordkit case import 台帐.csv --skip-bad"))
+@case.command(
+    "import",
+    epilog=examples(
+        "recordkit case import 2026年10月投诉台帐.xlsx", "recordkit case import 台帐.csv --skip-bad"
+    ),
+)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--skip-bad", is_flag=True, help="跳过有错误的行, 导入其余行并报告")
 @click.option("--json", "as_json", is_flag=True)

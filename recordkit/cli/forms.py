@@ -15,6 +15,7 @@ from recordkit.forms.details import form_details
 
 # --------------------------------------------------------------------------- forms
 
+
 @click.group(cls=RecordkitGroup)
 def forms() -> None:
     """表单模板: 列表、详情、检查。"""
@@ -33,13 +34,29 @@ def forms_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    print_table(["编号", "名称", "版本", "类型", "记录", "纸张", "保管期限", "适用类别", "适用程序"],
-           [[r["code"], r["title"], r["version"], r["type"], r["record_type"], r["paper"], r["retention"],
-             "、".join(r["kinds"]) or "全部", "、".join(r["profiles"]) or "全部"] for r in rows])
+    print_table(
+        ["编号", "名称", "版本", "类型", "记录", "纸张", "保管期限", "适用类别", "适用程序"],
+        [
+            [
+                r["code"],
+                r["title"],
+                r["version"],
+                r["type"],
+                r["record_type"],
+                r["paper"],
+                r["retention"],
+                "、".join(r["kinds"]) or "全部",
+                "、".join(r["profiles"]) or "全部",
+            ]
+            for r in rows
+        ],
+    )
     f_codes = sum(1 for r in rows if r["code"].startswith("F"))
     ledgers = sum(1 for r in rows if r["type"] == "register")
-    click.echo(f"共 {len(rows)} 种: 表单 {f_codes} 种 (F 编号), 台帐 {len(rows) - f_codes} 种 (R 编号); "
-               f"其中 {ledgers} 种为横向登记簿 (按年度/期间选取记录)。")
+    click.echo(
+        f"共 {len(rows)} 种: 表单 {f_codes} 种 (F 编号), 台帐 {len(rows) - f_codes} 种 (R 编号); "
+        f"其中 {ledgers} 种为横向登记簿 (按年度/期间选取记录)。"
+    )
 
 
 @forms.command("show", epilog=examples("recordkit forms show F03"))

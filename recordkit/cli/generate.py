@@ -68,18 +68,35 @@ def _finish_batch(ctx: click.Context, result: BatchResult, as_json: bool) -> Non
 _FORCE_HELP = "覆盖被手工修改过的输出文件 (旧文件保存在 .history/)"
 
 
-@click.command(epilog=examples("recordkit fill F03 TS-2026-0001", "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf",
-                              "recordkit fill F26 CA-2026-005", "recordkit fill --bundle TS-2026-0005 --pdf"))
+@click.command(
+    epilog=examples(
+        "recordkit fill F03 TS-2026-0001",
+        "recordkit fill F01 TS-2026-0001 TS-2026-0002 --pdf",
+        "recordkit fill F26 CA-2026-005",
+        "recordkit fill --bundle TS-2026-0005 --pdf",
+    )
+)
 @click.argument("code", required=False)
 @click.argument("cases", nargs=-1)
-@click.option("--bundle", "bundle_ref", metavar="CASE",
-              help="打印合集: 该案件需要的全部表单 (含关联记录的表单) 按程序顺序合成一个文件, 每表另起一页")
+@click.option(
+    "--bundle",
+    "bundle_ref",
+    metavar="CASE",
+    help="打印合集: 该案件需要的全部表单 (含关联记录的表单) 按程序顺序合成一个文件, 每表另起一页",
+)
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_ref: str | None, pdf: bool,
-         force: bool, as_json: bool) -> None:
+def fill(
+    ctx: click.Context,
+    code: str | None,
+    cases: tuple[str, ...],
+    bundle_ref: str | None,
+    pdf: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
     """用案件 (或记录) 数据填写一个表单, 写入 out/<编号>/<表单>.docx。
 
     --bundle CASE 写出 out/<编号>/<编号>-打印合集.docx (加 --pdf 同时写出 PDF): 该案件需要的每一张表单
@@ -88,7 +105,9 @@ def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_re
     """
     if bundle_ref:
         if code or cases:
-            raise click.UsageError("--bundle 不能与表单编号和案件编号同时使用 (use either CODE CASE… or --bundle CASE)")
+            raise click.UsageError(
+                "--bundle 不能与表单编号和案件编号同时使用 (use either CODE CASE… or --bundle CASE)"
+            )
         _fill_bundle(ctx, bundle_ref, pdf, force, as_json)
         return
     if not code or not cases:
@@ -99,8 +118,14 @@ def fill(ctx: click.Context, code: str | None, cases: tuple[str, ...], bundle_re
 def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, force: bool, as_json: bool) -> None:
     result = workspace(ctx).bundle(ref, pdf=pdf, force=force)
     if as_json:
-        print_json({"path": str(result.path), "pdf": str(result.pdf) if result.pdf else None,
-                     "forms": [{"form_code": c, "number": n} for c, n in result.contents], "pages": result.pages})
+        print_json(
+            {
+                "path": str(result.path),
+                "pdf": str(result.pdf) if result.pdf else None,
+                "forms": [{"form_code": c, "number": n} for c, n in result.contents],
+                "pages": result.pages,
+            }
+        )
         return
     for index, (code, number) in enumerate(result.contents):
         pages = f"  {result.pages[index]} 页" if result.pages else ""
@@ -110,24 +135,45 @@ def _fill_bundle(ctx: click.Context, ref: str, pdf: bool, force: bool, as_json: 
         click.echo(f"PDF  {result.pdf}")
 
 
-@click.command(epilog=examples("recordkit generate", "recordkit generate --case TS-2026-0001 --case TS-2026-0002",
-                              "recordkit generate --form F03 --form F18 --pdf"))
+@click.command(
+    epilog=examples(
+        "recordkit generate",
+        "recordkit generate --case TS-2026-0001 --case TS-2026-0002",
+        "recordkit generate --form F03 --form F18 --pdf",
+    )
+)
 @click.option("--form", "codes", multiple=True, help="只生成这些表单 (可重复)")
-@click.option("--case", "case_refs", multiple=True, help="只处理这些案件或记录 (编号或文件路径, 可重复)")
+@click.option(
+    "--case", "case_refs", multiple=True, help="只处理这些案件或记录 (编号或文件路径, 可重复)"
+)
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, ...], jobs: int | None,
-             pdf: bool, force: bool, as_json: bool) -> None:
+def generate(
+    ctx: click.Context,
+    codes: tuple[str, ...],
+    case_refs: tuple[str, ...],
+    jobs: int | None,
+    pdf: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
     """为案件和记录生成表单: 默认为每个案件 (及每条质量事故、整改、纠正措施、售后服务记录) 生成所需的全部表单。"""
-    result = workspace(ctx).generate(list(case_refs), list(codes), jobs, pdf, force, _progress("生成表单"))
+    result = workspace(ctx).generate(
+        list(case_refs), list(codes), jobs, pdf, force, _progress("生成表单")
+    )
     _finish_batch(ctx, result, as_json)
 
 
-@click.command(epilog=examples("recordkit regenerate --dry-run", "recordkit regenerate --form F03",
-                              "recordkit regenerate --case TS-2026-0001 --force --json"))
+@click.command(
+    epilog=examples(
+        "recordkit regenerate --dry-run",
+        "recordkit regenerate --form F03",
+        "recordkit regenerate --case TS-2026-0001 --force --json",
+    )
+)
 @click.option("--form", "codes", multiple=True, help="只检查这些表单 (可重复)")
 @click.option("--case", "case_nos", multiple=True, help="只检查这些案件 (可重复)")
 @click.option("--since", help="只检查此日期以后生成的文件 (YYYY-MM-DD)")
@@ -136,8 +182,16 @@ def generate(ctx: click.Context, codes: tuple[str, ...], case_refs: tuple[str, .
 @click.option("--jobs", type=click.IntRange(1, 64), help="并行进程数 (default: CPU 核数)")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, ...], since: str | None,
-               dry_run: bool, force: bool, jobs: int | None, as_json: bool) -> None:
+def regenerate(
+    ctx: click.Context,
+    codes: tuple[str, ...],
+    case_nos: tuple[str, ...],
+    since: str | None,
+    dry_run: bool,
+    force: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """模板修订或案件数据修改后, 只重新生成受影响的文件 (旧文件保存在 .history/)。"""
     day = _day(since, "--since")
     if dry_run:
@@ -146,7 +200,9 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
         if plan.failures:
             ctx.exit(1)
         return
-    result = workspace(ctx).regenerate(list(case_nos), list(codes), day, force, jobs, _progress("重新生成"))
+    result = workspace(ctx).regenerate(
+        list(case_nos), list(codes), day, force, jobs, _progress("重新生成")
+    )
     if as_json:
         print_json(result.to_dict())
     else:
@@ -155,8 +211,10 @@ def regenerate(ctx: click.Context, codes: tuple[str, ...], case_nos: tuple[str, 
         _report_skipped([s.path for s in result.skipped])
         for failure in result.failures:
             click.echo(f"失败 {failure.case} {failure.form_code}: {failure.reason}", err=True)
-        click.echo(f"重新生成 {len(result.outputs)} 份, 未变化 {result.unchanged} 份, 跳过 {len(result.skipped)} 份, "
-                   f"失败 {len(result.failures)} 项。")
+        click.echo(
+            f"重新生成 {len(result.outputs)} 份, 未变化 {result.unchanged} 份, 跳过 {len(result.skipped)} 份, "
+            f"失败 {len(result.failures)} 项。"
+        )
     if result.failures:
         ctx.exit(1)
 
@@ -166,16 +224,33 @@ def _report_plan(plan: RegenerationPlan, force: bool, as_json: bool) -> None:
     if as_json:
         print_json(plan.to_dict())
         return
-    print_table(["编号", "表单", "原因", "文件"],
-                [[s["case_no"], s["form_code"], s["reason_text"], s["output_path"]] for s in plan.to_dict()["stale"]])
-    click.echo(f"需重新生成 {plan.count_to_render(force)} 份, 未变化 {plan.unchanged} 份, 手工修改 {len(plan.edited)} 份。")
+    print_table(
+        ["编号", "表单", "原因", "文件"],
+        [
+            [s["case_no"], s["form_code"], s["reason_text"], s["output_path"]]
+            for s in plan.to_dict()["stale"]
+        ],
+    )
+    click.echo(
+        f"需重新生成 {plan.count_to_render(force)} 份, 未变化 {plan.unchanged} 份, 手工修改 {len(plan.edited)} 份。"
+    )
 
 
-@click.command(epilog=examples("recordkit register --year 2026 --xlsx", "recordkit register --from 2026-10-01 --to 2026-10-31",
-                              "recordkit register --year 2026 --status open"))
-@click.option("--form", "code", default="R01", show_default=True,
-              help="台帐编号: R01 投诉登记台帐, F10 客户投诉接收登记表, R02 顾客来电来函来访处理记录, "
-                   "F29 售后服务故障处理记事表, R03 售后服务记录表")
+@click.command(
+    epilog=examples(
+        "recordkit register --year 2026 --xlsx",
+        "recordkit register --from 2026-10-01 --to 2026-10-31",
+        "recordkit register --year 2026 --status open",
+    )
+)
+@click.option(
+    "--form",
+    "code",
+    default="R01",
+    show_default=True,
+    help="台帐编号: R01 投诉登记台帐, F10 客户投诉接收登记表, R02 顾客来电来函来访处理记录, "
+    "F29 售后服务故障处理记事表, R03 售后服务记录表",
+)
 @click.option("--year", type=int, help="年度 (按接收时间; 记录按其日期)")
 @click.option("--from", "start", help="起始日期 YYYY-MM-DD")
 @click.option("--to", "end", help="截止日期 YYYY-MM-DD")
@@ -184,13 +259,24 @@ def _report_plan(plan: RegenerationPlan, force: bool, as_json: bool) -> None:
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def register(ctx: click.Context, code: str, year: int | None, start: str | None, end: str | None,
-             status: str | None, xlsx: bool, pdf: bool, as_json: bool) -> None:
+def register(
+    ctx: click.Context,
+    code: str,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    status: str | None,
+    xlsx: bool,
+    pdf: bool,
+    as_json: bool,
+) -> None:
     """生成台帐 (默认 R01 投诉登记台帐): 按年度、日期范围或状态选取案件或记录, 横向 A4, 每页重复标题行。
 
     选取为空时也写出台帐, 注明“本期无记录”。--xlsx 同时写出相同列的 Excel 文件。
     """
-    result = workspace(ctx).register(code, year, _day(start, "--from"), _day(end, "--to"), status, xlsx, pdf)
+    result = workspace(ctx).register(
+        code, year, _day(start, "--from"), _day(end, "--to"), status, xlsx, pdf
+    )
     if as_json:
         print_json(result.to_dict())
         return

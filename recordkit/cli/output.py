@@ -1,5 +1,6 @@
 """Output helpers of the command line: the error-translating group, example epilogs,
 aligned tables, JSON, progress bars, and the one way a command gets its ``Workspace``."""
+
 from __future__ import annotations
 
 import json
@@ -51,6 +52,7 @@ def print_json(value: Any) -> None:
 
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
     """A plain aligned table; CJK characters count as two columns."""
+
     def width(text: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
@@ -74,10 +76,15 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     if total < 2 or not sys.stderr.isatty():
         yield lambda n: None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True,
-                           item_show_func=None) as bar:
+    with click.progressbar(
+        length=total,
+        label=label,
+        file=sys.stderr,
+        show_eta=True,
+        show_percent=True,
+        item_show_func=None,
+    ) as bar:
         yield bar.update
-
 
 
 def workspace(ctx: click.Context) -> Workspace:
@@ -92,15 +99,16 @@ def optional_config(ctx: click.Context):
         return None
 
 
-
 def print_import(report: Any, as_json: bool, what: str) -> None:
     if as_json:
-        print_json({
-            "created": [c.case_no for c in report.created],
-            "duplicates": [{"row": r, "case_no": n} for r, n in report.duplicates],
-            "skipped": [str(p) for p in report.skipped],
-            "extra_columns": report.extra_columns,
-        })
+        print_json(
+            {
+                "created": [c.case_no for c in report.created],
+                "duplicates": [{"row": r, "case_no": n} for r, n in report.duplicates],
+                "skipped": [str(p) for p in report.skipped],
+                "extra_columns": report.extra_columns,
+            }
+        )
         return
     for created in report.created:
         click.echo(f"{created.case_no}  {created.path}")
@@ -110,6 +118,6 @@ def print_import(report: Any, as_json: bool, what: str) -> None:
         click.echo(f"跳过 {problem}", err=True)
     if report.extra_columns:
         click.echo(f"以下列不是{what}字段, 已保存在 extra 中: {'、'.join(report.extra_columns)}")
-    click.echo(f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。")
-
-
+    click.echo(
+        f"导入 {len(report.created)} 件, 重复 {len(report.duplicates)} 件, 跳过 {len(report.skipped)} 处错误。"
+    )

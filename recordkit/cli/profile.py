@@ -24,6 +24,7 @@ from recordkit.clock.profiles import (
 
 # --------------------------------------------------------------------------- profiles
 
+
 @click.group(cls=RecordkitGroup)
 def profile() -> None:
     """程序时限配置 (procedure profiles): 列表、查看、检查、复制。"""
@@ -36,13 +37,26 @@ def profile_list(ctx: click.Context, as_json: bool) -> None:
     """列出内置和工作目录 profiles/ 中的程序配置。"""
     config = optional_config(ctx)
     entries = list_profiles(config.root if config else None)
-    rows = [{"name": e.name, "title": e.title, "origin": e.origin, "problem": e.problem} for e in entries]
+    rows = [
+        {"name": e.name, "title": e.title, "origin": e.origin, "problem": e.problem}
+        for e in entries
+    ]
     if as_json:
         print_json(rows)
         return
     current = config.profile if config else None
-    print_table(["名称", "说明", "来源", "状态"],
-           [[("* " if r["name"] == current else "") + r["name"], r["title"], r["origin"], r["problem"] or "正常"] for r in rows])
+    print_table(
+        ["名称", "说明", "来源", "状态"],
+        [
+            [
+                ("* " if r["name"] == current else "") + r["name"],
+                r["title"],
+                r["origin"],
+                r["problem"] or "正常",
+            ]
+            for r in rows
+        ],
+    )
 
 
 @profile.command("show", epilog=examples("recordkit profile show hospital"))

@@ -21,10 +21,14 @@ from recordkit.web.demo_users import DEMO_PASSWORD, ensure_demo_users
 from recordkit.web.roles import ROLES
 
 ALL_INTERFACES = {"0.0.0.0", "::", "*", ""}
-EXAMPLES_USER_ADD = ("\b\n示例 (examples):\n  recordkit user add wangfang --role 管理员 --full-name 王芳\n"
-                     "  echo \"$PASSWORD\" | recordkit user add lina --role 登记员 --password-stdin")
-EXAMPLES_SERVE = ("\b\n示例 (examples):\n  recordkit serve\n"
-                  "  recordkit serve --host 0.0.0.0 --port 8080   (局域网; 请配合 HTTPS 反向代理)")
+EXAMPLES_USER_ADD = (
+    "\b\n示例 (examples):\n  recordkit user add wangfang --role 管理员 --full-name 王芳\n"
+    '  echo "$PASSWORD" | recordkit user add lina --role 登记员 --password-stdin'
+)
+EXAMPLES_SERVE = (
+    "\b\n示例 (examples):\n  recordkit serve\n"
+    "  recordkit serve --host 0.0.0.0 --port 8080   (局域网; 请配合 HTTPS 反向代理)"
+)
 
 
 def _workdir(ctx: click.Context) -> Path:
@@ -40,8 +44,9 @@ def _read_password(from_stdin: bool) -> str:
         if not password:
             raise click.UsageError("标准输入中没有密码 (no password on stdin)")
         return password
-    return click.prompt("密码 (password)", hide_input=True,
-                        confirmation_prompt="再次输入密码 (repeat password)")
+    return click.prompt(
+        "密码 (password)", hide_input=True, confirmation_prompt="再次输入密码 (repeat password)"
+    )
 
 
 @click.group("user")
@@ -55,7 +60,9 @@ def user() -> None:
 @click.option("--full-name", default="", help="姓名 (shown in the browser)")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取一行作为密码 (for scripts)")
 @click.pass_context
-def user_add(ctx: click.Context, name: str, role: str, full_name: str, password_stdin: bool) -> None:
+def user_add(
+    ctx: click.Context, name: str, role: str, full_name: str, password_stdin: bool
+) -> None:
     """添加用户并分配角色; 不带 --password-stdin 时提示输入两次密码。"""
     from recordkit.web.users import add_user  # Django models: importable only after django.setup()
 
@@ -93,9 +100,19 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json([u.as_dict() for u in users])
         return
-    print_table(["用户名", "姓名", "角色", "状态", "上次登录"],
-           [[u.username, u.full_name, "、".join(u.roles), "启用" if u.active else "已停用",
-             u.last_login.astimezone().strftime("%Y-%m-%d %H:%M") if u.last_login else "从未"] for u in users])
+    print_table(
+        ["用户名", "姓名", "角色", "状态", "上次登录"],
+        [
+            [
+                u.username,
+                u.full_name,
+                "、".join(u.roles),
+                "启用" if u.active else "已停用",
+                u.last_login.astimezone().strftime("%Y-%m-%d %H:%M") if u.last_login else "从未",
+            ]
+            for u in users
+        ],
+    )
 
 
 @user.command("disable")
@@ -115,16 +132,25 @@ def user_disable(ctx: click.Context, name: str) -> None:
 def binding_warning(host: str, https: bool) -> str | None:
     """The warning for a server reachable from the whole network over plain HTTP."""
     if host.strip("[]") in ALL_INTERFACES and not https:
-        return ("警告: 正在所有网络接口上以 HTTP (未加密) 提供服务, 密码和案件内容会明文经过局域网。"
-                "请在前面加 HTTPS 反向代理并在 recordkit.toml 的 [web] 中设置 https = true, "
-                "或只绑定 127.0.0.1 (warning: serving plain HTTP on all interfaces)")
+        return (
+            "警告: 正在所有网络接口上以 HTTP (未加密) 提供服务, 密码和案件内容会明文经过局域网。"
+            "请在前面加 HTTPS 反向代理并在 recordkit.toml 的 [web] 中设置 https = true, "
+            "或只绑定 127.0.0.1 (warning: serving plain HTTP on all interfaces)"
+        )
     return None
 
 
 @click.command("serve", epilog=EXAMPLES_SERVE)
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址; 0.0.0.0 = 局域网内所有机器可访问")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="监听地址; 0.0.0.0 = 局域网内所有机器可访问",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="工作线程数")
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="工作线程数"
+)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """在浏览器中使用本工作目录 (waitress 服务器; Ctrl+C 停止)。"""
@@ -145,7 +171,9 @@ def run_server(config: Config, host: str, port: int, threads: int = 8) -> None:
     if warning:
         click.echo(warning, err=True)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"recordkit 网页工作台: http://{shown}:{port}/  (工作目录 {root}; Ctrl+C 停止)", err=True)
+    click.echo(
+        f"recordkit 网页工作台: http://{shown}:{port}/  (工作目录 {root}; Ctrl+C 停止)", err=True
+    )
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="recordkit")
     except OSError as exc:

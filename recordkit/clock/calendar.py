@@ -229,7 +229,9 @@ def load_override_file(path: Path) -> dict[int, YearOverride]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CalendarError(f"{path}: 找不到节假日覆盖文件 (calendar override file not found)") from None
+        raise CalendarError(
+            f"{path}: 找不到节假日覆盖文件 (calendar override file not found)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarError(f"{path}: 无法读取节假日覆盖文件: {exc}") from None
     try:
@@ -245,7 +247,9 @@ def parse_overrides(data: object, where: str) -> dict[int, YearOverride]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise CalendarError(f"{where}: 顶层必须是 年份: {{holidays: [...], workdays: [...]}} 的映射")
+        raise CalendarError(
+            f"{where}: 顶层必须是 年份: {{holidays: [...], workdays: [...]}} 的映射"
+        )
     result: dict[int, YearOverride] = {}
     for raw_year, entry in data.items():
         year = _parse_year(raw_year, where)

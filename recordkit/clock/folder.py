@@ -29,7 +29,9 @@ def case_statuses(config: Config, refs: list[str], now: datetime | None = None) 
     return [case_status(c.data, clock.profile, clock.calendar, now, lookup) for c in cases]
 
 
-def filter_statuses(statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool) -> list[CaseStatus]:
+def filter_statuses(
+    statuses: list[CaseStatus], within: str | None, overdue: bool, open_only: bool
+) -> list[CaseStatus]:
     try:
         delta = parse_duration(within) if within else None
     except ValueError as exc:
@@ -42,15 +44,20 @@ class ValidationReport:
     checked: int = 0
     bad: int = 0
     problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # closure rules unmet (compliance.closure_warnings)
+    warnings: list[str] = field(
+        default_factory=list
+    )  # closure rules unmet (compliance.closure_warnings)
 
 
-def validate_files(config: Config | None, paths: list[Path],
-                   types: list[schema.RecordType] | None = None) -> ValidationReport:
+def validate_files(
+    config: Config | None, paths: list[Path], types: list[schema.RecordType] | None = None
+) -> ValidationReport:
     """Validate the files named (all files of ``types`` when none are named; cases by default)."""
     types = types or [schema.CASE]
     books = [open_book(config, t) for t in types] if config else []
-    files = [(p, _type_of(p, books, types[0])) for p in paths] or [(p, b.rtype) for b in books for p in b.files()]
+    files = [(p, _type_of(p, books, types[0])) for p in paths] or [
+        (p, b.rtype) for b in books for p in b.files()
+    ]
     by_type = {b.rtype.name: b for b in books}
     report = ValidationReport()
     for path, rtype in files:
@@ -74,7 +81,10 @@ def validate_files(config: Config | None, paths: list[Path],
 def _closure_warnings(config: Config | None, path: Path, data: dict[str, Any]) -> list[str]:
     """Why a valid case with closed_at does not count as closed yet, one line each."""
     lookup = capa_lookup(config) if config else None
-    return [f"{display_path(path)}: {key} ({schema.label_of(key)}): {why}" for key, why in closure_warnings(data, lookup)]
+    return [
+        f"{display_path(path)}: {key} ({schema.label_of(key)}): {why}"
+        for key, why in closure_warnings(data, lookup)
+    ]
 
 
 def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> schema.RecordType:
@@ -86,28 +96,44 @@ def _type_of(path: Path, books: list[CaseBook], default: schema.RecordType) -> s
     return default
 
 
-def list_records(config: Config, types: list[schema.RecordType], open_only: bool = False) -> list[dict[str, Any]]:
+def list_records(
+    config: Config, types: list[schema.RecordType], open_only: bool = False
+) -> list[dict[str, Any]]:
     """Rows for `record list`: number, type, date, gist, status, linked case, file."""
     rows = []
     for rtype in types:
         records, errors = open_book(config, rtype).scan()
-        for record in sorted(records, key=lambda r: (sort_key(r.data.get(rtype.date_field)), r.case_no)):
+        for record in sorted(
+            records, key=lambda r: (sort_key(r.data.get(rtype.date_field)), r.case_no)
+        ):
             if open_only and record.is_closed:
                 continue
             gist = str(get_path(record.data, rtype.summary) or "").strip().splitlines()
-            rows.append({
-                "record_no": record.case_no,
-                "type": rtype.name,
-                "type_label": rtype.label,
-                "date": str(record.data.get(rtype.date_field, "")),
-                "summary": gist[0] if gist else "",
-                "status": "已关闭" if record.is_closed else "进行中",
-                "source_case": str(record.data.get("source_case") or ""),
-                "path": display_path(record.path),
-            })
+            rows.append(
+                {
+                    "record_no": record.case_no,
+                    "type": rtype.name,
+                    "type_label": rtype.label,
+                    "date": str(record.data.get(rtype.date_field, "")),
+                    "summary": gist[0] if gist else "",
+                    "status": "已关闭" if record.is_closed else "进行中",
+                    "source_case": str(record.data.get("source_case") or ""),
+                    "path": display_path(record.path),
+                }
+            )
         for error in errors:
-            rows.append({"record_no": "", "type": rtype.name, "type_label": rtype.label, "date": "", "summary": "",
-                         "status": "文件有错误", "source_case": "", "path": error.message.splitlines()[0]})
+            rows.append(
+                {
+                    "record_no": "",
+                    "type": rtype.name,
+                    "type_label": rtype.label,
+                    "date": "",
+                    "summary": "",
+                    "status": "文件有错误",
+                    "source_case": "",
+                    "path": error.message.splitlines()[0],
+                }
+            )
     return rows
 
 
@@ -122,16 +148,33 @@ def list_cases(config: Config, keep: set[str] | None = None) -> list[dict[str, A
         name = get_path(case.data, "complainant.name")
         anonymous = get_path(case.data, "complainant.anonymous") is True
         unmet = case.is_closed and closure_warnings(case.data, lookup)
-        rows.append({
-            "case_no": case.case_no,
-            "kind": case.kind,
-            "received_at": str(case.data.get("received_at", "")),
-            "complainant": "(匿名)" if anonymous else ("" if not isinstance(name, str) else name),
-            "status": "办理中 (未满足办结条件)" if unmet else "已办结" if case.is_closed else "办理中",
-            "closed_at": str(case.data.get("closed_at") or ""),
-            "path": display_path(case.path),
-        })
+        rows.append(
+            {
+                "case_no": case.case_no,
+                "kind": case.kind,
+                "received_at": str(case.data.get("received_at", "")),
+                "complainant": "(匿名)"
+                if anonymous
+                else ("" if not isinstance(name, str) else name),
+                "status": "办理中 (未满足办结条件)"
+                if unmet
+                else "已办结"
+                if case.is_closed
+                else "办理中",
+                "closed_at": str(case.data.get("closed_at") or ""),
+                "path": display_path(case.path),
+            }
+        )
     for error in errors:
-        rows.append({"case_no": "", "kind": "", "received_at": "", "complainant": "", "status": "文件有错误",
-                     "closed_at": "", "path": error.message.splitlines()[0]})
+        rows.append(
+            {
+                "case_no": "",
+                "kind": "",
+                "received_at": "",
+                "complainant": "",
+                "status": "文件有错误",
+                "closed_at": "",
+                "path": error.message.splitlines()[0],
+            }
+        )
     return rows

@@ -47,11 +47,32 @@ EXTENSION_UNITS = (DAY, WORKDAY)  # the case records an extension as 延长天�
 USER_FOLDER = "profiles"
 
 _STEP_KEYS = {
-    "key", "name", "type", "limit", "unit", "start", "end", "extension",
-    "form_deadline", "when", "roll_to_workday", "note", "written", "after_hours",
+    "key",
+    "name",
+    "type",
+    "limit",
+    "unit",
+    "start",
+    "end",
+    "extension",
+    "form_deadline",
+    "when",
+    "roll_to_workday",
+    "note",
+    "written",
+    "after_hours",
 }
-_TOP_KEYS = {"name", "title", "source", "description", "labels", "steps",
-             "roll_to_workday", "business_hours", "required"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "source",
+    "description",
+    "labels",
+    "steps",
+    "roll_to_workday",
+    "business_hours",
+    "required",
+}
 _REQUIRED_STEP_KEYS = ("key", "name", "limit", "unit", "start")
 _IDENT = re.compile(r"^[a-z][a-z0-9_-]*$")
 _DATE_TYPES = (schema.DATE, schema.DATETIME)
@@ -207,8 +228,9 @@ def list_profiles(workdir: Path | None = None) -> list[ProfileEntry]:
     return [entries[name] for name in sorted(entries)]
 
 
-def copy_profile(name: str, dest: Path, new_name: str | None = None,
-                 workdir: Path | None = None) -> Path:
+def copy_profile(
+    name: str, dest: Path, new_name: str | None = None, workdir: Path | None = None
+) -> Path:
     """Copy a profile into a folder as ``<new_name>.yaml`` for an office to edit."""
     new_name = new_name or name
     if not _IDENT.match(new_name):
@@ -268,10 +290,13 @@ def parse_profile(text: str, filename: str, expected_name: str | None = None) ->
     return profile
 
 
-def _build_profile(data: object, filename: str, expected_name: str | None,
-                   problems: list[str]) -> Profile | None:
+def _build_profile(
+    data: object, filename: str, expected_name: str | None, problems: list[str]
+) -> Profile | None:
     if not isinstance(data, Mapping):
-        problems.append("文件必须是含 name, title, steps 的映射 (a mapping with name, title, steps)")
+        problems.append(
+            "文件必须是含 name, title, steps 的映射 (a mapping with name, title, steps)"
+        )
         return None
     unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
@@ -280,7 +305,9 @@ def _build_profile(data: object, filename: str, expected_name: str | None,
     if not name:
         problems.append("缺少 name (profile name)")
     elif expected_name and name != expected_name:
-        problems.append(f'name "{name}" 与文件名 "{expected_name}" 不一致 (name must match the file name)')
+        problems.append(
+            f'name "{name}" 与文件名 "{expected_name}" 不一致 (name must match the file name)'
+        )
     title = _text(data.get("title"))
     if not title:
         problems.append("缺少 title (中文名称)")
@@ -292,7 +319,9 @@ def _build_profile(data: object, filename: str, expected_name: str | None,
     steps = _steps(data.get("steps"), problems, roll)
     hours = _business_hours(data.get("business_hours"), problems)
     if hours is None and any(s.after_hours for s in steps):
-        problems.append("步骤使用 after_hours, 但未设 business_hours (e.g. business_hours: 08:30-17:30)")
+        problems.append(
+            "步骤使用 after_hours, 但未设 business_hours (e.g. business_hours: 08:30-17:30)"
+        )
     required = _requirements(data.get("required"), problems)
     if problems:
         return None
@@ -348,7 +377,9 @@ def _requirements(raw: object, problems: list[str]) -> tuple[Requirement, ...]:
         unknown = [f for f in fields if not schema.is_known_path(f) or f in schema.GROUPS]
         if unknown:
             problems.append(f"required 第 {index} 项: {', '.join(unknown)} 不是案件格式中的字段")
-        result.append(Requirement(_when(item.get("when"), problems), fields, _text(item.get("why"))))
+        result.append(
+            Requirement(_when(item.get("when"), problems), fields, _text(item.get("why")))
+        )
     return tuple(result)
 
 
@@ -398,7 +429,9 @@ def _step_where(index: int, item: object) -> str:
 
 def _step(item: object, problems: list[str], default_roll: bool = False) -> Step | None:
     if not isinstance(item, Mapping):
-        problems.append("步骤必须是映射 (each step is a mapping with key, name, limit, unit, start, end)")
+        problems.append(
+            "步骤必须是映射 (each step is a mapping with key, name, limit, unit, start, end)"
+        )
         return None
     unknown = sorted(str(k) for k in item if k not in _STEP_KEYS)
     if unknown:
@@ -436,10 +469,20 @@ def _step(item: object, problems: list[str], default_roll: bool = False) -> Step
     if problems:
         return None
     return Step(
-        key=key, name=_text(item.get("name")), limit=limit, unit=unit, start=start, end=end,
-        type=step_type, extension=extension, form_deadline=form_deadline, when=when,
-        roll_to_workday=bool(roll), note=_text(item.get("note")),
-        written=bool(flags["written"]), after_hours=bool(flags["after_hours"]),
+        key=key,
+        name=_text(item.get("name")),
+        limit=limit,
+        unit=unit,
+        start=start,
+        end=end,
+        type=step_type,
+        extension=extension,
+        form_deadline=form_deadline,
+        when=when,
+        roll_to_workday=bool(roll),
+        note=_text(item.get("note")),
+        written=bool(flags["written"]),
+        after_hours=bool(flags["after_hours"]),
     )
 
 
@@ -448,7 +491,9 @@ def _unit(raw: object, problems: list[str]) -> str:
         return ""
     unit = normalize_unit(str(raw).strip())
     if unit not in UNITS:
-        problems.append(f'未知的时限单位 "{raw}" (unit must be 工作日, 日, 小时, 分钟 or 月; 天 = 日)')
+        problems.append(
+            f'未知的时限单位 "{raw}" (unit must be 工作日, 日, 小时, 分钟 or 月; 天 = 日)'
+        )
         return ""
     return unit
 
@@ -557,10 +602,18 @@ def describe_profile(profile: Profile) -> str:
         )
         if step.extension:
             line += f", 可延长至多 {step.extension.max} {step.extension.unit}"
-        line += "".join(text for flag, text in (
-            (step.written, ", 须书面答复"), (step.roll_to_workday, ", 遇节假日顺延"),
-            (step.after_hours, f", 非工作时间接到的自上班起算 ({_hours_text(profile.business_hours)})"),
-        ) if flag)
+        line += "".join(
+            text
+            for flag, text in (
+                (step.written, ", 须书面答复"),
+                (step.roll_to_workday, ", 遇节假日顺延"),
+                (
+                    step.after_hours,
+                    f", 非工作时间接到的自上班起算 ({_hours_text(profile.business_hours)})",
+                ),
+            )
+            if flag
+        )
         lines.append(line)
     for rule in profile.required:
         condition = "; ".join(f"{k} = {'/'.join(map(str, v))}" for k, v in rule.when.items())

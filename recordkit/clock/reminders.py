@@ -24,7 +24,12 @@ from recordkit.dates import format_value
 from recordkit.errors import BadValueError
 from recordkit.mail import MailSettings, mail_settings, make_message, send_messages
 
-SENT, REFUSED, NO_ADDRESS, DRY_RUN = "已发送", "被邮件服务器拒收", "未提醒: 没有邮箱地址", "将发送 (dry run)"
+SENT, REFUSED, NO_ADDRESS, DRY_RUN = (
+    "已发送",
+    "被邮件服务器拒收",
+    "未提醒: 没有邮箱地址",
+    "将发送 (dry run)",
+)
 log = logging.getLogger("recordkit.remind")
 
 
@@ -59,18 +64,36 @@ class Digest:
         return [i for i in self.items if not i.overdue]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"handler": self.handler, "address": self.address or None, "state": self.state,
-                "reason": self.reason or None,
-                "items": [{"case_no": i.case_no, "step": i.step, "due": format_value(i.due),
-                           "overdue": i.overdue} for i in self.items]}
+        return {
+            "handler": self.handler,
+            "address": self.address or None,
+            "state": self.state,
+            "reason": self.reason or None,
+            "items": [
+                {
+                    "case_no": i.case_no,
+                    "step": i.step,
+                    "due": format_value(i.due),
+                    "overdue": i.overdue,
+                }
+                for i in self.items
+            ],
+        }
 
 
-def collect(rows: Iterable[worklist.CaseRow], calendar: WorkCalendar, today: date, within: int,
-            addresses: dict[str, str]) -> list[Digest]:
+def collect(
+    rows: Iterable[worklist.CaseRow],
+    calendar: WorkCalendar,
+    today: date,
+    within: int,
+    addresses: dict[str, str],
+) -> list[Digest]:
     """One digest per handler with something overdue or due within ``within`` working days
     (overdue first, each list by due date); handlers in name order."""
     open_rows = [r for r in rows if not r.case.is_closed and r.handler.strip()]
-    pairs = worklist.overdue_steps(open_rows) + worklist.due_soon(open_rows, calendar, today, within)
+    pairs = worklist.overdue_steps(open_rows) + worklist.due_soon(
+        open_rows, calendar, today, within
+    )
     digests: dict[str, Digest] = {}
     for row, step in pairs:
         name = row.handler.strip()
@@ -79,7 +102,9 @@ def collect(rows: Iterable[worklist.CaseRow], calendar: WorkCalendar, today: dat
     return [digests[name] for name in sorted(digests)]
 
 
-def plan(config: Config, settings: MailSettings, within: int, now: datetime | None = None) -> list[Digest]:
+def plan(
+    config: Config, settings: MailSettings, within: int, now: datetime | None = None
+) -> list[Digest]:
     """The digests of the working folder's cases as of ``now``; nothing sent."""
     if within < 0:
         raise BadValueError(f"--within 应为不小于 0 的工作日数: {within}")
@@ -92,20 +117,34 @@ def plan(config: Config, settings: MailSettings, within: int, now: datetime | No
 
 def compose(digest: Digest, within: int, organization: str) -> tuple[str, str]:
     """The subject and plain-text body of one handler's reminder, in Chinese."""
-    subject = (f"【办理提醒】{len(digest.overdue)} 个步骤已超期, "
-               f"{len(digest.due_soon)} 个步骤 {within} 个工作日内到期")
-    lines = [f"{digest.handler}: 您好!", "", f"您经办的案件中有以下步骤需要办理 ({organization}):", ""]
+    subject = (
+        f"【办理提醒】{len(digest.overdue)} 个步骤已超期, "
+        f"{len(digest.due_soon)} 个步骤 {within} 个工作日内到期"
+    )
+    lines = [
+        f"{digest.handler}: 您好!",
+        "",
+        f"您经办的案件中有以下步骤需要办理 ({organization}):",
+        "",
+    ]
     if digest.overdue:
         lines += ["已超期 (overdue):", *(i.line() for i in digest.overdue), ""]
     if digest.due_soon:
         lines += [f"{within} 个工作日内到期:", *(i.line() for i in digest.due_soon), ""]
-    lines += ["请登录 recordkit 网页工作台或运行 `recordkit case status 案件编号` 查看详情。",
-              "(本邮件由 recordkit remind 自动发送, 请勿回复。)"]
+    lines += [
+        "请登录 recordkit 网页工作台或运行 `recordkit case status 案件编号` 查看详情。",
+        "(本邮件由 recordkit remind 自动发送, 请勿回复。)",
+    ]
     return subject, "\n".join(lines) + "\n"
 
 
-def send(config: Config, settings: MailSettings, digests: list[Digest], within: int,
-         dry_run: bool = False) -> list[Digest]:
+def send(
+    config: Config,
+    settings: MailSettings,
+    digests: list[Digest],
+    within: int,
+    dry_run: bool = False,
+) -> list[Digest]:
     """Mail each digest that has an address (``dry_run``: only mark what would be sent).
     Each digest's ``state`` says what became of it."""
     organization = str(config.section("organization").get("name", "") or "")
@@ -125,14 +164,17 @@ def send(config: Config, settings: MailSettings, digests: list[Digest], within: 
     return digests
 
 
-def run(config: Config, within: int = 3, dry_run: bool = False, now: datetime | None = None) -> list[Digest]:
+def run(
+    config: Config, within: int = 3, dry_run: bool = False, now: datetime | None = None
+) -> list[Digest]:
     """`recordkit remind`: plan and send with the folder's ``[mail]`` settings."""
     settings = mail_settings(config.section("mail"))
     return send(config, settings, plan(config, settings, within, now), within, dry_run)
 
 
-def start_daily_reminders(config: Config, within: int = 3,
-                          stop: threading.Event | None = None) -> threading.Thread | None:
+def start_daily_reminders(
+    config: Config, within: int = 3, stop: threading.Event | None = None
+) -> threading.Thread | None:
     """``serve``'s daily run when ``[mail] daily_at`` is set (None when it is not)."""
     section = config.section("mail")
     if not section or not section.get("daily_at"):
@@ -147,8 +189,9 @@ def next_run(now: datetime, at: tuple[int, int]) -> datetime:
     return today_at if today_at > now else today_at + timedelta(days=1)
 
 
-def start_daily(at: tuple[int, int], job: Callable[[], object],
-                stop: threading.Event | None = None) -> threading.Thread:
+def start_daily(
+    at: tuple[int, int], job: Callable[[], object], stop: threading.Event | None = None
+) -> threading.Thread:
     """Run ``job`` every day at ``at`` in a daemon thread (``serve``'s reminders). A failing
     run is logged and the next day's still happens: a mail server down today must not stop
     tomorrow's reminders, nor the web server."""

@@ -88,7 +88,9 @@ class CaseRowCache:
             if records != self._records:
                 self._records, moved = records, True
                 for entry in self._entries.values():
-                    entry.live_ok = entry.case is not None and not book.live_problems(entry.case.data)
+                    entry.live_ok = entry.case is not None and not book.live_problems(
+                        entry.case.data
+                    )
             if moved or self._order is None:
                 self._order = self._in_order()
                 self._at, self._rows = {path: i for i, path in enumerate(self._order)}, None
@@ -96,8 +98,10 @@ class CaseRowCache:
                 self._replace(reloaded, clock, now)  # same places in the list: new rows only
             if self._rows is None or not self._shown[0] <= now < self._shown[1]:
                 self._rows = [self._row(self._entries[path], clock, now) for path in self._order]
-                self._shown = (max((r.status.now for r in self._rows), default=now),
-                               min((self._entries[p].fresh_until for p in self._order), default=datetime.max))
+                self._shown = (
+                    max((r.status.now for r in self._rows), default=now),
+                    min((self._entries[p].fresh_until for p in self._order), default=datetime.max),
+                )
             return list(self._rows)
 
     def _refresh(self, book: CaseBook) -> tuple[bool, list[str]]:
@@ -121,8 +125,12 @@ class CaseRowCache:
                     self._unsettled.discard(path)
                 else:
                     self._unsettled.add(path)
-                moved = moved or old is None or (old.case is None, old.order, old.live_ok) != (
-                    new.case is None, new.order, new.live_ok)
+                moved = (
+                    moved
+                    or old is None
+                    or (old.case is None, old.order, old.live_ok)
+                    != (new.case is None, new.order, new.live_ok)
+                )
         return moved, reloaded
 
     def _replace(self, paths: list[str], clock: ClockSetup, now: datetime) -> None:
@@ -133,7 +141,10 @@ class CaseRowCache:
             if place is not None:
                 entry = self._entries[path]
                 row = self._rows[place] = self._row(entry, clock, now)
-                self._shown = (max(self._shown[0], row.status.now), min(self._shown[1], entry.fresh_until))
+                self._shown = (
+                    max(self._shown[0], row.status.now),
+                    min(self._shown[1], entry.fresh_until),
+                )
 
     @staticmethod
     def _load(book: CaseBook, path: str, stamp: FileStamp) -> _Entry:
@@ -149,7 +160,11 @@ class CaseRowCache:
         """The paths listed (loaded, live checks passed), newest received first; equal
         ones in file order, as ``case_rows`` keeps them."""
         entries = self._entries
-        listed = [path for path in sorted(entries) if entries[path].case is not None and entries[path].live_ok]
+        listed = [
+            path
+            for path in sorted(entries)
+            if entries[path].case is not None and entries[path].live_ok
+        ]
         return sorted(listed, key=lambda path: entries[path].order, reverse=True)
 
     @staticmethod

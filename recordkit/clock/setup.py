@@ -37,7 +37,10 @@ class ClockSetup:
 
     def extension_check(self, data: dict[str, Any]) -> list[tuple[str, str]]:
         prefix = "extension.days (延长天数): "
-        found = [("extension.days", m.removeprefix(prefix)) for m in extension_problems(data, self.profile)]
+        found = [
+            ("extension.days", m.removeprefix(prefix))
+            for m in extension_problems(data, self.profile)
+        ]
         return found + required_problems(data, self.profile)
 
     def deadlines(self, data: dict[str, Any]) -> dict[str, str]:
@@ -56,11 +59,17 @@ def clock_for(config: Config) -> ClockSetup:
 def open_casebook(config: Config, clock: ClockSetup | None = None) -> CaseBook:
     """The case book with the profile's checks (e.g. extension limits) plugged in."""
     clock = clock or clock_for(config)
-    return CaseBook(config, extra_checks=[clock.extension_check], check_context=clock.profile_signature,
-                    live_checks=[capa_link_check(config)])  # the CAPA a case names must exist
+    return CaseBook(
+        config,
+        extra_checks=[clock.extension_check],
+        check_context=clock.profile_signature,
+        live_checks=[capa_link_check(config)],
+    )  # the CAPA a case names must exist
 
 
-def open_book(config: Config, rtype: schema.RecordType, clock: ClockSetup | None = None) -> CaseBook:
+def open_book(
+    config: Config, rtype: schema.RecordType, clock: ClockSetup | None = None
+) -> CaseBook:
     """The book of one record type, with its checks: a record's ``source_case`` must exist,
     an incident's grade must fit the loss thresholds of recordkit.toml."""
     if rtype is schema.CASE:
@@ -69,11 +78,18 @@ def open_book(config: Config, rtype: schema.RecordType, clock: ClockSetup | None
     if rtype is schema.INCIDENT:
         rules = IncidentRules.from_config(config)
         checks, context = [rules.check], rules.signature
-    return CaseBook(config, extra_checks=checks, check_context=context, rtype=rtype,
-                    live_checks=[link_check(CaseBook(config))])
+    return CaseBook(
+        config,
+        extra_checks=checks,
+        check_context=context,
+        rtype=rtype,
+        live_checks=[link_check(CaseBook(config))],
+    )
 
 
 def open_library(config: Config, clock: ClockSetup | None = None) -> Library:
     """Cases and every other record type of the working folder, each with its checks."""
     clock = clock or clock_for(config)
-    return Library(config, {t.name: open_book(config, t, clock) for t in schema.RECORD_TYPES.values()})
+    return Library(
+        config, {t.name: open_book(config, t, clock) for t in schema.RECORD_TYPES.values()}
+    )

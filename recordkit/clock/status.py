@@ -103,7 +103,9 @@ class StepStatus:
             "extension_unit": self.extension_unit,
             "done": self.done,
             "done_at": _iso(self.done_at),
-            "remaining_seconds": None if self.remaining is None else int(self.remaining.total_seconds()),
+            "remaining_seconds": None
+            if self.remaining is None
+            else int(self.remaining.total_seconds()),
             "text": self.text,
             "warnings": list(self.warnings),
             "notes": list(self.notes),
@@ -140,7 +142,9 @@ class CaseStatus:
             "now": self.now.isoformat(timespec="minutes"),
             "is_open": self.is_open,
             "overdue": self.overdue,
-            "next_due": None if nxt is None else {"key": nxt.key, "due": _iso(nxt.due), "text": nxt.text},
+            "next_due": None
+            if nxt is None
+            else {"key": nxt.key, "due": _iso(nxt.due), "text": nxt.text},
             "steps": [s.to_dict() for s in self.steps],
             "warnings": list(self.warnings),
             "problems": list(self.problems),
@@ -161,8 +165,9 @@ def _present(value: object) -> bool:
     return value is not None and value != "" and value != []
 
 
-def _read_date(case: Mapping[str, object], path: str, label: str
-               ) -> tuple[date | datetime | None, str]:
+def _read_date(
+    case: Mapping[str, object], path: str, label: str
+) -> tuple[date | datetime | None, str]:
     """(value, problem): problem names the key and label when missing or not a date."""
     raw = get_path(case, path)
     where = f"{label} ({path})" if label else path
@@ -177,8 +182,13 @@ def _read_date(case: Mapping[str, object], path: str, label: str
 # -- one step --------------------------------------------------------------------------
 
 
-def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCalendar,
-                now: datetime, capa_lookup: Callable[[str], dict | None] | None = None) -> CaseStatus:
+def case_status(
+    case: Mapping[str, object],
+    profile: Profile,
+    calendar: WorkCalendar,
+    now: datetime,
+    capa_lookup: Callable[[str], dict | None] | None = None,
+) -> CaseStatus:
     """Every step of the profile evaluated for one case at the moment `now`.
 
     A case with ``closed_at`` stays open while a closure rule is unmet (a dissatisfied
@@ -192,7 +202,10 @@ def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCale
         step_status(case, profile, step, calendar, now, closed_at, extension_days)
         for step in profile.steps
     )
-    unmet = [f"{path} ({schema.label_of(path)}): {why}" for path, why in closure_warnings(case, capa_lookup)]
+    unmet = [
+        f"{path} ({schema.label_of(path)}): {why}"
+        for path, why in closure_warnings(case, capa_lookup)
+    ]
     warnings = tuple(dict.fromkeys(w for s in steps for w in s.warnings))
     return CaseStatus(
         case_no=str(case.get("case_no") or ""),
@@ -201,16 +214,26 @@ def case_status(case: Mapping[str, object], profile: Profile, calendar: WorkCale
         is_open=closed_at is None or bool(unmet),
         steps=steps,
         warnings=warnings,
-        problems=(*extension_problems(case, profile),
-                  *(f"{path} ({profile.label(path)}): {msg}"
-                    for path, msg in required_problems(case, profile))),
+        problems=(
+            *extension_problems(case, profile),
+            *(
+                f"{path} ({profile.label(path)}): {msg}"
+                for path, msg in required_problems(case, profile)
+            ),
+        ),
         unmet=tuple(unmet),
     )
 
 
-def step_status(case: Mapping[str, object], profile: Profile, step: Step,
-                calendar: WorkCalendar, now: datetime,
-                closed_at: date | datetime | None = None, extension_days: int = 0) -> StepStatus:
+def step_status(
+    case: Mapping[str, object],
+    profile: Profile,
+    step: Step,
+    calendar: WorkCalendar,
+    now: datetime,
+    closed_at: date | datetime | None = None,
+    extension_days: int = 0,
+) -> StepStatus:
     start_label, end_label = profile.label(step.start), profile.label(step.end)
     base = _step_fields(step, start_label, end_label)
     if not applies(case, step):
@@ -233,16 +256,27 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
     warnings = _calendar_warnings(step, calendar, start, due, None if done else now)
     rolled_from = _rolled_from(step, start, calendar, original_due, notes)
     common = dict(
-        base, start=start, due=due, original_due=original_due if extended_by else None,
-        extended_by=extended_by, extension_unit=step.extension.unit if extended_by else "",
-        done=done, done_at=done_at, warnings=tuple(warnings), rolled_from=rolled_from,
+        base,
+        start=start,
+        due=due,
+        original_due=original_due if extended_by else None,
+        extended_by=extended_by,
+        extension_unit=step.extension.unit if extended_by else "",
+        done=done,
+        done_at=done_at,
+        warnings=tuple(warnings),
+        rolled_from=rolled_from,
     )
     if step.type == WINDOW:
         return _window_status(common, step, due, done_at, now, calendar, notes)
     if done:
         return _done_status(common, due, done_at, notes)
-    if (closed_at is not None and not not_written and step.start != "closed_at"
-            and _as_date(start) <= _as_date(closed_at)):
+    if (
+        closed_at is not None
+        and not not_written
+        and step.start != "closed_at"
+        and _as_date(start) <= _as_date(closed_at)
+    ):
         text = f"案件已办结, 但未记录 {end_label} ({step.end})"
         return StepStatus(**common, state=UNRECORDED, text=text, notes=tuple(notes))
     return _running_status(common, step, due, now, calendar, notes)
@@ -251,29 +285,51 @@ def step_status(case: Mapping[str, object], profile: Profile, step: Step,
 def _step_fields(step: Step, start_label: str, end_label: str) -> dict:
     """What a step's status says about the step itself, whatever its state."""
     return {
-        "key": step.key, "name": step.name, "type": step.type, "limit": step.limit,
-        "unit": step.unit, "start_key": step.start, "start_label": start_label,
-        "end_key": step.end, "end_label": end_label,
+        "key": step.key,
+        "name": step.name,
+        "type": step.type,
+        "limit": step.limit,
+        "unit": step.unit,
+        "start_key": step.start,
+        "start_label": start_label,
+        "end_key": step.end,
+        "end_label": end_label,
     }
 
 
-def _without_start(base: dict, step: Step, missing: str, done_at: date | datetime | None,
-                   notes: list[str]) -> StepStatus:
+def _without_start(
+    base: dict, step: Step, missing: str, done_at: date | datetime | None, notes: list[str]
+) -> StepStatus:
     """A step whose start is not recorded: not started, or done without knowing if on time."""
     done = done_at is not None
     if step.type == WINDOW:
         # The complaint has arrived, but whether it arrived in time is unknown.
         text = f"{missing}, 无法判断是否期内提出" if done else missing
-        return StepStatus(**base, state=NOT_STARTED, missing=missing, done=done,
-                          done_at=done_at, text=text, notes=tuple(notes))
+        return StepStatus(
+            **base,
+            state=NOT_STARTED,
+            missing=missing,
+            done=done,
+            done_at=done_at,
+            text=text,
+            notes=tuple(notes),
+        )
     state = DONE if done else NOT_STARTED
     text = f"已完成 ({missing}, 无法判断是否按期)" if done else missing
-    return StepStatus(**base, state=state, missing=missing, done=done, done_at=done_at,
-                      text=text, notes=tuple(notes))
+    return StepStatus(
+        **base,
+        state=state,
+        missing=missing,
+        done=done,
+        done_at=done_at,
+        text=text,
+        notes=tuple(notes),
+    )
 
 
-def _done_status(common: dict, due: date | datetime, done_at: date | datetime,
-                 notes: list[str]) -> StepStatus:
+def _done_status(
+    common: dict, due: date | datetime, done_at: date | datetime, notes: list[str]
+) -> StepStatus:
     """A finished step: on time or late, by how much."""
     remaining = _due_end(due) - _done_moment(done_at, due)
     late = _is_late(done_at, due)
@@ -282,15 +338,31 @@ def _done_status(common: dict, due: date | datetime, done_at: date | datetime,
     return StepStatus(**common, state=state, remaining=remaining, text=text, notes=tuple(notes))
 
 
-def _running_status(common: dict, step: Step, due: date | datetime, now: datetime,
-                    calendar: WorkCalendar, notes: list[str]) -> StepStatus:
+def _running_status(
+    common: dict,
+    step: Step,
+    due: date | datetime,
+    now: datetime,
+    calendar: WorkCalendar,
+    notes: list[str],
+) -> StepStatus:
     """A step still open: overdue, or the time left."""
     remaining = _due_end(due) - now
     if _is_late(now, due):
-        return StepStatus(**common, state=OVERDUE, remaining=remaining,
-                          text=_late_text(due, now), notes=tuple(notes))
-    return StepStatus(**common, state=RUNNING, remaining=remaining,
-                      text=_left_text(step, due, now, calendar), notes=tuple(notes))
+        return StepStatus(
+            **common,
+            state=OVERDUE,
+            remaining=remaining,
+            text=_late_text(due, now),
+            notes=tuple(notes),
+        )
+    return StepStatus(
+        **common,
+        state=RUNNING,
+        remaining=remaining,
+        text=_left_text(step, due, now, calendar),
+        notes=tuple(notes),
+    )
 
 
 def _not_written(case: Mapping[str, object], step: Step, notes: list[str]) -> bool:
@@ -307,9 +379,14 @@ def _not_written(case: Mapping[str, object], step: Step, notes: list[str]) -> bo
     return True
 
 
-def _opening_start(case: Mapping[str, object], step: Step, profile: Profile,
-                   calendar: WorkCalendar, start: date | datetime,
-                   notes: list[str]) -> date | datetime:
+def _opening_start(
+    case: Mapping[str, object],
+    step: Step,
+    profile: Profile,
+    calendar: WorkCalendar,
+    start: date | datetime,
+    notes: list[str],
+) -> date | datetime:
     """Received outside business hours: the clock starts when the office next opens.
 
     Seed 001 (4S 店) 1.4: a complaint received 放假、下班、周末 is judged for urgency by
@@ -317,8 +394,12 @@ def _opening_start(case: Mapping[str, object], step: Step, profile: Profile,
     (待上班后补派《客户投诉信息反馈单》). The receiver records that judgement as
     ``received_after_hours: true``; without it the clock runs from receipt.
     """
-    if (not step.after_hours or profile.business_hours is None or not isinstance(start, datetime)
-            or get_path(case, AFTER_HOURS_PATH) is not True):
+    if (
+        not step.after_hours
+        or profile.business_hours is None
+        or not isinstance(start, datetime)
+        or get_path(case, AFTER_HOURS_PATH) is not True
+    ):
         return start
     opens, closes = profile.business_hours
     day = start.date()
@@ -331,8 +412,13 @@ def _opening_start(case: Mapping[str, object], step: Step, profile: Profile,
     return moved
 
 
-def _rolled_from(step: Step, start: date | datetime, calendar: WorkCalendar,
-                 due: date | datetime, notes: list[str]) -> date | None:
+def _rolled_from(
+    step: Step,
+    start: date | datetime,
+    calendar: WorkCalendar,
+    due: date | datetime,
+    notes: list[str],
+) -> date | None:
     """The calendar due date a holiday moved on (roll_to_workday), with a note saying so."""
     if not step.roll_to_workday or isinstance(due, datetime):
         return None
@@ -343,22 +429,37 @@ def _rolled_from(step: Step, start: date | datetime, calendar: WorkCalendar,
     return raw
 
 
-def _window_status(common: dict, step: Step, due: date | datetime,
-                   filed_at: date | datetime | None, now: datetime,
-                   calendar: WorkCalendar, notes: list[str]) -> StepStatus:
+def _window_status(
+    common: dict,
+    step: Step,
+    due: date | datetime,
+    filed_at: date | datetime | None,
+    now: datetime,
+    calendar: WorkCalendar,
+    notes: list[str],
+) -> StepStatus:
     """A window is the complainant's limit: in time or 过期, never the office's overdue."""
     suffix = f", {step.note}" if step.note else ""
     if filed_at is not None:
         if _is_late(filed_at, due):
             text = f"过期提出 ({_late_text(due, filed_at)}, 期限至 {format_value(due)}{suffix})"
             return StepStatus(**common, state=EXPIRED, text=text, notes=tuple(notes))
-        return StepStatus(**common, state=IN_TIME, text=f"期内提出 (期限至 {format_value(due)})",
-                          notes=tuple(notes))
+        return StepStatus(
+            **common,
+            state=IN_TIME,
+            text=f"期内提出 (期限至 {format_value(due)})",
+            notes=tuple(notes),
+        )
     if _is_late(now, due):
         text = f"期限已过 ({format_value(due)}{suffix})"
         return StepStatus(**common, state=EXPIRED, text=text, notes=tuple(notes))
-    return StepStatus(**common, state=RUNNING, remaining=_due_end(due) - now,
-                      text=_left_text(step, due, now, calendar), notes=tuple(notes))
+    return StepStatus(
+        **common,
+        state=RUNNING,
+        remaining=_due_end(due) - now,
+        text=_left_text(step, due, now, calendar),
+        notes=tuple(notes),
+    )
 
 
 def applies(case: Mapping[str, object], step: Step) -> bool:
@@ -375,13 +476,15 @@ def _matches(value: object, allowed: Iterable[object]) -> bool:
 
 
 def _when_text(case: Mapping[str, object], step: Step) -> str:
-    parts = [f"{path} = {get_path(case, path)}" for path in step.when
-             if _present(get_path(case, path))]
+    parts = [
+        f"{path} = {get_path(case, path)}" for path in step.when if _present(get_path(case, path))
+    ]
     return f"不适用 ({'; '.join(parts)})"
 
 
-def _dues(step: Step, start: date | datetime, calendar: WorkCalendar, extension_days: int
-          ) -> tuple[date | datetime, date | datetime, int]:
+def _dues(
+    step: Step, start: date | datetime, calendar: WorkCalendar, extension_days: int
+) -> tuple[date | datetime, date | datetime, int]:
     """(original due, due after any extension, extension days applied)."""
     original = calendar.add(start, step.limit, step.unit)
     if step.roll_to_workday and not isinstance(original, datetime):
@@ -394,14 +497,21 @@ def _dues(step: Step, start: date | datetime, calendar: WorkCalendar, extension_
     return original, calendar.extend(original, applied, step.extension.unit), applied
 
 
-def _calendar_warnings(step: Step, calendar: WorkCalendar, start: date | datetime,
-                       due: date | datetime, now: datetime | None) -> list[str]:
+def _calendar_warnings(
+    step: Step,
+    calendar: WorkCalendar,
+    start: date | datetime,
+    due: date | datetime,
+    now: datetime | None,
+) -> list[str]:
     """Fallback-year warnings for the span this step's answer depends on.
 
     `now` is given for a pending step, whose "剩余 N 个工作日" counts up to today.
     """
-    uses_workdays = step.unit == WORKDAY or step.roll_to_workday or (
-        step.extension is not None and step.extension.unit == WORKDAY
+    uses_workdays = (
+        step.unit == WORKDAY
+        or step.roll_to_workday
+        or (step.extension is not None and step.extension.unit == WORKDAY)
     )
     if not uses_workdays:
         return []
@@ -512,7 +622,9 @@ def extension_problems(case: Mapping[str, object], profile: Profile) -> list[str
         return []
     ruled = [s for s in profile.steps if s.extension is not None]
     if not ruled:
-        return [f"{where}: 程序配置 {profile.name} ({profile.title}) 不允许延期 (no step may be extended)"]
+        return [
+            f"{where}: 程序配置 {profile.name} ({profile.title}) 不允许延期 (no step may be extended)"
+        ]
     problems = []
     for step in ruled:
         assert step.extension is not None
@@ -529,8 +641,10 @@ def required_problems(case: Mapping[str, object], profile: Profile) -> list[tupl
     """(key path, message) for each field the profile requires and the case lacks."""
     problems = []
     for rule in profile.required:
-        if not all(_present(get_path(case, p)) and _matches(get_path(case, p), v)
-                   for p, v in rule.when.items()):
+        if not all(
+            _present(get_path(case, p)) and _matches(get_path(case, p), v)
+            for p, v in rule.when.items()
+        ):
             continue
         condition = "; ".join(f"{p} = {get_path(case, p)}" for p in rule.when)
         why = f", {rule.why}" if rule.why else ""
@@ -542,12 +656,19 @@ def required_problems(case: Mapping[str, object], profile: Profile) -> list[tupl
 
 # -- form deadlines ----------------------------------------------------------------------
 
-FORM_KEYS = ("acceptance_due", "reply_due", "original_due", "extended_due",
-             "extension_days", "calendar_warning")
+FORM_KEYS = (
+    "acceptance_due",
+    "reply_due",
+    "original_due",
+    "extended_due",
+    "extension_days",
+    "calendar_warning",
+)
 
 
-def form_deadlines(case: Mapping[str, object], profile: Profile,
-                   calendar: WorkCalendar) -> dict[str, str]:
+def form_deadlines(
+    case: Mapping[str, object], profile: Profile, calendar: WorkCalendar
+) -> dict[str, str]:
     """Deadlines printed on F09 / F13 / F19, as text; "" where unknown.
 
     reply_due includes a granted extension; original_due / extended_due describe the
@@ -599,10 +720,15 @@ def _format_due(value: date | datetime | None) -> str:
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z\u4e00-\u9fff]+)\s*$")
 _DURATION_UNITS = {
-    "d": timedelta(days=1), "天": timedelta(days=1), "日": timedelta(days=1),
-    "h": timedelta(hours=1), "小时": timedelta(hours=1),
-    "w": timedelta(weeks=1), "周": timedelta(weeks=1),
-    "min": timedelta(minutes=1), "分钟": timedelta(minutes=1),
+    "d": timedelta(days=1),
+    "天": timedelta(days=1),
+    "日": timedelta(days=1),
+    "h": timedelta(hours=1),
+    "小时": timedelta(hours=1),
+    "w": timedelta(weeks=1),
+    "周": timedelta(weeks=1),
+    "min": timedelta(minutes=1),
+    "分钟": timedelta(minutes=1),
 }
 
 
@@ -650,8 +776,13 @@ def is_open(status: CaseStatus) -> bool:
     return status.is_open
 
 
-def select(statuses: Iterable[CaseStatus], *, within: timedelta | None = None,
-           overdue: bool = False, open_only: bool = False) -> list[CaseStatus]:
+def select(
+    statuses: Iterable[CaseStatus],
+    *,
+    within: timedelta | None = None,
+    overdue: bool = False,
+    open_only: bool = False,
+) -> list[CaseStatus]:
     """The cases `case list` shows: every given filter must hold."""
     chosen = []
     for status in statuses:
@@ -689,8 +820,9 @@ def was_late(status: CaseStatus) -> bool:
     return any(step.state in (OVERDUE, DONE_LATE) for step in status.steps)
 
 
-def register_extras(case: Mapping[str, object], profile: Profile, calendar: WorkCalendar,
-                    now: datetime) -> dict[str, str]:
+def register_extras(
+    case: Mapping[str, object], profile: Profile, calendar: WorkCalendar, now: datetime
+) -> dict[str, str]:
     """Row extras for registers: ``overdue`` is 是 / 否 (generate.RowExtras plugs this in)."""
     return {"overdue": "是" if was_late(case_status(case, profile, calendar, now)) else "否"}
 
@@ -706,7 +838,9 @@ def render_status(status: CaseStatus) -> str:
         due = f"期限 {_format_due(step.due)}" if step.due is not None else "期限 —"
         if step.extended_by:
             due += f" (原 {_format_due(step.original_due)}, 延长 {step.extended_by} {step.extension_unit})"
-        lines.append(f"  {step.state:<4} {step.name} ({step.limit} {step.unit})  {due}  {step.text}")
+        lines.append(
+            f"  {step.state:<4} {step.name} ({step.limit} {step.unit})  {due}  {step.text}"
+        )
         lines.extend(f"       注: {note}" for note in step.notes)
     lines.extend(f"  未满足办结条件: {u}" for u in status.unmet)
     lines.extend(f"  问题: {p}" for p in status.problems)

@@ -76,10 +76,14 @@ class CaseFilter:
     query: str = ""
 
 
-def case_rows(cases: Iterable[Case], profile: Profile, calendar: WorkCalendar, now: datetime) -> list[CaseRow]:
+def case_rows(
+    cases: Iterable[Case], profile: Profile, calendar: WorkCalendar, now: datetime
+) -> list[CaseRow]:
     """Each case with its clock, newest received first."""
     rows = [CaseRow(c, case_status(c.data, profile, calendar, now)) for c in cases]
-    return sorted(rows, key=lambda r: (sort_key(r.case.data.get("received_at")), r.case.case_no), reverse=True)
+    return sorted(
+        rows, key=lambda r: (sort_key(r.case.data.get("received_at")), r.case.case_no), reverse=True
+    )
 
 
 def _matches(row: CaseRow, query: str) -> bool:
@@ -114,12 +118,17 @@ def assigned_to(rows: Iterable[CaseRow], names: Iterable[str]) -> list[CaseRow]:
     return [r for r in rows if not r.is_closed and r.handler.strip() in wanted]
 
 
-def due_soon(rows: Iterable[CaseRow], calendar: WorkCalendar, today: date, workdays: int = 3
-             ) -> list[tuple[CaseRow, StepStatus]]:
+def due_soon(
+    rows: Iterable[CaseRow], calendar: WorkCalendar, today: date, workdays: int = 3
+) -> list[tuple[CaseRow, StepStatus]]:
     """Running (not yet late) steps due within ``workdays`` working days of ``today``."""
     limit = calendar.add_workdays(today, workdays)
-    found = [(r, s) for r in rows for s in r.pending
-             if s.state == RUNNING and s.due is not None and _day(s.due) <= limit]
+    found = [
+        (r, s)
+        for r in rows
+        for s in r.pending
+        if s.state == RUNNING and s.due is not None and _day(s.due) <= limit
+    ]
     return sorted(found, key=lambda pair: _due_key(pair[1].due))
 
 
@@ -136,9 +145,11 @@ def month_counts(rows: Iterable[CaseRow], today: date) -> dict[str, int]:
     """This month: cases received, closed, and all still open."""
     rows = list(rows)
     month = (today.year, today.month)
-    return {"received": sum(r.received_month == month for r in rows),
-            "closed": sum(r.closed_month == month for r in rows),
-            "open": sum(not r.is_closed for r in rows)}
+    return {
+        "received": sum(r.received_month == month for r in rows),
+        "closed": sum(r.closed_month == month for r in rows),
+        "open": sum(not r.is_closed for r in rows),
+    }
 
 
 def _day(value: date | datetime) -> date:
@@ -148,7 +159,7 @@ def _day(value: date | datetime) -> date:
 def years_and_departments(rows: Iterable[CaseRow]) -> tuple[list[int], list[str]]:
     """The choices of the list's year and department filters."""
     rows = list(rows)
-    return (sorted({r.year for r in rows}, reverse=True),
-            sorted({r.department for r in rows if r.department}))
-
-
+    return (
+        sorted({r.year for r in rows}, reverse=True),
+        sorted({r.department for r in rows if r.department}),
+    )

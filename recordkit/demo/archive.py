@@ -53,14 +53,23 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
         pdfs, how = _print_to_pdf(config, chosen, Path(tmp))
         echo(f"== 打印 {len(pdfs)} 份表单为 PDF ({how})")
         started = time.perf_counter()
-        scans = [sign_and_scan(pdf, Path(tmp) / f"scan-{n:04d}.pdf", seed=n) for n, pdf in enumerate(pdfs, 1)]
-        echo(f"== 模拟签字扫描 {len(scans)} 份 ({SCAN_DPI} dpi, 轻微倾斜和噪点), 用时 {time.perf_counter() - started:.1f} 秒")
+        scans = [
+            sign_and_scan(pdf, Path(tmp) / f"scan-{n:04d}.pdf", seed=n)
+            for n, pdf in enumerate(pdfs, 1)
+        ]
+        echo(
+            f"== 模拟签字扫描 {len(scans)} 份 ({SCAN_DPI} dpi, 轻微倾斜和噪点), 用时 {time.perf_counter() - started:.1f} 秒"
+        )
         inbox = config.archive_dir / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
         for n, scan in enumerate(scans, 1):
             _drop(scan, inbox / f"SCAN_{time.strftime('%Y%m%d')}_{n:04d}.pdf")
-        _drop(scans[0], inbox / "重复扫描_0001.pdf")  # the same sheet scanned twice: not filed twice
-    echo(f"== 放入 {config.archive_dir / 'inbox'} 共 {len(scans) + 1} 份, 开始归档 (recordkit archive ingest)")
+        _drop(
+            scans[0], inbox / "重复扫描_0001.pdf"
+        )  # the same sheet scanned twice: not filed twice
+    echo(
+        f"== 放入 {config.archive_dir / 'inbox'} 共 {len(scans) + 1} 份, 开始归档 (recordkit archive ingest)"
+    )
     with Workspace(config).archive() as archive:
         started = time.perf_counter()
         report = archive.ingest(inbox=True, jobs=default_jobs())
@@ -71,7 +80,9 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
              f"{archive.settings.stability_seconds:g} 秒稳定等待)")  # fmt: skip
         for result in report.results:
             if result.outcome not in ("filed",):
-                echo(f"   {result.label}: {result.original_name} → {result.destination} ({result.reason})")
+                echo(
+                    f"   {result.label}: {result.original_name} → {result.destination} ({result.reason})"
+                )
         docs = archive.list()
         facts = document_facts(archive, docs)
     table(
@@ -80,16 +91,22 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
           {"none": "无", "valid": "有效", "invalid": "无效"}[d["signed"]], d["identified_by"], d["original_name"]]
          for d in docs],
     )  # fmt: skip
-    echo(f"   原件 (只读): {config.archive_dir / 'store'}    利用副本 (加盖归档章): {config.archive_dir / 'access'}")
+    echo(
+        f"   原件 (只读): {config.archive_dir / 'store'}    利用副本 (加盖归档章): {config.archive_dir / 'access'}"
+    )
     echo("   查询: recordkit archive list | search <文字> | show <档号>")
     _show_catalogue(echo, table, docs, facts)
     return report
 
 
-def _show_catalogue(echo: Echo, table: Table, docs: list[dict[str, Any]], facts: dict[str, Any]) -> None:
+def _show_catalogue(
+    echo: Echo, table: Table, docs: list[dict[str, Any]], facts: dict[str, Any]
+) -> None:
     """Issue 14 point 10: the 归档文件目录 says who formed each document, about what, and when
     (the case's date, not the scan date) — as ``archive export`` prints it."""
-    echo("== 归档文件目录 (节选; 全文: recordkit archive export --year <年度>): 日期为文件形成日期, 非扫描日期")
+    echo(
+        "== 归档文件目录 (节选; 全文: recordkit archive export --year <年度>): 日期为文件形成日期, 非扫描日期"
+    )
     shown = docs[:6]
     table(["档号", "责任者", "题名", "日期"],
           [[d["archive_no"], facts[d["archive_no"]].author, facts[d["archive_no"]].title, facts[d["archive_no"]].date8]
@@ -102,7 +119,7 @@ def _spread(rows: list[Any], limit: int) -> list[Any]:
     for row in sorted(rows, key=lambda r: (r.case_no, r.form_code)):
         by_case.setdefault(row.case_no, []).append(row)
     for shift, queue in enumerate(by_case.values()):  # a different form first for each case
-        queue[:] = queue[shift % len(queue):] + queue[: shift % len(queue)]
+        queue[:] = queue[shift % len(queue) :] + queue[: shift % len(queue)]
     chosen: list[Any] = []
     while len(chosen) < limit and any(by_case.values()):
         for queue in by_case.values():
@@ -112,6 +129,7 @@ def _spread(rows: list[Any], limit: int) -> list[Any]:
 
 
 # --------------------------------------------------------------------------- printing
+
 
 def _print_to_pdf(config: Config, rows: list[Any], tmp: Path) -> tuple[list[Path], str]:
     if find_soffice() is not None:
@@ -132,7 +150,10 @@ def _print_to_pdf(config: Config, rows: list[Any], tmp: Path) -> tuple[list[Path
         reason = "未安装 LibreOffice"
     out = tmp / "pdf"
     out.mkdir(parents=True, exist_ok=True)
-    pdfs = [_reportlab_rendition(config, row, out / f"{row.case_no}_{row.form_code}.pdf") for row in rows]
+    pdfs = [
+        _reportlab_rendition(config, row, out / f"{row.case_no}_{row.form_code}.pdf")
+        for row in rows
+    ]
     return pdfs, f"{reason}, 改用 reportlab 按同一案件数据和二维码绘制"
 
 
@@ -150,15 +171,23 @@ def _reportlab_rendition(config: Config, row: Any, path: Path) -> Path:
         title = row.form_code
     record = Workspace(config).library().get(row.case_no)
     fields = [("编号", row.case_no)] + [
-        (f.label, value) for f in record.rtype.fields[1:]
-        if f.type == schema.TEXT and (value := get_path(record.data, f.path)) not in (MISSING, None, "")
+        (f.label, value)
+        for f in record.rtype.fields[1:]
+        if f.type == schema.TEXT
+        and (value := get_path(record.data, f.path)) not in (MISSING, None, "")
     ][:7]
     w, h = A4
     c = canvas.Canvas(str(path), pagesize=A4)
-    qr = ImageReader(io.BytesIO(qr_png(QrPayload(row.case_no, row.form_code, row.template_version or "0"))))
+    qr = ImageReader(
+        io.BytesIO(qr_png(QrPayload(row.case_no, row.form_code, row.template_version or "0")))
+    )
     c.drawImage(qr, 15 * mm, h - 40 * mm, 25 * mm, 25 * mm)
     c.setFont(font, 9)
-    c.drawString(15 * mm, h - 12 * mm, f"{config.organization.name}    表单编号 {row.form_code}  第{row.template_version}版")
+    c.drawString(
+        15 * mm,
+        h - 12 * mm,
+        f"{config.organization.name}    表单编号 {row.form_code}  第{row.template_version}版",
+    )
     c.setFont(font, 16)
     c.drawCentredString(w / 2, h - 52 * mm, title)
     y = h - 66 * mm
@@ -183,6 +212,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------- signing and scanning
+
 
 def sign_and_scan(pdf: Path, dest: Path, seed: int) -> Path:
     """Every page rendered at 200 dpi, with a pen signature on the last page, skewed by

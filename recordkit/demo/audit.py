@@ -19,7 +19,9 @@ from recordkit.forms.batch import default_jobs
 from recordkit.workspace import Workspace
 
 
-def demo_audit(config: Config, echo: Callable[..., None], table: Callable[[list[str], list[list[Any]]], None]) -> tuple[VerifyReport, CheckReport]:
+def demo_audit(
+    config: Config, echo: Callable[..., None], table: Callable[[list[str], list[list[Any]]], None]
+) -> tuple[VerifyReport, CheckReport]:
     """The audit part of ``recordkit demo``: verify and check the demo archive."""
     with Workspace(config).archive() as archive:
         echo("== 审计: 校验原件和事件链 (recordkit archive verify)")

@@ -34,8 +34,9 @@ def rule_outcome(config: Config, path: Path) -> tuple[str, list[str]]:
     return "通过" + (" (已办结)" if not status.is_open else ""), []
 
 
-def demo_compliance(config: Config, echo: Callable[..., None],
-                    table: Callable[[list[str], list[list[Any]]], None]) -> None:
+def demo_compliance(
+    config: Config, echo: Callable[..., None], table: Callable[[list[str], list[list[Any]]], None]
+) -> None:
     rows = []
     for path in sorted(SAMPLES.glob("*.yaml")):
         outcome, notes = rule_outcome(config, path)

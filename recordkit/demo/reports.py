@@ -35,11 +35,13 @@ def demo_reports(config: Config, echo: Callable[..., None]) -> ReportResult:
     period = busiest_month(config)
     if config.path is not None and "service_volume" not in config.section("reports"):
         text = config.path.read_text(encoding="utf-8")
-        line = (f'service_volume = {{"{period.key}" = {DEMO_VOLUME}}}  '
-                "# 演示数值 (illustrative): 本月服务总量, 用户抱怨率的分母\n")
+        line = (
+            f'service_volume = {{"{period.key}" = {DEMO_VOLUME}}}  '
+            "# 演示数值 (illustrative): 本月服务总量, 用户抱怨率的分母\n"
+        )
         header = re.search(r"(?m)^\[reports\][^\n]*\n", text)
         if header:
-            text = text[: header.end()] + line + text[header.end():]
+            text = text[: header.end()] + line + text[header.end() :]
         else:
             text += "\n[reports]\n" + line
         config.path.write_text(text, encoding="utf-8")

@@ -27,7 +27,9 @@ from recordkit.forms.generator import Output
 from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
-BUNDLE_CASE = "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
+BUNDLE_CASE = (
+    "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
+)
 
 Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
@@ -37,7 +39,9 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     root = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="recordkit-demo-"))
     echo(f"== 演示工作目录 (demo working folder): {root}")
     # hospital: the samples include a granted extension, which the lab procedure does not provide for
-    config = init_workdir(root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True)
+    config = init_workdir(
+        root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True
+    )
 
     workspace = Workspace(config)
     # Records first: a case's corrective_action_no must name a CAPA that exists, and
@@ -48,7 +52,9 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
     _status_table(config, table, echo)
 
-    echo("== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)")
+    echo(
+        "== 程序规则 (process rules): 回避、不满意不得办结、纠正措施关联 (recordkit case validate / case status)"
+    )
     demo_compliance(config, echo, table)
 
     echo("== 统计报表 (reports)")
@@ -92,7 +98,8 @@ def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) 
 
     registers = [
         (f.code, generator.register(f.code, year=year, xlsx=True))
-        for f in generator.catalog.forms.values() if f.is_register
+        for f in generator.catalog.forms.values()
+        if f.is_register
         for year in sorted({c.year for c in cases if c.rtype.name == f.record_type})
     ]
     bundle = generator.bundle(BUNDLE_CASE)
@@ -100,23 +107,34 @@ def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) 
 
     _outputs_table(workspace.config.out_dir, root, cases, result.outputs, table)
     for code, reg in registers:
-        echo(f"台帐 {code} {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}")
+        echo(
+            f"台帐 {code} {reg.period}: {reg.count} 件  {_rel(reg.path, root)}  {_rel(reg.xlsx, root) if reg.xlsx else ''}"
+        )
     made = {o.form_code for o in result.outputs} | {code for code, _reg in registers}
     echo(f"== 表单和台帐 {len(made)} 种 (of {len(generator.catalog.forms)} in the catalog)")
-    echo(f"== 打印合集 (print bundle) {BUNDLE_CASE}: {' '.join(f'{c}/{n}' for c, n in bundle.contents)}  "
-         f"{_rel(bundle.path, root)}")
+    echo(
+        f"== 打印合集 (print bundle) {BUNDLE_CASE}: {' '.join(f'{c}/{n}' for c, n in bundle.contents)}  "
+        f"{_rel(bundle.path, root)}"
+    )
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
 
 
-def _outputs_table(out_dir: Path, root: Path, cases: list[Case], outputs: list[Output], table: Table) -> None:
+def _outputs_table(
+    out_dir: Path, root: Path, cases: list[Case], outputs: list[Output], table: Table
+) -> None:
     """One row per case or record: the forms generated for it and where they are."""
     per_case: dict[str, list[str]] = {}
     for output in outputs:
         per_case.setdefault(output.case_no, []).append(output.form_code)
     rows = [
-        [c.case_no, c.kind or c.rtype.label, str(c.data.get(c.rtype.date_field, "")), " ".join(per_case.get(c.case_no, [])),
-         _rel(out_dir / c.case_no, root)]
+        [
+            c.case_no,
+            c.kind or c.rtype.label,
+            str(c.data.get(c.rtype.date_field, "")),
+            " ".join(per_case.get(c.case_no, [])),
+            _rel(out_dir / c.case_no, root),
+        ]
         for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
     ]
     table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
@@ -144,9 +162,15 @@ def _status_table(config, table: Table, echo: Echo) -> None:
     rows = []
     for status in case_statuses(config, []):
         step = status.next_due
-        rows.append([status.case_no, "办理中" if status.is_open else "已办结",
-                     step.name if step else "", format_value(step.due) if step and step.due else "",
-                     step.text if step else "全部完成"])
+        rows.append(
+            [
+                status.case_no,
+                "办理中" if status.is_open else "已办结",
+                step.name if step else "",
+                format_value(step.due) if step and step.due else "",
+                step.text if step else "全部完成",
+            ]
+        )
     table(["编号", "状态", "当前步骤", "期限", "剩余/超期"], rows)
 
 

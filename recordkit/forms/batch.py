@@ -96,7 +96,9 @@ def run_jobs(
         _absorb(generator, result, future.result())
 
     # SIGTERM keeps its default in batch workers (only Ctrl-C is the parent's to handle).
-    with start_pool(workers, _init_worker, (str(generator.config.path),), ignore_term=False) as pool:
+    with start_pool(
+        workers, _init_worker, (str(generator.config.path),), ignore_term=False
+    ) as pool:
         run_bounded(pool, _work, chunks, workers, done, held)
     return result
 

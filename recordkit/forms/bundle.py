@@ -43,9 +43,28 @@ _HEADER_CT = {
 }
 # Schema order of <w:sectPr> children (Word rejects them out of order).
 _SECTPR_ORDER = (
-    "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
-    "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
-    "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange",
+    "headerReference",
+    "footerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
 )
 _NUMPAGES = re.compile(rb"(<w:instrText[^>]*>\s*)NUMPAGES\b")
 _XML_DECL = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -76,13 +95,24 @@ class _Bundle:
         self.body = self.document.find(_w("body"))
         self.rels = etree.fromstring(self.parts["word/_rels/document.xml.rels"])
         self.types = etree.fromstring(self.parts["[Content_Types].xml"])
-        self.styles = etree.fromstring(self.parts["word/styles.xml"]) if "word/styles.xml" in self.parts else None
-        self.numbering = etree.fromstring(self.parts["word/numbering.xml"]) if "word/numbering.xml" in self.parts else None
+        self.styles = (
+            etree.fromstring(self.parts["word/styles.xml"])
+            if "word/styles.xml" in self.parts
+            else None
+        )
+        self.numbering = (
+            etree.fromstring(self.parts["word/numbering.xml"])
+            if "word/numbering.xml" in self.parts
+            else None
+        )
         self.counter = 0
         # The header and footer parts of each form, in order (to fill in its page count).
         self.furniture: list[list[str]] = [
-            [_resolve("word/document.xml", r.get("Target")) for r in self.rels
-             if (r.get("Type") or "").rsplit("/", 1)[-1] in _HEADER_CT]
+            [
+                _resolve("word/document.xml", r.get("Target"))
+                for r in self.rels
+                if (r.get("Type") or "").rsplit("/", 1)[-1] in _HEADER_CT
+            ]
         ]
         _restart_page_numbers(self._last_section())
 
@@ -112,11 +142,17 @@ class _Bundle:
         parts = _read(data)
         document = etree.fromstring(parts["word/document.xml"])
         body = document.find(_w("body"))
-        rels = etree.fromstring(parts.get("word/_rels/document.xml.rels", b"<Relationships xmlns='%s'/>" % PR.encode()))
+        rels = etree.fromstring(
+            parts.get("word/_rels/document.xml.rels", b"<Relationships xmlns='%s'/>" % PR.encode())
+        )
         self.furniture.append([])
         ids = self._copy_related(parts, rels, "word/document.xml")
         content = list(body)
-        section = content.pop() if content and content[-1].tag == _w("sectPr") else etree.Element(_w("sectPr"))
+        section = (
+            content.pop()
+            if content and content[-1].tag == _w("sectPr")
+            else etree.Element(_w("sectPr"))
+        )
         for element in content + [section]:
             _rename_ids(element, ids)
         self._merge_styles(parts)
@@ -132,7 +168,11 @@ class _Bundle:
         section = self._last_section()
         self.body.remove(section)
         last = self.body[-1] if len(self.body) else None
-        if last is None or last.tag != _w("p") or last.find(f"{_w('pPr')}/{_w('sectPr')}") is not None:
+        if (
+            last is None
+            or last.tag != _w("p")
+            or last.find(f"{_w('pPr')}/{_w('sectPr')}") is not None
+        ):
             last = etree.SubElement(self.body, _w("p"))
         ppr = last.find(_w("pPr"))
         if ppr is None:
@@ -144,13 +184,17 @@ class _Bundle:
         else:
             ppr.append(section)
 
-    def _copy_related(self, parts: dict[str, bytes], rels: etree._Element, source: str) -> dict[str, str]:
+    def _copy_related(
+        self, parts: dict[str, bytes], rels: etree._Element, source: str
+    ) -> dict[str, str]:
         """Copy the header, footer and picture parts a document uses; old id -> new id."""
         ids: dict[str, str] = {}
         for rel in rels:
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
             if rel.get("TargetMode") == "External":
-                ids[rel.get("Id")] = self._add_rel(rel.get("Type"), rel.get("Target"), external=True)
+                ids[rel.get("Id")] = self._add_rel(
+                    rel.get("Type"), rel.get("Target"), external=True
+                )
             elif kind in _COPIED:
                 name = self._copy_part(parts, _resolve(source, rel.get("Target")), kind)
                 if kind in _HEADER_CT:
@@ -169,7 +213,9 @@ class _Bundle:
         stem = "media/image" if kind == "image" else kind
         new_name = self._fresh(stem, suffix)
         data = parts[name]
-        rels_name = posixpath.join(posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels")
+        rels_name = posixpath.join(
+            posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels"
+        )
         if kind in _HEADER_CT:
             element = etree.fromstring(data)
             if rels_name in parts:  # a logo in a header revised in Word: bring it along
@@ -178,12 +224,16 @@ class _Bundle:
                 new_rels = etree.Element(f"{{{PR}}}Relationships", nsmap={None: PR})
                 for rel in own:
                     copied = copy.deepcopy(rel)
-                    if rel.get("TargetMode") != "External" and rel.get("Type", "").endswith("/image"):
+                    if rel.get("TargetMode") != "External" and rel.get("Type", "").endswith(
+                        "/image"
+                    ):
                         media = self._copy_part(parts, _resolve(name, rel.get("Target")), "image")
                         copied.set("Target", posixpath.relpath(media, posixpath.dirname(new_name)))
                     new_rels.append(copied)
                     ids[rel.get("Id")] = rel.get("Id")
-                self.parts[posixpath.join("word/_rels", posixpath.basename(new_name) + ".rels")] = _xml(new_rels)
+                self.parts[posixpath.join("word/_rels", posixpath.basename(new_name) + ".rels")] = (
+                    _xml(new_rels)
+                )
             data = _xml(element)
             self._override(new_name, _HEADER_CT[kind])
         else:
@@ -208,13 +258,25 @@ class _Bundle:
         node.set("ContentType", content_type)
 
     def _default_type(self, extension: str, parts: dict[str, bytes]) -> None:
-        if any(d.get("Extension", "").lower() == extension for d in self.types.iter(f"{{{CT}}}Default")):
+        if any(
+            d.get("Extension", "").lower() == extension for d in self.types.iter(f"{{{CT}}}Default")
+        ):
             return
         source = etree.fromstring(parts["[Content_Types].xml"])
-        found = next((d for d in source.iter(f"{{{CT}}}Default") if d.get("Extension", "").lower() == extension), None)
+        found = next(
+            (
+                d
+                for d in source.iter(f"{{{CT}}}Default")
+                if d.get("Extension", "").lower() == extension
+            ),
+            None,
+        )
         node = etree.Element(f"{{{CT}}}Default")
         node.set("Extension", extension)
-        node.set("ContentType", found.get("ContentType") if found is not None else "application/octet-stream")
+        node.set(
+            "ContentType",
+            found.get("ContentType") if found is not None else "application/octet-stream",
+        )
         self.types.insert(0, node)
 
     def _merge_styles(self, parts: dict[str, bytes]) -> None:
@@ -233,8 +295,13 @@ class _Bundle:
         if not used or "word/numbering.xml" not in parts or self.numbering is None:
             return
         theirs = etree.fromstring(parts["word/numbering.xml"])
-        abstract_next = 1 + max((int(a.get(_w("abstractNumId"))) for a in self.numbering.iter(_w("abstractNum"))), default=0)
-        num_next = 1 + max((int(n.get(_w("numId"))) for n in self.numbering.iter(_w("num"))), default=0)
+        abstract_next = 1 + max(
+            (int(a.get(_w("abstractNumId"))) for a in self.numbering.iter(_w("abstractNum"))),
+            default=0,
+        )
+        num_next = 1 + max(
+            (int(n.get(_w("numId"))) for n in self.numbering.iter(_w("num"))), default=0
+        )
         abstract_map: dict[str, str] = {}
         num_map: dict[str, str] = {}
         for num in theirs.iter(_w("num")):
@@ -242,7 +309,11 @@ class _Bundle:
                 continue
             old_abstract = num.find(_w("abstractNumId")).get(_w("val"))
             if old_abstract not in abstract_map:
-                source = next(a for a in theirs.iter(_w("abstractNum")) if a.get(_w("abstractNumId")) == old_abstract)
+                source = next(
+                    a
+                    for a in theirs.iter(_w("abstractNum"))
+                    if a.get(_w("abstractNumId")) == old_abstract
+                )
                 clone = copy.deepcopy(source)
                 clone.set(_w("abstractNumId"), str(abstract_next))
                 first_num = self.numbering.find(_w("num"))
@@ -269,7 +340,9 @@ class _Bundle:
         programs that show a field's last result instead of computing it (LibreOffice)."""
         for names, count in zip(self.furniture, counts, strict=True):
             for name in names:
-                self.parts[name] = _with_page_count(_NUMPAGES.sub(rb"\1SECTIONPAGES", self.parts[name]), count)
+                self.parts[name] = _with_page_count(
+                    _NUMPAGES.sub(rb"\1SECTIONPAGES", self.parts[name]), count
+                )
 
     def finish(self) -> bytes:
         for number, doc_pr in enumerate(self.body.iter(f"{{{WP}}}docPr"), 1):
@@ -328,8 +401,11 @@ def _with_page_count(xml: bytes, count: int) -> bytes:
             instr = run.find(_w("instrText"))
             if mark is not None:
                 kind = mark.get(_w("fldCharType"))
-                state = {"begin": "begin", "separate": state + "|result" if "SECTIONPAGES" in state else "",
-                         "end": ""}.get(kind, state)
+                state = {
+                    "begin": "begin",
+                    "separate": state + "|result" if "SECTIONPAGES" in state else "",
+                    "end": "",
+                }.get(kind, state)
             elif instr is not None and state.startswith("begin"):
                 state += " " + (instr.text or "").strip()
             elif state.endswith("|result"):

@@ -76,7 +76,9 @@ class Form:
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
-    def needed_by(self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE) -> bool:
+    def needed_by(
+        self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE
+    ) -> bool:
         """Whether a case (or record of ``rtype``) of this kind, under this profile, needs this form."""
         if self.is_register or rtype.name != self.record_type:
             return False
@@ -96,7 +98,13 @@ class Form:
         for key in self.required:
             value = get_path(case_data, key)
             if value is MISSING or is_blank(value) or value in ({}, []):
-                empty.append((key, schema.label_of(key, self.rtype) or self.extra_fields.get(key.removeprefix("extra."), "")))
+                empty.append(
+                    (
+                        key,
+                        schema.label_of(key, self.rtype)
+                        or self.extra_fields.get(key.removeprefix("extra."), ""),
+                    )
+                )
         return empty
 
     def summary(self) -> dict[str, Any]:
@@ -128,7 +136,13 @@ class Catalog:
         try:
             # libyaml's parser when PyYAML has it: the catalog is read on every web page
             # of a case, and the pure-Python parser takes ~50 ms over it.
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506
+            raw = (
+                yaml.load(
+                    path.read_text(encoding="utf-8"),
+                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+                )
+                or {}
+            )  # noqa: S506
         except FileNotFoundError:
             raise ConfigError(f"{path}: 表单目录文件不存在 (form catalog not found)") from None
         except yaml.YAMLError as exc:
@@ -151,17 +165,29 @@ class Catalog:
         if form.type not in FORM_TYPES:
             raise ConfigError(f"{where} ({form.code}): type 应为 {' | '.join(FORM_TYPES)}")
         if form.retention not in RETENTION_CODES:
-            raise ConfigError(f"{where} ({form.code}): retention 应为 {' | '.join(RETENTION_CODES)}")
+            raise ConfigError(
+                f"{where} ({form.code}): retention 应为 {' | '.join(RETENTION_CODES)}"
+            )
         if form.record_type not in schema.RECORD_TYPES:
-            raise ConfigError(f"{where} ({form.code}): record_type 应为 {' | '.join(schema.RECORD_TYPES)}")
-        unknown_required = [k for k in form.required if not schema.is_known_path(k, form.rtype)
-                            and k.removeprefix("extra.") not in form.extra_fields]
+            raise ConfigError(
+                f"{where} ({form.code}): record_type 应为 {' | '.join(schema.RECORD_TYPES)}"
+            )
+        unknown_required = [
+            k
+            for k in form.required
+            if not schema.is_known_path(k, form.rtype)
+            and k.removeprefix("extra.") not in form.extra_fields
+        ]
         if unknown_required:
-            raise ConfigError(f"{where} ({form.code}): required 中的 {'、'.join(map(str, unknown_required))} 不是已知字段")
+            raise ConfigError(
+                f"{where} ({form.code}): required 中的 {'、'.join(map(str, unknown_required))} 不是已知字段"
+            )
         unknown_kinds = [k for k in form.kinds if k not in form.rtype.kinds]
         if unknown_kinds:
             allowed = " | ".join(form.rtype.kinds) or "[] (this record type has no kinds)"
-            raise ConfigError(f"{where} ({form.code}): kinds 中的 {'、'.join(map(str, unknown_kinds))} 不是允许的值 ({allowed})")
+            raise ConfigError(
+                f"{where} ({form.code}): kinds 中的 {'、'.join(map(str, unknown_kinds))} 不是允许的值 ({allowed})"
+            )
         return form
 
     def codes(self) -> list[str]:
@@ -176,7 +202,9 @@ class Catalog:
     def select(self, codes: list[str] | None) -> list[Form]:
         return [self.get(c) for c in codes] if codes else list(self.forms.values())
 
-    def needed_for(self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE) -> list[Form]:
+    def needed_for(
+        self, case_data: dict[str, Any], profile: str, rtype: schema.RecordType = schema.CASE
+    ) -> list[Form]:
         return [f for f in self.forms.values() if f.needed_by(case_data, profile, rtype)]
 
     def listing(self) -> list[dict[str, Any]]:
@@ -207,11 +235,27 @@ class Catalog:
                     tag = f"(rows 循环变量).{use.path}"
                 problems.append(TemplateProblem(form.file, use.part, tag, why))
         if not compiled.version:
-            problems.append(TemplateProblem(form.file, "header", "第N版", "页眉中找不到版本号 (header needs 第N版)"))
+            problems.append(
+                TemplateProblem(
+                    form.file, "header", "第N版", "页眉中找不到版本号 (header needs 第N版)"
+                )
+            )
         if compiled.code_in_header and compiled.code_in_header != form.code:
             problems.append(
-                TemplateProblem(form.file, "header", compiled.code_in_header, f"页眉表单编号与目录不符 (catalog says {form.code})")
+                TemplateProblem(
+                    form.file,
+                    "header",
+                    compiled.code_in_header,
+                    f"页眉表单编号与目录不符 (catalog says {form.code})",
+                )
             )
         if compiled.qr_member is None:
-            problems.append(TemplateProblem(form.file, "word/document.xml", "RK_QR", "缺少二维码占位图片 (picture named RK_QR)"))
+            problems.append(
+                TemplateProblem(
+                    form.file,
+                    "word/document.xml",
+                    "RK_QR",
+                    "缺少二维码占位图片 (picture named RK_QR)",
+                )
+            )
         return problems

@@ -19,7 +19,14 @@ from recordkit.forms.render import Record
 
 ORG_KEYS = ("name", "fonds_no", "category_code", "department_code")
 FORM_KEYS = ("code", "title", "version")
-CLOCK_KEYS = ("acceptance_due", "reply_due", "original_due", "extended_due", "extension_days", "calendar_warning")
+CLOCK_KEYS = (
+    "acceptance_due",
+    "reply_due",
+    "original_due",
+    "extended_due",
+    "extension_days",
+    "calendar_warning",
+)
 ROW_EXTRA_KEYS = ("overdue",)
 REGISTER_KEYS = ("rows", "period", "count")
 
@@ -36,9 +43,15 @@ def _display(field: schema.Field, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if field.type == schema.ROWS:
         items = value if isinstance(value, list) else []
-        return [Record({key: _row_cell(field, key, item.get(key) if isinstance(item, Mapping) else None)
-                        for key, _ in field.columns})
-                for item in items]
+        return [
+            Record(
+                {
+                    key: _row_cell(field, key, item.get(key) if isinstance(item, Mapping) else None)
+                    for key, _ in field.columns
+                }
+            )
+            for item in items
+        ]
     if field.type == schema.BOOL:
         return value if isinstance(value, bool) else str(value)
     return value if isinstance(value, str) else str(value)
@@ -67,8 +80,12 @@ def _loose(value: Any) -> Any:
     return "" if value is None else value
 
 
-def case_record(data: Mapping[str, Any], row_extras: Mapping[str, Any] | None = None,
-                rtype: schema.RecordType = schema.CASE, derived: Mapping[str, Any] | None = None) -> Record:
+def case_record(
+    data: Mapping[str, Any],
+    row_extras: Mapping[str, Any] | None = None,
+    rtype: schema.RecordType = schema.CASE,
+    derived: Mapping[str, Any] | None = None,
+) -> Record:
     """The ``case`` (or register row) a template reads: a case, or a record of ``rtype``,
     whose number templates also read as ``case.case_no`` (printed under the QR code)."""
     tree: dict[str, Any] = {}
@@ -106,11 +123,19 @@ def clock_record(deadlines: Mapping[str, str] | None) -> Record:
 
 
 def form_context(
-    config: Config, form: Record, case_data: Mapping[str, Any], deadlines: Mapping[str, str] | None = None,
-    rtype: schema.RecordType = schema.CASE, derived: Mapping[str, Any] | None = None,
+    config: Config,
+    form: Record,
+    case_data: Mapping[str, Any],
+    deadlines: Mapping[str, str] | None = None,
+    rtype: schema.RecordType = schema.CASE,
+    derived: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {"case": case_record(case_data, None, rtype, derived), "org": org_record(config), "form": form,
-            "clock": clock_record(deadlines)}
+    return {
+        "case": case_record(case_data, None, rtype, derived),
+        "org": org_record(config),
+        "form": form,
+        "clock": clock_record(deadlines),
+    }
 
 
 def register_context(
@@ -131,7 +156,11 @@ def unknown_use(root: str, path: str, rtype: schema.RecordType = schema.CASE) ->
     """Why a name a template reads does not exist, or None (the ``forms check`` rule);
     a form's ``case`` is its record type's record."""
     if root in ("case", "row"):
-        if not path or schema.is_known_path(path, rtype) or (root == "row" and path in ROW_EXTRA_KEYS):
+        if (
+            not path
+            or schema.is_known_path(path, rtype)
+            or (root == "row" and path in ROW_EXTRA_KEYS)
+        ):
             return None
         if rtype is not schema.CASE:
             return f"{rtype.label}记录格式中没有字段 {path} (not in the {rtype.name} record format)"
@@ -139,7 +168,11 @@ def unknown_use(root: str, path: str, rtype: schema.RecordType = schema.CASE) ->
     known = {"org": ORG_KEYS, "form": FORM_KEYS, "clock": CLOCK_KEYS}
     if root in known:
         head = path.split(".", 1)[0]
-        return None if not path or head in known[root] else f"{root} 没有 {head} (known: {', '.join(known[root])})"
+        return (
+            None
+            if not path or head in known[root]
+            else f"{root} 没有 {head} (known: {', '.join(known[root])})"
+        )
     if root in REGISTER_KEYS or root in ("local", "loop"):
         return None
     return f"未知变量 {root} (templates can read case, org, form, clock, rows, period, count)"

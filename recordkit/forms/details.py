@@ -12,5 +12,10 @@ from recordkit.forms.render import field_uses
 def form_details(catalog: Catalog, code: str) -> dict[str, Any]:
     form = catalog.get(code)
     uses = sorted({f"{u.root}.{u.path}" if u.path else u.root for u in field_uses(form.compiled)})
-    return {**form.summary(), "version": form.version, "template_sha256": form.compiled.sha256,
-            "fields": uses, "problems": [str(p) for p in catalog.check(form)]}
+    return {
+        **form.summary(),
+        "version": form.version,
+        "template_sha256": form.compiled.sha256,
+        "fields": uses,
+        "problems": [str(p) for p in catalog.check(form)],
+    }

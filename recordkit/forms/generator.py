@@ -140,7 +140,9 @@ class Generator:
         self.config = config
         self.catalog = catalog or Catalog(config.templates_dir)
         # Cases and the other record types: a number or path may name any of them.
-        self.casebook = casebook if isinstance(casebook, Library) else Library.around(config, casebook)
+        self.casebook = (
+            casebook if isinstance(casebook, Library) else Library.around(config, casebook)
+        )
         self.deadlines = deadlines
         self.row_extras = row_extras
         self._manifest: Manifest | None = None
@@ -171,13 +173,20 @@ class Generator:
         if form.record_type != case.rtype.name:
             raise RecordkitError(
                 f"{form.code} {form.title} 用于{form.rtype.label}记录, {case.case_no} 是{case.rtype.label}"
-                f" (form is for {form.record_type} records, not {case.rtype.name})")
+                f" (form is for {form.record_type} records, not {case.rtype.name})"
+            )
         compiled = form.compiled
         is_case = case.rtype is schema.CASE
         deadlines = self.deadlines(case.data) if self.deadlines and is_case else None
         derived = derived_values(case, self.config, self.casebook.cases)
-        ctx = form_context(self.config, form_record(form.code, form.title, compiled.version), case.data, deadlines,
-                           case.rtype, derived)
+        ctx = form_context(
+            self.config,
+            form_record(form.code, form.title, compiled.version),
+            case.data,
+            deadlines,
+            case.rtype,
+            derived,
+        )
         return compiled.render(ctx, QrPayload(case.case_no, form.code, compiled.version or "0"))
 
     def recorded(self, path: Path) -> tuple[str | None, str]:
@@ -186,15 +195,26 @@ class Generator:
             return None, ""
         return self.manifest.recorded(self.relative(path))
 
-    def write_output(self, path: Path, data: bytes, force: bool = False, durable: bool = False) -> None:
+    def write_output(
+        self, path: Path, data: bytes, force: bool = False, durable: bool = False
+    ) -> None:
         """Write one output under the hand-edit and history rule (recordkit.outputs)."""
         sha, version = self.recorded(path)
-        replace_output(path, data, sha, force=force, keep_history=self.config.keep_history,
-                       version=version, durable=durable)
+        replace_output(
+            path,
+            data,
+            sha,
+            force=force,
+            keep_history=self.config.keep_history,
+            version=version,
+            durable=durable,
+        )
 
     def fill(self, form: Form, case: Case, force: bool = False) -> tuple[Output, OutputRecord]:
         if form.is_register:
-            raise BadValueError(f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)")
+            raise BadValueError(
+                f"{form.code} 是台帐, 请用 `recordkit register` 生成 (registers are made by `register`)"
+            )
         data = self.render(form, case)
         path = self.output_path(case.case_no, form)
         self.write_output(path, data, force)
@@ -214,8 +234,12 @@ class Generator:
         output = Output(case.case_no, form.code, path, form.compiled.version, empty, form.title)
         return output, record
 
-    def run(self, jobs: Iterable[tuple[Form, Case]], progress: Callable[[int], None] | None = None,
-            force: bool = False) -> BatchResult:
+    def run(
+        self,
+        jobs: Iterable[tuple[Form, Case]],
+        progress: Callable[[int], None] | None = None,
+        force: bool = False,
+    ) -> BatchResult:
         """Fill every (form, case) pair; record the manifest in batches; collect failures."""
         result = BatchResult()
         pending: list[OutputRecord] = []
@@ -261,10 +285,15 @@ class Generator:
         if codes:
             forms = [f for f in self.catalog.select(codes) if not f.is_register]
             return [(f, c) for c in cases for f in forms if f.record_type == c.rtype.name]
-        return [(f, c) for c in cases for f in self.catalog.needed_for(c.data, self.config.profile, c.rtype)]
+        return [
+            (f, c)
+            for c in cases
+            for f in self.catalog.needed_for(c.data, self.config.profile, c.rtype)
+        ]
 
-    def plan_jobs(self, case_refs: list[str] | None, codes: list[str] | None,
-                  force: bool = False) -> tuple[list[Job], list[Failure]]:
+    def plan_jobs(
+        self, case_refs: list[str] | None, codes: list[str] | None, force: bool = False
+    ) -> tuple[list[Job], list[Failure]]:
         """(form, case file) jobs without keeping cases in memory: with forms named, a case
         file need not even be parsed here (the worker validates it); otherwise each case is
         read once to learn which forms it needs, then dropped."""
@@ -282,7 +311,9 @@ class Generator:
         for path in paths:
             if forms is not None:
                 kind = self.casebook.book_for_path(path).rtype.name
-                jobs += [Job(f.code, str(path), path.stem, force) for f in forms if f.record_type == kind]
+                jobs += [
+                    Job(f.code, str(path), path.stem, force) for f in forms if f.record_type == kind
+                ]
                 continue
             try:
                 case = self.casebook.load(path)
@@ -293,7 +324,9 @@ class Generator:
             jobs += [Job(f.code, str(path), case.case_no, force) for f in needed]
         return jobs, failures
 
-    def fill_cases(self, form: Form, refs: list[str], force: bool = False, pdf: bool = False) -> BatchResult:
+    def fill_cases(
+        self, form: Form, refs: list[str], force: bool = False, pdf: bool = False
+    ) -> BatchResult:
         cases, failures = self.load_cases(refs)
         result = self.run([(form, c) for c in cases], force=force)
         result.failures[:0] = failures
@@ -306,34 +339,51 @@ class Generator:
         and reported in ``result.skipped``."""
         if not result.outputs:
             return []
-        pdfs, skipped = self.make_pdfs([(o.path, o.case_no, o.form_code) for o in result.outputs], force)
+        pdfs, skipped = self.make_pdfs(
+            [(o.path, o.case_no, o.form_code) for o in result.outputs], force
+        )
         result.skipped += skipped
         result.pdfs += pdfs
         return pdfs
 
-    def make_pdfs(self, sources: list[tuple[Path, str, str]], force: bool = False) -> tuple[list[Path], list[Skipped]]:
+    def make_pdfs(
+        self, sources: list[tuple[Path, str, str]], force: bool = False
+    ) -> tuple[list[Path], list[Skipped]]:
         """Convert (.docx, number, form code) sources in one LibreOffice run; each PDF is
         written under the hand-edit rule and recorded with the hash of its .docx."""
         documents = [(str(path), path.read_bytes()) for path, _, _ in sources]
         written, skipped = [], []
-        for (path, number, code), (_, docx), pdf in zip(sources, documents, forms_to_pdf(documents), strict=True):
+        for (path, number, code), (_, docx), pdf in zip(
+            sources, documents, forms_to_pdf(documents), strict=True
+        ):
             target = path.with_suffix(".pdf")
             inputs = {self.relative(path): _sha256(docx)}
             try:
-                self._derive(target, pdf, (PDF, number, code), inputs, {"source": self.relative(path)}, force)
+                self._derive(
+                    target, pdf, (PDF, number, code), inputs, {"source": self.relative(path)}, force
+                )
             except EditedOutputError:
                 skipped.append(Skipped(number, code, str(target)))
                 continue
             written.append(target)
         return written, skipped
 
-    def _derive(self, path: Path, data: bytes, what: tuple[str, str, str], inputs: dict[str, str],
-                params: dict[str, Any], force: bool) -> None:
+    def _derive(
+        self,
+        path: Path,
+        data: bytes,
+        what: tuple[str, str, str],
+        inputs: dict[str, str],
+        params: dict[str, Any],
+        force: bool,
+    ) -> None:
         """Write one derived output (kind, number, form code) and record it with its inputs
         at once, so a later refusal (a hand-edited sibling) leaves the manifest true."""
         self.write_output(path, data, force, durable=True)
         kind, number, code = what
-        row = DerivedRecord(self.relative(path), kind, number, code, inputs, params, _sha256(data), _now())
+        row = DerivedRecord(
+            self.relative(path), kind, number, code, inputs, params, _sha256(data), _now()
+        )
         self.manifest.record_derived([row])
 
     # ----- registers
@@ -358,9 +408,19 @@ class Generator:
         register_id = f"{code}-{register_slug(year, start, end, status)}"
         rows = [self._row(c) for c in selection]
         compiled = form.compiled
-        ctx = register_context(self.config, form_record(form.code, form.title, compiled.version), register_id, rows, period)
+        ctx = register_context(
+            self.config,
+            form_record(form.code, form.title, compiled.version),
+            register_id,
+            rows,
+            period,
+        )
         data = compiled.render(ctx, QrPayload(register_id, form.code, compiled.version or "0"))
-        path = self.config.out_dir / "registers" / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
+        path = (
+            self.config.out_dir
+            / "registers"
+            / f"{form.output_name}-{register_slug(year, start, end, status)}.docx"
+        )
         inputs = self.register_inputs(form, cases)
         params = {"code": code, "year": year, "start": start.isoformat() if start else None,
                   "end": end.isoformat() if end else None, "status": status, "xlsx": xlsx, "pdf": pdf}  # fmt: skip
@@ -380,23 +440,32 @@ class Generator:
         cases, errors = book.scan()
         if errors:
             what = "案件" if book.rtype is schema.CASE else f"{book.rtype.label}记录"
-            raise RecordkitError(f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors))
+            raise RecordkitError(
+                f"以下{what}文件有错误, 台帐未生成:\n" + "\n".join(e.message for e in errors)
+            )
         if book.rtype.kinds:  # e.g. F29 lists only repair visits (维修)
             cases = [c for c in cases if c.kind in form.kinds]
         return cases
 
     def register_inputs(self, form: Form, cases: list[Case]) -> dict[str, str]:
         """Any record may enter or leave a register's selection: all of them are its inputs."""
-        return {f"template:{form.code}": form.compiled.sha256, **{f"data:{self.relative(c.path)}": c.data_sha256 for c in cases}}
+        return {
+            f"template:{form.code}": form.compiled.sha256,
+            **{f"data:{self.relative(c.path)}": c.data_sha256 for c in cases},
+        }
 
     def _row(self, case: Case) -> Any:
         """One register row: the record's fields, plus the clock's 是否超期 for cases."""
-        extras = self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
+        extras = (
+            self.row_extras(case.data) if self.row_extras and case.rtype is schema.CASE else None
+        )
         data = case.data
         if case.rtype is schema.CASE and get_path(data, "complainant.anonymous") is True:
             # A register names an anonymous complainant 匿名, as `case list` does, not a blank.
             data = {**data, "complainant": {**(data.get("complainant") or {}), "name": "匿名"}}
-        return case_record(data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases))
+        return case_record(
+            data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases)
+        )
 
     # ----- print bundles
     def bundle(self, ref: str, pdf: bool = False, force: bool = False) -> BundleResult:
@@ -410,13 +479,19 @@ class Generator:
                     raise EditedOutputError(target)
         items = self.bundle_items(case)
         if not items:
-            raise RecordkitError(f"{case.case_no}: 没有需要打印的表单 (no form in the catalog applies)")
+            raise RecordkitError(
+                f"{case.case_no}: 没有需要打印的表单 (no form in the catalog applies)"
+            )
         documents = [self.render(form, record) for form, record in items]
         titles = [f"{form.code} {form.title} {record.case_no}" for form, record in items]
         # With a PDF, each form is converted on its own first: its PDF pages are joined into
         # the bundle's PDF, and its page count is written into the .docx's 共 Y 页.
         pdfs = forms_to_pdf(list(zip(titles, documents, strict=True))) if pdf else None
-        what, inputs, params = (BUNDLE, case.case_no, case.case_no), self.bundle_inputs(items), {"pdf": pdf}
+        what, inputs, params = (
+            (BUNDLE, case.case_no, case.case_no),
+            self.bundle_inputs(items),
+            {"pdf": pdf},
+        )
         data = build_bundle(documents, [page_count(p) for p in pdfs] if pdfs else None)
         self._derive(path, data, what, inputs, params, force)
         result = BundleResult(path, [(f.code, r.case_no) for f, r in items])
@@ -432,15 +507,23 @@ class Generator:
     def bundle_inputs(self, items: list[tuple[Form, Case]]) -> dict[str, str]:
         """What a bundle is made from: each form's template and each record's data, by hash."""
         inputs = {f"template:{form.code}": form.compiled.sha256 for form, _ in items}
-        inputs.update({f"data:{self.relative(record.path)}": record.data_sha256 for _, record in items})
+        inputs.update(
+            {f"data:{self.relative(record.path)}": record.data_sha256 for _, record in items}
+        )
         return inputs
 
     def bundle_items(self, case: Case) -> list[tuple[Form, Case]]:
         """(form, record) pairs of a bundle, in the catalog's procedure order."""
         records = [case]
         if case.rtype is schema.CASE:
-            records += sorted(self.casebook.linked_to(case.case_no), key=lambda r: (r.rtype.name, r.case_no))
-        pairs = [(f, r) for r in records for f in self.catalog.needed_for(r.data, self.config.profile, r.rtype)]
+            records += sorted(
+                self.casebook.linked_to(case.case_no), key=lambda r: (r.rtype.name, r.case_no)
+            )
+        pairs = [
+            (f, r)
+            for r in records
+            for f in self.catalog.needed_for(r.data, self.config.profile, r.rtype)
+        ]
         order = {code: index for index, code in enumerate(self.catalog.forms)}
         return sorted(pairs, key=lambda p: (order[p[0].code], records.index(p[1])))
 
@@ -491,7 +574,9 @@ def select_cases(
     return sorted(chosen, key=lambda c: (sort_key(c.data.get(c.rtype.date_field)), c.case_no))
 
 
-def describe_period(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
+def describe_period(
+    year: int | None, start: date | None, end: date | None, status: str | None
+) -> str:
     if year:
         text = f"{year}年度"
     elif start or end:
@@ -501,7 +586,9 @@ def describe_period(year: int | None, start: date | None, end: date | None, stat
     return text + {"open": " (未办结)", "closed": " (已办结)"}.get(status or "", "")
 
 
-def register_slug(year: int | None, start: date | None, end: date | None, status: str | None) -> str:
+def register_slug(
+    year: int | None, start: date | None, end: date | None, status: str | None
+) -> str:
     if year:
         slug = str(year)
     elif start or end:
@@ -511,11 +598,24 @@ def register_slug(year: int | None, start: date | None, end: date | None, status
     return slug + (f"-{status}" if status else "")
 
 
-__all__ = ["Generator", "BatchResult", "BundleResult", "Failure", "Output", "RegisterResult", "display_path", "make_generator"]
+__all__ = [
+    "Generator",
+    "BatchResult",
+    "BundleResult",
+    "Failure",
+    "Output",
+    "RegisterResult",
+    "display_path",
+    "make_generator",
+]
 
 
 def make_generator(config: Config) -> Generator:
     """A generator wired with everything the working folder configures."""
     clock = clock_for(config)
-    return Generator(config, casebook=open_library(config, clock), deadlines=clock.deadlines,
-                     row_extras=clock.row_extras)
+    return Generator(
+        config,
+        casebook=open_library(config, clock),
+        deadlines=clock.deadlines,
+        row_extras=clock.row_extras,
+    )

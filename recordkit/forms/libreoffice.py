@@ -17,8 +17,14 @@ from pathlib import Path
 from recordkit.errors import LibreOfficeError
 
 _WINDOWS_CANDIDATES = (
-    Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice" / "program" / "soffice.exe",
-    Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)")) / "LibreOffice" / "program" / "soffice.exe",
+    Path(os.environ.get("PROGRAMFILES", r"C:\Program Files"))
+    / "LibreOffice"
+    / "program"
+    / "soffice.exe",
+    Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"))
+    / "LibreOffice"
+    / "program"
+    / "soffice.exe",
 )
 _MAC_CANDIDATE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
 
@@ -47,7 +53,9 @@ def require_soffice() -> Path:
     return soffice
 
 
-def convert_to_pdf(documents: list[Path], outdir: Path | None = None, timeout: int = 600) -> list[Path]:
+def convert_to_pdf(
+    documents: list[Path], outdir: Path | None = None, timeout: int = 600
+) -> list[Path]:
     """Convert .docx files to PDF (beside them unless ``outdir``); returns the PDF paths."""
     if not documents:
         return []
@@ -66,15 +74,23 @@ def convert_to_pdf(documents: list[Path], outdir: Path | None = None, timeout: i
 
 def _run(soffice: Path, profile: Path, target: Path, docs: list[Path], timeout: int) -> None:
     command = [
-        str(soffice), f"-env:UserInstallation={profile.resolve().as_uri()}",
-        "--headless", "--norestore", "--nolockcheck",
-        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(target),
+        str(soffice),
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(target),
         *[str(d) for d in docs],
     ]
     try:
         completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise LibreOfficeError(f"LibreOffice 转换超时 ({timeout} 秒): {docs[0].name} 等 {len(docs)} 个文件") from None
+        raise LibreOfficeError(
+            f"LibreOffice 转换超时 ({timeout} 秒): {docs[0].name} 等 {len(docs)} 个文件"
+        ) from None
     except OSError as exc:
         raise LibreOfficeError(f"无法启动 LibreOffice ({soffice}): {exc}") from None
     if completed.returncode != 0:

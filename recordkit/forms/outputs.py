@@ -22,8 +22,16 @@ from recordkit.files import write_atomic
 HISTORY = ".history"
 
 
-def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, force: bool = False,
-                   keep_history: bool = True, version: str = "", durable: bool = False) -> None:
+def replace_output(
+    path: Path,
+    data: bytes,
+    recorded_sha256: str | None,
+    *,
+    force: bool = False,
+    keep_history: bool = True,
+    version: str = "",
+    durable: bool = False,
+) -> None:
     """Write ``data`` to ``path`` under the rule above (``recorded_sha256``: the manifest's
     hash of what recordkit last wrote there, None when it never recorded one)."""
     try:
@@ -31,7 +39,9 @@ def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, forc
     except FileNotFoundError:
         previous = None
     if previous is not None:
-        edited = recorded_sha256 is not None and hashlib.sha256(previous).hexdigest() != recorded_sha256
+        edited = (
+            recorded_sha256 is not None and hashlib.sha256(previous).hexdigest() != recorded_sha256
+        )
         if edited and not force:
             raise EditedOutputError(path)
         if keep_history and previous != data:
@@ -40,14 +50,20 @@ def replace_output(path: Path, data: bytes, recorded_sha256: str | None, *, forc
     write_atomic(path, data, durable=durable)
     # Temporary files of a run killed mid-write, beside the output and in its history.
     name = glob.escape(path.name)
-    for leftover in [*path.parent.glob(f".{name}.*.tmp"), *path.parent.glob(f"{HISTORY}/.{glob.escape(path.stem)}.*.tmp")]:
+    for leftover in [
+        *path.parent.glob(f".{name}.*.tmp"),
+        *path.parent.glob(f"{HISTORY}/.{glob.escape(path.stem)}.*.tmp"),
+    ]:
         leftover.unlink(missing_ok=True)
 
 
 def is_hand_edited(path: Path, recorded_sha256: str | None) -> bool:
     """Whether the file at ``path`` differs from what recordkit recorded writing there."""
     try:
-        return recorded_sha256 is not None and hashlib.sha256(path.read_bytes()).hexdigest() != recorded_sha256
+        return (
+            recorded_sha256 is not None
+            and hashlib.sha256(path.read_bytes()).hexdigest() != recorded_sha256
+        )
     except FileNotFoundError:
         return False
 

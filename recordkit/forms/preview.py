@@ -28,7 +28,9 @@ PREVIEW_DPI = 72
 SAMPLE_NO = "样例-0001"
 # One LibreOffice run at a time: a catalog page asks for every image at once.
 _RENDERING = threading.Lock()
-NO_LIBREOFFICE = "未找到 LibreOffice (soffice), 无法生成表单首页图片; 安装 LibreOffice 后刷新本页即可显示。"
+NO_LIBREOFFICE = (
+    "未找到 LibreOffice (soffice), 无法生成表单首页图片; 安装 LibreOffice 后刷新本页即可显示。"
+)
 
 
 def previews_available() -> bool:
@@ -56,7 +58,13 @@ def sample_docx(generator: Generator, form: Form) -> bytes:
     if not form.is_register:
         return generator.render(form, sample_case(form))
     compiled = form.compiled
-    ctx = register_context(generator.config, form_record(form.code, form.title, compiled.version), SAMPLE_NO, [], "样例")
+    ctx = register_context(
+        generator.config,
+        form_record(form.code, form.title, compiled.version),
+        SAMPLE_NO,
+        [],
+        "样例",
+    )
     return compiled.render(ctx, QrPayload(SAMPLE_NO, form.code, compiled.version or "0"))
 
 

@@ -58,7 +58,13 @@ def _png_1bit(white: Any) -> bytes:
 
     height, width = white.shape
     rows = np.packbits(white, axis=1)
-    raw = np.hstack([np.zeros((height, 1), dtype=np.uint8), rows]).tobytes()  # filter byte 0 per row
+    raw = np.hstack(
+        [np.zeros((height, 1), dtype=np.uint8), rows]
+    ).tobytes()  # filter byte 0 per row
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(raw, 6)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(raw, 6))
+        + _png_chunk(b"IEND", b"")
+    )

@@ -28,7 +28,13 @@ from recordkit.forms.batch import Job, run_jobs
 from recordkit.forms.generator import BatchResult, Failure, Generator, Output, Skipped
 from recordkit.index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, OutputRecord
 
-TEMPLATE, DATA, BOTH, MISSING, EDITED = "template", "data", "both", "output missing", "edited by hand"
+TEMPLATE, DATA, BOTH, MISSING, EDITED = (
+    "template",
+    "data",
+    "both",
+    "output missing",
+    "edited by hand",
+)
 SOURCE = "inputs changed"
 REASON_TEXT = {
     SOURCE: "生成它的表单、模板或数据已更新",
@@ -102,7 +108,11 @@ class RegenerateResult(BatchResult):
 
     def to_dict(self) -> dict[str, Any]:
         # "regenerated" is the name `regenerate --json` has always used for the outputs.
-        return {**super().to_dict(), "regenerated": [o.to_dict() for o in self.outputs], "unchanged": self.unchanged}
+        return {
+            **super().to_dict(),
+            "regenerated": [o.to_dict() for o in self.outputs],
+            "unchanged": self.unchanged,
+        }
 
 
 # Opens a progress display for a number of steps; yields the callback each step reports to.
@@ -122,12 +132,18 @@ class Regenerator:
         self.generator = generator
         self.root = generator.config.root
 
-    def plan(self, case_nos: list[str] | None = None, codes: list[str] | None = None,
-             since: str | None = None) -> RegenerationPlan:
+    def plan(
+        self,
+        case_nos: list[str] | None = None,
+        codes: list[str] | None = None,
+        since: str | None = None,
+    ) -> RegenerationPlan:
         """Which outputs are stale and why (nothing is written)."""
         plan = RegenerationPlan()
         templates: dict[str, tuple[str, str] | None] = {}
-        records = self.generator.manifest.all(case_nos, [c.upper() for c in codes] if codes else None, since)
+        records = self.generator.manifest.all(
+            case_nos, [c.upper() for c in codes] if codes else None, since
+        )
         for record in records:
             current = templates.get(record.form_code, ...)
             if current is ...:
@@ -144,7 +160,9 @@ class Regenerator:
         self._plan_derived(plan, case_nos, [c.upper() for c in codes or []])
         return plan
 
-    def _plan_derived(self, plan: RegenerationPlan, case_nos: list[str] | None, codes: list[str]) -> None:
+    def _plan_derived(
+        self, plan: RegenerationPlan, case_nos: list[str] | None, codes: list[str]
+    ) -> None:
         """PDFs, bundles and registers whose inputs changed (or will: a stale source form
         or register). Bundles and registers first, so a register's PDF is judged knowing
         whether its register will be remade."""
@@ -155,7 +173,9 @@ class Regenerator:
         renewed |= {s.record.output_path for s in plan.derived}
         self._judge_derived(plan, [r for r in records if r.kind == PDF], renewed)
 
-    def _judge_derived(self, plan: RegenerationPlan, records: list[DerivedRecord], renewed: set[str]) -> None:
+    def _judge_derived(
+        self, plan: RegenerationPlan, records: list[DerivedRecord], renewed: set[str]
+    ) -> None:
         current: dict[tuple[str, str], dict[str, str] | None] = {}
         for record in records:
             key = (record.kind, record.case_no)
@@ -169,8 +189,9 @@ class Regenerator:
             else:
                 plan.derived.append(Stale(record, reason))
 
-    def _current_inputs(self, record: DerivedRecord, renewed: set[str],
-                        plan: RegenerationPlan) -> dict[str, str] | None:
+    def _current_inputs(
+        self, record: DerivedRecord, renewed: set[str], plan: RegenerationPlan
+    ) -> dict[str, str] | None:
         """The hashes of what the output would be made from now (None: cannot tell)."""
         generator = self.generator
         try:
@@ -178,7 +199,9 @@ class Regenerator:
                 source = str(record.params["source"])
                 return {source: "" if source in renewed else _file_sha256(self.root / source) or ""}
             if record.kind == BUNDLE:
-                return generator.bundle_inputs(generator.bundle_items(generator.casebook.get(record.case_no)))
+                return generator.bundle_inputs(
+                    generator.bundle_items(generator.casebook.get(record.case_no))
+                )
             form = generator.catalog.get(record.form_code)
             return generator.register_inputs(form, generator.register_records(form))
         except RecordkitError as exc:
@@ -216,37 +239,61 @@ class Regenerator:
             return BOTH
         return TEMPLATE if template_changed else DATA if data_changed else None
 
-    def regenerate(self, case_nos: list[str], codes: list[str], since: str | None, force: bool, workers: int,
-                   progress: Progress) -> RegenerateResult:
+    def regenerate(
+        self,
+        case_nos: list[str],
+        codes: list[str],
+        since: str | None,
+        force: bool,
+        workers: int,
+        progress: Progress,
+    ) -> RegenerateResult:
         """Plan and run; outputs edited by hand (kept unless ``force``) are reported as skipped."""
         plan = self.plan(case_nos, codes, since)
         with progress(plan.count_to_render(force)) as update:
             batch = self.run(plan, force, workers, update)
         result = RegenerateResult(unchanged=plan.unchanged)
         kept = [] if force else plan.edited
-        result.skipped += [Skipped(s.record.case_no, s.record.form_code, s.record.output_path) for s in kept]
+        result.skipped += [
+            Skipped(s.record.case_no, s.record.form_code, s.record.output_path) for s in kept
+        ]
         result.merge(batch)
         return result
 
-    def run(self, plan: RegenerationPlan, force: bool, workers: int,
-            progress: Callable[[int], None] | None = None) -> BatchResult:
+    def run(
+        self,
+        plan: RegenerationPlan,
+        force: bool,
+        workers: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> BatchResult:
         """Re-render the stale outputs, keeping the previous files, under the regeneration lock."""
         lock = FileLock(str(self._lock_path()), timeout=0)
         try:
             with lock:
                 return self._run_locked(plan, force, workers, progress)
         except Timeout:
-            raise LockedError("另一个 recordkit regenerate 正在运行, 请等它结束后再试 (regeneration lock held)") from None
+            raise LockedError(
+                "另一个 recordkit regenerate 正在运行, 请等它结束后再试 (regeneration lock held)"
+            ) from None
 
     def _lock_path(self) -> Path:
         self.generator.config.lock_dir.mkdir(parents=True, exist_ok=True)
         return self.generator.config.lock_dir / "regenerate.lock"
 
-    def _run_locked(self, plan: RegenerationPlan, force: bool, workers: int,
-                    progress: Callable[[int], None] | None) -> BatchResult:
+    def _run_locked(
+        self,
+        plan: RegenerationPlan,
+        force: bool,
+        workers: int,
+        progress: Callable[[int], None] | None,
+    ) -> BatchResult:
         todo = plan.to_render(force)
         # The previous files go to .history/ as each one is replaced (recordkit.outputs).
-        jobs = [Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no, force) for s in todo]
+        jobs = [
+            Job(s.record.form_code, str(self.root / s.record.case_path), s.record.case_no, force)
+            for s in todo
+        ]
         result = run_jobs(self.generator, jobs, workers, progress)
         result.failures[:0] = plan.failures
         kept = {s.record.output_path for s in plan.stale if s.reason == EDITED and not force}
@@ -256,26 +303,40 @@ class Regenerator:
             progress(len(plan.derived_to_render(force)))
         return result
 
-    def _remake_derived(self, todo: list[Stale], kept: set[str], force: bool, result: BatchResult) -> None:
+    def _remake_derived(
+        self, todo: list[Stale], kept: set[str], force: bool, result: BatchResult
+    ) -> None:
         """PDFs of the renewed forms, then bundles, then registers (each kind in one go)."""
         records = [s.record for s in todo if isinstance(s.record, DerivedRecord)]
         registers = {r.output_path for r in records if r.kind == REGISTER}
         # A register's PDF is remade with its register (below), from the new .docx.
         pdfs_of_registers = {str(r.params["source"]) for r in records if r.kind == PDF} & registers
         kept = kept | registers
-        sources = [(self.root / str(r.params["source"]), r.case_no, r.form_code) for r in records
-                   if r.kind == PDF and r.params["source"] not in kept]
+        sources = [
+            (self.root / str(r.params["source"]), r.case_no, r.form_code)
+            for r in records
+            if r.kind == PDF and r.params["source"] not in kept
+        ]
         if sources:
             self._guarded(result, lambda: self._pdfs(sources, force, result))
         for number in dict.fromkeys(r.case_no for r in records if r.kind == BUNDLE):
-            pdf = any(r.params.get("pdf") for r in records if r.kind == BUNDLE and r.case_no == number)
+            pdf = any(
+                r.params.get("pdf") for r in records if r.kind == BUNDLE and r.case_no == number
+            )
             self._guarded(result, lambda n=number, p=pdf: self._bundle(n, p, force, result), number)
         for record in (r for r in records if r.kind == REGISTER):
             pdf = bool(record.params.get("pdf")) or record.output_path in pdfs_of_registers
-            self._guarded(result, lambda r=record, p=pdf: self._register(r, p, result), record.case_no, record.form_code)
+            self._guarded(
+                result,
+                lambda r=record, p=pdf: self._register(r, p, result),
+                record.case_no,
+                record.form_code,
+            )
 
     @staticmethod
-    def _guarded(result: BatchResult, work: Callable[[], None], number: str = "", code: str = "") -> None:
+    def _guarded(
+        result: BatchResult, work: Callable[[], None], number: str = "", code: str = ""
+    ) -> None:
         try:
             work()
         except EditedOutputError as exc:
@@ -295,7 +356,18 @@ class Regenerator:
 
     def _register(self, record: DerivedRecord, pdf: bool, result: BatchResult) -> None:
         params = record.params
-        start, end = (parse_day_option(str(params[k]), k) if params.get(k) else None for k in ("start", "end"))
-        made = self.generator.register(record.form_code, params.get("year"), start, end,  # type: ignore[arg-type]
-                                       params.get("status"), bool(params.get("xlsx")), pdf)  # type: ignore[arg-type]
-        result.outputs += [Output(record.case_no, record.form_code, p, "") for p in (made.path, made.pdf) if p]
+        start, end = (
+            parse_day_option(str(params[k]), k) if params.get(k) else None for k in ("start", "end")
+        )
+        made = self.generator.register(
+            record.form_code,
+            params.get("year"),
+            start,
+            end,  # type: ignore[arg-type]
+            params.get("status"),
+            bool(params.get("xlsx")),
+            pdf,
+        )  # type: ignore[arg-type]
+        result.outputs += [
+            Output(record.case_no, record.form_code, p, "") for p in (made.path, made.pdf) if p
+        ]

@@ -48,6 +48,7 @@ _FORM_CODE = re.compile(r"表单编号\s*([A-Z]\d{2})")
 
 # --------------------------------------------------------------------------- values
 
+
 def plain_text(value: Any) -> str:
     """The text a value prints as, before any XML concern."""
     if value is None:
@@ -64,7 +65,9 @@ def plain_text(value: Any) -> str:
 
 
 def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def to_wordml(value: Any) -> str:
@@ -129,6 +132,7 @@ def _truthy(value: Any) -> bool:
 
 # --------------------------------------------------------------------------- filters
 
+
 def _check(value: Any, *options: str) -> str:
     """Paper-form check boxes: ☑ for the chosen option; a value not listed is kept, ticked."""
     chosen = plain_text(value)
@@ -144,7 +148,15 @@ _NO = {"否", "无", "false", "False", "no", "0", "×"}
 
 def _yesno(value: Any, yes: str = "是", no: str = "否") -> str:
     text = plain_text(value).strip() if not isinstance(value, bool) else ""
-    flag = value if isinstance(value, bool) else True if text in _YES else False if text in _NO else None
+    flag = (
+        value
+        if isinstance(value, bool)
+        else True
+        if text in _YES
+        else False
+        if text in _NO
+        else None
+    )
     out = f"{'☑' if flag is True else '☐'}{yes}  {'☑' if flag is False else '☐'}{no}"
     if flag is None and text:
         out += f"  ({text})"
@@ -184,6 +196,7 @@ PROPS_ENV = _environment(to_xml_text)
 
 
 # --------------------------------------------------------------------------- zip writing
+
 
 @dataclass(frozen=True)
 class _Member:
@@ -227,24 +240,53 @@ def build_zip(members: list[_Member]) -> bytes:
         flags = 0x800 if not m.name.isascii() else 0
         mtime, mdate = _dos_time(m.date_time)
         local = struct.pack(
-            "<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, m.method, mtime, mdate,
-            m.crc, len(m.data), m.size, len(name), 0,
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04",
+            20,
+            flags,
+            m.method,
+            mtime,
+            mdate,
+            m.crc,
+            len(m.data),
+            m.size,
+            len(name),
+            0,
         )
         central.append(
             struct.pack(
-                "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, m.method, mtime, mdate,
-                m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0, 0, offset,
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                flags,
+                m.method,
+                mtime,
+                mdate,
+                m.crc,
+                len(m.data),
+                m.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + name
         )
         chunks += [local, name, m.data]
         offset += len(local) + len(name) + len(m.data)
     directory = b"".join(central)
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0
+    )
     return b"".join(chunks) + directory + end
 
 
 # --------------------------------------------------------------------------- compiling
+
 
 @dataclass
 class _Part:
@@ -281,7 +323,16 @@ class CompiledTemplate:
                 out.append(self._render_part(member, context))
             elif qr is not None and member.name == self.qr_member:
                 png = qr_png(qr)
-                out.append(_Member(member.name, zipfile.ZIP_STORED, zlib.crc32(png), len(png), png, member.date_time))
+                out.append(
+                    _Member(
+                        member.name,
+                        zipfile.ZIP_STORED,
+                        zlib.crc32(png),
+                        len(png),
+                        png,
+                        member.date_time,
+                    )
+                )
             else:
                 out.append(member)
         return build_zip(out)
@@ -290,11 +341,20 @@ class CompiledTemplate:
         try:
             xml = part.template.render(context)
         except TemplateError as exc:
-            raise RenderError(f"{self.name} [{part.name}]: 填表失败 ({_jinja_message(exc)})") from None
+            raise RenderError(
+                f"{self.name} [{part.name}]: 填表失败 ({_jinja_message(exc)})"
+            ) from None
         if part.name.startswith("word/"):
             xml = xml.replace("\n<w:p", "<w:p")
         data = xml.encode("utf-8")
-        return _Member(part.name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), _deflate(data), part.info.date_time)
+        return _Member(
+            part.name,
+            zipfile.ZIP_DEFLATED,
+            zlib.crc32(data),
+            len(data),
+            _deflate(data),
+            part.info.date_time,
+        )
 
 
 def _jinja_message(exc: TemplateError) -> str:
@@ -332,7 +392,9 @@ def _find_qr_member(parts: dict[str, str], rels: dict[str, str]) -> str | None:
             embed = re.search(r'r:embed="([^"]+)"', block)
             rels_name = name.replace("word/", "word/_rels/", 1) + ".rels"
             if embed and rels_name in rels:
-                target = re.search(rf'Id="{re.escape(embed.group(1))}"[^>]*Target="([^"]+)"', rels[rels_name]) or re.search(
+                target = re.search(
+                    rf'Id="{re.escape(embed.group(1))}"[^>]*Target="([^"]+)"', rels[rels_name]
+                ) or re.search(
                     rf'Target="([^"]+)"[^>]*Id="{re.escape(embed.group(1))}"', rels[rels_name]
                 )
                 if target:
@@ -357,7 +419,9 @@ def compile_template(path: Path) -> CompiledTemplate:
         blob = path.read_bytes()
         raw = list(_raw_members(path))
     except (OSError, zipfile.BadZipFile, struct.error) as exc:
-        raise RkTemplateError([TemplateProblem(path.name, "", "", f"无法读取模板文件 ({exc})")]) from None
+        raise RkTemplateError(
+            [TemplateProblem(path.name, "", "", f"无法读取模板文件 ({exc})")]
+        ) from None
     texts: dict[str, str] = {}
     rels: dict[str, str] = {}
     with zipfile.ZipFile(path) as archive:
@@ -378,7 +442,12 @@ def compile_template(path: Path) -> CompiledTemplate:
             except TemplateSyntaxError as exc:
                 source = _clean_up(texts[name]) if name.startswith("word/") else texts[name]
                 problems.append(
-                    TemplateProblem(path.name, name, _line_context(source, exc.lineno), f"模板标签错误: {exc.message}")
+                    TemplateProblem(
+                        path.name,
+                        name,
+                        _line_context(source, exc.lineno),
+                        f"模板标签错误: {exc.message}",
+                    )
                 )
         else:
             compiled.members.append(
@@ -397,6 +466,7 @@ def _compile_part(name: str, xml: str, info: zipfile.ZipInfo) -> _Part:
 
 
 # --------------------------------------------------------------------------- checking
+
 
 @dataclass(frozen=True)
 class FieldUse:
@@ -452,8 +522,12 @@ def _walk(node: nodes.Node, aliases: dict[str, str], part: str, uses: list[Field
     if isinstance(node, nodes.For):
         inner = dict(aliases)
         for target in _names(node.target):
-            iterated = _chain(node.iter) or ((node.iter.name, []) if isinstance(node.iter, nodes.Name) else None)
-            inner[target.name] = "row" if iterated and iterated[0] == "rows" and not iterated[1] else "local"
+            iterated = _chain(node.iter) or (
+                (node.iter.name, []) if isinstance(node.iter, nodes.Name) else None
+            )
+            inner[target.name] = (
+                "row" if iterated and iterated[0] == "rows" and not iterated[1] else "local"
+            )
         _walk(node.iter, aliases, part, uses)
         for child in (*node.body, *node.else_):
             _walk(child, inner, part, uses)

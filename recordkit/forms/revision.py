@@ -47,16 +47,22 @@ def check_docx_bytes(data: bytes, name: str = "") -> None:
     part), whatever the file is called; and anything over the size limit."""
     what = f"{name}: " if name else ""
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise BadValueError(f"{what}文件太大 ({len(data) // 1024 // 1024} MB), 模板不能超过 "
-                            f"{MAX_TEMPLATE_BYTES // 1024 // 1024} MB (file too large)")
+        raise BadValueError(
+            f"{what}文件太大 ({len(data) // 1024 // 1024} MB), 模板不能超过 "
+            f"{MAX_TEMPLATE_BYTES // 1024 // 1024} MB (file too large)"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
             archive.getinfo(DOCX_MAIN)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise BadValueError(f"{what}不是 Word .docx 文件 (not a .docx: content is not a Word document)") from None
+        raise BadValueError(
+            f"{what}不是 Word .docx 文件 (not a .docx: content is not a Word document)"
+        ) from None
     if DOCX_TYPE not in types:
-        raise BadValueError(f"{what}不是 Word .docx 文件 (not a .docx: no WordprocessingML main part)")
+        raise BadValueError(
+            f"{what}不是 Word .docx 文件 (not a .docx: no WordprocessingML main part)"
+        )
 
 
 def check_revision(catalog: Catalog, code: str, data: bytes) -> Revision:
@@ -80,7 +86,9 @@ def history_path(form: Form, version: str, now: datetime) -> Path:
     return form.folder / HISTORY_DIR / f"{stem}-第{version or '0'}版-{now:%Y%m%d-%H%M%S}.docx"
 
 
-def revise_template(catalog: Catalog, code: str, data: bytes, now: datetime | None = None) -> Revision:
+def revise_template(
+    catalog: Catalog, code: str, data: bytes, now: datetime | None = None
+) -> Revision:
     """Check ``data``; only when it passes, keep the current template in .history/ and
     put ``data`` in its place (each write atomic; the copy is made before the swap)."""
     check_docx_bytes(data)

@@ -170,7 +170,9 @@ CREATE TABLE IF NOT EXISTS disposal_items (
 """
 
 _FTS_TRIGRAM = "CREATE VIRTUAL TABLE IF NOT EXISTS doc_text USING fts5(archive_no UNINDEXED, text, tokenize='trigram')"
-_TEXT_PLAIN = "CREATE TABLE IF NOT EXISTS doc_text (archive_no TEXT PRIMARY KEY, text TEXT NOT NULL)"
+_TEXT_PLAIN = (
+    "CREATE TABLE IF NOT EXISTS doc_text (archive_no TEXT PRIMARY KEY, text TEXT NOT NULL)"
+)
 
 
 @dataclass(frozen=True)
@@ -336,11 +338,16 @@ class ArchiveIndex:
         except RecordkitError:
             if not self.path.is_file():
                 raise
-            self.conn, self.read_only = connect_read_only(self.path), True  # an auditor's read-only copy
+            self.conn, self.read_only = (
+                connect_read_only(self.path),
+                True,
+            )  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
         # An auditor's read-only copy of an index from before OCR has no page text.
-        self.has_page_text = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone() is not None
+        self.has_page_text = (
+            self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone()
+            is not None
+        )
         self._add_access_sha256()
         self._widen_check_results()
         self._add_bundles()
@@ -370,7 +377,11 @@ class ArchiveIndex:
         if row is None or "'skipped'" in (row["sql"] or "") or self.read_only:
             return
         widened = row["sql"].replace("'warn')", "'warn', 'none', 'skipped')")
-        new_sql = re.sub(r"^CREATE TABLE\s+(?:IF NOT EXISTS\s+)?\"?checks\"?", "CREATE TABLE checks_widened", widened)
+        new_sql = re.sub(
+            r"^CREATE TABLE\s+(?:IF NOT EXISTS\s+)?\"?checks\"?",
+            "CREATE TABLE checks_widened",
+            widened,
+        )
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -470,7 +481,8 @@ class ArchiveIndex:
     def intake_at(self, destination: str) -> dict[str, Any] | None:
         """The latest intake that left a file at ``destination`` (archive-relative)."""
         row = self.conn.execute(
-            "SELECT * FROM intake WHERE destination = ? ORDER BY claimed_at DESC, id DESC LIMIT 1", (destination,)
+            "SELECT * FROM intake WHERE destination = ? ORDER BY claimed_at DESC, id DESC LIMIT 1",
+            (destination,),
         ).fetchone()
         return dict(row) if row else None
 
@@ -494,7 +506,9 @@ class ArchiveIndex:
                 self._set_digests(conn, intake_id, digests)
             self._put_checks(conn, intake_id, checks)
 
-    def finish_route(self, intake_id: str, finished_at: str, event: tuple[str, str | None, dict[str, Any]]) -> None:
+    def finish_route(
+        self, intake_id: str, finished_at: str, event: tuple[str, str | None, dict[str, Any]]
+    ) -> None:
         with self.transaction(durable=True) as conn:
             conn.execute(
                 "UPDATE intake SET state = 'done', finished_at = ? WHERE id = ? AND state != 'done'",
@@ -504,13 +518,20 @@ class ArchiveIndex:
             self._append_event(conn, finished_at, kind, archive_no, intake_id, detail)
 
     @staticmethod
-    def _set_digests(conn: sqlite3.Connection, intake_id: str, digests: tuple[int, str, str]) -> None:
+    def _set_digests(
+        conn: sqlite3.Connection, intake_id: str, digests: tuple[int, str, str]
+    ) -> None:
         size, sha256, sm3 = digests
-        conn.execute("UPDATE intake SET size = ?, sha256 = ?, sm3 = ? WHERE id = ?", (size, sha256, sm3, intake_id))
+        conn.execute(
+            "UPDATE intake SET size = ?, sha256 = ?, sm3 = ? WHERE id = ?",
+            (size, sha256, sm3, intake_id),
+        )
 
     # ----- documents
     def find_sha256(self, sha256: str) -> Duplicate | None:
-        row = self.conn.execute("SELECT archive_no, status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        row = self.conn.execute(
+            "SELECT archive_no, status FROM documents WHERE sha256 = ?", (sha256,)
+        ).fetchone()
         return Duplicate(row["archive_no"], row["status"]) if row else None
 
     def number(self, ref: IntakeRef, doc: NewDocument, make_archive_no: Callable[[int], str],
@@ -534,14 +555,20 @@ class ArchiveIndex:
             ).fetchone()[0]
             archive_no = make_archive_no(item_no)
             original_path, access_path = make_paths(archive_no)
-            _insert_document(conn, doc, archive_no, item_no, (original_path, access_path), numbered_at)
+            _insert_document(
+                conn, doc, archive_no, item_no, (original_path, access_path), numbered_at
+            )
             if doc.derived_from is not None:
                 conn.execute("UPDATE documents SET derived_from = ?, bundle_pages = ? WHERE archive_no = ?",
                              (doc.derived_from, doc.bundle_pages, archive_no))  # fmt: skip
             self._set_digests(conn, doc.intake_id, (doc.size, doc.sha256, doc.sm3))
-            conn.execute("UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id))
+            conn.execute(
+                "UPDATE intake SET archive_no = ? WHERE id = ?", (archive_no, doc.intake_id)
+            )
             self._put_checks(conn, doc.intake_id, checks)
-            conn.execute("INSERT INTO doc_text (archive_no, text) VALUES (?, ?)", (archive_no, text))
+            conn.execute(
+                "INSERT INTO doc_text (archive_no, text) VALUES (?, ?)", (archive_no, text)
+            )
             return Numbered(archive_no, item_no, original_path, access_path)
 
     def mark_filed(self, archive_no: str, intake_id: str, filed_at: str, access_path: str | None,
@@ -559,7 +586,9 @@ class ArchiveIndex:
             )
             self._put_checks(conn, intake_id, checks)
 
-    def finish_filing(self, archive_no: str, intake_id: str, finished_at: str, detail: dict[str, Any]) -> None:
+    def finish_filing(
+        self, archive_no: str, intake_id: str, finished_at: str, detail: dict[str, Any]
+    ) -> None:
         """Close the intake and append the ``filed`` event once (idempotent on resume)."""
         with self.transaction(durable=True) as conn:
             seen = conn.execute(
@@ -582,7 +611,9 @@ class ArchiveIndex:
         return dict(row) if row else None
 
     def next_version(self, archive_no: str) -> int:
-        row = self.conn.execute("SELECT MAX(version) FROM versions WHERE archive_no = ?", (archive_no,)).fetchone()
+        row = self.conn.execute(
+            "SELECT MAX(version) FROM versions WHERE archive_no = ?", (archive_no,)
+        ).fetchone()
         return int(row[0] or 1) + 1
 
     def find_version(self, sha256: str) -> dict[str, Any] | None:
@@ -590,10 +621,14 @@ class ArchiveIndex:
         return dict(row) if row else None
 
     def versions(self, archive_no: str) -> list[dict[str, Any]]:
-        rows = self.conn.execute("SELECT * FROM versions WHERE archive_no = ? ORDER BY version", (archive_no,))
+        rows = self.conn.execute(
+            "SELECT * FROM versions WHERE archive_no = ? ORDER BY version", (archive_no,)
+        )
         return [dict(r) for r in rows]
 
-    def record_version(self, ref: IntakeRef, row: dict[str, Any], at: str, detail: dict[str, Any]) -> None:
+    def record_version(
+        self, ref: IntakeRef, row: dict[str, Any], at: str, detail: dict[str, Any]
+    ) -> None:
         """A later scan filed as version ``row["version"]`` of a document: the row, the
         intake ended (outcome ``filed``) and a ``new_version`` event, in one commit."""
         with self.transaction(durable=True) as conn:
@@ -619,11 +654,14 @@ class ArchiveIndex:
     def parts_of(self, sha256: str) -> list[dict[str, Any]]:
         """The documents split from one bundle, in page order."""
         rows = self.conn.execute(
-            "SELECT * FROM documents WHERE derived_from = ? ORDER BY CAST(bundle_pages AS INTEGER)", (sha256,)
+            "SELECT * FROM documents WHERE derived_from = ? ORDER BY CAST(bundle_pages AS INTEGER)",
+            (sha256,),
         )
         return [dict(r) for r in rows]
 
-    def record_bundle(self, ref: IntakeRef, bundle: Bundle, at: str, detail: dict[str, Any]) -> None:
+    def record_bundle(
+        self, ref: IntakeRef, bundle: Bundle, at: str, detail: dict[str, Any]
+    ) -> None:
         """The bundle stored and its parts claimed: the bundle's intake ends (outcome
         ``split``) with a ``bundle_split`` event, once (idempotent on resume)."""
         with self.transaction(durable=True) as conn:
@@ -644,11 +682,15 @@ class ArchiveIndex:
                 self._append_event(conn, at, "bundle_split", None, ref.id, detail)
 
     def document_for_intake(self, intake_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM documents WHERE intake_id = ?", (intake_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE intake_id = ?", (intake_id,)
+        ).fetchone()
         return dict(row) if row else None
 
     def document(self, archive_no: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM documents WHERE archive_no = ?", (archive_no,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE archive_no = ?", (archive_no,)
+        ).fetchone()
         return dict(row) if row else None
 
     def documents(self, filters: Filters = Filters()) -> list[dict[str, Any]]:
@@ -667,11 +709,15 @@ class ArchiveIndex:
             args.append(filters.retention)
         if filters.text:
             pattern = _like_pattern(filters.text)
-            page_text = ("OR d.archive_no IN (SELECT archive_no FROM document_text WHERE text LIKE ? ESCAPE '\\') "
-                         if self.has_page_text else "")  # OCR text (index/ocr.py)
+            page_text = (
+                "OR d.archive_no IN (SELECT archive_no FROM document_text WHERE text LIKE ? ESCAPE '\\') "
+                if self.has_page_text
+                else ""
+            )  # OCR text (index/ocr.py)
             where.append(
-                "(d.archive_no IN (SELECT archive_no FROM doc_text WHERE text LIKE ? ESCAPE '\\') " + page_text +
-                "OR d.original_name LIKE ? ESCAPE '\\' OR d.case_no LIKE ? ESCAPE '\\')"
+                "(d.archive_no IN (SELECT archive_no FROM doc_text WHERE text LIKE ? ESCAPE '\\') "
+                + page_text
+                + "OR d.original_name LIKE ? ESCAPE '\\' OR d.case_no LIKE ? ESCAPE '\\')"
             )
             args += [pattern] * (4 if page_text else 3)
         sql = "SELECT d.* FROM documents d"
@@ -689,7 +735,8 @@ class ArchiveIndex:
         where, args = _year_clause(year, "status IN ('filing', 'filed')")
         rows = self.conn.execute(
             f"SELECT case_no, form_code, archive_no FROM documents d {where} "
-            "ORDER BY case_no, form_code, year, retention, dept_code, item_no", args
+            "ORDER BY case_no, form_code, year, retention, dept_code, item_no",
+            args,
         ).fetchall()
         groups: dict[tuple[str, str], list[str]] = {}
         for row in rows:
@@ -699,13 +746,16 @@ class ArchiveIndex:
 
     def checks(self, intake_id: str) -> list[CheckRow]:
         rows = self.conn.execute(
-            "SELECT category, name, result, detail FROM checks WHERE intake_id = ? ORDER BY seq", (intake_id,)
+            "SELECT category, name, result, detail FROM checks WHERE intake_id = ? ORDER BY seq",
+            (intake_id,),
         )
         return [CheckRow(r["category"], r["name"], r["result"], r["detail"]) for r in rows]
 
     @staticmethod
     def _put_checks(conn: sqlite3.Connection, intake_id: str, checks: Iterable[CheckRow]) -> None:
-        start = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM checks WHERE intake_id = ?", (intake_id,)).fetchone()[0]
+        start = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM checks WHERE intake_id = ?", (intake_id,)
+        ).fetchone()[0]
         for offset, check in enumerate(checks, 1):
             conn.execute(
                 "INSERT INTO checks (intake_id, seq, category, name, result, detail) VALUES (?, ?, ?, ?, ?, ?) "
@@ -781,8 +831,16 @@ class ArchiveIndex:
         conn.execute(
             "INSERT INTO events (id, time, kind, archive_no, intake_id, detail, prev_hash, hash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (event_id, time, kind, archive_no, intake_id, canonical_json(detail), prev_hash,
-             event_hash(prev_hash, event)),
+            (
+                event_id,
+                time,
+                kind,
+                archive_no,
+                intake_id,
+                canonical_json(detail),
+                prev_hash,
+                event_hash(prev_hash, event),
+            ),
         )
 
     def events(self) -> list[dict[str, Any]]:
@@ -864,28 +922,44 @@ class ArchiveIndex:
                          (period, due, archive_no))  # fmt: skip
             self._append_event(conn, at, "retention_changed", archive_no, None, detail)
 
-    def add_hold(self, scope: str, target: str, reason: str, by: str, at: str, archive_no: str | None) -> int:
+    def add_hold(
+        self, scope: str, target: str, reason: str, by: str, at: str, archive_no: str | None
+    ) -> int:
         with self.transaction(durable=True) as conn:
             hold_id = conn.execute(
                 "INSERT INTO holds (scope, target, reason, placed_by, placed_at) VALUES (?, ?, ?, ?, ?)",
                 (scope, target, reason, by, at),
             ).lastrowid
             assert hold_id is not None
-            detail = {"hold_id": hold_id, "scope": scope, "target": target, "reason": reason, "by": by}
+            detail = {
+                "hold_id": hold_id,
+                "scope": scope,
+                "target": target,
+                "reason": reason,
+                "by": by,
+            }
             self._append_event(conn, at, "hold_placed", archive_no, None, detail)
             return hold_id
 
     def release_hold(self, hold_id: int, by: str, at: str, reason: str) -> bool:
         """False when no active hold has this id."""
         with self.transaction(durable=True) as conn:
-            row = conn.execute("SELECT * FROM holds WHERE id = ? AND released_at IS NULL", (hold_id,)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM holds WHERE id = ? AND released_at IS NULL", (hold_id,)
+            ).fetchone()
             if row is None:
                 return False
             conn.execute(
                 "UPDATE holds SET released_by = ?, released_at = ?, release_reason = ? WHERE id = ?",
                 (by, at, reason, hold_id),
             )
-            detail = {"hold_id": hold_id, "scope": row["scope"], "target": row["target"], "reason": reason, "by": by}
+            detail = {
+                "hold_id": hold_id,
+                "scope": row["scope"],
+                "target": row["target"],
+                "reason": reason,
+                "by": by,
+            }
             archive_no = row["target"] if row["scope"] == "document" else None
             self._append_event(conn, at, "hold_released", archive_no, None, detail)
             return True
@@ -920,16 +994,24 @@ class ArchiveIndex:
                  "balanced": bool(r["balanced"])} for r in rows]  # fmt: skip
 
     def holds(self, active_only: bool = True) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM holds" + (" WHERE released_at IS NULL" if active_only else "") + " ORDER BY id"
+        sql = (
+            "SELECT * FROM holds"
+            + (" WHERE released_at IS NULL" if active_only else "")
+            + " ORDER BY id"
+        )
         return [dict(r) for r in self.conn.execute(sql)]
 
     def covered_count(self, scope: str, target: str) -> int:
         """How many documents a hold of this scope and target covers now."""
         column = {"document": "archive_no", "case": "case_no", "year": "CAST(year AS TEXT)"}[scope]
-        return self.conn.execute(f"SELECT COUNT(*) FROM documents WHERE {column} = ?", (target,)).fetchone()[0]
+        return self.conn.execute(
+            f"SELECT COUNT(*) FROM documents WHERE {column} = ?", (target,)
+        ).fetchone()[0]
 
     @staticmethod
-    def _holds_on(conn: sqlite3.Connection, doc: dict[str, Any] | sqlite3.Row) -> list[dict[str, Any]]:
+    def _holds_on(
+        conn: sqlite3.Connection, doc: dict[str, Any] | sqlite3.Row
+    ) -> list[dict[str, Any]]:
         rows = conn.execute(
             "SELECT * FROM holds WHERE released_at IS NULL AND ((scope = 'document' AND target = ?) "
             "OR (scope = 'case' AND target = ?) OR (scope = 'year' AND target = ?)) ORDER BY id",
@@ -950,9 +1032,17 @@ class ArchiveIndex:
         with self.transaction(durable=True) as conn:
             refusals = []
             for item in items:
-                doc = conn.execute("SELECT * FROM documents WHERE archive_no = ?", (item.archive_no,)).fetchone()
-                if doc is None or doc["status"] != "filed" or not self._filing_finished(conn, item.archive_no):
-                    refusals.append(f"{item.archive_no}: 状态已改变 ({doc['status'] if doc else '不存在'}), 请重新执行")
+                doc = conn.execute(
+                    "SELECT * FROM documents WHERE archive_no = ?", (item.archive_no,)
+                ).fetchone()
+                if (
+                    doc is None
+                    or doc["status"] != "filed"
+                    or not self._filing_finished(conn, item.archive_no)
+                ):
+                    refusals.append(
+                        f"{item.archive_no}: 状态已改变 ({doc['status'] if doc else '不存在'}), 请重新执行"
+                    )
                 elif not doc["disposal_due"] or doc["disposal_due"] > on_date:
                     refusals.append(f"{item.archive_no}: 保管期限未满")
                 elif self._holds_on(conn, doc):
@@ -970,13 +1060,18 @@ class ArchiveIndex:
                     "INSERT INTO disposal_items (disposal_id, seq, archive_no, title, opinion) VALUES (?, ?, ?, ?, ?)",
                     (disposal_id, seq, item.archive_no, item.title, item.opinion),
                 )
-                conn.execute("UPDATE documents SET status = 'destroying' WHERE archive_no = ?", (item.archive_no,))
+                conn.execute(
+                    "UPDATE documents SET status = 'destroying' WHERE archive_no = ?",
+                    (item.archive_no,),
+                )
             detail = {"disposal_id": disposal_id, "approver": approver, "reason": reason, "by": by,
                       "archive_nos": [i.archive_no for i in items]}  # fmt: skip
             self._append_event(conn, at, "disposal_started", None, None, detail)
             return disposal_id
 
-    def keep_held_items(self, disposal_id: int, at: str, removed: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    def keep_held_items(
+        self, disposal_id: int, at: str, removed: Callable[[dict[str, Any]], bool]
+    ) -> list[dict[str, Any]]:
         """Take out of an unfinished batch every document a hold now covers whose original
         is still there (``removed`` says whether it is gone): back to ``filed``, out of the
         batch, one ``disposal_item_held`` event each. A hold placed after the batch was
@@ -992,26 +1087,38 @@ class ArchiveIndex:
                 holds = self._holds_on(conn, row)
                 if not holds or removed(dict(row)):
                     continue
-                conn.execute("UPDATE documents SET status = 'filed' WHERE archive_no = ?", (row["archive_no"],))
-                conn.execute("DELETE FROM disposal_items WHERE archive_no = ?", (row["archive_no"],))
+                conn.execute(
+                    "UPDATE documents SET status = 'filed' WHERE archive_no = ?",
+                    (row["archive_no"],),
+                )
+                conn.execute(
+                    "DELETE FROM disposal_items WHERE archive_no = ?", (row["archive_no"],)
+                )
                 detail = {"disposal_id": disposal_id, "hold_ids": [h["id"] for h in holds], "seq": row["seq"],
                           "title": row["title"], "opinion": row["opinion"]}  # fmt: skip
                 self._append_event(conn, at, "disposal_item_held", row["archive_no"], None, detail)
-                kept.append({"archive_no": row["archive_no"], "disposal_id": disposal_id, "holds": holds})
+                kept.append(
+                    {"archive_no": row["archive_no"], "disposal_id": disposal_id, "holds": holds}
+                )
         return kept
 
     @staticmethod
     def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:
-        return conn.execute(
-            "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
-        ).fetchone() is not None
+        return (
+            conn.execute(
+                "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
+            ).fetchone()
+            is not None
+        )
 
     def filing_finished(self, archive_no: str) -> bool:
         """The last ingest step (the ``filed`` event) is done: nothing in work/ still
         refers to this document."""
         return self._filing_finished(self.conn, archive_no)
 
-    def set_disposal_lists(self, disposal_id: int, pdf: tuple[str, str], xlsx: tuple[str, str]) -> None:
+    def set_disposal_lists(
+        self, disposal_id: int, pdf: tuple[str, str], xlsx: tuple[str, str]
+    ) -> None:
         """Where the 销毁清册 was written and its SHA-256 (checked by verify)."""
         with self.transaction(durable=True) as conn:
             conn.execute(
@@ -1024,7 +1131,9 @@ class ArchiveIndex:
         """The files are gone: documents ``destroyed`` (metadata kept, full text dropped),
         one ``destroyed`` event each, the batch done. Idempotent."""
         with self.transaction(durable=True) as conn:
-            disposal = conn.execute("SELECT * FROM disposals WHERE id = ?", (disposal_id,)).fetchone()
+            disposal = conn.execute(
+                "SELECT * FROM disposals WHERE id = ?", (disposal_id,)
+            ).fetchone()
             if disposal is None or disposal["state"] == "done":
                 return
             items = conn.execute(
@@ -1033,17 +1142,26 @@ class ArchiveIndex:
                 (disposal_id,),
             ).fetchall()
             for item in items:
-                conn.execute("UPDATE documents SET status = 'destroyed' WHERE archive_no = ?", (item["archive_no"],))
                 conn.execute(
-                    "UPDATE disposal_items SET destroyed_at = ? WHERE archive_no = ?", (at, item["archive_no"])
+                    "UPDATE documents SET status = 'destroyed' WHERE archive_no = ?",
+                    (item["archive_no"],),
+                )
+                conn.execute(
+                    "UPDATE disposal_items SET destroyed_at = ? WHERE archive_no = ?",
+                    (at, item["archive_no"]),
                 )
                 conn.execute("DELETE FROM doc_text WHERE archive_no = ?", (item["archive_no"],))
-                conn.execute("DELETE FROM document_text WHERE archive_no = ?", (item["archive_no"],))  # OCR text too
+                conn.execute(
+                    "DELETE FROM document_text WHERE archive_no = ?", (item["archive_no"],)
+                )  # OCR text too
                 detail = {"disposal_id": disposal_id, "approver": disposal["approver"], "sha256": item["sha256"],
                           "sm3": item["sm3"], "original_path": item["original_path"],
                           "access_path": item["access_path"]}  # fmt: skip
                 self._append_event(conn, at, "destroyed", item["archive_no"], None, detail)
-            conn.execute("UPDATE disposals SET state = 'done', finished_at = ? WHERE id = ?", (at, disposal_id))
+            conn.execute(
+                "UPDATE disposals SET state = 'done', finished_at = ? WHERE id = ?",
+                (at, disposal_id),
+            )
             detail = {"disposal_id": disposal_id, "count": len(items), "list_pdf": disposal["list_pdf"],
                       "list_pdf_sha256": disposal["list_pdf_sha256"]}  # fmt: skip
             self._append_event(conn, at, "disposal_finished", None, None, detail)
@@ -1053,7 +1171,11 @@ class ArchiveIndex:
         return dict(row) if row else None
 
     def disposals(self, unfinished_only: bool = False) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM disposals" + (" WHERE state != 'done'" if unfinished_only else "") + " ORDER BY id"
+        sql = (
+            "SELECT * FROM disposals"
+            + (" WHERE state != 'done'" if unfinished_only else "")
+            + " ORDER BY id"
+        )
         return [dict(r) for r in self.conn.execute(sql)]
 
     def disposal_items(self, disposal_id: int) -> list[dict[str, Any]]:
@@ -1106,9 +1228,31 @@ def _insert_document(conn: sqlite3.Connection, doc: NewDocument, archive_no: str
                pdf_version, signed, signatures, disposal_due, status, original_name, source,
                original_path, access_path, intake_id, numbered_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filing', ?, ?, ?, ?, ?, ?)""",
-        (archive_no, doc.fonds_no, doc.category_code, doc.year, doc.retention, doc.dept_code,
-         item_no, doc.case_no, doc.form_code, doc.form_version, doc.identified_by, doc.pages,
-         doc.size, doc.sha256, doc.sm3, doc.pdf_version, doc.signed, canonical_json(doc.signatures),
-         doc.disposal_due, doc.original_name, doc.source, original_path, access_path,
-         doc.intake_id, numbered_at),
+        (
+            archive_no,
+            doc.fonds_no,
+            doc.category_code,
+            doc.year,
+            doc.retention,
+            doc.dept_code,
+            item_no,
+            doc.case_no,
+            doc.form_code,
+            doc.form_version,
+            doc.identified_by,
+            doc.pages,
+            doc.size,
+            doc.sha256,
+            doc.sm3,
+            doc.pdf_version,
+            doc.signed,
+            canonical_json(doc.signatures),
+            doc.disposal_due,
+            doc.original_name,
+            doc.source,
+            original_path,
+            access_path,
+            doc.intake_id,
+            numbered_at,
+        ),
     )

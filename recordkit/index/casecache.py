@@ -39,7 +39,9 @@ class CaseCache:
     def __init__(self, path: Path) -> None:
         self.conn = connect(path, SCHEMA)
 
-    def get(self, path: Path, mtime_ns: int, size: int, context: str) -> tuple[str, dict[str, Any], list[list[str]]] | None:
+    def get(
+        self, path: Path, mtime_ns: int, size: int, context: str
+    ) -> tuple[str, dict[str, Any], list[list[str]]] | None:
         row = self.conn.execute(
             "SELECT sha256, data, problems FROM cases WHERE path = ? AND mtime_ns = ? AND size = ? AND context = ?",
             (str(path), mtime_ns, size, context),
@@ -48,12 +50,27 @@ class CaseCache:
             return None
         return row["sha256"], json.loads(row["data"]), json.loads(row["problems"])
 
-    def put(self, path: Path, mtime_ns: int, size: int, context: str, sha256: str,
-            data: dict[str, Any], problems: list[list[str]]) -> None:
+    def put(
+        self,
+        path: Path,
+        mtime_ns: int,
+        size: int,
+        context: str,
+        sha256: str,
+        data: dict[str, Any],
+        problems: list[list[str]],
+    ) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (str(path), mtime_ns, size, context, sha256,
-             json.dumps(data, ensure_ascii=False, default=_plain), json.dumps(problems, ensure_ascii=False)),
+            (
+                str(path),
+                mtime_ns,
+                size,
+                context,
+                sha256,
+                json.dumps(data, ensure_ascii=False, default=_plain),
+                json.dumps(problems, ensure_ascii=False),
+            ),
         )
 
     def close(self) -> None:

@@ -88,8 +88,12 @@ class Manifest:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.executemany(sql, [tuple(asdict(r).values()) for r in rows])
 
-    def all(self, case_nos: Iterable[str] | None = None, form_codes: Iterable[str] | None = None,
-            since: str | None = None) -> list[OutputRecord]:
+    def all(
+        self,
+        case_nos: Iterable[str] | None = None,
+        form_codes: Iterable[str] | None = None,
+        since: str | None = None,
+    ) -> list[OutputRecord]:
         where, args = [], []
         if case_nos:
             values = list(case_nos)
@@ -102,18 +106,26 @@ class Manifest:
         if since:
             where.append("created_at >= ?")
             args.append(since)
-        sql = "SELECT * FROM outputs" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY output_path"
+        sql = (
+            "SELECT * FROM outputs"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY output_path"
+        )
         return [OutputRecord(**dict(row)) for row in self.conn.execute(sql, args)]
 
     def get(self, output_path: str) -> OutputRecord | None:
-        row = self.conn.execute("SELECT * FROM outputs WHERE output_path = ?", (output_path,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM outputs WHERE output_path = ?", (output_path,)
+        ).fetchone()
         return OutputRecord(**dict(row)) if row else None
 
     def recorded(self, output_path: str) -> tuple[str | None, str]:
         """(SHA-256, template version) of what was last written at ``output_path``."""
-        row = self.conn.execute("SELECT output_sha256, template_version FROM outputs WHERE output_path = ? "
-                                "UNION ALL SELECT output_sha256, '' FROM derived WHERE output_path = ?",
-                                (output_path, output_path)).fetchone()
+        row = self.conn.execute(
+            "SELECT output_sha256, template_version FROM outputs WHERE output_path = ? "
+            "UNION ALL SELECT output_sha256, '' FROM derived WHERE output_path = ?",
+            (output_path, output_path),
+        ).fetchone()
         return (row[0], row[1]) if row else (None, "")
 
     def record_derived(self, rows: Iterable[DerivedRecord]) -> None:
@@ -127,8 +139,12 @@ class Manifest:
         """Derived outputs (of these cases; registers always, as any case may be in them)."""
         rows = self.conn.execute("SELECT * FROM derived ORDER BY output_path").fetchall()
         wanted = set(case_nos or [])
-        records = [DerivedRecord(**{**dict(r), "inputs": json.loads(r["inputs"]), "params": json.loads(r["params"])})
-                   for r in rows]
+        records = [
+            DerivedRecord(
+                **{**dict(r), "inputs": json.loads(r["inputs"]), "params": json.loads(r["params"])}
+            )
+            for r in rows
+        ]
         return [r for r in records if not wanted or r.kind == REGISTER or r.case_no in wanted]
 
     def close(self) -> None:

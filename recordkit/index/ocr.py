@@ -69,7 +69,9 @@ class OcrQueue:
         """Jobs left ``running`` by a process that no longer exists go back to the queue."""
         alive = alive or _process_alive
         with self.index.transaction() as conn:
-            rows = conn.execute("SELECT archive_no, owner FROM ocr_queue WHERE state = 'running'").fetchall()
+            rows = conn.execute(
+                "SELECT archive_no, owner FROM ocr_queue WHERE state = 'running'"
+            ).fetchall()
             orphans = [r["archive_no"] for r in rows if not alive(r["owner"])]
             # A document that kills its reader every time (out of memory, say) stops after
             # MAX_ATTEMPTS like any other failure.
@@ -110,7 +112,9 @@ class OcrQueue:
                 "UPDATE ocr_queue SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'queued' END, "
                 "error = ?, owner = NULL, updated_at = ? WHERE archive_no = ?",
                 (MAX_ATTEMPTS, error[:1000], at, archive_no))  # fmt: skip
-            row = conn.execute("SELECT state FROM ocr_queue WHERE archive_no = ?", (archive_no,)).fetchone()
+            row = conn.execute(
+                "SELECT state FROM ocr_queue WHERE archive_no = ?", (archive_no,)
+            ).fetchone()
         return row is not None and row["state"] == "failed"
 
     def states(self) -> dict[str, int]:
@@ -118,12 +122,16 @@ class OcrQueue:
         return {r["state"]: r["n"] for r in rows}
 
     def job(self, archive_no: str) -> dict[str, Any] | None:
-        row = self.index.conn.execute("SELECT * FROM ocr_queue WHERE archive_no = ?", (archive_no,)).fetchone()
+        row = self.index.conn.execute(
+            "SELECT * FROM ocr_queue WHERE archive_no = ?", (archive_no,)
+        ).fetchone()
         return dict(row) if row else None
 
     def pages(self, archive_no: str) -> list[dict[str, Any]]:
         rows = self.index.conn.execute(
-            "SELECT page, text, source FROM document_text WHERE archive_no = ? ORDER BY page", (archive_no,))
+            "SELECT page, text, source FROM document_text WHERE archive_no = ? ORDER BY page",
+            (archive_no,),
+        )
         return [dict(r) for r in rows]
 
 

@@ -40,13 +40,17 @@ def rows(conn: sqlite3.Connection, archive_nos: list[str]) -> list[dict[str, Any
     """The document rows with their text (text layer or OCR), in the order asked."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(archive_nos), 500):  # SQLite's host-parameter limit
-        chunk = archive_nos[start:start + 500]
+        chunk = archive_nos[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        query = (f"SELECT d.*, q.updated_at AS ocr_at FROM documents d LEFT JOIN ocr_queue q "
-                 f"ON q.archive_no = d.archive_no AND q.state = 'done' WHERE d.archive_no IN ({marks})")
+        query = (
+            f"SELECT d.*, q.updated_at AS ocr_at FROM documents d LEFT JOIN ocr_queue q "
+            f"ON q.archive_no = d.archive_no AND q.state = 'done' WHERE d.archive_no IN ({marks})"
+        )
         for row in conn.execute(query, chunk):
             found[row["archive_no"]] = dict(row, text="")
-        for row in conn.execute(f"SELECT archive_no, text FROM doc_text WHERE archive_no IN ({marks})", chunk):
+        for row in conn.execute(
+            f"SELECT archive_no, text FROM doc_text WHERE archive_no IN ({marks})", chunk
+        ):
             if row[0] in found:
                 found[row[0]]["text"] += row[1]
         ocr = f"SELECT archive_no, text FROM document_text WHERE source = 'ocr' AND archive_no IN ({marks}) ORDER BY page"

@@ -50,7 +50,9 @@ class SearchState:
         return {r[0]: r[1] for r in self.conn.execute("SELECT archive_no, stamp FROM indexed")}
 
     def put(self, stamps: Iterable[tuple[str, str]]) -> None:
-        self._write("INSERT OR REPLACE INTO indexed (archive_no, stamp) VALUES (?, ?)", list(stamps))
+        self._write(
+            "INSERT OR REPLACE INTO indexed (archive_no, stamp) VALUES (?, ?)", list(stamps)
+        )
 
     def drop(self, archive_nos: Iterable[str]) -> None:
         self._write("DELETE FROM indexed WHERE archive_no = ?", [(a,) for a in archive_nos])

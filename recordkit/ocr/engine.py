@@ -49,8 +49,10 @@ def _engine() -> Any:
                 # Imported here: onnxruntime and OpenCV are heavy and only OCR needs them.
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # Python 3.13+, where the package has no wheel yet
-                raise OcrError(f"文字识别需要 rapidocr-onnxruntime, 但无法加载 ({exc}); "
-                               "请在 Python 3.10–3.12 上安装 recordkit") from exc
+                raise OcrError(
+                    f"文字识别需要 rapidocr-onnxruntime, 但无法加载 ({exc}); "
+                    "请在 Python 3.10–3.12 上安装 recordkit"
+                ) from exc
 
             _ENGINE = RapidOCR()
         return _ENGINE
@@ -74,6 +76,7 @@ def ocr_image(image: Any) -> list[Line]:
 def reading_order(lines: list[Line]) -> list[Line]:
     """Rows top to bottom, left to right within a row: boxes whose vertical centres are
     closer than half a line height share a row (a label and its value, say)."""
+
     def centre(line: Line) -> float:
         return sum(y for _, y in line.box) / 4
 

@@ -21,7 +21,11 @@ def with_text_layer(pdf: Path, pages: list[PageText]) -> bytes:
         reader = PdfReader(str(pdf), strict=False)
         writer = PdfWriter(clone_from=reader)
         for page_text in pages:
-            if page_text.source != "ocr" or not page_text.lines or page_text.page > len(writer.pages):
+            if (
+                page_text.source != "ocr"
+                or not page_text.lines
+                or page_text.page > len(writer.pages)
+            ):
                 continue
             page = writer.pages[page_text.page - 1]
             overlay = PdfReader(io.BytesIO(_overlay(page, page_text))).pages[0]
@@ -50,7 +54,9 @@ def _overlay(page: Any, page_text: PageText) -> bytes:
     return buf.getvalue()
 
 
-def _draw_line(c: Any, font: str, line: Line, scale: tuple[float, float], page_height: float) -> None:
+def _draw_line(
+    c: Any, font: str, line: Line, scale: tuple[float, float], page_height: float
+) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     xs = [x * scale[0] for x, _ in line.box]

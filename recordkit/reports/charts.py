@@ -38,15 +38,17 @@ def _chart_context() -> Any:
     import matplotlib
 
     family = matplotlib_font()
-    return matplotlib.rc_context({
-        "font.family": "sans-serif",
-        "font.sans-serif": [family, "DejaVu Sans"],
-        "axes.unicode_minus": False,
-        "font.size": 9,
-        "axes.titlesize": 11,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
+    return matplotlib.rc_context(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "font.size": 9,
+            "axes.titlesize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 def _save(figure: Any, path: Path) -> list[str]:
@@ -63,12 +65,25 @@ def _bar_labels(ax: Any, bars: Any, texts: Sequence[str], horizontal: bool) -> N
     for bar, text in zip(bars, texts, strict=True):
         if horizontal:
             # White backing: the target line may run through the label.
-            ax.annotate(text, (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                        xytext=(3, 0), textcoords="offset points", va="center", ha="left",
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=5)
+            ax.annotate(
+                text,
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                zorder=5,
+            )
         else:
-            ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
+            ax.annotate(
+                text,
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+            )
 
 
 def _count_chart(counts: Mapping[str, int], title: str, horizontal: bool) -> Any:
@@ -100,7 +115,7 @@ def _count_chart(counts: Mapping[str, int], title: str, horizontal: bool) -> Any
 
 
 def _wrap(text: str, width: int = 12) -> str:
-    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
 
 
 def _steps_chart(stats: Stats, title: str) -> Any:
@@ -119,9 +134,19 @@ def _steps_chart(stats: Stats, title: str) -> Any:
     ax.set_xlim(0, 118)
     ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20%", "40%", "60%", "80%", "100%"])
     ax.axvline(threshold, color=RED, linestyle="--", linewidth=1)
-    ax.annotate(f"目标 {format_number(threshold)}%", (threshold, -0.75), xytext=(-3, 0),
-                textcoords="offset points", color=RED, fontsize=8, va="center", ha="right")
-    texts = [f"{pct(s.on_time, s.done)} ({s.on_time}/{s.done})" if s.done else "无已完成" for s in steps]
+    ax.annotate(
+        f"目标 {format_number(threshold)}%",
+        (threshold, -0.75),
+        xytext=(-3, 0),
+        textcoords="offset points",
+        color=RED,
+        fontsize=8,
+        va="center",
+        ha="right",
+    )
+    texts = [
+        f"{pct(s.on_time, s.done)} ({s.on_time}/{s.done})" if s.done else "无已完成" for s in steps
+    ]
     _bar_labels(ax, bars, texts, horizontal=True)
     ax.set_xlabel("按期完成率 (按期完成 ÷ 已完成)")
     ax.set_title(title)
@@ -161,22 +186,38 @@ def _listing(counts: Mapping[str, int]) -> str:
 def draw_charts(stats: Stats, folder: Path) -> tuple[list[Chart], list[str]]:
     """The report's four charts as PNG files (dpi 200); second item: glyph problems."""
     label = stats.period.label
-    trend_title = "近12个月接收件数" if stats.period.is_month else f"{stats.period.year}年各月接收件数"
+    trend_title = (
+        "近12个月接收件数" if stats.period.is_month else f"{stats.period.year}年各月接收件数"
+    )
     plans: list[tuple[str, str, Callable[[], Any], str]] = [
-        ("1-channel.png", f"按投诉方式统计 ({label})",
-         lambda: _count_chart(stats.by_channel, f"按投诉方式统计 ({label})", horizontal=True),
-         f"横向柱状图, 各投诉方式的件数: {_listing(stats.by_channel)} (合计 {stats.total} 件)"),
-        ("2-category.png", f"按分类统计 ({label})",
-         lambda: _count_chart(stats.by_category, f"按分类统计 ({label})", horizontal=False),
-         f"柱状图, 各分类的件数: {_listing(stats.by_category)} (合计 {stats.total} 件)"),
-        ("3-steps.png", f"各步骤按期完成率 ({label})",
-         lambda: _steps_chart(stats, f"各步骤按期完成率 ({label})"),
-         "横向柱状图, 各步骤按期完成率 (按期完成/已完成), 红色虚线为服务及时率目标 "
-         f"{format_number(stats.target(TIMELINESS).threshold)}%: "
-         + "; ".join(f"{s.name} {pct(s.on_time, s.done)} ({s.on_time}/{s.done})" for s in stats.steps)),
-        ("4-trend.png", trend_title,
-         lambda: _trend_chart(stats, trend_title),
-         f"折线图, {trend_title}: " + "、".join(f"{m} {n}" for m, n in stats.trend)),
+        (
+            "1-channel.png",
+            f"按投诉方式统计 ({label})",
+            lambda: _count_chart(stats.by_channel, f"按投诉方式统计 ({label})", horizontal=True),
+            f"横向柱状图, 各投诉方式的件数: {_listing(stats.by_channel)} (合计 {stats.total} 件)",
+        ),
+        (
+            "2-category.png",
+            f"按分类统计 ({label})",
+            lambda: _count_chart(stats.by_category, f"按分类统计 ({label})", horizontal=False),
+            f"柱状图, 各分类的件数: {_listing(stats.by_category)} (合计 {stats.total} 件)",
+        ),
+        (
+            "3-steps.png",
+            f"各步骤按期完成率 ({label})",
+            lambda: _steps_chart(stats, f"各步骤按期完成率 ({label})"),
+            "横向柱状图, 各步骤按期完成率 (按期完成/已完成), 红色虚线为服务及时率目标 "
+            f"{format_number(stats.target(TIMELINESS).threshold)}%: "
+            + "; ".join(
+                f"{s.name} {pct(s.on_time, s.done)} ({s.on_time}/{s.done})" for s in stats.steps
+            ),
+        ),
+        (
+            "4-trend.png",
+            trend_title,
+            lambda: _trend_chart(stats, trend_title),
+            f"折线图, {trend_title}: " + "、".join(f"{m} {n}" for m, n in stats.trend),
+        ),
     ]
     charts: list[Chart] = []
     problems: list[str] = []

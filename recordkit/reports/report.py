@@ -29,6 +29,7 @@ from recordkit.reports.word import build_docx
 
 # --------------------------------------------------------------------------- writing
 
+
 @dataclass
 class ReportResult:
     docx: Path
@@ -40,29 +41,43 @@ class ReportResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "docx": str(self.docx), "xlsx": str(self.xlsx),
+            "docx": str(self.docx),
+            "xlsx": str(self.xlsx),
             "pdf": str(self.pdf) if self.pdf else None,
-            "charts": [{"path": str(c.path), "title": c.title, "description": c.description}
-                       for c in self.charts],
+            "charts": [
+                {"path": str(c.path), "title": c.title, "description": c.description}
+                for c in self.charts
+            ],
             "problems": self.problems,
             "stats": self.stats.to_dict(),
         }
 
 
-def compute_report(config: Config, period: Period, now: datetime | None = None,
-                   clock: ClockSetup | None = None) -> tuple[Stats, list[str]]:
+def compute_report(
+    config: Config, period: Period, now: datetime | None = None, clock: ClockSetup | None = None
+) -> tuple[Stats, list[str]]:
     """One period's statistics and the case files left out for errors (nothing written):
     what the report shows, for a page that only reads it."""
     now = (now or datetime.now()).replace(second=0, microsecond=0)
     clock = clock or clock_for(config)
     cases, errors = open_casebook(config, clock).scan()
     statuses = [
-        case_status(c.data, clock.profile, clock.calendar, now) if period.contains(c.received) else None
+        case_status(c.data, clock.profile, clock.calendar, now)
+        if period.contains(c.received)
+        else None
         for c in cases
     ]
     volume, volume_note = volume_for(period, service_volumes(config))
-    stats = compute_stats(cases, statuses, period, profile=clock.profile, service_volume=volume,
-                          volume_note=volume_note, targets=configured_targets(config), as_of=now)
+    stats = compute_stats(
+        cases,
+        statuses,
+        period,
+        profile=clock.profile,
+        service_volume=volume,
+        volume_note=volume_note,
+        targets=configured_targets(config),
+        as_of=now,
+    )
     return stats, [e.message.splitlines()[0] for e in errors]
 
 
@@ -85,18 +100,29 @@ class ReportFiles:
         return self.charts / name if name in names else None
 
     def chart_names(self) -> list[str]:
-        return sorted(name for name in (p.name for p in self.charts.glob("*.png")) if self.chart(name))
+        return sorted(
+            name for name in (p.name for p in self.charts.glob("*.png")) if self.chart(name)
+        )
 
 
 def report_files(config: Config, period: Period, out_dir: Path | None = None) -> ReportFiles:
     out_dir = Path(out_dir) if out_dir else config.out_dir / "reports"
     stem = out_dir / period.file_stem
-    return ReportFiles(stem.with_suffix(".docx"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf"),
-                       out_dir / f"{period.file_stem}-charts")
+    return ReportFiles(
+        stem.with_suffix(".docx"),
+        stem.with_suffix(".xlsx"),
+        stem.with_suffix(".pdf"),
+        out_dir / f"{period.file_stem}-charts",
+    )
 
 
-def write_report(config: Config, period: Period, out_dir: Path | None = None, pdf: bool = False,
-                 now: datetime | None = None) -> ReportResult:
+def write_report(
+    config: Config,
+    period: Period,
+    out_dir: Path | None = None,
+    pdf: bool = False,
+    now: datetime | None = None,
+) -> ReportResult:
     """Compute one period's statistics and write the Word, Excel (and PDF) report.
 
     Files: ``<out>/reports/投诉统计月报-2026-10.docx`` / ``.xlsx`` / ``.pdf`` and the
@@ -120,6 +146,7 @@ def write_report(config: Config, period: Period, out_dir: Path | None = None, pd
 
 def report_lines(result: ReportResult, root: Path | None = None) -> list[str]:
     """What `recordkit report …` prints: the files, the headline figures, any problems."""
+
     def shown(path: Path) -> str:
         if root is not None:
             try:

@@ -55,8 +55,11 @@ TIMELINESS = "timeliness"
 SATISFACTION = "satisfaction"
 COMPLAINT_RATE = "complaint_rate"
 DEFAULT_TARGETS = {TIMELINESS: 90.0, SATISFACTION: 85.0, COMPLAINT_RATE: 3.0}
-TARGET_KEYS = {TIMELINESS: "timeliness_target", SATISFACTION: "satisfaction_target",
-               COMPLAINT_RATE: "complaint_rate_limit"}
+TARGET_KEYS = {
+    TIMELINESS: "timeliness_target",
+    SATISFACTION: "satisfaction_target",
+    COMPLAINT_RATE: "complaint_rate_limit",
+}
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -64,6 +67,7 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2999
 
 
 # --------------------------------------------------------------------------- period
+
 
 @dataclass(frozen=True)
 class Period:
@@ -113,14 +117,23 @@ class Period:
         return [divmod(i, 12) for i in range(index - 11, index + 1)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": "month" if self.is_month else "year", "key": self.key, "label": self.label,
-                "first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat()}
+        return {
+            "kind": "month" if self.is_month else "year",
+            "key": self.key,
+            "label": self.label,
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+        }
 
 
 def parse_month(text: str) -> Period:
     """``2026-10`` as a Period; anything else is a usage error (exit 2)."""
     match = _MONTH_RE.match(str(text))
-    if not match or not 1 <= int(match.group(2)) <= 12 or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR:
+    if (
+        not match
+        or not 1 <= int(match.group(2)) <= 12
+        or not _MIN_YEAR <= int(match.group(1)) <= _MAX_YEAR
+    ):
         raise BadValueError(f'--month: "{text}" 不是有效的月份 (use YYYY-MM, e.g. 2026-10)')
     return Period(int(match.group(1)), int(match.group(2)))
 
@@ -137,6 +150,7 @@ def _month_key(year: int, month0: int) -> str:
 
 
 # --------------------------------------------------------------------------- the figures
+
 
 @dataclass(frozen=True)
 class StepRate:
@@ -172,10 +186,21 @@ class StepRate:
         return f"{limit} {self.unit}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "name": self.name, "limit": self.limit, "unit": self.unit,
-                "applicable": self.applicable, "done": self.done, "on_time": self.on_time,
-                "late": self.late, "unknown": self.unknown, "running": self.running,
-                "overdue": self.overdue, "unrecorded": self.unrecorded, "rate": self.rate}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "limit": self.limit,
+            "unit": self.unit,
+            "applicable": self.applicable,
+            "done": self.done,
+            "on_time": self.on_time,
+            "late": self.late,
+            "unknown": self.unknown,
+            "running": self.running,
+            "overdue": self.overdue,
+            "unrecorded": self.unrecorded,
+            "rate": self.rate,
+        }
 
 
 @dataclass(frozen=True)
@@ -217,7 +242,11 @@ class Target:
 
     @property
     def value_text(self) -> str:
-        return pct(self.numerator, self.denominator) if self.value is not None else (self.unavailable or NO_BASE)
+        return (
+            pct(self.numerator, self.denominator)
+            if self.value is not None
+            else (self.unavailable or NO_BASE)
+        )
 
     @property
     def fraction_text(self) -> str:
@@ -226,11 +255,20 @@ class Target:
         return f"{self.numerator} / {self.denominator}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "name": self.name, "formula": self.formula,
-                "numerator": self.numerator, "denominator": self.denominator, "value": self.value,
-                "threshold_percent": self.threshold, "comparison": ">=" if self.at_least else "<",
-                "met": self.met, "status": self.status, "note": self.note,
-                "unavailable": self.unavailable}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "formula": self.formula,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "threshold_percent": self.threshold,
+            "comparison": ">=" if self.at_least else "<",
+            "met": self.met,
+            "status": self.status,
+            "note": self.note,
+            "unavailable": self.unavailable,
+        }
 
 
 @dataclass(frozen=True)
@@ -279,12 +317,18 @@ class Stats:
             "period": self.period.to_dict(),
             "as_of": self.as_of.isoformat(timespec="minutes") if self.as_of else None,
             "profile": self.profile,
-            "total": self.total, "closed": self.closed, "open": self.open,
+            "total": self.total,
+            "closed": self.closed,
+            "open": self.open,
             "open_overdue": self.open_overdue,
-            "by_kind": self.by_kind, "by_channel": self.by_channel,
-            "by_category": self.by_category, "by_severity": self.by_severity,
-            "by_department": self.by_department, "acceptance": self.acceptance,
-            "validity": self.validity, "satisfaction": self.satisfaction,
+            "by_kind": self.by_kind,
+            "by_channel": self.by_channel,
+            "by_category": self.by_category,
+            "by_severity": self.by_severity,
+            "by_department": self.by_department,
+            "acceptance": self.acceptance,
+            "validity": self.validity,
+            "satisfaction": self.satisfaction,
             "steps": [s.to_dict() for s in self.steps],
             "targets": [t.to_dict() for t in self.targets],
             "timeliness_excluded": self.timeliness_excluded,
@@ -326,11 +370,14 @@ def _received(data: Mapping[str, Any]) -> date:
     try:
         return parse_date(data.get("received_at"))
     except ValueError as exc:
-        raise RecordkitError(f"{data.get('case_no') or '(无编号)'}: received_at (接收时间): {exc}") from None
+        raise RecordkitError(
+            f"{data.get('case_no') or '(无编号)'}: received_at (接收时间): {exc}"
+        ) from None
 
 
-def _counts(values: Iterable[str], known: Sequence[str] = (), keep_zero: bool = True,
-            by_count: bool = False) -> dict[str, int]:
+def _counts(
+    values: Iterable[str], known: Sequence[str] = (), keep_zero: bool = True, by_count: bool = False
+) -> dict[str, int]:
     """Counts in a stable order: the known values first (with zeros when ``keep_zero``),
     then the others (most frequent first when ``by_count``, else by name), blanks last."""
     counter = Counter(v or BLANK for v in values)
@@ -399,7 +446,9 @@ def _step_rates(statuses: Sequence[CaseStatus], profile: Profile | None) -> tupl
                 tally["running"] += 1
             elif step.state == UNRECORDED:
                 tally["unrecorded"] += 1
-    return tuple(StepRate(key, name, limit, unit, **tallies[key]) for key, name, limit, unit in order)
+    return tuple(
+        StepRate(key, name, limit, unit, **tallies[key]) for key, name, limit, unit in order
+    )
 
 
 def _thresholds(targets: Mapping[str, float] | None) -> dict[str, float]:
@@ -430,32 +479,67 @@ def _in_period(
 def _timeliness_target(timeliness: Sequence[bool | None], threshold: float) -> Target:
     timely = sum(1 for t in timeliness if t is True)
     decided = sum(1 for t in timeliness if t is not None)
-    return Target(TIMELINESS, "服务及时率",
-                  "各适用步骤均按期完成的案件 ÷ 时效已确定的案件 (全部步骤已完成, 或有步骤超期)",
-                  timely, decided, threshold, True,
-                  note=f"另有 {len(timeliness) - decided} 件尚在办理期限内, 未计入" if len(timeliness) > decided else "",
-                  unavailable="" if decided else NO_BASE)
+    return Target(
+        TIMELINESS,
+        "服务及时率",
+        "各适用步骤均按期完成的案件 ÷ 时效已确定的案件 (全部步骤已完成, 或有步骤超期)",
+        timely,
+        decided,
+        threshold,
+        True,
+        note=f"另有 {len(timeliness) - decided} 件尚在办理期限内, 未计入"
+        if len(timeliness) > decided
+        else "",
+        unavailable="" if decided else NO_BASE,
+    )
 
 
 def _satisfaction_target(satisfaction: Sequence[str], threshold: float) -> Target:
     followed = sum(1 for s in satisfaction if s != "未回访")
     satisfied = sum(1 for s in satisfaction if s in SATISFIED)
-    return Target(SATISFACTION, "用户满意程度", "(满意 + 基本满意) ÷ 已回访并记录满意度的案件",
-                  satisfied, followed, threshold, True,
-                  unavailable="" if followed else NO_BASE)
+    return Target(
+        SATISFACTION,
+        "用户满意程度",
+        "(满意 + 基本满意) ÷ 已回访并记录满意度的案件",
+        satisfied,
+        followed,
+        threshold,
+        True,
+        unavailable="" if followed else NO_BASE,
+    )
 
 
-def _complaint_target(kinds: Sequence[str], validity: Sequence[str], threshold: float,
-                      service_volume: int | None, volume_note: str) -> Target:
-    valid_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "有效")
-    pending_complaints = sum(1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "未认定")
-    return Target(COMPLAINT_RATE, "用户抱怨率",
-                  "确属服务责任的投诉 (类别为投诉且认定为有效投诉) ÷ 本期服务总量",
-                  valid_complaints, service_volume, threshold, False,
-                  note="; ".join(x for x in (
-                      "" if service_volume else volume_note,
-                      f"另有 {pending_complaints} 件投诉尚未认定有效性" if pending_complaints else "") if x),
-                  unavailable="" if service_volume else NO_VOLUME)
+def _complaint_target(
+    kinds: Sequence[str],
+    validity: Sequence[str],
+    threshold: float,
+    service_volume: int | None,
+    volume_note: str,
+) -> Target:
+    valid_complaints = sum(
+        1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "有效"
+    )
+    pending_complaints = sum(
+        1 for k, v in zip(kinds, validity, strict=True) if k == "投诉" and v == "未认定"
+    )
+    return Target(
+        COMPLAINT_RATE,
+        "用户抱怨率",
+        "确属服务责任的投诉 (类别为投诉且认定为有效投诉) ÷ 本期服务总量",
+        valid_complaints,
+        service_volume,
+        threshold,
+        False,
+        note="; ".join(
+            x
+            for x in (
+                "" if service_volume else volume_note,
+                f"另有 {pending_complaints} 件投诉尚未认定有效性" if pending_complaints else "",
+            )
+            if x
+        ),
+        unavailable="" if service_volume else NO_VOLUME,
+    )
 
 
 def _target_list(
@@ -501,8 +585,9 @@ def compute_stats(
     satisfaction = [_satisfaction(d) for d in datas]
     timeliness = [_timeliness(s) for s in clocks]
     decided = sum(1 for t in timeliness if t is not None)
-    target_list = _target_list(kinds, validity, satisfaction, timeliness, _thresholds(targets),
-                               service_volume, volume_note)
+    target_list = _target_list(
+        kinds, validity, satisfaction, timeliness, _thresholds(targets), service_volume, volume_note
+    )
     return Stats(
         period=period,
         as_of=as_of,
@@ -513,11 +598,18 @@ def compute_stats(
         by_kind=_counts(kinds, schema.KINDS),
         by_channel=_counts((_text(d.get("channel")) for d in datas), schema.CHANNELS),
         by_category=_counts((_text(d.get("category")) for d in datas), schema.CATEGORIES),
-        by_severity=_counts((_text(d.get("severity")) for d in datas), schema.SEVERITIES, keep_zero=False),
-        by_department=_counts((_text(get_path(d, "assignment.department")) for d in datas),
-                              keep_zero=False, by_count=True),
-        acceptance=_counts((_text(get_path(d, "acceptance.decision")) or NO_DECISION for d in datas),
-                           (*schema.DECISIONS, NO_DECISION)),
+        by_severity=_counts(
+            (_text(d.get("severity")) for d in datas), schema.SEVERITIES, keep_zero=False
+        ),
+        by_department=_counts(
+            (_text(get_path(d, "assignment.department")) for d in datas),
+            keep_zero=False,
+            by_count=True,
+        ),
+        acceptance=_counts(
+            (_text(get_path(d, "acceptance.decision")) or NO_DECISION for d in datas),
+            (*schema.DECISIONS, NO_DECISION),
+        ),
         validity=_counts(validity, VALID_LABELS),
         satisfaction=_counts(satisfaction, SATISFACTION_LABELS),
         steps=_step_rates(clocks, profile),
@@ -531,19 +623,30 @@ def summary_lines(stats: Stats) -> list[str]:
     """The headline figures, as a person reads them (CLI, demo and report text)."""
     kinds = "、".join(f"{k} {n} 件" for k, n in stats.by_kind.items() if n)
     lines = [
-        f"{stats.period.label}: 接收 {stats.total} 件" + (f" ({kinds})" if kinds else "")
+        f"{stats.period.label}: 接收 {stats.total} 件"
+        + (f" ({kinds})" if kinds else "")
         + f"; 已办结 {stats.closed} 件, 办理中 {stats.open} 件 (其中已超期 {stats.open_overdue} 件)",
     ]
     for target in stats.targets:
-        value = target.value_text if target.value is None else f"{target.value_text} ({target.fraction_text})"
+        value = (
+            target.value_text
+            if target.value is None
+            else f"{target.value_text} ({target.fraction_text})"
+        )
         lines.append(f"{target.name} {value}, 目标 {target.threshold_text}: {target.status}")
     return lines
 
 
 # --------------------------------------------------------------------------- configuration
 
+
 def _positive_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != int(value)
+        or value <= 0
+    ):
         return None
     return int(value)
 
@@ -553,7 +656,9 @@ def service_volumes(config: Config) -> dict[str, int]:
     raw = config.section("reports").get("service_volume", {})
     where = f"{config.path or 'recordkit.toml'}: [reports] service_volume"
     if not isinstance(raw, Mapping):
-        raise ConfigError(f'{where}: 应为 {{"2026-10" = 1200}} 形式的表 (a table of period = number)')
+        raise ConfigError(
+            f'{where}: 应为 {{"2026-10" = 1200}} 形式的表 (a table of period = number)'
+        )
     volumes: dict[str, int] = {}
     for key, value in raw.items():
         text = str(key).strip()
@@ -562,7 +667,9 @@ def service_volumes(config: Config) -> dict[str, int]:
             raise ConfigError(f'{where}: "{key}" 不是月份或年份 (use "YYYY-MM" or "YYYY")')
         number = _positive_int(value)
         if number is None:
-            raise ConfigError(f'{where}: "{key}" = {value!r} 应为正整数 (number of services delivered)')
+            raise ConfigError(
+                f'{where}: "{key}" = {value!r} 应为正整数 (number of services delivered)'
+            )
         period = Period(int(text[:4]), int(month.group(2)) if month else None)
         volumes[period.key] = number
     return volumes
@@ -593,13 +700,16 @@ def configured_targets(config: Config) -> dict[str, float]:
             continue
         value = section[option]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            raise ConfigError(f"{config.path or 'recordkit.toml'}: [reports] {option}: "
-                              f"{value!r} 应为 0 到 100 之间的百分数")
+            raise ConfigError(
+                f"{config.path or 'recordkit.toml'}: [reports] {option}: "
+                f"{value!r} 应为 0 到 100 之间的百分数"
+            )
         result[key] = float(value)
     return result
 
 
 # --------------------------------------------------------------------------- files
+
 
 def write_bytes(path: Path, content: bytes) -> None:
     write_atomic(path, content)  # a failed write is a FileWriteError naming the file

@@ -11,6 +11,7 @@ from recordkit.reports.stats import Period, Stats, pct
 
 # --------------------------------------------------------------------------- Word
 
+
 def _set_fonts(rpr_parent: Any, latin: str, east_asia: str) -> None:
     """Name the Latin and East Asian fonts explicitly, dropping theme fonts that override them."""
     from docx.oxml.ns import qn
@@ -38,8 +39,11 @@ def _style_document(document: Any) -> None:
     rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.2
-    for name, size, before, after in (("Title", 18, 0, 6), ("Heading 1", 14, 14, 6),
-                                      ("Heading 2", 12, 10, 4)):
+    for name, size, before, after in (
+        ("Title", 18, 0, 6),
+        ("Heading 1", 14, 14, 6),
+        ("Heading 2", 12, 10, 4),
+    ):
         style = styles[name]
         style.font.size = Pt(size)
         style.font.bold = True
@@ -119,9 +123,12 @@ def _shade(cell: Any, fill: str) -> None:
     from docx.oxml.ns import qn
 
     tcpr = cell._tc.get_or_add_tcPr()
-    shd = tcpr.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill})
-    tcpr.insert_element_before(shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText",
-                               "w:vAlign", "w:hideMark")
+    shd = tcpr.makeelement(
+        qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill}
+    )
+    tcpr.insert_element_before(
+        shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
+    )
 
 
 def _cant_split(row: Any) -> None:
@@ -138,9 +145,14 @@ def _repeat_header(row: Any) -> None:
     trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
 
 
-def _add_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-               widths_cm: Sequence[float], total: Sequence[Any] | None = None,
-               font_pt: float = 9.5) -> Any:
+def _add_table(
+    document: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths_cm: Sequence[float],
+    total: Sequence[Any] | None = None,
+    font_pt: float = 9.5,
+) -> Any:
     """A bordered table: grey bold header repeated on each page, first column left, rest centred."""
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -164,7 +176,9 @@ def _add_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[An
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.space_before = Pt(0)
             paragraph.paragraph_format.keep_with_next = keep_together and r < len(body)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r else WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r else WD_ALIGN_PARAGRAPH.CENTER
+            )
             run = paragraph.add_run(str(value))
             run.font.size = Pt(font_pt)
             if r == 0 or (total is not None and r == len(body)):
@@ -213,9 +227,18 @@ class _ReportDocument:
         self.table_no = iter(range(1, 100))
         self.figure_no = iter(range(1, 100))
 
-    def table(self, caption: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-              widths: Sequence[float], total: Sequence[Any] | None = None, font_pt: float = 9.5) -> None:
-        paragraph = self.document.add_paragraph(f"表{next(self.table_no)} {caption}", style="Caption")
+    def table(
+        self,
+        caption: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        total: Sequence[Any] | None = None,
+        font_pt: float = 9.5,
+    ) -> None:
+        paragraph = self.document.add_paragraph(
+            f"表{next(self.table_no)} {caption}", style="Caption"
+        )
         paragraph.paragraph_format.keep_with_next = True
         _add_table(self.document, headers, rows, widths, total, font_pt)
 
@@ -227,14 +250,24 @@ class _ReportDocument:
     def counts(self, name: str, header: str, values: Mapping[str, int]) -> None:
         stats = self.stats
         rows = _count_rows(values, stats.total) or [["(无)", 0, "—"]]
-        self.table(f"按{name}统计", [header, "件数", "占比"], rows, (5.5, 2.5, 2.5),
-                   total=["合计", stats.total, "100.0%" if stats.total else "—"])
+        self.table(
+            f"按{name}统计",
+            [header, "件数", "占比"],
+            rows,
+            (5.5, 2.5, 2.5),
+            total=["合计", stats.total, "100.0%" if stats.total else "—"],
+        )
 
     def share_table(self, caption: str, header: str, values: Mapping[str, int]) -> None:
         """A count table with shares that lists every value, even zero ones, and a total."""
         stats = self.stats
-        self.table(caption, [header, "件数", "占比"], _count_rows(values, stats.total),
-                   (5.5, 2.5, 2.5), total=["合计", stats.total, "100.0%" if stats.total else "—"])
+        self.table(
+            caption,
+            [header, "件数", "占比"],
+            _count_rows(values, stats.total),
+            (5.5, 2.5, 2.5),
+            total=["合计", stats.total, "100.0%" if stats.total else "—"],
+        )
 
     def small_paragraph(self, text: str) -> None:
         from docx.shared import Pt
@@ -263,8 +296,10 @@ def _title_page(document: Any, stats: Stats, org: str, profile_title: str) -> No
     document.add_paragraph(title, style="Title")
     meta = document.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = meta.add_run(f"统计范围: {period.first_day.isoformat()} 至 {period.last_day.isoformat()} 接收的案件    "
-                       f"程序配置: {profile_title}    统计截至: {_as_of(stats)}")
+    run = meta.add_run(
+        f"统计范围: {period.first_day.isoformat()} 至 {period.last_day.isoformat()} 接收的案件    "
+        f"程序配置: {profile_title}    统计截至: {_as_of(stats)}"
+    )
     run.font.size = Pt(9)
 
 
@@ -273,9 +308,15 @@ def _overview_section(doc: _ReportDocument) -> None:
     doc.document.add_heading("一、总体情况", level=1)
     for line in _overview(stats):
         doc.document.add_paragraph(line)
-    targets = [[t.name, t.threshold_text, t.fraction_text, t.value_text, t.status] for t in stats.targets]
-    doc.table("服务目标达成情况", ["指标", "目标", "分子 / 分母", "实际值", "结论"], targets,
-              (3.2, 2.2, 3.0, 4.6, 2.4))
+    targets = [
+        [t.name, t.threshold_text, t.fraction_text, t.value_text, t.status] for t in stats.targets
+    ]
+    doc.table(
+        "服务目标达成情况",
+        ["指标", "目标", "分子 / 分母", "实际值", "结论"],
+        targets,
+        (3.2, 2.2, 3.0, 4.6, 2.4),
+    )
     for target in stats.targets:
         note = f"; {target.note}" if target.note else ""
         doc.small_paragraph(f"{target.name} = {target.formula}{note}。")
@@ -298,12 +339,29 @@ def _timeliness_section(doc: _ReportDocument) -> None:
     doc.document.add_heading("三、处理时效", level=1)
     doc.document.add_paragraph(
         "按本单位程序配置的各步骤时限 (工作日按国家法定节假日和调休计算) 统计。按期率 = 按期完成 ÷ 已完成; "
-        f"“办理中”和“已超期”为截至 {_as_of(stats)} 尚未完成的件数。")
-    step_rows = [[s.name, s.limit_text, s.applicable, s.done, s.on_time, s.late, pct(s.on_time, s.done),
-                  s.running, s.overdue] for s in stats.steps]
-    doc.table("各步骤按期完成情况", ["步骤", "时限", "适用", "已完成", "按期", "超期完成", "按期率", "办理中",
-                             "已超期"], step_rows or [["(无时限步骤)", "", "", "", "", "", "", "", ""]],
-              (3.8, 1.9, 1.1, 1.5, 1.2, 1.9, 1.6, 1.5, 1.5), font_pt=9)
+        f"“办理中”和“已超期”为截至 {_as_of(stats)} 尚未完成的件数。"
+    )
+    step_rows = [
+        [
+            s.name,
+            s.limit_text,
+            s.applicable,
+            s.done,
+            s.on_time,
+            s.late,
+            pct(s.on_time, s.done),
+            s.running,
+            s.overdue,
+        ]
+        for s in stats.steps
+    ]
+    doc.table(
+        "各步骤按期完成情况",
+        ["步骤", "时限", "适用", "已完成", "按期", "超期完成", "按期率", "办理中", "已超期"],
+        step_rows or [["(无时限步骤)", "", "", "", "", "", "", "", ""]],
+        (3.8, 1.9, 1.1, 1.5, 1.2, 1.9, 1.6, 1.5, 1.5),
+        font_pt=9,
+    )
     doc.picture("steps")
     doc.share_table("受理情况", "受理意见", stats.acceptance)
 
@@ -314,12 +372,22 @@ def _trend_section(doc: _ReportDocument) -> None:
     trend_name = "近12个月接收趋势" if period.is_month else f"{period.year}年各月接收情况"
     doc.document.add_heading(f"五、{trend_name}", level=1)
     doc.picture("trend")
-    doc.table(trend_name, ["月份", "接收件数"], [[m, n] for m, n in stats.trend], (5.5, 3.0),
-              total=["合计", sum(n for _, n in stats.trend)])
+    doc.table(
+        trend_name,
+        ["月份", "接收件数"],
+        [[m, n] for m, n in stats.trend],
+        (5.5, 3.0),
+        total=["合计", sum(n for _, n in stats.trend)],
+    )
 
 
-def build_docx(stats: Stats, charts: Sequence[Chart], org: str, profile_title: str,
-               problems: Sequence[str] = ()) -> bytes:
+def build_docx(
+    stats: Stats,
+    charts: Sequence[Chart],
+    org: str,
+    profile_title: str,
+    problems: Sequence[str] = (),
+) -> bytes:
     """The Word report (python-docx, A4 portrait) as bytes."""
     import docx
 

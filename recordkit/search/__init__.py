@@ -7,14 +7,23 @@ caller (``Archive.search``) joins the case data and keeps the index in step (``s
 
 from recordkit.search.analysis import grams, query_words
 from recordkit.search.engine import (
-           MARKS,
-           Hit,
-           SearchFilters,
-           SearchIndex,
-           SearchRecord,
-           SyncReport,
-           mark,
+    MARKS,
+    Hit,
+    SearchFilters,
+    SearchIndex,
+    SearchRecord,
+    SyncReport,
+    mark,
 )
 
-__all__ = ["MARKS", "Hit", "SearchFilters", "SearchIndex", "SearchRecord", "SyncReport", "grams", "mark",
-           "query_words"]
+__all__ = [
+    "MARKS",
+    "Hit",
+    "SearchFilters",
+    "SearchIndex",
+    "SearchRecord",
+    "SyncReport",
+    "grams",
+    "mark",
+    "query_words",
+]

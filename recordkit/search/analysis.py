@@ -18,7 +18,11 @@ ANALYZER_NAME = "cjk_bigram"
 
 def analyzer() -> tantivy.TextAnalyzer:
     """The index-time analyzer: every 1- and 2-character gram, lowercased."""
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2)).filter(tantivy.Filter.lowercase()).build()
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
 
 
 def query_words(text: str) -> list[str]:
@@ -33,5 +37,5 @@ def grams(word: str) -> list[str]:
         return [word]
     seen: dict[str, None] = {}  # ordered and without repeats (哈哈哈 is one term)
     for i in range(len(word) - 1):
-        seen.setdefault(word[i:i + 2])
+        seen.setdefault(word[i : i + 2])
     return list(seen)

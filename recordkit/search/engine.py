@@ -96,10 +96,22 @@ def _day(iso: str | None) -> int | None:
 
 
 def _document(r: SearchRecord) -> tantivy.Document:
-    meta = " ".join(v for v in (r.title, r.case_no, r.archive_no, r.complainant, r.respondent, r.subject, r.kind) if v)
+    meta = " ".join(
+        v
+        for v in (r.title, r.case_no, r.archive_no, r.complainant, r.respondent, r.subject, r.kind)
+        if v
+    )
     body = "\n".join(v for v in (r.content, r.text) if v)
-    doc = tantivy.Document(archive_no=r.archive_no, case_no=r.case_no.upper(), form_code=r.form_code.upper(),
-                           kind=r.kind, status=r.status, retention=r.retention.upper(), meta=meta, body=body)
+    doc = tantivy.Document(
+        archive_no=r.archive_no,
+        case_no=r.case_no.upper(),
+        form_code=r.form_code.upper(),
+        kind=r.kind,
+        status=r.status,
+        retention=r.retention.upper(),
+        meta=meta,
+        body=body,
+    )
     doc.add_integer("year", int(r.year))
     doc.add_integer("date", _day(r.date) or 0)
     return doc
@@ -117,7 +129,9 @@ class SearchIndex:
             self.state = SearchState(self.folder / "state.sqlite")
             self.index = self._open()
         except (OSError, ValueError) as exc:
-            raise SearchIndexError(f"{self.folder}: 检索索引无法打开 ({exc}); 可运行 recordkit archive reindex 重建") from exc
+            raise SearchIndexError(
+                f"{self.folder}: 检索索引无法打开 ({exc}); 可运行 recordkit archive reindex 重建"
+            ) from exc
         self.index.register_tokenizer(ANALYZER_NAME, analyzer())
 
     @property
@@ -140,7 +154,11 @@ class SearchIndex:
 
     def _current(self) -> bool:
         path = self.tantivy_dir
-        return path.is_dir() and tantivy.Index.exists(str(path)) and self.state.get("schema") == SCHEMA_VERSION
+        return (
+            path.is_dir()
+            and tantivy.Index.exists(str(path))
+            and self.state.get("schema") == SCHEMA_VERSION
+        )
 
     def close(self) -> None:
         self.state.close()
@@ -151,7 +169,9 @@ class SearchIndex:
             with FileLock(str(self.folder / "write.lock"), timeout=timeout):
                 yield
         except Timeout:
-            raise SearchIndexError(f"{self.folder}: 检索索引正由另一个进程写入, 请稍后重试 (search index busy)") from None
+            raise SearchIndexError(
+                f"{self.folder}: 检索索引正由另一个进程写入, 请稍后重试 (search index busy)"
+            ) from None
 
     # ----- writing
     def sync(self, fingerprint: str, current: Callable[[], dict[str, str]],
@@ -193,7 +213,7 @@ class SearchIndex:
             self.state.drop(gone)
         added = 0
         for start in range(0, len(stale), BATCH):
-            added += self.upsert(load(stale[start:start + BATCH]))
+            added += self.upsert(load(stale[start : start + BATCH]))
         self.state.set("fingerprint", fingerprint)
         return SyncReport(added=added, removed=len(gone))
 
@@ -213,7 +233,9 @@ class SearchIndex:
         try:
             writer = self.index.writer(heap_size=self.writer_heap, num_threads=1)
         except ValueError as exc:
-            raise SearchIndexError(f"{self.folder}: 检索索引正由另一个进程写入, 请稍后重试 (search index busy: {exc})") from exc
+            raise SearchIndexError(
+                f"{self.folder}: 检索索引正由另一个进程写入, 请稍后重试 (search index busy: {exc})"
+            ) from exc
         try:
             yield writer
             writer.commit()
@@ -232,7 +254,9 @@ class SearchIndex:
         query = self._query(text, filters)
         searcher = self.index.searcher()
         try:
-            result = searcher.search(query, limit, count=False)  # counting every match would defeat WAND
+            result = searcher.search(
+                query, limit, count=False
+            )  # counting every match would defeat WAND
         except ValueError as exc:
             raise SearchIndexError(f"{self.folder}: 检索失败 ({exc})") from exc
         snippets = _Snippets(searcher, query, self.schema, marks)
@@ -248,10 +272,15 @@ class SearchIndex:
 
     def _query(self, text: str, filters: SearchFilters) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, self._word_query(w)) for w in query_words(text)]
-        clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in self._filters(filters)]
+        clauses += [
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0))
+            for f in self._filters(filters)
+        ]
         if not clauses:
             return tantivy.Query.all_query()
-        if len(clauses) == 1:  # one word: its union of terms stays at the top, where block-max WAND applies
+        if (
+            len(clauses) == 1
+        ):  # one word: its union of terms stays at the top, where block-max WAND applies
             return clauses[0][1]
         return tantivy.Query.boolean_query(clauses)
 
@@ -265,11 +294,19 @@ class SearchIndex:
         should = tantivy.Occur.Should
         per_gram = [tantivy.Query.boolean_query([(should, self._term("meta", g, META_BOOST)), (should, self._term("body", g))])
                     for g in grams(word)]  # fmt: skip
-        text_query = per_gram[0] if len(per_gram) == 1 else tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, q) for q in per_gram])
+        text_query = (
+            per_gram[0]
+            if len(per_gram) == 1
+            else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in per_gram])
+        )
         if not any(c.isascii() and c.isalnum() for c in word):
-            return text_query  # cannot be a case number or 档号: keep the query a plain union of terms
-        exact = [(should, self._term("archive_no", word, EXACT_BOOST)), (should, self._term("case_no", word.upper(), EXACT_BOOST))]
+            return (
+                text_query  # cannot be a case number or 档号: keep the query a plain union of terms
+            )
+        exact = [
+            (should, self._term("archive_no", word, EXACT_BOOST)),
+            (should, self._term("case_no", word.upper(), EXACT_BOOST)),
+        ]
         return tantivy.Query.boolean_query([(should, text_query), *exact])
 
     def _filters(self, f: SearchFilters) -> list[tantivy.Query]:
@@ -278,11 +315,22 @@ class SearchIndex:
             ("case_no", (f.case_no or "").upper()),
             ("kind", f.kind or ""), ("status", f.status or "")) if value]  # fmt: skip
         if f.year is not None:
-            queries.append(tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer, f.year, f.year))
+            queries.append(
+                tantivy.Query.range_query(
+                    self.schema, "year", tantivy.FieldType.Integer, f.year, f.year
+                )
+            )
         low, high = _day(f.date_from), _day(f.date_to)
         if low is not None or high is not None:
-            queries.append(tantivy.Query.range_query(self.schema, "date", tantivy.FieldType.Integer,
-                                                     low if low is not None else 0, high if high is not None else 99991231))
+            queries.append(
+                tantivy.Query.range_query(
+                    self.schema,
+                    "date",
+                    tantivy.FieldType.Integer,
+                    low if low is not None else 0,
+                    high if high is not None else 99991231,
+                )
+            )
         return queries
 
 
@@ -292,7 +340,9 @@ class _Snippets:
 
     def __init__(self, searcher: tantivy.Searcher, query: tantivy.Query, schema: tantivy.Schema,
                  marks: tuple[str, str]) -> None:  # fmt: skip
-        self.generators = [tantivy.SnippetGenerator.create(searcher, query, schema, f) for f in ("body", "meta")]
+        self.generators = [
+            tantivy.SnippetGenerator.create(searcher, query, schema, f) for f in ("body", "meta")
+        ]
         for generator in self.generators:
             generator.set_max_num_chars(240)  # bytes in tantivy: about 80 Chinese characters
         self.marks = marks
@@ -301,7 +351,11 @@ class _Snippets:
         for generator in self.generators:
             snippet = generator.snippet_from_doc(doc)
             if snippet.highlighted():
-                return mark(snippet.fragment(), [(r.start, r.end) for r in snippet.highlighted()], self.marks)
+                return mark(
+                    snippet.fragment(),
+                    [(r.start, r.end) for r in snippet.highlighted()],
+                    self.marks,
+                )
         body = doc.get_first("body") or doc.get_first("meta") or ""
         return body[:80]
 
@@ -318,7 +372,12 @@ def mark(fragment: str, ranges: list[tuple[int, int]], marks: tuple[str, str] = 
             merged.append([start, end])
     out, pos = [], 0
     for start, end in merged:
-        out += [raw[pos:start].decode("utf-8", "replace"), marks[0], raw[start:end].decode("utf-8", "replace"), marks[1]]
+        out += [
+            raw[pos:start].decode("utf-8", "replace"),
+            marks[0],
+            raw[start:end].decode("utf-8", "replace"),
+            marks[1],
+        ]
         pos = end
     out.append(raw[pos:].decode("utf-8", "replace"))
     return " ".join("".join(out).split())  # one line: a table cell, a search result row

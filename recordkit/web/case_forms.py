@@ -24,11 +24,38 @@ from recordkit.errors import FieldProblem
 
 HANDLER_PATHS = ("investigation.", "progress", "reply.", "follow_up.", "closed_at")
 EXTRA_ROWS = 2  # empty rows offered below a list's values
-_LONG_TEXT = ("content", "findings", "root_cause", "measures", "reason", "opinion", "description", "request",
-              "responsibility", "preventive_action", "address", "note", "problem", "requirement", "nonconformity",
-              "fault", "work_done", "cause", "corrective_action", "report", "immediate_actions", "notes")
-_HELP = {schema.DATE: "日期", schema.DATETIME: "日期和时间", schema.NUMBER: "数字", schema.INTEGER: "整数",
-         schema.LIST: "每行一项; 留空的行不保存", schema.ROWS: "每项一行; 留空的行不保存"}
+_LONG_TEXT = (
+    "content",
+    "findings",
+    "root_cause",
+    "measures",
+    "reason",
+    "opinion",
+    "description",
+    "request",
+    "responsibility",
+    "preventive_action",
+    "address",
+    "note",
+    "problem",
+    "requirement",
+    "nonconformity",
+    "fault",
+    "work_done",
+    "cause",
+    "corrective_action",
+    "report",
+    "immediate_actions",
+    "notes",
+)
+_HELP = {
+    schema.DATE: "日期",
+    schema.DATETIME: "日期和时间",
+    schema.NUMBER: "数字",
+    schema.INTEGER: "整数",
+    schema.LIST: "每行一项; 留空的行不保存",
+    schema.ROWS: "每项一行; 留空的行不保存",
+}
 _NUMBER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 
@@ -46,9 +73,15 @@ class RepeatWidget(forms.Widget):
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
         items = [str(v) for v in (value or [])] + [""] * EXTRA_ROWS
-        return format_html('<div class="repeat" id="id_{}">{}</div>', name, format_html_join(
-            "", '<textarea name="{}" rows="1"{}>{}</textarea>',
-            ((name, " disabled" if self.attrs.get("disabled") else "", item) for item in items)))
+        return format_html(
+            '<div class="repeat" id="id_{}">{}</div>',
+            name,
+            format_html_join(
+                "",
+                '<textarea name="{}" rows="1"{}>{}</textarea>',
+                ((name, " disabled" if self.attrs.get("disabled") else "", item) for item in items),
+            ),
+        )
 
 
 class RowsWidget(forms.Widget):
@@ -61,16 +94,32 @@ class RowsWidget(forms.Widget):
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
         cells = {key: data.getlist(f"{name}.{key}") for key, _label in self.columns}
         count = max((len(v) for v in cells.values()), default=0)
-        return [{key: (cells[key][i] if i < len(cells[key]) else "") for key in cells} for i in range(count)]
+        return [
+            {key: (cells[key][i] if i < len(cells[key]) else "") for key in cells}
+            for i in range(count)
+        ]
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
         rows = [r if isinstance(r, dict) else {} for r in (value or [])] + [{}] * EXTRA_ROWS
         off = " disabled" if self.attrs.get("disabled") else ""
         head = format_html_join("", "<th>{}</th>", ((label,) for _key, label in self.columns))
-        body = format_html_join("", "<tr>{}</tr>", ((format_html_join(
-            "", '<td><textarea name="{}.{}" rows="1"{}>{}</textarea></td>',
-            ((name, key, off, "" if row.get(key) is None else str(row.get(key))) for key, _l in self.columns)),)
-            for row in rows))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            (
+                (
+                    format_html_join(
+                        "",
+                        '<td><textarea name="{}.{}" rows="1"{}>{}</textarea></td>',
+                        (
+                            (name, key, off, "" if row.get(key) is None else str(row.get(key)))
+                            for key, _l in self.columns
+                        ),
+                    ),
+                )
+                for row in rows
+            ),
+        )
         return format_html('<table class="rows" id="id_{}"><tr>{}</tr>{}</table>', name, head, body)
 
 
@@ -83,7 +132,11 @@ class ListField(forms.Field):
 
 class RowsField(forms.Field):
     def to_python(self, value: Any) -> list[dict[str, str]]:
-        rows = [{k: typed_text(str(v)) for k, v in row.items()} for row in (value or []) if isinstance(row, dict)]
+        rows = [
+            {k: typed_text(str(v)) for k, v in row.items()}
+            for row in (value or [])
+            if isinstance(row, dict)
+        ]
         return [row for row in rows if any(v.strip() for v in row.values())]
 
 
@@ -153,12 +206,20 @@ class CaseForm(forms.Form):
 
     sha256 = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, data_before: dict[str, Any] | None = None,
-                 editable: tuple[str, ...] | None = None, rtype: schema.RecordType = schema.CASE,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        data_before: dict[str, Any] | None = None,
+        editable: tuple[str, ...] | None = None,
+        rtype: schema.RecordType = schema.CASE,
+        **kwargs: Any,
+    ) -> None:
         self.before = data_before or {}
         self.rtype = rtype
-        kwargs.setdefault("initial", {f.path: _initial(f, get_path(self.before, f.path)) for f in form_fields(rtype)})
+        kwargs.setdefault(
+            "initial",
+            {f.path: _initial(f, get_path(self.before, f.path)) for f in form_fields(rtype)},
+        )
         super().__init__(*args, **kwargs)
         for field in form_fields(rtype):
             self.fields[field.path] = _form_field(field)
@@ -187,9 +248,20 @@ class CaseForm(forms.Form):
         self.errors  # noqa: B018 - runs the form's own cleaning first
         self.cleaned_data = getattr(self, "cleaned_data", {})
         for problem in problems:
-            name = next((f.path for f in form_fields(self.rtype)
-                         if problem.path == f.path or problem.path.startswith((f"{f.path}.", f"{f.path}["))), None)
-            message = f"{problem.label}: {problem.problem}" if name is None and problem.label else problem.problem
+            name = next(
+                (
+                    f.path
+                    for f in form_fields(self.rtype)
+                    if problem.path == f.path
+                    or problem.path.startswith((f"{f.path}.", f"{f.path}["))
+                ),
+                None,
+            )
+            message = (
+                f"{problem.label}: {problem.problem}"
+                if name is None and problem.label
+                else problem.problem
+            )
             self.add_error(name, message)
 
     def sections(self) -> list[tuple[str, list[Any]]]:
@@ -197,5 +269,7 @@ class CaseForm(forms.Form):
         out: dict[str, list[Any]] = {}
         for field in form_fields(self.rtype):
             group = field.path.split(".", 1)[0] if "." in field.path else ""
-            out.setdefault(self.rtype.group_labels.get(group, "基本信息"), []).append(self[field.path])
+            out.setdefault(self.rtype.group_labels.get(group, "基本信息"), []).append(
+                self[field.path]
+            )
         return list(out.items())

@@ -14,7 +14,9 @@ from typing import Any
 _MISSING = object()
 
 
-def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
+def changed_fields(
+    old: Mapping[str, Any], new: Mapping[str, Any], prefix: str = ""
+) -> Iterator[tuple[str, Any, Any]]:
     """(dotted key, old, new) for every leaf that differs; nested mappings are walked (an
     added or removed section too), lists compared whole; a key present on one side only
     yields ``_MISSING`` on the other."""
@@ -46,8 +48,9 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
-def record_change_set(user: Any, object_kind: str, object_id: str,
-                      old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Any]:
+def record_change_set(
+    user: Any, object_kind: str, object_id: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> list[Any]:
     """Store one row per changed field, all with the same time and change-set id.
 
     ``user`` is a Django user (or None for a change made at the command line). Returns the
@@ -61,9 +64,17 @@ def record_change_set(user: Any, object_kind: str, object_id: str,
     at, batch = timezone.now(), uuid.uuid4()
     username = getattr(user, "username", "") or "命令行"
     rows = [
-        Change(user=user if getattr(user, "pk", None) else None, username=username, at=at,
-               change_set=batch, object_kind=object_kind, object_id=object_id,
-               field=field, old=_text(before), new=_text(after))
+        Change(
+            user=user if getattr(user, "pk", None) else None,
+            username=username,
+            at=at,
+            change_set=batch,
+            object_kind=object_kind,
+            object_id=object_id,
+            field=field,
+            old=_text(before),
+            new=_text(after),
+        )
         for field, before, after in changed_fields(old, new)
     ]
     with transaction.atomic():
@@ -75,4 +86,6 @@ def history(object_kind: str, object_id: str) -> list[Any]:
     """The object's changes, newest first."""
     from recordkit.web.models import Change
 
-    return list(Change.objects.filter(object_kind=object_kind, object_id=object_id).order_by("-at", "id"))
+    return list(
+        Change.objects.filter(object_kind=object_kind, object_id=object_id).order_by("-at", "id")
+    )

@@ -35,7 +35,9 @@ class Job:
 
     @property
     def percent(self) -> int:
-        return 100 if self.state != RUNNING else (self.done * 100 // self.total if self.total else 0)
+        return (
+            100 if self.state != RUNNING else (self.done * 100 // self.total if self.total else 0)
+        )
 
     @property
     def finished(self) -> bool:
@@ -88,13 +90,17 @@ def start(title: str, user: str, work: Callable[[Job], Any]) -> Job:
     with _LOCK:
         running = next((j for j in _JOBS.values() if not j.finished), None)
         if running is not None:
-            raise LockedError(f"已有任务正在运行: {running.title} ({running.user}), 请等它结束后再试 (one job at a time)")
+            raise LockedError(
+                f"已有任务正在运行: {running.title} ({running.user}), 请等它结束后再试 (one job at a time)"
+            )
         job = Job(next(_IDS), title, user)
         _JOBS[job.id] = job
         for old in sorted(_JOBS)[:-KEEP]:
             _JOBS.pop(old, None)
             _THREADS.pop(old, None)
-        thread = threading.Thread(target=_run, args=(job, work), name=f"recordkit-job-{job.id}", daemon=True)
+        thread = threading.Thread(
+            target=_run, args=(job, work), name=f"recordkit-job-{job.id}", daemon=True
+        )
         _THREADS[job.id] = thread
     thread.start()
     return job

@@ -18,8 +18,13 @@ class Change(models.Model):
     and ``None`` stays distinct from a field that was absent (empty text).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="用户")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="用户",
+    )
     username = models.CharField("用户名", max_length=150)  # kept even if the account goes
     at = models.DateTimeField("时间", db_index=True)
     change_set = models.UUIDField("变更批次", db_index=True)
@@ -33,7 +38,9 @@ class Change(models.Model):
         verbose_name = "变更记录"
         verbose_name_plural = "变更记录"
         ordering = ["-at", "id"]
-        indexes = [models.Index(fields=["object_kind", "object_id", "-at"], name="web_change_object")]
+        indexes = [
+            models.Index(fields=["object_kind", "object_id", "-at"], name="web_change_object")
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.object_kind} {self.object_id} {self.field}"

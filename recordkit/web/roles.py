@@ -28,13 +28,13 @@ ALL = frozenset(ROLES)
 ACTIONS: dict[str, frozenset[str]] = {
     "dashboard.view": ALL,
     "case.view": ALL,
-    "case.edit": frozenset({REGISTRAR}),              # register and edit cases
-    "case.handle": frozenset({HANDLER}),              # investigation, reply, closure (own cases)
+    "case.edit": frozenset({REGISTRAR}),  # register and edit cases
+    "case.handle": frozenset({HANDLER}),  # investigation, reply, closure (own cases)
     "case.approve": frozenset({APPROVER}),
     "record.view": ALL,
-    "record.edit": frozenset({REGISTRAR}),            # 质量事故, 整改, 纠正预防, 售后服务
+    "record.edit": frozenset({REGISTRAR}),  # 质量事故, 整改, 纠正预防, 售后服务
     "form.generate": frozenset({REGISTRAR}),
-    "import.run": frozenset({REGISTRAR, ADMIN}),       # a register of cases or records (issue 12)
+    "import.run": frozenset({REGISTRAR, ADMIN}),  # a register of cases or records (issue 12)
     "report.view": ALL,
     "report.generate": frozenset({REGISTRAR, APPROVER, ADMIN}),  # write Word/Excel/PDF reports
     "archive.view": frozenset({ARCHIVIST}),
@@ -42,7 +42,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "archive.hold": frozenset({ARCHIVIST}),
     "archive.disposal": frozenset({ARCHIVIST}),
     "archive.export": frozenset({ARCHIVIST}),
-    "forms.manage": frozenset({ADMIN}),               # templates: catalog, upload, regenerate
+    "forms.manage": frozenset({ADMIN}),  # templates: catalog, upload, regenerate
     "users.manage": frozenset({ADMIN}),
     "settings.manage": frozenset({ADMIN}),
 }
@@ -107,8 +107,11 @@ def navigation(request: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": []}
-    items = [{"label": label, "url": reverse(name), "name": name}
-             for label, name, action in NAVIGATION if allowed(user, action)]
+    items = [
+        {"label": label, "url": reverse(name), "name": name}
+        for label, name, action in NAVIGATION
+        if allowed(user, action)
+    ]
     return {"nav_items": items, "user_roles": roles_of(user)}
 
 

@@ -54,7 +54,9 @@ def secret_key(root: Path) -> str:
         raise ConfigError(f"{path}: 无法读取网页密钥 (cannot read the secret key): {exc}") from None
 
 
-def database_settings(root: Path, web: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+def database_settings(
+    root: Path, web: Mapping[str, Any], environ: Mapping[str, str]
+) -> dict[str, Any]:
     """DATABASES['default'] from env RECORDKIT_DATABASE_URL, [web] database_url, or SQLite."""
     import dj_database_url
 
@@ -77,7 +79,9 @@ def _web_section(root: Path) -> dict[str, Any]:
     section = load_config(root).section("web")
     hosts = section.get("allowed_hosts", ["*"])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-        raise ConfigError(f"{root / 'recordkit.toml'}: [web] allowed_hosts: 应为文本列表 (list of strings)")
+        raise ConfigError(
+            f"{root / 'recordkit.toml'}: [web] allowed_hosts: 应为文本列表 (list of strings)"
+        )
     return section
 
 
@@ -86,7 +90,9 @@ def upload_limit(root: Path) -> int:
     20). Read from the working folder when asked, so a change needs no restart."""
     megabytes = _web_section(root).get("max_upload_mb", MAX_UPLOAD_MB)
     if isinstance(megabytes, bool) or not isinstance(megabytes, (int, float)) or megabytes <= 0:
-        raise ConfigError(f"{root / 'recordkit.toml'}: [web] max_upload_mb: 应为正数 (a positive number of MB)")
+        raise ConfigError(
+            f"{root / 'recordkit.toml'}: [web] max_upload_mb: 应为正数 (a positive number of MB)"
+        )
     return int(megabytes * 1024 * 1024)
 
 
@@ -117,17 +123,21 @@ STATIC_SETTINGS: dict[str, Any] = {
         "axes.middleware.AxesMiddleware",
     ],
     "ROOT_URLCONF": "recordkit.web.site_urls",
-    "TEMPLATES": [{
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {"context_processors": [
-            "django.template.context_processors.request",
-            "django.contrib.auth.context_processors.auth",
-            "django.contrib.messages.context_processors.messages",
-            "recordkit.web.roles.navigation",
-        ]},
-    }],
+    "TEMPLATES": [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [],
+            "APP_DIRS": True,
+            "OPTIONS": {
+                "context_processors": [
+                    "django.template.context_processors.request",
+                    "django.contrib.auth.context_processors.auth",
+                    "django.contrib.messages.context_processors.messages",
+                    "recordkit.web.roles.navigation",
+                ]
+            },
+        }
+    ],
     "AUTHENTICATION_BACKENDS": [
         "axes.backends.AxesStandaloneBackend",
         "django.contrib.auth.backends.ModelBackend",
@@ -188,7 +198,9 @@ def build_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict
         "RECORDKIT_HTTPS": https,
         "SECRET_KEY": secret_key(root),
         "ALLOWED_HOSTS": web.get("allowed_hosts", ["*"]),
-        "DATABASES": {"default": database_settings(root, web, os.environ if environ is None else environ)},
+        "DATABASES": {
+            "default": database_settings(root, web, os.environ if environ is None else environ)
+        },
         "SESSION_COOKIE_SECURE": https,
         "CSRF_COOKIE_SECURE": https,
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if https else None,

@@ -32,10 +32,14 @@ class UserInfo:
     date_joined: datetime
 
     def as_dict(self) -> dict[str, Any]:
-        return {"username": self.username, "full_name": self.full_name, "roles": self.roles,
-                "active": self.active,
-                "last_login": self.last_login.isoformat() if self.last_login else None,
-                "date_joined": self.date_joined.isoformat()}
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "roles": self.roles,
+            "active": self.active,
+            "last_login": self.last_login.isoformat() if self.last_login else None,
+            "date_joined": self.date_joined.isoformat(),
+        }
 
 
 def check_role(role: str) -> str:
@@ -95,10 +99,17 @@ def list_users() -> list[UserInfo]:
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.prefetch_related("groups").order_by("username")
-    return [UserInfo(username=u.username, full_name=u.first_name,
-                     roles=[r for r in ROLES if r in {g.name for g in u.groups.all()}],
-                     active=u.is_active, last_login=u.last_login, date_joined=u.date_joined)
-            for u in users]
+    return [
+        UserInfo(
+            username=u.username,
+            full_name=u.first_name,
+            roles=[r for r in ROLES if r in {g.name for g in u.groups.all()}],
+            active=u.is_active,
+            last_login=u.last_login,
+            date_joined=u.date_joined,
+        )
+        for u in users
+    ]
 
 
 def disable_user(username: str, by: str = "") -> None:

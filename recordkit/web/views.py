@@ -24,6 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _section(title: str, action: str) -> Any:
     """A page of the navigation whose content arrives with the Workspace services."""
+
     @requires(action)
     def view(request: HttpRequest) -> HttpResponse:
         return render(request, "web/section.html", {"title": title, "pending": PENDING})
@@ -37,8 +38,12 @@ archive_disposal = _section("档案销毁鉴定", "archive.disposal")
 
 
 def _users_page(request: HttpRequest, form: AddUserForm, status: int = 200) -> HttpResponse:
-    return render(request, "web/users.html",
-                  {"title": "用户", "form": form, "users": user_lib.list_users()}, status=status)
+    return render(
+        request,
+        "web/users.html",
+        {"title": "用户", "form": form, "users": user_lib.list_users()},
+        status=status,
+    )
 
 
 @requires("users.manage")
@@ -53,7 +58,9 @@ def user_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            user_lib.add_user(data["username"], data["role"], data["password1"], full_name=data["full_name"])
+            user_lib.add_user(
+                data["username"], data["role"], data["password1"], full_name=data["full_name"]
+            )
         except user_lib.UserError as exc:
             form.add_error(None, exc.message)
         else:
@@ -76,11 +83,17 @@ def user_disable(request: HttpRequest, username: str) -> HttpResponse:
         messages.success(request, f"已停用用户 {username}。")
     if request.headers.get("HX-Request"):
         # htmx swaps the whole users table (rows and the message line) in place.
-        return render(request, "web/_users_table.html", {"users": user_lib.list_users(), "partial": True})
+        return render(
+            request, "web/_users_table.html", {"users": user_lib.list_users(), "partial": True}
+        )
     return redirect("web:users")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a Chinese 403 page instead of Django's English one."""
-    return render(request, "403.html", {"exception": "表单已过期或来源不明 (CSRF 校验失败)，请刷新页面后重试。"},
-                  status=403)
+    return render(
+        request,
+        "403.html",
+        {"exception": "表单已过期或来源不明 (CSRF 校验失败)，请刷新页面后重试。"},
+        status=403,
+    )

@@ -47,8 +47,10 @@ from recordkit.workspace import Workspace
 CASE_ROWS = CaseRowCache()
 PAGE_SIZE = 50
 DASHBOARD_ROWS = 50  # rows of each list on the 工作台
-FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "pdf": "application/pdf"}
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 
 
 def workspace() -> Workspace:
@@ -83,23 +85,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ws, now = workspace(), datetime.now()
     rows = _rows(ws, now)
     today = now.date()
-    due_soon, overdue = worklist.due_soon(rows, ws.clock.calendar, today), worklist.overdue_steps(rows)
+    due_soon, overdue = (
+        worklist.due_soon(rows, ws.clock.calendar, today),
+        worklist.overdue_steps(rows),
+    )
     # The first rows of each list; the 案件列表 (filter 只看超期) has them all.
-    return render(request, "web/cases/dashboard.html", {
-        "title": "工作台", "shown": DASHBOARD_ROWS,
-        "mine": worklist.assigned_to(rows, user_names(request.user)),
-        "due_soon": due_soon[:DASHBOARD_ROWS], "due_soon_total": len(due_soon),
-        "overdue": overdue[:DASHBOARD_ROWS], "overdue_total": len(overdue),
-        "counts": worklist.month_counts(rows, today),
-    })
+    return render(
+        request,
+        "web/cases/dashboard.html",
+        {
+            "title": "工作台",
+            "shown": DASHBOARD_ROWS,
+            "mine": worklist.assigned_to(rows, user_names(request.user)),
+            "due_soon": due_soon[:DASHBOARD_ROWS],
+            "due_soon_total": len(due_soon),
+            "overdue": overdue[:DASHBOARD_ROWS],
+            "overdue_total": len(overdue),
+            "counts": worklist.month_counts(rows, today),
+        },
+    )
 
 
 def _filter_of(request: HttpRequest) -> worklist.CaseFilter:
     get = request.GET
     year = get.get("year", "")
-    return worklist.CaseFilter(kind=get.get("kind", ""), state=get.get("state", ""),
-                               year=int(year) if year.isdigit() else None, department=get.get("department", ""),
-                               overdue=get.get("overdue") == "1", query=get.get("q", ""))
+    return worklist.CaseFilter(
+        kind=get.get("kind", ""),
+        state=get.get("state", ""),
+        year=int(year) if year.isdigit() else None,
+        department=get.get("department", ""),
+        overdue=get.get("overdue") == "1",
+        query=get.get("q", ""),
+    )
 
 
 @requires("case.view")
@@ -110,11 +127,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/cases/list.html", {
-        "title": "案件", "page": page, "total": len(chosen), "kinds": schema.KINDS, "years": years,
-        "departments": departments, "params": request.GET, "query": query.urlencode(),
-        "can_edit": allowed(request.user, "case.edit"),
-    })
+    return render(
+        request,
+        "web/cases/list.html",
+        {
+            "title": "案件",
+            "page": page,
+            "total": len(chosen),
+            "kinds": schema.KINDS,
+            "years": years,
+            "departments": departments,
+            "params": request.GET,
+            "query": query.urlencode(),
+            "can_edit": allowed(request.user, "case.edit"),
+        },
+    )
 
 
 def edit_scope(user: Any, case: Case | None) -> tuple[str, ...] | None:
@@ -123,18 +150,32 @@ def edit_scope(user: Any, case: Case | None) -> tuple[str, ...] | None:
     if allowed(user, "case.edit"):
         return None
     handler = str((case.data.get("assignment") or {}).get("handler") or "").strip() if case else ""
-    if case is not None and allowed(user, "case.handle") and handler and handler in user_names(user):
+    if (
+        case is not None
+        and allowed(user, "case.handle")
+        and handler
+        and handler in user_names(user)
+    ):
         return HANDLER_PATHS
     raise PermissionDenied("您的角色无权编辑此案件 (case.edit, 或经办人只能办理分配给自己的案件)")
 
 
-def _form_page(request: HttpRequest, form: CaseForm, case: Case | None, status: int = 200) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: CaseForm, case: Case | None, status: int = 200
+) -> HttpResponse:
     title = f"编辑案件 {case.case_no}" if case else "新建案件"
-    return render(request, "web/cases/edit.html", {"title": title, "form": form, "case": case}, status=status)
+    return render(
+        request, "web/cases/edit.html", {"title": title, "form": form, "case": case}, status=status
+    )
 
 
-def save_form(request: HttpRequest, form: CaseForm, save: Callable[[], tuple[dict[str, Any], Case]],
-              page: Callable[[int], HttpResponse], done: str) -> HttpResponse:
+def save_form(
+    request: HttpRequest,
+    form: CaseForm,
+    save: Callable[[], tuple[dict[str, Any], Case]],
+    page: Callable[[int], HttpResponse],
+    done: str,
+) -> HttpResponse:
     """Run ``save`` (of a case, or of a record of ``form.rtype``): its problems go beside
     their fields, a conflict above the form (409), and everything typed stays in the form
     (``page`` renders it with a status); a save is recorded as one change set under the
@@ -155,9 +196,16 @@ def save_form(request: HttpRequest, form: CaseForm, save: Callable[[], tuple[dic
     return redirect("web:record", type_name=rtype.name, number=saved.case_no)
 
 
-def _save(request: HttpRequest, form: CaseForm, case: Case | None,
-          save: Callable[[], tuple[dict[str, Any], Case]], done: str) -> HttpResponse:
-    return save_form(request, form, save, lambda status: _form_page(request, form, case, status=status), done)
+def _save(
+    request: HttpRequest,
+    form: CaseForm,
+    case: Case | None,
+    save: Callable[[], tuple[dict[str, Any], Case]],
+    done: str,
+) -> HttpResponse:
+    return save_form(
+        request, form, save, lambda status: _form_page(request, form, case, status=status), done
+    )
 
 
 @requires("case.edit")
@@ -166,11 +214,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, data_before=start)
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, form, None, status=400 if request.method == "POST" else 200)
-    return _save(request, form, None, lambda: ({}, create_case(workspace().casebook(), form.case_data())), "新建")
+    return _save(
+        request,
+        form,
+        None,
+        lambda: ({}, create_case(workspace().casebook(), form.case_data())),
+        "新建",
+    )
 
 
-def edit_page(request: HttpRequest, book: CaseBook, opened: Case, problems: list[FieldProblem],
-              scope: tuple[str, ...] | None, page: Callable[[CaseForm, int], HttpResponse]) -> HttpResponse:
+def edit_page(
+    request: HttpRequest,
+    book: CaseBook,
+    opened: Case,
+    problems: list[FieldProblem],
+    scope: tuple[str, ...] | None,
+    page: Callable[[CaseForm, int], HttpResponse],
+) -> HttpResponse:
     """Editing a case or record of ``book``: GET shows the form with the file's values and
     its problems; POST saves it in place (``replace_case``, refused if the file changed)."""
     rtype = book.rtype
@@ -182,8 +242,13 @@ def edit_page(request: HttpRequest, book: CaseBook, opened: Case, problems: list
     form = CaseForm(request.POST, data_before=opened.data, editable=scope, rtype=rtype)
     if not form.is_valid():
         return page(form, 400)
-    return save_form(request, form, lambda: replace_case(
-        book, opened.case_no, form.case_data(), form.cleaned_data["sha256"]), lambda status: page(form, status), "保存")
+    return save_form(
+        request,
+        form,
+        lambda: replace_case(book, opened.case_no, form.case_data(), form.cleaned_data["sha256"]),
+        lambda status: page(form, status),
+        "保存",
+    )
 
 
 @requires("case.view")
@@ -191,8 +256,14 @@ def case_edit(request: HttpRequest, case_no: str) -> HttpResponse:
     ws = workspace()
     case, problems = _opened(ws, case_no)
     scope = edit_scope(request.user, case)
-    return edit_page(request, ws.casebook(), case, problems, scope,
-                     lambda form, status: _form_page(request, form, case, status=status))
+    return edit_page(
+        request,
+        ws.casebook(),
+        case,
+        problems,
+        scope,
+        lambda form, status: _form_page(request, form, case, status=status),
+    )
 
 
 def _filing(ws: Workspace, case: Case) -> tuple[CaseFiling | None, str]:
@@ -210,22 +281,38 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     case, problems = _opened(ws, case_no)
     generator = ws.generator()
     try:
-        forms = [{"form": f, "docx": generator.output_path(case.case_no, f).is_file(),
-                  "pdf": generator.output_path(case.case_no, f).with_suffix(".pdf").is_file()}
-                 for f in generator.catalog.needed_for(case.data, ws.config.profile) if not f.is_register]
+        forms = [
+            {
+                "form": f,
+                "docx": generator.output_path(case.case_no, f).is_file(),
+                "pdf": generator.output_path(case.case_no, f).with_suffix(".pdf").is_file(),
+            }
+            for f in generator.catalog.needed_for(case.data, ws.config.profile)
+            if not f.is_register
+        ]
         bundle = generator.bundle_path(case.case_no)
     finally:
         generator.close()
     user = request.user
     filing, filing_error = _filing(ws, case)
-    return render(request, "web/cases/detail.html", {
-        "filing": filing, "filing_error": filing_error,
-        "title": f"案件 {case.case_no}", "case": case, "problems": problems,
-        "status": case_status(case.data, ws.clock.profile, ws.clock.calendar, datetime.now()),
-        "forms": forms, "bundle_docx": bundle.is_file(), "bundle_pdf": bundle.with_suffix(".pdf").is_file(),
-        "history": [(c, schema.label_of(c.field)) for c in history("case", case.case_no)], "can_generate": allowed(user, "form.generate"),
-        "can_edit": allowed(user, "case.edit") or allowed(user, "case.handle"),
-    })
+    return render(
+        request,
+        "web/cases/detail.html",
+        {
+            "filing": filing,
+            "filing_error": filing_error,
+            "title": f"案件 {case.case_no}",
+            "case": case,
+            "problems": problems,
+            "status": case_status(case.data, ws.clock.profile, ws.clock.calendar, datetime.now()),
+            "forms": forms,
+            "bundle_docx": bundle.is_file(),
+            "bundle_pdf": bundle.with_suffix(".pdf").is_file(),
+            "history": [(c, schema.label_of(c.field)) for c in history("case", case.case_no)],
+            "can_generate": allowed(user, "form.generate"),
+            "can_edit": allowed(user, "case.edit") or allowed(user, "case.handle"),
+        },
+    )
 
 
 def generate_form(request: HttpRequest, ws: Workspace, record: Case, code: str) -> None:
@@ -235,7 +322,9 @@ def generate_form(request: HttpRequest, ws: Workspace, record: Case, code: str) 
     with closing(ws.generator()) as generator:
         try:
             form = generator.catalog.get(code)
-            result = generator.run([(form, generator.casebook.book(record.rtype.name).get(record.case_no))])
+            result = generator.run(
+                [(form, generator.casebook.book(record.rtype.name).get(record.case_no))]
+            )
             if request.POST.get("pdf") and result.outputs:
                 generator.to_pdf(result)
         except RecordkitError as exc:
@@ -244,7 +333,9 @@ def generate_form(request: HttpRequest, ws: Workspace, record: Case, code: str) 
     for failure in result.failures:
         messages.error(request, f"{code}: {failure.reason}")
     for skipped in result.skipped:
-        messages.error(request, f"{code}: {skipped.path} 已被手工修改, 未覆盖 (hand-edited output kept)")
+        messages.error(
+            request, f"{code}: {skipped.path} 已被手工修改, 未覆盖 (hand-edited output kept)"
+        )
     if result.outputs:
         messages.success(request, f"已生成 {code} {form.title}。")
 
@@ -278,7 +369,9 @@ def bundle_generate(request: HttpRequest, case_no: str) -> HttpResponse:
 def _send(path: Path, fmt: str) -> FileResponse:
     if not path.is_file():
         raise Http404("文件尚未生成, 请先点击 生成 (not generated yet)")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=FORMATS[fmt])
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=FORMATS[fmt]
+    )
 
 
 def send_form(ws: Workspace, record: Case, code: str, fmt: str) -> FileResponse:

@@ -35,9 +35,11 @@ class TemplateUploadForm(django_forms.Form):
     """A revised template: which form, and the .docx (type checked from its content)."""
 
     code = django_forms.ChoiceField(label="表单")
-    file = django_forms.FileField(label="修订后的模板 (.docx)",
-                                  help_text=f"Word .docx, 不超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB; "
-                                            "页眉中的 第N版 应比现有版本大")
+    file = django_forms.FileField(
+        label="修订后的模板 (.docx)",
+        help_text=f"Word .docx, 不超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB; "
+        "页眉中的 第N版 应比现有版本大",
+    )
 
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +49,8 @@ class TemplateUploadForm(django_forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_TEMPLATE_BYTES:
             raise django_forms.ValidationError(
-                f"文件太大, 模板不能超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB (file too large)")
+                f"文件太大, 模板不能超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB (file too large)"
+            )
         data = upload.read()
         try:
             check_docx_bytes(data)  # the content decides; the uploaded name is never used
@@ -56,8 +59,12 @@ class TemplateUploadForm(django_forms.Form):
         return data
 
 
-def _catalog_page(request: HttpRequest, form: TemplateUploadForm | None = None, problems: Any = (),
-                  status: int = 200) -> HttpResponse:
+def _catalog_page(
+    request: HttpRequest,
+    form: TemplateUploadForm | None = None,
+    problems: Any = (),
+    status: int = 200,
+) -> HttpResponse:
     try:
         rows = workspace().catalog().listing()
     except RecordkitError as exc:  # a template in the folder cannot be read: say which
@@ -66,11 +73,21 @@ def _catalog_page(request: HttpRequest, form: TemplateUploadForm | None = None, 
         messages_now = []
     for row in rows:
         row["record_label"] = schema.RECORD_TYPES[row["record_type"]].label
-    return render(request, "web/forms/catalog.html", {
-        "title": "表单", "rows": rows, "previews": previews_available(), "no_previews": NO_LIBREOFFICE,
-        "form": form or TemplateUploadForm(codes=_codes()), "problems": problems, "load_errors": messages_now,
-        "job": jobs.current(),
-    }, status=status)
+    return render(
+        request,
+        "web/forms/catalog.html",
+        {
+            "title": "表单",
+            "rows": rows,
+            "previews": previews_available(),
+            "no_previews": NO_LIBREOFFICE,
+            "form": form or TemplateUploadForm(codes=_codes()),
+            "problems": problems,
+            "load_errors": messages_now,
+            "job": jobs.current(),
+        },
+        status=status,
+    )
 
 
 def _codes() -> list[tuple[str, str]]:
@@ -88,7 +105,9 @@ def form_preview_image(request: HttpRequest, code: str) -> FileResponse:
     try:
         generator = ws.generator()
         try:
-            image = form_preview(generator, generator.catalog.get(code), ws.config.lock_dir / "previews")
+            image = form_preview(
+                generator, generator.catalog.get(code), ws.config.lock_dir / "previews"
+            )
         finally:
             generator.close()
     except RecordkitError as exc:  # unknown code, LibreOffice missing or failing, broken template
@@ -110,12 +129,23 @@ def template_upload(request: HttpRequest) -> HttpResponse:
         form.add_error("file", exc.message)
         return _catalog_page(request, form, status=400)
     if not revision.installed:
-        form.add_error("file", f"模板检查未通过, 共 {len(revision.problems)} 个问题, 模板未替换 (nothing replaced)")
+        form.add_error(
+            "file",
+            f"模板检查未通过, 共 {len(revision.problems)} 个问题, 模板未替换 (nothing replaced)",
+        )
         return _catalog_page(request, form, problems=revision.problems, status=400)
-    kept = f"; 旧版本保存在 {revision.kept.parent.name}/{revision.kept.name}" if revision.kept else ""
-    messages.success(request, f"已替换 {code} 模板: 第{revision.old_version}版 → 第{revision.new_version}版{kept}。")
+    kept = (
+        f"; 旧版本保存在 {revision.kept.parent.name}/{revision.kept.name}" if revision.kept else ""
+    )
+    messages.success(
+        request,
+        f"已替换 {code} 模板: 第{revision.old_version}版 → 第{revision.new_version}版{kept}。",
+    )
     if revision.version_unchanged:
-        messages.error(request, f"注意: 新模板的版本号仍是 第{revision.new_version}版, 已生成的表单无法按版本区分。")
+        messages.error(
+            request,
+            f"注意: 新模板的版本号仍是 第{revision.new_version}版, 已生成的表单无法按版本区分。",
+        )
     return redirect("web:form_plan", code=code)
 
 
@@ -128,10 +158,18 @@ def form_plan(request: HttpRequest, code: str) -> HttpResponse:
     except RecordkitError as exc:
         raise Http404(exc.message) from None
     plan = ws.regeneration_plan([], [form.code], None)
-    return render(request, "web/forms/plan.html", {
-        "title": f"重新生成 {form.code}", "form": form, "plan": plan, "stale": plan.to_dict()["stale"],
-        "count": plan.count_to_render(False), "job": jobs.current(),
-    })
+    return render(
+        request,
+        "web/forms/plan.html",
+        {
+            "title": f"重新生成 {form.code}",
+            "form": form,
+            "plan": plan,
+            "stale": plan.to_dict()["stale"],
+            "count": plan.count_to_render(False),
+            "job": jobs.current(),
+        },
+    )
 
 
 @require_POST
@@ -141,8 +179,13 @@ def form_apply(request: HttpRequest, code: str) -> HttpResponse:
     ws = workspace()
     try:
         form = ws.catalog().get(code)
-        job = jobs.start(f"重新生成 {form.code} {form.title}", request.user.get_username(),
-                         lambda job: ws.regenerate([], [form.code], None, False, REGENERATE_WORKERS, job.progress))
+        job = jobs.start(
+            f"重新生成 {form.code} {form.title}",
+            request.user.get_username(),
+            lambda job: ws.regenerate(
+                [], [form.code], None, False, REGENERATE_WORKERS, job.progress
+            ),
+        )
     except RecordkitError as exc:  # unknown form, or another job still running
         messages.error(request, exc.message)
         return redirect("web:forms")
@@ -158,9 +201,14 @@ def form_job(request: HttpRequest, job_id: int) -> HttpResponse:
     partial = bool(request.headers.get("HX-Request"))
     root = workspace().config.root
     # Paths as the manifest and the CLI show them: relative to the working folder.
-    outputs = [(o, _relative(o.path, root)) for o in job.result.outputs] if job.state == jobs.DONE else []
-    return render(request, "web/forms/_job.html" if partial else "web/forms/job.html",
-                  {"title": job.title, "job": job, "outputs": outputs})
+    outputs = (
+        [(o, _relative(o.path, root)) for o in job.result.outputs] if job.state == jobs.DONE else []
+    )
+    return render(
+        request,
+        "web/forms/_job.html" if partial else "web/forms/job.html",
+        {"title": job.title, "job": job, "outputs": outputs},
+    )
 
 
 def _relative(path: Path, root: Path) -> str:

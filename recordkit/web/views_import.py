@@ -30,10 +30,17 @@ TARGETS = [(t.name, t.label) for t in schema.RECORD_TYPES.values()]
 
 
 class ImportForm(forms.Form):
-    target = forms.ChoiceField(label="导入到", choices=TARGETS, initial="case",
-                               error_messages={"required": "请选择导入到哪一类记录", "invalid_choice": "未知的记录类型"})
-    file = forms.FileField(label="台帐文件 (.xlsx 或 .csv)", allow_empty_file=True,
-                           error_messages={"required": "请选择要上传的文件"})
+    target = forms.ChoiceField(
+        label="导入到",
+        choices=TARGETS,
+        initial="case",
+        error_messages={"required": "请选择导入到哪一类记录", "invalid_choice": "未知的记录类型"},
+    )
+    file = forms.FileField(
+        label="台帐文件 (.xlsx 或 .csv)",
+        allow_empty_file=True,
+        error_messages={"required": "请选择要上传的文件"},
+    )
 
 
 def max_upload_bytes() -> int:
@@ -44,7 +51,11 @@ def _too_large(request: HttpRequest) -> bool:
     """A request larger than the limit (plus room for the form) is refused before Django
     reads its body into a temporary file."""
     length = request.META.get("CONTENT_LENGTH") or "0"
-    return request.method == "POST" and length.isdigit() and int(length) > max_upload_bytes() + 64 * 1024
+    return (
+        request.method == "POST"
+        and length.isdigit()
+        and int(length) > max_upload_bytes() + 64 * 1024
+    )
 
 
 class MemoryUpload(MemoryFileUploadHandler):
@@ -63,8 +74,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
     limit_mb = max_upload_bytes() / 1024 / 1024
     if _too_large(request):
         form = ImportForm(data={"target": "case"})  # the body is never read
-        form.errors["file"] = form.error_class([f"文件超过 {limit_mb:g} MB, 未导入 (file over the size limit)"])
-        return render(request, "web/import.html", {"title": "导入", "form": form, "max_mb": limit_mb}, status=413)
+        form.errors["file"] = form.error_class(
+            [f"文件超过 {limit_mb:g} MB, 未导入 (file over the size limit)"]
+        )
+        return render(
+            request,
+            "web/import.html",
+            {"title": "导入", "form": form, "max_mb": limit_mb},
+            status=413,
+        )
     request.upload_handlers = [MemoryUpload(request)]
     return _import(request, limit_mb)
 
@@ -74,7 +92,9 @@ def _import(request: HttpRequest, limit_mb: float) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"title": "导入", "form": form, "max_mb": limit_mb}
     if request.method != "POST" or not form.is_valid():
-        return render(request, "web/import.html", context, status=400 if request.method == "POST" else 200)
+        return render(
+            request, "web/import.html", context, status=400 if request.method == "POST" else 200
+        )
     rtype = schema.RECORD_TYPES[form.cleaned_data["target"]]
     upload = form.cleaned_data["file"]
     name = upload_name(upload.name)
@@ -86,8 +106,11 @@ def _import(request: HttpRequest, limit_mb: float) -> HttpResponse:
     except RecordkitError as exc:
         form.add_error("file", exc.message)
         return render(request, "web/import.html", context, status=400)
-    return render(request, "web/import_done.html", {"title": "导入完成", "report": report, "file": name,
-                                                     "rtype": rtype})
+    return render(
+        request,
+        "web/import_done.html",
+        {"title": "导入完成", "report": report, "file": name, "rtype": rtype},
+    )
 
 
 urlpatterns = [path("import/", import_page, name="import")]

@@ -20,9 +20,11 @@ from recordkit.reports.stats import Period, parse_month, parse_year, pct
 from recordkit.web.roles import allowed, requires
 from recordkit.web.views_cases import workspace
 
-FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "pdf": "application/pdf"}
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def period_of(key: str) -> Period:
@@ -46,17 +48,25 @@ def _report_context(period: Period) -> dict[str, object]:
     ws = workspace()
     stats, problems = ws.report_figures(period)
     files = ws.report_files(period)
-    return {"period": period, "stats": stats, "problems": problems,
-            "steps": [(step, pct(step.on_time, step.done)) for step in stats.steps],
-            "charts": files.chart_names(),
-            "downloads": [fmt for fmt in FORMATS if getattr(files, fmt).is_file()]}
+    return {
+        "period": period,
+        "stats": stats,
+        "problems": problems,
+        "steps": [(step, pct(step.on_time, step.done)) for step in stats.steps],
+        "charts": files.chart_names(),
+        "downloads": [fmt for fmt in FORMATS if getattr(files, fmt).is_file()],
+    }
 
 
 @requires("report.view")
 def reports(request: HttpRequest) -> HttpResponse:
     period, errors = _chosen(request)
-    context: dict[str, object] = {"title": "报表", "errors": errors, "params": request.GET,
-                                  "can_generate": allowed(request.user, "report.generate")}
+    context: dict[str, object] = {
+        "title": "报表",
+        "errors": errors,
+        "params": request.GET,
+        "can_generate": allowed(request.user, "report.generate"),
+    }
     if period is not None:
         context.update(_report_context(period))
     return render(request, "web/reports/page.html", context, status=400 if errors else 200)
@@ -76,11 +86,15 @@ def report_generate(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404(exc.message) from None
     try:
         result = workspace().report(period, pdf=bool(request.POST.get("pdf")))
-    except RecordkitError as exc:  # e.g. LibreOffice missing for the PDF: Word and Excel are written
+    except (
+        RecordkitError
+    ) as exc:  # e.g. LibreOffice missing for the PDF: Word and Excel are written
         messages.error(request, exc.message)
     else:
         made = "Word、Excel" + ("、PDF" if result.pdf else "")
-        messages.success(request, f"已生成{period.report_name} ({made}, 图表 {len(result.charts)} 张)。")
+        messages.success(
+            request, f"已生成{period.report_name} ({made}, 图表 {len(result.charts)} 张)。"
+        )
         for problem in result.problems:
             messages.error(request, f"注意: {problem}")
     return _back(period)
@@ -108,7 +122,9 @@ def report_download(request: HttpRequest, key: str, fmt: str) -> FileResponse:
     target = getattr(_files(key), fmt)
     if not target.is_file():
         raise Http404("报表尚未生成此格式, 请先点击 生成 (not generated yet)")
-    return FileResponse(target.open("rb"), as_attachment=True, filename=target.name, content_type=FORMATS[fmt])
+    return FileResponse(
+        target.open("rb"), as_attachment=True, filename=target.name, content_type=FORMATS[fmt]
+    )
 
 
 # Included by web/urls.py.

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,24 +14,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150, verbose_name='用户名')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('change_set', models.UUIDField(db_index=True, verbose_name='变更批次')),
-                ('object_kind', models.CharField(max_length=40, verbose_name='对象类别')),
-                ('object_id', models.CharField(max_length=100, verbose_name='对象编号')),
-                ('field', models.CharField(max_length=200, verbose_name='字段')),
-                ('old', models.TextField(blank=True, verbose_name='原值')),
-                ('new', models.TextField(blank=True, verbose_name='新值')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150, verbose_name="用户名")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("change_set", models.UUIDField(db_index=True, verbose_name="变更批次")),
+                ("object_kind", models.CharField(max_length=40, verbose_name="对象类别")),
+                ("object_id", models.CharField(max_length=100, verbose_name="对象编号")),
+                ("field", models.CharField(max_length=200, verbose_name="字段")),
+                ("old", models.TextField(blank=True, verbose_name="原值")),
+                ("new", models.TextField(blank=True, verbose_name="新值")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更记录',
-                'verbose_name_plural': '变更记录',
-                'ordering': ['-at', 'id'],
-                'indexes': [models.Index(fields=['object_kind', 'object_id', '-at'], name='web_change_object')],
+                "verbose_name": "变更记录",
+                "verbose_name_plural": "变更记录",
+                "ordering": ["-at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_kind", "object_id", "-at"], name="web_change_object"
+                    )
+                ],
             },
         ),
     ]
