@@ -245,3 +245,18 @@ def test_check_and_verify_accept_an_archive_with_a_split_bundle(work, runner, tm
     assert verify.exit_code == 0, verify.output
     check = runner.invoke(cli, ["archive", "check", "--json"], obj={}, catch_exceptions=False)
     assert "bundles/" not in check.output, check.output
+
+
+def test_verify_rehashes_the_bundle_original(work, runner, tmp_path):
+    """The bundle kept whole is an original too: verify re-hashes it and names a change."""
+    scanned_bundle(tmp_path, work.archive_dir / "inbox" / "合订本.pdf")
+    ingest(runner)
+    (bundle,) = (work.archive_dir / "bundles").rglob("*.pdf")
+    bundle.chmod(0o644)
+    bundle.write_bytes(bundle.read_bytes() + b"\n%tampered\n")
+    verify = runner.invoke(cli, ["archive", "verify"], obj={}, catch_exceptions=False)
+    assert verify.exit_code == 1, verify.output
+    assert "扫描合集原件已改变" in verify.output
+    bundle.unlink()
+    verify = runner.invoke(cli, ["archive", "verify"], obj={}, catch_exceptions=False)
+    assert verify.exit_code == 1 and "扫描合集原件缺失" in verify.output, verify.output

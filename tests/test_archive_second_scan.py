@@ -104,3 +104,18 @@ def test_a_bundle_part_already_filed_is_not_given_a_second_number(
     }
     with Archive(config) as archive:
         assert sorted(d["form_code"] for d in archive.list()) == ["F01", "F03", "F19"]
+
+
+def test_verify_checks_a_later_version_and_knows_its_files(tmp_path, monkeypatch, runner):
+    config = make_workdir(tmp_path / "w", extra='second_scan = "new_version"')
+    monkeypatch.chdir(config.root)
+    first, _second = two_scans(config, runner, tmp_path)
+    verify = runner.invoke(cli, ["archive", "verify"], catch_exceptions=False)
+    assert verify.exit_code == 0, verify.output  # the version and its access copy are known files
+    with Archive(config) as archive:
+        (version,) = archive.index.versions(first["archive_no"])
+    original = config.archive_dir / version["original_path"]
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes() + b"\n%tampered\n")
+    verify = runner.invoke(cli, ["archive", "verify"], catch_exceptions=False)
+    assert verify.exit_code == 1 and "后续扫描版本原件已改变" in verify.output, verify.output

@@ -165,8 +165,11 @@ class VerifyReport:
 class _Target:
     path: Path
     rel: str
-    doc: dict[str, Any] | None = None  # None: a 销毁清册 file
+    doc: dict[str, Any] | None = None  # None: a file known by its hashes only
     sha256: str | None = None
+    sm3: str | None = None
+    what: str = "销毁清册"  # how the report names such a file
+    kind: str = "disposal_list"
 
 
 def verify(archive: Archive, year: int | None = None, jobs: int = 1,
@@ -183,23 +186,11 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
     # file, so every file seen here has its row in the snapshot below.
     on_disk = _store_files(layout.root, year)
     docs = index.documents(Filters(year=year))
-    known = {d["original_path"] for d in index.documents()}
     targets = _targets(archive, docs, report)
     links = _symlinks(
         layout.root, year, {d["original_path"]: d["archive_no"] for d in docs}, report
     )
-    for rel in sorted(on_disk - known - links):
-        name = rel.rsplit("/", 1)[-1]
-        if name.startswith(".") and name.endswith(".tmp"):
-            report.warnings.append(
-                f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)"
-            )
-        else:
-            report.problems.append(
-                FileProblem(
-                    "unknown", rel, None, "档案库中有此文件, 但索引中没有 (not in the index)"
-                )
-            )
+    _report_unknown(on_disk - _known_files(index) - links, report)
     if on_start:
         on_start(sum(int(t.doc["size"]) if t.doc else 0 for t in targets))
     started = time.perf_counter()
@@ -281,12 +272,37 @@ def _symlinks(
     return found
 
 
+def _known_files(index: Any) -> set[str]:
+    """Every file of the original folders the index accounts for."""
+    known = {d["original_path"] for d in index.documents()}
+    others = index.other_originals()
+    return known | {path for o in others for path in (o["original_path"], o["access_path"]) if path}
+
+
+def _report_unknown(unknown: set[str], report: VerifyReport) -> None:
+    for rel in sorted(unknown):
+        name = rel.rsplit("/", 1)[-1]
+        if name.startswith(".") and name.endswith(".tmp"):
+            report.warnings.append(
+                f"{rel}: 临时文件 (正在归档, 或归档进程崩溃后遗留; 再次运行 archive ingest 会清理)"
+            )
+        else:
+            report.problems.append(
+                FileProblem(
+                    "unknown", rel, None, "档案库中有此文件, 但索引中没有 (not in the index)"
+                )
+            )
+
+
+ORIGINAL_FOLDERS = ("store", "bundles", "versions")  # where originals are kept, by 年度
+
+
 def _store_files(root: Path, year: int | None) -> set[str]:
-    top = root / "store" / (str(year) if year is not None else "")
     found = set()
-    for folder, _dirs, files in os.walk(top):
-        for name in files:
-            found.add((Path(folder) / name).relative_to(root).as_posix())
+    for top in ORIGINAL_FOLDERS:
+        for folder, _dirs, files in os.walk(root / top / (str(year) if year is not None else "")):
+            for name in files:
+                found.add((Path(folder) / name).relative_to(root).as_posix())
     return found
 
 
@@ -324,6 +340,12 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                              (disposal["list_xlsx"], disposal["list_xlsx_sha256"])):  # fmt: skip
                 if rel and sha:
                     targets.append(_Target(layout.abs(rel), rel, None, sha))
+    for other in archive.index.other_originals(report.year):
+        what = "扫描合集原件" if other["kind"] == "bundle" else "后续扫描版本原件"
+        rel = other["original_path"]
+        targets.append(
+            _Target(layout.abs(rel), rel, None, other["sha256"], other["sm3"], what, other["kind"])
+        )
     return targets
 
 
@@ -356,17 +378,29 @@ def _compare(
 
 
 def _compare_list(target: _Target, digest: FileDigest, report: VerifyReport) -> None:
+    """A file known by its hashes only: a 销毁清册, a scanned bundle, a later version."""
+    what, kind = target.what, target.kind
     if digest.missing:
-        report.problems.append(
-            FileProblem("disposal_list", target.rel, None, "销毁清册缺失 (disposal list missing)")
-        )
+        report.problems.append(FileProblem(kind, target.rel, None, f"{what}缺失 (missing)"))
     elif digest.error:
         report.problems.append(
-            FileProblem("disposal_list", target.rel, None, f"销毁清册无法读取 ({digest.error})")
+            FileProblem(kind, target.rel, None, f"{what}无法读取 ({digest.error})")
         )
     elif "sha256" in report.algorithms and digest.sha256 != target.sha256:
-        report.problems.append(FileProblem("disposal_list", target.rel, None,
-                                           f"销毁清册已改变 (SHA-256 {digest.sha256}, 索引为 {target.sha256})"))  # fmt: skip
+        report.problems.append(
+            FileProblem(
+                kind,
+                target.rel,
+                None,
+                f"{what}已改变 (SHA-256 {digest.sha256}, 索引为 {target.sha256})",
+            )
+        )
+    elif target.sm3 and "sm3" in report.algorithms and digest.sm3 != target.sm3:
+        report.problems.append(
+            FileProblem(
+                kind, target.rel, None, f"{what}已改变 (SM3 {digest.sm3}, 索引为 {target.sm3})"
+            )
+        )
 
 
 def _head_lines(report: VerifyReport) -> list[str]:
@@ -390,7 +424,8 @@ def verify_lines(report: VerifyReport) -> list[str]:
     """What ``archive verify`` prints: problems by kind, the chain, one summary line."""
     lines = []
     titles = {"changed": "内容已改变", "missing": "原件缺失", "unknown": "未登记的文件", "unreadable": "无法读取",
-              "not_destroyed": "应已销毁", "disposal_list": "销毁清册", "index_mismatch": "索引与事件日志不符",
+              "not_destroyed": "应已销毁", "disposal_list": "销毁清册", "bundle": "扫描合集原件",
+              "version": "后续扫描版本原件", "index_mismatch": "索引与事件日志不符",
               "intake_mismatch": "接收记录与事件日志不符", "access_changed": "利用副本已改变",
               "symlink": "符号链接"}  # fmt: skip
     for kind, title in titles.items():

@@ -620,6 +620,23 @@ class ArchiveIndex:
         row = self.conn.execute("SELECT * FROM versions WHERE sha256 = ?", (sha256,)).fetchone()
         return dict(row) if row else None
 
+    def other_originals(self, year: int | None = None) -> list[dict[str, Any]]:
+        """Originals kept beside the document rows' own: scanned print bundles
+        (``bundles/<年度>/``) and later scans of a document (``versions/<年度>/``)."""
+        rows = [
+            dict(r, kind="bundle", access_path=None)
+            for r in self.conn.execute("SELECT original_path, sha256, sm3 FROM bundles")
+        ]
+        rows += [
+            dict(r, kind="version")
+            for r in self.conn.execute(
+                "SELECT original_path, sha256, sm3, access_path FROM versions"
+            )
+        ]
+        if year is None:
+            return rows
+        return [r for r in rows if r["original_path"].split("/")[1:2] == [str(year)]]
+
     def versions(self, archive_no: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT * FROM versions WHERE archive_no = ? ORDER BY version", (archive_no,)
