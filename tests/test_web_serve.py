@@ -151,6 +151,9 @@ def open_chromium(profile: Path) -> Any:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    # A click that submits a form returns before the next page has loaded: let every
+    # element look-up wait for it (up to 10 s) instead of racing the browser.
+    driver.implicitly_wait(10)
     return driver
 
 
