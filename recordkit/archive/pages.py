@@ -12,6 +12,7 @@ from typing import Any
 
 from recordkit.errors import PdfError
 from recordkit.forms.qr import QrPayload, parse_payload
+from recordkit.pdfpages import render_pdf_page
 
 
 @dataclass
@@ -70,7 +71,7 @@ def render_document_page(doc: Any, index: int, dpi: int) -> PageImage:
     grayscale, as displayed. Raises what pdfium raises (callers word the error)."""
     page = doc[index]
     try:
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        image = render_pdf_page(page, dpi).convert("L")
     finally:
         page.close()
     px_per_mm = dpi / 25.4

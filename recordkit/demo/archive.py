@@ -31,6 +31,7 @@ from recordkit.forms.batch import default_jobs
 from recordkit.forms.libreoffice import convert_to_pdf, find_soffice
 from recordkit.forms.qr import QrPayload, qr_png
 from recordkit.index.manifest import Manifest
+from recordkit.pdfpages import render_pdf_page
 from recordkit.workspace import Workspace
 
 Echo = Callable[..., None]
@@ -226,7 +227,7 @@ def sign_and_scan(pdf: Path, dest: Path, seed: int) -> Path:
     doc = pdfium.PdfDocument(str(pdf))
     try:
         for index in range(len(doc)):
-            image = doc[index].render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+            image = render_pdf_page(doc[index], SCAN_DPI).convert("L")
             if index == len(doc) - 1:
                 _signature(ImageDraw.Draw(image), image.size, random.Random(seed))
             angle = float(rng.uniform(-1.0, 1.0))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.errors import OcrError
+from recordkit.pdfpages import render_pdf_page
 
 OCR_DPI = 200  # what a desk scanner writes; the PP-OCR detector is tuned for this size
 MIN_LAYER_CHARS = 8  # fewer non-blank characters than this is a stray mark, not a text layer
@@ -140,6 +141,6 @@ def _render(page: Any, dpi: int, path: Path, index: int) -> Any:
     import pypdfium2 as pdfium
 
     try:
-        return page.render(scale=dpi / 72, grayscale=True).to_pil()
+        return render_pdf_page(page, dpi)
     except pdfium.PdfiumError as exc:
         raise OcrError(f"{path}: 第 {index + 1} 页无法渲染 ({exc})") from exc
