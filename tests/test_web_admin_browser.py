@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from docx_text import docx_text
-from test_web_serve import _log_in, _shot, browser, served  # noqa: F401
+from test_web_serve import _log_in, _shot, browser, click_and_load, served  # noqa: F401
 from web_setup import recordkit
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases" / "TS-2026-0003.yaml"
@@ -36,7 +36,7 @@ def _log_out(driver: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.find_element(By.CSS_SELECTOR, "header .who button").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "header .who button"))
     WebDriverWait(driver, 15).until(lambda d: "/login/" in d.current_url)  # the POST has landed
 
 
@@ -56,8 +56,8 @@ def test_browser_report_and_template_revision(
     _log_in(browser, base, "lina")
     browser.get(f"{base}/reports/")
     browser.execute_script("document.getElementById('month').value = '2026-02';")
-    browser.find_element(By.CSS_SELECTOR, "#month-form button").click()
-    browser.find_element(By.CSS_SELECTOR, "#generate-report button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "#month-form button"))
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "#generate-report button"))
     browser.find_element(By.ID, "download-docx")
     charts = browser.find_elements(By.CSS_SELECTOR, "img.chart")
     assert len(charts) == 4
@@ -87,10 +87,10 @@ def test_browser_report_and_template_revision(
     _shot(browser, "forms")
     browser.find_element(By.ID, "id_code").send_keys("F01")
     browser.find_element(By.ID, "id_file").send_keys(str(revised))
-    browser.find_element(By.CSS_SELECTOR, "#upload-form button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "#upload-form button"))
     plan = browser.find_element(By.ID, "plan").text
     assert "TS-2026-0003 F01 form 模板已修订" in plan
-    browser.find_element(By.CSS_SELECTOR, "#apply-plan button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "#apply-plan button"))
     summary = WebDriverWait(browser, 120).until(lambda d: d.find_elements(By.ID, "job-summary"))
     assert "重新生成 1 份" in summary[0].text  # the job page polls (htmx) until the job ends
     assert "第2版" in browser.find_element(By.ID, "regenerated").text

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from docx_text import docx_text
-from test_web_serve import _log_in, _shot, _wait_for_url, browser, open_chromium, served  # noqa: F401
+from test_web_serve import (  # noqa: F401 - browser and served are fixtures
+    _log_in,
+    _shot,
+    _wait_for_url,
+    browser,
+    click_and_load,
+    open_chromium,
+    served,
+)
 from web_setup import PASSWORD, recordkit
 
 from recordkit.cases.store import load_yaml
@@ -53,7 +61,7 @@ def _create_case(driver: Any, base: str) -> str:
     _type(driver, "id_complainant.name", "王 <b>&amp;")
     _type(driver, "id_content", TYPED, emoji=True)
     _shot(driver, "case-new")
-    driver.find_element(By.ID, "save").click()
+    click_and_load(driver, driver.find_element(By.ID, "save"))
     driver.find_element(By.ID, "edit-case")  # the case page
     return driver.find_element(By.TAG_NAME, "h1").text.removeprefix("案件 ")
 
@@ -72,10 +80,10 @@ def test_browser_creates_finds_downloads_and_conflicts(
     assert data["content"] == TYPED + EMOJI and data["complainant"]["name"] == "王 <b>&amp;"
     browser.get(f"{base}/cases/")
     _type(browser, "q", "王 <b>")
-    browser.find_element(By.CSS_SELECTOR, "#filters button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "#filters button"))
     _shot(browser, "cases")
-    browser.find_element(By.LINK_TEXT, case_no).click()
-    browser.find_element(By.ID, "generate-F01").click()
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, case_no))
+    click_and_load(browser, browser.find_element(By.ID, "generate-F01"))
     _shot(browser, "case")
     link = browser.find_element(By.ID, "download-F01").get_attribute("href")
     text = docx_text(_download(browser, link))
@@ -101,10 +109,10 @@ def test_browser_creates_finds_downloads_and_conflicts(
         for driver in (browser, other):
             driver.get(f"{base}/cases/{case_no}/edit/")
         _type(browser, "id_request", "第一位的请求")
-        browser.find_element(By.ID, "save").click()
+        click_and_load(browser, browser.find_element(By.ID, "save"))
         _wait_for_url(browser, f"{base}/cases/{case_no}/")
         _type(other, "id_request", "第二位的请求 <i>")
-        other.find_element(By.ID, "save").click()
+        click_and_load(other, other.find_element(By.ID, "save"))
         assert "已有其他人保存了修改" in other.find_element(By.ID, "form-errors").text
         assert other.find_element(By.ID, "id_request").get_attribute("value") == "第二位的请求 <i>"
         _shot(other, "case-conflict")

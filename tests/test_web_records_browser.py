@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from test_web_cases_browser import TYPED, _type
-from test_web_serve import _log_in, _shot, browser, open_chromium, served  # noqa: F401
+from test_web_serve import _log_in, _shot, browser, click_and_load, open_chromium, served  # noqa: F401
 
 from recordkit.cases.store import load_yaml
 
@@ -43,12 +43,12 @@ def test_browser_creates_a_record_and_imports_a_register(
     base, root = served
     _log_in(browser, base, "lina")
     browser.get(f"{base}/records/")
-    browser.find_element(By.ID, "new-capa").click()
+    click_and_load(browser, browser.find_element(By.ID, "new-capa"))
     browser.execute_script("document.getElementById('id_opened_at').value = '2026-03-02';")
     Select(browser.find_element(By.ID, "id_action_type")).select_by_value("纠正措施")
     _type(browser, "id_nonconformity", TYPED)
     _shot(browser, "record-new")
-    browser.find_element(By.ID, "save").click()
+    click_and_load(browser, browser.find_element(By.ID, "save"))
     _wait_for(browser, "edit-record")  # the record page
     number = browser.find_element(By.TAG_NAME, "h1").text.removeprefix("纠正和预防措施 ")
     data = load_yaml(
@@ -65,14 +65,14 @@ def test_browser_creates_a_record_and_imports_a_register(
     )
     browser.get(f"{base}/import/")
     browser.find_element(By.ID, "id_file").send_keys(str(bad))
-    browser.find_element(By.ID, "upload").click()
+    click_and_load(browser, browser.find_element(By.ID, "upload"))
     table = _wait_for(browser, "import-errors").text
     assert "3 接收时间" in table
     _shot(browser, "import-errors")
     assert not list((root / "cases").glob("*/*.yaml"))
     good = _register(tmp_path / "good.xlsx", [["投诉", "2026-04-01", "甲", "好的一行"]])
     browser.find_element(By.ID, "id_file").send_keys(str(good))
-    browser.find_element(By.ID, "upload").click()
+    click_and_load(browser, browser.find_element(By.ID, "upload"))
     (created,) = [li.text for li in _wait_for(browser, "created").find_elements(By.TAG_NAME, "li")]
     assert (
         load_yaml(next((root / "cases").glob(f"*/{created}.yaml")).read_text(encoding="utf-8"))[

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from test_web_cases_browser import _create_case, _type
-from test_web_serve import _log_in, _shot, browser, served  # noqa: F401 - fixtures
+from test_web_serve import _log_in, _shot, browser, click_and_load, served  # noqa: F401 - fixtures
 
 
 def test_edit_errors_beside_fields_and_the_403_page(served: tuple[str, Path], browser: Any) -> None:  # noqa: F811
@@ -20,7 +20,7 @@ def test_edit_errors_beside_fields_and_the_403_page(served: tuple[str, Path], br
     browser.get(f"{base}/cases/{case_no}/edit/")
     _type(browser, "id_resolution.compensation", "一百元")
     browser.find_element(By.ID, "id_content").clear()
-    browser.find_element(By.ID, "save").click()
+    click_and_load(browser, browser.find_element(By.ID, "save"))
     assert browser.find_element(By.ID, "id_content_error").text
     assert browser.find_element(By.ID, "id_resolution.compensation_error").text
     assert (

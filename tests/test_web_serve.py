@@ -180,6 +180,24 @@ def _wait_for_url(driver: Any, url: str) -> None:
     WebDriverWait(driver, 15).until(ec.url_to_be(url))
 
 
+def click_and_load(driver: Any, element: Any) -> None:
+    """Click something that loads a new page and wait until that page has replaced this one.
+
+    click() returns once the event is dispatched; a look-up straight after it can find an
+    element of the old page, which the navigation then makes stale. Waiting for the old
+    <html> to go stale, and the new document to be complete, closes that race."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(ec.staleness_of(old_page))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def _log_in(driver: Any, base: str, username: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -188,7 +206,7 @@ def _log_in(driver: Any, base: str, username: str) -> None:
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     _shot(driver, "login")
-    driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     _wait_for_url(driver, f"{base}/")
 
 
@@ -206,7 +224,7 @@ def test_browser_logs_in_and_sees_the_dashboard(served: tuple[str, Path], browse
     browser.get(f"{base}/archive/disposal/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "无权访问 (403)"
     browser.get(f"{base}/")
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "header form button"))
     _wait_for_url(browser, f"{base}/login/")
 
 
@@ -228,7 +246,7 @@ def test_browser_admin_adds_and_disables_a_user_with_htmx(
     }
     for field_id, value in fields.items():
         browser.find_element(By.ID, field_id).send_keys(value)
-    browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     _wait_for_url(browser, f"{base}/users/add/")  # the form comes back with its errors
     assert (
         browser.find_element(By.ID, "id_password1_error").text == "密码太短, 至少需要 10 个字符。"
@@ -236,7 +254,7 @@ def test_browser_admin_adds_and_disables_a_user_with_htmx(
     assert browser.find_element(By.ID, "id_full_name").get_attribute("value") == "赵雷"
     for field_id in ("id_password1", "id_password2"):
         browser.find_element(By.ID, field_id).send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     _wait_for_url(browser, f"{base}/users/")
     assert (
         "已添加用户 zhaolei (登记员)。" in browser.find_element(By.CSS_SELECTOR, "ul.messages").text
