@@ -5,7 +5,8 @@ allowed to take it; ``requires(action)`` wraps every view and is the only place 
 server decides. Hiding a link (``navigation``) is a courtesy, never the check.
 
 Roles deliberately do not include each other: 管理员 manages users, templates and
-settings but does not edit cases or work the archive (separation of duties). A person
+settings but does not edit cases (separation of duties); the archive pages are for 档案员
+and 管理员, and only a 档案员 takes a signed original out. A person
 who needs two jobs gets two roles.
 """
 
@@ -37,11 +38,16 @@ ACTIONS: dict[str, frozenset[str]] = {
     "import.run": frozenset({REGISTRAR, ADMIN}),  # a register of cases or records (issue 12)
     "report.view": ALL,
     "report.generate": frozenset({REGISTRAR, APPROVER, ADMIN}),  # write Word/Excel/PDF reports
-    "archive.view": frozenset({ARCHIVIST}),
-    "archive.upload": frozenset({ARCHIVIST}),
-    "archive.hold": frozenset({ARCHIVIST}),
-    "archive.disposal": frozenset({ARCHIVIST}),
-    "archive.export": frozenset({ARCHIVIST}),
+    # The archive in the browser is for 档案员 and 管理员 (issue 13); a 管理员 can thus be
+    # the second person of a disposal. The signed original leaves the archive only through
+    # a 档案员, logged; the stamped access copy may be read by every role.
+    "archive.view": frozenset({ARCHIVIST, ADMIN}),
+    "archive.upload": frozenset({ARCHIVIST, ADMIN}),
+    "archive.hold": frozenset({ARCHIVIST, ADMIN}),
+    "archive.disposal": frozenset({ARCHIVIST, ADMIN}),
+    "archive.export": frozenset({ARCHIVIST, ADMIN}),
+    "archive.original": frozenset({ARCHIVIST}),
+    "archive.access_copy": ALL,
     "forms.manage": frozenset({ADMIN}),  # templates: catalog, upload, regenerate
     "users.manage": frozenset({ADMIN}),
     "settings.manage": frozenset({ADMIN}),

@@ -5,6 +5,8 @@ from django.urls import path
 
 from recordkit.web import (
     views,
+    views_archive,
+    views_archive_admin,
     views_cases,
     views_forms,
     views_import,
@@ -29,8 +31,8 @@ urlpatterns = [
     *views_records.urlpatterns,
     *views_import.urlpatterns,
     *views_reports.urlpatterns,
-    path("archive/", views.archive, name="archive"),
-    path("archive/disposal/", views.archive_disposal, name="archive_disposal"),
+    *views_archive.urlpatterns,
+    *views_archive_admin.urlpatterns,
     *views_forms.urlpatterns,
     path("users/", views.users, name="users"),
     path("users/add/", views.user_add, name="user_add"),

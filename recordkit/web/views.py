@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from recordkit.web import users as user_lib
 from recordkit.web.forms import AddUserForm
-from recordkit.web.roles import NAVIGATION, requires
+from recordkit.web.roles import requires
 
 PENDING = "本页面将在工作目录服务接入后开放 (coming once the workspace services are wired in)。"
 
@@ -22,7 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {"title": "工作台"})
 
 
-def _section(title: str, action: str) -> Any:
+def pending_section(title: str, action: str) -> Any:
     """A page of the navigation whose content arrives with the Workspace services."""
 
     @requires(action)
@@ -30,11 +30,6 @@ def _section(title: str, action: str) -> Any:
         return render(request, "web/section.html", {"title": title, "pending": PENDING})
 
     return view
-
-
-_ACTION_OF = {label: action for label, _name, action in NAVIGATION}
-archive = _section("档案", _ACTION_OF["档案"])
-archive_disposal = _section("档案销毁鉴定", "archive.disposal")
 
 
 def _users_page(request: HttpRequest, form: AddUserForm, status: int = 200) -> HttpResponse:
