@@ -88,7 +88,8 @@ class PgServer:
 
 
 def _run(args: list[str], user: str | None) -> None:
-    result = subprocess.run(args, capture_output=True, text=True, user=user, timeout=120)
+    # cwd "/": the server user may not be allowed into the folder the suite runs from.
+    result = subprocess.run(args, capture_output=True, text=True, user=user, timeout=120, cwd="/")
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {result.stdout}\n{result.stderr}")
 
