@@ -231,3 +231,23 @@ def test_an_unreadable_original_fails_with_a_reason_and_is_given_up_after_three_
     assert (
         "完成 0 件, 失败 0 件" in cli_in(config, ["archive", "ocr"]).output
     )  # given up: not tried again
+
+
+def test_ocr_of_named_documents_leaves_the_rest_queued(tmp_path):
+    config = make_workdir(tmp_path / "w")
+    scan_into_inbox(config, tmp_path, "F01")
+    scan_into_inbox(config, tmp_path, "F03")
+    assert cli_in(config, ["archive", "ingest", "--jobs", "1"]).exit_code == 0
+    ((f03,),) = index_rows(config, "SELECT archive_no FROM documents WHERE form_code = 'F03'")
+
+    result = cli_in(config, ["archive", "ocr", f03, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [d["archive_no"] for d in report["documents"]] == [f03]
+    assert report["queue"] == {"done": 1, "queued": 1}
+
+    unknown = cli_in(config, ["archive", "ocr", "Z109-WS·2026-D10-0099"])
+    assert unknown.exit_code == 1
+    assert unknown.output == (
+        "Error: 找不到档号为 Z109-WS·2026-D10-0099 的档案 (no archived document with this number)\n"
+    )

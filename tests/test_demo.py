@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from recordkit.cli import cli
+from recordkit.forms.libreoffice import find_soffice
 
 
 def test_demo_runs_end_to_end(tmp_path, runner):
@@ -24,3 +25,17 @@ def test_demo_runs_end_to_end(tmp_path, runner):
     for code in ("F10", "F29", "R02", "R03"):
         assert list((target / "out" / "registers").glob(f"{code}-*-2026.xlsx")), code
     assert (target / "out" / "TS-2026-0005" / "TS-2026-0005-打印合集.docx").is_file()
+    if find_soffice() is not None:
+        # issue 13: the scanned print bundle is filed as one document per form, and the
+        # complainant's name and a word printed only on the paper (OCR) are both found.
+        assert (
+            "== 打印合集扫描件 打印合集扫描_TS-2026-0005.pdf: 按每页二维码拆分为 8 份文件"
+            in result.stdout
+        )
+        assert (
+            "== 检索 (recordkit archive search 戴美华): 投诉人姓名, 来自案件数据, 找到 "
+            in result.stdout
+        )
+        scanned = result.stdout.split("== 检索 (recordkit archive search 涉及事项)")[1]
+        assert scanned.startswith(": 只印在纸面上的文字, 来自 OCR, 找到 1 份")
+        assert "TS-2026-0005  F01" in scanned.split("== ")[0]

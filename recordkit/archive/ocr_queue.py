@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,13 +77,14 @@ def prepare(archive: Archive, everything: bool = False) -> tuple[str, list[str]]
 
 
 def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
-            on_document: Callable[[OcrDone], None] | None = None) -> OcrReport:  # fmt: skip
-    """Drain the queue, on ``jobs`` processes (each claims jobs until none is left)."""
+            on_document: Callable[[OcrDone], None] | None = None, only: Sequence[str] = ()) -> OcrReport:  # fmt: skip
+    """Drain the queue, on ``jobs`` processes (each claims jobs until none is left);
+    with ``only``, just those documents (the rest stays queued)."""
     tick = on_document or (lambda d: None)
     report = OcrReport()
     started, report.requeued = prepare(archive, everything)
     if jobs <= 1:
-        while (done := ocr_next(archive, started)) is not None:
+        while (done := ocr_next(archive, started, only)) is not None:
             report.documents.append(done)
             tick(done)
     else:
@@ -98,17 +99,17 @@ def run_ocr(archive: Archive, everything: bool = False, jobs: int = 1,
         # spawn: onnxruntime's threads and a forked SQLite handle do not survive fork.
         pool = start_pool(jobs, init_worker, (type(archive), str(archive.config.path)), spawn=True)
         try:
-            run_bounded(pool, drain_in_worker, [started] * jobs, jobs, collect)
+            run_bounded(pool, drain_in_worker, [(started, tuple(only))] * jobs, jobs, collect)
         finally:
             stop_pool(pool)
     report.queue = OcrQueue(archive.index).states()
     return report
 
 
-def ocr_next(archive: Archive, started: str) -> OcrDone | None:
+def ocr_next(archive: Archive, started: str, only: Sequence[str] = ()) -> OcrDone | None:
     """Claim and read one document queued by ``started``; None when there is none."""
     queue = OcrQueue(archive.index)
-    job = queue.claim(_stamp(archive), started)
+    job = queue.claim(_stamp(archive), started, only)
     if job is None:
         return None
     number = job["archive_no"]
@@ -180,11 +181,12 @@ def _read(original: Path) -> list[PageText]:
     return read_pdf(original)
 
 
-def drain_in_worker(started: str) -> list[OcrDone]:
+def drain_in_worker(job: tuple[str, tuple[str, ...]]) -> list[OcrDone]:
     """In a pool worker: claim and read documents until the queue has none left."""
+    started, only = job
     archive = worker_archive()
     results = []
-    while (done := ocr_next(archive, started)) is not None:
+    while (done := ocr_next(archive, started, only)) is not None:
         results.append(done)
     return results
 

@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -434,9 +434,12 @@ class Archive:
         everything: bool = False,
         jobs: int = 1,
         on_document: Callable[[Any], None] | None = None,
+        only: Sequence[str] = (),
     ) -> Any:
-        """Drain the OCR queue now (``archive ocr``; archive/ocr_queue.py)."""
-        return run_ocr(self, everything, jobs, on_document)
+        """Drain the OCR queue now (``archive ocr``; archive/ocr_queue.py); with ``only``
+        (档号), read just those documents first and leave the rest queued."""
+        numbers = [self.show(number)["archive_no"] for number in only]  # unknown: Chinese error
+        return run_ocr(self, everything, jobs, on_document, numbers)
 
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,

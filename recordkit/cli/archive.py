@@ -175,8 +175,14 @@ def _echo_ocr(done: Any) -> None:
 
 
 @archive.command(
-    "ocr", epilog=examples("recordkit archive ocr", "recordkit archive ocr --all --jobs 2 --json")
+    "ocr",
+    epilog=examples(
+        "recordkit archive ocr",
+        "recordkit archive ocr --all --jobs 2 --json",
+        "recordkit archive ocr Z109-WS·2026-D30-0008",
+    ),
 )
+@click.argument("archive_nos", nargs=-1, metavar="[档号]...")
 @click.option("--pending", is_flag=True, help="只处理待识别的档案 (默认) (queued documents only)")
 @click.option(
     "--all", "everything", is_flag=True, help="全部已归档档案重新识别 (read every document again)"
@@ -185,16 +191,23 @@ def _echo_ocr(done: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def archive_ocr(
-    ctx: click.Context, pending: bool, everything: bool, jobs: int, as_json: bool
+    ctx: click.Context,
+    archive_nos: tuple[str, ...],
+    pending: bool,
+    everything: bool,
+    jobs: int,
+    as_json: bool,
 ) -> None:
     """文字识别 (OCR): 为没有文本层的扫描页识别文字, 存入索引供检索。
 
-    归档后会自动排队, archive watch 空闲时处理; 此命令立即处理。有文本层的页直接取用, 不识别。
-    原件不改动。有识别失败的档案时退出码为 1。
+    归档后会自动排队, archive watch 空闲时处理; 此命令立即处理。给出档号时只识别这些档案,
+    其余留在队列中。有文本层的页直接取用, 不识别。原件不改动。有识别失败的档案时退出码为 1。
     """
     if pending and everything:
         raise click.UsageError("--pending 和 --all 只能选一个 (choose one)")
-    report = _archive(ctx).ocr(everything, jobs, on_document=None if as_json else _echo_ocr)
+    report = _archive(ctx).ocr(
+        everything, jobs, on_document=None if as_json else _echo_ocr, only=archive_nos
+    )
     counts = report.counts()
     if as_json:
         print_json(report.to_dict())

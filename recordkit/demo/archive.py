@@ -25,9 +25,11 @@ from recordkit.archive.export import document_facts
 from recordkit.cases import schema
 from recordkit.cases.store import MISSING, get_path
 from recordkit.config import Config
+from recordkit.demo.search import bundle_scan_name, show_bundle_parts
 from recordkit.errors import LibreOfficeError, RecordkitError
 from recordkit.fonts import reportlab_font
 from recordkit.forms.batch import default_jobs
+from recordkit.forms.generator import BundleResult
 from recordkit.forms.libreoffice import convert_to_pdf, find_soffice
 from recordkit.forms.qr import QrPayload, qr_png
 from recordkit.index.manifest import Manifest
@@ -41,10 +43,15 @@ SCAN_DPI = 200
 DEFAULT_LIMIT = 24  # scans to simulate: enough to show every case, quick to run
 
 
-def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_LIMIT) -> Any:
-    """Print, sign, scan and archive up to ``limit`` generated forms; returns the ingest report."""
+def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_LIMIT,
+                 bundle: BundleResult | None = None) -> Any:  # fmt: skip
+    """Print, sign, scan and archive up to ``limit`` generated forms, and the print
+    ``bundle``'s PDF as one scan (its forms are then not scanned one by one); returns the
+    ingest report."""
     manifest = Manifest(config.manifest_path)
-    rows = [r for r in manifest.all() if (config.root / r.output_path).suffix == ".docx"]
+    in_bundle = set(bundle.contents) if bundle and bundle.pdf else set()
+    rows = [r for r in manifest.all() if (config.root / r.output_path).suffix == ".docx"
+            and (r.form_code, r.case_no) not in in_bundle]  # fmt: skip
     manifest.close()
     chosen = _spread(rows, limit)
     if not chosen:
@@ -68,8 +75,13 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
         _drop(
             scans[0], inbox / "重复扫描_0001.pdf"
         )  # the same sheet scanned twice: not filed twice
+        dropped = len(scans) + 1
+        if bundle and bundle.pdf:
+            name = bundle_scan_name(bundle.contents[0][1])
+            _drop(sign_and_scan(bundle.pdf, Path(tmp) / "bundle.pdf", seed=0), inbox / name)
+            dropped += 1
     echo(
-        f"== 放入 {config.archive_dir / 'inbox'} 共 {len(scans) + 1} 份, 开始归档 (recordkit archive ingest)"
+        f"== 放入 {config.archive_dir / 'inbox'} 共 {dropped} 份, 开始归档 (recordkit archive ingest)"
     )
     with Workspace(config).archive() as archive:
         started = time.perf_counter()
@@ -96,6 +108,8 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
         f"   原件 (只读): {config.archive_dir / 'store'}    利用副本 (加盖归档章): {config.archive_dir / 'access'}"
     )
     echo("   查询: recordkit archive list | search <文字> | show <档号>")
+    if bundle and bundle.pdf:
+        show_bundle_parts(echo, table, docs, bundle.contents[0][1])
     _show_catalogue(echo, table, docs, facts)
     return report
 

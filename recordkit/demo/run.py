@@ -22,8 +22,10 @@ from recordkit.demo.archive import demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.compliance import demo_compliance
 from recordkit.demo.reports import demo_reports
+from recordkit.demo.search import demo_search
 from recordkit.errors import RecordkitError
-from recordkit.forms.generator import Output
+from recordkit.forms.generator import BundleResult, Output
+from recordkit.forms.libreoffice import find_soffice
 from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
@@ -48,7 +50,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     # the samples are known to link both ways (tests/test_example_records.py).
     _file_records(config, echo)
     _file_samples(workspace, echo)
-    _generate_forms(workspace, root, echo, table)
+    bundle = _generate_forms(workspace, root, echo, table)
 
     _status_table(config, table, echo)
 
@@ -61,11 +63,16 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     demo_reports(config, echo)
 
     echo("== 归档 (archive): 打印、签字、扫描、放入收件箱、归档")
-    demo_archive(config, echo, table)
+    demo_archive(config, echo, table, bundle=bundle)
+    demo_search(config, echo, table, BUNDLE_CASE, _complainant(workspace, BUNDLE_CASE))
     echo("== 审计 (audit): 校验原件与事件链, 检查件号连续性与案卷完整性")
     demo_audit(config, echo, table)
     echo(f"== 完成。表单在 {config.out_dir}, 档案在 {config.archive_dir}。")
     return root
+
+
+def _complainant(workspace: Workspace, case_no: str) -> str:
+    return str(workspace.casebook().get(case_no).data["complainant"]["name"])
 
 
 def _file_samples(workspace: Workspace, echo: Echo) -> None:
@@ -82,7 +89,7 @@ def _file_samples(workspace: Workspace, echo: Echo) -> None:
     echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
 
 
-def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) -> None:
+def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) -> BundleResult:
     """Every form of every case and record, the registers and one print bundle, timed."""
     generator = workspace.generator()
     codes = [f.code for f in generator.catalog.forms.values() if not f.is_register]
@@ -102,7 +109,8 @@ def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) 
         if f.is_register
         for year in sorted({c.year for c in cases if c.rtype.name == f.record_type})
     ]
-    bundle = generator.bundle(BUNDLE_CASE)
+    # With LibreOffice the bundle gets its PDF too: the archive demo scans it as one pile.
+    bundle = generator.bundle(BUNDLE_CASE, pdf=find_soffice() is not None)
     generator.close()
 
     _outputs_table(workspace.config.out_dir, root, cases, result.outputs, table)
@@ -118,6 +126,7 @@ def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) 
     )
     if result.failures:
         raise RecordkitError(f"演示中有 {len(result.failures)} 项失败")
+    return bundle
 
 
 def _outputs_table(

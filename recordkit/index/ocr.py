@@ -11,7 +11,7 @@ the search engine to index.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,14 +81,17 @@ class OcrQueue:
                 "WHERE archive_no = ?", [(MAX_ATTEMPTS, at, no) for no in orphans])  # fmt: skip
         return orphans
 
-    def claim(self, at: str, queued_by: str) -> dict[str, Any] | None:
-        """The next job queued at or before ``queued_by``, now ``running`` for this process;
-        None when none is left (a job that failed during this drain waits for the next)."""
+    def claim(self, at: str, queued_by: str, only: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The next job queued at or before ``queued_by`` (among ``only`` when given), now
+        ``running`` for this process; None when none is left (a job that failed during
+        this drain waits for the next)."""
+        among = f"AND q.archive_no IN ({', '.join('?' * len(only))}) " if only else ""
         with self.index.transaction() as conn:
             row = conn.execute(
                 "SELECT q.archive_no, q.attempts, d.original_path, d.access_path, d.status FROM ocr_queue q "
                 "JOIN documents d USING (archive_no) WHERE q.state = 'queued' AND d.status = 'filed' "
-                "AND q.updated_at <= ? ORDER BY q.updated_at, q.archive_no LIMIT 1", (queued_by,)).fetchone()  # fmt: skip
+                f"AND q.updated_at <= ? {among}ORDER BY q.updated_at, q.archive_no LIMIT 1",
+                (queued_by, *only)).fetchone()  # fmt: skip
             if row is None:
                 return None
             conn.execute("UPDATE ocr_queue SET state = 'running', attempts = attempts + 1, owner = ?, "
