@@ -28,7 +28,7 @@ from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
 from recordkit.archive.pool import error_result, future_result, init_worker, work
-from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.retention import DisposalReport, DueReport, ProposalReport
 from recordkit.archive.search_service import filters, search_documents, sync
 from recordkit.archive.settings import (
     DUPLICATE,
@@ -571,6 +571,23 @@ class Archive:
 
     def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
         return retention.list_holds(self, include_released)
+
+    # two-person disposal (retention.py): one proposes, another approves or rejects
+    def propose_disposal(self, archive_nos: list[str] | None, proposer: str | None,
+                         reason: str | None) -> ProposalReport:  # fmt: skip
+        """Propose destroying the due records (``archive_nos`` None) or the chosen ones."""
+        return retention.propose(self, archive_nos, proposer, reason)
+
+    def approve_disposal(self, proposal_id: int, approver: str | None) -> DisposalReport:
+        return retention.approve(self, proposal_id, approver)
+
+    def reject_disposal(
+        self, proposal_id: int, by: str | None, reason: str | None
+    ) -> dict[str, Any]:
+        return retention.reject(self, proposal_id, by, reason)
+
+    def disposal_proposals(self, state: str | None = None) -> list[dict[str, Any]]:
+        return retention.list_proposals(self, state)
 
     def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
         """Re-stamp access copies from their verified, untouched originals."""
