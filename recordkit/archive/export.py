@@ -77,8 +77,15 @@ class ExportReport:
 
 
 def export(
-    archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
+    archive: Archive,
+    to: Path,
+    year: int,
+    cases: list[str] | None = None,
+    as_zip: bool = False,
+    by: str | None = None,
 ) -> ExportReport:
+    """Write the audit package of a 年度 (or some of its cases); ``by`` (the web user)
+    goes into the ``exported`` event."""
     cases = list(dict.fromkeys(cases or []))
     target = Path(to)
     final = (
@@ -127,7 +134,8 @@ def export(
             shutil.rmtree(work, ignore_errors=True)
     archive.index.append_event_if_writable(archive.timestamp(), "exported", None, None,
                                            {"year": year, "cases": cases, "documents": report.documents,
-                                            "originals": report.originals, "path": str(final)})  # fmt: skip
+                                            "originals": report.originals, "path": str(final),
+                                            **({"by": by} if by else {})})  # fmt: skip
     return report
 
 

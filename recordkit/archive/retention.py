@@ -561,6 +561,15 @@ def proposal_dict(archive: Archive, proposal: dict[str, Any]) -> dict[str, Any]:
             "disposal_list_xlsx": disposal["list_xlsx"] if disposal else None}  # fmt: skip
 
 
+def disposal_list(archive: Archive, kind: str, number: int, fmt: str) -> Path:
+    """The stored 销毁清册 of a proposal (``kind`` "proposal") or a batch ("batch")."""
+    row = archive.index.proposal(number) if kind == "proposal" else archive.index.disposal(number)
+    rel = row.get(f"list_{fmt}") if row and fmt in ("pdf", "xlsx") else None
+    if not rel or not archive.layout.abs(rel).is_file():
+        raise ArchiveError(f"没有这份销毁清册 ({kind} {number} {fmt})")
+    return archive.layout.abs(rel)
+
+
 def finish_unfinished(archive: Archive, kept: list[dict[str, Any]] | None = None) -> list[int]:
     """Finish the batches a crash or a kill left ``destroying``; documents a hold placed
     since covers are kept (and added to ``kept``)."""

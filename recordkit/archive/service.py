@@ -543,10 +543,9 @@ class Archive:
         catalog = self.catalog()
         return audit.case_filing(case, index, required_forms(self.config, catalog), catalog)
 
-    def export(
-        self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
-    ) -> ExportReport:
-        return exporting.export(self, to, year, cases, as_zip)
+    def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False,
+               by: str | None = None) -> ExportReport:  # fmt: skip
+        return exporting.export(self, to, year, cases, as_zip, by)
 
     def due(self, on: date | None = None, xlsx: Path | None = None) -> DueReport:
         return retention.due(self, on or self.now().date(), xlsx)
@@ -588,6 +587,10 @@ class Archive:
 
     def disposal_proposals(self, state: str | None = None) -> list[dict[str, Any]]:
         return retention.list_proposals(self, state)
+
+    def disposal_list(self, kind: str, number: int, fmt: str) -> Path:
+        """The stored 销毁清册 (pdf | xlsx) of a proposal or a disposal batch."""
+        return retention.disposal_list(self, kind, number, fmt)
 
     def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
         """Re-stamp access copies from their verified, untouched originals."""
