@@ -76,16 +76,9 @@ class ExportReport:
         return dict(self.__dict__)
 
 
-def export(
-    archive: Archive,
-    to: Path,
-    year: int,
-    cases: list[str] | None = None,
-    as_zip: bool = False,
-    by: str | None = None,
-) -> ExportReport:
-    """Write the audit package of a 年度 (or some of its cases); ``by`` (the web user)
-    goes into the ``exported`` event."""
+def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False,
+           by: str | None = None) -> ExportReport:  # fmt: skip
+    """An audit package of a 年度 (or some of its cases); ``by`` goes into the event."""
     cases = list(dict.fromkeys(cases or []))
     target = Path(to)
     final = (
