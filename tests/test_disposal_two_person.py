@@ -5,6 +5,7 @@ rejects. The same person approving is refused; holds still protect."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from audit_setup import DUE, run, stored, work_folder
@@ -141,3 +142,19 @@ def test_json_of_a_proposal(work, runner):
     data = json.loads(result.output)
     assert data["proposal"]["proposer"] == "王芳" and len(data["proposal"]["items"]) == 2
     assert data["proposal"]["list_pdf_sha256"]
+
+
+def test_an_index_from_before_proposals_is_upgraded_in_place(work, runner):
+    with Archive(work) as archive:
+        index_path = archive.index.path
+    conn = sqlite3.connect(index_path)
+    conn.executescript("DROP TABLE disposal_proposal_items; DROP TABLE disposal_proposals;")
+    conn.close()
+    assert "共 0 项。" in run(runner, "archive", "disposal", "list").output
+    result = propose(runner, DUE[0], "--by", "王芳", "--reason", "保管期满")
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(index_path)
+    assert conn.execute("SELECT proposer, state FROM disposal_proposals").fetchall() == [
+        ("王芳", "pending")
+    ]
+    conn.close()

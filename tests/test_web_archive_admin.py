@@ -241,11 +241,12 @@ def test_verify_and_check_results(archive: Config, clients: dict) -> None:
     page = run_job(clients["chen"], "/archive/checks/verify/")
     assert "校验通过: 原件 7 份" in page, page[-3000:]
     assert re.search(r'<p id="chain">完整: 事件 \d+ 条', page)
-    assert events(archive, "verified")
+    assert events(archive, "verified")[-1]["by"] == "陈主任 (chen)"
     stored(archive, DUE[0]).chmod(0o644)
     stored(archive, DUE[0]).write_bytes(b"%PDF-1.4 changed")
     page = run_job(clients["chen"], "/archive/checks/verify/")
     assert "校验发现问题" in page and "被改动 1" in page and DUE[0] in page
     page = run_job(clients["wang"], "/archive/checks/check/")
     assert '<table id="check-counts">' in page and "<th>四性检测</th>" in page
-    assert '<table id="sequences">' in page and "检查" in page
+    assert '<table id="sequences">' in page and '<ul id="check-lines">' in page
+    assert re.search(r'<p id="job-summary">检查(通过|发现问题): 件号序列 \d+ 个', page)

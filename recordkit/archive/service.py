@@ -525,9 +525,9 @@ class Archive:
 
     def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
                on_progress: Callable[[int], None] | None = None, log: bool = True,
-               head: str | None = None) -> VerifyReport:  # fmt: skip
+               head: str | None = None, by: str | None = None) -> VerifyReport:  # fmt: skip
         """Re-hash every original, find missing and unknown files, walk the event chain."""
-        return audit.verify(self, year, jobs, on_start, on_progress, log, head)
+        return audit.verify(self, year, jobs, on_start, on_progress, log, head, by)
 
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""

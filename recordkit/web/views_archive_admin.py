@@ -334,7 +334,7 @@ def archive_checks(request: HttpRequest) -> HttpResponse:
 @requires("archive.view")
 def checks_verify(request: HttpRequest) -> HttpResponse:
     """``archive verify``: every original re-hashed, the event chain walked (logged)."""
-    ws = workspace()
+    ws, by = workspace(), who(request)
 
     def work(job: jobs.Job) -> dict[str, Any]:
         def started(total: int) -> None:
@@ -346,7 +346,7 @@ def checks_verify(request: HttpRequest) -> HttpResponse:
                 job.done = min(job.total, job.done + steps)
 
         with ws.archive() as archive:
-            report = archive.verify(on_start=started, on_progress=advanced)
+            report = archive.verify(on_start=started, on_progress=advanced, by=by)
         return {"kind": "verify", "verify": report.to_dict()}
 
     return _start(request, "完整性校验 (verify)", work, "web:archive_checks")
