@@ -484,12 +484,11 @@ def write_proposal_list(
     """The proposal's 销毁清册 (批准人 待批准) under disposals/."""
     org = archive.config.organization
     day = day8(proposal["proposed_at"])
-    rows = [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
-             d["opinion"], "待批准", ""] for n, d in enumerate(items, 1)]  # fmt: skip
+    rows = list_rows(items, "待批准", "")
     heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("销毁申请", f"第 {proposal['id']} 号"),
                ("销毁原因", proposal["reason"]), ("申请人", proposal["proposer"]),
                ("申请日期", proposal["proposed_at"][:10]), ("批准人", "待批准 (须由申请人以外的另一人批准)"),
-               ("数量", f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"),
+               ("数量", quantity(items)),
                ("依据", f"保管期限截至 {proposal['on_date']} 已满; 无法律保全")]  # fmt: skip
     pdf = archive.layout.root / "disposals" / f"销毁清册-申请{proposal['id']:04d}-{day}.pdf"
     return write_list_files(archive, pdf, heading, rows)
@@ -614,8 +613,7 @@ def write_disposal_list(
     """The 销毁清册 as PDF and XLSX under disposals/; ((path, sha256), (path, sha256))."""
     org = archive.config.organization
     day = day8(disposal["started_at"])
-    rows = [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
-             d["opinion"], disposal["approver"], day] for n, d in enumerate(items, 1)]  # fmt: skip
+    rows = list_rows(items, disposal["approver"], day)
     proposal = archive.index.proposal_of_disposal(disposal["id"])
     asked = (
         [("申请人", proposal["proposer"]), ("销毁申请", f"第 {proposal['id']} 号")]
@@ -625,10 +623,20 @@ def write_disposal_list(
     heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("销毁批次", f"第 {disposal['id']} 批"),
                ("销毁原因", disposal["reason"]), *asked, ("批准人", disposal["approver"]),
                ("执行人", disposal["executed_by"]), ("销毁日期", disposal["started_at"][:10]),
-               ("数量", f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"),
+               ("数量", quantity(items)),
                ("依据", f"保管期限截至 {disposal['on_date']} 已满; 无法律保全")]  # fmt: skip
     pdf = archive.layout.root / "disposals" / f"销毁清册-{disposal['id']:04d}-{day}.pdf"
     return write_list_files(archive, pdf, heading, rows)
+
+
+def list_rows(items: list[dict[str, Any]], approver: str, day: str) -> list[list[str]]:
+    """The rows of a 销毁清册 (``DISPOSAL_HEADERS``)."""
+    return [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
+             d["opinion"], approver, day] for n, d in enumerate(items, 1)]  # fmt: skip
+
+
+def quantity(items: list[dict[str, Any]]) -> str:
+    return f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"
 
 
 def write_list_files(

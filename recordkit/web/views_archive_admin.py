@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,18 +85,27 @@ def _disposal_context(archive: Archive, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _disposal_page(request: HttpRequest, form: ProposeForm | None = None,
-                   errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+def _page(request: HttpRequest, template: str, context_of: Callable[[Archive], dict[str, Any]],
+          status: int = 200) -> HttpResponse:  # fmt: skip
+    """A page built from the archive; an archive that cannot be opened is said on it."""
     try:
         with _archive() as archive:
-            context = _disposal_context(archive, request)
+            context = context_of(archive)
     except RecordkitError as exc:
         return render(
-            request, "web/archive_admin/error.html", {"title": "档案销毁鉴定", "error": exc.message}
+            request, "web/archive_admin/error.html", {"title": "档案", "error": exc.message}
         )
-    context["form"] = form or ProposeForm(choices=context["choices"])
-    context["errors"] = errors or {}
-    return render(request, "web/archive_admin/disposal.html", context, status=status)
+    return render(request, f"web/archive_admin/{template}", context, status=status)
+
+
+def _disposal_page(request: HttpRequest, form: ProposeForm | None = None,
+                   errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+    def context_of(archive: Archive) -> dict[str, Any]:
+        context = _disposal_context(archive, request)
+        context["form"] = form or ProposeForm(choices=context["choices"])
+        return {**context, "errors": errors or {}}
+
+    return _page(request, "disposal.html", context_of, status)
 
 
 @requires("archive.disposal")
@@ -196,21 +206,13 @@ def due_xlsx(request: HttpRequest) -> FileResponse:
 
 def _holds_page(request: HttpRequest, form: HoldForm | None = None,
                 errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
-    try:
-        with _archive() as archive:
-            holds = archive.holds(include_released=True)
-    except RecordkitError as exc:
-        return render(
-            request, "web/archive_admin/error.html", {"title": "法律保全", "error": exc.message}
-        )
-    context = {
-        "title": "法律保全",
-        "active": [h for h in holds if h["active"]],
-        "released": [h for h in holds if not h["active"]],
-        "form": form or HoldForm(),
-        "errors": errors or {},
-    }
-    return render(request, "web/archive_admin/holds.html", context, status=status)
+    def context_of(archive: Archive) -> dict[str, Any]:
+        holds = archive.holds(include_released=True)
+        return {"title": "法律保全", "active": [h for h in holds if h["active"]],
+                "released": [h for h in holds if not h["active"]], "form": form or HoldForm(),
+                "errors": errors or {}}  # fmt: skip
+
+    return _page(request, "holds.html", context_of, status)
 
 
 @requires("archive.hold")
