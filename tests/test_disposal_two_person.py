@@ -158,3 +158,16 @@ def test_an_index_from_before_proposals_is_upgraded_in_place(work, runner):
         ("王芳", "pending")
     ]
     conn.close()
+
+
+def test_verify_checks_the_proposal_list(work, runner):
+    propose(runner, DUE[0], "--by", "王芳", "--reason", "保管期满")
+    with Archive(work) as archive:
+        draft = archive.layout.abs(archive.disposal_proposals()[0]["list_xlsx"])
+        assert archive.verify().ok
+    draft.write_bytes(draft.read_bytes() + b"x")
+    with Archive(work) as archive:
+        report = archive.verify()
+    assert not report.ok
+    assert [p.path for p in report.problems] == [f"disposals/{draft.name}"]
+    assert "销毁清册已改变 (SHA-256 " in report.problems[0].detail

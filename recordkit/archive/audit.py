@@ -339,7 +339,8 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                     report.problems.append(FileProblem("not_destroyed", rel, doc["archive_no"],
                                                        "已登记销毁, 但文件仍在 (destroyed record still on disk)"))  # fmt: skip
     if report.year is None:
-        for disposal in archive.index.disposals():
+        # 销毁清册 of disposal batches, and of proposals (written before anything is deleted)
+        for disposal in archive.index.disposals() + archive.index.proposals():
             for rel, sha in ((disposal["list_pdf"], disposal["list_pdf_sha256"]),
                              (disposal["list_xlsx"], disposal["list_xlsx_sha256"])):  # fmt: skip
                 if rel and sha:
