@@ -35,12 +35,6 @@ class ProposeForm(forms.Form):
         self.fields["items"].choices = choices
 
 
-class DecisionForm(forms.Form):
-    """Approve (no reason needed) or reject (a reason is)."""
-
-    reason = forms.CharField(label="驳回原因", max_length=500, required=False)
-
-
 class HoldForm(forms.Form):
     archive_no = forms.CharField(label="档号", max_length=80, required=False)
     case_no = forms.CharField(label="案件编号", max_length=40, required=False)

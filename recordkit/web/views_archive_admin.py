@@ -35,7 +35,6 @@ from recordkit.archive.service import Archive
 from recordkit.errors import DisposalRefusedError, RecordkitError
 from recordkit.web import jobs
 from recordkit.web.archive_forms import (
-    DecisionForm,
     ExportForm,
     HoldForm,
     ProposeForm,
@@ -160,8 +159,7 @@ def disposal_approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 @requires("archive.disposal")
 def disposal_reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    form = DecisionForm(request.POST)
-    reason = form.data.get("reason", "")
+    reason = request.POST.get("reason", "")  # blank: the library's error, beside the proposal
     try:
         with _archive() as archive:
             archive.reject_disposal(proposal_id, who(request), reason)
