@@ -174,11 +174,11 @@ class _Target:
 
 def verify(archive: Archive, year: int | None = None, jobs: int = 1,
            on_start: Callable[[int], None] | None = None, on_progress: Progress | None = None,
-           log: bool = True, head: str | None = None) -> VerifyReport:  # fmt: skip
+           log: bool = True, head: str | None = None, by: str | None = None) -> VerifyReport:  # fmt: skip
     """Re-hash every original against the index and the index against the event log,
     find unknown files and symlinks, check access copies, walk the event chain (and
     find ``head``, an anchor kept from an earlier run), and log the run (``log``, and
-    only where the index can be written)."""
+    only where the index can be written; ``by``: who ran it, from the web)."""
     index, layout = archive.index, archive.layout
     algorithms = verify_algorithms(archive.config)
     report = VerifyReport(year, algorithms, jobs, head=head)
@@ -216,7 +216,11 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
         report.head_found = index.event_with_hash(head)
     if log:
         report.logged = index.append_event_if_writable(
-            archive.timestamp(), "verified", None, None, report.summary()
+            archive.timestamp(),
+            "verified",
+            None,
+            None,
+            {**report.summary(), **({"by": by} if by else {})},
         )
     report.anchor = index.chain_head()
     return report
@@ -335,7 +339,8 @@ def _targets(archive: Archive, docs: list[dict[str, Any]], report: VerifyReport)
                     report.problems.append(FileProblem("not_destroyed", rel, doc["archive_no"],
                                                        "已登记销毁, 但文件仍在 (destroyed record still on disk)"))  # fmt: skip
     if report.year is None:
-        for disposal in archive.index.disposals():
+        # 销毁清册 of disposal batches, and of proposals (written before anything is deleted)
+        for disposal in archive.index.disposals() + archive.index.proposals():
             for rel, sha in ((disposal["list_pdf"], disposal["list_pdf_sha256"]),
                              (disposal["list_xlsx"], disposal["list_xlsx_sha256"])):  # fmt: skip
                 if rel and sha:

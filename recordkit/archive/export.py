@@ -76,9 +76,9 @@ class ExportReport:
         return dict(self.__dict__)
 
 
-def export(
-    archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
-) -> ExportReport:
+def export(archive: Archive, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False,
+           by: str | None = None) -> ExportReport:  # fmt: skip
+    """An audit package of a 年度 (or some of its cases); ``by`` goes into the event."""
     cases = list(dict.fromkeys(cases or []))
     target = Path(to)
     final = (
@@ -127,7 +127,8 @@ def export(
             shutil.rmtree(work, ignore_errors=True)
     archive.index.append_event_if_writable(archive.timestamp(), "exported", None, None,
                                            {"year": year, "cases": cases, "documents": report.documents,
-                                            "originals": report.originals, "path": str(final)})  # fmt: skip
+                                            "originals": report.originals, "path": str(final),
+                                            **({"by": by} if by else {})})  # fmt: skip
     return report
 
 

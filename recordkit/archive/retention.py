@@ -365,12 +365,21 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
     report.items = _approve(archive, wanted, on, reason, report)
     if dry_run or not report.items:
         return report
+    return execute(archive, report)
+
+
+def execute(
+    archive: Archive, report: DisposalReport, proposal_id: int | None = None
+) -> DisposalReport:
+    """Destroy the approved ``report.items``: the batch recorded (and the proposal, if
+    any, marked approved in the same transaction), then ``complete_disposal``."""
     for entry in report.items:
-        entry["approver"], entry["date"] = approver, on.isoformat()
+        entry["approver"], entry["date"] = report.approver, report.on.isoformat()
     items = [DisposalItem(e["archive_no"], e["title"], e["opinion"]) for e in report.items]
     report.disposal_id = archive.index.begin_disposal(
-        items, approver, reason, by, on.isoformat(), archive.timestamp()
-    )
+        items, report.approver, report.reason, report.by, report.on.isoformat(),
+        archive.timestamp(), proposal_id,
+    )  # fmt: skip
     disposal = complete_disposal(archive, report.disposal_id)
     report.kept += disposal["kept"]
     kept = {k["archive_no"] for k in disposal["kept"]}
@@ -380,7 +389,7 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
 
 
 def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: str,
-             report: DisposalReport) -> list[dict[str, Any]]:  # fmt: skip
+             report: DisposalReport | ProposalReport) -> list[dict[str, Any]]:  # fmt: skip
     """The entries to destroy; every refusal at once (nothing destroyed) otherwise."""
     titles = archive.form_titles()
     refusals, items, seen = [], [], set()
@@ -416,6 +425,148 @@ def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: 
     if refusals:
         raise DisposalRefusedError(refusals)
     return items
+
+
+# --------------------------------------------------------------------------- two-person disposal
+
+PROPOSAL_STATES = {"pending": "待批准", "approved": "已批准并销毁", "rejected": "已驳回"}
+SAME_PERSON = "批准人不能是申请人本人 ({name}); 销毁须由另一人批准 (two-person rule: the approver must not be the proposer)"
+
+
+@dataclass
+class ProposalReport:
+    """What ``propose`` did: the proposal (``proposal_dict``) and what it left out."""
+
+    on: date
+    proposal: dict[str, Any] = field(default_factory=dict)
+    held: list[dict[str, Any]] = field(default_factory=list)  # due, but kept by a hold
+    already_destroyed: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"on": self.on.isoformat(), "proposal": self.proposal, "held": self.held,
+                "already_destroyed": self.already_destroyed}  # fmt: skip
+
+
+def propose(archive: Archive, archive_nos: list[str] | None, proposer: str | None,
+            reason: str | None) -> ProposalReport:  # fmt: skip
+    """First person: propose destroying the due records (``archive_nos`` None) or the
+    chosen ones. Refused as ``dispose`` refuses (held, not due, unknown); the 销毁清册 of
+    the proposal (PDF + XLSX, 批准人 待批准) is written now, before anything is deleted;
+    nothing is deleted until another person approves."""
+    proposer = _required_text(proposer, "--by", "申请人姓名 (who proposes)")
+    reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
+    report = ProposalReport(archive.now().date())
+    if archive_nos is None:
+        chosen = due(archive, report.on)
+        report.held = chosen.held
+        wanted = [(e["archive_no"], "") for e in chosen.due]
+    else:
+        wanted = [(n, "") for n in archive_nos if n.strip()]
+    if not wanted:
+        raise ArchiveError("没有可以申请销毁的档案 (nothing due, or no 档号 chosen)")
+    entries = _approve(archive, wanted, report.on, reason, report)
+    if not entries:
+        raise ArchiveError(f"所选档案都已销毁: {'、'.join(report.already_destroyed)}")
+    items = [DisposalItem(e["archive_no"], e["title"], e["opinion"]) for e in entries]
+    proposal_id = archive.index.propose_disposal(
+        items, proposer, reason, report.on.isoformat(), archive.timestamp()
+    )
+    proposal = archive.index.proposal(proposal_id) or {}
+    pdf, xlsx = write_proposal_list(archive, proposal, archive.index.proposal_items(proposal_id))
+    archive.index.set_proposal_lists(proposal_id, pdf, xlsx)
+    report.proposal = proposal_dict(archive, archive.index.proposal(proposal_id) or {})
+    return report
+
+
+def write_proposal_list(
+    archive: Archive, proposal: dict[str, Any], items: list[dict[str, Any]]
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The proposal's 销毁清册 (批准人 待批准) under disposals/."""
+    org = archive.config.organization
+    day = day8(proposal["proposed_at"])
+    rows = list_rows(items, "待批准", "")
+    heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("销毁申请", f"第 {proposal['id']} 号"),
+               ("销毁原因", proposal["reason"]), ("申请人", proposal["proposer"]),
+               ("申请日期", proposal["proposed_at"][:10]), ("批准人", "待批准 (须由申请人以外的另一人批准)"),
+               ("数量", quantity(items)),
+               ("依据", f"保管期限截至 {proposal['on_date']} 已满; 无法律保全")]  # fmt: skip
+    pdf = archive.layout.root / "disposals" / f"销毁清册-申请{proposal['id']:04d}-{day}.pdf"
+    return write_list_files(archive, pdf, heading, rows)
+
+
+def _pending(archive: Archive, proposal_id: int) -> dict[str, Any]:
+    proposal = archive.index.proposal(proposal_id)
+    if proposal is None:
+        raise ArchiveError(
+            f"没有编号为 {proposal_id} 的销毁申请 (no such proposal; see recordkit archive disposal list)"
+        )
+    if proposal["state"] != "pending":
+        raise ArchiveError(
+            f"销毁申请 #{proposal_id} {PROPOSAL_STATES[proposal['state']]} "
+            f"({proposal['decided_by']} {(proposal['decided_at'] or '')[:10]}), 不能再处理"
+        )
+    return proposal
+
+
+def same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def approve(archive: Archive, proposal_id: int, approver: str | None) -> DisposalReport:
+    """Second person: approve a pending proposal, then destroy through the crash-safe
+    disposal (``execute``). The approver must not be the proposer; every item is checked
+    again (a hold placed since, or a changed 保管期限, refuses the whole approval)."""
+    approver = _required_text(approver, "--by", "批准人姓名 (who approves)")
+    proposal = _pending(archive, proposal_id)
+    if same_person(approver, proposal["proposer"]):
+        raise ArchiveError(SAME_PERSON.format(name=proposal["proposer"]))
+    report = DisposalReport(
+        False, archive.now().date(), approver, proposal["reason"], proposal["proposer"]
+    )
+    report.resumed = finish_unfinished(archive, report.kept)
+    wanted = [(i["archive_no"], i["opinion"]) for i in archive.index.proposal_items(proposal_id)]
+    report.items = _approve(archive, wanted, report.on, proposal["reason"], report)
+    if not report.items:
+        raise ArchiveError(
+            f"销毁申请 #{proposal_id} 中的档案都已销毁, 请驳回此申请 (nothing left to destroy)"
+        )
+    return execute(archive, report, proposal_id)
+
+
+def reject(
+    archive: Archive, proposal_id: int, by: str | None, reason: str | None
+) -> dict[str, Any]:
+    """Reject (or withdraw) a pending proposal, with a reason; nothing is deleted."""
+    by = _required_text(by, "--by", "驳回人姓名 (who rejects)")
+    reason = _required_text(reason, "--reason", "驳回原因 (reason)")
+    _pending(archive, proposal_id)
+    if not archive.index.reject_proposal(proposal_id, by, reason, archive.timestamp()):
+        raise ArchiveError(f"销毁申请 #{proposal_id} 刚被他人处理, 请刷新后查看")
+    return proposal_dict(archive, archive.index.proposal(proposal_id) or {})
+
+
+def list_proposals(archive: Archive, state: str | None = None) -> list[dict[str, Any]]:
+    return [proposal_dict(archive, p) for p in archive.index.proposals(state)]
+
+
+def proposal_dict(archive: Archive, proposal: dict[str, Any]) -> dict[str, Any]:
+    items = archive.index.proposal_items(proposal["id"])
+    titles = archive.form_titles()
+    disposal = archive.index.disposal(proposal["disposal_id"]) if proposal["disposal_id"] else None
+    return {**proposal, "state_label": PROPOSAL_STATES[proposal["state"]],
+            "items": [{**_entry(archive, d, titles), "opinion": d["opinion"]} for d in items],
+            "pages": sum(int(d["pages"]) for d in items),
+            "disposal_list_pdf": disposal["list_pdf"] if disposal else None,
+            "disposal_list_xlsx": disposal["list_xlsx"] if disposal else None}  # fmt: skip
+
+
+def disposal_list(archive: Archive, kind: str, number: int, fmt: str) -> Path:
+    """The stored 销毁清册 of a proposal (``kind`` "proposal") or a batch ("batch")."""
+    row = archive.index.proposal(number) if kind == "proposal" else archive.index.disposal(number)
+    rel = row.get(f"list_{fmt}") if row and fmt in ("pdf", "xlsx") else None
+    if not rel or not archive.layout.abs(rel).is_file():
+        raise ArchiveError(f"没有这份销毁清册 ({kind} {number} {fmt})")
+    return archive.layout.abs(rel)
 
 
 def finish_unfinished(archive: Archive, kept: list[dict[str, Any]] | None = None) -> list[int]:
@@ -462,15 +613,37 @@ def write_disposal_list(
     """The 销毁清册 as PDF and XLSX under disposals/; ((path, sha256), (path, sha256))."""
     org = archive.config.organization
     day = day8(disposal["started_at"])
-    rows = [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
-             d["opinion"], disposal["approver"], day] for n, d in enumerate(items, 1)]  # fmt: skip
+    rows = list_rows(items, disposal["approver"], day)
+    proposal = archive.index.proposal_of_disposal(disposal["id"])
+    asked = (
+        [("申请人", proposal["proposer"]), ("销毁申请", f"第 {proposal['id']} 号")]
+        if proposal
+        else []
+    )
     heading = [("全宗号", org.fonds_no), ("全宗名称", org.name), ("销毁批次", f"第 {disposal['id']} 批"),
-               ("销毁原因", disposal["reason"]), ("批准人", disposal["approver"]), ("执行人", disposal["executed_by"]),
-               ("销毁日期", disposal["started_at"][:10]),
-               ("数量", f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"),
+               ("销毁原因", disposal["reason"]), *asked, ("批准人", disposal["approver"]),
+               ("执行人", disposal["executed_by"]), ("销毁日期", disposal["started_at"][:10]),
+               ("数量", quantity(items)),
                ("依据", f"保管期限截至 {disposal['on_date']} 已满; 无法律保全")]  # fmt: skip
-    folder = archive.layout.root / "disposals"
-    pdf = folder / f"销毁清册-{disposal['id']:04d}-{day}.pdf"
+    pdf = archive.layout.root / "disposals" / f"销毁清册-{disposal['id']:04d}-{day}.pdf"
+    return write_list_files(archive, pdf, heading, rows)
+
+
+def list_rows(items: list[dict[str, Any]], approver: str, day: str) -> list[list[str]]:
+    """The rows of a 销毁清册 (``DISPOSAL_HEADERS``)."""
+    return [[str(n), d["archive_no"], d["title"], str(d["year"]), retention_label(d["retention"]), str(d["pages"]),
+             d["opinion"], approver, day] for n, d in enumerate(items, 1)]  # fmt: skip
+
+
+def quantity(items: list[dict[str, Any]]) -> str:
+    return f"{len(items)} 件, {sum(int(d['pages']) for d in items)} 页"
+
+
+def write_list_files(
+    archive: Archive, pdf: Path, heading: list[tuple[str, str]], rows: list[list[str]]
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A 销毁清册 (``pdf`` and the same name .xlsx); ((path, sha256), (path, sha256))."""
+    org = archive.config.organization
     xlsx = pdf.with_suffix(".xlsx")
     write_disposal_pdf(pdf, heading, rows, org.name)
     write_sheets_xlsx(

@@ -28,7 +28,7 @@ from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
 from recordkit.archive.pool import error_result, future_result, init_worker, work
-from recordkit.archive.retention import DisposalReport, DueReport
+from recordkit.archive.retention import DisposalReport, DueReport, ProposalReport
 from recordkit.archive.search_service import filters, search_documents, sync
 from recordkit.archive.settings import (
     DUPLICATE,
@@ -528,9 +528,9 @@ class Archive:
 
     def verify(self, year: int | None = None, jobs: int = 1, on_start: Callable[[int], None] | None = None,
                on_progress: Callable[[int], None] | None = None, log: bool = True,
-               head: str | None = None) -> VerifyReport:  # fmt: skip
+               head: str | None = None, by: str | None = None) -> VerifyReport:  # fmt: skip
         """Re-hash every original, find missing and unknown files, walk the event chain."""
-        return audit.verify(self, year, jobs, on_start, on_progress, log, head)
+        return audit.verify(self, year, jobs, on_start, on_progress, log, head, by)
 
     def check(self, year: int | None = None) -> CheckReport:
         """件号 continuity, 四性检测 summary, completeness per case, overdue cases."""
@@ -546,10 +546,9 @@ class Archive:
         catalog = self.catalog()
         return audit.case_filing(case, index, required_forms(self.config, catalog), catalog)
 
-    def export(
-        self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False
-    ) -> ExportReport:
-        return exporting.export(self, to, year, cases, as_zip)
+    def export(self, to: Path, year: int, cases: list[str] | None = None, as_zip: bool = False,
+               by: str | None = None) -> ExportReport:  # fmt: skip
+        return exporting.export(self, to, year, cases, as_zip, by)
 
     def due(self, on: date | None = None, xlsx: Path | None = None) -> DueReport:
         return retention.due(self, on or self.now().date(), xlsx)
@@ -574,6 +573,27 @@ class Archive:
 
     def holds(self, include_released: bool = False) -> list[dict[str, Any]]:
         return retention.list_holds(self, include_released)
+
+    # two-person disposal (retention.py): one proposes, another approves or rejects
+    def propose_disposal(self, archive_nos: list[str] | None, proposer: str | None,
+                         reason: str | None) -> ProposalReport:  # fmt: skip
+        """Propose destroying the due records (``archive_nos`` None) or the chosen ones."""
+        return retention.propose(self, archive_nos, proposer, reason)
+
+    def approve_disposal(self, proposal_id: int, approver: str | None) -> DisposalReport:
+        return retention.approve(self, proposal_id, approver)
+
+    def reject_disposal(
+        self, proposal_id: int, by: str | None, reason: str | None
+    ) -> dict[str, Any]:
+        return retention.reject(self, proposal_id, by, reason)
+
+    def disposal_proposals(self, state: str | None = None) -> list[dict[str, Any]]:
+        return retention.list_proposals(self, state)
+
+    def disposal_list(self, kind: str, number: int, fmt: str) -> Path:
+        """The stored 销毁清册 (pdf | xlsx) of a proposal or a disposal batch."""
+        return retention.disposal_list(self, kind, number, fmt)
 
     def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
         """Re-stamp access copies from their verified, untouched originals."""

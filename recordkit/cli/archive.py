@@ -727,6 +727,101 @@ def _print_disposal(report: Any, dry_run: bool, on: str | None) -> None:
         )
 
 
+@archive.group("disposal", cls=RecordkitGroup)
+def archive_disposal() -> None:
+    """两人销毁 (two-person disposal): 一人申请 (写出销毁清册), 另一人批准后才销毁, 或驳回。"""
+
+
+@archive_disposal.command(
+    "propose",
+    epilog=examples(
+        "recordkit archive disposal propose --due --by 王芳 --reason 保管期满经鉴定无保存价值",
+        "recordkit archive disposal propose Z109-WS·2015-D10-0001 --by 王芳 --reason 保管期满",
+    ),
+)
+@click.argument("archive_nos", nargs=-1)
+@click.option("--due", "use_due", is_flag=True, help="申请销毁全部到期且未被保全的档案")
+@click.option("--by", help="申请人姓名 (必填)")
+@click.option("--reason", help="销毁原因 / 鉴定意见 (必填)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_disposal_propose(ctx: click.Context, archive_nos: tuple[str, ...], use_due: bool,
+                             by: str | None, reason: str | None, as_json: bool) -> None:  # fmt: skip
+    """申请销毁: 写出销毁清册 (PDF + XLSX, 批准人待定), 不删除任何档案; 须由另一人 approve。"""
+    if use_due == bool(archive_nos):
+        raise click.UsageError("请用 --due (全部到期档案) 或给出档号之一")
+    report = _archive(ctx).propose_disposal(None if use_due else list(archive_nos), by, reason)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    for entry in report.held:
+        click.echo(f"保留 (法律保全) {entry['archive_no']}: {'; '.join(entry['holds'])}")
+    for archive_no in report.already_destroyed:
+        click.echo(f"已销毁过, 跳过: {archive_no}")
+    p = report.proposal
+    click.echo(
+        f"已提交销毁申请 #{p['id']}: {len(p['items'])} 件, 申请人 {p['proposer']}, 待另一人批准; "
+        f"销毁清册: {p['list_pdf']}  {p['list_xlsx']}"
+    )
+
+
+@archive_disposal.command(
+    "approve", epilog=examples("recordkit archive disposal approve 1 --by 陈主任")
+)
+@click.argument("proposal_id", type=int)
+@click.option("--by", help="批准人姓名 (必填, 不能是申请人)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_disposal_approve(
+    ctx: click.Context, proposal_id: int, by: str | None, as_json: bool
+) -> None:
+    """批准销毁申请并执行销毁 (批准人须不同于申请人)。"""
+    report = _archive(ctx).approve_disposal(proposal_id, by)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    _print_disposal(report, False, None)
+
+
+@archive_disposal.command(
+    "reject", epilog=examples("recordkit archive disposal reject 1 --by 陈主任 --reason 需续存")
+)
+@click.argument("proposal_id", type=int)
+@click.option("--by", help="驳回人姓名 (必填)")
+@click.option("--reason", help="驳回原因 (必填)")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_disposal_reject(ctx: click.Context, proposal_id: int, by: str | None, reason: str | None,
+                            as_json: bool) -> None:  # fmt: skip
+    """驳回 (或撤回) 销毁申请; 不删除任何档案。"""
+    proposal = _archive(ctx).reject_disposal(proposal_id, by, reason)
+    if as_json:
+        print_json(proposal)
+        return
+    click.echo(
+        f"已驳回销毁申请 #{proposal_id} ({proposal['decided_by']}): {proposal['decision_reason']}"
+    )
+
+
+@archive_disposal.command(
+    "list",
+    epilog=examples("recordkit archive disposal list", "recordkit archive disposal list --json"),
+)
+@click.option("--pending", is_flag=True, help="只列出待批准的申请")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_disposal_list(ctx: click.Context, pending: bool, as_json: bool) -> None:
+    """列出销毁申请 (最新的在前)。"""
+    proposals = _archive(ctx).disposal_proposals("pending" if pending else None)
+    if as_json:
+        print_json(proposals)
+        return
+    print_table(["编号", "状态", "件数", "申请人", "申请时间", "处理人", "原因"],
+                [[p["id"], p["state_label"], len(p["items"]), p["proposer"], p["proposed_at"][:16],
+                  p["decided_by"] or "", p["reason"]] for p in proposals])  # fmt: skip
+    click.echo(f"共 {len(proposals)} 项。")
+
+
 @archive.group("hold", cls=RecordkitGroup)
 def archive_hold() -> None:
     """法律保全 (legal holds): 设置、解除、列出。保全期间档案不能销毁。"""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveIndexError, DisposalRefusedError, RecordkitError
+from ..errors import ArchiveError, ArchiveIndexError, DisposalRefusedError, RecordkitError
 from . import connect, connect_read_only, is_read_only_error
 from .ocr import SCHEMA as OCR_SCHEMA
 
@@ -166,6 +166,37 @@ CREATE TABLE IF NOT EXISTS disposal_items (
     opinion TEXT NOT NULL,            -- 鉴定意见
     destroyed_at TEXT,
     PRIMARY KEY (disposal_id, seq)
+);
+"""
+
+# Two-person disposal (issue 13): a proposal (销毁申请) lists what one person wants
+# destroyed, with its 销毁清册 written at once; another person approves it (which starts
+# an ordinary disposal batch, ``disposal_id``) or rejects it. Added to older indexes
+# when they can be written (``_add_proposals``).
+_PROPOSAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS disposal_proposals (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,              -- pending | approved | rejected
+    proposer TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    on_date TEXT NOT NULL,            -- the day whose expiry was applied (ISO date)
+    proposed_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    decision_reason TEXT,
+    disposal_id INTEGER REFERENCES disposals(id),
+    list_pdf TEXT,                    -- archive-relative: the proposed 销毁清册
+    list_pdf_sha256 TEXT,
+    list_xlsx TEXT,
+    list_xlsx_sha256 TEXT
+);
+CREATE TABLE IF NOT EXISTS disposal_proposal_items (
+    proposal_id INTEGER NOT NULL REFERENCES disposal_proposals(id),
+    seq INTEGER NOT NULL,
+    archive_no TEXT NOT NULL REFERENCES documents(archive_no),
+    title TEXT NOT NULL,
+    opinion TEXT NOT NULL,
+    PRIMARY KEY (proposal_id, seq)
 );
 """
 
@@ -351,6 +382,7 @@ class ArchiveIndex:
         self._add_access_sha256()
         self._widen_check_results()
         self._add_bundles()
+        self._add_proposals()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -409,6 +441,23 @@ class ArchiveIndex:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
             self.read_only = True
+
+    def _add_proposals(self) -> None:
+        """The two-person disposal tables; an auditor's read-only copy of an older index
+        has none (``has_proposals`` False: no proposals to list)."""
+        if not self.read_only:
+            try:
+                self.conn.executescript(_PROPOSAL_SCHEMA)
+            except sqlite3.OperationalError as exc:
+                if not is_read_only_error(exc):
+                    raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+                self.read_only = True
+        self.has_proposals = (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'disposal_proposals'"
+            ).fetchone()
+            is not None
+        )
 
     def _create_text_table(self) -> bool:
         existing = self.conn.execute(
@@ -1042,10 +1091,11 @@ class ArchiveIndex:
 
     # ----- disposal
     def begin_disposal(self, items: list[DisposalItem], approver: str, reason: str, by: str, on_date: str,
-                       at: str) -> int:  # fmt: skip
+                       at: str, proposal_id: int | None = None) -> int:  # fmt: skip
         """Record the approved batch and mark its documents ``destroying``, in one durable
         transaction; refuses (rolls back) if any document changed meanwhile: held,
-        no longer filed, or not due on ``on_date``."""
+        no longer filed, or not due on ``on_date``. With ``proposal_id`` the pending
+        proposal is marked approved in the same transaction (so it is approved once)."""
         with self.transaction(durable=True) as conn:
             refusals = []
             for item in items:
@@ -1081,10 +1131,24 @@ class ArchiveIndex:
                     "UPDATE documents SET status = 'destroying' WHERE archive_no = ?",
                     (item.archive_no,),
                 )
+            if proposal_id is not None:
+                self._approve_proposal(conn, proposal_id, approver, at, disposal_id)
             detail = {"disposal_id": disposal_id, "approver": approver, "reason": reason, "by": by,
                       "archive_nos": [i.archive_no for i in items]}  # fmt: skip
             self._append_event(conn, at, "disposal_started", None, None, detail)
             return disposal_id
+
+    def _approve_proposal(self, conn: sqlite3.Connection, proposal_id: int, approver: str, at: str,
+                          disposal_id: int) -> None:  # fmt: skip
+        updated = conn.execute(
+            "UPDATE disposal_proposals SET state = 'approved', decided_by = ?, decided_at = ?, "
+            "disposal_id = ? WHERE id = ? AND state = 'pending'",
+            (approver, at, disposal_id, proposal_id),
+        ).rowcount
+        if not updated:  # another approver or a rejection came first: roll back
+            raise ArchiveError(f"销毁申请 #{proposal_id} 刚被他人处理, 请刷新后查看")
+        detail = {"proposal_id": proposal_id, "approver": approver, "disposal_id": disposal_id}
+        self._append_event(conn, at, "disposal_approved", None, None, detail)
 
     def keep_held_items(
         self, disposal_id: int, at: str, removed: Callable[[dict[str, Any]], bool]
@@ -1208,6 +1272,100 @@ class ArchiveIndex:
         """档号 → (disposal id, destroyed_at) for every document in a disposal batch."""
         rows = self.conn.execute("SELECT archive_no, disposal_id, destroyed_at FROM disposal_items")
         return {r[0]: (r[1], r[2]) for r in rows}
+
+    # ----- two-person disposal: proposals
+    def propose_disposal(self, items: list[DisposalItem], proposer: str, reason: str, on_date: str,
+                         at: str) -> int:  # fmt: skip
+        """Record a pending proposal with its items and a ``disposal_proposed`` event;
+        refuses documents already in another pending proposal."""
+        with self.transaction(durable=True) as conn:
+            placeholders = ",".join("?" * len(items))
+            taken = conn.execute(
+                "SELECT i.archive_no, p.id FROM disposal_proposal_items i JOIN disposal_proposals p "
+                f"ON p.id = i.proposal_id WHERE p.state = 'pending' AND i.archive_no IN ({placeholders})",
+                [i.archive_no for i in items],
+            ).fetchall()
+            if taken:
+                raise DisposalRefusedError(
+                    [f"{r[0]}: 已在待批准的销毁申请 #{r[1]} 中" for r in taken]
+                )
+            proposal_id = conn.execute(
+                "INSERT INTO disposal_proposals (state, proposer, reason, on_date, proposed_at) "
+                "VALUES ('pending', ?, ?, ?, ?)",
+                (proposer, reason, on_date, at),
+            ).lastrowid
+            assert proposal_id is not None
+            conn.executemany(
+                "INSERT INTO disposal_proposal_items (proposal_id, seq, archive_no, title, opinion) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (proposal_id, n, i.archive_no, i.title, i.opinion)
+                    for n, i in enumerate(items, 1)
+                ],
+            )
+            detail = {"proposal_id": proposal_id, "proposer": proposer, "reason": reason,
+                      "archive_nos": [i.archive_no for i in items]}  # fmt: skip
+            self._append_event(conn, at, "disposal_proposed", None, None, detail)
+            return proposal_id
+
+    def set_proposal_lists(
+        self, proposal_id: int, pdf: tuple[str, str], xlsx: tuple[str, str]
+    ) -> None:
+        """Where the proposal's 销毁清册 was written, and its SHA-256."""
+        with self.transaction(durable=True) as conn:
+            conn.execute(
+                "UPDATE disposal_proposals SET list_pdf = ?, list_pdf_sha256 = ?, list_xlsx = ?, "
+                "list_xlsx_sha256 = ? WHERE id = ?",
+                (*pdf, *xlsx, proposal_id),
+            )
+
+    def reject_proposal(self, proposal_id: int, by: str, reason: str, at: str) -> bool:
+        """Mark a pending proposal rejected, with a ``disposal_rejected`` event; False when
+        it was no longer pending."""
+        with self.transaction() as conn:
+            updated = conn.execute(
+                "UPDATE disposal_proposals SET state = 'rejected', decided_by = ?, decided_at = ?, "
+                "decision_reason = ? WHERE id = ? AND state = 'pending'",
+                (by, at, reason, proposal_id),
+            ).rowcount
+            if updated:
+                detail = {"proposal_id": proposal_id, "by": by, "reason": reason}
+                self._append_event(conn, at, "disposal_rejected", None, None, detail)
+            return bool(updated)
+
+    def proposal(self, proposal_id: int) -> dict[str, Any] | None:
+        if not self.has_proposals:
+            return None
+        row = self.conn.execute(
+            "SELECT * FROM disposal_proposals WHERE id = ?", (proposal_id,)
+        ).fetchone()
+        return dict(row) if row else None
+
+    def proposals(self, state: str | None = None) -> list[dict[str, Any]]:
+        """Proposals, newest first; only those in ``state`` when given."""
+        if not self.has_proposals:
+            return []
+        where, args = (" WHERE state = ?", [state]) if state else ("", [])
+        rows = self.conn.execute(f"SELECT * FROM disposal_proposals{where} ORDER BY id DESC", args)
+        return [dict(r) for r in rows]
+
+    def proposal_items(self, proposal_id: int) -> list[dict[str, Any]]:
+        """The proposal's documents with their index rows (title and opinion proposed)."""
+        rows = self.conn.execute(
+            "SELECT d.*, i.seq, i.title, i.opinion FROM disposal_proposal_items i "
+            "JOIN documents d ON d.archive_no = i.archive_no WHERE i.proposal_id = ? ORDER BY i.seq",
+            (proposal_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def proposal_of_disposal(self, disposal_id: int) -> dict[str, Any] | None:
+        """The approved proposal a disposal batch came from (None: a one-step dispose)."""
+        if not self.has_proposals:
+            return None
+        row = self.conn.execute(
+            "SELECT * FROM disposal_proposals WHERE disposal_id = ?", (disposal_id,)
+        ).fetchone()
+        return dict(row) if row else None
 
 
 def _year_clause(year: int | None, *conditions: str) -> tuple[str, list[Any]]:
