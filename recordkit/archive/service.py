@@ -20,10 +20,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive import access_copies, audit, retention
+from recordkit.archive import access_copies, audit, inbox, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CaseFiling, CheckReport, VerifyReport, required_forms
 from recordkit.archive.export import ExportReport
+from recordkit.archive.inbox import Discarded, InboxEntry
 from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
@@ -412,6 +413,27 @@ class Archive:
         if result is None:
             raise ArchiveError(f"{path}: 文件正被另一个进程处理 (taken by another ingester)")
         return result
+
+    # ----- the inbox as a person sees it (archive/inbox.py: `archive inbox`, the web's 收件箱)
+    def save_upload(self, name: str, chunks: Iterable[bytes]) -> Path:
+        """Write an uploaded scan into inbox/ (safe name, size limit, never over a file)."""
+        return inbox.save_upload(self, name, chunks)
+
+    def inbox_status(self) -> list[InboxEntry]:
+        """Files waiting, not taken, routed (with why) and the last ones filed."""
+        return inbox.inbox_status(self)
+
+    def retry(self, file: str | Path) -> IngestResult:
+        """File again a scan waiting in inbox/ or routed to quarantine/, unidentified/ or
+        duplicates/ (after its case file was corrected, say), where it lies."""
+        report = self.ingest([inbox.inbox_file(self, file)])
+        if not report.results:
+            raise ArchiveError(f"{file}: 文件正被另一个进程处理 (taken by another ingester)")
+        return report.results[0]
+
+    def discard(self, file: str | Path, reason: str, by: str | None = None) -> Discarded:
+        """Move a waiting or routed file to discarded/ with the reason (never deleted)."""
+        return inbox.discard(self, file, reason, by)
 
     def watch(self, jobs: int = 1, on_result: Progress | None = None, on_event: Callable[[str], None] | None = None,
               stop: Any = None, on_ocr: Callable[[Any], None] | None = None) -> None:  # fmt: skip

@@ -743,6 +743,15 @@ class ArchiveIndex:
         sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
+    def recently_filed(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The documents filed last, newest first (the web's inbox page)."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE filed_at IS NOT NULL ORDER BY filed_at DESC, archive_no DESC "
+            "LIMIT ?",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
     def document_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
