@@ -94,24 +94,36 @@ def upload_file_name(name: str) -> str:
     return safe
 
 
-def save_upload(archive: Archive, name: str, chunks: Iterable[bytes]) -> Path:
-    """Write an uploaded scan into inbox/ (whole or not at all); its path there."""
+def save_upload(
+    archive: Archive, name: str, chunks: Iterable[bytes], by: str | None = None
+) -> Path:
+    """Write an uploaded scan into inbox/ (whole or not at all); its path there. The
+    upload is an ``uploaded`` event naming who sent it (the filing events follow)."""
     final = upload_file_name(name)
     inbox = archive.layout.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=inbox)
     tmp = Path(tmp_name)  # hidden: neither ingest nor the watcher takes it meanwhile
     try:
-        _write_limited(fd, chunks, archive.settings.max_file_bytes, upload_name(name))
+        size = _write_limited(fd, chunks, archive.settings.max_file_bytes, upload_name(name))
         os.chmod(tmp, 0o666 & ~process_umask())
-        return _move_in(tmp, inbox, final)
+        dest = _move_in(tmp, inbox, final)
     except OSError as exc:
         raise FileWriteError(inbox / final, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
+    log_request(archive, "uploaded", by, {"file": archive.label(dest), "name": upload_name(name),
+                                          "size": size})  # fmt: skip
+    return dest
 
 
-def _write_limited(fd: int, chunks: Iterable[bytes], limit: int, shown: str) -> None:
+def log_request(archive: Archive, kind: str, by: str | None, detail: dict[str, Any]) -> None:
+    """An archive event for what a person asked of the inbox, and who asked."""
+    who = (by or "").strip() or getpass.getuser()
+    archive.index.append_event(archive.timestamp(), kind, None, None, {**detail, "by": who})
+
+
+def _write_limited(fd: int, chunks: Iterable[bytes], limit: int, shown: str) -> int:
     size = 0
     with os.fdopen(fd, "wb") as out:
         for chunk in chunks:
@@ -126,6 +138,7 @@ def _write_limited(fd: int, chunks: Iterable[bytes], limit: int, shown: str) -> 
         os.fsync(out.fileno())
     if size == 0:
         raise ArchiveError(f"{shown}: 文件是空的, 未上传 (empty file)")
+    return size
 
 
 def _move_in(source: Path, folder: Path, name: str) -> Path:

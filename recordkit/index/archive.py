@@ -872,6 +872,13 @@ class ArchiveIndex:
     def events(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM events ORDER BY id")]
 
+    def events_of(self, archive_no: str) -> list[dict[str, Any]]:
+        """The events of one document, oldest first, their detail decoded."""
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE archive_no = ? ORDER BY id", (archive_no,)
+        )
+        return [dict(r, detail=json.loads(r["detail"])) for r in rows]
+
     def chain_problems(self) -> list[str]:
         """Events whose hash does not follow from their content and predecessor."""
         problems = []
