@@ -10,21 +10,10 @@ import re
 import pdf_factory as pf
 import pytest
 from archive_setup import add_case, form_pdf, make_workdir
+from test_archive_cli import run, work  # noqa: F401
 
 from recordkit.archive.service import Archive
-from recordkit.cli import cli
 from recordkit.errors import ArchiveError
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    config = make_workdir(tmp_path / "w")
-    monkeypatch.chdir(config.root)
-    return config
-
-
-def run(runner, *args):
-    return runner.invoke(cli, list(args), obj={}, catch_exceptions=False)
 
 
 def _unknown_case_scan(work, runner, tmp_path):

@@ -226,6 +226,11 @@ def archive_assign(
     archive_ = _archive(ctx)
     result = archive_.assign(file, case_no, form_code)
     archive_.close()
+    _echo_filing(ctx, result, as_json)
+
+
+def _echo_filing(ctx: click.Context, result: Any, as_json: bool) -> None:
+    """One file's outcome (assign, retry); exit 1 unless it was filed."""
     if as_json:
         print_json(result.to_dict())
     else:
@@ -262,13 +267,7 @@ def archive_inbox(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def archive_retry(ctx: click.Context, file: Path, as_json: bool) -> None:
     """重新归档 inbox/、quarantine/、unidentified/ 或 duplicates/ 中的一个文件 (如案件文件已更正)。"""
-    result = _archive(ctx).retry(file)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        _echo_result(result)
-    if result.outcome != "filed":
-        ctx.exit(1)
+    _echo_filing(ctx, _archive(ctx).retry(file), as_json)
 
 
 @archive.command(
