@@ -323,3 +323,18 @@ def test_access_copy_for_every_role_original_for_the_archivist_only_and_logged(
         assert archive.verify(log=False).ok
     page = _text(role_clients[AR].get(f"/archive/doc/{no}/").content.decode())
     assert "original_downloaded" in page and "by: user3" in page
+
+
+def test_a_lost_index_is_said_on_the_inbox_page(
+    folder: Config,
+    role_clients: dict[str, Any],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    _file(folder, tmp_path)
+    (folder.archive_dir / "index.sqlite").rename(tmp_path / "lost.sqlite")
+    response = role_clients[AR].get("/archive/inbox/")
+    assert response.status_code == 200
+    assert re.search(
+        r'class="error upload-error">[^<]*档案库索引缺失或为空', response.content.decode()
+    )
+    assert not (folder.archive_dir / "index.sqlite").exists()

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recordkit.archive.intake import numbered_name, reason_path, safe_name
-from recordkit.archive.settings import DUPLICATE, FILED, OUTCOME_LABELS, QUARANTINE, UNIDENTIFIED
+from recordkit.archive.settings import (
+    DUPLICATE,
+    FILED,
+    OUTCOME_LABELS,
+    QUARANTINE,
+    UNIDENTIFIED,
+    existing_index,
+)
 from recordkit.archive.stability import ignore_reason
 from recordkit.cases.upload import upload_name
 from recordkit.errors import ArchiveError, FileWriteError
@@ -174,8 +181,12 @@ def inbox_status(archive: Archive, recent: int = RECENT_FILED) -> list[InboxEntr
     ]
     for folder, status in ROUTED.items():
         entries += _routed_entries(archive, root / folder, status)
-    if archive.layout.index_path.exists():
-        entries += [_filed_entry(row) for row in archive.index.recently_filed(recent)]
+    index = existing_index(archive.layout)  # None before the first ingest; a lost one raises
+    if index is not None:
+        try:
+            entries += [_filed_entry(row) for row in index.recently_filed(recent)]
+        finally:
+            index.close()
     return entries
 
 

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from recordkit.archive.document_page import MAX_PREVIEW_PAGES
 from recordkit.archive.numbering import retention_label
 from recordkit.archive.search_service import filters, search_documents
 from recordkit.archive.service import Archive
@@ -164,9 +165,14 @@ def _rows(entries: list[Any], bound: dict[str, forms.Form]) -> list[dict[str, An
 def _inbox_page(request: HttpRequest, bound: dict[str, forms.Form] | None = None,
                 uploaded: list[dict[str, Any]] | None = None, upload_errors: list[str] | None = None,
                 status: int = 200) -> HttpResponse:  # fmt: skip
-    with _archive() as archive:
-        entries = archive.inbox_status()
-        limit_mb = archive.settings.max_file_bytes / 1024 / 1024
+    errors = list(upload_errors or [])
+    try:
+        with _archive() as archive:
+            limit_mb = archive.settings.max_file_bytes / 1024 / 1024
+            entries = archive.inbox_status()
+    except RecordkitError as exc:  # a bad [archive] section, a lost index: said, not a 500
+        entries, limit_mb = [], 0.0
+        errors.append(exc.message)
     bound = bound or {}
     shown = {f"{kind}:{e.file}" for e in entries for kind in ("assign", "discard")}
     # A form about a file no longer listed (moved meanwhile, or a made-up name): its
@@ -183,7 +189,7 @@ def _inbox_page(request: HttpRequest, bound: dict[str, forms.Form] | None = None
         "rows": _rows(entries, bound),
         "action_errors": lost,
         "uploaded": uploaded or [],
-        "upload_errors": upload_errors or [],
+        "upload_errors": errors,
         "max_mb": limit_mb,
         "can_act": allowed(request.user, "archive.upload"),
     }
@@ -316,7 +322,7 @@ def archive_document(request: HttpRequest, archive_no: str) -> HttpResponse:
         "form_title": title,
         "fields": _shown(doc),
         "events": events,
-        "pages": range(1, min(int(doc["pages"] or 0), 200) + 1),
+        "pages": range(1, min(int(doc["pages"] or 0), MAX_PREVIEW_PAGES) + 1),
         "can_original": allowed(request.user, "archive.original"),
     }
     return render(request, "web/archive/document.html", context)
