@@ -21,6 +21,7 @@ from web_setup import role_clients, web, web_root  # noqa: F401
 from recordkit.archive.service import Archive
 from recordkit.cases.store import dump_case, load_yaml
 from recordkit.config import Config
+from recordkit.web import jobs
 from recordkit.web.roles import ROLES
 from recordkit.web.views_archive import HIT_END, HIT_START, marked
 
@@ -157,6 +158,30 @@ def test_upload_files_scans_and_shows_each_outcome(
         ("投诉登记表.pdf", "user3"),
         ("无二维码.pdf", "user3"),
     ]
+
+
+def test_many_uploads_are_filed_in_a_background_job(
+    folder: Config,
+    role_clients: dict[str, Any],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    scans = [form_pdf(tmp_path / f"{n}.pdf", case_no="TS-2026-0008", serial=n) for n in range(5)]
+    response = role_clients[AR].post(
+        "/archive/inbox/upload/",
+        {"files": [_upload(f"第{n}份.pdf", p.read_bytes()) for n, p in enumerate(scans)]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    job_id = int(re.search(r'hx-get="/archive/inbox/jobs/(\d+)/"', page)[1])
+    assert "归档上传的扫描件 (5 个)" in page
+    jobs.wait(job_id, timeout=300)
+    done = role_clients[AD].get(f"/archive/inbox/jobs/{job_id}/").content.decode()
+    assert "hx-get" not in done
+    rows = _text(done.split('id="upload-results"')[1])
+    for n in range(5):
+        assert re.search(rf"第{n}份.pdf 已归档 Z109-WS·2026-D10-000\d", rows), rows
+    assert role_clients[R].get(f"/archive/inbox/jobs/{job_id}/").status_code == 403
+    assert role_clients[AR].get("/archive/inbox/jobs/99999/").status_code == 404
 
 
 def test_upload_without_files_says_so(folder: Config, role_clients: dict[str, Any]) -> None:  # noqa: F811

@@ -107,6 +107,7 @@ def test_every_view_is_guarded_by_requires(web: Path) -> None:  # noqa: F811
         "archive",
         "archive_inbox",
         "archive_upload",
+        "archive_upload_job",
         "archive_assign",
         "archive_retry",
         "archive_discard",

@@ -2,14 +2,15 @@
 
 Thin views over the ``Archive`` of the working folder, the same calls the `archive`
 commands make: ``search_service.search_documents`` (`archive search`), ``save_upload`` +
-``ingest`` (uploads are filed at once: filing runs at 25+ files a second and OCR is its own
-queue, so no request waits on OCR), ``inbox_status`` / ``assign`` / ``retry`` /
+``ingest`` (a few uploads are filed in the request, more in a background job of
+``web.jobs`` whose progress the page polls; OCR is its own queue, so nothing waits on it), ``inbox_status`` / ``assign`` / ``retry`` /
 ``discard`` (`archive inbox|assign|retry|discard`), ``show`` and ``events_of`` (`archive
 show`), ``access_page`` (page images, cached) and ``take_out_original`` (logged).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,13 @@ from recordkit.archive.search_service import filters, search_documents
 from recordkit.archive.service import Archive
 from recordkit.cases.schema import KINDS
 from recordkit.errors import CaseNotFoundError, RecordkitError, UnknownFormError
+from recordkit.web import jobs
 from recordkit.web.roles import allowed, requires
 from recordkit.web.views_cases import workspace
 
 RESULTS = 50
+SYNC_FILES = 3  # more uploads than this are filed in a background job (about 0.1–0.5 s a scan)
+UPLOAD_JOB = "归档上传的扫描件"
 HIT_START, HIT_END = "\x02", "\x03"  # snippet marks no document text contains
 RETENTIONS = ("Y", "D30", "D10")
 STATUS_CHOICES = [("", "全部状态"), ("filed", "已归档"), ("filing", "归档中")]
@@ -164,7 +168,7 @@ def _rows(entries: list[Any], bound: dict[str, forms.Form]) -> list[dict[str, An
 
 def _inbox_page(request: HttpRequest, bound: dict[str, forms.Form] | None = None,
                 uploaded: list[dict[str, Any]] | None = None, upload_errors: list[str] | None = None,
-                status: int = 200) -> HttpResponse:  # fmt: skip
+                status: int = 200, job: jobs.Job | None = None) -> HttpResponse:  # fmt: skip
     errors = list(upload_errors or [])
     try:
         with _archive() as archive:
@@ -192,6 +196,7 @@ def _inbox_page(request: HttpRequest, bound: dict[str, forms.Form] | None = None
         "upload_errors": errors,
         "max_mb": limit_mb,
         "can_act": allowed(request.user, "archive.upload"),
+        "job": job,
     }
     return render(request, "web/archive/inbox.html", context, status=status)
 
@@ -201,8 +206,8 @@ def archive_inbox(request: HttpRequest) -> HttpResponse:
     return _inbox_page(request)
 
 
-def _file_uploads(files: list[Any], by: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Save each upload into inbox/ and file the saved ones at once; (results, errors)."""
+def _save_uploads(files: list[Any], by: str) -> tuple[list[Path], list[str]]:
+    """Save each upload into inbox/; (saved paths, errors of the refused ones)."""
     saved, errors = [], []
     with _archive() as archive:
         for upload in files:
@@ -210,28 +215,59 @@ def _file_uploads(files: list[Any], by: str) -> tuple[list[dict[str, Any]], list
                 saved.append(archive.save_upload(upload.name, upload.chunks(), by=by))
             except RecordkitError as exc:
                 errors.append(exc.message)
-        if not saved:
-            return [], errors
-        report = archive.ingest(saved)
+    return saved, errors
+
+
+def _file_saved(
+    saved: list[Path], step: Callable[[int], None] = lambda n: None
+) -> list[dict[str, Any]]:
+    """`archive ingest FILE…` on the saved uploads: each one's outcome, for the page."""
+    with _archive() as archive:
+        report = archive.ingest(saved, on_result=lambda r: step(1))
     results = [r.to_dict() | {"label": r.label} for r in report.recovered + report.results]
     results += [{"source": s, "label": "由监视进程处理", "outcome": "elsewhere"}
                 for s in report.taken_elsewhere]  # fmt: skip
-    return results, errors
+    return results
+
+
+def _filing_job(saved: list[Path], user: str) -> jobs.Job:
+    """File many uploads in the background (the page polls the job); LockedError while
+    another job runs — the files then wait in inbox/ for the watcher or 重试."""
+
+    def work(job: jobs.Job) -> list[dict[str, Any]]:
+        with job.progress(len(saved)) as step:
+            return _file_saved(saved, step)
+
+    return jobs.start(f"{UPLOAD_JOB} ({len(saved)} 个)", user, work)
 
 
 @require_POST
 @requires("archive.upload")
 def archive_upload(request: HttpRequest) -> HttpResponse:
-    """Drag-and-drop (or the file input): several scans into inbox/, filed at once."""
+    """Drag-and-drop (or the file input): several scans into inbox/, then filed — a few
+    at once in the request, more in a background job whose progress the page shows."""
     files = request.FILES.getlist("files")
     if not files:
         return _inbox_page(request, upload_errors=["请选择要上传的扫描件"], status=400)
+    user = request.user.get_username()
     try:
-        results, errors = _file_uploads(files, request.user.get_username())
-    except RecordkitError as exc:  # the archive itself cannot be opened (config, index)
+        saved, errors = _save_uploads(files, user)
+        if len(saved) > SYNC_FILES:
+            return _inbox_page(request, upload_errors=errors, job=_filing_job(saved, user))
+        results = _file_saved(saved) if saved else []
+    except RecordkitError as exc:  # the archive cannot be opened; another job is running
         return _inbox_page(request, upload_errors=[exc.message], status=400)
     return _inbox_page(request, uploaded=results, upload_errors=errors,
                        status=400 if errors and not results else 200)  # fmt: skip
+
+
+@requires("archive.view")
+def archive_upload_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The filing job's progress and, once done, each file's outcome (htmx polls it)."""
+    job = jobs.get(job_id)
+    if job is None or not job.title.startswith(UPLOAD_JOB):
+        raise Http404("没有这个任务 (服务器重启后任务记录不保留)")
+    return render(request, "web/archive/_job.html", {"job": job})
 
 
 @require_POST
@@ -371,6 +407,7 @@ urlpatterns = [
     path("archive/", archive_search, name="archive"),
     path("archive/inbox/", archive_inbox, name="archive_inbox"),
     path("archive/inbox/upload/", archive_upload, name="archive_upload"),
+    path("archive/inbox/jobs/<int:job_id>/", archive_upload_job, name="archive_upload_job"),
     path("archive/inbox/assign/", archive_assign, name="archive_assign"),
     path("archive/inbox/retry/", archive_retry, name="archive_retry"),
     path("archive/inbox/discard/", archive_discard, name="archive_discard"),
