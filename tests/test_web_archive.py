@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,22 @@ def test_many_uploads_are_filed_in_a_background_job(
     for n in range(5):
         assert re.search(rf"第{n}份.pdf 已归档 Z109-WS·2026-D10-000\d", rows), rows
     assert role_clients[R].get(f"/archive/inbox/jobs/{job_id}/").status_code == 403
+
+    gate = threading.Event()
+    other = jobs.start("重新生成 F01", "admin", lambda job: gate.wait(60))
+    try:
+        busy = role_clients[AR].post(
+            "/archive/inbox/upload/",
+            {"files": [_upload(f"后{n}.pdf", p.read_bytes()) for n, p in enumerate(scans)]},
+        )
+    finally:
+        gate.set()
+        jobs.wait(other.id, timeout=60)
+    assert (
+        "已保存 5 个文件到收件箱, 但已有任务正在运行: 重新生成 F01 (admin)" in busy.content.decode()
+    )
+    waiting = sorted(p.name for p in (folder.archive_dir / "inbox").iterdir())
+    assert waiting == [f"后{n}.pdf" for n in range(5)]
     assert role_clients[AR].get("/archive/inbox/jobs/99999/").status_code == 404
 
 

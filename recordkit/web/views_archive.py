@@ -26,7 +26,7 @@ from recordkit.archive.numbering import retention_label
 from recordkit.archive.search_service import filters, search_documents
 from recordkit.archive.service import Archive
 from recordkit.cases.schema import KINDS
-from recordkit.errors import CaseNotFoundError, RecordkitError, UnknownFormError
+from recordkit.errors import CaseNotFoundError, LockedError, RecordkitError, UnknownFormError
 from recordkit.web import jobs
 from recordkit.web.roles import allowed, requires
 from recordkit.web.views_cases import workspace
@@ -253,12 +253,23 @@ def archive_upload(request: HttpRequest) -> HttpResponse:
     try:
         saved, errors = _save_uploads(files, user)
         if len(saved) > SYNC_FILES:
-            return _inbox_page(request, upload_errors=errors, job=_filing_job(saved, user))
+            return _start_filing(request, saved, errors, user)
         results = _file_saved(saved) if saved else []
     except RecordkitError as exc:  # the archive cannot be opened; another job is running
         return _inbox_page(request, upload_errors=[exc.message], status=400)
     return _inbox_page(request, uploaded=results, upload_errors=errors,
                        status=400 if errors and not results else 200)  # fmt: skip
+
+
+def _start_filing(
+    request: HttpRequest, saved: list[Path], errors: list[str], user: str
+) -> HttpResponse:
+    try:
+        job = _filing_job(saved, user)
+    except LockedError as exc:  # the uploads are safe in inbox/: say where they wait
+        waiting = f"已保存 {len(saved)} 个文件到收件箱, 但{exc.message}; 文件在收件箱中等待归档, 可稍后点“重试”"
+        return _inbox_page(request, upload_errors=[*errors, waiting])
+    return _inbox_page(request, upload_errors=errors, job=job)
 
 
 @requires("archive.view")
