@@ -164,6 +164,10 @@ def _move_in(source: Path, folder: Path, name: str) -> Path:
                 move_no_clobber(source, dest)
         except FileExistsError:
             continue
+        except FileNotFoundError:  # taken meanwhile (the watcher claimed it, say)
+            raise ArchiveError(
+                f"{source.name}: 文件已不在原处, 可能刚被另一个进程取走 (file gone)"
+            ) from None
         return dest
     raise ArchiveError(f"{folder}: 同名文件过多, 无法放入 {name}")  # pragma: no cover
 
