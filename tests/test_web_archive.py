@@ -380,3 +380,24 @@ def test_a_lost_index_is_said_on_the_inbox_page(
         r'class="error upload-error">[^<]*档案库索引缺失或为空', response.content.decode()
     )
     assert not (folder.archive_dir / "index.sqlite").exists()
+
+
+def test_the_case_page_links_each_filed_form_to_its_access_copy(
+    folder: Config,
+    role_clients: dict[str, Any],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    import copy
+
+    from conftest import SAMPLE_CASE
+    from filing_setup import CLOSED, file_scans
+
+    closed = {"case_no": CLOSED, **copy.deepcopy(SAMPLE_CASE)}  # needs F03 and F19
+    (folder.root / "cases" / "2026" / f"{CLOSED}.yaml").write_text(
+        dump_case(closed), encoding="utf-8"
+    )
+    (no,) = file_scans(folder, "F03", 1)
+    page = role_clients[R].get(f"/cases/{CLOSED}/").content.decode()
+    link = f'href="/archive/doc/{quote(no)}/access/" class="access-copy">利用副本</a>'
+    assert link in page
+    assert role_clients[R].get(f"/archive/doc/{no}/access/").status_code == 200
