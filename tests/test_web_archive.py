@@ -8,6 +8,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -85,6 +86,16 @@ def test_search_finds_by_complainant_and_marks_the_match(
     assert "共找到 0 件" in by_year and "没有找到符合条件的档案" in by_year
     by_form = client.get("/archive/", {"form": "F01", "retention": "D10"}).content.decode()
     assert "共找到 1 件" in by_form
+    today = date.today()
+    for params, count in (
+        ({"kind": "投诉", "status": "filed"}, 1),
+        ({"kind": "申诉"}, 0),
+        ({"date_from": today.isoformat(), "date_to": today.isoformat()}, 1),
+        ({"q": "李强", "date_to": (today - timedelta(days=1)).isoformat()}, 0),
+        ({"retention": "Y"}, 0),
+    ):
+        found = client.get("/archive/", params).content.decode()
+        assert f"共找到 {count} 件" in found, params
 
 
 def test_search_text_is_escaped_around_the_marks(
