@@ -21,7 +21,7 @@ from archive_setup import (
 )
 from pypdf import PdfReader
 
-from recordkit.archive.intake import _safe_name
+from recordkit.archive.intake import safe_name
 from recordkit.archive.service import Archive
 from recordkit.archive.settings import ArchiveSettings
 from recordkit.archive.steps import STEPS
@@ -365,10 +365,10 @@ def test_colliding_names_in_quarantine_are_kept_apart(config, archive, tmp_path)
 
 
 def test_safe_names():
-    assert _safe_name("../../etc/passwd") == "passwd"
-    assert _safe_name(".hidden.pdf") == "hidden.pdf"
-    assert _safe_name("a:b*c?.pdf") == "a_b_c_.pdf"
-    assert _safe_name("") == "file.pdf"
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name(".hidden.pdf") == "hidden.pdf"
+    assert safe_name("a:b*c?.pdf") == "a_b_c_.pdf"
+    assert safe_name("") == "file.pdf"
 
 
 def test_inbox_subfolders_are_walked_and_temporary_files_left_alone(config, archive, tmp_path):

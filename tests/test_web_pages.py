@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from web_setup import PASSWORD, make_user, role_clients, web, web_root  # noqa: F401
 
-from recordkit.web.roles import ADMIN, ARCHIVIST, REGISTRAR
+from recordkit.web.roles import ADMIN, REGISTRAR
 
 
 def _login(client: Any, username: str, password: str) -> Any:
@@ -136,15 +136,6 @@ def test_csrf_is_enforced_on_every_post(web: Path, url: str) -> None:  # noqa: F
     assert response.status_code == 403
     assert "CSRF 校验失败" in response.content.decode()
     assert get_user_model().objects.get(username="user1").is_active
-
-
-@pytest.mark.parametrize(("url", "title"), [("/archive/", "档案")])
-def test_pages_awaiting_the_workspace_say_so(
-    role_clients: dict[str, Any], url: str, title: str
-) -> None:  # noqa: F811
-    text = role_clients[ARCHIVIST].get(url).content.decode()  # the archive pages come with issue 13
-    assert f"<h1>{title}</h1>" in text
-    assert "本页面将在工作目录服务接入后开放" in text
 
 
 def test_users_page_lists_users(role_clients: dict[str, Any]) -> None:  # noqa: F811

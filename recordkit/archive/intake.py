@@ -230,7 +230,7 @@ def ingest_file(source: Path, ctx: IngestContext, source_label: str, assign: tup
         if previous is not None:
             ctx.index.start_intake(item.ref())
             ctx.index.supersede(previous, item.id)
-            _reason_path(ctx.layout.abs(previous)).unlink(missing_ok=True)
+            reason_path(ctx.layout.abs(previous)).unlink(missing_ok=True)
         return process(item, ctx)
 
 
@@ -374,8 +374,8 @@ def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> Inges
     folder = ctx.layout.folder(QUARANTINE)
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(1, 10_000):
-        dest = folder / _numbered_name(_safe_name(source.name), n)
-        if os.path.lexists(dest) or _reason_path(dest).exists():
+        dest = folder / numbered_name(safe_name(source.name), n)
+        if os.path.lexists(dest) or reason_path(dest).exists():
             continue
         try:
             os.link(source, dest, follow_symlinks=False)  # the link itself; never replaces
@@ -387,7 +387,7 @@ def refuse_symlink(source: Path, ctx: IngestContext, source_label: str) -> Inges
         break
     else:  # pragma: no cover - ten thousand links of one name
         raise ArchiveError(f"{folder}: 同名文件过多, 无法放入 {source.name}")
-    write_atomic(_reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
+    write_atomic(reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
     detail = {"original_name": source.name, "source": source_label, "destination": ctx.layout.rel(dest),
               "check": outcome.check, "reason": outcome.reason}  # fmt: skip
     ctx.index.append_event(ctx.timestamp(), "quarantined", None, None, detail)
@@ -405,8 +405,8 @@ def route(item: Intake, outcome: Outcome, ctx: IngestContext) -> IngestResult:
     digests = (item.digests.size, item.digests.sha256, item.digests.sm3) if item.digests else None
     checks = [c.row() for c in item.checks]
     for n in range(1, 10_000):
-        dest = folder / _numbered_name(_safe_name(item.original_name), n)
-        if dest.exists() or _reason_path(dest).exists():
+        dest = folder / numbered_name(safe_name(item.original_name), n)
+        if dest.exists() or reason_path(dest).exists():
             continue
         ctx.index.begin_route(item.ref(), outcome=outcome.route, destination=ctx.layout.rel(dest),
                               check_name=outcome.check, reason=f"{outcome.reason}\n{outcome.advice}",
@@ -422,7 +422,7 @@ def route(item: Intake, outcome: Outcome, ctx: IngestContext) -> IngestResult:
 
 
 def _finish_route(item: Intake, dest: Path, outcome: Outcome, ctx: IngestContext) -> IngestResult:
-    write_atomic(_reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
+    write_atomic(reason_path(dest), _reason_text(item, dest, outcome, ctx).encode("utf-8"))
     duplicate_of = outcome.archive_no
     ident = item.identification
     detail = {"original_name": item.original_name, "source": item.source, "destination": ctx.layout.rel(dest),
@@ -448,7 +448,7 @@ def _finish_route(item: Intake, dest: Path, outcome: Outcome, ctx: IngestContext
     )
 
 
-def _reason_path(dest: Path) -> Path:
+def reason_path(dest: Path) -> Path:
     return dest.with_name(dest.name + ".reason.txt")
 
 
@@ -488,7 +488,7 @@ _BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\\/:*?\"<>|]")
 MAX_NAME_BYTES = 180  # leaves room for " (n)" and ".reason.txt" under the 255-byte limit
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """A file name that is safe in any folder: no separators, not hidden, not too long."""
     base = _BAD_NAME_CHARS.sub("_", Path(name).name).strip().lstrip(".") or "file.pdf"
     stem, dot, suffix = base.rpartition(".")
@@ -500,7 +500,7 @@ def _safe_name(name: str) -> str:
     return (stem or "file") + suffix
 
 
-def _numbered_name(name: str, n: int) -> str:
+def numbered_name(name: str, n: int) -> str:
     if n == 1:
         return name
     stem, dot, suffix = name.rpartition(".")

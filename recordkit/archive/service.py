@@ -20,10 +20,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive import access_copies, audit, retention
+from recordkit.archive import access_copies, audit, document_page, inbox, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CaseFiling, CheckReport, VerifyReport, required_forms
 from recordkit.archive.export import ExportReport
+from recordkit.archive.inbox import Discarded, InboxEntry
 from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
@@ -397,13 +398,19 @@ class Archive:
             run_bounded(pool, work, labelled, jobs, done, held)
         return results, gone
 
-    def assign(self, file: Path, case_no: str, form_code: str) -> IngestResult:
-        """File an unidentified scan under the case and form a person names."""
+    def assign(
+        self, file: Path, case_no: str, form_code: str, by: str | None = None
+    ) -> IngestResult:
+        """File an unidentified scan under the case and form a person names (``by``: who,
+        logged as an ``assign_requested`` event)."""
         ctx = self.context()
         ctx.case_year(case_no)  # CaseNotFoundError / case file errors before anything moves
         form = ctx.catalog.get(form_code)
         (path,) = self._explicit_sources([file])
         label = self.label(path)
+        if by:
+            inbox.log_request(self, "assign_requested", by,
+                              {"file": label, "case_no": case_no, "form_code": form.code})  # fmt: skip
         previous = label if _in_routed_folder(label) else None
         original = _earlier_name(ctx, label) if previous else None
         result = ingest_file(
@@ -412,6 +419,35 @@ class Archive:
         if result is None:
             raise ArchiveError(f"{path}: 文件正被另一个进程处理 (taken by another ingester)")
         return result
+
+    # ----- the inbox as a person sees it (archive/inbox.py: `archive inbox`, the web's 收件箱)
+    def save_upload(self, name: str, chunks: Iterable[bytes], by: str | None = None) -> Path:
+        """Write an uploaded scan into inbox/ (safe name, size limit, never over a file)."""
+        return inbox.save_upload(self, name, chunks, by)
+
+    def inbox_status(self) -> list[InboxEntry]:
+        """Files waiting, not taken, routed (with why) and the last ones filed."""
+        return inbox.inbox_status(self)
+
+    def inbox_file(self, file: str | Path) -> Path:
+        """A file named by a person that waits in inbox/ or lies in a routed folder
+        (ArchiveError otherwise): what retry, discard and the web's assign act on."""
+        return inbox.inbox_file(self, file)
+
+    def retry(self, file: str | Path, by: str | None = None) -> IngestResult:
+        """File again a scan waiting in inbox/ or routed to quarantine/, unidentified/ or
+        duplicates/ (after its case file was corrected, say), where it lies."""
+        path = inbox.inbox_file(self, file)
+        if by:
+            inbox.log_request(self, "retry_requested", by, {"file": self.label(path)})
+        report = self.ingest([path])
+        if not report.results:
+            raise ArchiveError(f"{file}: 文件正被另一个进程处理 (taken by another ingester)")
+        return report.results[0]
+
+    def discard(self, file: str | Path, reason: str, by: str | None = None) -> Discarded:
+        """Move a waiting or routed file to discarded/ with the reason (never deleted)."""
+        return inbox.discard(self, file, reason, by)
 
     def watch(self, jobs: int = 1, on_result: Progress | None = None, on_event: Callable[[str], None] | None = None,
               stop: Any = None, on_ocr: Callable[[Any], None] | None = None) -> None:  # fmt: skip
@@ -452,6 +488,17 @@ class Archive:
                                     more.get("limit") or 100)  # fmt: skip
         rows = self.index.documents(Filters(None, case_no, form_code, year, retention))
         return [self.describe(row) for row in rows]
+
+    def access_page(self, archive_no: str, page: int, cache: Path) -> Path:
+        """Page ``page`` of the access copy as a cached PNG (the web's document page)."""
+        return document_page.access_page_image(self, archive_no, page, cache)
+
+    def events_of(self, archive_no: str) -> list[dict[str, Any]]:
+        return document_page.document_events(self, archive_no)
+
+    def take_out_original(self, archive_no: str, by: str) -> tuple[dict[str, Any], Path]:
+        """The signed original for a person to download; logged (``original_downloaded``)."""
+        return document_page.take_out_original(self, archive_no, by)
 
     def reindex(self) -> SyncReport:
         """Rebuild the search index (archive/search/) from index.sqlite and the case files."""

@@ -239,12 +239,65 @@ def archive_assign(
     archive_ = _archive(ctx)
     result = archive_.assign(file, case_no, form_code)
     archive_.close()
+    _echo_filing(ctx, result, as_json)
+
+
+def _echo_filing(ctx: click.Context, result: Any, as_json: bool) -> None:
+    """One file's outcome (assign, retry); exit 1 unless it was filed."""
     if as_json:
         print_json(result.to_dict())
     else:
         _echo_result(result)
     if result.outcome != "filed":
         ctx.exit(1)
+
+
+@archive.command(
+    "inbox",
+    epilog=examples("recordkit archive inbox", "recordkit archive inbox --json"),
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_inbox(ctx: click.Context, as_json: bool) -> None:
+    """收件箱: 等待归档、已隔离、待识别、重复件 (附原因) 和最近归档的文件。"""
+    entries = _archive(ctx).inbox_status()
+    if as_json:
+        print_json([e.to_dict() for e in entries])
+        return
+    if not entries:
+        click.echo("收件箱是空的 (inbox empty)")
+        return
+    print_table(["状态", "文件", "时间", "原因"],
+                [[e.label, e.file, e.time, e.reason] for e in entries])  # fmt: skip
+
+
+@archive.command(
+    "retry",
+    epilog=examples("recordkit archive retry archive/unidentified/扫描001.pdf"),
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_retry(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """重新归档 inbox/、quarantine/、unidentified/ 或 duplicates/ 中的一个文件 (如案件文件已更正)。"""
+    _echo_filing(ctx, _archive(ctx).retry(file), as_json)
+
+
+@archive.command(
+    "discard",
+    epilog=examples('recordkit archive discard archive/duplicates/扫描001.pdf --reason "重复扫描"'),
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--reason", required=True, help="作废原因 (记入事件日志)")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def archive_discard(ctx: click.Context, file: Path, reason: str, as_json: bool) -> None:
+    """作废一个文件: 移到 archive/discarded/ 并写明原因, 记入事件日志 (从不删除)。"""
+    done = _archive(ctx).discard(file, reason)
+    if as_json:
+        print_json(done.to_dict())
+    else:
+        click.echo(f"已作废: {done.file} → {done.destination} (原因: {done.reason})")
 
 
 def _document_rows(docs: list[dict[str, Any]]) -> list[list[Any]]:

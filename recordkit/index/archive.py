@@ -792,6 +792,15 @@ class ArchiveIndex:
         sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
+    def recently_filed(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The documents filed last, newest first (the web's inbox page)."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE filed_at IS NOT NULL ORDER BY filed_at DESC, archive_no DESC "
+            "LIMIT ?",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
     def document_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
@@ -911,6 +920,13 @@ class ArchiveIndex:
 
     def events(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM events ORDER BY id")]
+
+    def events_of(self, archive_no: str) -> list[dict[str, Any]]:
+        """The events of one document, oldest first, their detail decoded."""
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE archive_no = ? ORDER BY id", (archive_no,)
+        )
+        return [dict(r, detail=json.loads(r["detail"])) for r in rows]
 
     def chain_problems(self) -> list[str]:
         """Events whose hash does not follow from their content and predecessor."""
