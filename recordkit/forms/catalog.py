@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class Form:
     # Keys that must not be empty for the form to make sense (e.g. a notice's findings):
     # filling it with one empty warns, naming the key and its Chinese label.
     required: list[str] = field(default_factory=list)
+    # 生效日期: the day the template's current version took effect (printed in its header).
+    effective: str = ""
     folder: Path = Path(".")
 
     @property
@@ -120,8 +123,23 @@ class Form:
             "profiles": self.profiles,
             "when": self.when,
             "order": self.order,
+            "effective": self.effective,
             "file": self.file,
         }
+
+
+def effective_date(value: Any, where: str) -> str:
+    """The catalog's ``effective`` (生效日期) as YYYY-MM-DD; "" when not given."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ConfigError(
+            f"{where}: effective (生效日期) 应为日期, 如 2026-12-01, 而不是 {value!r}"
+        ) from None
 
 
 class Catalog:
@@ -162,6 +180,7 @@ class Catalog:
         if unknown:
             raise ConfigError(f"{where} ({entry['code']}): 未知的键 {', '.join(sorted(unknown))}")
         form = Form(**{k: v for k, v in entry.items()}, folder=self.folder)
+        form.effective = effective_date(entry.get("effective"), f"{where} ({form.code})")
         if form.type not in FORM_TYPES:
             raise ConfigError(f"{where} ({form.code}): type 应为 {' | '.join(FORM_TYPES)}")
         if form.retention not in RETENTION_CODES:
