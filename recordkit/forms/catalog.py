@@ -27,6 +27,19 @@ FORM_TYPES = ("form", "notice", "register")
 RETENTION_CODES = ("Y", "D30", "D10")
 
 
+class CatalogLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when PyYAML has it: the catalog is read on every web
+    page of a case, and the pure-Python parser takes ~50 ms over it), with dates left as
+    text: a malformed 生效日期 such as 2026-13-40 is then reported by its key, where the
+    parser would fail on it with a bare ValueError."""
+
+
+CatalogLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in CatalogLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass
 class Form:
     code: str
@@ -152,15 +165,7 @@ class Catalog:
     def _load(self) -> dict[str, Form]:
         path = self.folder / CATALOG_FILE
         try:
-            # libyaml's parser when PyYAML has it: the catalog is read on every web page
-            # of a case, and the pure-Python parser takes ~50 ms over it.
-            raw = (
-                yaml.load(
-                    path.read_text(encoding="utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
-                )
-                or {}
-            )  # noqa: S506
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=CatalogLoader) or {}  # noqa: S506
         except FileNotFoundError:
             raise ConfigError(f"{path}: 表单目录文件不存在 (form catalog not found)") from None
         except yaml.YAMLError as exc:
