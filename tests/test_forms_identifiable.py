@@ -231,18 +231,29 @@ def test_summary_is_a_case_field_with_a_chinese_label(workdir, runner):
     [
         ("certification", "是否受理的决定在收到申请后 5 个工作日内作出"),
         ("consumer", "是否受理的决定在收到申请后 7 个工作日内作出"),
+        ("lab", ""),
     ],
 )
 def test_f09_acceptance_limit_comes_from_the_profile(tmp_path, runner, profile, wording):
+    """The profile's limit (e.g. 7 个工作日 under consumer); a profile without an acceptance
+    step (lab) makes no claim about one."""
     config = init_workdir(tmp_path / profile, org_name="示例认证中心", profile=profile)
     case = copy.deepcopy(SAMPLE_CASE)
     CaseBook(config).add(case)
     result = invoke(runner, config.root, "fill", "F09", CASE_NO)
     assert result.exit_code == 0, result.output
     text = "\n".join(p.text for p in Document(str(_out(config, "F09"))).paragraphs)
+    if not wording:
+        assert "是否受理的决定" not in text and "个工作日" not in text
+        assert "经审查，本机构于 2026-03-03 作出如下决定" in text
+        return
     assert wording in text
     other = {"certification": "7 个工作日", "consumer": "5 个工作日"}[profile]
     assert other not in text
+    # F08's 填表说明 words the same limit.
+    assert invoke(runner, config.root, "fill", "F08", CASE_NO).exit_code == 0
+    limit = re.search(r"\d 个工作日", wording).group(0)
+    assert f"受理部门在收到申请后 {limit}内作出是否受理的决定" in _all_text(config, "F08")
 
 
 # --------------------------------------------------------------------------- 生效日期

@@ -1725,7 +1725,8 @@ F08 = FormSpec(
         Para(
             "填表说明：1. 对认证决定提出申诉，应在收到决定之日起 10 个工作日内以书面形式提交本表；"
             "2. 本表必须由申请人签字（单位加盖公章），未签字的申请不予受理；"
-            "3. 受理部门在收到申请后 5 个工作日内作出是否受理的决定，并发出《申诉投诉受理通知书》；"
+            "3. 受理部门在收到申请后{% if clock.acceptance_limit %} {{ clock.acceptance_limit }}内"
+            "{% else %}规定期限内{% endif %}作出是否受理的决定，并发出《申诉投诉受理通知书》；"
             "4. 与申诉、投诉事项有直接利害关系的人员回避处理工作。",
             "RK Small",
         ),
@@ -1749,9 +1750,11 @@ F09 = FormSpec(
             "{% if case.subject.description %}，涉及事项：{{ case.subject.description }}{% endif %}。"
         ),
         Para(
-            "根据本机构《申诉、投诉和争议处理管理程序》，是否受理的决定"
-            "{% if clock.acceptance_limit %}在收到申请后 {{ clock.acceptance_limit }}内{% else %}在规定期限内{% endif %}作出"
-            "{% if clock.acceptance_due %}（本件受理决定期限：{{ clock.acceptance_due }}）{% endif %}。"
+            # The limit is the profile's (issue 14 point 13); a profile without an
+            # acceptance step makes no claim about one.
+            "{% if clock.acceptance_limit %}根据本机构《申诉、投诉和争议处理管理程序》，是否受理的决定"
+            "在收到申请后 {{ clock.acceptance_limit }}内作出"
+            "{% if clock.acceptance_due %}（本件受理决定期限：{{ clock.acceptance_due }}）{% endif %}。{% endif %}"
             "经审查，本机构于 " + or_blank("case.acceptance.decided_at") + " 作出如下决定："
         ),
         Para(ck("acceptance.decision", *schema.DECISIONS)),
