@@ -104,6 +104,38 @@ def test_every_page_of_a_multi_page_form_carries_qr_case_number_and_effective_da
         assert re.search(r"表单编号\s*F01\s*第\s*1\s*版", text), number
 
 
+@needs_soffice
+def test_the_archive_files_multi_page_forms_with_a_qr_on_every_page(long_forms, runner):
+    """A QR on every page still identifies: pages in a row with the same QR are one form,
+    so a scanned bundle of two multi-page forms is split into exactly two documents, and
+    one multi-page form alone is filed whole (not split page by page)."""
+    from pypdf import PdfWriter
+
+    from recordkit.archive.service import Archive
+
+    root = long_forms["F01"].parents[2]
+    counts = {code: len(PdfReader(str(long_forms[code])).pages) for code in ("F01", "F18")}
+    writer = PdfWriter()
+    for code in ("F01", "F18"):
+        for page in PdfReader(str(long_forms[code])).pages:
+            writer.add_page(page)
+    inbox = root / "archive" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    with open(inbox / "合订本.pdf", "wb") as handle:
+        writer.write(handle)
+    (inbox / "F13.pdf").write_bytes(long_forms["F13"].read_bytes())
+    result = invoke(runner, root, "archive", "ingest", "--json")
+    assert result.exit_code == 0, result.output
+    outcomes = {r["original_name"]: r for r in json.loads(result.stdout)["results"]}
+    bundle, single = outcomes["合订本.pdf"], outcomes["F13.pdf"]
+    assert bundle["outcome"] == "filed" and bundle["form_code"] == "F01+F18"
+    assert single["outcome"] == "filed" and single["form_code"] == "F13" and not single["parts"]
+    with Archive(load_config(root)) as archive:
+        docs = {d["form_code"]: d for d in archive.index.documents()}
+    assert docs["F01"]["pages"] == counts["F01"] and docs["F18"]["pages"] == counts["F18"]
+    assert docs["F13"]["pages"] == len(PdfReader(str(long_forms["F13"])).pages)
+
+
 # --------------------------------------------------------------------------- tear-off slips
 
 
