@@ -40,6 +40,9 @@ DEFAULT_RECORD_PATTERNS = {
     "service": "FW-{year}-{seq:04d}",
 }
 
+DEFAULT_SUMMARY_CHARS = 60  # a register's 内容摘要 when a case has no summary of its own
+MAX_SUMMARY_CHARS = 2000
+
 DEFAULT_TOML = """\
 # recordkit 配置文件 (written by `recordkit init`; edit freely)
 
@@ -78,6 +81,7 @@ archive = "archive"
 
 [generate]
 keep_history = true           # keep the previous output under out/<case_no>/.history/ on regenerate
+summary_chars = 60            # 台帐 (R01) 内容摘要: 案件无 summary 时取投诉内容前 60 个字 + "(详见案卷)"
 
 [reports]                     # 统计报表 (recordkit report monthly/yearly)
 # service_volume = {{"2026-10" = 1200}}   # 当月服务/产品总量, 用户抱怨率的分母
@@ -117,6 +121,7 @@ class Config:
     templates_dir: Path = Path("form_templates")
     archive_dir: Path = Path("archive")
     keep_history: bool = True
+    summary_chars: int = DEFAULT_SUMMARY_CHARS
     raw: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -216,6 +221,16 @@ def check_pattern(pattern: Any, where: str) -> str:
     return pattern
 
 
+def _summary_chars(raw: dict[str, Any], path: Path) -> int:
+    value = raw.get("generate", {}).get("summary_chars", DEFAULT_SUMMARY_CHARS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SUMMARY_CHARS:
+        raise ConfigError(
+            f"{path}: [generate] summary_chars: 应为 1 至 {MAX_SUMMARY_CHARS} 的整数 "
+            f"(台帐内容摘要的字数), 而不是 {value!r}"
+        )
+    return value
+
+
 def _build(path: Path, raw: dict[str, Any]) -> Config:
     root = path.parent
     org = Organization(
@@ -250,6 +265,7 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
         templates_dir=folder("templates", "form_templates"),
         archive_dir=folder("archive", "archive"),
         keep_history=bool(raw.get("generate", {}).get("keep_history", True)),
+        summary_chars=_summary_chars(raw, path),
         raw=raw,
         path=path,
     )

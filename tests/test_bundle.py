@@ -37,20 +37,30 @@ def linked_case(workdir, book, sample_case):
 
 
 def _qr_payloads(path) -> list[str]:
-    """Every QR code in the bundle, read back from its pictures, in document order."""
+    """The QR code of each form in the bundle, read back from the picture in the header of
+    each section (every page repeats it), in section order."""
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     with zipfile.ZipFile(path) as archive:
         document = etree.fromstring(archive.read("word/document.xml"))
         rels = etree.fromstring(archive.read("word/_rels/document.xml.rels"))
         targets = {r.get("Id"): r.get("Target") for r in rels}
         payloads = []
-        for drawing in document.iter(f"{W}drawing"):
-            if not any(p.get("name") == "RK_QR" for p in drawing.iter("{*}docPr")):
-                continue
-            embed = next(drawing.iter("{*}blip")).get(
-                "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+        for section in document.iter(f"{W}sectPr"):
+            ref = next(
+                h for h in section.iter(f"{W}headerReference") if h.get(f"{W}type") == "default"
             )
-            image = Image.open(io.BytesIO(archive.read("word/" + targets[embed]))).convert("L")
-            payloads.append(zxingcpp.read_barcodes(image)[0].text)
+            name = "word/" + targets[ref.get(f"{rel_ns}id")]
+            header = etree.fromstring(archive.read(name))
+            header_rels = etree.fromstring(
+                archive.read(name.replace("word/", "word/_rels/") + ".rels")
+            )
+            media = {r.get("Id"): r.get("Target") for r in header_rels}
+            for drawing in header.iter(f"{W}drawing"):
+                if not any(p.get("name") == "RK_QR" for p in drawing.iter("{*}docPr")):
+                    continue
+                embed = next(drawing.iter("{*}blip")).get(f"{rel_ns}embed")
+                image = Image.open(io.BytesIO(archive.read("word/" + media[embed])))
+                payloads.append(zxingcpp.read_barcodes(image.convert("L"))[0].text)
     return payloads
 
 
@@ -69,7 +79,13 @@ def test_bundle_has_one_section_per_form_in_procedure_order(workdir, linked_case
     document = Document(str(result.path))  # python-docx opens it
     assert len(document.sections) == len(result.contents)
     for section, (code, _number) in zip(document.sections, result.contents, strict=True):
-        header = " ".join(p.text for p in section.header.paragraphs)
+        header = " ".join(
+            p.text
+            for t in section.header.tables
+            for r in t.rows
+            for c in r.cells
+            for p in c.paragraphs
+        )
         assert f"表单编号 {code}" in header, header  # each form keeps its own header
         assert section.page_height.mm == pytest.approx(297, abs=1)
         number_type = section._sectPr.find(f"{W}pgNumType")
@@ -182,6 +198,17 @@ def test_bundle_pdf_pages_add_up_and_number_per_form(workdir, linked_case):
     found = []
     for page in pdf:
         image = page.render(scale=200 / 72).to_pil().convert("L")
-        found += [b.text for b in zxingcpp.read_barcodes(image) if b.text.startswith("RK1|")]
+        found.append(
+            [
+                b.text.split("|")[1:3]
+                for b in zxingcpp.read_barcodes(image)
+                if b.text.startswith("RK1|")
+            ]
+        )
     pdf.close()
-    assert [p.split("|")[1:3] for p in found] == [[n, c] for c, n in result.contents]
+    # One QR on every page (it is in each form's header), naming that page's form.
+    assert found == [
+        [[n, c]]
+        for (c, n), pages in zip(result.contents, single_pages, strict=True)
+        for _ in range(pages)
+    ]

@@ -152,10 +152,16 @@ def test_long_registers_repeat_their_header_and_number_pages(workdir, book, samp
     paths = [generator.register(code, year=2026).path for code in codes]
     generator.close()
     for code, path, pdf in zip(codes, paths, convert_to_pdf(paths), strict=True):
-        header, _body = register_table(path)
+        header, body = register_table(path)
         pages = [re.sub(r"\s+", "", p.extract_text() or "") for p in PdfReader(pdf).pages]
         assert len(pages) >= 2, code
         for number, text in enumerate(pages, 1):
+            # The signature line after the table may run onto a last page of its own (the
+            # QR header leaves fewer rows per page; LibreOffice ignores keep-with-next on
+            # table rows): every page that holds rows repeats the header row.
+            if not any(re.sub(r"\s+", "", row[1]) in text for row in body if row[1]):
+                assert number == len(pages), f"{code} page {number}: no rows"
+                continue
             assert all(re.sub(r"\s+", "", h) in text for h in header[1:4]), (
                 f"{code} page {number}: header row"
             )

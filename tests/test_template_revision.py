@@ -63,8 +63,8 @@ def revise_in_word(
     assert _replace_text(_cell_paragraphs(document), *label), "label not found"
     last_cell = document.tables[-1].rows[-1].cells[0]
     _typed_in_pieces(last_cell.add_paragraph(), new_line)
-    header = document.sections[0].header
-    assert _replace_text(header.paragraphs, f"第{version[0]}版", f"第{version[1]}版")
+    header = document.sections[0].header  # 第N版 sits in the header's table, beside the QR
+    assert _replace_text(_cell_paragraphs(header), f"第{version[0]}版", f"第{version[1]}版")
     document.save(str(path))
 
 

@@ -46,6 +46,7 @@ CATALOG_KEYS = [
     "profiles",
     "when",
     "order",
+    "effective",
     "extra_fields",
 ]
 
@@ -166,13 +167,10 @@ def test_a4_page_orientation_and_margins(code):
     size = (section.page_width.mm, section.page_height.mm)
     assert size == pytest.approx((297, 210) if landscape else (210, 297), abs=0.5)
     assert section.orientation == (WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT)
-    for margin in (
-        section.top_margin,
-        section.bottom_margin,
-        section.left_margin,
-        section.right_margin,
-    ):
+    for margin in (section.bottom_margin, section.left_margin, section.right_margin):
         assert Mm(15) <= margin <= Mm(25)
+    # The top margin leaves room for the header's QR and case number (issue 14 point 13).
+    assert Mm(25) <= section.top_margin <= Mm(35)
 
 
 def _rfonts(element: etree._Element) -> dict[str, str]:
@@ -215,7 +213,14 @@ def test_header_has_org_code_and_version(code):
     assert re.search(r"第\s*\d+\s*版", joined), (
         "the renderer reads the version from 第N版 in the header"
     )
-    assert all(tag == "{{ org.name }}" for tag in tags(joined)), "the version stays literal text"
+    assert "生效日期 {{ form.effective }}" in joined, "the header carries the 生效日期"
+    assert set(tags(joined)) <= {
+        "{{ org.name }}",
+        "{{ case.case_no }}",
+        "{{ form.effective }}",
+        "{% if form.effective %}",
+        "{% endif %}",
+    }, "the version stays literal text"
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -251,36 +256,44 @@ def _qr_drawings(root: etree._Element) -> list[etree._Element]:
     ]
 
 
+def _header_name(code: str) -> str:
+    """The header part that holds the QR (the one every page repeats)."""
+    names = [n for n in part_names(code, "header") if _qr_drawings(xml(code, n))]
+    assert len(names) == 1, "exactly one header holds the RK_QR picture"
+    return names[0]
+
+
 @pytest.mark.parametrize("code", CODES)
-def test_qr_picture_at_top_of_body(code):
-    document = xml(code, "word/document.xml")
-    drawings = _qr_drawings(document)
-    assert len(drawings) == 1, "exactly one picture named RK_QR in the body"
-    for name in part_names(code, "header") + part_names(code, "footer"):
-        assert not _qr_drawings(xml(code, name)), "the QR belongs in the body (first page only)"
-    drawing = drawings[0]
-    extent = drawing.find(f".//{WP}extent")
+def test_qr_picture_and_case_number_in_the_header(code):
+    """Every page repeats the header, so every page carries the QR and the case number
+    (issue 14 point 13); the body holds no second QR."""
+    assert not _qr_drawings(xml(code, "word/document.xml")), "the QR belongs in the header"
+    header = xml(code, _header_name(code))
+    drawings = _qr_drawings(header)
+    assert len(drawings) == 1
+    extent = drawings[0].find(f".//{WP}extent")
     width, height = (int(extent.get(k)) / EMU_PER_MM for k in ("cx", "cy"))
-    assert 18 <= width <= 22 and 18 <= height <= 22
-    # In the first table of the body, with the case number as plain text in the same cell.
-    first = document.find(f"{W}body")[0]
-    assert first.tag == f"{W}tbl" and drawing in list(first.iter(f"{W}drawing"))
-    cell = next(tc for tc in first.iter(f"{W}tc") if drawing in list(tc.iter(f"{W}drawing")))
+    assert 15 <= width <= 22 and 15 <= height <= 22
+    cell = next(tc for tc in header.iter(f"{W}tc") if drawings[0] in list(tc.iter(f"{W}drawing")))
     assert "{{ case.case_no }}" in "".join(paragraph_texts(cell))
-    assert BY_CODE[code]["title"] in paragraph_texts(first)
+    document = xml(code, "word/document.xml")
+    assert BY_CODE[code]["title"] in paragraph_texts(document.find(f"{W}body")[0])
 
 
 @pytest.mark.parametrize("code", CODES)
 def test_qr_picture_has_its_own_png(code):
     members = parts(code)
-    document = xml(code, "word/document.xml")
-    embed = _qr_drawings(document)[0].find(f".//{A}blip").get(f"{R}embed")
-    rels = etree.fromstring(members["word/_rels/document.xml.rels"])
+    name = _header_name(code)
+    header = xml(code, name)
+    embed = _qr_drawings(header)[0].find(f".//{A}blip").get(f"{R}embed")
+    rels = etree.fromstring(members[name.replace("word/", "word/_rels/") + ".rels"])
     target = next(r.get("Target") for r in rels if r.get("Id") == embed)
     media = "word/" + target.lstrip("/").removeprefix("word/")
     assert members[media].startswith(b"\x89PNG")
     users = [r for r in rels if r.get("Target") == target]
-    blips = [b for b in document.iter(f"{A}blip") if b.get(f"{R}embed") == embed]
+    blips = [b for b in header.iter(f"{A}blip") if b.get(f"{R}embed") == embed]
+    document_rels = etree.fromstring(members["word/_rels/document.xml.rels"])
+    assert not [r for r in document_rels if r.get("Target") == target]
     assert len(users) == 1 and len(blips) == 1, (
         "the renderer swaps this media file: nothing else may share it"
     )

@@ -39,7 +39,7 @@ import yaml
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -57,7 +57,10 @@ CATALOG = TEMPLATES / "catalog.yaml"
 # ----------------------------------------------------------------------------- page & type
 
 PAGE_MARGIN_MM = 20
-HEADER_DISTANCE_MM = 10
+# The header holds the QR and the case number on every page (issue 14 point 13): the top
+# margin leaves room for it, so the body starts below the header rather than being pushed.
+TOP_MARGIN_MM = 32
+HEADER_DISTANCE_MM = 8
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -69,8 +72,15 @@ SMALL_PT = 9  # 小五
 REGISTER_PT = 9
 LABEL_FILL = "E7E6E6"  # light grey label cells
 SECTION_FILL = "D0CECE"  # a shade darker for section rows
-QR_MM = 20
+QR_MM = 16
 QR_COLUMN_MM = 30
+# The effective date (生效日期) of the forms this script builds: printed in each header
+# from the catalog's ``effective`` (the catalog says when a revision takes effect).
+EFFECTIVE = "2026-12-01"
+# A tear-off slip keeps its free-text cells short so the slip stays whole on its page;
+# longer text is printed in full on a 续页 (attached sheet) after the slip.
+SLIP_CHARS = 80
+SLIP_LINES = 3
 FIXED_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
@@ -117,6 +127,7 @@ class Table:
 
     grid: list[float]
     rows: list[Row]
+    keep: bool = False  # a tear-off slip: rows never split and the table stays on one page
 
 
 @dataclass
@@ -126,6 +137,8 @@ class Para:
     text: str
     style: str = "RK Body"
     align: str = ""
+    keep: bool = False  # kept on one page with the paragraph after it (a slip's lines)
+    new_page: bool = False  # starts a page (an attached sheet, 续页)
 
 
 @dataclass
@@ -165,6 +178,7 @@ class FormSpec:
     extra_fields: dict[str, str] = field(default_factory=dict)
     required: list[str] = field(default_factory=list)  # must not be empty (warned on fill)
     version: int = 1
+    effective: str = EFFECTIVE  # 生效日期 of this version, printed in the header
 
     @property
     def landscape(self) -> bool:
@@ -196,6 +210,7 @@ class FormSpec:
             "profiles": list(self.profiles),
             "when": self.when,
             "order": self.order,
+            "effective": self.effective,
             "extra_fields": dict(self.extra_fields),
             **({"required": list(self.required)} if self.required else {}),
         }
@@ -321,6 +336,25 @@ def signs(*roles: str, h: float = 10) -> Row:
     return Row(
         [Cell([f"{label}：{SIGN_LINE}", f"日期：{DATE_LINE}"], 0, "sign") for label in labels], h
     )
+
+
+def slip_text(path: str) -> str:
+    """A free-text value on a tear-off slip: its first SLIP_CHARS characters (at most
+    SLIP_LINES lines), then （详见续页） when the rest is on the attached sheet."""
+    return "{{ case." + path + f"|clip({SLIP_CHARS}, '（详见续页）', {SLIP_LINES})" + " }}"
+
+
+def continuation(path: str, label: str) -> list[Para]:
+    """The attached sheet (续页) with the full text of a slip's clipped value, on a new
+    page after the slip; printed only when the slip had to clip it."""
+    test = "{%p if case." + path + f"|overflows({SLIP_CHARS}, {SLIP_LINES})" + " %}"
+    return [
+        Para(test),
+        Para("续　页", "RK Subtitle", new_page=True),
+        Para("编号：{{ case.case_no }}　　" + label + "（全文，接上页）：", "RK Plain"),
+        Para(c(path), "RK Plain"),
+        Para("{%p endif %}"),
+    ]
 
 
 # Days with the profile's unit when the clock knows it ("20 日", "3 工作日").
@@ -547,8 +581,9 @@ def setup_page(doc, spec: FormSpec) -> None:
     else:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+    for side in ("bottom_margin", "left_margin", "right_margin"):
         setattr(section, side, Mm(PAGE_MARGIN_MM))
+    section.top_margin = Mm(TOP_MARGIN_MM)
     section.header_distance = Mm(HEADER_DISTANCE_MM)
     section.footer_distance = Mm(HEADER_DISTANCE_MM)
     section.gutter = Mm(0)
@@ -572,15 +607,35 @@ def _field(paragraph, instruction: str) -> None:
 
 
 def setup_header_footer(doc, spec: FormSpec) -> None:
+    """The header every page repeats: organisation, 表单编号, 第N版 and 生效日期 at the
+    left; the QR picture (RK_QR) with the case number under it at the right. So each page
+    of a multi-page form identifies its case and form on its own (issue 14 point 13)."""
     section = doc.sections[0]
-    header = section.header.paragraphs[0]
-    header.style = doc.styles["Header"]
-    header.paragraph_format.tab_stops.add_tab_stop(Mm(spec.text_width_mm), WD_TAB_ALIGNMENT.RIGHT)
-    header.add_run("{{ org.name }}")
-    header.add_run("\t")
-    header.add_run(f"表单编号 {spec.code}  第{spec.version}版")
-    border = _child(header._p.get_or_add_pPr(), "w:pBdr")
+    header = section.header
+    grid = [spec.text_width_mm - QR_COLUMN_MM, QR_COLUMN_MM]
+    table = header.add_table(1, 2, Mm(spec.text_width_mm))
+    _header_table_layout(table, grid)
+    left, right = table.rows[0].cells
+    org = left.paragraphs[0]
+    org.style = doc.styles["Header"]
+    org.add_run("{{ org.name }}")
+    code = left.add_paragraph(style="Header")
+    code.add_run(f"表单编号 {spec.code}  第{spec.version}版")
+    code.add_run("{% if form.effective %}  生效日期 {{ form.effective }}{% endif %}")
+    border = _child(code._p.get_or_add_pPr(), "w:pBdr")
     _child(border, "w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1", "w:color": "auto"})
+    add_qr_picture(right.paragraphs[0], spec)
+    right.paragraphs[0].style = doc.styles["Header"]
+    number = right.add_paragraph(style="Header")
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number.add_run("{{ case.case_no }}")
+    # A header ends with a paragraph (Word's rule); 1 pt high so it adds no height.
+    end = header.paragraphs[0]
+    end._p.addnext(table._tbl)
+    table._tbl.addnext(end._p)
+    end.style = doc.styles["Header"]
+    end.paragraph_format.line_spacing = Pt(1)
+    end.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -745,49 +800,89 @@ def add_table(doc, block: Table) -> None:
     table = new_table(doc, block.grid, borders=True)
     for spec in block.rows:
         add_row(table, block.grid, spec)
+    if block.keep:
+        keep_table_together(table)
 
 
-def add_title_block(doc, spec: FormSpec) -> None:
-    """Title centred on the page; QR placeholder (RK_QR) and case number at the right."""
-    middle = spec.text_width_mm - 2 * QR_COLUMN_MM
-    grid = [QR_COLUMN_MM, middle, QR_COLUMN_MM]
-    table = new_table(doc, grid, borders=False)
-    add_row(table, grid, Row([V(""), Cell(spec.title, 1, "value", "center"), V("")]))
-    left, title_cell, qr_cell = table.rows[0].cells
-    title_cell.paragraphs[0].style = doc.styles["RK Title"]
-    for cell in (left, title_cell, qr_cell):
-        _child(cell._tc.tcPr, "w:vAlign", {"w:val": "center"})
-    picture = qr_cell.paragraphs[0]
-    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def keep_table_together(table: DocxTable) -> None:
+    """A slip's table on one page: no row splits, each row kept with the next (Word and
+    LibreOffice keep a table together through keep-with-next on its paragraphs)."""
+    rows = table._tbl.findall(qn("w:tr"))
+    for index, tr in enumerate(rows):
+        tr_pr = tr.find(qn("w:trPr"))
+        if tr_pr is None:
+            tr_pr = _el("w:trPr")
+            tr.insert(0, tr_pr)
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.insert(0, _el("w:cantSplit"))
+        if index < len(rows) - 1:
+            for p in tr.iter(qn("w:p")):
+                _child(p.get_or_add_pPr(), "w:keepNext")
+
+
+def _header_table_layout(table: DocxTable, grid: list[float]) -> None:
+    """A borderless fixed-width table (the header's two columns), bottom-aligned cells."""
+    tbl_pr = table._tbl.tblPr
+    _child(tbl_pr, "w:tblW", {"w:w": str(sum(twips(w) for w in grid)), "w:type": "dxa"})
+    _child(tbl_pr, "w:jc", {"w:val": "center"})
+    borders = _child(tbl_pr, "w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        _child(borders, f"w:{edge}", {"w:val": "nil"})
+    _child(tbl_pr, "w:tblLayout", {"w:type": "fixed"})
+    margins = _child(tbl_pr, "w:tblCellMar")
+    for side in ("left", "right"):
+        _child(margins, f"w:{side}", {"w:w": "0", "w:type": "dxa"})
+    style = tbl_pr.find(qn("w:tblStyle"))
+    if style is not None:
+        tbl_pr.remove(style)
+    sort_children(tbl_pr, TBLPR_ORDER)
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), grid, strict=True):
+        col.set(qn("w:w"), str(twips(width)))
+    for cell, width in zip(table.rows[0].cells, grid, strict=True):
+        tc_pr = cell._tc.get_or_add_tcPr()
+        _child(tc_pr, "w:tcW", {"w:w": str(twips(width)), "w:type": "dxa"})
+        _child(tc_pr, "w:vAlign", {"w:val": "bottom"})
+
+
+def add_qr_picture(paragraph, spec: FormSpec) -> None:
+    """The RK_QR placeholder picture; the renderer swaps its PNG for the case's code."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     png = io.BytesIO()
     segno.make_qr(f"RK1|CASE|{spec.code}|{spec.version}", error="m").save(
         png, kind="png", scale=8, border=2
     )
     png.seek(0)
-    run = picture.add_run()
+    run = paragraph.add_run()
     run.add_picture(png, width=Mm(QR_MM), height=Mm(QR_MM))
     doc_pr = run._r.find(".//" + qn("wp:docPr"))
     doc_pr.set("name", "RK_QR")
     doc_pr.set("descr", "二维码占位图：生成时替换为本案二维码，请勿删除 (QR placeholder, keep it)")
-    number = qr_cell.add_paragraph(style="RK Small")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    number.add_run("{{ case.case_no }}")
-    # Two adjacent tables are merged into one by Word and LibreOffice: keep a paragraph between.
-    gap = doc.add_paragraph(style="RK Small")
-    gap.paragraph_format.space_after = Pt(2)
+
+
+def add_title_block(doc, spec: FormSpec) -> None:
+    """The title centred on the page (the QR and case number are in the header)."""
+    doc.add_paragraph(spec.title, style="RK Title")
 
 
 def add_para(doc, block: Para) -> None:
     paragraph = doc.add_paragraph(style=block.style)
     if block.align:
         paragraph.alignment = _ALIGN[block.align]
+    if block.keep:
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.keep_together = True
+    if block.new_page:
+        paragraph.paragraph_format.page_break_before = True
     add_runs(paragraph, block.text)
 
 
 def add_cut(doc, block: Cut) -> None:
+    """The dashed line; kept on one page with the slip that follows it."""
     spacer = doc.add_paragraph(style="RK Small")
     spacer.paragraph_format.space_before = Pt(6)
+    spacer.paragraph_format.keep_with_next = True
     paragraph = doc.add_paragraph(style="RK Small")
+    paragraph.paragraph_format.keep_with_next = True
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = Pt(6)
     border = _child(paragraph._p.get_or_add_pPr(), "w:pBdr")
@@ -1630,7 +1725,8 @@ F08 = FormSpec(
         Para(
             "填表说明：1. 对认证决定提出申诉，应在收到决定之日起 10 个工作日内以书面形式提交本表；"
             "2. 本表必须由申请人签字（单位加盖公章），未签字的申请不予受理；"
-            "3. 受理部门在收到申请后 5 个工作日内作出是否受理的决定，并发出《申诉投诉受理通知书》；"
+            "3. 受理部门在收到申请后{% if clock.acceptance_limit %} {{ clock.acceptance_limit }}内"
+            "{% else %}规定期限内{% endif %}作出是否受理的决定，并发出《申诉投诉受理通知书》；"
             "4. 与申诉、投诉事项有直接利害关系的人员回避处理工作。",
             "RK Small",
         ),
@@ -1654,8 +1750,11 @@ F09 = FormSpec(
             "{% if case.subject.description %}，涉及事项：{{ case.subject.description }}{% endif %}。"
         ),
         Para(
-            "根据本机构《申诉、投诉和争议处理管理程序》，是否受理的决定在收到申请后 5 个工作日内作出"
-            "{% if clock.acceptance_due %}（本件受理决定期限：{{ clock.acceptance_due }}）{% endif %}。"
+            # The limit is the profile's (issue 14 point 13); a profile without an
+            # acceptance step makes no claim about one.
+            "{% if clock.acceptance_limit %}根据本机构《申诉、投诉和争议处理管理程序》，是否受理的决定"
+            "在收到申请后 {{ clock.acceptance_limit }}内作出"
+            "{% if clock.acceptance_due %}（本件受理决定期限：{{ clock.acceptance_due }}）{% endif %}。{% endif %}"
             "经审查，本机构于 " + or_blank("case.acceptance.decided_at") + " 作出如下决定："
         ),
         Para(ck("acceptance.decision", *schema.DECISIONS)),
@@ -1783,7 +1882,7 @@ F13 = FormSpec(
     when="acceptance",
     order=45,
     blocks=[
-        Para("存　根（本单位留存）", "RK Subtitle"),
+        Para("存　根（本单位留存）", "RK Subtitle", keep=True),
         Table(
             G4,
             [
@@ -1793,12 +1892,13 @@ F13 = FormSpec(
                 ),
                 wide("通讯地址", c("complainant.address")),
                 row(L("投诉时间"), V(c("received_at")), L("投诉方式"), V(c("channel"))),
-                wide("投诉内容", c("content"), h=25),
+                wide("投诉内容", slip_text("content"), h=25),
                 row(
                     L("受理人"), V(c("receiver")), L("承诺答复期限"), V(or_blank("clock.reply_due"))
                 ),
                 signs("投诉人签收"),
             ],
+            keep=True,
         ),
         Cut(),
         Para("投诉受理回执（交投诉人）", "RK Subtitle"),
@@ -1821,6 +1921,7 @@ F13 = FormSpec(
             "请妥善保管本回执。"
         ),
         *sign_off("case.acceptance.decided_at"),
+        *continuation("content", "投诉内容"),
     ],
 )
 
@@ -1875,10 +1976,12 @@ F18 = FormSpec(
             "right",
         ),
         Cut("（送达回执：以下由投诉人填写后交回）"),
+        Para("送达回执　编号：{{ case.case_no }}", "RK Plain", keep=True),
         Para(
             "本告知书已于 " + DATE_LINE + " 收到。　　投诉人（签收）：" + SIGN_LINE,
             "RK Plain",
             "right",
+            keep=True,
         ),
     ],
 )
@@ -1968,7 +2071,7 @@ R01 = FormSpec(
                 ("日期", 17, "{{ r.received_at }}"),
                 ("投诉人", 18, "{{ r.complainant.name }}"),
                 ("方式", 11, "{{ r.channel }}"),
-                ("内容摘要", 64, "{{ r.content }}"),
+                ("内容摘要", 64, "{{ r.summary }}"),
                 ("分类", 10, "{{ r.category }}"),
                 ("等级", 10, "{{ r.severity }}"),
                 ("责任部门", 18, "{{ r.assignment.department }}"),

@@ -71,6 +71,8 @@ FIELDS: tuple[Field, ...] = (
     Field("subject.purchase_place", "购买地点"),
     Field("subject.order_no", "订单编号"),
     Field("content", "投诉内容", required=True),
+    # A register's 内容摘要 (R01); when empty the register prints the start of the content.
+    Field("summary", "内容摘要"),
     Field("request", "投诉请求"),
     Field("category", "分类", choices=CATEGORIES),
     Field("severity", "严重程度", choices=SEVERITIES),

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from recordkit.cases import schema
 from recordkit.cases import store as cases
 from recordkit.cases.compliance import closure_warnings
-from recordkit.clock.calendar import TIME_UNITS, WORKDAY, WorkCalendar
+from recordkit.clock.calendar import MONTH, TIME_UNITS, WORKDAY, WorkCalendar
 from recordkit.clock.profiles import WINDOW, WRITTEN_METHODS, Profile, Step
 from recordkit.dates import format_value, parse_datetime
 
@@ -659,6 +659,8 @@ def required_problems(case: Mapping[str, object], profile: Profile) -> list[tupl
 FORM_KEYS = (
     "acceptance_due",
     "reply_due",
+    "acceptance_limit",
+    "reply_limit",
     "original_due",
     "extended_due",
     "extension_days",
@@ -691,6 +693,8 @@ def form_deadlines(
 
     for which in ("acceptance_due", "reply_due"):
         step = profile.form_step(which)
+        if step is not None:  # the rule itself ("5 个工作日"), printed even before a date
+            result[which.replace("_due", "_limit")] = limit_text(step.limit, step.unit)
         dues = due_of(step) if step is not None else None
         if dues is not None:
             result[which] = _format_due(dues[1])
@@ -706,6 +710,11 @@ def form_deadlines(
             result["extension_days"] = f"{applied} {extended.extension.unit}"
     result["calendar_warning"] = "；".join(dict.fromkeys(warnings))
     return result
+
+
+def limit_text(limit: float, unit: str) -> str:
+    """A step's time limit as a notice words it: 5 个工作日, 30 日, 2 个月, 24 小时."""
+    return f"{limit:g} 个{unit}" if unit in (WORKDAY, MONTH) else f"{limit:g} {unit}"
 
 
 def _format_due(value: date | datetime | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,19 @@ from recordkit.forms.render import CompiledTemplate, compile_template, field_use
 CATALOG_FILE = "catalog.yaml"
 FORM_TYPES = ("form", "notice", "register")
 RETENTION_CODES = ("Y", "D30", "D10")
+
+
+class CatalogLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when PyYAML has it: the catalog is read on every web
+    page of a case, and the pure-Python parser takes ~50 ms over it), with dates left as
+    text: a malformed 生效日期 such as 2026-13-40 is then reported by its key, where the
+    parser would fail on it with a bare ValueError."""
+
+
+CatalogLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in CatalogLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -44,6 +58,8 @@ class Form:
     # Keys that must not be empty for the form to make sense (e.g. a notice's findings):
     # filling it with one empty warns, naming the key and its Chinese label.
     required: list[str] = field(default_factory=list)
+    # 生效日期: the day the template's current version took effect (printed in its header).
+    effective: str = ""
     folder: Path = Path(".")
 
     @property
@@ -120,8 +136,23 @@ class Form:
             "profiles": self.profiles,
             "when": self.when,
             "order": self.order,
+            "effective": self.effective,
             "file": self.file,
         }
+
+
+def effective_date(value: Any, where: str) -> str:
+    """The catalog's ``effective`` (生效日期) as YYYY-MM-DD; "" when not given."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ConfigError(
+            f"{where}: effective (生效日期) 应为日期, 如 2026-12-01, 而不是 {value!r}"
+        ) from None
 
 
 class Catalog:
@@ -134,15 +165,7 @@ class Catalog:
     def _load(self) -> dict[str, Form]:
         path = self.folder / CATALOG_FILE
         try:
-            # libyaml's parser when PyYAML has it: the catalog is read on every web page
-            # of a case, and the pure-Python parser takes ~50 ms over it.
-            raw = (
-                yaml.load(
-                    path.read_text(encoding="utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
-                )
-                or {}
-            )  # noqa: S506
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=CatalogLoader) or {}  # noqa: S506
         except FileNotFoundError:
             raise ConfigError(f"{path}: 表单目录文件不存在 (form catalog not found)") from None
         except yaml.YAMLError as exc:
@@ -162,6 +185,7 @@ class Catalog:
         if unknown:
             raise ConfigError(f"{where} ({entry['code']}): 未知的键 {', '.join(sorted(unknown))}")
         form = Form(**{k: v for k, v in entry.items()}, folder=self.folder)
+        form.effective = effective_date(entry.get("effective"), f"{where} ({form.code})")
         if form.type not in FORM_TYPES:
             raise ConfigError(f"{where} ({form.code}): type 应为 {' | '.join(FORM_TYPES)}")
         if form.retention not in RETENTION_CODES:

@@ -15,13 +15,15 @@ from recordkit.cases import schema
 from recordkit.cases.store import MISSING, get_path
 from recordkit.config import Config
 from recordkit.dates import format_value, parse_datetime
-from recordkit.forms.render import Record
+from recordkit.forms.render import Record, clip, expected_text
 
 ORG_KEYS = ("name", "fonds_no", "category_code", "department_code")
-FORM_KEYS = ("code", "title", "version")
+FORM_KEYS = ("code", "title", "version", "effective")
 CLOCK_KEYS = (
     "acceptance_due",
     "reply_due",
+    "acceptance_limit",
+    "reply_limit",
     "original_due",
     "extended_due",
     "extension_days",
@@ -29,6 +31,7 @@ CLOCK_KEYS = (
 )
 ROW_EXTRA_KEYS = ("overdue",)
 REGISTER_KEYS = ("rows", "period", "count")
+SUMMARY_NOTE = "(详见案卷)"
 
 
 def _display(field: schema.Field, value: Any) -> Any:
@@ -109,13 +112,22 @@ def case_record(
     return Record({k: Record(v) if isinstance(v, dict) else v for k, v in tree.items()})
 
 
+def register_summary(data: Mapping[str, Any], chars: int) -> str:
+    """A register's 内容摘要: the case's own ``summary``, else the first ``chars``
+    characters of its content and "(详见案卷)" (the full text is on the case's forms)."""
+    summary = data.get("summary")
+    if summary not in (None, ""):
+        return expected_text(summary)
+    return clip(data.get("content"), chars, SUMMARY_NOTE)
+
+
 def org_record(config: Config) -> Record:
     org = config.organization
     return Record({key: getattr(org, key) for key in ORG_KEYS})
 
 
-def form_record(code: str, title: str, version: str) -> Record:
-    return Record({"code": code, "title": title, "version": version})
+def form_record(code: str, title: str, version: str, effective: str = "") -> Record:
+    return Record({"code": code, "title": title, "version": version, "effective": effective})
 
 
 def clock_record(deadlines: Mapping[str, str] | None) -> Record:

@@ -26,7 +26,13 @@ from recordkit.dates import sort_key
 from recordkit.errors import BadValueError, EditedOutputError, RecordkitError
 from recordkit.forms.bundle import build_bundle, forms_to_pdf, join_pdfs, page_count
 from recordkit.forms.catalog import Catalog, Form
-from recordkit.forms.context import case_record, form_context, form_record, register_context
+from recordkit.forms.context import (
+    case_record,
+    form_context,
+    form_record,
+    register_context,
+    register_summary,
+)
 from recordkit.forms.outputs import is_hand_edited, replace_output
 from recordkit.forms.qr import QrPayload
 from recordkit.index.manifest import BUNDLE, PDF, REGISTER, DerivedRecord, Manifest, OutputRecord
@@ -181,7 +187,7 @@ class Generator:
         derived = derived_values(case, self.config, self.casebook.cases)
         ctx = form_context(
             self.config,
-            form_record(form.code, form.title, compiled.version),
+            form_record(form.code, form.title, compiled.version, form.effective),
             case.data,
             deadlines,
             case.rtype,
@@ -410,7 +416,7 @@ class Generator:
         compiled = form.compiled
         ctx = register_context(
             self.config,
-            form_record(form.code, form.title, compiled.version),
+            form_record(form.code, form.title, compiled.version, form.effective),
             register_id,
             rows,
             period,
@@ -463,6 +469,8 @@ class Generator:
         if case.rtype is schema.CASE and get_path(data, "complainant.anonymous") is True:
             # A register names an anonymous complainant 匿名, as `case list` does, not a blank.
             data = {**data, "complainant": {**(data.get("complainant") or {}), "name": "匿名"}}
+        if case.rtype is schema.CASE:  # 内容摘要: the summary, else the content's start
+            data = {**data, "summary": register_summary(data, self.config.summary_chars)}
         return case_record(
             data, extras, case.rtype, derived_values(case, self.config, self.casebook.cases)
         )

@@ -60,7 +60,7 @@ def sample_docx(generator: Generator, form: Form) -> bytes:
     compiled = form.compiled
     ctx = register_context(
         generator.config,
-        form_record(form.code, form.title, compiled.version),
+        form_record(form.code, form.title, compiled.version, form.effective),
         SAMPLE_NO,
         [],
         "样例",

@@ -163,6 +163,24 @@ def _yesno(value: Any, yes: str = "是", no: str = "否") -> str:
     return out
 
 
+def overflows(value: Any, chars: int, lines: int = 0) -> bool:
+    """Whether a text is longer than ``chars`` characters or (when ``lines``) more lines."""
+    text = expected_text(value)
+    return len(text) > chars or bool(lines) and text.count("\n") >= lines
+
+
+def clip(value: Any, chars: int, note: str = "", lines: int = 0) -> str:
+    """The start of a text that must stay short (a slip's cell, a register's summary):
+    at most ``chars`` characters and ``lines`` lines, then ``note`` (where the rest is).
+    Text that fits is returned whole, without the note."""
+    text = expected_text(value)
+    if not overflows(text, chars, lines):
+        return text
+    if lines:
+        text = "\n".join(text.split("\n")[:lines])
+    return text[:chars].rstrip() + note
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, with a fast path for Record: pure data whose only readable names are
     its fields (a name starting with "_" is never one), so the general safety checks,
@@ -188,6 +206,8 @@ def _environment(finalize: Callable[[Any], str]) -> ImmutableSandboxedEnvironmen
     )
     env.filters["check"] = _check
     env.filters["yesno"] = _yesno
+    env.filters["clip"] = clip
+    env.filters["overflows"] = overflows
     return env
 
 
