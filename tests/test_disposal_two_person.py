@@ -171,3 +171,13 @@ def test_verify_checks_the_proposal_list(work, runner):
     assert not report.ok
     assert [p.path for p in report.problems] == [f"disposals/{draft.name}"]
     assert "销毁清册已改变 (SHA-256 " in report.problems[0].detail
+
+
+def test_the_proposer_is_recognised_by_name_or_user_name(work, runner):
+    """The web names a user 姓名 (用户名); the CLI takes any --by. Either part is the person."""
+    propose(runner, "--due", "--by", "王芳 (wangfang)", "--reason", "保管期满")
+    for approver in ("王芳", "wangfang", "王芳（wangfang）"):
+        result = run(runner, "archive", "disposal", "approve", "1", "--by", approver)
+        assert result.exit_code == 1, approver
+        assert "批准人不能是申请人本人" in result.stderr
+    assert all(stored(work, n).exists() for n in DUE)

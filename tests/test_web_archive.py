@@ -167,8 +167,8 @@ def test_upload_files_scans_and_shows_each_outcome(
             json.loads(e["detail"]) for e in archive.index.events() if e["kind"] == "uploaded"
         ]
     assert [(u["name"], u["by"]) for u in uploads] == [
-        ("投诉登记表.pdf", "user3"),
-        ("无二维码.pdf", "user3"),
+        ("投诉登记表.pdf", "档案员甲 (user3)"),
+        ("无二维码.pdf", "档案员甲 (user3)"),
     ]
 
 
@@ -268,7 +268,7 @@ def test_assign_errors_beside_fields_then_files(
             for e in archive.index.events()
             if e["kind"] == "assign_requested"
         ]
-    assert asked["by"] == "user3" and asked["case_no"] == "TS-2026-0007"
+    assert asked["by"] == "档案员甲 (user3)" and asked["case_no"] == "TS-2026-0007"
 
 
 def test_retry_and_discard_from_the_inbox(
@@ -300,7 +300,7 @@ def test_retry_and_discard_from_the_inbox(
         (event,) = [
             json.loads(e["detail"]) for e in archive.index.events() if e["kind"] == "discarded"
         ]
-    assert event["by"] == "user4" and event["reason"] == "空白页"
+    assert event["by"] == "管理员甲 (user4)" and event["reason"] == "空白页"
 
 
 def test_inbox_roles(folder: Config, role_clients: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
@@ -372,10 +372,10 @@ def test_access_copy_for_every_role_original_for_the_archivist_only_and_logged(
     assert b"".join(original.streaming_content) == Path(doc["original_path"]).read_bytes()
     with Archive(folder) as archive:
         (event,) = [e for e in archive.index.events() if e["kind"] == "original_downloaded"]
-        assert event["archive_no"] == no and json.loads(event["detail"])["by"] == "user3"
+        assert event["archive_no"] == no and json.loads(event["detail"])["by"] == "档案员甲 (user3)"
         assert archive.verify(log=False).ok
     page = _text(role_clients[AR].get(f"/archive/doc/{no}/").content.decode())
-    assert "original_downloaded" in page and "by: user3" in page
+    assert "original_downloaded" in page and "by: 档案员甲 (user3)" in page
 
 
 def test_a_lost_index_is_said_on_the_inbox_page(

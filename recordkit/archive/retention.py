@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
@@ -508,8 +509,16 @@ def _pending(archive: Archive, proposal_id: int) -> dict[str, Any]:
     return proposal
 
 
+def identities(person: str) -> set[str]:
+    """The names a person goes by: "王芳 (wangfang)", as the web writes a user, is both
+    王芳 and wangfang, so the CLI's --by 王芳 is recognised as the same person."""
+    text = " ".join(person.replace("（", "(").replace("）", ")").split()).casefold()
+    match = re.fullmatch(r"(.+?) ?\((.+)\)", text)
+    return {match.group(1), match.group(2)} if match else {text}
+
+
 def same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return bool(identities(a) & identities(b))
 
 
 def approve(archive: Archive, proposal_id: int, approver: str | None) -> DisposalReport:

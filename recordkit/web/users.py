@@ -42,6 +42,13 @@ class UserInfo:
         }
 
 
+def actor(user: Any) -> str:
+    """A web user as the archive's event log names them: 姓名 (用户名), or the user name.
+    Both parts are kept so a person is recognised by either (the two-person rule)."""
+    name = user.get_username()
+    return f"{user.first_name} ({name})" if user.first_name else name
+
+
 def check_role(role: str) -> str:
     if role not in ROLES:
         raise UserError(f"未知的角色 (unknown role): {role}；可选: {'、'.join(ROLES)}")

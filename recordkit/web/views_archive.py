@@ -29,6 +29,7 @@ from recordkit.cases.schema import KINDS
 from recordkit.errors import CaseNotFoundError, LockedError, RecordkitError, UnknownFormError
 from recordkit.web import jobs
 from recordkit.web.roles import allowed, requires
+from recordkit.web.users import actor
 from recordkit.web.views_cases import workspace
 
 RESULTS = 50
@@ -249,7 +250,7 @@ def archive_upload(request: HttpRequest) -> HttpResponse:
     files = request.FILES.getlist("files")
     if not files:
         return _inbox_page(request, upload_errors=["请选择要上传的扫描件"], status=400)
-    user = request.user.get_username()
+    user = actor(request.user)
     try:
         saved, errors = _save_uploads(files, user)
         if len(saved) > SYNC_FILES:
@@ -290,7 +291,7 @@ def archive_assign(request: HttpRequest) -> HttpResponse:
         try:
             with _archive() as archive:
                 result = archive.assign(archive.inbox_file(data["file"]), data["case_no"].strip(),
-                                        data["form_code"], by=request.user.get_username())  # fmt: skip
+                                        data["form_code"], by=actor(request.user))  # fmt: skip
         except CaseNotFoundError as exc:
             form.add_error("case_no", exc.message)
         except UnknownFormError as exc:
@@ -318,7 +319,7 @@ def _done(request: HttpRequest, result: Any) -> HttpResponse:
 def archive_retry(request: HttpRequest) -> HttpResponse:
     try:
         with _archive() as archive:
-            result = archive.retry(request.POST.get("file", ""), by=request.user.get_username())
+            result = archive.retry(request.POST.get("file", ""), by=actor(request.user))
     except RecordkitError as exc:
         messages.error(request, exc.message)
         return redirect("web:archive_inbox")
@@ -333,7 +334,7 @@ def archive_discard(request: HttpRequest) -> HttpResponse:
         try:
             with _archive() as archive:
                 done = archive.discard(form.cleaned_data["file"], form.cleaned_data["reason"],
-                                       by=request.user.get_username())  # fmt: skip
+                                       by=actor(request.user))  # fmt: skip
         except RecordkitError as exc:
             form.add_error("reason" if "原因" in exc.message else None, exc.message)
         else:
@@ -405,7 +406,7 @@ def archive_original(request: HttpRequest, archive_no: str) -> FileResponse:
     """The signed original (原件), for a 档案员 only; logged with who took it."""
     try:
         with _archive() as archive:
-            doc, original = archive.take_out_original(archive_no, request.user.get_username())
+            doc, original = archive.take_out_original(archive_no, actor(request.user))
     except RecordkitError as exc:
         raise Http404(exc.message) from None
     suffix = original.suffix or ".pdf"

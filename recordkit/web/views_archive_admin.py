@@ -42,6 +42,7 @@ from recordkit.web.archive_forms import (
     page_message,
 )
 from recordkit.web.roles import requires
+from recordkit.web.users import actor
 from recordkit.web.views_cases import workspace
 
 EXPORTS = "exports"  # audit packages made from the web, in the working folder
@@ -53,10 +54,7 @@ FORMATS = {
 
 
 def who(request: HttpRequest) -> str:
-    """The web user as the event log names them: 姓名 (用户名), or the user name."""
-    user = request.user
-    name = user.get_username()
-    return f"{user.first_name} ({name})" if user.first_name else name
+    return actor(request.user)
 
 
 def _archive() -> Archive:
