@@ -54,6 +54,7 @@ class Arrangement:
     restamped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # access copies not re-stamped, and why
     reason: str = ""
+    sealed_at: str = ""  # the 年度 was sealed then (before this run): final numbers need a reason
 
     @property
     def ok(self) -> bool:
@@ -69,9 +70,12 @@ def arrange(archive: Archive, year: int, dry_run: bool = False, reopen: bool = F
     index = archive.index
     provisional = index.provisional_documents(year)
     pending = index.restamps_pending(year)
-    _refuse(archive, year, provisional, pending, reopen)
+    _refuse(archive, year, provisional, pending, reopen or dry_run)
     why = required_text(reason, "--reason", "重新整理已封存年度的原因 (reason)") if reopen else ""
-    report = Arrangement(year, dry_run, reason=why)
+    sealed = index.sealed_year(year)
+    report = Arrangement(
+        year, dry_run, reason=why, sealed_at=sealed["sealed_at"][:16] if sealed else ""
+    )
     if provisional:
         report.moves = _plan(archive, year, provisional)
     if dry_run:
@@ -87,7 +91,8 @@ def arrange(archive: Archive, year: int, dry_run: bool = False, reopen: bool = F
 
 def _refuse(archive: Archive, year: int, provisional: list[dict[str, Any]],
             pending: list[dict[str, Any]], reopen: bool) -> None:  # fmt: skip
-    """The Chinese error for a year with nothing to arrange, or that may not be arranged."""
+    """The Chinese error for a year with nothing to arrange, or that may not be arranged
+    (a sealed one without ``reopen``; a dry run only looks, so it may look at one)."""
     if archive.index.year_count(year) == 0:
         raise ArchiveError(f"{year} 年度没有档案, 无从整理 (no documents filed for {year})")
     if not provisional and not pending:

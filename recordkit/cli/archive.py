@@ -539,6 +539,10 @@ def _echo_arrangement(report: Any) -> None:
         click.echo(
             f"预览: {report.year} 年度将编定 {len(report.moves)} 件 (未改动; 去掉 --dry-run 执行)"
         )
+        if report.sealed_at and report.moves:
+            click.echo(
+                f'该年度已于 {report.sealed_at} 整理封存: 执行时须加 --reopen --reason "原因"'
+            )
         return
     click.echo(f"{report.year} 年度已整理: 编定 {len(report.moves)} 件, 重新加盖归档章 "
                f"{len(report.restamped)} 件; 年度已封存。")  # fmt: skip
