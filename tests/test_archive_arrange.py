@@ -21,6 +21,8 @@ from recordkit.archive.arrange import arrange
 from recordkit.archive.service import Archive
 from recordkit.cases.store import dump_case
 from recordkit.config import Config, load_config
+from recordkit.index.archive import Filters
+from recordkit.index.ocr import OcrQueue
 
 CATALOG = """\
 forms:
@@ -111,6 +113,10 @@ def test_arrange_sorts_by_case_date_and_form_order_gap_free_and_restamps(
     tmp_path, monkeypatch, runner
 ):
     config = scanned(tmp_path, monkeypatch)
+    with Archive(config) as archive:  # OCR queued and one page read: rows that name the 档号
+        queue = OcrQueue(archive.index)
+        assert queue.enqueue_filed(archive.timestamp()) == 6
+        queue.finish(P(3), [(1, "扫描识别的文字 王某某", "ocr")], archive.timestamp())
     result = run(runner, "archive", "arrange", "--year", "2026", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -125,6 +131,14 @@ def test_arrange_sorts_by_case_date_and_form_order_gap_free_and_restamps(
     assert capa["original_path"] == "store/2026/D10/Z109-WS_2026-D10-P0003.pdf"
     text = stamped_text(config, capa)
     assert "0004" in text and "预" not in text
+    with Archive(config) as archive:  # the text layer and the OCR queue follow the 档号
+        assert [
+            d["archive_no"] for d in archive.index.documents(Filters(text="CA-2026-001 #3"))
+        ] == [F(4)]
+        ocr = archive.index.documents(Filters(text="王某某"))
+        queued = {r[0] for r in archive.index.conn.execute("SELECT archive_no FROM ocr_queue")}
+    assert queued and not any("预" in number for number in queued)
+    assert [d["archive_no"] for d in ocr] == [F(4)]
     assert run(runner, "archive", "verify").exit_code == 0
     check = json.loads(run(runner, "archive", "check", "--year", "2026", "--json").output)
     assert [s["ok"] for s in check["sequences"]] == [True]

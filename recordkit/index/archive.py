@@ -768,7 +768,8 @@ class ArchiveIndex:
         sql = "SELECT d.* FROM documents d"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
+        # final 件号 first, then provisional ones (预0001, 预0002 … stored as -1, -2 …)
+        sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no < 0, ABS(d.item_no)"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
     def document_count(self) -> int:
