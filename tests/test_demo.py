@@ -39,3 +39,14 @@ def test_demo_runs_end_to_end(tmp_path, runner):
         scanned = result.stdout.split("== 检索 (recordkit archive search 涉及事项)")[1]
         assert scanned.startswith(": 只印在纸面上的文字, 来自 OCR, 找到 1 份")
         assert "TS-2026-0005  F01" in scanned.split("== ")[0]
+    # issue 14 point 8: the demo numbers by arrangement; one case's documents are consecutive
+    assert "== 整理编号 (recordkit archive arrange --year 2026): " in result.stdout
+    shown = result.stdout.split("TS-2026-0005 及其关联记录")[1].split("\n档号")[0]
+    numbers = [line.split()[0] for line in shown.splitlines() if line.startswith("Z109-WS·2026-")]
+    by_sequence: dict[str, list[int]] = {}
+    for number in numbers:
+        sequence, item = number.rsplit("-", 1)
+        by_sequence.setdefault(sequence, []).append(int(item))
+    assert len(numbers) >= 3 and "Z109-WS·2026-D30" in by_sequence
+    for items in by_sequence.values():
+        assert items == list(range(items[0], items[0] + len(items))), numbers

@@ -705,6 +705,8 @@ def sequences(docs: Iterable[dict[str, Any]]) -> list[Sequence]:
     """Each (年度, 保管期限, 机构) sequence must run 0001, 0002, … with no gap or repeat."""
     grouped: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for doc in docs:
+        if doc["item_no"] < 0:
+            continue  # a provisional number (预归档): not in the sequence until arranged
         grouped.setdefault((doc["year"], doc["retention"], doc["dept_code"]), []).append(doc)
     out = []
     for (year, retention, dept), rows in sorted(grouped.items()):

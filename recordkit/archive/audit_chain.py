@@ -35,6 +35,9 @@ def recorded_documents(events: Iterable[dict[str, Any]]) -> dict[str, dict[str, 
             values = {k: detail[k] for k in DOCUMENT_FIELDS if k in detail}
             recorded[archive_no] = {**values, "intake_id": event["intake_id"] or detail.get("intake_id"),
                                     "status": "filed"}  # fmt: skip
+        elif kind == "arranged" and detail.get("from") in recorded:
+            # ``archive arrange`` gave a provisional (预) number its final 档号
+            recorded[archive_no] = recorded.pop(detail["from"])
         elif kind == "disposal_started":
             for number in detail.get("archive_nos", []):
                 if number in recorded:
@@ -91,6 +94,8 @@ def intake_mismatches(
             detail = _detail(event)
             if event["kind"] == "filed":
                 detail = {**detail, "destination": detail.get("original_path")}
+            elif event["kind"] == "arranged":  # the intake closed earlier; only its 档号 moved
+                detail = {**closing.get(event["intake_id"], {})}
             closing[event["intake_id"]] = {**detail, "archive_no": event["archive_no"]}
     found = []
     for intake in intakes:

@@ -158,7 +158,7 @@ def catalogue_sections(docs: Iterable[dict[str, Any]], org_name: str, titles: di
         grouped.setdefault((doc["year"], doc["retention"], doc["dept_code"]), []).append(doc)
     sections = []
     for (year, retention, dept), rows in sorted(grouped.items()):
-        rows.sort(key=lambda d: d["item_no"])
+        rows.sort(key=lambda d: (d["item_no"] < 0, abs(d["item_no"])))  # 预 numbers last
         body = []
         for n, doc in enumerate(rows, 1):
             note = ""

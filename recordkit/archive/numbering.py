@@ -11,6 +11,10 @@ Choices where the rules are silent (also in docs/archive-primitives.md):
 - Retention codes beyond the three national ones (``D15``, ``D50``) are accepted because
   an office may set longer periods.
 - Stored file names replace ``·`` with ``_`` (see ``stored_name``).
+- A provisional number (预归档, ``[archive] numbering = "arrange"``) carries ``预`` before
+  its 件号 (``WS·2026-D10-预0003``; ``P`` in stored file names) and is kept as a negative
+  ``item_no`` (-3), so it never meets the final, gap-free sequence; ``archive arrange``
+  replaces it with the final 件号 (docs/archive.md).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from recordkit.errors import ArchiveError
 
 MIDDLE_DOT = "\u00b7"
 STORED_DOT = "_"
+PROVISIONAL_MARK = "\u9884"  # 预: a provisional 件号, before arrangement
+STORED_PROVISIONAL = "P"
 
 _FONDS_RE = re.compile(r"^[A-Z0-9]{4}$")
 _CATEGORY_RE = re.compile(r"^[A-Z]{2}$")
@@ -30,7 +36,7 @@ _RETENTION_RE = re.compile(r"^(?:Y|D([1-9][0-9]{0,2}))$")
 _DEPT_RE = re.compile(r"^[A-Z0-9]{1,10}$")
 _ARCHIVE_NO_RE = re.compile(
     r"^(?:(?P<fonds>[A-Z0-9]{4})-)?(?P<category>[A-Z]{2})[·_](?P<year>\d{4})"
-    r"-(?P<retention>Y|D[1-9][0-9]{0,2})(?:-(?P<dept>[A-Z0-9]{1,10}))?-(?P<item>\d{4,})$"
+    r"-(?P<retention>Y|D[1-9][0-9]{0,2})(?:-(?P<dept>[A-Z0-9]{1,10}))?-(?P<mark>\u9884|P)?(?P<item>\d{4,})$"
 )
 
 
@@ -41,7 +47,11 @@ class ArchiveNo:
     year: int
     retention_code: str
     dept_code: str
-    item_no: int
+    item_no: int  # negative: the provisional number 预0003 (-3)
+
+    @property
+    def provisional(self) -> bool:
+        return self.item_no < 0
 
     def __str__(self) -> str:
         return format_archive_no(
@@ -86,15 +96,22 @@ def format_archive_no(
     dept_code = (dept_code or "").strip()
     if dept_code:
         _check(dept_code, _DEPT_RE, "机构(问题)代码", "capital letters or digits, e.g. ZLB")
-    if int(item_no) < 1:
+    if int(item_no) == 0:
         raise ArchiveError(f"档号的件号 {item_no!r} 不对 (starts at 0001)")
     levels = [f"{category_code}{MIDDLE_DOT}{int(year)}", retention_code]
     if fonds_no:
         levels.insert(0, fonds_no)
     if dept_code:
         levels.append(dept_code)
-    levels.append(f"{int(item_no):04d}")
+    levels.append(item_label(int(item_no)))
     return "-".join(levels)
+
+
+def item_label(item_no: int) -> str:
+    """件号 as printed: ``0003``, or ``预0003`` for a provisional number (-3)."""
+    if item_no < 0:
+        return f"{PROVISIONAL_MARK}{-item_no:04d}"
+    return f"{item_no:04d}"
 
 
 def parse_archive_no(text: str) -> ArchiveNo:
@@ -104,8 +121,8 @@ def parse_archive_no(text: str) -> ArchiveNo:
         raise ArchiveError(
             f"{text!r} 不是有效的档号 (expected e.g. Z109-WS{MIDDLE_DOT}2026-D10-ZLB-0001)"
         )
-    item_no = int(m["item"])
-    if item_no < 1:
+    item_no = int(m["item"]) * (-1 if m["mark"] else 1)
+    if item_no == 0:
         raise ArchiveError(f"{text!r} 不是有效的档号 (件号 starts at 0001)")
     return ArchiveNo(
         fonds_no=m["fonds"] or "",
@@ -144,7 +161,8 @@ def stored_name(archive_no: str, suffix: str = ".pdf") -> str:
     (``parse_archive_no`` accepts both forms).
     """
     parsed = parse_archive_no(archive_no)  # refuses anything that could escape a folder
-    return str(parsed).replace(MIDDLE_DOT, STORED_DOT) + suffix
+    name = str(parsed).replace(MIDDLE_DOT, STORED_DOT)
+    return name.replace(PROVISIONAL_MARK, STORED_PROVISIONAL) + suffix
 
 
 def archive_no_from_stored_name(name: str) -> str:

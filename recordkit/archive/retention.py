@@ -87,7 +87,7 @@ def hold_target(archive_no: str | None, case_no: str | None, year: int | None) -
     return scope, str(value)
 
 
-def _required_text(value: str | None, option: str, what: str) -> str:
+def required_text(value: str | None, option: str, what: str) -> str:
     text = (value or "").strip()
     if not text:  # left out: a malformed command line (2); given blank: a bad value (1)
         raise (UsageError if value is None else BadValueError)(f"{option}: 必须写明{what}")
@@ -97,8 +97,8 @@ def _required_text(value: str | None, option: str, what: str) -> str:
 def add_hold(archive: Archive, archive_no: str | None, case_no: str | None, year: int | None,
              reason: str | None, by: str | None) -> dict[str, Any]:  # fmt: skip
     scope, target = hold_target(archive_no, case_no, year)
-    reason = _required_text(reason, "--reason", "保全原因 (reason)")
-    by = _required_text(by, "--by", "设置人姓名 (who places the hold)")
+    reason = required_text(reason, "--reason", "保全原因 (reason)")
+    by = required_text(by, "--by", "设置人姓名 (who places the hold)")
     if scope == "document" and archive.index.document(target) is None:
         raise DocumentNotFoundError(target)
     hold_id = archive.index.add_hold(scope, target, reason, by, archive.timestamp(),
@@ -109,7 +109,7 @@ def add_hold(archive: Archive, archive_no: str | None, case_no: str | None, year
 def remove_hold(
     archive: Archive, hold_id: int, by: str | None, reason: str | None
 ) -> dict[str, Any]:
-    by = _required_text(by, "--by", "解除人姓名 (who releases the hold)")
+    by = required_text(by, "--by", "解除人姓名 (who releases the hold)")
     hold = archive.index.hold(hold_id)
     if hold is None:
         raise ArchiveError(
@@ -159,7 +159,7 @@ def set_retention(archive: Archive, archive_no: str | None, case_no: str | None,
         check_retention(to)
     except ArchiveError as exc:
         raise BadValueError(f"--to: {exc.message}") from None
-    reason = _required_text(reason, "--reason", "变更原因 (reason)")
+    reason = required_text(reason, "--reason", "变更原因 (reason)")
     docs = _retention_targets(archive, scope, target)
     current = {d["archive_no"]: d.get("retention_period") or d["retention"] for d in docs}
     shorter = [n for n, code in current.items() if _years(to) < _years(code)]
@@ -168,7 +168,7 @@ def set_retention(archive: Archive, archive_no: str | None, case_no: str | None,
             f"{'、'.join(shorter)}: 保管期限 {retention_label(current[shorter[0]])} 不能缩短为 {retention_label(to)}; "
             "确需缩短时加 --force 并用 --reason 写明依据 (shortening needs --force)"
         )
-    by = (by or "").strip() or _login_name()
+    by = (by or "").strip() or login_name()
     changes = []
     for doc in docs:
         before = current[doc["archive_no"]]
@@ -339,11 +339,11 @@ def dispose(archive: Archive, use_due: bool, list_file: Path | None, approver: s
     never a day after today for a real disposal (records would go before their time)."""
     if use_due == (list_file is not None):
         raise UsageError("请用 --due (全部到期档案) 或 --list 文件 (指定清单) 之一")
-    approver = _required_text(
+    approver = required_text(
         approver, "--approver", "批准人姓名; 没有批准人不能销毁 (disposal needs a named approver)"
     )
-    reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
-    by = (by or "").strip() or _login_name()
+    reason = required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
+    by = (by or "").strip() or login_name()
     today = archive.now().date()
     if on is not None and on > today and not dry_run:
         raise ArchiveError(
@@ -454,8 +454,8 @@ def propose(archive: Archive, archive_nos: list[str] | None, proposer: str | Non
     chosen ones. Refused as ``dispose`` refuses (held, not due, unknown); the 销毁清册 of
     the proposal (PDF + XLSX, 批准人 待批准) is written now, before anything is deleted;
     nothing is deleted until another person approves."""
-    proposer = _required_text(proposer, "--by", "申请人姓名 (who proposes)")
-    reason = _required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
+    proposer = required_text(proposer, "--by", "申请人姓名 (who proposes)")
+    reason = required_text(reason, "--reason", "销毁原因 / 鉴定意见 (reason)")
     report = ProposalReport(archive.now().date())
     if archive_nos is None:
         chosen = due(archive, report.on)
@@ -525,7 +525,7 @@ def approve(archive: Archive, proposal_id: int, approver: str | None) -> Disposa
     """Second person: approve a pending proposal, then destroy through the crash-safe
     disposal (``execute``). The approver must not be the proposer; every item is checked
     again (a hold placed since, or a changed 保管期限, refuses the whole approval)."""
-    approver = _required_text(approver, "--by", "批准人姓名 (who approves)")
+    approver = required_text(approver, "--by", "批准人姓名 (who approves)")
     proposal = _pending(archive, proposal_id)
     if same_person(approver, proposal["proposer"]):
         raise ArchiveError(SAME_PERSON.format(name=proposal["proposer"]))
@@ -546,8 +546,8 @@ def reject(
     archive: Archive, proposal_id: int, by: str | None, reason: str | None
 ) -> dict[str, Any]:
     """Reject (or withdraw) a pending proposal, with a reason; nothing is deleted."""
-    by = _required_text(by, "--by", "驳回人姓名 (who rejects)")
-    reason = _required_text(reason, "--reason", "驳回原因 (reason)")
+    by = required_text(by, "--by", "驳回人姓名 (who rejects)")
+    reason = required_text(reason, "--reason", "驳回原因 (reason)")
     _pending(archive, proposal_id)
     if not archive.index.reject_proposal(proposal_id, by, reason, archive.timestamp()):
         raise ArchiveError(f"销毁申请 #{proposal_id} 刚被他人处理, 请刷新后查看")
@@ -682,7 +682,7 @@ def _remove(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def _login_name() -> str:
+def login_name() -> str:
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (some services, containers)

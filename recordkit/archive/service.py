@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from recordkit.archive import access_copies, audit, document_page, inbox, retention
+from recordkit.archive import access_copies, arrange, audit, document_page, inbox, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CaseFiling, CheckReport, VerifyReport, required_forms
 from recordkit.archive.export import ExportReport
@@ -645,6 +645,11 @@ class Archive:
     def rebuild_copies(self, archive_no: str | None, missing: bool) -> list[access_copies.Rebuilt]:
         """Re-stamp access copies from their verified, untouched originals."""
         return access_copies.rebuild_copies(self, archive_no, missing)
+
+    def arrange(self, year: int, dry_run: bool = False, reopen: bool = False, reason: str | None = None,
+                by: str | None = None) -> arrange.Arrangement:  # fmt: skip
+        """Final, gap-free 件号 for the 年度's provisional (预归档) documents; seals the 年度."""
+        return arrange.arrange(self, year, dry_run, reopen, reason, by)
 
 
 def _size(path: Path) -> int:

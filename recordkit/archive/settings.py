@@ -32,6 +32,7 @@ from recordkit.index.archive import ArchiveIndex
 # --------------------------------------------------------------------------- settings
 
 FILING_YEAR_RULES = ("closed", "received")
+NUMBERING_RULES = ("on_intake", "arrange")
 
 QUARANTINE = "quarantine"
 DUPLICATE = "duplicate"
@@ -75,6 +76,13 @@ class ArchiveSettings:
     # Another scan of a form already filed: duplicates | new_version | number (the
     # behaviour before 0.2.0: a new 件号, reported by the ingest summary and archive check).
     second_scan: str = "duplicates"
+    # When the final 件号 is given: on_intake (in scan order, as before 0.3) | arrange
+    # (预归档: a provisional number at intake, the final one by ``archive arrange``).
+    numbering: str = "on_intake"
+
+    @property
+    def arranges(self) -> bool:
+        return self.numbering == "arrange"
 
     @classmethod
     def from_config(cls, config: Config) -> ArchiveSettings:
@@ -121,6 +129,7 @@ class ArchiveSettings:
             second_scan=choice(
                 "second_scan", "duplicates", ("duplicates", "new_version", "number")
             ),
+            numbering=choice("numbering", "on_intake", NUMBERING_RULES),
         )
 
     def retention_for(self, form: Form) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from recordkit import fonts
-from recordkit.archive.numbering import parse_archive_no, retention_label
+from recordkit.archive.numbering import item_label, parse_archive_no, retention_label
 from recordkit.archive.pages import PLACEMENT_DPI, render_with_pdfium
 from recordkit.errors import FileWriteError, PdfError
 from recordkit.files import write_atomic
@@ -78,7 +78,7 @@ class StampFields:
         return (
             self.fonds_no,
             str(self.year),
-            f"{int(self.item_no):04d}",
+            item_label(int(self.item_no)),  # 预0003 on a provisional (预归档) copy
             self.dept_code,
             retention_label(self.retention_code),
             str(self.pages),

@@ -34,6 +34,7 @@ from recordkit.archive.numbering import (
     check_retention,
     disposal_due,
     format_archive_no,
+    item_label,
     metadata_problems,
     retention_label,
 )
@@ -630,6 +631,7 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
         ctx.timestamp(),
         [c.row() for c in item.checks],
         "\n".join((item.original_name, item.facts.text)),
+        provisional=ctx.settings.arranges,  # 预归档: the final 件号 comes from archive arrange
     )
     if isinstance(result, Duplicate):
         return _duplicate_outcome(item, result)
@@ -637,17 +639,29 @@ def assign_number(item: Intake, ctx: IngestContext) -> Outcome | None:
     item.original_path, item.access_path = result.original_path, result.access_path
     item.checks = []  # recorded with the row; later steps add their own
     _number_checks(item, doc, result.archive_no, result.item_no)
+    if result.item_no < 0:
+        _provisional_check(item, ctx, year)
     return None
+
+
+def _provisional_check(item: Intake, ctx: IngestContext, year: int) -> None:
+    """A provisional number: which command gives the final one (a sealed 年度 needs a reason)."""
+    how = f"recordkit archive arrange --year {year}"
+    if ctx.index.sealed_year(year):
+        how += ' --reopen --reason "…" (该年度已整理封存)'
+    item.add("完整性", "整理编号", "pass", f"预归档 {item.archive_no}; 整理后编定件号: {how}")
 
 
 def _number_checks(item: Intake, doc: NewDocument, archive_no: str, item_no: int) -> None:
     """档号格式, 元数据值域 (DA/T 70 真实性) and 件号连续 of a document just numbered."""
     previous = f"前一件 {item_no - 1:04d}" if item_no > 1 else "本序列第一件"
+    if item_no < 0:
+        previous = "预归档编号, 不占正式件号"
     item.add("真实性", "档号格式", "pass", f"{archive_no} 符合 全宗号-门类·年度-期限-机构-件号")
     problems = metadata_problems({**asdict(doc), "archive_no": archive_no, "item_no": item_no})
     item.add("真实性", "元数据值域", "fail" if problems else "pass",
              "; ".join(problems) or "档号、年度、保管期限、件号、表单编号、页数、签名、识别方式、日期均在值域内")  # fmt: skip
-    item.add("完整性", "件号连续", "pass", f"件号 {item_no:04d}, {previous}")
+    item.add("完整性", "件号连续", "pass", f"件号 {item_label(item_no)}, {previous}")
 
 
 def _retention_by_rule(item: Intake, ctx: IngestContext) -> None:

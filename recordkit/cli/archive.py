@@ -563,6 +563,58 @@ def archive_rebuild_copy(
 
 
 @archive.command(
+    "arrange",
+    epilog=examples(
+        "recordkit archive arrange --year 2026 --dry-run",
+        "recordkit archive arrange --year 2026",
+        'recordkit archive arrange --year 2026 --reopen --reason "补扫 TS-2026-0005 的回访记录"',
+    ),
+)
+@click.option("--year", type=int, required=True, help="年度")
+@click.option("--dry-run", is_flag=True, help="只显示将编定的件号, 不改动")
+@click.option(
+    "--reopen", is_flag=True, help="已封存的年度: 编入封存后接收的预归档文件 (须 --reason)"
+)
+@click.option("--reason", help="重新整理已封存年度的原因")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def archive_arrange(ctx: click.Context, year: int, dry_run: bool, reopen: bool,
+                    reason: str | None, as_json: bool) -> None:  # fmt: skip
+    """整理一个年度的预归档文件并编定正式件号 (DA/T 22-2015), 然后封存该年度。
+
+    按案件 (事由) 排序, 同一案件内按文件形成日期和表单顺序, 接续该年度已有的正式件号编号, 不留空号;
+    利用副本按正式档号重新加盖归档章。须在 recordkit.toml 设 [archive] numbering = "arrange"。
+    中断后再次运行即可完成。有利用副本未能重新生成时退出码为 1。
+    """
+    report = _archive(ctx).arrange(year, dry_run=dry_run, reopen=reopen, reason=reason)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _echo_arrangement(report)
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _echo_arrangement(report: Any) -> None:
+    if report.moves:
+        print_table(["预归档号", "正式档号", "案件", "表单", "形成日期"],
+                    [[m.provisional, m.final, m.case_no, m.form_code, m.date8] for m in report.moves])  # fmt: skip
+    for error in report.errors:
+        click.echo(f"未能重新加盖归档章: {error}")
+    if report.dry_run:
+        click.echo(
+            f"预览: {report.year} 年度将编定 {len(report.moves)} 件 (未改动; 去掉 --dry-run 执行)"
+        )
+        if report.sealed_at and report.moves:
+            click.echo(
+                f'该年度已于 {report.sealed_at} 整理封存: 执行时须加 --reopen --reason "原因"'
+            )
+        return
+    click.echo(f"{report.year} 年度已整理: 编定 {len(report.moves)} 件, 重新加盖归档章 "
+               f"{len(report.restamped)} 件; 年度已封存。")  # fmt: skip
+
+
+@archive.command(
     "export",
     epilog=examples(
         "recordkit archive export --year 2026 --to 审计/2026年度",

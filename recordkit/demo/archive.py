@@ -24,7 +24,7 @@ from typing import Any
 from recordkit.archive.export import document_facts
 from recordkit.cases import schema
 from recordkit.cases.store import MISSING, get_path
-from recordkit.config import Config
+from recordkit.config import Config, load_config
 from recordkit.demo.search import bundle_scan_name, show_bundle_parts
 from recordkit.errors import LibreOfficeError, RecordkitError
 from recordkit.fonts import reportlab_font
@@ -40,6 +40,9 @@ Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
 
 SCAN_DPI = 200
+BUNDLE_CASE = (
+    "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
+)
 DEFAULT_LIMIT = 24  # scans to simulate: enough to show every case, quick to run
 
 
@@ -96,6 +99,7 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
                 echo(
                     f"   {result.label}: {result.original_name} → {result.destination} ({result.reason})"
                 )
+        _arrange(archive, echo, table)
         docs = archive.list()
         facts = document_facts(archive, docs)
     table(
@@ -112,6 +116,34 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
         show_bundle_parts(echo, table, docs, bundle.contents[0][1])
     _show_catalogue(echo, table, docs, facts)
     return report
+
+
+def arranging(config: Config) -> Config:
+    """The demo's folder numbers by arrangement (预归档, then ``archive arrange``), so it
+    shows one case's documents under consecutive 件号 (issue 14 point 8)."""
+    text = config.path.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    text = text.replace(
+        "max_file_mb = 200\n",
+        'max_file_mb = 200\nnumbering = "arrange"      # 预归档, then archive arrange\n',
+    )
+    config.path.write_text(text, encoding="utf-8")  # type: ignore[union-attr]
+    return load_config(config.path)
+
+
+def _arrange(archive: Any, echo: Echo, table: Table) -> None:
+    """``archive arrange`` for each 年度 with provisional numbers; TS-2026-0005's documents shown."""
+    years = sorted({d["year"] for d in archive.index.documents() if d["item_no"] < 0})
+    for year in years:
+        report = archive.arrange(year, by="demo")
+        echo(f"== 整理编号 (recordkit archive arrange --year {year}): {len(report.moves)} 件预归档文件按案件、"
+             f"形成日期、表单顺序编定正式件号, 重新加盖归档章 {len(report.restamped)} 件, 年度已封存")  # fmt: skip
+        shown = sorted((m for m in report.moves if m.case == BUNDLE_CASE), key=lambda m: m.final)
+        if shown:
+            echo(
+                f"   {BUNDLE_CASE} 及其关联记录 (事故、纠正措施、回访) 的文件, 在各保管期限序列内件号连续:"
+            )
+            table(["正式档号", "预归档号", "案件/记录", "表单", "形成日期"],
+                  [[m.final, m.provisional, m.case_no, m.form_code, m.date8] for m in shown])  # fmt: skip
 
 
 def _show_catalogue(

@@ -18,7 +18,7 @@ from recordkit.cases.store import Case, CaseBook, read_case_file
 from recordkit.clock.folder import case_statuses
 from recordkit.config import PACKAGE_ROOT, init_workdir
 from recordkit.dates import format_value
-from recordkit.demo.archive import demo_archive
+from recordkit.demo.archive import BUNDLE_CASE, arranging, demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.compliance import demo_compliance
 from recordkit.demo.reports import demo_reports
@@ -29,9 +29,6 @@ from recordkit.forms.libreoffice import find_soffice
 from recordkit.workspace import Workspace
 
 EXAMPLES = PACKAGE_ROOT.parent / "examples"
-BUNDLE_CASE = (
-    "TS-2026-0005"  # a complaint with a linked incident, CAPA, rectification and service visit
-)
 
 Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
@@ -44,6 +41,7 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     config = init_workdir(
         root, org_name="漳州市示例检验检测中心", fonds_no="Z109", profile="hospital", force=True
     )
+    config = arranging(config)  # 预归档 at intake, final 件号 by archive arrange
 
     workspace = Workspace(config)
     # Records first: a case's corrective_action_no must name a CAPA that exists, and

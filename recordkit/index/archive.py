@@ -294,6 +294,32 @@ CREATE TABLE IF NOT EXISTS versions (
 """
 
 
+# Arrangement before numbering (issue 14 point 8, ``[archive] numbering = "arrange"``):
+# the provisional numbers handed out per sequence (never reused, so a 预 number names one
+# document for ever), the years sealed by ``archive arrange``, and the access copies still
+# to be re-stamped with their final 档号 (cleared with the copy, so a rerun finishes).
+_ARRANGE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS provisional_numbers (
+    year INTEGER NOT NULL,
+    retention TEXT NOT NULL,
+    dept_code TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (year, retention, dept_code)
+);
+CREATE TABLE IF NOT EXISTS sealed_years (
+    year INTEGER PRIMARY KEY,
+    sealed_at TEXT NOT NULL,
+    sealed_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS restamp_pending (
+    archive_no TEXT PRIMARY KEY
+);
+"""
+# Events that show a document was filed under its current 档号: ``filed``, or ``arranged``
+# for one filed under a provisional number (its ``filed`` event keeps that number).
+FILED_KINDS = "('filed', 'arranged')"
+
+
 @dataclass(frozen=True)
 class Numbered:
     archive_no: str
@@ -433,7 +459,7 @@ class ArchiveIndex:
             return
         columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
         try:
-            self.conn.executescript(_BUNDLE_SCHEMA)
+            self.conn.executescript(_BUNDLE_SCHEMA + _ARRANGE_SCHEMA)
             for column in ("derived_from", "bundle_pages"):
                 if column not in columns:
                     self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
@@ -585,8 +611,9 @@ class ArchiveIndex:
 
     def number(self, ref: IntakeRef, doc: NewDocument, make_archive_no: Callable[[int], str],
                make_paths: Callable[[str], tuple[str, str]], numbered_at: str,
-               checks: Iterable[CheckRow], text: str) -> Numbered | Duplicate:  # fmt: skip
-        """Allocate the next 件号 of (年度, 保管期限, 机构) and record the document, atomically.
+               checks: Iterable[CheckRow], text: str, provisional: bool = False) -> Numbered | Duplicate:  # fmt: skip
+        """Allocate the next 件号 of (年度, 保管期限, 机构) and record the document, atomically;
+        ``provisional``: the next 预 number instead (negative, see numbering.py).
 
         Returns the existing document instead when the same bytes were filed meanwhile
         (another ingester may have taken an identical copy since the duplicate step).
@@ -598,10 +625,10 @@ class ArchiveIndex:
             ).fetchone()
             if existing is not None:
                 return Duplicate(existing["archive_no"], existing["status"])
-            item_no = conn.execute(
-                "SELECT COALESCE(MAX(item_no), 0) + 1 FROM documents WHERE year = ? AND retention = ? AND dept_code = ?",
-                (doc.year, doc.retention, doc.dept_code),
-            ).fetchone()[0]
+            seq = (doc.year, doc.retention, doc.dept_code)
+            item_no = (
+                self._next_provisional(conn, seq) if provisional else self._next_final(conn, seq)
+            )
             archive_no = make_archive_no(item_no)
             original_path, access_path = make_paths(archive_no)
             _insert_document(
@@ -641,7 +668,8 @@ class ArchiveIndex:
         """Close the intake and append the ``filed`` event once (idempotent on resume)."""
         with self.transaction(durable=True) as conn:
             seen = conn.execute(
-                "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
+                f"SELECT 1 FROM events WHERE archive_no = ? AND kind IN {FILED_KINDS}",
+                (archive_no,),
             ).fetchone()
             if seen is None:
                 self._append_event(conn, finished_at, "filed", archive_no, intake_id, detail)
@@ -789,7 +817,8 @@ class ArchiveIndex:
         sql = "SELECT d.* FROM documents d"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no"
+        # final 件号 first, then provisional ones (预0001, 预0002 … stored as -1, -2 …)
+        sql += " ORDER BY d.year, d.retention, d.dept_code, d.item_no < 0, ABS(d.item_no)"
         return [dict(r) for r in self.conn.execute(sql, args)]
 
     def recently_filed(self, limit: int = 20) -> list[dict[str, Any]]:
@@ -892,6 +921,8 @@ class ArchiveIndex:
         with self.transaction(durable=True) as conn:
             conn.execute("UPDATE documents SET access_path = ?, access_sha256 = ? WHERE archive_no = ?",
                          (access_path, access_sha256, archive_no))  # fmt: skip
+            if kind and not self.read_only:  # the copy now shows this 档号: no re-stamp pending
+                conn.execute("DELETE FROM restamp_pending WHERE archive_no = ?", (archive_no,))
             if kind:
                 self._append_event(conn, at, kind, archive_no, None, detail)
 
@@ -961,7 +992,7 @@ class ArchiveIndex:
         (or an ingest crashed before its last step and waits in work/ for recovery)."""
         rows = self.conn.execute(
             "SELECT archive_no, 'filed' AS kind FROM documents d WHERE status IN ('filed', 'destroying', 'destroyed') "
-            "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.archive_no = d.archive_no AND e.kind = 'filed') "
+            f"AND NOT EXISTS (SELECT 1 FROM events e WHERE e.archive_no = d.archive_no AND e.kind IN {FILED_KINDS}) "
             "UNION ALL SELECT archive_no, 'destroyed' FROM documents d WHERE status = 'destroyed' "
             "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.archive_no = d.archive_no AND e.kind = 'destroyed') "
             "ORDER BY 1, 2"
@@ -1203,7 +1234,8 @@ class ArchiveIndex:
     def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:
         return (
             conn.execute(
-                "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
+                f"SELECT 1 FROM events WHERE archive_no = ? AND kind IN {FILED_KINDS}",
+                (archive_no,),
             ).fetchone()
             is not None
         )
@@ -1382,6 +1414,132 @@ class ArchiveIndex:
             "SELECT * FROM disposal_proposals WHERE disposal_id = ?", (disposal_id,)
         ).fetchone()
         return dict(row) if row else None
+
+    # ----- arrangement (预归档 → final 件号: archive/arrange.py)
+    @staticmethod
+    def _next_final(conn: sqlite3.Connection, seq: tuple[int, str, str]) -> int:
+        return conn.execute(
+            "SELECT COALESCE(MAX(item_no), 0) + 1 FROM documents "
+            "WHERE year = ? AND retention = ? AND dept_code = ? AND item_no > 0",
+            seq,
+        ).fetchone()[0]
+
+    @staticmethod
+    def _next_provisional(conn: sqlite3.Connection, seq: tuple[int, str, str]) -> int:
+        """The next 预 number of a sequence, as a negative 件号; never handed out twice."""
+        row = conn.execute(
+            "SELECT last FROM provisional_numbers WHERE year = ? AND retention = ? AND dept_code = ?",
+            seq,
+        ).fetchone()
+        last = (row[0] if row else 0) + 1
+        conn.execute(
+            "INSERT INTO provisional_numbers (year, retention, dept_code, last) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (year, retention, dept_code) DO UPDATE SET last = excluded.last",
+            (*seq, last),
+        )
+        return -last
+
+    def year_count(self, year: int) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM documents WHERE year = ?", (year,)
+        ).fetchone()[0]
+
+    def sealed_year(self, year: int) -> dict[str, Any] | None:
+        """When and by whom ``archive arrange`` sealed a 年度, or None."""
+        try:
+            row = self.conn.execute("SELECT * FROM sealed_years WHERE year = ?", (year,)).fetchone()
+        except sqlite3.OperationalError:  # a read-only copy of an index from before arrangement
+            return None
+        return dict(row) if row else None
+
+    def provisional_documents(self, year: int) -> list[dict[str, Any]]:
+        """The 年度's documents that still carry a provisional (预) number, in intake order."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE year = ? AND item_no < 0 "
+            "ORDER BY retention, dept_code, item_no DESC",
+            (year,),
+        )
+        return [dict(r) for r in rows]
+
+    def restamps_pending(self, year: int) -> list[dict[str, Any]]:
+        """Arranged documents whose access copy still shows the provisional number."""
+        try:
+            rows = self.conn.execute(
+                "SELECT d.* FROM restamp_pending p JOIN documents d ON d.archive_no = p.archive_no "
+                "WHERE d.year = ? ORDER BY d.retention, d.dept_code, d.item_no",
+                (year,),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [dict(r) for r in rows]
+
+    def next_final_numbers(self, year: int) -> dict[tuple[str, str], int]:
+        """(保管期限, 机构) → the next final 件号 of that sequence of the 年度."""
+        rows = self.conn.execute(
+            "SELECT retention, dept_code, COALESCE(MAX(CASE WHEN item_no > 0 THEN item_no END), 0) + 1 "
+            "FROM documents WHERE year = ? GROUP BY retention, dept_code",
+            (year,),
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def arrange(self, year: int, order: list[str], renumber: Callable[[dict[str, Any], int], str],
+                at: str, detail: dict[str, Any]) -> list[tuple[str, str]]:  # fmt: skip
+        """Give the 年度's provisional documents their final 件号 in ``order``, seal the
+        年度, and record it, in one durable transaction: interrupted, nothing changed.
+        Returns (provisional 档号, final 档号) pairs; ArchiveIndexError when the
+        provisional documents changed since ``order`` was made, or one is still filing."""
+        moves = []
+        with self.transaction(durable=True) as conn:
+            conn.execute("PRAGMA defer_foreign_keys = ON")  # children follow in this transaction
+            rows = {r["archive_no"]: r for r in conn.execute(
+                "SELECT * FROM documents WHERE year = ? AND item_no < 0", (year,))}  # fmt: skip
+            if sorted(rows) != sorted(order):
+                raise ArchiveIndexError(f"{year} 年度的预归档文件在整理期间有变动, 请重新执行 archive arrange "
+                                        "(provisional documents changed meanwhile)")  # fmt: skip
+            for old in order:
+                row = rows[old]
+                item_no = self._next_final(conn, (row["year"], row["retention"], row["dept_code"]))
+                new = renumber(dict(row), item_no)
+                self._renumber(conn, old, new, item_no)
+                self._append_event(conn, at, "arranged", new, row["intake_id"], {"from": old, "to": new,
+                                   "item_no": item_no, "case_no": row["case_no"], "form_code": row["form_code"]})  # fmt: skip
+                moves.append((old, new))
+            conn.execute(
+                "INSERT INTO sealed_years (year, sealed_at, sealed_by) VALUES (?, ?, ?) "
+                "ON CONFLICT (year) DO UPDATE SET sealed_at = excluded.sealed_at, sealed_by = excluded.sealed_by",
+                (year, at, str(detail.get("by") or "")),
+            )
+            summary = {
+                **detail,
+                "year": year,
+                "count": len(moves),
+                "moves": [list(m) for m in moves],
+            }
+            self._append_event(conn, at, "year_arranged", None, None, summary)
+        return moves
+
+    @staticmethod
+    def _renumber(conn: sqlite3.Connection, old: str, new: str, item_no: int) -> None:
+        """One document's 档号 changed everywhere it is a key; its access copy marked for
+        re-stamping. The stored files keep their paths (docs/archive.md)."""
+        conn.execute(
+            "UPDATE documents SET archive_no = ?, item_no = ? WHERE archive_no = ?",
+            (new, item_no, old),
+        )
+        for table in (
+            "intake",
+            "doc_text",
+            "document_text",
+            "ocr_queue",
+            "versions",
+            "disposal_items",
+            "disposal_proposal_items",
+        ):
+            conn.execute(f"UPDATE {table} SET archive_no = ? WHERE archive_no = ?", (new, old))
+        conn.execute(
+            "UPDATE holds SET target = ? WHERE scope = 'document' AND target = ?", (new, old)
+        )
+        conn.execute("INSERT OR IGNORE INTO restamp_pending (archive_no) VALUES (?)", (new,))
 
 
 def _year_clause(year: int | None, *conditions: str) -> tuple[str, list[Any]]:
