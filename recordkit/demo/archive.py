@@ -60,29 +60,7 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
     if not chosen:
         echo("== 归档: 没有已生成的表单可供扫描 (no generated forms)")
         return None
-    with tempfile.TemporaryDirectory(prefix="recordkit-scan-") as tmp:
-        pdfs, how = _print_to_pdf(config, chosen, Path(tmp))
-        echo(f"== 打印 {len(pdfs)} 份表单为 PDF ({how})")
-        started = time.perf_counter()
-        scans = [
-            sign_and_scan(pdf, Path(tmp) / f"scan-{n:04d}.pdf", seed=n)
-            for n, pdf in enumerate(pdfs, 1)
-        ]
-        echo(
-            f"== 模拟签字扫描 {len(scans)} 份 ({SCAN_DPI} dpi, 轻微倾斜和噪点), 用时 {time.perf_counter() - started:.1f} 秒"
-        )
-        inbox = config.archive_dir / "inbox"
-        inbox.mkdir(parents=True, exist_ok=True)
-        for n, scan in enumerate(scans, 1):
-            _drop(scan, inbox / f"SCAN_{time.strftime('%Y%m%d')}_{n:04d}.pdf")
-        _drop(
-            scans[0], inbox / "重复扫描_0001.pdf"
-        )  # the same sheet scanned twice: not filed twice
-        dropped = len(scans) + 1
-        if bundle and bundle.pdf:
-            name = bundle_scan_name(bundle.contents[0][1])
-            _drop(sign_and_scan(bundle.pdf, Path(tmp) / "bundle.pdf", seed=0), inbox / name)
-            dropped += 1
+    dropped = _scan_into_inbox(config, chosen, bundle, echo)
     echo(
         f"== 放入 {config.archive_dir / 'inbox'} 共 {dropped} 份, 开始归档 (recordkit archive ingest)"
     )
@@ -116,6 +94,36 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
         show_bundle_parts(echo, table, docs, bundle.contents[0][1])
     _show_catalogue(echo, table, docs, facts)
     return report
+
+
+def _scan_into_inbox(
+    config: Config, chosen: list[Any], bundle: BundleResult | None, echo: Echo
+) -> int:
+    """Print, sign and scan the chosen forms (and the bundle's PDF as one pile) into the
+    inbox the way a copy tool writes; returns how many files were dropped."""
+    with tempfile.TemporaryDirectory(prefix="recordkit-scan-") as tmp:
+        pdfs, how = _print_to_pdf(config, chosen, Path(tmp))
+        echo(f"== 打印 {len(pdfs)} 份表单为 PDF ({how})")
+        started = time.perf_counter()
+        scans = [
+            sign_and_scan(pdf, Path(tmp) / f"scan-{n:04d}.pdf", seed=n)
+            for n, pdf in enumerate(pdfs, 1)
+        ]
+        echo(
+            f"== 模拟签字扫描 {len(scans)} 份 ({SCAN_DPI} dpi, 轻微倾斜和噪点), 用时 {time.perf_counter() - started:.1f} 秒"
+        )
+        inbox = config.archive_dir / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for n, scan in enumerate(scans, 1):
+            _drop(scan, inbox / f"SCAN_{time.strftime('%Y%m%d')}_{n:04d}.pdf")
+        _drop(
+            scans[0], inbox / "重复扫描_0001.pdf"
+        )  # the same sheet scanned twice: not filed twice
+        if not (bundle and bundle.pdf):
+            return len(scans) + 1
+        name = bundle_scan_name(bundle.contents[0][1])
+        _drop(sign_and_scan(bundle.pdf, Path(tmp) / "bundle.pdf", seed=0), inbox / name)
+        return len(scans) + 2
 
 
 def arranging(config: Config) -> Config:
