@@ -611,6 +611,9 @@ class CheckReport:
     batches: list[dict[str, Any]] = field(
         default_factory=list
     )  # 归档信息包: ingest runs, counts and bytes
+    # 年度 with documents still under a provisional 预 number (numbering = "arrange"):
+    # a finding to act on, not an error (ok stays as it is)
+    awaiting_arrangement: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sequence_problems(self) -> list[Sequence]:
@@ -644,6 +647,7 @@ class CheckReport:
             "metadata_problems": self.metadata_problems,
             "missing_attachments": self.missing_attachments,
             "batches": self.batches,
+            "awaiting_arrangement": self.awaiting_arrangement,
         }
 
 
@@ -675,8 +679,23 @@ def check(archive: Archive, year: int | None = None, now: datetime | None = None
     ]
     report.missing_attachments = missing_attachments(cases, archive.index.documents())
     report.batches = archive.index.batches()
+    report.awaiting_arrangement = awaiting_arrangement(docs)
     _overdue(archive.config, cases, now or datetime.now(), report)
     return report
+
+
+def awaiting_arrangement(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per 年度, the documents still under a provisional 预 number: ``archive arrange``
+    gives them their final 件号 (none when numbering is ``on_intake``)."""
+    by_year: dict[int, list[str]] = {}
+    for doc in docs:
+        if doc["item_no"] < 0 and doc["status"] in ("filing", "filed"):
+            by_year.setdefault(doc["year"], []).append(doc["archive_no"])
+    return [
+        {"year": year, "count": len(nos), "archive_nos": nos,
+         "command": f"recordkit archive arrange --year {year}"}
+        for year, nos in sorted(by_year.items())
+    ]  # fmt: skip
 
 
 def missing_attachments(
@@ -939,6 +958,9 @@ def check_lines(report: CheckReport) -> list[str]:
         lines.append(
             f"附件未归档 {row['case_no']}: {'、'.join(row['missing'])} (案件列出 {row['listed']} 个附件)"
         )
+    for row in report.awaiting_arrangement:
+        lines.append(f"待整理 {row['year']} 年度: {row['count']} 件仍为预归档号, "
+                     f"运行 {row['command']} 编定正式件号")  # fmt: skip
     for error in report.case_errors:
         lines.append(f"案件文件有错误, 未检查: {error}")
     if report.clock_note:

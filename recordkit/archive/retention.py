@@ -251,6 +251,8 @@ def due(archive: Archive, on: date, xlsx: Path | None = None) -> DueReport:
             continue
         if not archive.index.filing_finished(doc["archive_no"]):
             continue  # still being filed (or waiting in work/ for recovery): not yet
+        if doc["item_no"] < 0:
+            continue  # provisional (预): retention runs from the final arrangement
         entry = _entry(archive, doc, titles)
         holds = archive.index.holds_on(doc)
         if holds:
@@ -389,6 +391,14 @@ def execute(
     return report
 
 
+# a 预 number is not yet the record's place in the 年度; retention is reckoned from the
+# final arrangement, so nothing provisional may be destroyed (docs/audit.md)
+PROVISIONAL_REFUSAL = (
+    "预归档号, 尚未整理编号, 不能销毁; 先运行 recordkit archive arrange --year {year} "
+    "(a provisional record cannot be disposed before arrangement)"
+)
+
+
 def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: str,
              report: DisposalReport | ProposalReport) -> list[dict[str, Any]]:  # fmt: skip
     """The entries to destroy; every refusal at once (nothing destroyed) otherwise."""
@@ -412,6 +422,8 @@ def _approve(archive: Archive, wanted: list[tuple[str, str]], on: date, reason: 
             refusals.append(
                 f"{archive_no}: 尚未完成归档 (接收未完成; 先运行 recordkit archive ingest 完成恢复), 不能销毁"
             )
+        elif doc["item_no"] < 0:
+            refusals.append(f"{archive_no}: {PROVISIONAL_REFUSAL.format(year=doc['year'])}")
         elif not doc["disposal_due"]:
             refusals.append(f"{archive_no}: 永久保管, 不能销毁")
         elif doc["disposal_due"] > on.isoformat():
