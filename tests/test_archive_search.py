@@ -137,10 +137,10 @@ def test_reindex_picks_up_an_edited_case_file(work, runner, tmp_path):
     assert search(runner, "黄国栋") == []
 
 
-def test_library_search_without_text_keeps_the_sql_path(work, runner, tmp_path):
+def test_library_list_keeps_the_sql_path(work, runner, tmp_path):
     filed(runner, tmp_path)
     with Archive(work) as archive:
-        assert [d["year"] for d in archive.search(year=2025)] == [2025]
+        assert [d["year"] for d in archive.list(2025)] == [2025]
         assert not (
             work.archive_dir / "search"
-        ).exists()  # plain filters never open the search index
+        ).exists()  # the complete listing never opens the search index

@@ -10,6 +10,7 @@ case files were edited (a complainant's name corrected).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from recordkit.errors import RecordkitError, SearchIndexError
@@ -45,11 +46,32 @@ def filters(case_no: str | None = None, form_code: str | None = None, year: int 
     return SearchFilters(year, retention, form_code, kind, status, date_from, date_to, case_no)
 
 
+@dataclass
+class SearchPage:
+    """One page of search results. ``total`` is every match, counted when there is no
+    text (a ranked text search is not counted: counting would defeat block-max WAND)."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    total: int | None = None
+
+    @property
+    def more(self) -> bool:
+        return self.total is not None and self.total > len(self.documents)
+
+    def note(self) -> str:
+        """``共 120 件, 显示前 50 件 …`` when the page holds only part of the matches."""
+        if not self.more:
+            return ""
+        return (f"共 {self.total} 件, 显示前 {len(self.documents)} 件 (最新归档的在前; "
+                "请缩小范围, 或用 recordkit archive list 列出全部)")  # fmt: skip
+
+
 def search_documents(archive: Archive, text: str, filters: SearchFilters, limit: int = 100,
-                     marks: tuple[str, str] = MARKS) -> list[dict[str, Any]]:  # fmt: skip
+                     marks: tuple[str, str] = MARKS) -> SearchPage:  # fmt: skip
     """The documents best matching ``text``, best first, each described as ``archive
     show`` does plus ``snippet`` (the match between the marks) and ``score`` (bm25).
-    Without text, every document the filters let through, in 档号 order."""
+    Without text, the ``limit`` most recently filed documents the filters let through
+    (newest first, one day's in 档号 order) and how many match in all."""
     if not archive.index.read_only:  # an auditor's read-only copy: search what is there
         sync(archive)
     try:
@@ -57,27 +79,32 @@ def search_documents(archive: Archive, text: str, filters: SearchFilters, limit:
     except SearchIndexError:
         if not archive.index.read_only:
             raise
-        return _unranked(archive, text, filters)  # a read-only copy without a usable search index
+        return _unranked(
+            archive, text, filters, limit
+        )  # a read-only copy without a usable search index
+    total = None
     try:
-        hits = index.search(text, filters, limit if text.strip() else 1_000_000, marks)
+        if text.strip():
+            hits = index.search(text, filters, limit, marks)
+        else:
+            hits, total = index.newest(filters, limit)
     finally:
         index.close()
-    if not text.strip():
-        hits.sort(key=lambda h: h.archive_no)
     found = [(h, archive.index.document(h.archive_no)) for h in hits]
-    return [
+    documents = [
         dict(archive.describe(row), snippet=h.snippet, score=round(h.score, 3))
         for h, row in found
         if row
     ]
+    return SearchPage(documents, total)
 
 
-def _unranked(archive: Archive, text: str, f: SearchFilters) -> list[dict[str, Any]]:
+def _unranked(archive: Archive, text: str, f: SearchFilters, limit: int) -> SearchPage:
     """index.sqlite's own substring match (text layer, file name, case number), in 档号 order."""
     rows = archive.index.documents(
         Filters(text.strip() or None, f.case_no, f.form_code, f.year, f.retention)
     )
-    return [archive.describe(row) for row in rows]
+    return SearchPage([archive.describe(row) for row in rows[:limit]], len(rows))
 
 
 def _loader(archive: Archive) -> Callable[[list[str]], list[SearchRecord]]:

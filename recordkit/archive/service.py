@@ -30,7 +30,7 @@ from recordkit.archive.numbering import parse_archive_no, retention_label
 from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
 from recordkit.archive.pool import error_result, future_result, init_worker, work
 from recordkit.archive.retention import DisposalReport, DueReport, ProposalReport
-from recordkit.archive.search_service import filters, search_documents, sync
+from recordkit.archive.search_service import SearchPage, filters, search_documents, sync
 from recordkit.archive.settings import (
     DUPLICATE,
     ERROR,
@@ -480,14 +480,16 @@ class Archive:
     # ----- finding things
     def search(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
                year: int | None = None, retention: str | None = None, **more: Any) -> list[dict[str, Any]]:  # fmt: skip
-        """Full text (ranked, with snippets; archive/search_service.py) when there is text or a
-        filter only the search index knows (kind, status, date_from, date_to, limit);
-        otherwise the plain filters on index.sqlite, in 档号 order."""
-        if (text or "").strip() or any(v for k, v in more.items() if k != "limit"):
-            return search_documents(self, text or "", filters(case_no, form_code, year, retention, **more),
-                                    more.get("limit") or 100)  # fmt: skip
-        rows = self.index.documents(Filters(None, case_no, form_code, year, retention))
-        return [self.describe(row) for row in rows]
+        """The documents of ``find`` (at most ``limit``, 100 by default)."""
+        return self.find(text, case_no, form_code, year, retention, **more).documents
+
+    def find(self, text: str | None = None, case_no: str | None = None, form_code: str | None = None,
+             year: int | None = None, retention: str | None = None, **more: Any) -> SearchPage:  # fmt: skip
+        """Full text (ranked, with snippets; archive/search_service.py), or without text the
+        newest ``limit`` documents the filters let through and how many match in all
+        (``archive list`` is the complete listing)."""
+        return search_documents(self, text or "", filters(case_no, form_code, year, retention, **more),
+                                more.get("limit") or 100)  # fmt: skip
 
     def access_page(self, archive_no: str, page: int, cache: Path) -> Path:
         """Page ``page`` of the access copy as a cached PNG (the web's document page)."""
@@ -505,7 +507,8 @@ class Archive:
         return sync(self, rebuild=True)
 
     def list(self, year: int | None = None) -> list[dict[str, Any]]:
-        return self.search(year=year)
+        """Every document (of the 年度), in 档号 order: the complete listing."""
+        return [self.describe(row) for row in self.index.documents(Filters(year=year))]
 
     def show(self, archive_no: str) -> dict[str, Any]:
         normalized = str(parse_archive_no(archive_no))  # accepts the stored-name form too

@@ -332,7 +332,11 @@ _DOC_HEADERS = ["档号", "案件", "表单", "年度", "保管期限", "页数"
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="归档日期起")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="归档日期止")
 @click.option(
-    "--limit", type=click.IntRange(1), default=20, show_default=True, help="全文检索最多显示的件数"
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="最多显示的件数 (无检索词时显示最新归档的; 全部列出用 archive list)",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -352,18 +356,21 @@ def archive_search(
         day = _day_option(more[key], "--" + key[5:])
         more[key] = day.isoformat() if day else None
     archive_ = _archive(ctx)
-    docs = archive_.search(
+    page = archive_.find(
         text, case_no, form_code, year, retention.upper() if retention else None, **more
     )
     archive_.close()
+    docs = page.documents
     if as_json:
         print_json(docs)
+        if page.more:  # stdout stays the plain list of documents
+            click.echo(f"{page.note()}。", err=True)
         return
     print_table(_DOC_HEADERS, _document_rows(docs))
     for doc in docs:
         if doc.get("snippet"):
             click.echo(f"{doc['archive_no']}: {doc['snippet']}")
-    click.echo(f"共 {len(docs)} 件。")
+    click.echo(f"{page.note()}。" if page.more else f"共 {len(docs)} 件。")
 
 
 @archive.command("reindex", epilog=examples("recordkit archive reindex"))

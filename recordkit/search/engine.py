@@ -266,6 +266,23 @@ class SearchIndex:
             hits.append(Hit(doc.get_first("archive_no"), float(score), snippets.of(doc)))
         return hits
 
+    def newest(self, filters: SearchFilters, limit: int) -> tuple[list[Hit], int]:
+        """Without text: the ``limit`` most recently filed documents the filters let
+        through (by the fast ``date`` field, newest first; one day's in 档号 order), and
+        how many match in all (counting is cheap here: no ranking to cut short)."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        try:
+            result = searcher.search(self._query("", filters), limit, count=True,
+                                     order_by_field="date", order=tantivy.Order.Desc)  # fmt: skip
+        except ValueError as exc:
+            raise SearchIndexError(f"{self.folder}: 检索失败 ({exc})") from exc
+        found = [
+            (day, searcher.doc(address).get_first("archive_no")) for day, address in result.hits
+        ]
+        found.sort(key=lambda f: (-int(f[0]), f[1]))
+        return [Hit(archive_no, 0.0, "") for _day_, archive_no in found], int(result.count or 0)
+
     def count(self) -> int:
         self.index.reload()
         return int(self.index.searcher().num_docs)

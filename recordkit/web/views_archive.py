@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from recordkit.archive.document_page import MAX_PREVIEW_PAGES
 from recordkit.archive.numbering import retention_label
-from recordkit.archive.search_service import filters, search_documents
+from recordkit.archive.search_service import SearchPage, filters, search_documents
 from recordkit.archive.service import Archive
 from recordkit.cases.schema import KINDS
 from recordkit.errors import CaseNotFoundError, LockedError, RecordkitError, UnknownFormError
@@ -102,18 +102,18 @@ def marked(snippet: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def _search(data: dict[str, Any]) -> list[dict[str, Any]]:
+def _search(data: dict[str, Any]) -> SearchPage:
     found = filters(None, data["form"] or None, data["year"], data["retention"] or None,
                     data["kind"] or None, data["status"] or None,
                     data["date_from"].isoformat() if data["date_from"] else None,
                     data["date_to"].isoformat() if data["date_to"] else None)  # fmt: skip
     with _archive() as archive:
-        hits = search_documents(archive, data["q"], found, RESULTS, (HIT_START, HIT_END))
+        page = search_documents(archive, data["q"], found, RESULTS, (HIT_START, HIT_END))
         titles = archive.form_titles()
-    for hit in hits:
+    for hit in page.documents:
         hit["parts"] = marked(hit.get("snippet") or "")
         hit["form_title"] = titles.get(hit["form_code"], "")
-    return hits[:RESULTS]
+    return page
 
 
 @requires("archive.view")
@@ -123,7 +123,8 @@ def archive_search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"title": "档案检索", "form": form, "results": None, "limit": RESULTS}
     if request.GET and form.is_valid() and any(form.cleaned_data.values()):
         try:
-            context["results"] = _search(form.cleaned_data)
+            page = _search(form.cleaned_data)
+            context["results"], context["note"] = page.documents, page.note()
         except RecordkitError as exc:
             form.add_error(None, exc.message)
     status = 400 if request.GET and form.errors else 200
