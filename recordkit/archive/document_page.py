@@ -1,5 +1,5 @@
 """What the web's document page shows of one filed document: its access copy page by page
-as PNG images (rendered once by ``recordkit/pdfpages.py`` and cached by the copy's
+as colour PNG images (rendered once by ``recordkit/pdfpages.py`` and cached by the copy's
 SHA-256, so a rebuilt copy gets new images), its events, and the signed original taken
 out by a person, which is logged as an ``original_downloaded`` event.
 """
@@ -29,7 +29,7 @@ def access_page_image(archive: Archive, archive_no: str, page: int, cache: Path)
     source = access_copy(doc)
     row = archive.index.document(doc["archive_no"]) or {}
     key = (row.get("access_sha256") or doc["sha256"])[:24]
-    target = cache / f"{key}-{page:04d}.png"
+    target = cache / f"{key}-{page:04d}-rgb.png"  # colour: older grayscale images not reused
     if not target.is_file():
         write_atomic(target, _render_png(source, page - 1), durable=False)
     return target
@@ -52,7 +52,7 @@ def _render_png(path: Path, index: int) -> bytes:
     try:
         pdf = pdfium.PdfDocument(str(path))
         try:
-            image = render_pdf_page(pdf[index], PREVIEW_DPI)
+            image = render_pdf_page(pdf[index], PREVIEW_DPI, colour=True)  # the red 归档章
         finally:
             pdf.close()
     except Exception as exc:  # PdfiumError and friends
