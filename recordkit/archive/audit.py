@@ -211,7 +211,11 @@ def verify(archive: Archive, year: int | None = None, jobs: int = 1,
     events = index.events()
     _check_against_events(archive, docs, events, jobs, report)
     report.chain = index.chain_report()
-    report.events_missing = index.documents_without_event() + index.rows_without_event()
+    report.events_missing = (
+        index.documents_without_event()
+        + index.rows_without_event()
+        + index.proposals_without_event()
+    )
     if head is not None:
         report.head_found = index.event_with_hash(head)
     if log:

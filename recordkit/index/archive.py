@@ -914,6 +914,26 @@ class ArchiveIndex:
         )
         return [(r[0], r[1]) for r in rows]
 
+    def proposals_without_event(self) -> list[tuple[str, str]]:
+        """(销毁申请 #n, missing event kind) for disposal proposals whose events the log
+        lacks (cut off its end): every proposal has ``disposal_proposed``, an approved
+        one ``disposal_approved``, a rejected one ``disposal_rejected``. Plain SQL; the
+        events' JSON detail is read here."""
+        if not self.has_proposals:
+            return []
+        logged = {(row["kind"], json.loads(row["detail"]).get("proposal_id")) for row in self.conn.execute(
+            "SELECT kind, detail FROM events "
+            "WHERE kind IN ('disposal_proposed', 'disposal_approved', 'disposal_rejected')")}  # fmt: skip
+        missing = []
+        for row in self.conn.execute("SELECT id, state FROM disposal_proposals ORDER BY id"):
+            kinds = ["disposal_proposed"]
+            if row["state"] in ("approved", "rejected"):
+                kinds.append(f"disposal_{row['state']}")
+            missing += [
+                (f"销毁申请 #{row['id']}", k) for k in kinds if (k, row["id"]) not in logged
+            ]
+        return missing
+
     def set_access_copy(self, archive_no: str, access_path: str, access_sha256: str, at: str,
                         kind: str | None, detail: dict[str, Any]) -> None:  # fmt: skip
         """Record an access copy's path and SHA-256 on the row, with an event ``kind``
