@@ -2,25 +2,21 @@
 
 ``archive check`` and ``verify`` report an access copy that is missing or changed; the
 original is the record, so the copy is re-stamped from it with the same stamping code
-ingest uses. The original is only read, and only after its SHA-256 and SM3 are found
+ingest uses, through the one writer (copy_writer.py: the OCR text layer is kept). The original is only read, and only after its SHA-256 and SM3 are found
 equal to the index and to the ``filed`` event: a copy is never made from a doubtful
 original. Each rebuild is an ``access_copy_rebuilt`` event carrying the new copy's hash.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recordkit.archive.audit import STATUS_LABELS
 from recordkit.archive.audit_chain import recorded_documents
+from recordkit.archive.copy_writer import write_access_copy
 from recordkit.archive.fixity import digest_file
-from recordkit.archive.images import kind_of_stored
 from recordkit.archive.numbering import parse_archive_no
-from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy
-from recordkit.archive.steps import Intake, access_source
 from recordkit.errors import ArchiveError, DocumentNotFoundError, RecordkitError, UsageError
 
 if TYPE_CHECKING:
@@ -81,23 +77,10 @@ def rebuild_one(archive: Archive, doc: dict[str, Any], recorded: dict[str, Any])
     if digest.error or any((digest.sha256, digest.sm3) != pair for pair in expected):
         raise ArchiveError(f"{number}: 原件与索引或事件日志中的校验值不符, 不能据此重新生成利用副本; "
                            "请运行 recordkit archive verify")  # fmt: skip
-    access_path = doc["access_path"] or layout.plan_paths(number)[1]
-    dest = layout.abs(access_path)
-    fields = StampFields.from_archive_no(number, int(doc["pages"]))
-    style = StampStyle(
-        color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels
-    )
-    # As at ingest: an image original through its lossless PDF, pages turned upright.
-    with tempfile.TemporaryDirectory(prefix="recordkit-rebuild-") as scratch:
-        item = Intake(
-            number, Path(scratch), original.name, "", "", kind=kind_of_stored(doc["original_path"])
-        )
-        source, _, _ = access_source(item, original, int(doc["pages"]))
-        placement = stamp_access_copy(source, dest, fields, style)
-    sha256 = digest_file(dest, ("sha256",)).sha256 or ""
-    detail = {"access_path": access_path, "access_sha256": sha256, "original_sha256": digest.sha256,
-              "previous_access_sha256": doc.get("access_sha256"), "placement": placement.rule}  # fmt: skip
-    archive.index.set_access_copy(
-        number, access_path, sha256, archive.timestamp(), "access_copy_rebuilt", detail
-    )
-    return Rebuilt(number, access_path, sha256)
+    written = write_access_copy(archive, doc, original)
+    detail = {"access_path": written.access_path, "access_sha256": written.sha256,
+              "original_sha256": digest.sha256, "previous_access_sha256": doc.get("access_sha256"),
+              "placement": written.placement, "text_layer": written.text_layer}  # fmt: skip
+    archive.index.set_access_copy(number, written.access_path, written.sha256,
+                                  archive.timestamp(), "access_copy_rebuilt", detail)  # fmt: skip
+    return Rebuilt(number, written.access_path, written.sha256)

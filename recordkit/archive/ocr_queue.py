@@ -11,20 +11,19 @@ layer at the OCR boxes, recorded as an ``access_copy_rebuilt`` event.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recordkit.archive.copy_writer import text_layer_wanted, write_access_copy
 from recordkit.archive.pool import init_worker, worker_archive
-from recordkit.archive.stamp import StampFields, StampStyle, stamp_access_copy
-from recordkit.errors import ArchiveError, ConfigError
-from recordkit.files import sha256_file, write_atomic
+from recordkit.errors import ArchiveError
+from recordkit.files import sha256_file
 from recordkit.index.ocr import OcrQueue
 from recordkit.ocr import PageText, read_pdf
-from recordkit.ocr.layer import with_text_layer
+from recordkit.ocr.layer import layout_json
 from recordkit.workers import run_bounded, start_pool, stop_pool
 
 if TYPE_CHECKING:
@@ -120,7 +119,9 @@ def ocr_next(archive: Archive, started: str, only: Sequence[str] = ()) -> OcrDon
         )
         if text_layer_wanted(archive) and done.ocr_pages and job["access_path"]:
             done.text_layer = add_text_layer(archive, number, pages)
-        queue.finish(number, [(p.page, p.text, p.source) for p in pages], _stamp(archive))
+        queue.finish(
+            number, [(p.page, p.text, p.source, layout_json(p)) for p in pages], _stamp(archive)
+        )
     except Exception as exc:  # noqa: BLE001 - one unreadable document must not stop the queue
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         final = queue.fail(number, message, _stamp(archive))
@@ -134,45 +135,28 @@ def _stamp(archive: Archive) -> str:
     return archive.now().isoformat(timespec="microseconds")
 
 
-def text_layer_wanted(archive: Archive) -> bool:
-    """``[archive.ocr] text_layer = true`` in recordkit.toml (off by default)."""
-    raw = archive.config.section("archive").get("ocr", {})
-    value = raw.get("text_layer", False) if isinstance(raw, dict) else None
-    if not isinstance(value, bool):
-        raise ConfigError(
-            f"{archive.config.path or 'recordkit.toml'}: [archive.ocr] text_layer: 应为 true 或 false"
-        )
-    return value
-
-
 def add_text_layer(archive: Archive, number: str, pages: list[PageText]) -> bool:
     """Re-stamp the access copy from the original and lay the OCR text over it; the
     original is only read. Logged as ``access_copy_rebuilt`` with the new copy's hash."""
     doc = archive.index.document(number)
     if doc is None or not doc["access_path"]:
         return False
-    dest, original = (
-        archive.layout.abs(doc["access_path"]),
-        archive.layout.abs(doc["original_path"]),
-    )
+    original = archive.layout.abs(doc["original_path"])
     if sha256_file(original) != doc["sha256"]:
         raise ArchiveError(
             f"{number}: 原件与索引中的校验值不符, 不据此生成文本层; 请运行 recordkit archive verify"
         )
-    fields = StampFields.from_archive_no(number, int(doc["pages"]))
-    style = StampStyle(
-        color=archive.settings.stamp_color, show_labels=archive.settings.stamp_labels
-    )
-    with tempfile.TemporaryDirectory(prefix="recordkit-ocr-") as tmp:
-        stamped = Path(tmp) / "stamped.pdf"
-        stamp_access_copy(original, stamped, fields, style)
-        write_atomic(dest, with_text_layer(stamped, pages))
-    sha256 = sha256_file(dest)
-    detail = {"access_path": doc["access_path"], "access_sha256": sha256, "original_sha256": doc["sha256"],
+    written = write_access_copy(archive, doc, original, pages)  # the one writer: stamp + layer
+    detail = {"access_path": doc["access_path"], "access_sha256": written.sha256, "original_sha256": doc["sha256"],
               "previous_access_sha256": doc.get("access_sha256"), "reason": "ocr_text_layer",
               "ocr_pages": [p.page for p in pages if p.source == "ocr"]}  # fmt: skip
     archive.index.set_access_copy(
-        number, doc["access_path"], sha256, archive.timestamp(), "access_copy_rebuilt", detail
+        number,
+        doc["access_path"],
+        written.sha256,
+        archive.timestamp(),
+        "access_copy_rebuilt",
+        detail,
     )
     return True
 

@@ -23,11 +23,12 @@ from typing import Any
 from recordkit.archive import access_copies, arrange, audit, document_page, inbox, retention
 from recordkit.archive import export as exporting
 from recordkit.archive.audit import CaseFiling, CheckReport, VerifyReport, required_forms
+from recordkit.archive.copy_writer import text_layer_wanted
 from recordkit.archive.export import ExportReport
 from recordkit.archive.inbox import Discarded, InboxEntry
 from recordkit.archive.intake import ingest_file, recover, refuse_symlink
 from recordkit.archive.numbering import parse_archive_no, retention_label
-from recordkit.archive.ocr_queue import idle_turn, run_ocr, text_layer_wanted
+from recordkit.archive.ocr_queue import idle_turn, run_ocr
 from recordkit.archive.pool import error_result, future_result, init_worker, work
 from recordkit.archive.retention import DisposalReport, DueReport, ProposalReport
 from recordkit.archive.search_service import SearchPage, filters, search_documents, sync

@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import ArchiveError, ArchiveIndexError, DisposalRefusedError, RecordkitError
 from . import connect, connect_read_only, is_read_only_error
 from .ocr import SCHEMA as OCR_SCHEMA
+from .ocr import add_layout_column
 
 GENESIS_HASH = "0" * 64
 
@@ -409,6 +410,18 @@ class ArchiveIndex:
         self._widen_check_results()
         self._add_bundles()
         self._add_proposals()
+        self._add_text_layout()
+
+    def _add_text_layout(self) -> None:
+        """``document_text.layout`` (the OCR lines of a text layer), added when writable."""
+        if self.read_only or not self.has_page_text:
+            return
+        try:
+            add_layout_column(self.conn)
+        except sqlite3.OperationalError as exc:
+            if not is_read_only_error(exc):
+                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            self.read_only = True
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's

@@ -5,7 +5,8 @@
 transaction, so two processes never take the same one; the claimer's process id is
 kept, so a job left ``running`` by a killed process is queued again on the next drain.
 ``document_text`` holds every page's text with where it came from ('ocr' | 'pdf'), for
-the search engine to index.
+the search engine to index, and an OCR page's lines with their boxes (``layout``), so an
+access copy re-stamped later (``archive arrange``, ``rebuild-copy``) keeps its text layer.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS document_text (
     page INTEGER NOT NULL,
     text TEXT NOT NULL,
     source TEXT NOT NULL CHECK (source IN ('ocr', 'pdf')),
+    layout TEXT,                      -- an OCR page's lines and boxes (JSON), for the text layer
     PRIMARY KEY (archive_no, page)
 );
 -- Bumped whenever a document's OCR text is stored: one row the search index reads to
@@ -98,12 +100,14 @@ class OcrQueue:
                          "updated_at = ? WHERE archive_no = ?", (os.getpid(), at, row["archive_no"]))  # fmt: skip
             return dict(row)
 
-    def finish(self, archive_no: str, pages: Iterable[tuple[int, str, str]], at: str) -> None:
-        """Store the pages' (page, text, source) and mark the job done, in one transaction."""
+    def finish(self, archive_no: str, pages: Iterable[tuple[Any, ...]], at: str) -> None:
+        """Store the pages' (page, text, source[, layout]) and mark the job done, in one
+        transaction."""
+        rows = [(archive_no, *page, None)[:5] for page in pages]
         with self.index.transaction() as conn:
             conn.execute("DELETE FROM document_text WHERE archive_no = ?", (archive_no,))
-            conn.executemany("INSERT INTO document_text (archive_no, page, text, source) VALUES (?, ?, ?, ?)",
-                             [(archive_no, *page) for page in pages])  # fmt: skip
+            conn.executemany("INSERT INTO document_text (archive_no, page, text, source, layout) "
+                             "VALUES (?, ?, ?, ?, ?)", rows)  # fmt: skip
             conn.execute("UPDATE ocr_queue SET state = 'done', error = NULL, owner = NULL, updated_at = ? "
                          "WHERE archive_no = ?", (at, archive_no))  # fmt: skip
             conn.execute("UPDATE ocr_generation SET n = n + 1 WHERE id = 1")
@@ -130,12 +134,27 @@ class OcrQueue:
         ).fetchone()
         return dict(row) if row else None
 
+    def layouts(self, archive_no: str) -> list[tuple[int, str, str]]:
+        """(page, text, layout JSON) of the document's OCR pages with stored lines."""
+        rows = self.index.conn.execute(
+            "SELECT page, text, layout FROM document_text WHERE archive_no = ? "
+            "AND source = 'ocr' AND layout IS NOT NULL ORDER BY page", (archive_no,))  # fmt: skip
+        return [(r["page"], r["text"], r["layout"]) for r in rows]
+
     def pages(self, archive_no: str) -> list[dict[str, Any]]:
         rows = self.index.conn.execute(
             "SELECT page, text, source FROM document_text WHERE archive_no = ? ORDER BY page",
             (archive_no,),
         )
         return [dict(r) for r in rows]
+
+
+def add_layout_column(conn: Any) -> None:
+    """Indexes from before the stored text layer lack ``document_text.layout``."""
+    try:
+        conn.execute("SELECT layout FROM document_text WHERE 1 = 0")
+    except Exception:  # noqa: BLE001 - no such column (the driver's own error class)
+        conn.execute("ALTER TABLE document_text ADD COLUMN layout TEXT")
 
 
 def _process_alive(pid: int | None) -> bool:

@@ -5,12 +5,35 @@ stroked), stretched to the box's width."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 from recordkit.errors import OcrError
 from recordkit.fonts import reportlab_font
 from recordkit.ocr.engine import Line, PageText
+
+
+def layout_json(page: PageText) -> str | None:
+    """An OCR page's lines and image size as JSON, kept in the index so a later re-stamp
+    of the access copy lays the same text layer again (None: nothing to lay)."""
+    if page.source != "ocr" or not page.lines:
+        return None
+    lines = [
+        {"text": ln.text, "box": [list(p) for p in ln.box], "score": ln.score} for ln in page.lines
+    ]
+    return json.dumps(
+        {"width": page.width, "height": page.height, "lines": lines}, ensure_ascii=False
+    )
+
+
+def page_from_layout(page: int, text: str, layout: str) -> PageText:
+    """The ``PageText`` that ``layout_json`` stored."""
+    data = json.loads(layout)
+    lines = [
+        Line(ln["text"], tuple(tuple(p) for p in ln["box"]), ln["score"]) for ln in data["lines"]
+    ]  # type: ignore[misc]
+    return PageText(page, text, "ocr", lines, int(data["width"]), int(data["height"]))
 
 
 def with_text_layer(pdf: Path, pages: list[PageText]) -> bytes:
