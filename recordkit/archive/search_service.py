@@ -53,6 +53,7 @@ class SearchPage:
 
     documents: list[dict[str, Any]] = field(default_factory=list)
     total: int | None = None
+    order: str = "最新归档的在前"  # how the page was cut from the matches
 
     @property
     def more(self) -> bool:
@@ -62,7 +63,7 @@ class SearchPage:
         """``共 120 件, 显示前 50 件 …`` when the page holds only part of the matches."""
         if not self.more:
             return ""
-        return (f"共 {self.total} 件, 显示前 {len(self.documents)} 件 (最新归档的在前; "
+        return (f"共 {self.total} 件, 显示前 {len(self.documents)} 件 ({self.order}; "
                 "请缩小范围, 或用 recordkit archive list 列出全部)")  # fmt: skip
 
 
@@ -104,7 +105,7 @@ def _unranked(archive: Archive, text: str, f: SearchFilters, limit: int) -> Sear
     rows = archive.index.documents(
         Filters(text.strip() or None, f.case_no, f.form_code, f.year, f.retention)
     )
-    return SearchPage([archive.describe(row) for row in rows[:limit]], len(rows))
+    return SearchPage([archive.describe(row) for row in rows[:limit]], len(rows), "按档号排序")
 
 
 def _loader(archive: Archive) -> Callable[[list[str]], list[SearchRecord]]:
