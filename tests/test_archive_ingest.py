@@ -480,7 +480,7 @@ def test_demo_prints_signs_scans_and_files_generated_forms(tmp_path, monkeypatch
     from recordkit.clock.setup import open_casebook
     from recordkit.config import init_workdir
     from recordkit.demo.archive import demo_archive
-    from recordkit.demo.run import EXAMPLES
+    from recordkit.demo.samples import EXAMPLES
     from recordkit.forms.generator import make_generator
 
     if printer == "libreoffice" and soffice_missing():

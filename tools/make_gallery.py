@@ -1,27 +1,29 @@
 """Build docs/forms.md: a first-page picture of every form, filled from a sample case.
 
-    .venv/bin/python tools/make_gallery.py
+    .venv/bin/python tools/make_gallery.py                       # every form, into docs/
+    .venv/bin/python tools/make_gallery.py --docs /tmp/g F01 R01  # a quick look at two
 
-Needs LibreOffice (the real client offices use to open the forms). Each form is filled
-from the sample case that exercises it best, converted to PDF and its first page
-rendered to docs/forms/<code>.png with pypdfium2.
+Needs LibreOffice (the real client offices use to open the forms). The sample cases and
+records are filed into a fresh working folder the way `recordkit demo` files them; each
+form is filled from the sample that exercises it best, converted to PDF and its first page
+rendered to <docs>/forms/<code>.png with pypdfium2. With codes, forms.md lists just those.
 """
 
 from __future__ import annotations
 
-import shutil
+import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 import pypdfium2
 
-from recordkit.cases import schema
-from recordkit.cases.store import read_case_file
-from recordkit.clock.setup import open_book, open_casebook
 from recordkit.config import init_workdir
-from recordkit.forms.generator import make_generator
+from recordkit.demo.samples import file_samples
+from recordkit.forms.catalog import Form
+from recordkit.forms.generator import Generator
 from recordkit.forms.libreoffice import convert_to_pdf, require_soffice
+from recordkit.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -54,67 +56,92 @@ PREFERRED = {
     "F28": "FW-2026-0001",  # installation and acceptance
 }
 DEFAULT_CASE = "TS-2026-0005"
+DPI = 80  # enough to read the header and the table lines; 30–70 KB a page
+
+HEADER = (
+    "# 表单一览 (form gallery)\n\n"
+    "Every form and register as LibreOffice renders it (first page), filled from the bundled sample\n"
+    "cases and records (`examples/`); registers show the 2026 sample year.\n"
+    "(`tools/make_gallery.py` rebuilds this page). How to revise a template: "
+    "[template-authoring.md](template-authoring.md).\n\n"
+)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("codes", nargs="*", help="only these forms (default: all)")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="where forms.md and forms/ go")
+    args = parser.parse_args(argv)
     require_soffice()
-    work = Path(tempfile.mkdtemp(prefix="rk-gallery-"))
-    config = init_workdir(work, org_name="漳州市示例检验检测中心", profile="hospital")
-    book = open_casebook(config)
-    for path in sorted((ROOT / "examples" / "cases").glob("*.yaml")):
-        data, _ = read_case_file(path)
-        book.add(data, source=str(path))
-    for rtype in schema.OTHER_TYPES:
-        records = open_book(config, rtype)
-        for path in sorted((ROOT / "examples" / "records" / rtype.folder).glob("*.yaml")):
-            records.add(read_case_file(path)[0], source=str(path))
-    generator = make_generator(config)
+    with tempfile.TemporaryDirectory(prefix="rk-gallery-") as work:
+        sections = build_gallery(Path(work), args.docs, args.codes)
+    print(f"{len(sections)} forms → {args.docs / 'forms.md'}")
+    return 0
+
+
+def build_gallery(work: Path, docs_dir: Path, codes: list[str] | None = None) -> list[str]:
+    """Fill, convert and picture the forms (all, or ``codes``) in the fresh working folder
+    ``work``; write ``docs_dir``/forms/<code>.png and ``docs_dir``/forms.md.
+    Returns the page's sections in catalog order (F01 … F29, R01 … R03)."""
+    config = init_workdir(work / "workdir", org_name="漳州市示例检验检测中心", profile="hospital")
+    workspace = Workspace(config)
+    file_samples(workspace)  # records before cases, as the demo files them
+    generator = workspace.generator()
+    try:
+        docs = _fill(generator, codes)
+    finally:
+        generator.close()
+    pdfs = convert_to_pdf([d for _, d in docs], outdir=work / "pdf")
+    pictures = docs_dir / "forms"
+    pictures.mkdir(parents=True, exist_ok=True)
+    sections = {
+        code: _section(generator.catalog.get(code), pdf, pictures)
+        for (code, _doc), pdf in zip(docs, pdfs, strict=True)
+    }
+    if not codes:  # a full run: pictures of forms no longer in the catalog go
+        for stale in set(pictures.glob("*.png")) - {pictures / f"{c}.png" for c in sections}:
+            stale.unlink()
+    ordered = [sections[code] for code in sorted(sections)]
+    contents = " · ".join(f"[{code}](#{_anchor(sections[code])})" for code in sorted(sections))
+    (docs_dir / "forms.md").write_text(
+        HEADER + contents + "\n\n" + "\n".join(ordered), encoding="utf-8"
+    )
+    return ordered
+
+
+def _fill(generator: Generator, codes: list[str] | None) -> list[tuple[str, Path]]:
+    """The filled .docx of each form: a register for the 2026 sample year, a form for
+    its preferred sample case or record."""
     docs: list[tuple[str, Path]] = []
     for form in generator.catalog.forms.values():
+        if codes and form.code not in codes:
+            continue
         if form.is_register:
             docs.append((form.code, generator.register(form.code, year=2026).path))
         else:
             record = generator.casebook.get(PREFERRED.get(form.code, DEFAULT_CASE))
             docs.append((form.code, generator.fill(form, record)[0].path))
-    generator.close()
-    pdfs = convert_to_pdf([d for _, d in docs], outdir=work / "pdf")
-    if PICTURES.exists():
-        shutil.rmtree(PICTURES)
-    PICTURES.mkdir(parents=True)
-    sections = []
-    for (code, _doc), pdf in zip(docs, pdfs, strict=False):
-        form = generator.catalog.get(code)
-        document = pypdfium2.PdfDocument(str(pdf))
+    return docs
+
+
+def _section(form: Form, pdf: Path, pictures: Path) -> str:
+    """Render the first page of ``pdf`` to pictures/<code>.png; the form's section of the page."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
         pages = len(document)
-        image = document[0].render(scale=80 / 72).to_pil()
-        # 16 grey levels keep the text crisp at a tenth of the size (the forms are black on white)
-        image = image.convert("L").quantize(colors=16)
-        image.save(PICTURES / f"{code}.png", optimize=True)
+        image = document[0].render(scale=DPI / 72).to_pil()
+    finally:
         document.close()
-        shown = (
-            f"{code}-2026 (2026 年度)" if form.is_register else PREFERRED.get(code, DEFAULT_CASE)
-        )
-        sections.append(
-            f"## {code} {form.title}\n\n"
-            f"第{form.version}版 · {form.type} · {form.record_type} · {form.paper} · 保管期限 {form.retention} · "
-            f"{pages} 页 · 示例 {shown} · 来源 {form.source}\n\n"
-            f"![{code} {form.title}](forms/{code}.png)\n"
-        )
-    header = (
-        "# 表单一览 (form gallery)\n\n"
-        "Every form and register as LibreOffice renders it (first page), filled from the bundled sample\n"
-        "cases and records (`examples/`); registers show the 2026 sample year.\n"
-        "(`tools/make_gallery.py` rebuilds this page). How to revise a template: "
-        "[template-authoring.md](template-authoring.md).\n\n"
+    # 16 grey levels keep the text crisp at a tenth of the size (the forms are black on white)
+    image.convert("L").quantize(colors=16).save(pictures / f"{form.code}.png", optimize=True)
+    code = form.code
+    shown = f"{code}-2026 (2026 年度)" if form.is_register else PREFERRED.get(code, DEFAULT_CASE)
+    return (
+        f"## {code} {form.title}\n\n"
+        f"第{form.version}版 · {form.type} · {form.record_type} · {form.paper} · 保管期限 {form.retention} · "
+        f"{pages} 页 · 示例 {shown} · 来源 {form.source}\n\n"
+        f"![{code} {form.title}](forms/{code}.png)\n"
     )
-    order = sorted(range(len(docs)), key=lambda i: docs[i][0])  # F01 … F29, R01 … R03
-    contents = " · ".join(f"[{docs[i][0]}](#{_anchor(sections[i])})" for i in order) + "\n\n"
-    (DOCS / "forms.md").write_text(
-        header + contents + "\n".join(sections[i] for i in order), encoding="utf-8"
-    )
-    print(f"{len(sections)} forms → {DOCS / 'forms.md'}")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
 
 
 def _anchor(section: str) -> str:

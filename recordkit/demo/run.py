@@ -14,21 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from recordkit.cases import schema
-from recordkit.cases.store import Case, CaseBook, read_case_file
+from recordkit.cases.store import Case
 from recordkit.clock.folder import case_statuses
-from recordkit.config import PACKAGE_ROOT, init_workdir
+from recordkit.config import init_workdir
 from recordkit.dates import format_value
 from recordkit.demo.archive import BUNDLE_CASE, arranging, demo_archive
 from recordkit.demo.audit import demo_audit
 from recordkit.demo.compliance import demo_compliance
 from recordkit.demo.reports import demo_reports
+from recordkit.demo.samples import file_samples
 from recordkit.demo.search import demo_search
 from recordkit.errors import RecordkitError
 from recordkit.forms.generator import BundleResult, Output
 from recordkit.forms.libreoffice import find_soffice
 from recordkit.workspace import Workspace
-
-EXAMPLES = PACKAGE_ROOT.parent / "examples"
 
 Echo = Callable[..., None]
 Table = Callable[[list[str], list[list[Any]]], None]
@@ -44,10 +43,11 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
     config = arranging(config)  # 预归档 at intake, final 件号 by archive arrange
 
     workspace = Workspace(config)
-    # Records first: a case's corrective_action_no must name a CAPA that exists, and
-    # the samples are known to link both ways (tests/test_example_records.py).
-    _file_records(config, echo)
-    _file_samples(workspace, echo)
+    # Records first: a case's corrective_action_no must name a CAPA that exists (samples.py)
+    filed = file_samples(workspace)
+    records = ", ".join(f"{label} {count}" for label, count in filed.records)
+    echo(f"== 已登记示例记录 (sample records filed): {records}")
+    echo(f"== 已登记 {filed.cases} 个示例案件 (sample cases filed)")
     bundle = _generate_forms(workspace, root, echo, table)
 
     _status_table(config, table, echo)
@@ -71,20 +71,6 @@ def run_demo(directory: Path | None, echo: Echo, table: Table) -> Path:
 
 def _complainant(workspace: Workspace, case_no: str) -> str:
     return str(workspace.casebook().get(case_no).data["complainant"]["name"])
-
-
-def _file_samples(workspace: Workspace, echo: Echo) -> None:
-    """File the sample cases of ``examples/cases`` (those not filed yet)."""
-    book = workspace.casebook()
-    files = sorted((EXAMPLES / "cases").glob("*.yaml"))
-    if not files:
-        raise RecordkitError(f"找不到示例案件 {EXAMPLES / 'cases'} (sample cases missing)")
-    existing = book.existing_numbers()
-    for path in files:
-        data, _raw = read_case_file(path)
-        if str(data.get("case_no")) not in existing:
-            book.add(data, source=str(path))
-    echo(f"== 已登记 {len(files)} 个示例案件 (sample cases filed)")
 
 
 def _generate_forms(workspace: Workspace, root: Path, echo: Echo, table: Table) -> BundleResult:
@@ -145,22 +131,6 @@ def _outputs_table(
         for c in sorted(cases, key=lambda c: (c.rtype is not schema.CASE, c.case_no))
     ]
     table(["编号", "类别", "日期", "已生成表单", "位置"], rows)
-
-
-def _file_records(config, echo: Echo) -> None:
-    """File the sample records of the other types (examples/records/<type>/*.yaml),
-    before the cases they link to exist: their ``source_case`` link is not checked here."""
-    counts = []
-    for rtype in schema.OTHER_TYPES:
-        book = CaseBook(config, rtype=rtype)
-        existing = book.existing_numbers()
-        files = sorted((EXAMPLES / "records" / rtype.folder).glob("*.yaml"))
-        for path in files:
-            data, _raw = read_case_file(path)
-            if str(data.get(rtype.number_key)) not in existing:
-                book.add(data, source=str(path))
-        counts.append(f"{rtype.label} {len(files)}")
-    echo(f"== 已登记示例记录 (sample records filed): {', '.join(counts)}")
 
 
 def _status_table(config, table: Table, echo: Echo) -> None:
