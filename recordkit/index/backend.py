@@ -123,6 +123,8 @@ class Row:
         return len(self._values)
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple):  # a test's expected row
+            return self._values == other
         return isinstance(other, Row) and self._values == other._values
 
     def __hash__(self) -> int:
@@ -215,6 +217,12 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def commit(self) -> None:
+        """As sqlite3's: end the open transaction, if any (statements outside one are
+        committed as they run)."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
 
     def __enter__(self) -> PgConnection:
         return self
@@ -323,6 +331,21 @@ def connect_postgresql(url: str) -> psycopg.Connection[Any]:
         raise ConfigError(
             f"无法连接 PostgreSQL 数据库 {shown} (database unreachable): {reason}"
         ) from None
+
+
+@contextmanager
+def schema_changes(conn: Connection) -> Iterator[None]:
+    """Run an index's own schema changes (tables added later, columns, indexes) one
+    process at a time: PostgreSQL's catalogue fails a second concurrent ``CREATE … IF
+    NOT EXISTS`` with a duplicate key. One transaction under the schema lock; on SQLite
+    (one writer anyway, and DDL takes its own write lock) nothing is added."""
+    if not isinstance(conn, PgConnection):
+        yield
+        return
+    with conn:
+        conn.raw.execute("BEGIN")
+        conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+        yield
 
 
 @contextmanager
