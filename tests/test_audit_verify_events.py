@@ -213,6 +213,7 @@ def _freeze(root: Path, on: bool) -> bool:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.sqlite_only("an auditor's read-only copy of the folder, index.sqlite in it")
 def test_a_read_only_copy_verifies(work, runner):
     with Archive(work) as archive:
         before = len(archive.index.events())

@@ -204,8 +204,7 @@ class PgConnection:
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a
         # duplicate key in the catalogue): the schema is applied under one lock.
         with conn:
-            raw.execute("BEGIN")
-            raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+            conn.begin_schema_change()
             raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
             raw.execute(f'SET search_path TO "{namespace}"')
             conn.executescript(schema)
@@ -258,6 +257,14 @@ class PgConnection:
         cursor = self.raw.cursor()
         cursor.executemany(query, [_params(r) for r in rows])
         return PgCursor(cursor)
+
+    def begin_schema_change(self) -> None:
+        """``BEGIN`` with the schema lock and then this namespace's write lock: DDL
+        (even ``CREATE INDEX IF NOT EXISTS``) locks tables, so it must not run beside a
+        writer of the namespace, or each would wait for the other (a deadlock)."""
+        self.raw.execute("BEGIN")
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_lock(),))
 
     def write_lock(self) -> int:
         """The key every write transaction of this namespace holds (``BEGIN IMMEDIATE``)."""
@@ -343,8 +350,7 @@ def schema_changes(conn: Connection) -> Iterator[None]:
         yield
         return
     with conn:
-        conn.raw.execute("BEGIN")
-        conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+        conn.begin_schema_change()
         yield
 
 
