@@ -23,6 +23,7 @@ from recordkit.index.backend import (
 )
 from recordkit.index.casecache import CaseCache
 from recordkit.index.manifest import Manifest
+from recordkit.index.searchstate import SearchState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS things (
@@ -188,3 +189,39 @@ def test_an_unreachable_server_names_the_url_without_its_password(tmp_path, monk
     assert "s3cret" not in result.output
     with pytest.raises(ConfigError):
         ArchiveIndex(tmp_path / "i.sqlite", url)
+
+
+def test_one_search_index_writer_across_all_nodes(pg_url, tmp_path):
+    first = SearchState(tmp_path / "a.sqlite", pg_url)
+    second = SearchState(tmp_path / "b.sqlite", pg_url)  # another node, same database
+    try:
+        assert first.shared and second.shared
+        with first.writer_lock(timeout=0):
+            with pytest.raises(TimeoutError), second.writer_lock(timeout=0.3):
+                pass
+        with second.writer_lock(timeout=0):  # released: the next writer gets it
+            first.put([("Z109-WS·2026-D10-0001", "s1")])
+        assert second.stamps() == {"Z109-WS·2026-D10-0001": "s1"}
+    finally:
+        first.close(), second.close()
+
+
+def test_a_dead_writer_never_blocks_the_next(pg_url, tmp_path):
+    first = SearchState(tmp_path / "a.sqlite", pg_url)
+    second = SearchState(tmp_path / "b.sqlite", pg_url)
+    lock = first.writer_lock(timeout=0)
+    lock.__enter__()
+    first.conn.raw.close()  # the writer's connection ends (its process was killed)
+    with second.writer_lock(timeout=5):
+        pass
+    second.close()
+
+
+def test_a_node_folder_must_be_text(tmp_path, monkeypatch, runner):
+    config = make_workdir(tmp_path / "w", extra="inbox = 3")
+    monkeypatch.chdir(config.root)
+    result = run(runner, "archive", "ingest", "--inbox")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {config.path}: [archive] inbox: 应为文件夹路径文本 (must be a string)\n"
+    )
