@@ -16,7 +16,7 @@ def connect_index(config: Config) -> Any:
     if config.database_url:
         return open_database(config.database_url, "", "archive")
 
-    return sqlite3.connect(config.archive_dir / "index.sqlite")
+    return sqlite3.connect(config.archive_dir / "index.sqlite", isolation_level=None)
 
 
 def clone_database(url: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -256,13 +255,12 @@ def test_two_ingesters_on_one_inbox(config, tmp_path):
         assert sum(1 for r in archive.index.intakes() if r["outcome"] == "duplicate") == 8
 
 
-@pytest.mark.sqlite_only("holds SQLite's write lock from a second connection")
 def test_a_busy_database_leaves_the_file_in_work_for_a_retry(config, tmp_path):
     src = form_pdf(tmp_path / "a.pdf", serial=1)
     sha = sha256(src)
     with Archive(config) as archive:
         archive.context().index.conn.execute("PRAGMA busy_timeout = 200")
-        blocker = sqlite3.connect(config.archive_dir / "index.sqlite", isolation_level=None)
+        blocker = connect_index(config)  # SQLite's write lock, or PostgreSQL's advisory lock
         blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock too long
         (result,) = archive.ingest([src]).results
         blocker.execute("ROLLBACK")

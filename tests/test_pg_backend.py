@@ -56,6 +56,10 @@ def test_ddl_becomes_postgresql():
 def test_the_password_never_shows():
     assert redact("postgresql://rk:s3cret@db.example/rk") == "postgresql://rk:***@db.example/rk"
     assert redact("postgresql://rk@/rk?host=/tmp") == "postgresql://rk@/rk?host=/tmp"
+    assert (
+        redact("postgresql://rk@h/rk?password=pw&port=5")
+        == "postgresql://rk@h/rk?password=***&port=5"
+    )
 
 
 def test_rows_by_name_and_position_and_lastrowid(db):
