@@ -31,6 +31,7 @@ def filed_one(runner, tmp_path) -> str:
     return "archive/store/2026/D10/Z109-WS_2026-D10-0001.pdf"
 
 
+@pytest.mark.sqlite_only("archive/index.sqlite exists only on SQLite")
 def test_assign_refuses_the_index_and_leaves_it_in_place(work, runner, tmp_path):
     filed_one(runner, tmp_path)
     result = run(
