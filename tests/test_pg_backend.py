@@ -155,12 +155,18 @@ def test_the_environment_wins_over_the_file(tmp_path, monkeypatch):
     assert load_config(config.path).database_url == "postgresql://a@x/one"
 
 
-def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, runner):
+def _list_with(url, tmp_path, monkeypatch, runner):
+    """``archive list`` in a working folder with RECORDKIT_DATABASE_URL set to ``url``."""
     config = make_workdir(tmp_path / "w")
     monkeypatch.chdir(config.root)
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", "mysql://rk:pw@db/rk")
+    monkeypatch.setenv("RECORDKIT_DATABASE_URL", url)
     result = run(runner, "archive", "list")
     assert result.exit_code == 1
+    return result
+
+
+def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, runner):
+    result = _list_with("mysql://rk:pw@db/rk", tmp_path, monkeypatch, runner)
     assert result.output == (
         "Error: 环境变量 RECORDKIT_DATABASE_URL: 数据库地址应以 postgresql:// 开头 "
         "(got 'mysql://…'); 例如 url = \"postgresql://recordkit@db.example/recordkit\"\n"
@@ -168,11 +174,8 @@ def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, 
 
 
 def test_a_malformed_url_is_a_config_error(tmp_path, monkeypatch, runner):
-    config = make_workdir(tmp_path / "w")
-    monkeypatch.chdir(config.root)
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", "postgresql://rk:pw@db/rk?colour=blue")
-    result = run(runner, "archive", "list")
-    assert result.exit_code == 1
+    url = "postgresql://rk:pw@db/rk?colour=blue"
+    result = _list_with(url, tmp_path, monkeypatch, runner)
     assert result.output.startswith(
         "Error: 数据库地址格式错误 (malformed database URL) postgresql://rk:***@db/rk?colour=blue: "
     )
@@ -180,12 +183,8 @@ def test_a_malformed_url_is_a_config_error(tmp_path, monkeypatch, runner):
 
 
 def test_an_unreachable_server_names_the_url_without_its_password(tmp_path, monkeypatch, runner):
-    config = make_workdir(tmp_path / "w")
-    monkeypatch.chdir(config.root)
     url = f"postgresql://rk:s3cret@/rk?host={tmp_path}&port=9"
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", url)
-    result = run(runner, "archive", "list")
-    assert result.exit_code == 1
+    result = _list_with(url, tmp_path, monkeypatch, runner)
     assert result.output.startswith(
         f"Error: 无法连接 PostgreSQL 数据库 postgresql://rk:***@/rk?host={tmp_path}&port=9 "
         "(database unreachable): "
