@@ -228,3 +228,18 @@ def test_a_node_folder_must_be_text(tmp_path, monkeypatch, runner):
     assert result.output == (
         f"Error: {config.path}: [archive] inbox: 应为文件夹路径文本 (must be a string)\n"
     )
+
+
+def test_a_node_takes_files_from_its_own_inbox_not_its_work_folder(tmp_path, monkeypatch, runner):
+    config = make_workdir(tmp_path / "w", extra='inbox = "收件"\nwork = "工作"')
+    monkeypatch.chdir(config.root)
+    (config.root / "收件").mkdir()
+    scan = form_pdf(config.root / "收件" / "a.pdf", serial=1)
+    assert run(runner, "archive", "ingest", str(scan)).exit_code == 0
+    assert [d.name for d in (config.archive_dir / "store" / "2026" / "D10").iterdir()] == [
+        "Z109-WS_2026-D10-0001.pdf"
+    ]
+    inside = form_pdf(config.root / "工作" / "b.pdf", serial=2)
+    result = run(runner, "archive", "ingest", str(inside))
+    assert result.exit_code == 1
+    assert "是档案库 work/ 中的文件, 不能再次接收" in result.output
