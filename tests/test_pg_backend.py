@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from archive_setup import form_pdf, make_workdir
 
+from recordkit.archive.service import Archive
 from recordkit.cli import cli
 from recordkit.config import load_config
 from recordkit.errors import ConfigError
@@ -23,6 +24,7 @@ from recordkit.index.backend import (
 )
 from recordkit.index.casecache import CaseCache
 from recordkit.index.manifest import Manifest
+from recordkit.index.ocr import OcrQueue
 from recordkit.index.searchstate import SearchState
 
 SCHEMA = """
@@ -243,3 +245,29 @@ def test_a_node_takes_files_from_its_own_inbox_not_its_work_folder(tmp_path, mon
     result = run(runner, "archive", "ingest", str(inside))
     assert result.exit_code == 1
     assert "是档案库 work/ 中的文件, 不能再次接收" in result.output
+
+
+def test_an_ocr_job_is_taken_back_only_when_its_claimer_is_gone(pg_url, tmp_path):
+    """On PostgreSQL the claimer may be on another host: its process id says nothing
+    there, the session lock it holds on the job does."""
+    config = make_workdir(tmp_path / "w")
+    config.path.write_text(
+        config.path.read_text(encoding="utf-8") + f'\n[database]\nurl = "{pg_url}"\n',
+        encoding="utf-8",
+    )
+    with Archive(load_config(config.path)) as archive:
+        assert archive.ingest([form_pdf(tmp_path / "a.pdf", serial=1)]).ok
+    claimer = ArchiveIndex(tmp_path / "unused.sqlite", pg_url)
+    other = ArchiveIndex(tmp_path / "unused.sqlite", pg_url)  # another node
+    try:
+        at = "2026-12-01T06:00:00.000+08:00"
+        OcrQueue(claimer).enqueue_filed(at)
+        job = OcrQueue(claimer).claim(at, at)
+        assert job is not None
+        # Same process id here, which SQLite's check would call stale: the lock says alive.
+        assert OcrQueue(other).requeue_orphans(at) == []
+        claimer.close()  # the claiming process dies; the server drops its locks
+        assert OcrQueue(other).requeue_orphans(at) == [job["archive_no"]]
+        assert OcrQueue(other).job(job["archive_no"])["state"] == "queued"
+    finally:
+        other.close()

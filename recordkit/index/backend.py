@@ -366,6 +366,26 @@ def schema_changes(conn: Connection) -> Iterator[None]:
         yield
 
 
+def hold_lock(conn: PgConnection, name: str) -> bool:
+    """Take a session advisory lock without waiting (held until ``release_lock`` or
+    the connection ends); False if another session holds it."""
+    return bool(
+        conn.raw.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()[0]
+    )
+
+
+def release_lock(conn: PgConnection, name: str) -> None:
+    conn.raw.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
+
+
+def lock_held_elsewhere(conn: PgConnection, name: str) -> bool:
+    """Another session (a live process, on any host) holds the lock ``name``."""
+    if not hold_lock(conn, name):
+        return True
+    release_lock(conn, name)
+    return False
+
+
 @contextmanager
 def session_lock(conn: PgConnection, name: str, timeout: float) -> Iterator[None]:
     """Hold a session advisory lock (``pg_try_advisory_lock``) on ``name`` across
