@@ -38,6 +38,12 @@ INSERT OR IGNORE INTO pairs (a, b, n) VALUES ('x', 'y', 0);
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_databases(monkeypatch):
+    """These tests name their databases themselves, whatever RECORDKIT_TEST_BACKEND says."""
+    monkeypatch.delenv("RECORDKIT_DATABASE_URL", raising=False)
+
+
 def run(runner, *args):
     return runner.invoke(cli, list(args), obj={}, catch_exceptions=False)
 
