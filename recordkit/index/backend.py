@@ -101,6 +101,13 @@ def has_table(conn: Connection, table: str) -> bool:
     return bool(table_columns(conn, table))
 
 
+def has_index(conn: PgConnection, name: str) -> bool:
+    row = conn.raw.execute(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s", (name,)
+    ).fetchone()
+    return row is not None
+
+
 class Row:
     """A result row like ``sqlite3.Row``: ``row[0]``, ``row["name"]``, ``dict(row)``."""
 
@@ -204,14 +211,27 @@ class PgConnection:
     def open(cls, url: str, schema: str, namespace: str) -> PgConnection:
         raw = connect_postgresql(url)
         conn = cls(raw, namespace, url)
+        raw.execute(f'SET search_path TO "{namespace}"')
+        digest = hashlib.sha256(schema.encode("utf-8")).hexdigest()
+        if conn.schema_applied(digest):  # the usual case: one look, no DDL, no lock
+            return conn
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a
-        # duplicate key in the catalogue): the schema is applied under one lock.
+        # duplicate key in the catalogue): the schema is applied under one lock, once
+        # per version of its text (``schema_applied``).
         with conn:
             conn.begin_schema_change()
             raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
-            raw.execute(f'SET search_path TO "{namespace}"')
             conn.executescript(schema)
+            raw.execute("CREATE TABLE IF NOT EXISTS schema_applied (digest TEXT PRIMARY KEY)")
+            raw.execute("INSERT INTO schema_applied VALUES (%s) ON CONFLICT DO NOTHING", (digest,))
         return conn
+
+    def schema_applied(self, digest: str) -> bool:
+        try:
+            row = self.raw.execute("SELECT 1 FROM schema_applied WHERE digest = %s", (digest,))
+            return row.fetchone() is not None
+        except psycopg.errors.UndefinedTable:  # a new database or namespace
+            return False
 
     @property
     def in_transaction(self) -> bool:
