@@ -12,7 +12,7 @@ from archive_setup import form_pdf, make_workdir
 from recordkit.archive.service import Archive
 from recordkit.cli import cli
 from recordkit.config import load_config
-from recordkit.errors import ConfigError
+from recordkit.errors import ConfigError, RecordkitError
 from recordkit.index.archive import ArchiveIndex
 from recordkit.index.backend import (
     PgConnection,
@@ -282,3 +282,9 @@ def test_an_ocr_job_is_taken_back_only_when_its_claimer_is_gone(pg_url, tmp_path
         assert OcrQueue(other).job(job["archive_no"])["state"] == "queued"
     finally:
         other.close()
+
+
+def test_sql_postgresql_cannot_take_is_a_clear_error(pg_url):
+    with pytest.raises(RecordkitError) as caught:
+        open_database(pg_url, "CREATE TABLE t (a TEXT CHECK (a GLOB 'x*'))", "broken")
+    assert caught.value.message.startswith(f"{pg_url}: 数据库无法打开 (broken: ")

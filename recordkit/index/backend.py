@@ -45,7 +45,7 @@ import psycopg
 from psycopg import pq
 from psycopg.conninfo import conninfo_to_dict
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RecordkitError
 from . import connect
 
 POSTGRESQL, SQLITE = "postgresql", "sqlite"
@@ -218,12 +218,18 @@ class PgConnection:
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a
         # duplicate key in the catalogue): the schema is applied under one lock, once
         # per version of its text (``schema_applied``).
-        with conn:
-            conn.begin_schema_change()
-            raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
-            conn.executescript(schema)
-            raw.execute("CREATE TABLE IF NOT EXISTS schema_applied (digest TEXT PRIMARY KEY)")
-            raw.execute("INSERT INTO schema_applied VALUES (%s) ON CONFLICT DO NOTHING", (digest,))
+        try:
+            with conn:
+                conn.begin_schema_change()
+                raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
+                conn.executescript(schema)
+                raw.execute("CREATE TABLE IF NOT EXISTS schema_applied (digest TEXT PRIMARY KEY)")
+                raw.execute(
+                    "INSERT INTO schema_applied VALUES (%s) ON CONFLICT DO NOTHING", (digest,)
+                )
+        except psycopg.Error as exc:
+            raw.close()
+            raise RecordkitError(f"{redact(url)}: 数据库无法打开 ({namespace}: {exc})") from None
         return conn
 
     def schema_applied(self, digest: str) -> bool:
