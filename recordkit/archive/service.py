@@ -132,7 +132,7 @@ class Archive:
     def __init__(self, config: Config, now: Callable[[], datetime] | None = None) -> None:
         self.config = config
         self.settings = ArchiveSettings.from_config(config)
-        self.layout = Layout(config.archive_dir)
+        self.layout = Layout.of(config)
         self._now = now
         self._ctx: IngestContext | None = None
         self._index: ArchiveIndex | None = None
@@ -282,6 +282,10 @@ class Archive:
         root = self.layout.root.resolve()
         if self.config.path is not None and resolved == self.config.path.resolve():
             return f"是配置文件 {self.config.path.name}, 不能接收"
+        if resolved.is_relative_to(self.layout.inbox.resolve()):  # [archive] inbox too
+            return None
+        if resolved.is_relative_to(self.layout.work.resolve()):
+            return "是档案库 work/ 中的文件, 不能再次接收"
         if resolved.is_relative_to(root):
             top = resolved.relative_to(root).parts[0]
             if top == "inbox" or top in ROUTE_FOLDERS.values():

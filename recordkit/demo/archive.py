@@ -51,7 +51,7 @@ def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_
     """Print, sign, scan and archive up to ``limit`` generated forms, and the print
     ``bundle``'s PDF as one scan (its forms are then not scanned one by one); returns the
     ingest report."""
-    manifest = Manifest(config.manifest_path)
+    manifest = Manifest(config.manifest_path, config.database_url)
     in_bundle = set(bundle.contents) if bundle and bundle.pdf else set()
     rows = [r for r in manifest.all() if (config.root / r.output_path).suffix == ".docx"
             and (r.form_code, r.case_no) not in in_bundle]  # fmt: skip
