@@ -21,7 +21,8 @@ demo: $(STAMP)
 # pyproject.toml) then pytest, then the index's users again with every index in
 # PostgreSQL (a server the suite starts itself; skipped where PostgreSQL is absent).
 PG_TESTS := tests/test_archive_*.py tests/test_audit_*.py \
-	tests/test_generate.py tests/test_regenerate.py tests/test_derived_staleness.py
+	tests/test_disposal_two_person.py tests/test_generate.py tests/test_regenerate.py \
+	tests/test_derived_staleness.py
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -36,3 +36,17 @@ def clone_database(url: str) -> str:
                      "WHERE datname = %s AND pid <> pg_backend_pid()", (source,))  # fmt: skip
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def fresh_database(url: str) -> str:
+    """A new, empty PostgreSQL database on the server of ``url``."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"rk_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    return urlunsplit(parts._replace(path=f"/{name}"))

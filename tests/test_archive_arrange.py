@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -15,12 +16,13 @@ import yaml
 from archive_setup import form_pdf, make_workdir
 from audit_setup import run
 from conftest import SAMPLE_CASE, sample_for
+from index_db import clone_database, fresh_database
 from pypdf import PdfReader
 
 from recordkit.archive.arrange import arrange
 from recordkit.archive.service import Archive
 from recordkit.cases.store import dump_case
-from recordkit.config import Config, load_config
+from recordkit.config import DATABASE_ENV, Config, load_config
 from recordkit.index.archive import Filters
 from recordkit.index.ocr import OcrQueue
 
@@ -46,6 +48,7 @@ F = "Z109-WS·2026-D10-{:04d}".format
 # case first, then formation date, then form order; the CAPA with its case
 ARRANGED = [(P(5), F(1)), (P(6), F(2)), (P(2), F(3)), (P(3), F(4)), (P(4), F(5)), (P(1), F(6))]
 
+_BUILT_DB: dict[str, str] = {}
 _BUILT: dict[str, Path] = {}
 
 
@@ -74,11 +77,17 @@ def build(root: Path, numbering: str) -> Config:
 
 def scanned(tmp_path: Path, monkeypatch, numbering: str = "arrange") -> Config:
     """A copy of the archive with SCANS ingested (built once per numbering rule)."""
+    url = os.environ.get(DATABASE_ENV)
     if numbering not in _BUILT:
         folder = tmp_path.parent / f"arrange-template-{numbering}"
+        if url:  # PostgreSQL: the template's index is a database of its own, kept as built
+            _BUILT_DB[numbering] = fresh_database(url)
+            monkeypatch.setenv(DATABASE_ENV, _BUILT_DB[numbering])
         build(folder / "w", numbering)
         _BUILT[numbering] = folder / "w"
     shutil.copytree(_BUILT[numbering], tmp_path / "w")
+    if url:  # the copy of the folder gets a copy of its index
+        monkeypatch.setenv(DATABASE_ENV, clone_database(_BUILT_DB[numbering]))
     monkeypatch.chdir(tmp_path / "w")
     return load_config(tmp_path / "w" / "recordkit.toml")
 

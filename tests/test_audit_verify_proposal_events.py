@@ -5,10 +5,10 @@ only the proposals table shows what the log lost."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from audit_setup import run, work_folder
+from index_db import connect_index
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def work(tmp_path, monkeypatch):
 
 def cut_tail_from(config, kind: str) -> None:
     """Delete the log from the first ``kind`` event on (a truncated tail)."""
-    conn = sqlite3.connect(config.archive_dir / "index.sqlite")
+    conn = connect_index(config)  # the SQLite file, or the PostgreSQL schema
     with conn:
         conn.execute(
             "DELETE FROM events WHERE id >= (SELECT MIN(id) FROM events WHERE kind = ?)", (kind,)

@@ -144,6 +144,7 @@ def test_json_of_a_proposal(work, runner):
     assert data["proposal"]["list_pdf_sha256"]
 
 
+@pytest.mark.sqlite_only("an index file from before proposals; PostgreSQL schemas have them")
 def test_an_index_from_before_proposals_is_upgraded_in_place(work, runner):
     with Archive(work) as archive:
         index_path = archive.index.path
