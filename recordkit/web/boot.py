@@ -43,8 +43,25 @@ def start(root: Path) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         ensure_groups()
     except DatabaseError as exc:
-        raise RecordkitError(f"无法打开网页数据库 (cannot open the web database): {exc}") from None
+        raise RecordkitError(database_problem(exc)) from None
     _owner_only_database()
+
+
+def database_problem(exc: Exception) -> str:
+    """The Chinese message for a database that cannot be opened: for PostgreSQL, which
+    server could not be reached (never the password), with the driver's first line."""
+    from django.db import OperationalError, connection
+
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if connection.vendor == "postgresql" and isinstance(exc, OperationalError):
+        db, options = connection.settings_dict, connection.settings_dict.get("OPTIONS", {})
+        host = db.get("HOST") or options.get("host") or "localhost"
+        where = f"{host}:{db.get('PORT') or options.get('port') or 5432}/{db.get('NAME')}"
+        return (
+            f"无法连接 PostgreSQL 数据库服务器 {where} (cannot connect to the database server), "
+            f"请检查 [database] url 或 RECORDKIT_DATABASE_URL 以及服务器是否运行: {first_line}"
+        )
+    return f"无法打开网页数据库 (cannot open the web database): {first_line}"
 
 
 def _owner_only_database() -> None:
