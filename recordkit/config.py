@@ -7,6 +7,7 @@ folders and copies the bundled form templates so an office revises its own copie
 
 from __future__ import annotations
 
+import os
 import re
 import string
 import sys
@@ -23,6 +24,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "recordkit.toml"
+DATABASE_ENV = "RECORDKIT_DATABASE_URL"  # wins over [database] url
 PACKAGE_ROOT = Path(__file__).resolve().parent
 BUNDLED_TEMPLATES = PACKAGE_ROOT.parent / "form_templates"
 
@@ -117,6 +119,9 @@ class Config:
     templates_dir: Path = Path("form_templates")
     archive_dir: Path = Path("archive")
     keep_history: bool = True
+    # A postgresql:// URL puts every index (archive, manifest, case cache, search state)
+    # into that database; None keeps the embedded SQLite files (docs/architecture.md).
+    database_url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -250,9 +255,28 @@ def _build(path: Path, raw: dict[str, Any]) -> Config:
         templates_dir=folder("templates", "form_templates"),
         archive_dir=folder("archive", "archive"),
         keep_history=bool(raw.get("generate", {}).get("keep_history", True)),
+        database_url=database_url(raw, path),
         raw=raw,
         path=path,
     )
+
+
+def database_url(raw: dict[str, Any], path: Path) -> str | None:
+    """``RECORDKIT_DATABASE_URL``, else ``[database] url``: a PostgreSQL URL, or None
+    (blank, or a ``sqlite:`` URL, which names the embedded default)."""
+    env = os.environ.get(DATABASE_ENV, "").strip()
+    url = env or _text(raw, "database", "url", "", path).strip()
+    where = f"环境变量 {DATABASE_ENV}" if env else f"{path}: [database] url"
+    if not url or url.startswith("sqlite:"):
+        return None
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in ("postgresql", "postgres"):
+        shown = url if "@" not in url else url.split("://", 1)[0] + "://…"
+        raise ConfigError(
+            f"{where}: 数据库地址应以 postgresql:// 开头 (got {shown!r}); "
+            '例如 url = "postgresql://recordkit@db.example/recordkit"'
+        )
+    return url
 
 
 def init_workdir(

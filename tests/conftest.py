@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pg_server import PgServer, pg_server, pg_url  # noqa: F401 - fixtures
 
 from recordkit.cases.store import CaseBook
-from recordkit.config import Config, init_workdir
+from recordkit.config import DATABASE_ENV, Config, init_workdir
+
+# RECORDKIT_TEST_BACKEND=postgresql runs the tests again with every index in a fresh
+# PostgreSQL database per test (the Makefile's `test` does so for the archive files).
+TEST_BACKEND = os.environ.get("RECORDKIT_TEST_BACKEND", "sqlite")
 
 SAMPLE_CASE = {
     "kind": "投诉",
@@ -201,6 +206,21 @@ FIRST_NUMBER = {
     "capa": "CA-2026-001",
     "service": "FW-2026-0001",
 }
+
+
+@pytest.fixture(autouse=True)
+def database_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The backend this test runs on: ``sqlite`` (the embedded default, no variable) or
+    ``postgresql`` (RECORDKIT_DATABASE_URL names a new database on the suite's server)."""
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    if TEST_BACKEND != "postgresql":
+        return "sqlite"
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None:
+        pytest.skip(f"SQLite only: {marker.args[0] if marker.args else ''}")
+    server: PgServer = request.getfixturevalue("pg_server")
+    monkeypatch.setenv(DATABASE_ENV, server.new_database())
+    return "postgresql"
 
 
 @pytest.fixture

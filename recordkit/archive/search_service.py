@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def open_search(archive: Archive) -> SearchIndex:
-    return SearchIndex(archive.layout.root / "search")
+    return SearchIndex(archive.layout.root / "search", database_url=archive.layout.database_url)
 
 
 def sync(archive: Archive, rebuild: bool = False) -> SyncReport:

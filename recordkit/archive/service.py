@@ -130,7 +130,7 @@ class Archive:
     def __init__(self, config: Config, now: Callable[[], datetime] | None = None) -> None:
         self.config = config
         self.settings = ArchiveSettings.from_config(config)
-        self.layout = Layout(config.archive_dir)
+        self.layout = Layout.of(config)
         self._now = now
         self._ctx: IngestContext | None = None
         self._index: ArchiveIndex | None = None

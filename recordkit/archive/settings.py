@@ -28,6 +28,7 @@ from recordkit.errors import (
 )
 from recordkit.forms.catalog import Catalog, Form
 from recordkit.index.archive import ArchiveIndex
+from recordkit.index.backend import redact
 
 # --------------------------------------------------------------------------- settings
 
@@ -178,17 +179,37 @@ def _trust_roots(config: Config, roots: Any, where: str) -> list[bytes]:
 
 @dataclass(frozen=True)
 class Layout:
-    """The folders under ``archive_dir`` (see docs/archive.md)."""
+    """The folders under ``archive_dir`` (see docs/archive.md): the storage root.
+
+    ``inbox_dir`` and ``work_dir`` (``[archive] inbox`` / ``work``) move one node's inbox
+    and claims out of it, so several nodes share the storage root (mounted by each) and
+    one PostgreSQL database (``database_url``) while each takes its own scans."""
 
     root: Path
+    inbox_dir: Path | None = None
+    work_dir: Path | None = None
+    database_url: str | None = None
+
+    @classmethod
+    def of(cls, config: Config) -> Layout:
+        raw = config.section("archive")
+        where = f"{config.path or 'recordkit.toml'}: [archive]"
+
+        def folder(key: str) -> Path | None:
+            value = raw.get(key, "")
+            if not isinstance(value, str):
+                raise ConfigError(f"{where} {key}: 应为文件夹路径文本 (must be a string)")
+            return config.root / value if value else None
+
+        return cls(config.archive_dir, folder("inbox"), folder("work"), config.database_url)
 
     @property
     def inbox(self) -> Path:
-        return self.root / "inbox"
+        return self.inbox_dir or self.root / "inbox"
 
     @property
     def work(self) -> Path:
-        return self.root / "work"
+        return self.work_dir or self.root / "work"
 
     @property
     def index_path(self) -> Path:
@@ -198,8 +219,10 @@ class Layout:
         return self.root / ROUTE_FOLDERS[route]
 
     def ensure(self) -> None:
-        for sub in ("inbox", "work", "store", "access", *ROUTE_FOLDERS.values()):
+        for sub in ("store", "access", *ROUTE_FOLDERS.values()):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        self.work.mkdir(parents=True, exist_ok=True)
 
     def rel(self, path: Path) -> str:
         return Path(path).relative_to(self.root).as_posix()
@@ -236,7 +259,7 @@ class IngestContext:
              casebook: CaseBook | Library | None = None) -> IngestContext:  # fmt: skip
         settings = ArchiveSettings.from_config(config)
         _check_numbering_config(config)
-        layout = Layout(config.archive_dir)
+        layout = Layout.of(config)
         layout.ensure()
         return cls(
             config=config,
@@ -295,9 +318,9 @@ def open_index(layout: Layout) -> ArchiveIndex:
     moved: starting over would hand out 件号 0001 again and collide with the originals.
     """
     stored = _first_stored_file(layout)
-    if stored is not None and not layout.index_path.exists():
+    if stored is not None and not layout.database_url and not layout.index_path.exists():
         raise ArchiveIndexError(_lost_index_message(layout, stored))
-    index = ArchiveIndex(layout.index_path)
+    index = ArchiveIndex(layout.index_path, layout.database_url)
     if stored is not None and index.document_count() == 0:
         index.close()
         raise ArchiveIndexError(_lost_index_message(layout, stored))
@@ -308,6 +331,8 @@ def existing_index(layout: Layout) -> ArchiveIndex | None:
     """The index of an archive that exists, or None before the first ingest: opened
     for reading a page, so no folder or index is created (a lost index beside stored
     originals is refused as by ``open_index``)."""
+    if layout.database_url:  # the schema is there or is created: nothing is left behind
+        return open_index(layout)
     if not layout.index_path.is_file() and _first_stored_file(layout) is None:
         return None
     return open_index(layout)
@@ -321,8 +346,9 @@ def _first_stored_file(layout: Layout) -> Path | None:
 
 
 def _lost_index_message(layout: Layout, stored: Path) -> str:
+    where = layout.database_url and redact(layout.database_url)
     return (
-        f"{layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
+        f"{where or layout.index_path}: 档案库索引缺失或为空, 但 store/ 中已有原件 (如 {layout.rel(stored)}); "
         "为防止覆盖已存原件, 档案命令已停止。请从备份恢复 index.sqlite 后重试 "
         "(index missing or empty beside a non-empty store)"
     )

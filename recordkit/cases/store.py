@@ -679,7 +679,9 @@ class CaseBook:
         if self._cache is None:
             try:
                 self.config.lock_dir.mkdir(parents=True, exist_ok=True)
-                self._cache = CaseCache(self.config.lock_dir / "cases.sqlite")
+                self._cache = CaseCache(
+                    self.config.lock_dir / "cases.sqlite", self.config.database_url
+                )
             except (OSError, RecordkitError):
                 return None  # a read-only folder still works, just slower
         return self._cache

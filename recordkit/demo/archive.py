@@ -43,7 +43,7 @@ DEFAULT_LIMIT = 24  # scans to simulate: enough to show every case, quick to run
 
 def demo_archive(config: Config, echo: Echo, table: Table, limit: int = DEFAULT_LIMIT) -> Any:
     """Print, sign, scan and archive up to ``limit`` generated forms; returns the ingest report."""
-    manifest = Manifest(config.manifest_path)
+    manifest = Manifest(config.manifest_path, config.database_url)
     rows = [r for r in manifest.all() if (config.root / r.output_path).suffix == ".docx"]
     manifest.close()
     chosen = _spread(rows, limit)

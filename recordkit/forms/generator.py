@@ -151,7 +151,7 @@ class Generator:
     @property
     def manifest(self) -> Manifest:
         if self._manifest is None:
-            self._manifest = Manifest(self.config.manifest_path)
+            self._manifest = Manifest(self.config.manifest_path, self.config.database_url)
         return self._manifest
 
     # ----- paths

@@ -31,7 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveIndexError, DisposalRefusedError, RecordkitError
-from . import connect, connect_read_only, is_read_only_error
+from . import connect_read_only, is_read_only_error
+from .backend import (
+    DB_ERRORS,
+    SQLITE,
+    Connection,
+    dialect,
+    has_table,
+    open_database,
+    redact,
+    table_columns,
+)
 from .ocr import SCHEMA as OCR_SCHEMA
 
 GENESIS_HASH = "0" * 64
@@ -330,13 +340,16 @@ def _like_pattern(text: str) -> str:
 class ArchiveIndex:
     """The archive's SQLite index; one per process (connections are not shared)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
+        """The SQLite file at ``path``, or the ``archive`` schema of the PostgreSQL
+        database at ``url`` (recordkit/index/backend.py)."""
         self.path = Path(path)
         self.read_only = False
+        self.where = redact(url) if url else str(self.path)
         try:
-            self.conn = connect(self.path, SCHEMA + OCR_SCHEMA)
+            self.conn = open_database(url or self.path, SCHEMA + OCR_SCHEMA, "archive")
         except RecordkitError:
-            if not self.path.is_file():
+            if url or not self.path.is_file():
                 raise
             self.conn, self.read_only = (
                 connect_read_only(self.path),
@@ -344,10 +357,7 @@ class ArchiveIndex:
             )  # an auditor's read-only copy
         self.has_trigram = self._create_text_table()
         # An auditor's read-only copy of an index from before OCR has no page text.
-        self.has_page_text = (
-            self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'document_text'").fetchone()
-            is not None
-        )
+        self.has_page_text = has_table(self.conn, "document_text")
         self._add_access_sha256()
         self._widen_check_results()
         self._add_bundles()
@@ -356,14 +366,14 @@ class ArchiveIndex:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
         SHA-256) and ``documents.retention_period`` (a 保管期限 changed after filing, NULL =
         the 档号's); added when the index can be written, read as NULL otherwise."""
-        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        columns = set(table_columns(self.conn, "documents"))
         missing = [c for c in ("access_sha256", "retention_period") if c not in columns]
         if not missing or self.read_only:
             return
         try:
             for column in missing:
                 self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
-        except sqlite3.OperationalError as exc:
+        except DB_ERRORS as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
             self.read_only = True
@@ -372,7 +382,10 @@ class ArchiveIndex:
         """Indexes from before 0.2.0 allow only pass | fail | warn; ``none`` (无: no
         signature to verify) and ``skipped`` (未执行: no virus scanner) are recorded since
         (DA/T 70: a check that was not done is not passed). SQLite cannot alter a CHECK
-        constraint, so the table is copied, in one transaction."""
+        constraint, so the table is copied, in one transaction. (PostgreSQL databases
+        are younger than that.)"""
+        if dialect(self.conn) != SQLITE:
+            return
         row = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'checks'").fetchone()
         if row is None or "'skipped'" in (row["sql"] or "") or self.read_only:
             return
@@ -389,7 +402,7 @@ class ArchiveIndex:
                 self.conn.execute("INSERT INTO checks_widened SELECT * FROM checks")
                 self.conn.execute("DROP TABLE checks")
                 self.conn.execute("ALTER TABLE checks_widened RENAME TO checks")
-        except sqlite3.OperationalError as exc:
+        except DB_ERRORS as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
             self.read_only = True
@@ -399,18 +412,21 @@ class ArchiveIndex:
         part of a print bundle a document was split from); NULL for older rows."""
         if self.read_only:
             return
-        columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        columns = set(table_columns(self.conn, "documents"))
         try:
             self.conn.executescript(_BUNDLE_SCHEMA)
             for column in ("derived_from", "bundle_pages"):
                 if column not in columns:
                     self.conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
-        except sqlite3.OperationalError as exc:
+        except DB_ERRORS as exc:
             if not is_read_only_error(exc):
                 raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
             self.read_only = True
 
     def _create_text_table(self) -> bool:
+        if dialect(self.conn) != SQLITE:  # a plain table, searched with LIKE like SQLite's
+            self.conn.execute(_TEXT_PLAIN)
+            return self._trigram_index()
         existing = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'doc_text'"
         ).fetchone()
@@ -423,11 +439,24 @@ class ArchiveIndex:
             self.conn.execute(_TEXT_PLAIN)
             return False
 
+    def _trigram_index(self) -> bool:
+        """PostgreSQL: pg_trgm's GIN index makes ``LIKE '%…%'`` on the text an index
+        look-up, as FTS5's trigram table does in SQLite; without the extension (not
+        installed, or no right to create it) LIKE scans, as on SQLite without FTS5."""
+        try:
+            self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for table in ("doc_text", "document_text"):
+                self.conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_trigram ON {table} "
+                                  "USING gin (text gin_trgm_ops)")  # fmt: skip
+        except DB_ERRORS:
+            return False
+        return True
+
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
-    def transaction(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = False) -> Iterator[Connection]:
         """``BEGIN IMMEDIATE``: the write lock is taken up front, so two processes queue
         here instead of failing on a lock upgrade. ``durable`` makes this commit reach the
         disk before returning (synchronous=FULL): needed right before a file that only
@@ -436,22 +465,22 @@ class ArchiveIndex:
         try:
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise ArchiveIndexError(f"{self.path}: 数据库忙或不可写 ({exc})") from exc
+        except DB_ERRORS as exc:
+            raise ArchiveIndexError(f"{self.where}: 数据库忙或不可写 ({exc})") from exc
         try:
             yield conn
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
+            if isinstance(exc, DB_ERRORS):
+                raise ArchiveIndexError(f"{self.where}: 数据库错误 ({exc})") from exc
             raise
         try:
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise ArchiveIndexError(f"{self.path}: 数据库无法提交 ({exc})") from exc
+            raise ArchiveIndexError(f"{self.where}: 数据库无法提交 ({exc})") from exc
 
     # ----- intake journal
     def start_intake(self, ref: IntakeRef) -> None:
@@ -459,7 +488,7 @@ class ArchiveIndex:
             self._start_intake(conn, ref)
 
     @staticmethod
-    def _start_intake(conn: sqlite3.Connection, ref: IntakeRef) -> None:
+    def _start_intake(conn: Connection, ref: IntakeRef) -> None:
         conn.execute(
             "INSERT OR IGNORE INTO intake (id, original_name, source, claimed_at) VALUES (?, ?, ?, ?)",
             (ref.id, ref.original_name, ref.source, ref.claimed_at),
@@ -518,9 +547,7 @@ class ArchiveIndex:
             self._append_event(conn, finished_at, kind, archive_no, intake_id, detail)
 
     @staticmethod
-    def _set_digests(
-        conn: sqlite3.Connection, intake_id: str, digests: tuple[int, str, str]
-    ) -> None:
+    def _set_digests(conn: Connection, intake_id: str, digests: tuple[int, str, str]) -> None:
         size, sha256, sm3 = digests
         conn.execute(
             "UPDATE intake SET size = ?, sha256 = ?, sm3 = ? WHERE id = ?",
@@ -670,11 +697,8 @@ class ArchiveIndex:
 
     def parts_of(self, sha256: str) -> list[dict[str, Any]]:
         """The documents split from one bundle, in page order."""
-        rows = self.conn.execute(
-            "SELECT * FROM documents WHERE derived_from = ? ORDER BY CAST(bundle_pages AS INTEGER)",
-            (sha256,),
-        )
-        return [dict(r) for r in rows]
+        rows = self.conn.execute("SELECT * FROM documents WHERE derived_from = ?", (sha256,))
+        return sorted((dict(r) for r in rows), key=lambda r: int(r["bundle_pages"].split("-")[0]))
 
     def record_bundle(
         self, ref: IntakeRef, bundle: Bundle, at: str, detail: dict[str, Any]
@@ -769,7 +793,7 @@ class ArchiveIndex:
         return [CheckRow(r["category"], r["name"], r["result"], r["detail"]) for r in rows]
 
     @staticmethod
-    def _put_checks(conn: sqlite3.Connection, intake_id: str, checks: Iterable[CheckRow]) -> None:
+    def _put_checks(conn: Connection, intake_id: str, checks: Iterable[CheckRow]) -> None:
         start = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM checks WHERE intake_id = ?", (intake_id,)
         ).fetchone()[0]
@@ -815,15 +839,15 @@ class ArchiveIndex:
         lacks: events cut off the end of the log leave such rows behind."""
         rows = self.conn.execute(
             "SELECT '法律保全 #' || id, 'hold_placed' FROM holds h WHERE NOT EXISTS (SELECT 1 FROM events e "
-            "WHERE e.kind = 'hold_placed' AND json_extract(e.detail, '$.hold_id') = h.id) "
+            "WHERE e.kind = 'hold_placed' AND CAST(json_extract(e.detail, '$.hold_id') AS TEXT) = CAST(h.id AS TEXT)) "
             "UNION ALL SELECT '法律保全 #' || id, 'hold_released' FROM holds h WHERE released_at IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 'hold_released' "
-            "AND json_extract(e.detail, '$.hold_id') = h.id) "
+            "AND CAST(json_extract(e.detail, '$.hold_id') AS TEXT) = CAST(h.id AS TEXT)) "
             "UNION ALL SELECT '销毁批次 ' || id, 'disposal_started' FROM disposals d WHERE NOT EXISTS (SELECT 1 "
-            "FROM events e WHERE e.kind = 'disposal_started' AND json_extract(e.detail, '$.disposal_id') = d.id) "
+            "FROM events e WHERE e.kind = 'disposal_started' AND CAST(json_extract(e.detail, '$.disposal_id') AS TEXT) = CAST(d.id AS TEXT)) "
             "UNION ALL SELECT '销毁批次 ' || id, 'disposal_finished' FROM disposals d WHERE state = 'done' "
             "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.kind = 'disposal_finished' "
-            "AND json_extract(e.detail, '$.disposal_id') = d.id) ORDER BY 1, 2"
+            "AND CAST(json_extract(e.detail, '$.disposal_id') AS TEXT) = CAST(d.id AS TEXT)) ORDER BY 1, 2"
         )
         return [(r[0], r[1]) for r in rows]
 
@@ -838,7 +862,7 @@ class ArchiveIndex:
                 self._append_event(conn, at, kind, archive_no, None, detail)
 
     @staticmethod
-    def _append_event(conn: sqlite3.Connection, time: str, kind: str, archive_no: str | None,
+    def _append_event(conn: Connection, time: str, kind: str, archive_no: str | None,
                       intake_id: str | None, detail: dict[str, Any]) -> None:  # fmt: skip
         last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         event_id = (last["id"] + 1) if last else 1
@@ -990,8 +1014,8 @@ class ArchiveIndex:
         """One ingest batch's counts and byte totals (the filed bytes from the document rows)."""
         with self.transaction(durable=True) as conn:
             marks = ",".join("?" * len(archive_nos))
-            filed_bytes = conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM documents WHERE archive_no IN ({marks})",
-                                       archive_nos).fetchone()[0] if archive_nos else 0  # fmt: skip
+            filed_bytes = int(conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM documents WHERE archive_no IN ({marks})",
+                                           archive_nos).fetchone()[0]) if archive_nos else 0  # fmt: skip
             batch_id = conn.execute(
                 "INSERT INTO batches (finished_at, inputs, input_bytes, results, filed, filed_bytes, counts, "
                 "archive_nos, balanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1026,9 +1050,7 @@ class ArchiveIndex:
         ).fetchone()[0]
 
     @staticmethod
-    def _holds_on(
-        conn: sqlite3.Connection, doc: dict[str, Any] | sqlite3.Row
-    ) -> list[dict[str, Any]]:
+    def _holds_on(conn: Connection, doc: Any) -> list[dict[str, Any]]:
         rows = conn.execute(
             "SELECT * FROM holds WHERE released_at IS NULL AND ((scope = 'document' AND target = ?) "
             "OR (scope = 'case' AND target = ?) OR (scope = 'year' AND target = ?)) ORDER BY id",
@@ -1120,7 +1142,7 @@ class ArchiveIndex:
         return kept
 
     @staticmethod
-    def _filing_finished(conn: sqlite3.Connection, archive_no: str) -> bool:
+    def _filing_finished(conn: Connection, archive_no: str) -> bool:
         return (
             conn.execute(
                 "SELECT 1 FROM events WHERE archive_no = ? AND kind = 'filed'", (archive_no,)
@@ -1235,7 +1257,7 @@ def link_problem(row: Any, prev_hash: str, prev_id: int) -> str:
     return ""
 
 
-def _insert_document(conn: sqlite3.Connection, doc: NewDocument, archive_no: str, item_no: int,
+def _insert_document(conn: Connection, doc: NewDocument, archive_no: str, item_no: int,
                      paths: tuple[str, str], numbered_at: str) -> None:  # fmt: skip
     """The document row, status ``filing`` (``number`` has allocated its 件号)."""
     original_path, access_path = paths

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import connect
+from .backend import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -36,8 +36,11 @@ def _plain(value: Any) -> Any:
 
 
 class CaseCache:
-    def __init__(self, path: Path) -> None:
-        self.conn = connect(path, SCHEMA)
+    def __init__(self, path: Path, url: str | None = None) -> None:
+        """The SQLite file at ``path``, or the ``casecache`` schema of the PostgreSQL
+        database at ``url`` (entries are keyed by absolute path, so working folders
+        sharing one database never collide)."""
+        self.conn = open_database(url or path, SCHEMA, "casecache")
 
     def get(
         self, path: Path, mtime_ns: int, size: int, context: str

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import connect
+from .backend import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outputs (
@@ -76,9 +76,11 @@ class DerivedRecord:
 
 
 class Manifest:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
+        """The SQLite file at ``path``, or the ``manifest`` schema of the PostgreSQL
+        database at ``url``."""
         self.path = path
-        self.conn = connect(path, SCHEMA)
+        self.conn = open_database(url or path, SCHEMA, "manifest")
 
     def record(self, rows: Iterable[OutputRecord]) -> None:
         """Record outputs in one transaction (many rows at once is what makes batches fast)."""

@@ -10,12 +10,12 @@ search index treats as a replacement (delete by 档号, then add).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from recordkit.errors import SearchIndexError
-from recordkit.index import connect
+from recordkit.index.backend import DB_ERRORS, PgConnection, open_database, redact, session_lock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed (
@@ -32,12 +32,24 @@ CREATE TABLE IF NOT EXISTS meta (
 class SearchState:
     """The stamps of the indexed documents and a few settings (schema version, fingerprint)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
+        """The SQLite file at ``path``, or the ``search`` schema of the PostgreSQL
+        database at ``url`` (every node then sees which documents the shared index holds)."""
         self.path = Path(path)
-        self.conn = connect(self.path, SCHEMA)
+        self.where = redact(url) if url else str(self.path)
+        self.conn = open_database(url or self.path, SCHEMA, "search")
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def shared(self) -> bool:
+        """In PostgreSQL: the writer's lock is the database's, not a file's."""
+        return isinstance(self.conn, PgConnection)
+
+    def writer_lock(self, timeout: float) -> AbstractContextManager[None]:
+        """The one search-index writer of every node sharing this database."""
+        return session_lock(self.conn, "search:writer", timeout)
 
     def get(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -66,5 +78,5 @@ class SearchState:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise SearchIndexError(f"{self.path}: 检索索引状态无法写入 ({exc})") from exc
+        except DB_ERRORS as exc:
+            raise SearchIndexError(f"{self.where}: 检索索引状态无法写入 ({exc})") from exc

@@ -120,13 +120,17 @@ def _document(r: SearchRecord) -> tantivy.Document:
 class SearchIndex:
     """The search index in ``folder`` (``archive/search/``): tantivy files plus state.sqlite."""
 
-    def __init__(self, folder: Path, writer_heap: int = 64_000_000) -> None:
+    def __init__(
+        self, folder: Path, writer_heap: int = 64_000_000, database_url: str | None = None
+    ) -> None:
+        """``database_url``: the state in PostgreSQL and one writer across all nodes (a
+        session advisory lock) instead of ``state.sqlite`` and ``write.lock``."""
         self.folder = Path(folder)
         self.writer_heap = writer_heap
         self.schema = _schema()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self.state = SearchState(self.folder / "state.sqlite")
+            self.state = SearchState(self.folder / "state.sqlite", database_url)
             self.index = self._open()
         except (OSError, ValueError) as exc:
             raise SearchIndexError(
@@ -165,10 +169,15 @@ class SearchIndex:
 
     @contextmanager
     def _lock(self, timeout: float) -> Iterator[None]:
+        lock = (
+            self.state.writer_lock(timeout)
+            if self.state.shared
+            else FileLock(str(self.folder / "write.lock"), timeout=timeout)
+        )
         try:
-            with FileLock(str(self.folder / "write.lock"), timeout=timeout):
+            with lock:
                 yield
-        except Timeout:
+        except (Timeout, TimeoutError):
             raise SearchIndexError(
                 f"{self.folder}: 检索索引正由另一个进程写入, 请稍后重试 (search index busy)"
             ) from None
