@@ -7,7 +7,6 @@ The operations themselves live in the feature packages (e.g. ``cases/authoring.p
 
 from __future__ import annotations
 
-import os
 from contextlib import closing
 from datetime import date
 from functools import cached_property
@@ -77,8 +76,7 @@ class Workspace:
     def database_url(self) -> str:
         """The PostgreSQL URL of every store ("" = the SQLite files): env
         RECORDKIT_DATABASE_URL, else ``[database] url`` (docs/scale.md)."""
-        url = os.environ.get("RECORDKIT_DATABASE_URL") or self.config.section("database").get("url")
-        return url if isinstance(url, str) and not url.startswith("sqlite:") else ""
+        return self.config.database_url or ""
 
     def database_stores(self) -> list[Store]:
         """The folder's SQLite stores and their PostgreSQL schemas (`recordkit db`)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pg_server import PgServer, pg_server, pg_url  # noqa: F401 - fixtures
 from web_setup import recordkit, use_database
 
@@ -18,6 +19,7 @@ def _folder(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.sqlite_only("checks the SQLite default")
 def test_check_on_sqlite_names_pending_web_migrations_then_passes(tmp_path: Path) -> None:
     root = _folder(tmp_path)
     fresh = recordkit(root, "db", "check")

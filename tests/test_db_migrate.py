@@ -19,6 +19,9 @@ from recordkit.index.dbops import MigrationInterrupted
 from recordkit.index.migrate import migrate, verify
 from recordkit.workspace import Workspace
 
+# The source is an archive filed on SQLite, read as SQLite files.
+pytestmark = pytest.mark.sqlite_only("migrates SQLite files")
+
 
 @pytest.fixture(scope="module")
 def filed(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -48,7 +51,11 @@ def _sqlite_rows(path: Path, table: str) -> int:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
-def test_migrate_copies_verifies_and_refuses_a_second_copy(filed: Path, pg_url: str) -> None:  # noqa: F811
+def test_migrate_copies_verifies_and_refuses_a_second_copy(
+    filed: Path,
+    pg_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     before = (filed / "archive" / "index.sqlite").read_bytes()
     result = recordkit(filed, "db", "migrate", "--to", pg_url)
     assert result.returncode == 0, result.stderr
@@ -65,6 +72,15 @@ def test_migrate_copies_verifies_and_refuses_a_second_copy(filed: Path, pg_url: 
         ).fetchall()
         assert item_nos == [("D10", 1), ("D10", 2), ("D10", 3), ("D30", 1), ("D30", 2)]
         assert pg.execute("SELECT username FROM public.auth_user").fetchall() == [("lina",)]
+    # The folder opened on the copy: the archive verifies, from PostgreSQL.
+    monkeypatch.setenv("RECORDKIT_DATABASE_URL", pg_url)
+    verified = recordkit(filed, "archive", "verify", "--no-log")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "Z109-WS·2026-D30-0002" in recordkit(filed, "archive", "list").stdout
+    checked = recordkit(filed, "db", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "模式 archive: " in checked.stdout
+    monkeypatch.delenv("RECORDKIT_DATABASE_URL")
     again = recordkit(filed, "db", "migrate", "--to", pg_url)
     assert again.returncode == 1
     assert "不是空的 (target not empty): archive." in again.stderr

@@ -18,7 +18,9 @@ from itertools import groupby
 from typing import Any
 
 from ..errors import RecordkitError
-from .archive import GENESIS_HASH, link_problem
+from .archive import GENESIS_HASH, ArchiveIndex, link_problem
+from .backend import redact
+from .casecache import CaseCache
 from .dbops import (
     WEB_NAMESPACE,
     Line,
@@ -31,7 +33,6 @@ from .dbops import (
     occupied_tables,
     open_source,
     pg_connect,
-    redact,
     server_version,
     source_chain_head,
     source_tables,
@@ -39,6 +40,8 @@ from .dbops import (
     target_documents,
     target_events,
 )
+from .manifest import Manifest
+from .searchstate import SearchState
 
 ARCHIVE = "archive"
 
@@ -103,11 +106,30 @@ def _migrate(
             )
         if prepare is not None:
             prepare()
+        create_schemas(present, url)
         budget = row_limit
         for store in present:
             budget = _copy_store(pg, store, tables[store.key], report, budget)
         report.lines = verify(pg, present, tables)
     return report
+
+
+# Each index store opened on the target applies its own schema there, exactly as when a
+# folder switched to PostgreSQL opens it; a table it does not know (an older file's) is
+# then made from the SQLite definition.
+OPENERS: dict[str, Callable[[Any, str], Any]] = {
+    "archive": ArchiveIndex,
+    "manifest": Manifest,
+    "casecache": CaseCache,
+    "search": SearchState,
+}
+
+
+def create_schemas(stores: list[Store], url: str) -> None:
+    for store in stores:
+        opener = OPENERS.get(store.key)
+        if opener is not None:
+            opener(store.path, url).close()
 
 
 def _tables(store: Store) -> list[Table]:
