@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 from pg_server import PgServer, pg_server, pg_url  # noqa: F401 - fixtures
-from web_setup import PASSWORD, free_port, recordkit, start_server, stop_server, use_database
+from web_setup import (
+    PASSWORD,
+    add_user,
+    free_port,
+    recordkit,
+    start_server,
+    stop_server,
+    use_database,
+)
 
 from recordkit.cases.store import load_yaml
 from recordkit.config import init_workdir
@@ -113,30 +121,14 @@ NEW_CASE = [
 ]
 
 
-def _add_user(root: Path, name: str, full_name: str) -> None:
-    result = recordkit(
-        root,
-        "user",
-        "add",
-        name,
-        "--role",
-        "登记员",
-        "--full-name",
-        full_name,
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture
 def two_nodes(tmp_path: Path, pg_url: str) -> Iterator[tuple[str, str, Path]]:  # noqa: F811
     """One working folder on one PostgreSQL database, served by two `recordkit serve`."""
     root = tmp_path / "work"
     init_workdir(root, org_name="漳州市示例检验检测中心")
     use_database(root, pg_url)
-    _add_user(root, "lina", "李娜")
-    _add_user(root, "liming", "李明")
+    add_user(root, "lina", "登记员", "李娜")
+    add_user(root, "liming", "登记员", "李明")
     ports = free_port(), free_port()
     first = start_server(root, ports[0])
     try:

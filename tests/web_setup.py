@@ -133,6 +133,23 @@ def recordkit(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
     )
 
 
+def add_user(root: Path, name: str, role: str, full_name: str) -> None:
+    """`recordkit user add` with the test password, in a subprocess."""
+    result = recordkit(
+        root,
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--full-name",
+        full_name,
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def start_server(root: Path, port: int, host: str = "127.0.0.1") -> subprocess.Popen[str]:
     """`recordkit serve` as a real subprocess; returns once /login/ answers."""
     proc = subprocess.Popen(
