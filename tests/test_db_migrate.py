@@ -146,3 +146,16 @@ def test_migrate_to_an_unreachable_or_non_postgresql_target(filed: Path, tmp_pat
     assert "Error: 目标数据库地址应以 postgresql:// 开头" in sqlite.stderr
     usage = recordkit(filed, "db", "migrate")
     assert usage.returncode == 2 and "--to" in usage.stderr
+
+
+def test_a_folder_already_on_postgresql_is_not_migrated_again(
+    filed: Path,
+    pg_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RECORDKIT_DATABASE_URL", pg_url)
+    result = recordkit(filed, "db", "migrate", "--to", pg_url)
+    assert result.returncode == 1
+    assert "Error: 本工作目录已在使用 PostgreSQL ([database] url 或 RECORDKIT_DATABASE_URL)" in (
+        result.stderr
+    )

@@ -84,6 +84,11 @@ def db_migrate(ctx: click.Context, url: str, resume: bool, as_json: bool) -> Non
     """
     ws = workspace(ctx)
     root = ws.config.root
+    if ws.database_url():
+        raise RecordkitError(
+            "本工作目录已在使用 PostgreSQL ([database] url 或 RECORDKIT_DATABASE_URL), "
+            "迁移的来源是 SQLite 文件: 请在迁移前去掉该设置 (the folder already uses PostgreSQL)"
+        )
     try:
         report = migrate(
             ws.database_stores(), url, resume, prepare=lambda: prepare_database(root, url)
