@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import atexit
 import copy
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from archive_setup import form_pdf, make_workdir
 from conftest import SAMPLE_CASE
+from index_db import clone_database
 
 from recordkit.archive.service import Archive
 from recordkit.cases.store import dump_case
 from recordkit.cli import cli
-from recordkit.config import Config, load_config
+from recordkit.config import DATABASE_ENV, Config, load_config
 
 CATALOG = """\
 forms:
@@ -46,6 +48,7 @@ FILED = [
 DUE = ["Z109-WS·2015-D10-0001", "Z109-WS·2015-D10-0002"]
 
 _TEMPLATE: Path | None = None
+_TEMPLATE_DB: str | None = None  # its PostgreSQL database, when the tests run on one
 
 
 def write_case(root: Path, case_no: str, year: int, closed: bool, **changes) -> None:
@@ -88,6 +91,11 @@ def fresh_archive(dest: Path) -> Config:
         build(folder / "w")
         _TEMPLATE = folder / "w"
     shutil.copytree(_TEMPLATE, dest)
+    url = os.environ.get(DATABASE_ENV)
+    if url:  # PostgreSQL (RECORDKIT_TEST_BACKEND): the index is copied with the folder
+        global _TEMPLATE_DB
+        _TEMPLATE_DB = _TEMPLATE_DB or url  # the first test's database built the template
+        os.environ[DATABASE_ENV] = clone_database(_TEMPLATE_DB)  # the fixture restores it
     return load_config(dest / "recordkit.toml")
 
 

@@ -31,6 +31,7 @@ def filed_one(runner, tmp_path) -> str:
     return "archive/store/2026/D10/Z109-WS_2026-D10-0001.pdf"
 
 
+@pytest.mark.sqlite_only("archive/index.sqlite exists only on SQLite")
 def test_assign_refuses_the_index_and_leaves_it_in_place(work, runner, tmp_path):
     filed_one(runner, tmp_path)
     result = run(
@@ -91,6 +92,7 @@ def test_ingest_and_assign_still_take_the_inbox_and_unidentified(work, tmp_path)
         assert archive.assign(parked, "TS-2026-0008", "F03").outcome == "filed"
 
 
+@pytest.mark.sqlite_only("removes or empties index.sqlite itself")
 def test_a_missing_index_beside_a_stored_original_stops_every_command(work, runner, tmp_path):
     stored = work.root / filed_one(runner, tmp_path)
     before = sha256(stored)
@@ -111,6 +113,7 @@ def test_a_missing_index_beside_a_stored_original_stops_every_command(work, runn
     assert sha256(stored) == before
 
 
+@pytest.mark.sqlite_only("removes or empties index.sqlite itself")
 def test_an_empty_index_beside_a_stored_original_is_an_error(work, runner, tmp_path):
     filed_one(runner, tmp_path)
     index = work.archive_dir / "index.sqlite"
@@ -122,6 +125,7 @@ def test_an_empty_index_beside_a_stored_original_is_an_error(work, runner, tmp_p
     assert "档案库索引缺失或为空, 但 store/ 中已有原件" in result.stderr
 
 
+@pytest.mark.sqlite_only("restores index.sqlite from a VACUUM INTO backup")
 def test_a_stored_original_is_never_overwritten(work, tmp_path):
     """The index lost a row (restored from an old backup): the next 件号 points at a file
     that exists. The original stays; the new file waits in work/ with an error."""

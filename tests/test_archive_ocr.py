@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from archive_setup import form_pdf, make_workdir, sha256
 from click.testing import CliRunner
+from index_db import connect_index
 
 from recordkit.archive.service import Archive
 from recordkit.cli import cli
@@ -50,7 +50,7 @@ def cli_in(config, args: list[str]):
 
 
 def index_rows(config, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(config.archive_dir / "index.sqlite")
+    conn = connect_index(config)
     try:
         return conn.execute(sql).fetchall()
     finally:

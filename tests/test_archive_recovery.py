@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,11 +18,13 @@ from pathlib import Path
 import pdf_factory as pf
 import pytest
 from archive_setup import assert_each_input_ended_once, form_pdf, make_workdir, sha256
+from index_db import connect_index
 
 from recordkit.archive.intake import claim, new_claim_id, run_steps
 from recordkit.archive.service import Archive
 from recordkit.archive.settings import IngestContext
 from recordkit.archive.steps import STEPS, assign_number
+from recordkit.index.backend import DB_ERRORS
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
@@ -174,13 +175,15 @@ def _ingest_process(config, *args: str) -> subprocess.Popen:
 
 
 def _filed_count(config) -> int:
-    path = config.archive_dir / "index.sqlite"
-    if not path.exists():
+    if not config.database_url and not (config.archive_dir / "index.sqlite").exists():
         return 0
     try:
-        with sqlite3.connect(path, timeout=5) as conn:
+        conn = connect_index(config)
+        try:
             return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-    except sqlite3.OperationalError:
+        finally:
+            conn.close()
+    except DB_ERRORS:
         return 0
 
 
@@ -257,7 +260,7 @@ def test_a_busy_database_leaves_the_file_in_work_for_a_retry(config, tmp_path):
     sha = sha256(src)
     with Archive(config) as archive:
         archive.context().index.conn.execute("PRAGMA busy_timeout = 200")
-        blocker = sqlite3.connect(config.archive_dir / "index.sqlite", isolation_level=None)
+        blocker = connect_index(config)  # SQLite's write lock, or PostgreSQL's advisory lock
         blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock too long
         (result,) = archive.ingest([src]).results
         blocker.execute("ROLLBACK")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 import pytest
 from audit_setup import run, work_folder, write_case
+from index_db import connect_index
 
 from recordkit.archive.audit import default_required, number_ranges, required_forms
 from recordkit.archive.service import Archive
@@ -21,7 +21,7 @@ def work(tmp_path, monkeypatch):
 
 
 def sql(config, statement, *args):
-    conn = sqlite3.connect(config.archive_dir / "index.sqlite")
+    conn = connect_index(config)
     conn.execute(statement, args)
     conn.commit()
     conn.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from audit_setup import run, work_folder
+from index_db import connect_index
 from unprivileged import give_to_user, run_as_user, user_folder
 
 from recordkit.cases.spreadsheet import csv_safe
@@ -54,7 +54,7 @@ def test_export_into_a_read_only_folder_is_a_chinese_error(runner, tmp_path, mon
 
 def test_a_formula_file_name_is_escaped_in_documents_csv(work, runner, tmp_path):
     formula = '=HYPERLINK("http://evil.example/","点击")'
-    db = sqlite3.connect(work.archive_dir / "index.sqlite")
+    db = connect_index(work)
     db.execute(
         "UPDATE documents SET original_name = ? WHERE archive_no = 'Z109-WS·2026-D10-0001'",
         (formula,),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from audit_setup import DUE, run, stored, work_folder
+from index_db import connect_index
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
@@ -339,7 +339,7 @@ def test_a_list_spreadsheet_needs_archive_numbers(work, runner, tmp_path):
 
 def test_index_rows_of_destroyed_records_keep_their_metadata(work, runner):
     run(runner, "archive", "dispose", "--due", "--approver", "陈主任", "--reason", "保管期满")
-    conn = sqlite3.connect(work.archive_dir / "index.sqlite")
+    conn = connect_index(work)
     rows = conn.execute(
         "SELECT archive_no, status, case_no, pages FROM documents WHERE status = 'destroyed'"
     ).fetchall()

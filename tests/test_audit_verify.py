@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 
 import pytest
 from audit_setup import run, stored, work_folder
+from index_db import connect_index
 
 from recordkit.archive.fixity import ALGORITHMS, digest_file, digest_files, file_digests
 from recordkit.archive.service import Archive
@@ -88,7 +88,7 @@ def test_a_stray_file_in_the_store_is_unknown(work, runner):
 
 
 def test_an_edited_event_breaks_the_chain_at_that_event(work, runner):
-    conn = sqlite3.connect(work.archive_dir / "index.sqlite")
+    conn = connect_index(work)
     conn.execute("UPDATE events SET detail = replace(detail, 'F01', 'F99') WHERE id = 3")
     conn.commit()
     conn.close()
@@ -101,7 +101,7 @@ def test_an_edited_event_breaks_the_chain_at_that_event(work, runner):
 
 
 def test_a_deleted_event_is_the_first_broken_link(work, runner):
-    conn = sqlite3.connect(work.archive_dir / "index.sqlite")
+    conn = connect_index(work)
     conn.execute("DELETE FROM events WHERE id = 4")
     conn.commit()
     conn.close()
@@ -116,7 +116,7 @@ def test_a_deleted_event_is_the_first_broken_link(work, runner):
 
 
 def test_a_truncated_log_is_caught_by_the_documents(work, runner):
-    conn = sqlite3.connect(work.archive_dir / "index.sqlite")
+    conn = connect_index(work)
     last = conn.execute("SELECT archive_no FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
     conn.execute("DELETE FROM events WHERE id = (SELECT MAX(id) FROM events)")
     conn.commit()
@@ -171,7 +171,7 @@ def test_threads_give_the_same_digests_as_fixity(work):
 
 def test_a_destroyed_record_still_on_disk_is_a_problem(work):
     path = stored(work, FIRST)
-    conn = sqlite3.connect(work.archive_dir / "index.sqlite")
+    conn = connect_index(work)
     conn.execute("UPDATE documents SET status = 'destroyed' WHERE archive_no = ?", (FIRST,))
     conn.commit()
     conn.close()

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 from audit_setup import run, stored, work_folder
+from index_db import connect_index
 
 from recordkit.archive.fixity import file_digests
 from recordkit.archive.service import Archive
@@ -28,7 +28,7 @@ def work(tmp_path, monkeypatch):
 
 
 def sql(config, statement: str, *args) -> None:
-    db = sqlite3.connect(config.archive_dir / "index.sqlite")
+    db = connect_index(config)
     db.execute(statement, args)
     db.commit()
     db.close()
@@ -104,7 +104,7 @@ def test_a_modified_access_copy_is_caught_and_the_hash_is_recorded(work, runner)
 def make_pre_020(config) -> None:
     """The index as 0.1 left it: no access_sha256 column, filed events without
     access_sha256 and size (the chain re-hashed, as 0.1 wrote it)."""
-    db = sqlite3.connect(config.archive_dir / "index.sqlite")
+    db = connect_index(config)
     db.execute("ALTER TABLE documents DROP COLUMN access_sha256")
     prev = GENESIS_HASH
     for row in db.execute(
@@ -213,6 +213,7 @@ def _freeze(root: Path, on: bool) -> bool:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.sqlite_only("an auditor's read-only copy of the folder, index.sqlite in it")
 def test_a_read_only_copy_verifies(work, runner):
     with Archive(work) as archive:
         before = len(archive.index.events())

@@ -23,6 +23,7 @@ from recordkit.index.backend import (
 )
 from recordkit.index.casecache import CaseCache
 from recordkit.index.manifest import Manifest
+from recordkit.index.searchstate import SearchState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS things (
@@ -55,6 +56,10 @@ def test_ddl_becomes_postgresql():
 def test_the_password_never_shows():
     assert redact("postgresql://rk:s3cret@db.example/rk") == "postgresql://rk:***@db.example/rk"
     assert redact("postgresql://rk@/rk?host=/tmp") == "postgresql://rk@/rk?host=/tmp"
+    assert (
+        redact("postgresql://rk@h/rk?password=pw&port=5")
+        == "postgresql://rk@h/rk?password=***&port=5"
+    )
 
 
 def test_rows_by_name_and_position_and_lastrowid(db):
@@ -150,12 +155,18 @@ def test_the_environment_wins_over_the_file(tmp_path, monkeypatch):
     assert load_config(config.path).database_url == "postgresql://a@x/one"
 
 
-def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, runner):
+def _list_with(url, tmp_path, monkeypatch, runner):
+    """``archive list`` in a working folder with RECORDKIT_DATABASE_URL set to ``url``."""
     config = make_workdir(tmp_path / "w")
     monkeypatch.chdir(config.root)
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", "mysql://rk:pw@db/rk")
+    monkeypatch.setenv("RECORDKIT_DATABASE_URL", url)
     result = run(runner, "archive", "list")
     assert result.exit_code == 1
+    return result
+
+
+def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, runner):
+    result = _list_with("mysql://rk:pw@db/rk", tmp_path, monkeypatch, runner)
     assert result.output == (
         "Error: 环境变量 RECORDKIT_DATABASE_URL: 数据库地址应以 postgresql:// 开头 "
         "(got 'mysql://…'); 例如 url = \"postgresql://recordkit@db.example/recordkit\"\n"
@@ -163,11 +174,8 @@ def test_a_url_of_another_database_is_refused_in_chinese(tmp_path, monkeypatch, 
 
 
 def test_a_malformed_url_is_a_config_error(tmp_path, monkeypatch, runner):
-    config = make_workdir(tmp_path / "w")
-    monkeypatch.chdir(config.root)
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", "postgresql://rk:pw@db/rk?colour=blue")
-    result = run(runner, "archive", "list")
-    assert result.exit_code == 1
+    url = "postgresql://rk:pw@db/rk?colour=blue"
+    result = _list_with(url, tmp_path, monkeypatch, runner)
     assert result.output.startswith(
         "Error: 数据库地址格式错误 (malformed database URL) postgresql://rk:***@db/rk?colour=blue: "
     )
@@ -175,12 +183,8 @@ def test_a_malformed_url_is_a_config_error(tmp_path, monkeypatch, runner):
 
 
 def test_an_unreachable_server_names_the_url_without_its_password(tmp_path, monkeypatch, runner):
-    config = make_workdir(tmp_path / "w")
-    monkeypatch.chdir(config.root)
     url = f"postgresql://rk:s3cret@/rk?host={tmp_path}&port=9"
-    monkeypatch.setenv("RECORDKIT_DATABASE_URL", url)
-    result = run(runner, "archive", "list")
-    assert result.exit_code == 1
+    result = _list_with(url, tmp_path, monkeypatch, runner)
     assert result.output.startswith(
         f"Error: 无法连接 PostgreSQL 数据库 postgresql://rk:***@/rk?host={tmp_path}&port=9 "
         "(database unreachable): "
@@ -188,3 +192,39 @@ def test_an_unreachable_server_names_the_url_without_its_password(tmp_path, monk
     assert "s3cret" not in result.output
     with pytest.raises(ConfigError):
         ArchiveIndex(tmp_path / "i.sqlite", url)
+
+
+def test_one_search_index_writer_across_all_nodes(pg_url, tmp_path):
+    first = SearchState(tmp_path / "a.sqlite", pg_url)
+    second = SearchState(tmp_path / "b.sqlite", pg_url)  # another node, same database
+    try:
+        assert first.shared and second.shared
+        with first.writer_lock(timeout=0):
+            with pytest.raises(TimeoutError), second.writer_lock(timeout=0.3):
+                pass
+        with second.writer_lock(timeout=0):  # released: the next writer gets it
+            first.put([("Z109-WS·2026-D10-0001", "s1")])
+        assert second.stamps() == {"Z109-WS·2026-D10-0001": "s1"}
+    finally:
+        first.close(), second.close()
+
+
+def test_a_dead_writer_never_blocks_the_next(pg_url, tmp_path):
+    first = SearchState(tmp_path / "a.sqlite", pg_url)
+    second = SearchState(tmp_path / "b.sqlite", pg_url)
+    lock = first.writer_lock(timeout=0)
+    lock.__enter__()
+    first.conn.raw.close()  # the writer's connection ends (its process was killed)
+    with second.writer_lock(timeout=5):
+        pass
+    second.close()
+
+
+def test_a_node_folder_must_be_text(tmp_path, monkeypatch, runner):
+    config = make_workdir(tmp_path / "w", extra="inbox = 3")
+    monkeypatch.chdir(config.root)
+    result = run(runner, "archive", "ingest", "--inbox")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {config.path}: [archive] inbox: 应为文件夹路径文本 (must be a string)\n"
+    )

@@ -40,6 +40,7 @@ from .backend import (
     has_table,
     open_database,
     redact,
+    schema_changes,
     table_columns,
 )
 from .ocr import SCHEMA as OCR_SCHEMA
@@ -355,12 +356,13 @@ class ArchiveIndex:
                 connect_read_only(self.path),
                 True,
             )  # an auditor's read-only copy
-        self.has_trigram = self._create_text_table()
-        # An auditor's read-only copy of an index from before OCR has no page text.
-        self.has_page_text = has_table(self.conn, "document_text")
-        self._add_access_sha256()
-        self._widen_check_results()
-        self._add_bundles()
+        with schema_changes(self.conn):
+            self.has_trigram = self._create_text_table()
+            # An auditor's read-only copy of an index from before OCR has no page text.
+            self.has_page_text = has_table(self.conn, "document_text")
+            self._add_access_sha256()
+            self._widen_check_results()
+            self._add_bundles()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -443,12 +445,14 @@ class ArchiveIndex:
         """PostgreSQL: pg_trgm's GIN index makes ``LIKE '%…%'`` on the text an index
         look-up, as FTS5's trigram table does in SQLite; without the extension (not
         installed, or no right to create it) LIKE scans, as on SQLite without FTS5."""
+        self.conn.execute("SAVEPOINT trigram")  # inside schema_changes' transaction
         try:
             self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             for table in ("doc_text", "document_text"):
                 self.conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_trigram ON {table} "
                                   "USING gin (text gin_trgm_ops)")  # fmt: skip
         except DB_ERRORS:
+            self.conn.execute("ROLLBACK TO SAVEPOINT trigram")
             return False
         return True
 

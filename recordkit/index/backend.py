@@ -20,7 +20,8 @@ translated here, in one place, so the SQL text of the index modules stays SQLite
   the archive index queues on one lock held until it commits or rolls back (or its
   connection dies), so "read MAX(件号) + 1, insert" and "read the chain head, append"
   are serialised across any number of processes and hosts exactly as on SQLite;
-- ``PRAGMA`` statements are no-ops (PostgreSQL commits are durable already).
+- ``PRAGMA`` statements are no-ops (PostgreSQL commits are durable already), except
+  ``busy_timeout``, which is ``lock_timeout`` (60 s by default, like sqlite3's timeout).
 
 Each namespace (``archive``, ``manifest``, ``casecache``, ``search``) is a PostgreSQL
 schema of the one database, so the workspace's tables never collide; the connection's
@@ -73,10 +74,11 @@ def redact(url: str) -> str:
     """The URL as a message may show it: without the password."""
     try:
         parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = netloc.replace(f":{parts.password}@", ":***@")
+        query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
     except ValueError:
         return "postgresql://…"
 
@@ -123,6 +125,8 @@ class Row:
         return len(self._values)
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple):  # a test's expected row
+            return self._values == other
         return isinstance(other, Row) and self._values == other._values
 
     def __hash__(self) -> int:
@@ -163,6 +167,7 @@ _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)", re.IGNORECASE)
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+),\s*'\$\.(\w+)'\)", re.IGNORECASE)
+_BUSY_TIMEOUT = re.compile(r"^\s*PRAGMA\s+busy_timeout\s*=\s*(\d+)", re.IGNORECASE)
 _DDL = re.compile(r"^\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
 
@@ -202,8 +207,7 @@ class PgConnection:
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a
         # duplicate key in the catalogue): the schema is applied under one lock.
         with conn:
-            raw.execute("BEGIN")
-            raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+            conn.begin_schema_change()
             raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
             raw.execute(f'SET search_path TO "{namespace}"')
             conn.executescript(schema)
@@ -215,6 +219,12 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def commit(self) -> None:
+        """As sqlite3's: end the open transaction, if any (statements outside one are
+        committed as they run)."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
 
     def __enter__(self) -> PgConnection:
         return self
@@ -230,10 +240,17 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> PgCursor:
         head = sql.lstrip()[:16].upper()
         if head.startswith("PRAGMA"):
+            busy = _BUSY_TIMEOUT.match(sql)
+            if busy:  # how long to wait for another writer, as sqlite3's timeout
+                self.raw.execute(f"SET lock_timeout = {int(busy.group(1))}")
             return PgCursor()
         if head.startswith("BEGIN"):  # BEGIN IMMEDIATE: one writer of this namespace
             self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_lock(),))
+            try:
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_lock(),))
+            except psycopg.Error:  # lock_timeout: no transaction is left open, as in SQLite
+                self.raw.execute("ROLLBACK")
+                raise
             return PgCursor()
         query, returning = self._translate(sql)
         if _DDL.match(sql):
@@ -250,6 +267,14 @@ class PgConnection:
         cursor = self.raw.cursor()
         cursor.executemany(query, [_params(r) for r in rows])
         return PgCursor(cursor)
+
+    def begin_schema_change(self) -> None:
+        """``BEGIN`` with the schema lock and then this namespace's write lock: DDL
+        (even ``CREATE INDEX IF NOT EXISTS``) locks tables, so it must not run beside a
+        writer of the namespace, or each would wait for the other (a deadlock)."""
+        self.raw.execute("BEGIN")
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("schema"),))
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_lock(),))
 
     def write_lock(self) -> int:
         """The key every write transaction of this namespace holds (``BEGIN IMMEDIATE``)."""
@@ -317,12 +342,28 @@ def connect_postgresql(url: str) -> psycopg.Connection[Any]:
     except psycopg.ProgrammingError as exc:
         raise ConfigError(f"数据库地址格式错误 (malformed database URL) {shown}: {exc}") from None
     try:
-        return psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+        # lock_timeout: a writer waits at most 60 s for another, as sqlite3's timeout=60.
+        return psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10,
+                               options="-c lock_timeout=60000")  # fmt: skip
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(
             f"无法连接 PostgreSQL 数据库 {shown} (database unreachable): {reason}"
         ) from None
+
+
+@contextmanager
+def schema_changes(conn: Connection) -> Iterator[None]:
+    """Run an index's own schema changes (tables added later, columns, indexes) one
+    process at a time: PostgreSQL's catalogue fails a second concurrent ``CREATE … IF
+    NOT EXISTS`` with a duplicate key. One transaction under the schema lock; on SQLite
+    (one writer anyway, and DDL takes its own write lock) nothing is added."""
+    if not isinstance(conn, PgConnection):
+        yield
+        return
+    with conn:
+        conn.begin_schema_change()
+        yield
 
 
 @contextmanager
