@@ -150,3 +150,13 @@ def test_a_database_url_that_is_not_text_is_a_chinese_error(folder: Path) -> Non
     _add_section(folder, "[database]\nurl = 5")
     with pytest.raises(ConfigError, match=r"recordkit.toml: \[database\] url: 应为文本"):
         _db(folder)
+
+
+def test_web_tables_are_not_migrated_into_the_wrong_database(web: Path, pg_url: str) -> None:  # noqa: F811
+    """`db migrate` makes the web tables in its target by Django's migrations; in a process
+    whose Django is already on the folder's own database, it refuses instead."""
+    from recordkit.errors import RecordkitError
+    from recordkit.web.boot import prepare_database
+
+    with pytest.raises(RecordkitError, match="本进程的网页数据库不是迁移目标, 未做任何修改"):
+        prepare_database(web, pg_url)

@@ -72,6 +72,7 @@ def prepare_database(root: Path, url: str) -> None:
     from django.db.models.signals import post_migrate
 
     configure(root, {"RECORDKIT_DATABASE_URL": url})
+    _check_target(url)
     receivers = post_migrate.receivers
     post_migrate.receivers = []
     post_migrate.sender_receivers_cache.clear()
@@ -82,6 +83,21 @@ def prepare_database(root: Path, url: str) -> None:
     finally:
         post_migrate.receivers = receivers
         post_migrate.sender_receivers_cache.clear()
+
+
+def _check_target(url: str) -> None:
+    """Django is configured once per process: refuse to migrate if this process's
+    database is not ``url`` (it was configured for the folder's own database before)."""
+    import dj_database_url
+    from django.db import connection
+
+    wanted = dj_database_url.parse(url)
+    current = connection.settings_dict
+    if (current["ENGINE"], current["NAME"]) != (wanted["ENGINE"], wanted["NAME"]):
+        raise RecordkitError(
+            "本进程的网页数据库不是迁移目标, 未做任何修改 (web database of this process is not "
+            f"the target): {current['NAME']}"
+        )
 
 
 def database_problem(exc: Exception) -> str:
