@@ -60,3 +60,20 @@ def test_check_on_an_unreachable_server_fails_in_chinese(tmp_path: Path) -> None
     assert "无法连接 PostgreSQL 数据库" in checked.stdout
     assert "Error: 数据库检查未通过 (database check failed)" in checked.stderr
     assert "Traceback" not in checked.stderr
+
+
+@pytest.mark.sqlite_only("the web tables in an SQLite file named by [web] database_url")
+def test_check_says_the_web_key_is_deprecated(tmp_path: Path) -> None:
+    root = _folder(tmp_path)
+    toml = root / "recordkit.toml"
+    other = (tmp_path / "web.sqlite3").as_posix()
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + f'\n[web]\ndatabase_url = "sqlite:///{other}"\n',
+        encoding="utf-8",
+    )
+    assert recordkit(root, "user", "list").returncode == 0
+    checked = recordkit(root, "db", "check", "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = {c["item"]: c for c in json.loads(checked.stdout)["checks"]}
+    assert lines["网页数据库设置"]["detail"].startswith("[web] database_url 已弃用 (deprecated)")
+    assert (tmp_path / "web.sqlite3").is_file()

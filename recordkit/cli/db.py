@@ -11,6 +11,7 @@ from recordkit.errors import RecordkitError
 from recordkit.index.dbops import Line, MigrationInterrupted
 from recordkit.index.migrate import check, migrate
 from recordkit.web.boot import pending_migrations, prepare_database
+from recordkit.web.settings import deprecated_setting
 
 
 @click.group(cls=RecordkitGroup)
@@ -57,6 +58,14 @@ def db_check(ctx: click.Context, as_json: bool) -> None:
     lines = check(ws.database_stores(), ws.database_url())
     if all(line.ok for line in lines):
         lines.append(_web_line(ctx))
+    if deprecated_setting(ws.config.root):
+        lines.append(
+            Line(
+                "网页数据库设置",
+                True,
+                "[web] database_url 已弃用 (deprecated): 请改用 [database] url, 它对整个工作区生效",
+            )
+        )
     _print(lines, as_json)
     if not all(line.ok for line in lines):
         if not as_json:

@@ -74,6 +74,11 @@ def database_url_setting(
     return "", ""
 
 
+def deprecated_setting(root: Path) -> bool:
+    """True when the web tables' database comes from the deprecated ``[web] database_url``."""
+    return database_url_setting(root, _web_section(root), os.environ)[1] == "[web] database_url"
+
+
 def database_settings(
     root: Path, web: Mapping[str, Any], environ: Mapping[str, str]
 ) -> dict[str, Any]:
