@@ -17,7 +17,7 @@ def test_fill_writes_output_and_manifest(workdir, runner, book, sample_case):
     out = json.loads(result.stdout)["outputs"][0]
     path = Path(out["path"])
     assert path == workdir.out_dir / "TS-2026-0001" / "F01-申诉和投诉处理及反馈表.docx"
-    rows = Manifest(workdir.manifest_path).all()
+    rows = Manifest(workdir.manifest_path, workdir.database_url).all()
     assert len(rows) == 1
     row = rows[0]
     assert row.output_path == "out/TS-2026-0001/F01-申诉和投诉处理及反馈表.docx"

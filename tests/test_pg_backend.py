@@ -4,12 +4,15 @@ working folder, and the Chinese errors for a bad URL or an unreachable server.""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from archive_setup import form_pdf, make_workdir
 
+from recordkit.archive.service import Archive
 from recordkit.cli import cli
 from recordkit.config import load_config
-from recordkit.errors import ConfigError
+from recordkit.errors import ConfigError, RecordkitError
 from recordkit.index.archive import ArchiveIndex
 from recordkit.index.backend import (
     PgConnection,
@@ -23,6 +26,7 @@ from recordkit.index.backend import (
 )
 from recordkit.index.casecache import CaseCache
 from recordkit.index.manifest import Manifest
+from recordkit.index.ocr import OcrQueue
 from recordkit.index.searchstate import SearchState
 
 SCHEMA = """
@@ -34,6 +38,12 @@ CREATE TABLE IF NOT EXISTS things (
 CREATE TABLE IF NOT EXISTS pairs (a TEXT, b TEXT, n INTEGER NOT NULL, PRIMARY KEY (a, b));
 INSERT OR IGNORE INTO pairs (a, b, n) VALUES ('x', 'y', 0);
 """
+
+
+@pytest.fixture(autouse=True)
+def _own_databases(monkeypatch):
+    """These tests name their databases themselves, whatever RECORDKIT_TEST_BACKEND says."""
+    monkeypatch.delenv("RECORDKIT_DATABASE_URL", raising=False)
 
 
 def run(runner, *args):
@@ -228,3 +238,53 @@ def test_a_node_folder_must_be_text(tmp_path, monkeypatch, runner):
     assert result.output == (
         f"Error: {config.path}: [archive] inbox: 应为文件夹路径文本 (must be a string)\n"
     )
+
+
+def test_a_node_takes_files_from_its_own_inbox_not_its_work_folder(tmp_path, monkeypatch, runner):
+    config = make_workdir(tmp_path / "w", extra='inbox = "收件"\nwork = "工作"')
+    monkeypatch.chdir(config.root)
+    (config.root / "收件").mkdir()
+    scan = form_pdf(config.root / "收件" / "a.pdf", serial=1)
+    assert run(runner, "archive", "ingest", str(scan)).exit_code == 0
+    assert [d.name for d in (config.archive_dir / "store" / "2026" / "D10").iterdir()] == [
+        "Z109-WS_2026-D10-0001.pdf"
+    ]
+    inside = form_pdf(config.root / "工作" / "b.pdf", serial=2)
+    result = run(runner, "archive", "ingest", str(inside))
+    assert result.exit_code == 1
+    assert "是档案库 work/ 中的文件, 不能再次接收" in result.output
+
+
+def test_an_ocr_job_is_taken_back_only_when_its_claimer_is_gone(pg_url, tmp_path):
+    """On PostgreSQL the claimer may be on another host: its process id says nothing
+    there, the session lock it holds on the job does."""
+    config = make_workdir(tmp_path / "w")
+    config.path.write_text(
+        config.path.read_text(encoding="utf-8") + f'\n[database]\nurl = "{pg_url}"\n',
+        encoding="utf-8",
+    )
+    with Archive(load_config(config.path)) as archive:
+        assert archive.ingest([form_pdf(tmp_path / "a.pdf", serial=1)]).ok
+    claimer = ArchiveIndex(tmp_path / "unused.sqlite", pg_url)
+    other = ArchiveIndex(tmp_path / "unused.sqlite", pg_url)  # another node
+    try:
+        at = "2026-12-01T06:00:00.000+08:00"
+        OcrQueue(claimer).enqueue_filed(at)
+        job = OcrQueue(claimer).claim(at, at)
+        assert job is not None
+        # Same process id here, which SQLite's check would call stale: the lock says alive.
+        assert OcrQueue(other).requeue_orphans(at) == []
+        claimer.close()  # the claiming process dies; the server drops its locks
+        deadline = time.monotonic() + 10  # once its backend has gone (asynchronous)
+        while not (taken := OcrQueue(other).requeue_orphans(at)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert taken == [job["archive_no"]]
+        assert OcrQueue(other).job(job["archive_no"])["state"] == "queued"
+    finally:
+        other.close()
+
+
+def test_sql_postgresql_cannot_take_is_a_clear_error(pg_url):
+    with pytest.raises(RecordkitError) as caught:
+        open_database(pg_url, "CREATE TABLE t (a TEXT CHECK (a GLOB 'x*'))", "broken")
+    assert caught.value.message.startswith(f"{pg_url}: 数据库无法打开 (broken: ")

@@ -232,7 +232,7 @@ def test_ctrl_c_stops_parallel_generate_cleanly(workdir, book, sample_case):
     assert not list(workdir.out_dir.rglob("*.tmp"))
     for path in written:
         zipfile.ZipFile(path).testzip()  # every file is complete
-    recorded = Manifest(workdir.manifest_path).all()
+    recorded = Manifest(workdir.manifest_path, workdir.database_url).all()
     assert recorded, "finished files must be recorded"
     for row in recorded:
         assert (

@@ -24,7 +24,10 @@ def test_register_pdf_is_recorded_and_stale_after_data_edit(workdir, book, sampl
     docx = json.loads(made.stdout)["path"]
     assert pdf.is_file() and "李强" in pdf_text(pdf)
     rel_pdf = pdf.relative_to(workdir.root).as_posix()
-    rows = {r.output_path: r for r in Manifest(workdir.manifest_path).derived(None)}
+    rows = {
+        r.output_path: r
+        for r in Manifest(workdir.manifest_path, workdir.database_url).derived(None)
+    }
     assert rows[rel_pdf].kind == "pdf" and rows[rel_pdf].form_code == "R01"
     assert docx.endswith(rows[rel_pdf].params["source"])  # made from the register's .docx
     assert dry_run(runner) == []

@@ -280,6 +280,10 @@ class Archive:
         root = self.layout.root.resolve()
         if self.config.path is not None and resolved == self.config.path.resolve():
             return f"是配置文件 {self.config.path.name}, 不能接收"
+        if resolved.is_relative_to(self.layout.inbox.resolve()):  # [archive] inbox too
+            return None
+        if resolved.is_relative_to(self.layout.work.resolve()):
+            return "是档案库 work/ 中的文件, 不能再次接收"
         if resolved.is_relative_to(root):
             top = resolved.relative_to(root).parts[0]
             if top == "inbox" or top in ROUTE_FOLDERS.values():

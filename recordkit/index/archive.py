@@ -37,6 +37,7 @@ from .backend import (
     SQLITE,
     Connection,
     dialect,
+    has_index,
     has_table,
     open_database,
     redact,
@@ -180,6 +181,15 @@ CREATE TABLE IF NOT EXISTS disposal_items (
 );
 """
 
+# PostgreSQL databases are created with every later addition at once (columns SQLite
+# indexes gained after 0.1, and the plain text table: no FTS5 there).
+_PG_LATER = """
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS access_sha256 TEXT;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS retention_period TEXT;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS derived_from TEXT;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS bundle_pages TEXT;
+CREATE TABLE IF NOT EXISTS doc_text (archive_no TEXT PRIMARY KEY, text TEXT NOT NULL);
+"""
 _FTS_TRIGRAM = "CREATE VIRTUAL TABLE IF NOT EXISTS doc_text USING fts5(archive_no UNINDEXED, text, tokenize='trigram')"
 _TEXT_PLAIN = (
     "CREATE TABLE IF NOT EXISTS doc_text (archive_no TEXT PRIMARY KEY, text TEXT NOT NULL)"
@@ -348,7 +358,8 @@ class ArchiveIndex:
         self.read_only = False
         self.where = redact(url) if url else str(self.path)
         try:
-            self.conn = open_database(url or self.path, SCHEMA + OCR_SCHEMA, "archive")
+            schema = SCHEMA + OCR_SCHEMA + (_BUNDLE_SCHEMA + _PG_LATER if url else "")
+            self.conn = open_database(url or self.path, schema, "archive")
         except RecordkitError:
             if url or not self.path.is_file():
                 raise
@@ -356,13 +367,15 @@ class ArchiveIndex:
                 connect_read_only(self.path),
                 True,
             )  # an auditor's read-only copy
-        with schema_changes(self.conn):
-            self.has_trigram = self._create_text_table()
-            # An auditor's read-only copy of an index from before OCR has no page text.
-            self.has_page_text = has_table(self.conn, "document_text")
-            self._add_access_sha256()
-            self._widen_check_results()
-            self._add_bundles()
+        if dialect(self.conn) != SQLITE:  # every table and column is in its schema
+            self.has_trigram, self.has_page_text = self._trigram_index(), True
+            return
+        self.has_trigram = self._create_text_table()
+        # An auditor's read-only copy of an index from before OCR has no page text.
+        self.has_page_text = has_table(self.conn, "document_text")
+        self._add_access_sha256()
+        self._widen_check_results()
+        self._add_bundles()
 
     def _add_access_sha256(self) -> None:
         """Indexes from before 0.2.0 lack ``documents.access_sha256`` (the access copy's
@@ -426,9 +439,6 @@ class ArchiveIndex:
             self.read_only = True
 
     def _create_text_table(self) -> bool:
-        if dialect(self.conn) != SQLITE:  # a plain table, searched with LIKE like SQLite's
-            self.conn.execute(_TEXT_PLAIN)
-            return self._trigram_index()
         existing = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'doc_text'"
         ).fetchone()
@@ -444,16 +454,20 @@ class ArchiveIndex:
     def _trigram_index(self) -> bool:
         """PostgreSQL: pg_trgm's GIN index makes ``LIKE '%…%'`` on the text an index
         look-up, as FTS5's trigram table does in SQLite; without the extension (not
-        installed, or no right to create it) LIKE scans, as on SQLite without FTS5."""
-        self.conn.execute("SAVEPOINT trigram")  # inside schema_changes' transaction
-        try:
-            self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            for table in ("doc_text", "document_text"):
-                self.conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_trigram ON {table} "
-                                  "USING gin (text gin_trgm_ops)")  # fmt: skip
-        except DB_ERRORS:
-            self.conn.execute("ROLLBACK TO SAVEPOINT trigram")
-            return False
+        installed, or no right to create it) LIKE scans, as on SQLite without FTS5.
+        Created once (under the schema lock); later opens only look."""
+        if has_index(self.conn, "document_text_trigram"):
+            return True
+        with schema_changes(self.conn):
+            self.conn.execute("SAVEPOINT trigram")
+            try:
+                self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                for table in ("doc_text", "document_text"):
+                    self.conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_trigram ON {table} "
+                                      "USING gin (text gin_trgm_ops)")  # fmt: skip
+            except DB_ERRORS:
+                self.conn.execute("ROLLBACK TO SAVEPOINT trigram")
+                return False
         return True
 
     def close(self) -> None:

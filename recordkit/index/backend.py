@@ -45,7 +45,7 @@ import psycopg
 from psycopg import pq
 from psycopg.conninfo import conninfo_to_dict
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RecordkitError
 from . import connect
 
 POSTGRESQL, SQLITE = "postgresql", "sqlite"
@@ -99,6 +99,13 @@ def table_columns(conn: Connection, table: str) -> list[str]:
 
 def has_table(conn: Connection, table: str) -> bool:
     return bool(table_columns(conn, table))
+
+
+def has_index(conn: PgConnection, name: str) -> bool:
+    row = conn.raw.execute(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s", (name,)
+    ).fetchone()
+    return row is not None
 
 
 class Row:
@@ -204,14 +211,33 @@ class PgConnection:
     def open(cls, url: str, schema: str, namespace: str) -> PgConnection:
         raw = connect_postgresql(url)
         conn = cls(raw, namespace, url)
+        raw.execute(f'SET search_path TO "{namespace}"')
+        digest = hashlib.sha256(schema.encode("utf-8")).hexdigest()
+        if conn.schema_applied(digest):  # the usual case: one look, no DDL, no lock
+            return conn
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a
-        # duplicate key in the catalogue): the schema is applied under one lock.
-        with conn:
-            conn.begin_schema_change()
-            raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
-            raw.execute(f'SET search_path TO "{namespace}"')
-            conn.executescript(schema)
+        # duplicate key in the catalogue): the schema is applied under one lock, once
+        # per version of its text (``schema_applied``).
+        try:
+            with conn:
+                conn.begin_schema_change()
+                raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace}"')
+                conn.executescript(schema)
+                raw.execute("CREATE TABLE IF NOT EXISTS schema_applied (digest TEXT PRIMARY KEY)")
+                raw.execute(
+                    "INSERT INTO schema_applied VALUES (%s) ON CONFLICT DO NOTHING", (digest,)
+                )
+        except psycopg.Error as exc:
+            raw.close()
+            raise RecordkitError(f"{redact(url)}: 数据库无法打开 ({namespace}: {exc})") from None
         return conn
+
+    def schema_applied(self, digest: str) -> bool:
+        try:
+            row = self.raw.execute("SELECT 1 FROM schema_applied WHERE digest = %s", (digest,))
+            return row.fetchone() is not None
+        except psycopg.errors.UndefinedTable:  # a new database or namespace
+            return False
 
     @property
     def in_transaction(self) -> bool:
@@ -364,6 +390,26 @@ def schema_changes(conn: Connection) -> Iterator[None]:
     with conn:
         conn.begin_schema_change()
         yield
+
+
+def hold_lock(conn: PgConnection, name: str) -> bool:
+    """Take a session advisory lock without waiting (held until ``release_lock`` or
+    the connection ends); False if another session holds it."""
+    return bool(
+        conn.raw.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()[0]
+    )
+
+
+def release_lock(conn: PgConnection, name: str) -> None:
+    conn.raw.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
+
+
+def lock_held_elsewhere(conn: PgConnection, name: str) -> bool:
+    """Another session (a live process, on any host) holds the lock ``name``."""
+    if not hold_lock(conn, name):
+        return True
+    release_lock(conn, name)
+    return False
 
 
 @contextmanager

@@ -4,6 +4,10 @@
 ``failed`` after ``MAX_ATTEMPTS``). A job is claimed in a ``BEGIN IMMEDIATE``
 transaction, so two processes never take the same one; the claimer's process id is
 kept, so a job left ``running`` by a killed process is queued again on the next drain.
+On PostgreSQL, where the claimer may be on another host and its process id means
+nothing here, the claimer also holds a session advisory lock on the job until it
+finishes; a ``running`` job whose lock nobody holds was left by a dead process (the
+server drops a dead connection's locks), whichever host it ran on.
 ``document_text`` holds every page's text with where it came from ('ocr' | 'pdf'), for
 the search engine to index.
 """
@@ -13,6 +17,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from recordkit.index.backend import PgConnection, hold_lock, lock_held_elsewhere, release_lock
 
 if TYPE_CHECKING:
     from recordkit.index.archive import ArchiveIndex
@@ -72,7 +78,7 @@ class OcrQueue:
             rows = conn.execute(
                 "SELECT archive_no, owner FROM ocr_queue WHERE state = 'running'"
             ).fetchall()
-            orphans = [r["archive_no"] for r in rows if not alive(r["owner"])]
+            orphans = [r["archive_no"] for r in rows if not self._claimer_alive(r, alive)]
             # A document that kills its reader every time (out of memory, say) stops after
             # MAX_ATTEMPTS like any other failure.
             conn.executemany(
@@ -93,7 +99,23 @@ class OcrQueue:
                 return None
             conn.execute("UPDATE ocr_queue SET state = 'running', attempts = attempts + 1, owner = ?, "
                          "updated_at = ? WHERE archive_no = ?", (os.getpid(), at, row["archive_no"]))  # fmt: skip
+            if self.shared:  # before the commit: never seen running without its lock
+                hold_lock(conn, _job_lock(row["archive_no"]))
             return dict(row)
+
+    @property
+    def shared(self) -> bool:
+        """The queue is in PostgreSQL: its claimers may be on other hosts."""
+        return isinstance(self.index.conn, PgConnection)
+
+    def _claimer_alive(self, row: Any, alive: Any) -> bool:
+        if self.shared:
+            return lock_held_elsewhere(self.index.conn, _job_lock(row["archive_no"]))
+        return bool(alive(row["owner"]))
+
+    def _release(self, archive_no: str) -> None:
+        if self.shared:
+            release_lock(self.index.conn, _job_lock(archive_no))
 
     def finish(self, archive_no: str, pages: Iterable[tuple[int, str, str]], at: str) -> None:
         """Store the pages' (page, text, source) and mark the job done, in one transaction."""
@@ -104,6 +126,7 @@ class OcrQueue:
             conn.execute("UPDATE ocr_queue SET state = 'done', error = NULL, owner = NULL, updated_at = ? "
                          "WHERE archive_no = ?", (at, archive_no))  # fmt: skip
             conn.execute("UPDATE ocr_generation SET n = n + 1 WHERE id = 1")
+        self._release(archive_no)
 
     def fail(self, archive_no: str, error: str, at: str) -> bool:
         """Record a failure; the job is tried again until ``MAX_ATTEMPTS``. True if final."""
@@ -115,6 +138,7 @@ class OcrQueue:
             row = conn.execute(
                 "SELECT state FROM ocr_queue WHERE archive_no = ?", (archive_no,)
             ).fetchone()
+        self._release(archive_no)
         return row is not None and row["state"] == "failed"
 
     def states(self) -> dict[str, int]:
@@ -133,6 +157,10 @@ class OcrQueue:
             (archive_no,),
         )
         return [dict(r) for r in rows]
+
+
+def _job_lock(archive_no: str) -> str:
+    return f"ocr:{archive_no}"
 
 
 def _process_alive(pid: int | None) -> bool:
