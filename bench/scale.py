@@ -244,16 +244,20 @@ def main() -> None:
     parser.add_argument("--url", help="an existing PostgreSQL server (a database is created)")
     parser.add_argument("--corpus", type=Path, help="keep/reuse the scanned PDFs here")
     parser.add_argument("--skip-search", action="store_true", help="ingest and 件号 only")
+    parser.add_argument("--search-only", action="store_true", help="the search part only")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rk-scale-"))
     corpus = args.corpus or work / "corpus"
     try:
-        ingest_bench.make_corpus(corpus, args.n, os.cpu_count() or 1)
+        ingest, alloc = [], []
+        if not args.search_only:
+            ingest_bench.make_corpus(corpus, args.n, os.cpu_count() or 1)
         files = sorted((corpus / "scanned").glob("SCAN_*.pdf"))[: args.n]
         with postgresql(args.url) as new_db:
-            ingest = ingest_rows(files, new_db)
-            alloc = allocation_rows(args.alloc, new_db, work)
+            if not args.search_only:
+                ingest = ingest_rows(files, new_db)
+                alloc = allocation_rows(args.alloc, new_db, work)
             search = None
             if not args.skip_search:
                 search = search_row(
