@@ -45,8 +45,6 @@ import ingest as ingest_bench  # noqa: E402
 import psycopg  # noqa: E402
 import search as search_bench  # noqa: E402
 
-from recordkit.archive.service import Archive  # noqa: E402
-from recordkit.config import load_config  # noqa: E402
 from recordkit.index.archive import ArchiveIndex, CheckRow, IntakeRef, NewDocument  # noqa: E402
 from recordkit.search import SearchIndex, SearchRecord  # noqa: E402
 
@@ -104,28 +102,11 @@ def ingest_rows(files: list[Path], new_db: Any) -> list[tuple[str, int, int, flo
     for name, jobs_list in (("PostgreSQL", (1, 2, 4)), ("SQLite", (1, 2))):
         for jobs in jobs_list:
             with backend(new_db() if name == "PostgreSQL" else None):
-                elapsed, counts = run_ingest(files, jobs)
+                elapsed, counts = ingest_bench.run_ingest(files, jobs, number_every_scan=True)
             assert counts.get("filed", 0) == len(files), counts
             rows.append((name, jobs, len(files), elapsed))
             print(f"  ingest {name} x{jobs}: {len(files) / elapsed:.1f} files/s", file=sys.stderr)
     return rows
-
-
-def run_ingest(files: list[Path], jobs: int) -> tuple[float, dict[str, int]]:
-    """bench/ingest.py's run, with every scan numbered: the corpus repeats each (case,
-    form), and a second scan of a form would otherwise wait in duplicates/ unnumbered."""
-    root = ingest_bench.working_folder(stability=0)
-    toml = root / "recordkit.toml"
-    text = toml.read_text(encoding="utf-8")
-    toml.write_text(text.replace("[archive]\n", '[archive]\nsecond_scan = "number"\n', 1), "utf-8")
-    ingest_bench.fill_inbox(root, files)
-    archive = Archive(load_config(toml))
-    started = time.perf_counter()
-    report = archive.ingest(inbox=True, jobs=jobs)
-    elapsed = time.perf_counter() - started
-    archive.close()
-    shutil.rmtree(root, ignore_errors=True)
-    return elapsed, report.counts()
 
 
 # --------------------------------------------------------------------------- (b) search
