@@ -23,10 +23,15 @@ demo: $(STAMP)
 PG_TESTS := tests/test_archive_*.py tests/test_audit_*.py \
 	tests/test_disposal_two_person.py tests/test_generate.py tests/test_regenerate.py \
 	tests/test_derived_staleness.py
+# The web app's pages through Django's test client, with its tables in PostgreSQL too
+# (tests/web_setup.py); the browser and `serve` files start their own processes.
+PG_WEB_TESTS := $(filter-out %_browser.py tests/test_web_serve.py tests/test_web_demo.py, \
+	$(wildcard tests/test_web_*.py))
 
 test: lint
 	$(BIN)/python -m pytest -q
 	RECORDKIT_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_TESTS)
+	RECORDKIT_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(PG_WEB_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check recordkit tests bench tools

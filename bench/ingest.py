@@ -166,8 +166,18 @@ def run_obvious(files: list[Path]) -> float:
     return elapsed
 
 
-def run_ingest(files: list[Path], jobs: int) -> tuple[float, dict[str, int]]:
+def run_ingest(
+    files: list[Path], jobs: int, number_every_scan: bool = False
+) -> tuple[float, dict[str, int]]:
+    """``number_every_scan``: the corpus repeats each (case, form); a second scan of a form
+    otherwise waits in duplicates/ unnumbered (bench/scale.py numbers them all)."""
     root = working_folder(stability=0)
+    if number_every_scan:
+        toml = root / "recordkit.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(
+            text.replace("[archive]\n", '[archive]\nsecond_scan = "number"\n', 1), "utf-8"
+        )
     fill_inbox(root, files)
     archive = Archive(load_config(root / "recordkit.toml"))
     started = time.perf_counter()

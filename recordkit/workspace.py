@@ -27,6 +27,7 @@ from recordkit.forms.generator import (
     make_generator,
 )
 from recordkit.forms.regenerate import Progress, RegenerateResult, RegenerationPlan, Regenerator
+from recordkit.index.dbops import Store
 from recordkit.reports.report import (
     ReportFiles,
     ReportResult,
@@ -71,6 +72,22 @@ class Workspace:
     def archive(self) -> Archive:
         """The archive; use it with ``with`` so its index is closed."""
         return Archive(self.config)
+
+    def database_url(self) -> str:
+        """The PostgreSQL URL of every store ("" = the SQLite files): env
+        RECORDKIT_DATABASE_URL, else ``[database] url`` (docs/scale.md)."""
+        return self.config.database_url or ""
+
+    def database_stores(self) -> list[Store]:
+        """The folder's SQLite stores and their PostgreSQL schemas (`recordkit db`)."""
+        archive, state = self.config.archive_dir, self.config.lock_dir
+        return [
+            Store("archive", "档案索引与 OCR 队列", archive / "index.sqlite", "archive"),
+            Store("manifest", "输出清单", self.config.manifest_path, "manifest"),
+            Store("casecache", "案件缓存", state / "cases.sqlite", "casecache"),
+            Store("search", "检索状态", archive / "search" / "state.sqlite", "search"),
+            Store("web", "网页 (用户、会话、修改记录)", state / "web.sqlite3", "public"),
+        ]
 
     def report(self, period: Period, pdf: bool = False) -> ReportResult:
         return write_report(self.config, period, pdf=pdf)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.test import override_settings
 from filing_setup import CLOSED, file_scans, filing_workdir
 from web_setup import role_clients, web, web_root  # noqa: F401
@@ -52,6 +53,7 @@ def test_filed_form_shows_its_archive_numbers_the_others_are_missing(
             assert f03 in rows["F03"] and "未归档" not in "".join(rows.values())
 
 
+@pytest.mark.sqlite_only("moves the index.sqlite file away")
 def test_an_unreadable_archive_is_said_on_the_page(
     role_clients: dict[str, Any], tmp_path: Path
 ) -> None:  # noqa: F811

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_setup import PASSWORD, free_port, recordkit, start_server, stop_server
+from web_setup import PASSWORD, add_user, free_port, recordkit, start_server, stop_server
 
 from recordkit.config import init_workdir
 
@@ -41,19 +41,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     root = tmp_path_factory.mktemp("served") / "work"
     init_workdir(root, org_name="漳州市示例检验检测中心")
     for name, role, full in (("wangfang", "管理员", "王芳"), ("lina", "登记员", "李娜")):
-        result = recordkit(
-            root,
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--full-name",
-            full,
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        )
-        assert result.returncode == 0, result.stderr
+        add_user(root, name, role, full)
     port = free_port()
     proc = start_server(root, port)
     try:

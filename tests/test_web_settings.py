@@ -10,7 +10,7 @@ from web_setup import web, web_root  # noqa: F401
 
 from recordkit.config import init_workdir
 from recordkit.errors import ConfigError
-from recordkit.web.settings import build_settings
+from recordkit.web.settings import build_settings, database_url_setting
 
 
 @pytest.fixture
@@ -20,9 +20,13 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-def _add_web_section(root: Path, text: str) -> None:
+def _add_section(root: Path, text: str) -> None:
     toml = root / "recordkit.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + "\n[web]\n" + text + "\n", encoding="utf-8")
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def _add_web_section(root: Path, text: str) -> None:
+    _add_section(root, "[web]\n" + text)
 
 
 def test_defaults(folder: Path) -> None:
@@ -99,8 +103,9 @@ def test_start_applied_the_committed_migrations(web: Path) -> None:  # noqa: F81
     from django.core.management import call_command
     from django.db import connection
 
-    assert (web / ".recordkit" / "web.sqlite3").is_file()
-    assert stat.S_IMODE((web / ".recordkit" / "web.sqlite3").stat().st_mode) == 0o600
+    if connection.vendor == "sqlite":  # RECORDKIT_TEST_BACKEND=postgresql: no file
+        assert (web / ".recordkit" / "web.sqlite3").is_file()
+        assert stat.S_IMODE((web / ".recordkit" / "web.sqlite3").stat().st_mode) == 0o600
     assert {"web_change", "auth_user", "django_session", "axes_accessattempt"} <= set(
         connection.introspection.table_names()
     )
@@ -109,3 +114,49 @@ def test_start_applied_the_committed_migrations(web: Path) -> None:  # noqa: F81
         "makemigrations", "web", "--check", "--dry-run", stdout=out
     )  # exits 1 if a model drifted
     assert "No changes detected" in out.getvalue()
+
+
+# [database] url (issue 15): the web tables follow the workspace's one database setting.
+
+
+def _db(root: Path, environ: dict[str, str] | None = None) -> dict:
+    return build_settings(root, environ=environ or {})["DATABASES"]["default"]
+
+
+def test_database_url_moves_the_web_tables(folder: Path) -> None:
+    _add_section(folder, '[database]\nurl = "postgresql://rk@db.local:5433/recordkit"')
+    db = _db(folder)
+    assert (db["ENGINE"], db["NAME"], db["HOST"], db["PORT"]) == (
+        "django.db.backends.postgresql",
+        "recordkit",
+        "db.local",
+        5433,
+    )
+    assert db["OPTIONS"]["connect_timeout"] == 10
+
+
+def test_database_url_wins_over_the_deprecated_web_key(folder: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    _add_section(folder, f'[web]\ndatabase_url = "sqlite:///{old.as_posix()}"')
+    assert _db(folder)["NAME"] == str(old)  # the alias still works alone
+    assert database_url_setting(folder, {"database_url": "x"}, {})[1] == "[web] database_url"
+    _add_section(folder, '[database]\nurl = "postgresql://rk@db.local/main"')
+    assert _db(folder)["NAME"] == "main"
+    env = {"RECORDKIT_DATABASE_URL": "postgresql://rk@db.local/fromenv"}
+    assert _db(folder, env)["NAME"] == "fromenv"
+
+
+def test_a_database_url_that_is_not_text_is_a_chinese_error(folder: Path) -> None:
+    _add_section(folder, "[database]\nurl = 5")
+    with pytest.raises(ConfigError, match=r"recordkit.toml: \[database\] url: 应为文本"):
+        _db(folder)
+
+
+def test_web_tables_are_not_migrated_into_the_wrong_database(web: Path, pg_url: str) -> None:  # noqa: F811
+    """`db migrate` makes the web tables in its target by Django's migrations; in a process
+    whose Django is already on the folder's own database, it refuses instead."""
+    from recordkit.errors import RecordkitError
+    from recordkit.web.boot import prepare_database
+
+    with pytest.raises(RecordkitError, match="本进程的网页数据库不是迁移目标, 未做任何修改"):
+        prepare_database(web, pg_url)

@@ -5,6 +5,10 @@ Django's settings are process-wide, so the in-process tests share one working fo
 the folder, migrations, role groups). Each test then runs inside a transaction that is
 rolled back, as Django's own TestCase does, so tests do not see each other's users.
 Tests of ``serve`` use their own folders in subprocesses.
+
+With ``RECORDKIT_TEST_BACKEND=postgresql`` the shared folder's ``[database] url`` points at
+a fresh database on a PostgreSQL server the suite starts (tests/pg_server.py), so every
+test-client test of the web pages runs against PostgreSQL (issue 15).
 """
 
 from __future__ import annotations
@@ -24,14 +28,35 @@ import pytest
 from recordkit.config import init_workdir
 from recordkit.web.roles import ROLES
 
+TEST_BACKEND = os.environ.get("RECORDKIT_TEST_BACKEND", "sqlite")
+
 PASSWORD = "Zhangzhou-2026-rk"
 # Each test module imports the fixture, which makes a fixture per module: the folder is
 # kept here so every module gets the one folder Django was configured for.
 _STARTED: list[Path] = []
 
 
+def use_database(root: Path, url: str) -> None:
+    """Point the working folder ``root`` at the database ``url`` ([database] url)."""
+    toml = root / "recordkit.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(f'{text}\n[database]\nurl = "{url}"\n', encoding="utf-8")
+
+
+def _postgresql_for(root: Path, request: pytest.FixtureRequest) -> None:
+    """RECORDKIT_TEST_BACKEND=postgresql: a server for the session, a database for ``root``."""
+    import pg_server
+
+    reason = pg_server.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = pg_server.start_server()
+    request.addfinalizer(lambda: pg_server.stop_server(server))
+    use_database(root, server.new_database("web"))
+
+
 @pytest.fixture(scope="session")
-def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def web_root(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     from django.test.utils import setup_test_environment
 
     from recordkit.web.boot import start
@@ -40,6 +65,8 @@ def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root = tmp_path_factory.mktemp("web") / "work"
         init_workdir(root, org_name="漳州市示例检验检测中心")
         os.environ.pop("RECORDKIT_DATABASE_URL", None)
+        if TEST_BACKEND == "postgresql":
+            _postgresql_for(root, request)
         start(root)
         setup_test_environment()
         _STARTED.append(root)
@@ -104,6 +131,23 @@ def recordkit(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
         encoding="utf-8",
         timeout=120,
     )
+
+
+def add_user(root: Path, name: str, role: str, full_name: str) -> None:
+    """`recordkit user add` with the test password, in a subprocess."""
+    result = recordkit(
+        root,
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--full-name",
+        full_name,
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def start_server(root: Path, port: int, host: str = "127.0.0.1") -> subprocess.Popen[str]:

@@ -11,6 +11,7 @@ import click
 from recordkit import __version__
 from recordkit.cli.archive import archive
 from recordkit.cli.case import case
+from recordkit.cli.db import db
 from recordkit.cli.forms import forms
 from recordkit.cli.generate import fill, generate, regenerate, register
 from recordkit.cli.output import (
@@ -125,7 +126,7 @@ def demo(directory: Path | None, then_serve: bool, host: str, port: int, no_wait
         )
 
 
-for group in (case, record, profile, forms, archive, report, user):
+for group in (case, record, profile, forms, archive, report, user, db):
     cli.add_command(group)
 for command in (fill, generate, regenerate, register, remind, serve):
     cli.add_command(command)

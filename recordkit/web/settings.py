@@ -6,9 +6,11 @@ the folder's ``recordkit.toml`` (and the environment) and returns the dict hande
 
 ``[web]`` keys (all optional):
 
-- ``database_url``: where users, sessions and change history live (default
-  ``sqlite:///<folder>/.recordkit/web.sqlite3``); env ``RECORDKIT_DATABASE_URL`` wins, so a
-  PostgreSQL URL can take over without editing the file.
+- ``database_url``: **deprecated** alias of ``[database] url``, read only when that is
+  absent. Users, sessions and change history live in the workspace's database: env
+  ``RECORDKIT_DATABASE_URL``, else ``[database] url`` (the one setting that moves every
+  store to PostgreSQL, docs/scale.md), else ``[web] database_url``, else
+  ``sqlite:///<folder>/.recordkit/web.sqlite3``.
 - ``allowed_hosts``: host names the server answers to (default ``["*"]``: any name or LAN
   address, because office machines are reached by IP).
 - ``https``: true when an HTTPS reverse proxy sits in front; cookies become Secure and the
@@ -54,15 +56,37 @@ def secret_key(root: Path) -> str:
         raise ConfigError(f"{path}: 无法读取网页密钥 (cannot read the secret key): {exc}") from None
 
 
+def database_url_setting(
+    root: Path, web: Mapping[str, Any], environ: Mapping[str, str]
+) -> tuple[str, str]:
+    """(URL, where it came from); "" when none is set (SQLite in .recordkit/)."""
+    database = load_config(root).section("database")
+    for where, value in (
+        (DATABASE_ENV, environ.get(DATABASE_ENV)),
+        ("[database] url", database.get("url")),
+        ("[web] database_url", web.get("database_url")),
+    ):
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(f"{root / 'recordkit.toml'}: {where}: 应为文本 (must be a string)")
+        return value, where
+    return "", ""
+
+
+def deprecated_setting(root: Path) -> bool:
+    """True when the web tables' database comes from the deprecated ``[web] database_url``."""
+    return database_url_setting(root, _web_section(root), os.environ)[1] == "[web] database_url"
+
+
 def database_settings(
     root: Path, web: Mapping[str, Any], environ: Mapping[str, str]
 ) -> dict[str, Any]:
-    """DATABASES['default'] from env RECORDKIT_DATABASE_URL, [web] database_url, or SQLite."""
+    """DATABASES['default'] from env RECORDKIT_DATABASE_URL, [database] url, the deprecated
+    [web] database_url, or SQLite in .recordkit/."""
     import dj_database_url
 
-    url = environ.get(DATABASE_ENV) or web.get("database_url") or ""
-    if not isinstance(url, str):
-        raise ConfigError("recordkit.toml: [web] database_url: 应为文本 (must be a string)")
+    url, _where = database_url_setting(root, web, environ)
     url = url or f"sqlite:///{(state_dir(root) / 'web.sqlite3').as_posix()}"
     try:
         db = dj_database_url.parse(url, conn_max_age=0)
@@ -72,6 +96,9 @@ def database_settings(
         # Waitress serves from several threads: take the write lock at BEGIN and wait for
         # it rather than failing with "database is locked" half-way through a save.
         db["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server is reported after 10 s instead of hanging the start-up.
+        db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     return db
 
 
