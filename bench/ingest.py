@@ -42,7 +42,9 @@ from recordkit.config import init_workdir, load_config
 from recordkit.demo.archive import sign_and_scan
 from recordkit.forms.batch import default_jobs
 
-CASES = [f"TS-2026-{i:04d}" for i in range(1, 21)]
+# Each file is a different (case, form): a second scan of a form already filed for the
+# case waits in duplicates/ for a person (docs/archive.md), so it is not a filing.
+CASES = [f"TS-2026-{i:04d}" for i in range(1, 151)]
 FORMS = ["F01", "F02", "F03", "F12"]
 
 
@@ -92,7 +94,7 @@ def born_digital(path: Path, case_no: str, form: str, serial: int) -> Path:
 def _make_pair(args: tuple[str, int]) -> None:
     folder, i = args
     root = Path(folder)
-    case_no, form = CASES[i % len(CASES)], FORMS[i % len(FORMS)]
+    case_no, form = CASES[(i // len(FORMS)) % len(CASES)], FORMS[i % len(FORMS)]
     born = root / "born" / f"born-{i:04d}.pdf"
     scan = root / "scanned" / f"SCAN_{i:04d}.pdf"
     if not born.exists():

@@ -6,7 +6,8 @@ Makes N synthetic scans of the project's own forms, where the text is known: the
 printed rendition of a generated form (recordkit.archive_demo, from the example cases
 and the bundled catalog), rendered at 200 dpi in grey, skewed by up to 2°, with sensor
 noise and dust, saved as JPEG q75 and decoded again. The truth is the printed PDF's
-text layer. Each engine reads the same images in the same run:
+text layer. Each engine reads the same images in the same run, page by page in turn
+(a progress line per page on stderr, so a run cut short still compares the engines):
 
 - rapidocr: recordkit.ocr (PP-OCRv4 Chinese models shipped in rapidocr-onnxruntime);
 - tesseract: the ``tesseract`` CLI with ``-l chi_sim`` (Debian's tesseract-ocr and
@@ -171,24 +172,40 @@ def levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
-def run_engine(name: str, pages: list[tuple[str, Any]], tmp: Path) -> dict[str, Any]:
-    engine = ENGINES[name]
-    started = time.perf_counter()
-    engine(pages[0][1], tmp)  # warm-up: loads the models
-    warm_up = time.perf_counter() - started
-    errors = chars = 0
-    per_page, seconds = [], 0.0
-    for ref, image in pages:
+def run_engines(names: list[str], pages: list[tuple[str, Any]], tmp: Path) -> list[dict[str, Any]]:
+    """Every engine on page 1, then on page 2, ...: a run cut short (or read while it
+    runs: a progress line per page on stderr) has comparable figures for every engine."""
+    stats: dict[str, dict[str, Any]] = {}
+    for name in names:
         started = time.perf_counter()
-        hyp = engine(image, tmp)
-        seconds += time.perf_counter() - started
-        ref_n, hyp_n = normalise(ref), normalise(hyp)
-        distance = levenshtein(ref_n, hyp_n)
-        errors, chars = errors + distance, chars + len(ref_n)
-        per_page.append(distance / max(len(ref_n), 1))
-    return {"engine": name, "pages": len(pages), "cer": errors / max(chars, 1),
+        ENGINES[name](pages[0][1], tmp)  # warm-up: loads the models
+        stats[name] = {"engine": name, "first_page_s": time.perf_counter() - started,
+                       "errors": 0, "chars": 0, "per_page": [], "seconds": 0.0}  # fmt: skip
+    for n, (ref, image) in enumerate(pages, 1):
+        for name in names:
+            stats[name].update(read_page(name, ref, image, tmp, stats[name]))
+        print(f"  {n}/{len(pages)} " + "  ".join(
+            f"{name} CER {s['errors'] / max(s['chars'], 1):.2%} {n / s['seconds']:.2f} pages/s"
+            for name, s in stats.items()), file=sys.stderr, flush=True)  # fmt: skip
+    return [summary(s) for s in stats.values()]
+
+
+def read_page(name: str, ref: str, image: Any, tmp: Path, s: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    hyp = ENGINES[name](image, tmp)
+    seconds = time.perf_counter() - started
+    ref_n, hyp_n = normalise(ref), normalise(hyp)
+    distance = levenshtein(ref_n, hyp_n)
+    return {"errors": s["errors"] + distance, "chars": s["chars"] + len(ref_n),
+            "per_page": [*s["per_page"], distance / max(len(ref_n), 1)],
+            "seconds": s["seconds"] + seconds}  # fmt: skip
+
+
+def summary(s: dict[str, Any]) -> dict[str, Any]:
+    per_page = s["per_page"]
+    return {"engine": s["engine"], "pages": len(per_page), "cer": s["errors"] / max(s["chars"], 1),
             "median_page_cer": statistics.median(per_page), "worst_page_cer": max(per_page),
-            "pages_per_s": len(pages) / seconds, "first_page_s": warm_up}  # fmt: skip
+            "pages_per_s": len(per_page) / s["seconds"], "first_page_s": s["first_page_s"]}  # fmt: skip
 
 
 def main() -> None:
@@ -211,13 +228,10 @@ def main() -> None:
             f"{len(pages)} scans ({chars} reference characters) made in {time.perf_counter() - started:.1f} s; "
             f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
         )
-        results = []
-        for name in args.engines.split(","):
-            missing = tesseract_missing() if name == "tesseract" else None
-            if missing:
-                results.append({"engine": name, "skipped": missing})
-                continue
-            results.append(run_engine(name, pages, tmp))
+        names = args.engines.split(",")
+        skipped = {name: tesseract_missing() if name == "tesseract" else None for name in names}
+        results = run_engines([n for n in names if not skipped[n]], pages, tmp)
+        results += [{"engine": n, "skipped": why} for n, why in skipped.items() if why]
     print("| engine | pages | CER | median page CER | worst page CER | pages/s | first page (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
