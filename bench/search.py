@@ -219,7 +219,17 @@ def main() -> None:
     parser.add_argument(
         "--dir", type=Path, help="where to build (default: a temporary folder, removed)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build into this folder and keep it; a later run with the same --n and --seed "
+        "only queries it (e.g. build while the machine is busy, query when it is quiet)",
+    )
     args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        report(args, args.keep)
+        return
     root = Path(tempfile.mkdtemp(prefix="bench-search-", dir=args.dir))
     try:
         report(args, root)
@@ -227,9 +237,25 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def kept_or_built(
+    args: argparse.Namespace, corpus: Corpus, root: Path
+) -> tuple[SearchIndex, float]:
+    """The index of an earlier ``--keep`` run of the same corpus (build time as recorded
+    then), or a new one."""
+    stamp = root / "built.txt"
+    wanted = f"{args.n} {args.seed}"
+    if args.keep and stamp.is_file() and stamp.read_text().split()[:2] == wanted.split():
+        return SearchIndex(root / "search"), float(stamp.read_text().split()[2])
+    shutil.rmtree(root / "search", ignore_errors=True)
+    index, build = build_tantivy(corpus, args.n, root / "search")
+    if args.keep:
+        stamp.write_text(f"{wanted} {build:.1f}\n")
+    return index, build
+
+
 def report(args: argparse.Namespace, root: Path) -> None:
     corpus = Corpus(args.seed)
-    index, build = build_tantivy(corpus, args.n, root / "search")
+    index, build = kept_or_built(args, corpus, root)
     rows = [("recordkit search (tantivy)", args.n, folder_size(root / "search"), build)]
     queries = sample_queries(corpus, args.n, args.queries, args.seed + 1)
     results = {
