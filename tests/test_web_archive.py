@@ -378,6 +378,7 @@ def test_access_copy_for_every_role_original_for_the_archivist_only_and_logged(
     assert "original_downloaded" in page and "by: 档案员甲 (user3)" in page
 
 
+@pytest.mark.sqlite_only("moves index.sqlite away; a PostgreSQL index is no file")
 def test_a_lost_index_is_said_on_the_inbox_page(
     folder: Config,
     role_clients: dict[str, Any],
