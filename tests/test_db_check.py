@@ -77,3 +77,31 @@ def test_check_says_the_web_key_is_deprecated(tmp_path: Path) -> None:
     lines = {c["item"]: c for c in json.loads(checked.stdout)["checks"]}
     assert lines["网页数据库设置"]["detail"].startswith("[web] database_url 已弃用 (deprecated)")
     assert (tmp_path / "web.sqlite3").is_file()
+
+
+def test_check_shows_each_stores_schema_version_on_postgresql(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    import psycopg
+
+    from recordkit.index.archive import pg_schema
+    from recordkit.index.backend import schema_version
+
+    root = _folder(tmp_path)
+    use_database(root, pg_url)
+    assert recordkit(root, "archive", "ingest").returncode == 0  # opens the archive index
+    version = schema_version(pg_schema())[:12]
+    lines = {
+        c["item"]: c for c in json.loads(recordkit(root, "db", "check", "--json").stdout)["checks"]
+    }
+    assert lines["档案索引与 OCR 队列"]["detail"].endswith(f"架构版本 {version} (当前, current)")
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as if recordkit were upgraded
+        conn.execute("DELETE FROM archive.schema_applied")
+    lines = {
+        c["item"]: c for c in json.loads(recordkit(root, "db", "check", "--json").stdout)["checks"]
+    }
+    assert (
+        f"架构版本 {version} 尚未应用, 下次打开时自动升级" in lines["档案索引与 OCR 队列"]["detail"]
+    )

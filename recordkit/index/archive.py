@@ -407,6 +407,12 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def pg_schema() -> str:
+    """The whole schema of a PostgreSQL archive index (SQLite files grow theirs in place);
+    its digest is the schema version ``schema_applied`` records and ``db check`` shows."""
+    return SCHEMA + OCR_SCHEMA + _BUNDLE_SCHEMA + _ARRANGE_SCHEMA + _PROPOSAL_SCHEMA + _PG_LATER
+
+
 class ArchiveIndex:
     """The archive's SQLite index; one per process (connections are not shared)."""
 
@@ -417,8 +423,7 @@ class ArchiveIndex:
         self.read_only = False
         self.where = redact(url) if url else str(self.path)
         try:
-            later = _BUNDLE_SCHEMA + _ARRANGE_SCHEMA + _PROPOSAL_SCHEMA + _PG_LATER
-            schema = SCHEMA + OCR_SCHEMA + (later if url else "")
+            schema = pg_schema() if url else SCHEMA + OCR_SCHEMA
             self.conn = open_database(url or self.path, schema, "archive")
         except RecordkitError:
             if url or not self.path.is_file():

@@ -185,6 +185,12 @@ def _placeholders(sql: str) -> str:
     return "".join(p if i % 2 else p.replace("?", "%s") for i, p in enumerate(parts))
 
 
+def schema_version(schema: str) -> str:
+    """A store's schema version on PostgreSQL: the digest of its schema text, recorded in
+    its namespace's ``schema_applied`` table once applied."""
+    return hashlib.sha256(schema.encode("utf-8")).hexdigest()
+
+
 def translate_ddl(sql: str) -> str:
     """SQLite's table definitions in PostgreSQL's words."""
     sql = re.sub(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?",
@@ -217,7 +223,7 @@ class PgConnection:
         raw = connect_postgresql(url)
         conn = cls(raw, namespace, url)
         raw.execute(f'SET search_path TO "{namespace}"')
-        digest = hashlib.sha256(schema.encode("utf-8")).hexdigest()
+        digest = schema_version(schema)
         if conn.schema_applied(digest):  # the usual case: one look, no DDL, no lock
             return conn
         # Several processes starting at once would race on CREATE … IF NOT EXISTS (a

@@ -18,8 +18,9 @@ from itertools import groupby
 from typing import Any
 
 from ..errors import RecordkitError
-from .archive import GENESIS_HASH, ArchiveIndex, link_problem
-from .backend import redact
+from .archive import GENESIS_HASH, ArchiveIndex, link_problem, pg_schema
+from .backend import redact, schema_version
+from .casecache import SCHEMA as CASECACHE_SCHEMA
 from .casecache import CaseCache
 from .dbops import (
     WEB_NAMESPACE,
@@ -40,7 +41,9 @@ from .dbops import (
     target_documents,
     target_events,
 )
+from .manifest import SCHEMA as MANIFEST_SCHEMA
 from .manifest import Manifest
+from .searchstate import SCHEMA as SEARCH_SCHEMA
 from .searchstate import SearchState
 
 ARCHIVE = "archive"
@@ -251,6 +254,15 @@ def _sqlite_line(store: Store) -> Line:
     return Line(store.label, True, f"{store.path.name}: {len(tables)} 张表, {rows} 行")
 
 
+# The schema text each store applies on PostgreSQL (its digest is the schema version).
+PG_SCHEMAS: dict[str, Callable[[], str]] = {
+    "archive": pg_schema,
+    "manifest": lambda: MANIFEST_SCHEMA,
+    "casecache": lambda: CASECACHE_SCHEMA,
+    "search": lambda: SEARCH_SCHEMA,
+}
+
+
 def _pg_line(pg: Any, store: Store) -> Line:
     found = pg.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
@@ -259,4 +271,19 @@ def _pg_line(pg: Any, store: Store) -> Line:
     if not found:
         return Line(store.label, True, f"模式 {store.namespace}: 尚未创建 (created on first use)")
     rows = sum(count_target(pg, store.namespace, r[0]) for r in found)
-    return Line(store.label, True, f"模式 {store.namespace}: {len(found)} 张表, {rows} 行")
+    counts = f"模式 {store.namespace}: {len(found)} 张表, {rows} 行"
+    return _version_line(pg, store, counts, {r[0] for r in found})
+
+
+def _version_line(pg: Any, store: Store, counts: str, tables: set[str]) -> Line:
+    """The store's schema version against this recordkit's: current, or waiting to be
+    applied (by the next process that opens the store, under the schema lock)."""
+    wanted = schema_version(PG_SCHEMAS[store.key]())
+    applied: set[str] = set()
+    if "schema_applied" in tables:
+        rows = pg.execute(f'SELECT digest FROM "{store.namespace}".schema_applied').fetchall()
+        applied = {r[0] for r in rows}
+    if wanted in applied:
+        return Line(store.label, True, f"{counts}; 架构版本 {wanted[:12]} (当前, current)")
+    return Line(store.label, True, f"{counts}; 架构版本 {wanted[:12]} 尚未应用, 下次打开时自动升级 "
+                "(schema update pending: applied when the store is next opened)")  # fmt: skip
