@@ -138,7 +138,8 @@ def open_chromium(profile: Path) -> Any:
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    # A page that files or re-stamps documents can take a while on a busy CI machine.
+    driver.set_page_load_timeout(180)
     # A click that submits a form returns before the next page has loaded: let every
     # element look-up wait for it (up to 10 s) instead of racing the browser.
     driver.implicitly_wait(10)
@@ -180,7 +181,7 @@ def click_and_load(driver: Any, element: Any) -> None:
 
     old_page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 60).until(ec.staleness_of(old_page))
+    WebDriverWait(driver, 180).until(ec.staleness_of(old_page))
     WebDriverWait(driver, 60).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
