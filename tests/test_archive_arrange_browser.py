@@ -12,7 +12,7 @@ import pytest
 from archive_setup import form_pdf
 from test_archive_arrange import F, P, build
 from test_web_serve import _log_in, _shot, browser, click_and_load  # noqa: F401 - browser is a fixture
-from web_setup import PASSWORD, free_port, recordkit, start_server, stop_server
+from web_setup import PASSWORD, recordkit, serving
 
 from recordkit.archive.service import Archive
 from recordkit.config import load_config
@@ -26,12 +26,8 @@ def served_archive(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     added = recordkit(root, "user", "add", "dangan", "--role", "档案员", "--full-name", "陈档案",
                       "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
     assert added.returncode == 0, added.stderr
-    port = free_port()
-    proc = start_server(root, port)
-    try:
-        yield f"http://127.0.0.1:{port}", root
-    finally:
-        stop_server(proc)
+    with serving(root) as base:
+        yield base, root
 
 
 def _submit(driver: Any, form_id: str, button: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from audit_setup import DUE, fresh_archive
 from test_web_serve import _log_in, _shot, browser, click_and_load  # noqa: F401
-from web_setup import PASSWORD, free_port, recordkit, start_server, stop_server
+from web_setup import PASSWORD, recordkit, serving
 
 from recordkit.archive.service import Archive
 from recordkit.config import load_config
@@ -24,12 +24,8 @@ def served_archive(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         result = recordkit(config.root, "user", "add", name, "--role", role, "--full-name", full,
                            "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    proc = start_server(config.root, port)
-    try:
-        yield f"http://127.0.0.1:{port}", config.root
-    finally:
-        stop_server(proc)
+    with serving(config.root) as base:
+        yield base, config.root
 
 
 def _statuses(root: Path) -> list[str]:

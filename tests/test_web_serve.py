@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_setup import PASSWORD, add_user, free_port, recordkit, start_server, stop_server
+from web_setup import PASSWORD, add_user, free_port, recordkit, serving, start_server, stop_server
 
 from recordkit.config import init_workdir
 
@@ -42,12 +42,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     init_workdir(root, org_name="漳州市示例检验检测中心")
     for name, role, full in (("wangfang", "管理员", "王芳"), ("lina", "登记员", "李娜")):
         add_user(root, name, role, full)
-    port = free_port()
-    proc = start_server(root, port)
-    try:
-        yield f"http://127.0.0.1:{port}", root
-    finally:
-        stop_server(proc)
+    with serving(root) as base:
+        yield base, root
 
 
 def _get(base: str, path: str) -> http.client.HTTPResponse:

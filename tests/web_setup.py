@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,14 @@ def stop_server(proc: subprocess.Popen[str]) -> str:
         proc.kill()
         _out, err = proc.communicate()
     return err
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """`recordkit serve` on ``root`` at a free port for the ``with`` block: its base URL."""
+    port = free_port()
+    proc = start_server(root, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
