@@ -169,17 +169,19 @@ def click_and_load(driver: Any, element: Any) -> None:
     """Click something that loads a new page and wait until that page has replaced this one.
 
     click() returns once the event is dispatched; a look-up straight after it can find an
-    element of the old page, which the navigation then makes stale. Waiting for the old
-    <html> to go stale, and the new document to be complete, closes that race."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
+    element of the old page, which the navigation then makes stale. The old document is
+    marked with a script variable, and the wait ends when a complete document without the
+    mark is there. No element of the old page is touched while the browser navigates
+    (ChromeDriver may then answer with an inspector error instead of "stale element"), and
+    errors from polling mid-navigation only mean "not yet"."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.recordkitOldPage = true;")
     element.click()
-    WebDriverWait(driver, 180).until(ec.staleness_of(old_page))
-    WebDriverWait(driver, 60).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
+    script = "return window.recordkitOldPage === undefined && document.readyState === 'complete';"
+    WebDriverWait(driver, 180, poll_frequency=0.2, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(script)
     )
 
 
