@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import statistics
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,22 +78,41 @@ def ocr_image(image: Any) -> list[Line]:
 
 def reading_order(lines: list[Line]) -> list[Line]:
     """Rows top to bottom, left to right within a row: boxes whose vertical centres are
-    closer than half a line height share a row (a label and its value, say)."""
+    closer than half a line height share a row (a label and its value, say). Centres are
+    first turned by the page's skew (the median slope of the boxes' top edges), so on a
+    page scanned 2° askew a label at the left and its value far to the right, 20 pixels
+    lower, still share their row."""
+    turn = _skew(lines)
+    cos, sin = math.cos(turn), math.sin(turn)
 
-    def centre(line: Line) -> float:
-        return sum(y for _, y in line.box) / 4
+    def centre(line: Line) -> tuple[float, float]:
+        x = sum(px for px, _ in line.box) / 4
+        y = sum(py for _, py in line.box) / 4
+        return x * cos + y * sin, y * cos - x * sin
 
     def height(line: Line) -> float:
         ys = [y for _, y in line.box]
         return max(ys) - min(ys)
 
     rows: list[list[Line]] = []
-    for line in sorted(lines, key=centre):
-        if rows and abs(centre(line) - centre(rows[-1][0])) < max(height(rows[-1][0]), 1) / 2:
+    for line in sorted(lines, key=lambda ln: centre(ln)[1]):
+        if rows and abs(centre(line)[1] - centre(rows[-1][0])[1]) < max(height(rows[-1][0]), 1) / 2:
             rows[-1].append(line)
         else:
             rows.append([line])
-    return [line for row in rows for line in sorted(row, key=lambda ln: min(x for x, _ in ln.box))]
+    return [line for row in rows for line in sorted(row, key=lambda ln: centre(ln)[0])]
+
+
+def _skew(lines: list[Line]) -> float:
+    """The page's skew in radians: the median slope of the top edges of boxes at least
+    three times as wide as high (short boxes give noisy slopes); 0 without any."""
+    slopes = []
+    for line in lines:
+        (x0, y0), (x1, y1) = line.box[0], line.box[1]
+        ys = [y for _, y in line.box]
+        if x1 - x0 > 3 * max(max(ys) - min(ys), 1):
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(slopes) if slopes else 0.0
 
 
 def needs_ocr(layer_text: str) -> bool:
