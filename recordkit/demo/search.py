@@ -44,6 +44,15 @@ def show_bundle_parts(echo: Echo, table: Table, docs: list[dict[str, Any]], case
     )
 
 
+def _read_now(archive: Any, numbers: list[str], echo: Echo) -> None:
+    report = archive.ocr(jobs=1, only=numbers)
+    counts, left = report.counts(), report.queue.get("queued", 0)
+    failed = f", 识别失败 {counts['failed']} 份" if counts["failed"] else ""
+    echo(f"== 文字识别 (recordkit archive ocr {' '.join(numbers)}): 识别 {counts['done']} 份 "
+         f"(OCR {counts['ocr_pages']} 页){failed}; 其余 {left} 份留在识别队列中 "
+         f"(archive watch 空闲时或 recordkit archive ocr 处理)")  # fmt: skip
+
+
 def demo_search(
     config: Config, echo: Echo, table: Table, case_no: str, complainant: str
 ) -> dict[str, int]:
@@ -57,12 +66,10 @@ def demo_search(
             for d in bundle_parts(archive.list(), case_no)
             if d["form_code"] == "F01"
         ]
-        report = archive.ocr(jobs=1, only=first)
-        counts, left = report.counts(), report.queue.get("queued", 0)
-        failed = f", 识别失败 {counts['failed']} 份" if counts["failed"] else ""
-        echo(f"== 文字识别 (recordkit archive ocr {' '.join(first)}): 识别 {counts['done']} 份 "
-             f"(OCR {counts['ocr_pages']} 页){failed}; 其余 {left} 份留在识别队列中 "
-             f"(archive watch 空闲时或 recordkit archive ocr 处理)")  # fmt: skip
+        if first:  # no bundle scan without LibreOffice: nothing is read (not everything)
+            _read_now(archive, first, echo)
+        else:
+            echo("== 文字识别: 没有打印合集扫描件 (需要 LibreOffice 打印合集 PDF), 跳过")
     found = {}
     for query, why in (
         (complainant, "投诉人姓名, 来自案件数据"),
