@@ -244,8 +244,9 @@ def kept_or_built(
     then), or a new one."""
     stamp = root / "built.txt"
     wanted = f"{args.n} {args.seed}"
-    if args.keep and stamp.is_file() and stamp.read_text().split()[:2] == wanted.split():
-        return SearchIndex(root / "search"), float(stamp.read_text().split()[2])
+    recorded = stamp.read_text().split() if args.keep and stamp.is_file() else []
+    if recorded[:2] == wanted.split():
+        return SearchIndex(root / "search"), float(recorded[2])
     shutil.rmtree(root / "search", ignore_errors=True)
     index, build = build_tantivy(corpus, args.n, root / "search")
     if args.keep:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from pg_server import create_database
+
 from recordkit.config import Config
 from recordkit.index.backend import open_database
 
@@ -21,32 +23,12 @@ def connect_index(config: Config) -> Any:
 
 def clone_database(url: str) -> str:
     """A new PostgreSQL database copied from the one at ``url`` (``CREATE DATABASE …
-    TEMPLATE``), for a test's private copy of a prepared archive; connections still
-    open on the original (a cache nobody closed) are ended first, as the copy needs."""
-    import uuid
-    from urllib.parse import urlsplit, urlunsplit
+    TEMPLATE``), for a test's private copy of a prepared archive."""
+    from urllib.parse import urlsplit
 
-    import psycopg
-
-    parts = urlsplit(url)
-    source, name = parts.path.lstrip("/"), f"rk_{uuid.uuid4().hex[:12]}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = %s AND pid <> pg_backend_pid()", (source,))  # fmt: skip
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return create_database(url, template=urlsplit(url).path.lstrip("/"))
 
 
 def fresh_database(url: str) -> str:
     """A new, empty PostgreSQL database on the server of ``url``."""
-    import uuid
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"rk_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return create_database(url)

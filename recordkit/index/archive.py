@@ -527,12 +527,7 @@ class ArchiveIndex:
                 if not is_read_only_error(exc):
                     raise ArchiveIndexError(f"{self.path}: 数据库错误 ({exc})") from exc
                 self.read_only = True
-        self.has_proposals = (
-            self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'disposal_proposals'"
-            ).fetchone()
-            is not None
-        )
+        self.has_proposals = has_table(self.conn, "disposal_proposals")
 
     def _create_text_table(self) -> bool:
         existing = self.conn.execute(

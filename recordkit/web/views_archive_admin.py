@@ -53,10 +53,6 @@ FORMATS = {
 }
 
 
-def who(request: HttpRequest) -> str:
-    return actor(request.user)
-
-
 def _archive() -> Archive:
     return workspace().archive()
 
@@ -78,7 +74,7 @@ def _disposal_context(archive: Archive, request: HttpRequest) -> dict[str, Any]:
         "pending": pending,
         "decided": [p for p in proposals if p["state"] != "pending"],
         "batches": archive.index.disposals(),
-        "me": who(request),
+        "me": actor(request.user),
     }
 
 
@@ -122,7 +118,7 @@ def disposal_propose(request: HttpRequest) -> HttpResponse:
     try:
         with _archive() as archive:
             report = archive.propose_disposal(
-                form.cleaned_data["items"], who(request), form.cleaned_data["reason"]
+                form.cleaned_data["items"], actor(request.user), form.cleaned_data["reason"]
             )
     except DisposalRefusedError as exc:
         for line in exc.problems:
@@ -144,7 +140,7 @@ def disposal_approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Second person: approve and destroy; the proposer is refused (beside the form)."""
     try:
         with _archive() as archive:
-            report = archive.approve_disposal(proposal_id, who(request))
+            report = archive.approve_disposal(proposal_id, actor(request.user))
     except RecordkitError as exc:
         return _disposal_page(request, errors={proposal_id: exc.message}, status=400)
     messages.success(
@@ -160,7 +156,7 @@ def disposal_reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")  # blank: the library's error, beside the proposal
     try:
         with _archive() as archive:
-            archive.reject_disposal(proposal_id, who(request), reason)
+            archive.reject_disposal(proposal_id, actor(request.user), reason)
     except RecordkitError as exc:
         return _disposal_page(request, errors={proposal_id: page_message(exc.message)}, status=400)
     messages.success(request, f"已驳回销毁申请 #{proposal_id}, 未销毁任何档案。")
@@ -230,7 +226,7 @@ def hold_add(request: HttpRequest) -> HttpResponse:
                 data["case_no"] or None,
                 data["year"],
                 data["reason"],
-                who(request),
+                actor(request.user),
             )
     except RecordkitError as exc:
         form.add_error(form.target_field(), page_message(exc.message))
@@ -249,7 +245,7 @@ def hold_release(request: HttpRequest, hold_id: int) -> HttpResponse:
         return _holds_page(request, errors={hold_id: form.errors["reason"][0]}, status=400)
     try:
         with _archive() as archive:
-            archive.remove_hold(hold_id, who(request), form.cleaned_data["reason"])
+            archive.remove_hold(hold_id, actor(request.user), form.cleaned_data["reason"])
     except RecordkitError as exc:
         return _holds_page(request, errors={hold_id: page_message(exc.message)}, status=400)
     messages.success(request, f"已解除法律保全 #{hold_id}。")
@@ -289,7 +285,7 @@ def archive_export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _export_page(request, form, status=400)
-    year, cases, by = form.cleaned_data["year"], form.cleaned_data["cases"], who(request)
+    year, cases, by = form.cleaned_data["year"], form.cleaned_data["cases"], actor(request.user)
     target = _exports_dir() / f"审计包-{year}-{datetime.now():%Y%m%d-%H%M%S}.zip"
     ws = workspace()
 
@@ -332,7 +328,7 @@ def archive_checks(request: HttpRequest) -> HttpResponse:
 @requires("archive.view")
 def checks_verify(request: HttpRequest) -> HttpResponse:
     """``archive verify``: every original re-hashed, the event chain walked (logged)."""
-    ws, by = workspace(), who(request)
+    ws, by = workspace(), actor(request.user)
 
     def work(job: jobs.Job) -> dict[str, Any]:
         def started(total: int) -> None:
@@ -367,7 +363,7 @@ def checks_check(request: HttpRequest) -> HttpResponse:
 
 def _start(request: HttpRequest, title: str, work: Any, back: str) -> HttpResponse:
     try:
-        job = jobs.start(title, who(request), work)
+        job = jobs.start(title, actor(request.user), work)
     except RecordkitError as exc:  # another job still running
         messages.error(request, exc.message)
         return redirect(back)
