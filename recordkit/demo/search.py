@@ -60,6 +60,10 @@ def demo_search(
 
     Only that one document is read now, to keep the demo quick; the other scans stay in
     the OCR queue, as after any filing (``archive watch`` reads them when idle)."""
+    queries = (
+        (complainant, "投诉人姓名, 来自案件数据"),
+        (SCANNED_ONLY, "只印在纸面上的文字, 来自 OCR"),
+    )
     with Workspace(config).archive() as archive:
         first = [
             d["archive_no"]
@@ -70,13 +74,10 @@ def demo_search(
             _read_now(archive, first, echo)
         else:
             echo("== 文字识别: 没有打印合集扫描件 (需要 LibreOffice 打印合集 PDF), 跳过")
+        hits_of = {query: archive.search(query, limit=10) for query, _why in queries}
     found = {}
-    for query, why in (
-        (complainant, "投诉人姓名, 来自案件数据"),
-        (SCANNED_ONLY, "只印在纸面上的文字, 来自 OCR"),
-    ):
-        with Workspace(config).archive() as archive:
-            hits = archive.search(query, limit=10)
+    for query, why in queries:
+        hits = hits_of[query]
         found[query] = len(hits)
         echo(f"== 检索 (recordkit archive search {query}): {why}, 找到 {len(hits)} 份")
         table(
